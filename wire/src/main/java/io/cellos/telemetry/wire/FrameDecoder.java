@@ -1,0 +1,318 @@
+package io.cellos.telemetry.wire;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * Reads frames (protocol.md §2–§3) and enforces every rule of the contract. Every byte is taken
+ * as hostile: each refusal is a {@link FrameException} naming the cause and, where there is one,
+ * the field and the byte offset.
+ *
+ * <p>Rules, in the order they are checked: the body is a definite map of at most
+ * {@link Wire#MAX_ENTRIES} entries; keys are text; {@code content_version} is the first key and a
+ * version of major 1 (a frame of any other major is refused before any other key is looked at);
+ * values are unsigned integers or definite text only, additional information 0–27; known keys
+ * have their type and range; text is valid UTF-8; no key appears twice; nothing follows the map;
+ * the five core keys are present; the probe source is known. Unknown keys are skipped.
+ *
+ * <p>Stateless and thread-safe. A well-formed body allocates only the event and its strings.
+ */
+public final class FrameDecoder {
+    private static final int MAJOR_UINT = 0;
+    private static final int MAJOR_TEXT = 3;
+    private static final int MAJOR_MAP = 5;
+
+    private FrameDecoder() {
+    }
+
+    /**
+     * Checks a length prefix before anything is allocated or read for the body.
+     *
+     * @param length the prefix as read by {@link Wire#readLength}
+     * @throws FrameException {@link FrameError#ZERO_LENGTH} or {@link FrameError#FRAME_TOO_LARGE};
+     *                        both lose the framing of the stream
+     */
+    public static void checkBodyLength(long length) throws FrameException {
+        if (length == 0) {
+            throw new FrameException(FrameError.ZERO_LENGTH, null, 0, "the length prefix is 0");
+        }
+        if (length > Wire.MAX_BODY_BYTES) {
+            throw new FrameException(FrameError.FRAME_TOO_LARGE, null, 0,
+                    "the length prefix is " + length + ", over the limit of " + Wire.MAX_BODY_BYTES);
+        }
+    }
+
+    /**
+     * Decodes exactly one frame, prefix and body, held in the {@code len} bytes at {@code off}.
+     * Offsets in errors count from the start of the frame.
+     */
+    public static ProbeEvent decodeFrame(byte[] src, int off, int len) throws FrameException {
+        if (len < Wire.HEADER_BYTES) {
+            throw new FrameException(FrameError.SHORT_HEADER, null, 0,
+                    "need " + Wire.HEADER_BYTES + " bytes of length prefix, have " + len);
+        }
+        long bodyLength = Wire.readLength(src, off);
+        checkBodyLength(bodyLength);
+        int have = len - Wire.HEADER_BYTES;
+        if (have < bodyLength) {
+            throw new FrameException(FrameError.TRUNCATED, null, len,
+                    "the prefix announces " + bodyLength + " body bytes, only " + have + " follow");
+        }
+        if (have > bodyLength) {
+            throw new FrameException(FrameError.TRAILING_BYTES, null, Wire.HEADER_BYTES + bodyLength,
+                    (have - bodyLength) + " bytes follow the frame");
+        }
+        return new Reader(src, off + Wire.HEADER_BYTES, (int) bodyLength, off).body();
+    }
+
+    /**
+     * Decodes one body: the {@code len} bytes at {@code off}, which must be exactly one CBOR map.
+     * Offsets in errors count from {@code off}.
+     */
+    public static ProbeEvent decodeBody(byte[] src, int off, int len) throws FrameException {
+        return new Reader(src, off, len, off).body();
+    }
+
+    /** The cursor over one body; one per decode, never escapes. */
+    private static final class Reader {
+        private final byte[] b;
+        private final int start;
+        private final int end;
+        /** Where error offsets count from: the body's start, or the frame's. */
+        private final int reportBase;
+        private int pos;
+        /** The offset of the head of the item last read by {@link #head}. */
+        private int itemOff;
+        private int major;
+
+        Reader(byte[] b, int off, int len, int reportBase) {
+            this.b = b;
+            this.reportBase = reportBase;
+            this.start = off;
+            this.end = off + len;
+            this.pos = off;
+        }
+
+        ProbeEvent body() throws FrameException {
+            if (end == start) {
+                throw fail(FrameError.ZERO_LENGTH, null, start, "the body is empty");
+            }
+            long n = head(null);
+            if (major != MAJOR_MAP) {
+                throw fail(FrameError.NOT_A_MAP, null, start, "the body is of CBOR major type " + major + ", not a map");
+            }
+            if (n > Wire.MAX_ENTRIES) {
+                throw fail(FrameError.TOO_MANY_ENTRIES, null, start,
+                        "the map declares " + Long.toUnsignedString(n) + " entries, the limit is " + Wire.MAX_ENTRIES);
+            }
+            int entries = (int) n;
+            int seen = 0;
+            int[] unknownKeys = null; // offset << 16 | length of each unknown key, made only when needed
+            int unknownCount = 0;
+            int version = -1;
+            ProbeSource source = null;
+            int sourceOff = -1;
+            long pid = 0;
+            long mono = 0;
+            String comm = null;
+            Long dropped = null;
+            Long parent = null;
+            Long exit = null;
+            String path = null;
+            String peer = null;
+            Integer cap = null;
+            Integer sys = null;
+            for (int i = 0; i < entries; i++) {
+                int keyOff = pos;
+                long keyLen = head(null);
+                if (major != MAJOR_TEXT) {
+                    throw fail(FrameError.NON_TEXT_KEY, null, keyOff, "map key " + i + " is of CBOR major type " + major);
+                }
+                int kLen = need(keyLen, null);
+                int kOff = pos;
+                checkUtf8(null, kOff, kLen);
+                pos += kLen;
+                Field f = Field.fromUtf8(b, kOff, kLen);
+                if (i == 0 && f != Field.CONTENT_VERSION) {
+                    throw fail(FrameError.CONTENT_VERSION_NOT_FIRST, f == null ? null : f.wireName(), keyOff,
+                            "the first key must be content_version");
+                }
+                if (f == null) {
+                    if (unknownKeys == null) {
+                        unknownKeys = new int[Wire.MAX_ENTRIES];
+                    }
+                    for (int k = 0; k < unknownCount; k++) {
+                        int prev = unknownKeys[k];
+                        if ((prev & 0xffff) == kLen && Arrays.equals(b, start + (prev >>> 16), start + (prev >>> 16) + kLen, b, kOff,
+                                kOff + kLen)) {
+                            throw fail(FrameError.DUPLICATE_KEY, new String(b, kOff, kLen, StandardCharsets.UTF_8),
+                                    keyOff, "the key appears twice");
+                        }
+                    }
+                    unknownKeys[unknownCount++] = (kOff - start) << 16 | kLen;
+                    skipValue();
+                    continue;
+                }
+                String name = f.wireName();
+                int bit = 1 << f.ordinal();
+                if ((seen & bit) != 0) {
+                    throw fail(FrameError.DUPLICATE_KEY, name, keyOff, "the key appears twice");
+                }
+                seen |= bit;
+                int valueOff = pos;
+                long v = head(name);
+                if (major == MAJOR_MAP) {
+                    throw fail(FrameError.NESTED_MAP, name, valueOff, "maps may not nest");
+                }
+                int want = f.isUnsigned() ? MAJOR_UINT : MAJOR_TEXT;
+                if (major != want) {
+                    throw fail(FrameError.WRONG_FIELD_TYPE, name, valueOff, "expected " + (want == MAJOR_UINT
+                            ? "an unsigned integer" : "a text string") + ", found CBOR major type " + major);
+                }
+                if (f.isUnsigned()) {
+                    if (Long.compareUnsigned(v, f.max()) > 0) {
+                        throw fail(FrameError.INTEGER_OVERFLOW, name, valueOff,
+                                Long.toUnsignedString(v) + " is above the maximum " + Long.toUnsignedString(f.max()));
+                    }
+                    switch (f) {
+                        case CONTENT_VERSION -> {
+                            version = (int) v;
+                            if (Wire.major(version) != Wire.SUPPORTED_MAJOR) {
+                                throw fail(FrameError.UNSUPPORTED_VERSION, name, valueOff,
+                                        "version 0x" + Integer.toHexString(version) + " is not of major 1");
+                            }
+                        }
+                        case GUEST_PID -> pid = v;
+                        case GUEST_MONOTONIC_NS -> mono = v;
+                        case DROPPED_TOTAL -> dropped = v;
+                        case PARENT_PID -> parent = v;
+                        case EXIT_CODE -> exit = v;
+                        case CAPABILITY -> cap = (int) v;
+                        case SYSCALL -> sys = (int) v;
+                        default -> throw new AssertionError(f);
+                    }
+                } else {
+                    int tLen = need(v, name);
+                    int tOff = pos;
+                    checkUtf8(name, tOff, tLen);
+                    pos += tLen;
+                    switch (f) {
+                        case PROBE_SOURCE -> {
+                            source = ProbeSource.fromUtf8(b, tOff, tLen);
+                            sourceOff = valueOff;
+                        }
+                        case GUEST_COMM -> {
+                            if (tLen > Wire.MAX_COMM_BYTES) {
+                                throw fail(FrameError.FIELD_TOO_LONG, name, valueOff,
+                                        tLen + " bytes, the limit is " + Wire.MAX_COMM_BYTES);
+                            }
+                            comm = text(tOff, tLen);
+                        }
+                        case PATH -> path = text(tOff, tLen);
+                        case PEER -> peer = text(tOff, tLen);
+                        default -> throw new AssertionError(f);
+                    }
+                }
+            }
+            if (pos != end) {
+                throw fail(FrameError.TRAILING_BYTES, null, pos, (end - pos) + " bytes follow the map");
+            }
+            for (int o = 0; o < Field.CORE_COUNT; o++) {
+                if ((seen & 1 << o) == 0) {
+                    throw fail(FrameError.MISSING_FIELD, Field.byOrdinal(o).wireName(), -1, "a core key is absent");
+                }
+            }
+            if (source == null) {
+                throw fail(FrameError.UNKNOWN_PROBE_SOURCE, Field.PROBE_SOURCE.wireName(), sourceOff,
+                        "unknown probe source");
+            }
+            Extensions ext = (dropped == null && parent == null && exit == null && path == null && peer == null
+                    && cap == null && sys == null) ? Extensions.NONE
+                    : new Extensions(dropped, parent, exit, path, peer, cap, sys);
+            return new ProbeEvent(version, source, pid, comm, mono, ext);
+        }
+
+        /**
+         * Reads an item head at {@code pos}: sets {@link #major} and returns the argument
+         * (a length or an integer value, unsigned).
+         */
+        private long head(String field) throws FrameException {
+            itemOff = pos;
+            if (pos >= end) {
+                throw fail(FrameError.UNEXPECTED_END, field, pos, "the body ends where an item should start");
+            }
+            int ib = b[pos++] & 0xff;
+            major = ib >>> 5;
+            int ai = ib & 0x1f;
+            if (major != MAJOR_UINT && major != MAJOR_TEXT && major != MAJOR_MAP) {
+                throw fail(FrameError.UNSUPPORTED_MAJOR, field, itemOff,
+                        "CBOR major type " + major + " (" + majorName(major) + ") is not allowed");
+            }
+            if (ai < 24) {
+                return ai;
+            }
+            if (ai > 27) {
+                throw fail(FrameError.UNSUPPORTED_ADDITIONAL_INFO, field, itemOff,
+                        "additional information " + ai + (ai == 31 ? " (indefinite length)" : " (reserved)"));
+            }
+            int width = 1 << (ai - 24);
+            if (end - pos < width) {
+                throw fail(FrameError.UNEXPECTED_END, field, itemOff,
+                        "the item's " + width + "-byte argument runs past the end of the body");
+            }
+            long v = 0;
+            for (int i = 0; i < width; i++) {
+                v = v << 8 | (b[pos++] & 0xff);
+            }
+            return v;
+        }
+
+        /** Returns {@code len} as an int if that many bytes remain, else fails. */
+        private int need(long len, String field) throws FrameException {
+            if (Long.compareUnsigned(len, end - pos) > 0) {
+                throw fail(FrameError.UNEXPECTED_END, field, itemOff,
+                        "a text of " + Long.toUnsignedString(len) + " bytes runs past the end of the body");
+            }
+            return (int) len;
+        }
+
+        private void skipValue() throws FrameException {
+            int valueOff = pos;
+            long v = head(null);
+            if (major == MAJOR_MAP) {
+                throw fail(FrameError.NESTED_MAP, null, valueOff, "maps may not nest");
+            }
+            if (major == MAJOR_TEXT) {
+                int len = need(v, null);
+                checkUtf8(null, pos, len);
+                pos += len;
+            }
+        }
+
+        private void checkUtf8(String field, int off, int len) throws FrameException {
+            int bad = Utf8.firstInvalid(b, off, len);
+            if (bad >= 0) {
+                throw fail(FrameError.INVALID_UTF8, field, off + bad, "invalid UTF-8");
+            }
+        }
+
+        private String text(int off, int len) {
+            return new String(b, off, len, StandardCharsets.UTF_8);
+        }
+
+        /** A refusal at absolute position {@code at} in the array ({@code -1}: none). */
+        private FrameException fail(FrameError error, String field, int at, String detail) {
+            return new FrameException(error, field, at < 0 ? -1 : at - reportBase, detail);
+        }
+
+        private static String majorName(int major) {
+            return switch (major) {
+                case 1 -> "negative integer";
+                case 2 -> "byte string";
+                case 4 -> "array";
+                case 6 -> "tag";
+                default -> "float or simple value";
+            };
+        }
+    }
+}
