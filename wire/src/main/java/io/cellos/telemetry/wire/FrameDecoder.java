@@ -97,11 +97,13 @@ public final class FrameDecoder {
             if (end == start) {
                 throw fail(FrameError.ZERO_LENGTH, null, start, "the body is empty");
             }
-            long n = head(null);
-            if (major != MAJOR_MAP) {
-                throw fail(FrameError.NOT_A_MAP, null, start, "the body is of CBOR major type " + major + ", not a map");
+            int bodyMajor = (b[start] & 0xff) >>> 5;
+            if (bodyMajor != MAJOR_MAP) {
+                throw fail(FrameError.NOT_A_MAP, null, start, "the body is of CBOR major type " + bodyMajor + " ("
+                        + majorName(bodyMajor) + "), not a map");
             }
-            if (n > Wire.MAX_ENTRIES) {
+            long n = head(null);
+            if (Long.compareUnsigned(n, Wire.MAX_ENTRIES) > 0) {
                 throw fail(FrameError.TOO_MANY_ENTRIES, null, start,
                         "the map declares " + Long.toUnsignedString(n) + " entries, the limit is " + Wire.MAX_ENTRIES);
             }
@@ -307,7 +309,10 @@ public final class FrameDecoder {
 
         private static String majorName(int major) {
             return switch (major) {
+                case 0 -> "unsigned integer";
                 case 1 -> "negative integer";
+                case 3 -> "text string";
+                case 5 -> "map";
                 case 2 -> "byte string";
                 case 4 -> "array";
                 case 6 -> "tag";

@@ -1,0 +1,107 @@
+package io.cellos.telemetry.cli;
+
+import io.cellos.telemetry.wire.Extensions;
+import io.cellos.telemetry.wire.Field;
+import io.cellos.telemetry.wire.FrameEncoder;
+import io.cellos.telemetry.wire.ProbeEvent;
+import io.cellos.telemetry.wire.ProbeSource;
+import io.cellos.telemetry.wire.Wire;
+
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/** {@code cellos frame encode}: one frame, built from fields given on the command line. */
+final class FrameEncodeCommand implements Command {
+    private static final String SOURCES = Arrays.stream(ProbeSource.values()).map(ProbeSource::wireName)
+            .collect(Collectors.joining(", "));
+    private static final String EXT_KEYS = Arrays.stream(Field.values()).filter(f -> !f.core()).map(Field::wireName)
+            .collect(Collectors.joining(", "));
+
+    @Override
+    public String name() {
+        return "frame encode";
+    }
+
+    @Override
+    public String summary() {
+        return "print one frame, as hex, built from the fields you give";
+    }
+
+    @Override
+    public String help() {
+        return """
+                Usage: cellos frame encode --source S --pid N --comm C --mono NS [--ext KEY=VALUE]... [--binary]
+
+                Builds one frame of the guest-to-host channel (protocol.md §2-§4) and prints it
+                as one line of hex: the 4-byte little-endian length, then the CBOR body.
+                A frame with any --ext key says content_version 0x0101, else 0x0100.
+
+                Options:
+                  --source S     probe source: %s
+                  --pid N        guest_pid, 0..4294967295
+                  --comm C       guest_comm; cut at a character boundary to 16 bytes of UTF-8
+                  --mono NS      guest_monotonic_ns, 0..18446744073709551615
+                  --ext KEY=V    an extension key (repeatable): %s
+                  --binary       write the raw frame to standard output instead of hex
+
+                Example:
+                  cellos frame encode --source process.spawned --pid 42 --comm sh --mono 1000000000
+                """.formatted(SOURCES, EXT_KEYS);
+    }
+
+    @Override
+    public int run(List<String> argv, Io io) throws Exception {
+        Args a = Args.parse(name(), argv, Set.of("source", "pid", "comm", "mono", "ext"), Set.of("binary"));
+        if (!a.positional().isEmpty()) {
+            throw a.usage("unexpected argument '" + a.positional().get(0) + "'");
+        }
+        String sourceName = a.required("source");
+        ProbeSource source = ProbeSource.fromWireName(sourceName);
+        if (source == null) {
+            throw a.usage("unknown --source '" + sourceName + "'; use one of " + SOURCES);
+        }
+        long pid = a.unsigned("--pid", a.required("pid"), Field.GUEST_PID.max());
+        String comm = a.required("comm");
+        long mono = a.unsigned("--mono", a.required("mono"), -1L);
+        Extensions ext = Extensions.NONE;
+        for (String kv : a.values("ext")) {
+            ext = withExtension(a, ext, kv);
+        }
+        ProbeEvent event = ProbeEvent.of(source, pid, comm, mono).withExtensions(ext);
+        byte[] frame = new byte[Wire.MAX_FRAME_BYTES];
+        int n = new FrameEncoder().encode(event, frame, 0);
+        if (a.has("binary")) {
+            io.out().write(frame, 0, n);
+        } else {
+            io.out().println(HexFormat.of().formatHex(frame, 0, n));
+        }
+        io.out().flush();
+        return 0;
+    }
+
+    private static Extensions withExtension(Args a, Extensions ext, String kv) throws UsageException {
+        int eq = kv.indexOf('=');
+        if (eq <= 0) {
+            throw a.usage("--ext takes KEY=VALUE, got '" + kv + "'");
+        }
+        String key = kv.substring(0, eq);
+        String value = kv.substring(eq + 1);
+        Field f = Arrays.stream(Field.values()).filter(x -> !x.core() && x.wireName().equals(key)).findFirst()
+                .orElseThrow(() -> a.usage("unknown extension key '" + key + "'; use one of " + EXT_KEYS));
+        if (!f.isUnsigned()) {
+            return f == Field.PATH ? ext.withPath(value) : ext.withPeer(value);
+        }
+        long v = a.unsigned(key, value, f.max());
+        return switch (f) {
+            case DROPPED_TOTAL -> ext.withDroppedTotal(v);
+            case PARENT_PID -> ext.withParentPid(v);
+            case EXIT_CODE -> ext.withExitCode(v);
+            case CAPABILITY -> ext.withCapability((int) v);
+            case SYSCALL -> ext.withSyscall((int) v);
+            default -> throw new AssertionError(f);
+        };
+    }
+}

@@ -1,0 +1,112 @@
+package io.cellos.telemetry.cli;
+
+import io.cellos.telemetry.host.CellHandle;
+import io.cellos.telemetry.host.CellStamp;
+import io.cellos.telemetry.host.CellStats;
+import io.cellos.telemetry.host.EventSink;
+import io.cellos.telemetry.host.Receiver;
+import io.cellos.telemetry.host.ReceiverOptions;
+import io.cellos.telemetry.host.sign.EventSigner;
+import io.cellos.telemetry.host.sign.SigningConfigException;
+import io.cellos.telemetry.host.sign.SigningEnvironment;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code cellos host listen}: a receiver for one cell, until interrupted. */
+final class HostListenCommand implements Command {
+    @Override
+    public String name() {
+        return "host listen";
+    }
+
+    @Override
+    public String summary() {
+        return "run a host receiver for one cell: frames in, CloudEvents out";
+    }
+
+    @Override
+    public String help() {
+        return """
+                Usage: cellos host listen --uds BASE --cell-id ID --run-id ID
+                                          [--spec-signature-hash H] [--keepalive 10s] [--out FILE]
+
+                Binds the cell's telemetry listener at BASE_9001 (the UNIX socket Firecracker
+                connects a guest's vsock port 9001 to) and writes one CloudEvent per line
+                (protocol.md §7) for every frame the guest sends, stamped with the cell id, run id
+                and spec signature hash given here. Refused input is counted by cause and reported
+                as host-made telemetry.dropped events; a cell silent for the keep-alive window
+                gets one agent_silenced event. Runs until interrupted (Ctrl-C, SIGTERM), then
+                flushes, prints the cell's counts on standard error and exits 0.
+
+                Options:
+                  --uds BASE                  the cell's vsock UDS path; the listener is BASE_9001
+                  --cell-id ID                the cell, [A-Za-z0-9_-]{1,128}
+                  --run-id ID                 this run, [A-Za-z0-9._:-]{1,128}
+                  --spec-signature-hash H     the hash of the cell's signed spec (optional)
+                  --keepalive D               keep-alive window, e.g. 10s (default), 500ms, 1m
+                  --out FILE                  append events to FILE instead of standard output
+
+                Signing (off by default) is set by the environment:
+                  CELLOS_HOST_TELEMETRY_SIGN_ALG       off | hmac-sha256 | ed25519
+                  CELLOS_HOST_TELEMETRY_SIGN_KID       key id, required when signing
+                  CELLOS_HOST_TELEMETRY_SIGN_HMAC_KEY  base64url key (hmac-sha256)
+                  CELLOS_HOST_TELEMETRY_SIGN_ED25519_KEY  base64url private key (ed25519)
+                Check a signed stream with 'cellos events verify'.
+                """;
+    }
+
+    @Override
+    public int run(List<String> argv, Io io) throws Exception {
+        Args a = Args.parse(name(), argv,
+                Set.of("uds", "cell-id", "run-id", "spec-signature-hash", "keepalive", "out"), Set.of());
+        if (!a.positional().isEmpty()) {
+            throw a.usage("unexpected argument '" + a.positional().get(0) + "'");
+        }
+        Path uds = Path.of(a.required("uds"));
+        CellStamp stamp;
+        Duration keepalive;
+        try {
+            stamp = new CellStamp(a.required("cell-id"), a.required("run-id"), a.value("spec-signature-hash"));
+            String k = a.value("keepalive");
+            keepalive = k == null ? ReceiverOptions.DEFAULT_KEEPALIVE : Durations.parse(k);
+        } catch (IllegalArgumentException e) {
+            throw a.usage(e.getMessage());
+        }
+        EventSigner signer;
+        try {
+            signer = SigningEnvironment.signer(System.getenv()).orElse(null);
+        } catch (SigningConfigException e) {
+            throw new UsageException(e.getMessage());
+        }
+        try (EventSink sink = Sinks.open(a.value("out"), signer, io);
+             Receiver receiver = Receiver.start(ReceiverOptions.defaults().withKeepalive(keepalive), sink, io.err())) {
+            CellHandle cell = receiver.bind(uds, stamp);
+            io.err().println("cellos: listening on " + cell.socketPath() + " for cell " + stamp.cellId() + " run "
+                    + stamp.runId() + "; events to " + (a.value("out") == null ? "standard output" : a.value("out"))
+                    + (signer == null ? "" : " (signed)") + "; keep-alive " + Durations.format(keepalive)
+                    + "; Ctrl-C to stop");
+            awaitInterrupt();
+            CellStats stats = cell.stats();
+            cell.close();
+            io.err().println("cellos: stopped; " + stats.connections() + " connections, " + stats.framesEmitted()
+                    + " frames turned into events, " + stats.droppedTotal() + " refused by the host"
+                    + (stats.dropped().isEmpty() ? "" : " " + stats.dropped())
+                    + (stats.agentDroppedTotal() >= 0 ? ", agent reported " + stats.agentDroppedTotal() + " dropped" : "")
+                    + (sink.lost() > 0 ? ", " + sink.lost() + " events could not be written" : ""));
+        }
+        return 0;
+    }
+
+    /** Waits for SIGINT or SIGTERM; the process then shuts down in order and exits 0. */
+    private static void awaitInterrupt() throws InterruptedException {
+        CountDownLatch stop = new CountDownLatch(1);
+        for (String name : List.of("INT", "TERM")) {
+            sun.misc.Signal.handle(new sun.misc.Signal(name), s -> stop.countDown());
+        }
+        stop.await();
+    }
+}

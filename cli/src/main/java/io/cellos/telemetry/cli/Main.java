@@ -1,0 +1,85 @@
+package io.cellos.telemetry.cli;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The {@code cellos} command: one front for every role. Dispatches on the first one or two words.
+ *
+ * <p>Exit status: what the command returns; 2 for a command line that cannot be carried out
+ * (the message on standard error says what to change).
+ */
+public final class Main {
+    private static final List<Command> COMMANDS = List.of(
+            new HostListenCommand(),
+            new FrameEncodeCommand(),
+            new FrameDecodeCommand(),
+            new FrameSendCommand(),
+            new EventsVerifyCommand(),
+            new EventsKeygenCommand());
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        Io io = Io.system();
+        int status = run(Arrays.asList(args), io);
+        io.out().flush();
+        System.exit(status);
+    }
+
+    /** Runs one command line; used by {@link #main} and by tests. */
+    static int run(List<String> args, Io io) {
+        if (args.isEmpty() || args.get(0).equals("--help") || args.get(0).equals("-h") || args.get(0).equals("help")) {
+            io.out().print(overview());
+            return args.isEmpty() ? 2 : 0;
+        }
+        for (Command c : COMMANDS) {
+            List<String> words = List.of(c.name().split(" "));
+            if (args.size() >= words.size() && args.subList(0, words.size()).equals(words)) {
+                List<String> rest = args.subList(words.size(), args.size());
+                int end = rest.indexOf("--");
+                List<String> options = end < 0 ? rest : rest.subList(0, end);
+                if (options.contains("--help") || options.contains("-h")) {
+                    io.out().print(c.help());
+                    return 0;
+                }
+                try {
+                    return c.run(rest, io);
+                } catch (UsageException e) {
+                    io.err().println("cellos " + c.name() + ": " + e.getMessage());
+                    return 2;
+                } catch (Exception e) {
+                    io.err().println("cellos " + c.name() + ": " + e);
+                    if (System.getenv("CELLOS_DEBUG") != null) {
+                        e.printStackTrace(io.err());
+                    } else {
+                        io.err().println("(set CELLOS_DEBUG=1 for the stack trace)");
+                    }
+                    return 1;
+                }
+            }
+        }
+        io.err().println("cellos: unknown command '" + String.join(" ", args.subList(0, Math.min(2, args.size())))
+                + "'; run 'cellos --help' for the list");
+        return 2;
+    }
+
+    private static String overview() {
+        StringBuilder sb = new StringBuilder("""
+                cellos - CellOS telemetry: the in-guest agent's channel, the host receiver, and tools
+
+                Usage: cellos <command> [options]
+
+                Commands:
+                """);
+        for (Command c : COMMANDS) {
+            sb.append(String.format("  %-15s %s%n", c.name(), c.summary()));
+        }
+        sb.append("""
+
+                Run 'cellos <command> --help' for a command's options.
+                """);
+        return sb.toString();
+    }
+}
