@@ -75,7 +75,7 @@ public final class FrameEncoder {
      */
     public FrameEncoder begin(byte[] dst, int off, int contentVersion, ProbeSource source, long pid,
                               CharSequence comm, long monotonicNs) throws FrameException {
-        if (Wire.major(contentVersion) != Wire.SUPPORTED_MAJOR || contentVersion > 0xffff) {
+        if (contentVersion < 0 || contentVersion > 0xffff || Wire.major(contentVersion) != Wire.SUPPORTED_MAJOR) {
             throw new IllegalArgumentException("content_version must be 0x01xx");
         }
         checkUnsigned(Field.GUEST_PID, pid);
@@ -114,8 +114,8 @@ public final class FrameEncoder {
      *                                  value is out of its range
      */
     public FrameEncoder uint(Field field, long value) throws FrameException {
-        checkExtension(field, true);
         checkUnsigned(field, value);
+        checkExtension(field, true);
         writeKey(field);
         writeHead(MAJOR_UINT, value);
         return this;

@@ -1,0 +1,93 @@
+package io.cellos.telemetry.host.sign;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.util.Objects;
+
+/**
+ * Signs CloudEvents in JSON format: adds {@link SignatureAttributes#SIGALG sigalg},
+ * {@link SignatureAttributes#SIGKID sigkid} and {@link SignatureAttributes#SIG sig} at top level,
+ * the signature covering the RFC 8785 canonical form of the event with the first two and without
+ * the third.
+ *
+ * <p>Immutable and thread-safe: any number of threads may call {@link #sign} at once (each thread
+ * gets its own JCA engine). Build one from the environment with {@link SigningEnvironment}.
+ */
+public final class EventSigner {
+    private final SignAlgorithm algorithm;
+    private final String kid;
+    private final MessageSigner signer;
+
+    private EventSigner(SignAlgorithm algorithm, String kid, MessageSigner signer) {
+        this.algorithm = algorithm;
+        this.kid = kid;
+        this.signer = signer;
+    }
+
+    /**
+     * A signer for {@code algorithm} under the key in {@code key}: base64url (padding optional) of
+     * an HMAC secret of at least 32 bytes, or of an Ed25519 private key as its raw 32-byte seed or
+     * PKCS#8 DER.
+     *
+     * @param kid the key id written to {@code sigkid}; not blank
+     * @throws KeyFormatException       if the key text is unusable; the message says why
+     * @throws IllegalArgumentException if {@code kid} is blank
+     */
+    public static EventSigner create(SignAlgorithm algorithm, String kid, String key) throws KeyFormatException {
+        Objects.requireNonNull(algorithm, "algorithm");
+        if (kid.isBlank()) {
+            throw new IllegalArgumentException("the key id must not be blank");
+        }
+        return new EventSigner(algorithm, kid, KeyText.signer(algorithm, key));
+    }
+
+    /** The algorithm written to {@code sigalg}. */
+    public SignAlgorithm algorithm() {
+        return algorithm;
+    }
+
+    /** The key id written to {@code sigkid}. */
+    public String kid() {
+        return kid;
+    }
+
+    /**
+     * The signed form of one event.
+     *
+     * @param cloudEventJson one CloudEvent in JSON format: a JSON object, without {@code sig},
+     *                       {@code sigalg} or {@code sigkid}
+     * @return the event with the three attributes added, as compact JSON on one line
+     * @throws EventSigningException if the input is not a JSON object, repeats a member name,
+     *                               already has a signature attribute, or holds a number or string
+     *                               without an exact canonical form (see {@link CanonicalJson})
+     */
+    public String sign(String cloudEventJson) throws EventSigningException {
+        JsonNode parsed;
+        try {
+            parsed = StrictJson.parse(cloudEventJson);
+        } catch (JsonProcessingException e) {
+            throw new EventSigningException("the event is not valid JSON: " + StrictJson.describe(e), e);
+        }
+        if (!(parsed instanceof ObjectNode event)) {
+            throw new EventSigningException("the event is a JSON " + parsed.getNodeType() + ", not an object");
+        }
+        for (String attribute : SignatureAttributes.ALL) {
+            if (event.has(attribute)) {
+                throw new EventSigningException("the event already has a '" + attribute
+                        + "' attribute; sign each event once, and do not reuse these attribute names");
+            }
+        }
+        event.put(SignatureAttributes.SIGALG, algorithm.id());
+        event.put(SignatureAttributes.SIGKID, kid);
+        byte[] canonical;
+        try {
+            canonical = CanonicalJson.canonicalUtf8(event);
+        } catch (CanonicalJsonException e) {
+            throw new EventSigningException("the event has no exact canonical form, " + e.getMessage(), e);
+        }
+        event.put(SignatureAttributes.SIG, Base64Url.encode(signer.sign(canonical)));
+        return StrictJson.write(event);
+    }
+}

@@ -1,0 +1,146 @@
+package io.cellos.telemetry.host.sign;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.Reader;
+import java.security.SignatureException;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Checks events signed by {@link EventSigner}, one at a time or as a stream of JSON lines.
+ *
+ * <p>An event verifies when it is one JSON object with distinct member names; {@code sig},
+ * {@code sigalg} and {@code sigkid} are strings; {@code sigalg} is this verifier's algorithm;
+ * {@code sigkid} is the expected key id, if one was set; {@code sig} is unpadded base64url of a
+ * signature of the right length; and the signature matches the RFC 8785 canonical form of the
+ * event without {@code sig}. Member order and whitespace do not matter.
+ *
+ * <p>Immutable and thread-safe. Failures are returned as values, never thrown; only the reader's
+ * own I/O errors propagate.
+ */
+public final class EventVerifier {
+    private final SignAlgorithm algorithm;
+    private final MessageVerifier verifier;
+    private final String expectedKid; // null: any key id is accepted
+
+    private EventVerifier(SignAlgorithm algorithm, MessageVerifier verifier, String expectedKid) {
+        this.algorithm = algorithm;
+        this.verifier = verifier;
+        this.expectedKid = expectedKid;
+    }
+
+    /**
+     * A verifier for {@code algorithm} under the key in {@code key}: base64url (padding optional)
+     * of the HMAC secret (at least 32 bytes), or of the Ed25519 <em>public</em> key as its raw 32
+     * bytes or X.509 SubjectPublicKeyInfo DER. It accepts any {@code sigkid}; see
+     * {@link #expectingKid}.
+     *
+     * @throws KeyFormatException if the key text is unusable; the message says why
+     */
+    public static EventVerifier create(SignAlgorithm algorithm, String key) throws KeyFormatException {
+        Objects.requireNonNull(algorithm, "algorithm");
+        return new EventVerifier(algorithm, KeyText.verifier(algorithm, key), null);
+    }
+
+    /** This verifier, but failing events whose {@code sigkid} is not {@code kid}. */
+    public EventVerifier expectingKid(String kid) {
+        return new EventVerifier(algorithm, verifier, Objects.requireNonNull(kid, "kid"));
+    }
+
+    /** Checks one event in JSON format; empty when it verifies. */
+    public Optional<VerificationFailure> verify(String eventJson) {
+        JsonNode parsed;
+        try {
+            parsed = StrictJson.parse(eventJson);
+        } catch (JsonProcessingException e) {
+            return failure(VerificationError.NOT_JSON, StrictJson.describe(e));
+        }
+        if (!(parsed instanceof ObjectNode event)) {
+            return failure(VerificationError.NOT_JSON, "a JSON " + parsed.getNodeType() + ", not an object");
+        }
+        for (String attribute : SignatureAttributes.ALL) {
+            if (!event.path(attribute).isTextual()) {
+                return failure(VerificationError.MISSING_SIG, "no string '" + attribute + "' attribute");
+            }
+        }
+        String sigalg = event.get(SignatureAttributes.SIGALG).textValue();
+        Optional<SignAlgorithm> signedWith = SignAlgorithm.fromId(sigalg);
+        if (signedWith.isEmpty()) {
+            return failure(VerificationError.UNKNOWN_SIGALG, "sigalg '" + sigalg + "' is not "
+                    + SignAlgorithm.HMAC_SHA256.id() + " or " + SignAlgorithm.ED25519.id());
+        }
+        if (signedWith.get() != algorithm) {
+            return failure(VerificationError.ALG_MISMATCH, "signed with " + sigalg + ", but the key given is for "
+                    + algorithm.id());
+        }
+        String sigkid = event.get(SignatureAttributes.SIGKID).textValue();
+        if (expectedKid != null && !expectedKid.equals(sigkid)) {
+            return failure(VerificationError.KID_MISMATCH, "signed with key id '" + sigkid + "', expected '"
+                    + expectedKid + "'");
+        }
+        String sigText = event.remove(SignatureAttributes.SIG).textValue();
+        byte[] signature;
+        try {
+            signature = Base64Url.decode(sigText);
+        } catch (IllegalArgumentException e) {
+            return failure(VerificationError.BAD_SIGNATURE, "sig is " + e.getMessage());
+        }
+        if (signature.length != algorithm.signatureBytes()) {
+            return failure(VerificationError.BAD_SIGNATURE, "sig is " + signature.length + " bytes; "
+                    + algorithm.id() + " signatures are " + algorithm.signatureBytes());
+        }
+        // The decoder ignores padding and the spare low bits of the last character; requiring the
+        // one encoding the signer writes keeps every character of the line significant.
+        if (!Base64Url.encode(signature).equals(sigText)) {
+            return failure(VerificationError.BAD_SIGNATURE, "sig is not in canonical form (unpadded base64url, "
+                    + "spare bits zero)");
+        }
+        byte[] canonical;
+        try {
+            canonical = CanonicalJson.canonicalUtf8(event);
+        } catch (CanonicalJsonException e) {
+            return failure(VerificationError.NOT_CANONICALIZABLE, e.getMessage());
+        }
+        try {
+            return verifier.verify(canonical, signature)
+                    ? Optional.empty()
+                    : failure(VerificationError.BAD_SIGNATURE, "the signature does not match the event: the event "
+                    + "was changed after signing, or signed with another key");
+        } catch (SignatureException e) {
+            return failure(VerificationError.BAD_SIGNATURE, "sig is malformed (" + e.getMessage() + ")");
+        }
+    }
+
+    /**
+     * Checks every non-blank line of {@code in} as one event, stopping at the first that fails.
+     * Reads but does not close {@code in}.
+     *
+     * @throws IOException if reading fails
+     */
+    public StreamVerification verifyStream(Reader in) throws IOException {
+        BufferedReader lines = in instanceof BufferedReader buffered ? buffered : new BufferedReader(in);
+        long lineNumber = 0;
+        long verified = 0;
+        for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+            lineNumber++;
+            if (line.isBlank()) {
+                continue;
+            }
+            Optional<VerificationFailure> failure = verify(line);
+            if (failure.isPresent()) {
+                return new StreamVerification.Failed(verified, lineNumber, failure.get());
+            }
+            verified++;
+        }
+        return new StreamVerification.Verified(verified);
+    }
+
+    private static Optional<VerificationFailure> failure(VerificationError error, String detail) {
+        return Optional.of(new VerificationFailure(error, detail));
+    }
+}

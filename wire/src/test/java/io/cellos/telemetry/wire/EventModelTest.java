@@ -1,0 +1,97 @@
+package io.cellos.telemetry.wire;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** {@link ProbeEvent}, {@link Extensions}, {@link ProbeSource} and {@link Field} as values. */
+class EventModelTest {
+
+    @ParameterizedTest(name = "0x{0}")
+    @ValueSource(strings = {"0", "ff", "200", "ffff", "10100", "ffffffff", "80000100"})
+    void anEventTakesOnlyAVersionOfMajorOne(String hex) {
+        int version = Integer.parseUnsignedInt(hex, 16);
+        assertThrows(IllegalArgumentException.class,
+                () -> new ProbeEvent(version, ProbeSource.PROCESS_SPAWNED, 1, "sh", 1, Extensions.NONE));
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {-1, 0x1_0000_0000L})
+    void anEventTakesOnlyA32BitPid(long pid) {
+        assertThrows(IllegalArgumentException.class, () -> ProbeEvent.of(ProbeSource.PROCESS_SPAWNED, pid, "sh", 1));
+    }
+
+    @Test
+    void anEventRefusesNulls() {
+        assertThrows(NullPointerException.class, () -> ProbeEvent.of(null, 1, "sh", 1));
+        assertThrows(NullPointerException.class, () -> ProbeEvent.of(ProbeSource.PROCESS_SPAWNED, 1, null, 1));
+        assertThrows(NullPointerException.class,
+                () -> new ProbeEvent(Wire.VERSION_1_0, ProbeSource.PROCESS_SPAWNED, 1, "sh", 1, null));
+    }
+
+    @Test
+    void withExtensionsSetsTheVersionTheKeysCallFor() {
+        ProbeEvent e = Events.GOLDEN;
+        assertEquals(Wire.VERSION_1_1, e.withExtensions(Extensions.NONE.withSyscall(59)).contentVersion());
+        assertEquals(Wire.VERSION_1_0, e.withExtensions(Extensions.NONE).contentVersion());
+        assertEquals(Wire.VERSION_1_0, e.withExtensions(Extensions.NONE.withSyscall(59)).withExtensions(Extensions.NONE)
+                .contentVersion());
+    }
+
+    @Test
+    void extensionsRefuseValuesOutOfRange() {
+        assertThrows(IllegalArgumentException.class, () -> Extensions.NONE.withParentPid(0x1_0000_0000L));
+        assertThrows(IllegalArgumentException.class, () -> Extensions.NONE.withExitCode(-1));
+        assertThrows(IllegalArgumentException.class, () -> Extensions.NONE.withCapability(256));
+        assertThrows(IllegalArgumentException.class, () -> Extensions.NONE.withCapability(-1));
+        assertThrows(IllegalArgumentException.class, () -> Extensions.NONE.withSyscall(65_536));
+        assertEquals(-1L, Extensions.NONE.withDroppedTotal(-1L).droppedTotal(), "dropped_total is a full u64");
+    }
+
+    @Test
+    void eachWitherSetsOneKey() {
+        Extensions x = Extensions.NONE.withDroppedTotal(1).withParentPid(2).withExitCode(3).withPath("p").withPeer("q")
+                .withCapability(4).withSyscall(5);
+        assertEquals(new Extensions(1L, 2L, 3L, "p", "q", 4, 5), x);
+        assertTrue(Extensions.NONE.isEmpty());
+        assertTrue(Stream.of(Extensions.NONE.withDroppedTotal(0), Extensions.NONE.withPath(""),
+                Extensions.NONE.withSyscall(0)).noneMatch(Extensions::isEmpty));
+    }
+
+    @ParameterizedTest
+    @EnumSource(ProbeSource.class)
+    void aSourceIsFoundByItsWireName(ProbeSource source) {
+        assertSame(source, ProbeSource.fromWireName(source.wireName()));
+    }
+
+    @Test
+    void theSourcesAreThoseOfTheContract() {
+        assertEquals(List.of("process.spawned", "process.exited", "net.connect_attempted", "capability.denied",
+                "fs.inotify_fired", "process.exec", "telemetry.dropped", "agent.heartbeat"),
+                Stream.of(ProbeSource.values()).map(ProbeSource::wireName).toList());
+        assertEquals(List.of(true, true, true, true, true, false, false, false),
+                Stream.of(ProbeSource.values()).map(ProbeSource::core).toList());
+        assertNull(ProbeSource.fromWireName("process.forked"));
+    }
+
+    /** Field order is the order encoders write keys in (§3, §4). */
+    @Test
+    void theFieldsAreThoseOfTheContractInEncoderOrder() {
+        assertEquals(List.of("content_version", "probe_source", "guest_pid", "guest_comm", "guest_monotonic_ns",
+                "dropped_total", "parent_pid", "exit_code", "path", "peer", "capability", "syscall"),
+                Stream.of(Field.values()).map(Field::wireName).toList());
+        assertEquals(List.of(0xffffL, 0L, 0xffff_ffffL, 0L, -1L, -1L, 0xffff_ffffL, 0xffff_ffffL, 0L, 0L, 0xffL, 0xffffL),
+                Stream.of(Field.values()).map(Field::max).toList());
+        assertEquals(Field.CORE_COUNT, Stream.of(Field.values()).filter(Field::core).count());
+    }
+}

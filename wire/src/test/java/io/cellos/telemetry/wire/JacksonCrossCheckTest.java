@@ -1,0 +1,58 @@
+package io.cellos.telemetry.wire;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Our codec and Jackson's CBOR module read each other's bodies the same way. */
+class JacksonCrossCheckTest {
+    /** Every extension key, and u64 values above 2^63. */
+    private static final ProbeEvent FULL = ProbeEvent.of(ProbeSource.FS_INOTIFY_FIRED, 0xffff_ffffL, "inotifywait",
+            Long.MIN_VALUE).withExtensions(new Extensions(-1L, 1L, 0x100L, "/etc/ünï😀", "[::1]:22", 255, 65_535));
+
+    static Stream<ProbeEvent> corpus() {
+        return Events.corpus().stream();
+    }
+
+    @ParameterizedTest
+    @MethodSource("corpus")
+    void jacksonReadsOurFramesToTheSameValues(ProbeEvent event) {
+        List<Map.Entry<String, Object>> read = JacksonCbor.read(Codec.body(Codec.encode(event)));
+        assertEquals(Expected.entries(Expected.asMap(Expected.afterRoundTrip(event))), read);
+    }
+
+    /** All 24 orders of the core keys after content_version, interleaved with extension and unknown keys. */
+    static Stream<Arguments> keyOrders() {
+        List<List<String>> perms = Events.coreKeyOrders();
+        return IntStream.range(0, perms.size()).boxed()
+                .flatMap(i -> Stream.of(true, false).map(minimal -> Arguments.of(i, perms.get(i), minimal)));
+    }
+
+    @ParameterizedTest(name = "[{index}] {1}, minimal ints {2}")
+    @MethodSource("keyOrders")
+    void weReadJacksonsMapsInAnyKeyOrder(int n, List<String> coreOrder, boolean minimalInts) throws FrameException {
+        Map<String, Object> values = Expected.asMap(FULL);
+        values.put("x-vendor-counter", new BigInteger("18446744073709551615"));
+        values.put("x-vendor-note", "ignored ✓");
+        List<String> order = new ArrayList<>(coreOrder);
+        List<String> others = values.keySet().stream()
+                .filter(k -> !k.equals("content_version") && !coreOrder.contains(k)).toList();
+        for (int j = 0; j < others.size(); j++) {
+            order.add((j * 7 + n) % (order.size() + 1), others.get(j));
+        }
+        order.addFirst("content_version");
+        List<Map.Entry<String, Object>> entries = order.stream().map(k -> Map.entry(k, values.get(k))).toList();
+
+        byte[] body = JacksonCbor.write(entries, minimalInts);
+        assertEquals(FULL, Codec.decodeFrame(CborBytes.frame(body)));
+    }
+}
