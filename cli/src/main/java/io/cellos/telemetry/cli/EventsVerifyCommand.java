@@ -75,7 +75,7 @@ final class EventsVerifyCommand implements Command {
                 yield 1;
             }
             case StreamVerification.Verified v -> {
-                io.out().println("verified " + v.linesVerified() + " events in " + where);
+                io.out().println("verified " + v.linesVerified() + (v.linesVerified() == 1 ? " event" : " events") + " in " + where);
                 yield 0;
             }
             case StreamVerification.Failed f -> {

@@ -1,0 +1,142 @@
+package io.cellos.telemetry.cli;
+
+import io.cellos.telemetry.host.sign.Ed25519Keys;
+import io.cellos.telemetry.wire.FrameEncoder;
+import io.cellos.telemetry.wire.ProbeEvent;
+import io.cellos.telemetry.wire.ProbeSource;
+import io.cellos.telemetry.wire.Wire;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code cellos host listen} as a person runs it: a real process, a real socket, a real signal,
+ * signed output checked by {@code cellos events verify}.
+ */
+class HostListenProcessTest {
+    static final Duration PATIENCE = Duration.ofSeconds(30);
+
+    @TempDir
+    Path dir;
+
+    private Process listen(Map<String, String> env, String... extra) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                Main.class.getName(), "host", "listen"));
+        cmd.addAll(List.of(extra));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(dir.resolve("stderr.txt").toFile())
+                .redirectOutput(dir.resolve("stdout.txt").toFile());
+        pb.environment().putAll(env);
+        return pb.start();
+    }
+
+    private static void await(String what, java.util.function.BooleanSupplier done) throws InterruptedException {
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        while (!done.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("waited " + PATIENCE + " for " + what);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    private static List<String> lines(Path p) {
+        try {
+            return Files.exists(p) ? Files.readAllLines(p) : List.of();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    @Test
+    void signedEventsComeOutVerifyAndATamperedLineIsNamed() throws Exception {
+        Ed25519Keys.KeyPairText keys = Ed25519Keys.generate(new SecureRandom());
+        Path out = dir.resolve("events.jsonl");
+        Path socket = dir.resolve("cell.vsock_9001");
+        Process p = listen(Map.of("CELLOS_HOST_TELEMETRY_SIGN_ALG", "ed25519", "CELLOS_HOST_TELEMETRY_SIGN_KID", "k1",
+                        "CELLOS_HOST_TELEMETRY_SIGN_ED25519_KEY", keys.privateKey()),
+                "--uds", dir.resolve("cell.vsock").toString(), "--cell-id", "c1", "--run-id", "r1",
+                "--keepalive", "1s", "--out", out.toString());
+        try {
+            await("the listener socket", () -> Files.exists(socket));
+            try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+                ch.connect(UnixDomainSocketAddress.of(socket));
+                FrameEncoder enc = new FrameEncoder();
+                byte[] buf = new byte[Wire.MAX_FRAME_BYTES];
+                for (int i = 0; i < 5; i++) {
+                    int n = enc.encode(ProbeEvent.of(ProbeSource.PROCESS_SPAWNED, 100 + i, "w" + i, i), buf, 0);
+                    ch.write(ByteBuffer.wrap(buf, 0, n));
+                }
+            }
+            // five guest events, then the keep-alive window passes: agent_silenced
+            await("6 events in " + out, () -> lines(out).size() >= 6);
+        } finally {
+            p.destroy(); // SIGTERM
+        }
+        assertTrue(p.waitFor(PATIENCE.toSeconds(), TimeUnit.SECONDS));
+        String stderr = Files.readString(dir.resolve("stderr.txt"));
+        assertEquals(0, p.exitValue(), stderr);
+        assertTrue(stderr.contains("listening on " + socket) && stderr.contains("(signed)"), stderr);
+        assertTrue(stderr.contains("stopped; 1 connections, 5 frames turned into events"), stderr);
+        assertFalse(Files.exists(socket), "the socket is unlinked on exit");
+        List<String> events = lines(out);
+        assertEquals(6, events.size(), String.join("\n", events));
+        assertTrue(events.get(5).contains("agent_silenced"));
+
+        Run ok = Run.of("", "events", "verify", out.toString(), "--alg", "ed25519", "--public-key", keys.publicKey(),
+                "--kid", "k1");
+        assertEquals(0, ok.status(), ok.out() + ok.err());
+        assertTrue(ok.out().contains("verified 6 events"), ok.out());
+
+        List<String> tampered = new ArrayList<>(events);
+        tampered.set(2, tampered.get(2).replace("\"guest_pid\":102", "\"guest_pid\":103"));
+        Path bad = dir.resolve("tampered.jsonl");
+        Files.write(bad, tampered, StandardCharsets.UTF_8);
+        Run fail = Run.of("", "events", "verify", bad.toString(), "--alg", "ed25519", "--public-key", keys.publicKey());
+        assertEquals(1, fail.status());
+        assertTrue(fail.out().contains(bad + ":3: bad_signature"), fail.out());
+    }
+
+    @Test
+    void aBadSigningSetupIsRefusedBeforeListening() throws Exception {
+        Process p = listen(Map.of("CELLOS_HOST_TELEMETRY_SIGN_ALG", "rsa"), "--uds", dir.resolve("c").toString(),
+                "--cell-id", "c1", "--run-id", "r1");
+        assertTrue(p.waitFor(PATIENCE.toSeconds(), TimeUnit.SECONDS));
+        assertEquals(2, p.exitValue());
+        String stderr = Files.readString(dir.resolve("stderr.txt"));
+        assertTrue(stderr.contains("CELLOS_HOST_TELEMETRY_SIGN_ALG"), stderr);
+        assertFalse(Files.exists(dir.resolve("c_9001")));
+    }
+
+    @Test
+    void missingOptionsAreNamed() {
+        Run r = Run.of("", "host", "listen", "--uds", dir.resolve("c").toString(), "--cell-id", "c1");
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains("--run-id is required"), r.err());
+        Run bad = Run.of("", "host", "listen", "--uds", dir.resolve("c").toString(), "--cell-id", "c.1", "--run-id", "r");
+        assertEquals(2, bad.status());
+        assertTrue(bad.err().contains("invalid cell id"), bad.err());
+        Run keep = Run.of("", "host", "listen", "--uds", dir.resolve("c").toString(), "--cell-id", "c", "--run-id", "r",
+                "--keepalive", "ten");
+        assertEquals(2, keep.status());
+        assertTrue(keep.err().contains("500ms, 10s"), keep.err());
+    }
+}
