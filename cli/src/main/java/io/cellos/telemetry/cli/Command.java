@@ -1,5 +1,7 @@
 package io.cellos.telemetry.cli;
 
+import io.cellos.telemetry.guest.command.UsageException;
+
 import java.util.List;
 
 /** One command of {@code cellos}, named by one or two words ({@code host listen}). */

@@ -1,5 +1,7 @@
 package io.cellos.telemetry.cli;
 
+import io.cellos.telemetry.guest.command.Args;
+
 import io.cellos.telemetry.host.sign.Ed25519Keys;
 import io.cellos.telemetry.host.sign.SigningEnvironment;
 

@@ -1,5 +1,8 @@
 package io.cellos.telemetry.cli;
 
+import io.cellos.telemetry.guest.command.Args;
+import io.cellos.telemetry.guest.command.UsageException;
+
 import io.cellos.telemetry.host.sign.EventVerifier;
 import io.cellos.telemetry.host.sign.KeyFormatException;
 import io.cellos.telemetry.host.sign.SignAlgorithm;

@@ -1,5 +1,7 @@
 package io.cellos.telemetry.cli;
 
+import io.cellos.telemetry.guest.command.Args;
+
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.cellos.telemetry.host.GuestFieldsJson;

@@ -1,5 +1,8 @@
 package io.cellos.telemetry.cli;
 
+import io.cellos.telemetry.guest.command.Args;
+import io.cellos.telemetry.guest.command.UsageException;
+
 import io.cellos.telemetry.wire.Extensions;
 import io.cellos.telemetry.wire.Field;
 import io.cellos.telemetry.wire.FrameEncoder;

@@ -1,5 +1,7 @@
 package io.cellos.telemetry.cli;
 
+import io.cellos.telemetry.guest.command.UsageException;
+
 import java.util.Arrays;
 import java.util.List;
 
@@ -11,6 +13,7 @@ import java.util.List;
  */
 public final class Main {
     private static final List<Command> COMMANDS = List.of(
+            new AgentCliCommand(),
             new HostListenCommand(),
             new FrameEncodeCommand(),
             new FrameDecodeCommand(),
@@ -67,7 +70,7 @@ public final class Main {
 
     private static String overview() {
         StringBuilder sb = new StringBuilder("""
-                cellos - CellOS telemetry: the in-guest agent's channel, the host receiver, and tools
+                cellos - CellOS telemetry: the in-guest agent, the host receiver, and tools
 
                 Usage: cellos <command> [options]
 

@@ -1,5 +1,7 @@
 package io.cellos.telemetry.cli;
 
+import io.cellos.telemetry.guest.command.UsageException;
+
 import io.cellos.telemetry.host.EventSink;
 import io.cellos.telemetry.host.JsonLinesSink;
 import io.cellos.telemetry.host.sign.EventSigner;

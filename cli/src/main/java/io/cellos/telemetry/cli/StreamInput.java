@@ -1,5 +1,8 @@
 package io.cellos.telemetry.cli;
 
+import io.cellos.telemetry.guest.command.Args;
+import io.cellos.telemetry.guest.command.UsageException;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 

@@ -1,18 +1,18 @@
-package io.cellos.telemetry.cli;
+package io.cellos.telemetry.guest.command;
 
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Durations as a person writes them: {@code 500ms}, {@code 10s}, {@code 2m}, {@code 1h}. */
-final class Durations {
+public final class Durations {
     private static final Pattern FORM = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
 
     private Durations() {
     }
 
     /** @throws IllegalArgumentException naming the accepted forms */
-    static Duration parse(String text) {
+    public static Duration parse(String text) {
         Matcher m = FORM.matcher(text);
         if (!m.matches()) {
             throw new IllegalArgumentException("'" + text + "' is not a duration; write e.g. 500ms, 10s, 2m or 1h");
@@ -27,7 +27,7 @@ final class Durations {
     }
 
     /** The shortest of those forms that states {@code d} exactly. */
-    static String format(Duration d) {
+    public static String format(Duration d) {
         long ms = d.toMillis();
         if (ms % 3_600_000 == 0 && ms > 0) {
             return ms / 3_600_000 + "h";

@@ -1,4 +1,4 @@
-package io.cellos.telemetry.cli;
+package io.cellos.telemetry.guest.command;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -13,7 +13,7 @@ import java.util.Set;
  * <p>Each command states which options take a value and which are flags; anything else is refused
  * with a message naming the command's help.
  */
-final class Args {
+public final class Args {
     private final String command;
     private final Map<String, List<String>> options = new LinkedHashMap<>();
     private final List<String> positional = new ArrayList<>();
@@ -27,7 +27,7 @@ final class Args {
      * @param valued  options that take a value, without the dashes
      * @param flags   options that take none
      */
-    static Args parse(String command, List<String> argv, Set<String> valued, Set<String> flags) throws UsageException {
+    public static Args parse(String command, List<String> argv, Set<String> valued, Set<String> flags) throws UsageException {
         Args a = new Args(command);
         for (int i = 0; i < argv.size(); i++) {
             String s = argv.get(i);
@@ -66,16 +66,16 @@ final class Args {
         return a;
     }
 
-    UsageException usage(String message) {
+    public UsageException usage(String message) {
         return new UsageException(message + " (see 'cellos " + command + " --help')");
     }
 
-    boolean has(String name) {
+    public boolean has(String name) {
         return options.containsKey(name);
     }
 
     /** The value of a single-valued option, or {@code null}; given twice is an error. */
-    String value(String name) throws UsageException {
+    public String value(String name) throws UsageException {
         List<String> v = options.get(name);
         if (v == null) {
             return null;
@@ -86,7 +86,7 @@ final class Args {
         return v.get(0);
     }
 
-    String required(String name) throws UsageException {
+    public String required(String name) throws UsageException {
         String v = value(name);
         if (v == null) {
             throw usage("--" + name + " is required");
@@ -94,16 +94,16 @@ final class Args {
         return v;
     }
 
-    List<String> values(String name) {
+    public List<String> values(String name) {
         return options.getOrDefault(name, List.of());
     }
 
-    List<String> positional() {
+    public List<String> positional() {
         return positional;
     }
 
     /** A non-negative decimal integer no larger than {@code max}. */
-    long unsigned(String name, String text, long max) throws UsageException {
+    public long unsigned(String name, String text, long max) throws UsageException {
         long v;
         try {
             v = Long.parseUnsignedLong(text);

@@ -1,10 +1,10 @@
-package io.cellos.telemetry.cli;
+package io.cellos.telemetry.guest.command;
 
 /** A command line that cannot be carried out as written; the message says what to change. */
-final class UsageException extends Exception {
+public final class UsageException extends Exception {
     private static final long serialVersionUID = 1L;
 
-    UsageException(String message) {
+    public UsageException(String message) {
         super(message, null, false, false);
     }
 }

@@ -1,0 +1,81 @@
+package io.cellos.telemetry.guest.agent;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The launch contract (replacing the reference's {@code fork}): start the agent as a process of its
+ * own, wait until it says it is ready, and return — 0 once ready, 2 with the reason if it cannot
+ * become ready. The agent runs on, detached in its own session; when the launcher exits, the
+ * kernel reparents it to init.
+ *
+ * <p>A JVM cannot fork itself safely, so the agent is a second JVM started with flags that keep it
+ * small and closed: no attach mechanism, no JVM signal handlers, a small heap.
+ */
+public final class AgentLauncher {
+    /** Hidden flag telling the agent process it was launched: detach, then report readiness on stdout. */
+    static final String LAUNCHED_FLAG = "--launched";
+    private static final long READY_PATIENCE_SECONDS = 60;
+    private static final List<String> JVM_OPTIONS = List.of(
+            "-Xrs", "-XX:+DisableAttachMechanism", "-XX:-UsePerfData", "-XX:+UseSerialGC", "-Xms8m", "-Xmx32m",
+            "-Xss512k", "-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1", "-XX:ReservedCodeCacheSize=16m",
+            "-XX:MaxMetaspaceSize=48m", "--enable-native-access=ALL-UNNAMED");
+
+    private AgentLauncher() {
+    }
+
+    /**
+     * Launches the agent with {@code argv} and waits for its readiness.
+     *
+     * @param mainClass the class whose {@code main} runs {@code agent} (the front end in use)
+     * @return 0 ready, 2 not ready
+     */
+    public static int launch(String mainClass, List<String> argv, PrintStream err) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java"));
+        cmd.addAll(JVM_OPTIONS);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass, "agent", "--foreground",
+                LAUNCHED_FLAG));
+        cmd.addAll(argv);
+        Process p;
+        try {
+            p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        } catch (IOException e) {
+            err.println("cellos-telemetry: cannot start the agent process: " + e.getMessage());
+            return 2;
+        }
+        String line;
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            line = r.readLine();
+        } catch (IOException e) {
+            line = null;
+        }
+        if (line != null && line.startsWith("READY ")) {
+            err.println("cellos-telemetry: ready: " + line.substring(6));
+            return 0;
+        }
+        String reason = line != null && line.startsWith("NOT-READY ") ? line.substring(10) : null;
+        try {
+            if (!p.waitFor(READY_PATIENCE_SECONDS, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                reason = "the agent did not become ready within " + READY_PATIENCE_SECONDS + " s";
+            } else if (reason == null) {
+                reason = "the agent process exited with status " + p.exitValue() + " before it was ready";
+            }
+        } catch (InterruptedException e) {
+            p.destroyForcibly();
+            Thread.currentThread().interrupt();
+            reason = "interrupted while waiting for the agent";
+        }
+        err.println("cellos-telemetry: not ready: " + reason);
+        return 2;
+    }
+}

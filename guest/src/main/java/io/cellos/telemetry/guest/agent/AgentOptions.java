@@ -1,0 +1,101 @@
+package io.cellos.telemetry.guest.agent;
+
+import io.cellos.telemetry.guest.command.Args;
+import io.cellos.telemetry.guest.command.Durations;
+import io.cellos.telemetry.guest.command.UsageException;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * How the agent runs, from its command line and environment.
+ *
+ * @param transport    where frames go
+ * @param watches      declared files and directories
+ * @param failureMode  what a probe that cannot be armed means
+ * @param queue        the bounded queue's capacity
+ * @param heartbeat    the heartbeat interval
+ * @param scopeRoot    the root of the declared process tree, or -1 for everything
+ * @param processProbe {@code auto}, {@code connector} or {@code procwalk}
+ */
+public record AgentOptions(TransportAddress transport, List<String> watches, FailureMode failureMode, int queue,
+                           Duration heartbeat, int scopeRoot, String processProbe) {
+    /** The compatibility variable of the reference agent: one more watched path. */
+    public static final String INOTIFY_PATH_VARIABLE = "CELLOS_TELEMETRY_INOTIFY_PATH";
+    static final Set<String> VALUED = Set.of("transport", "watch", "on-agent-failure", "queue", "heartbeat",
+            "scope-root", "process-probe");
+    static final Set<String> FLAGS = Set.of("foreground", AgentLauncher.LAUNCHED_FLAG.substring(2));
+
+    public static final String HELP = """
+            Usage: cellos agent [--transport unix:PATH | vsock:CID:PORT] [--watch PATH]...
+                                [--on-agent-failure fail-cell|degrade] [--queue N] [--heartbeat 2s]
+                                [--scope-root PID] [--process-probe auto|connector|procwalk] [--foreground]
+
+            The in-guest telemetry agent. Observes processes (fork, exec, exit), declared files,
+            outbound connects and refused privileged operations through the kernel's own events, and
+            streams them as frames to the host. It never blocks the workload: a full queue drops
+            and counts, and the count reaches the host.
+
+            Launch contract: started by init before the workload, the command returns 0 only once
+            the agent is ready (channel connected, every probe armed) and runs on detached in its
+            own session; 2 with the reason on standard error if it cannot become ready. Once running,
+            an unrecoverable failure makes the agent exit 3. Run it as root, in the initial PID
+            namespace (the process connector and audit accept no one else).
+
+            Options:
+              --transport T          vsock:2:9001 (default, the host) or unix:PATH (a local cell)
+              --watch PATH           a declared file or directory (repeatable); also $%s
+              --on-agent-failure M   fail-cell (default): a probe that cannot be armed stops the
+                                     launch; degrade: start without it and say which are off
+              --queue N              bounded queue capacity (default 1024)
+              --heartbeat D          agent.heartbeat after D without other frames (default 2s)
+              --scope-root PID       declare only PID and its descendants (default: everything)
+              --process-probe P      auto (default: the netlink connector, else the /proc walk),
+                                     connector, or procwalk (the reference's 100 ms poll)
+              --foreground           run in this process; do not detach (for debugging)
+            """.formatted(INOTIFY_PATH_VARIABLE);
+
+    public AgentOptions {
+        watches = List.copyOf(watches);
+    }
+
+    /** Parses the agent's arguments; the environment may add a watch. */
+    public static AgentOptions parse(List<String> argv, Map<String, String> env) throws UsageException {
+        Args a = Args.parse("agent", argv, VALUED, FLAGS);
+        if (!a.positional().isEmpty()) {
+            throw a.usage("unexpected argument '" + a.positional().get(0) + "'");
+        }
+        try {
+            TransportAddress t = a.value("transport") == null ? TransportAddress.DEFAULT
+                    : TransportAddress.parse(a.value("transport"));
+            List<String> watches = new ArrayList<>(a.values("watch"));
+            String compat = env.get(INOTIFY_PATH_VARIABLE);
+            if (compat != null && !compat.isEmpty()) {
+                watches.add(compat);
+            }
+            FailureMode mode = a.value("on-agent-failure") == null ? FailureMode.FAIL_CELL
+                    : FailureMode.parse(a.value("on-agent-failure"));
+            int queue = a.value("queue") == null ? 1024 : (int) a.unsigned("--queue", a.value("queue"), 1 << 20);
+            if (queue < 1) {
+                throw a.usage("--queue must be at least 1");
+            }
+            Duration hb = a.value("heartbeat") == null ? Duration.ofSeconds(2) : Durations.parse(a.value("heartbeat"));
+            if (hb.isZero()) {
+                throw a.usage("--heartbeat must be positive");
+            }
+            int root = a.value("scope-root") == null ? -1
+                    : (int) a.unsigned("--scope-root", a.value("scope-root"), Integer.MAX_VALUE);
+            String pp = a.value("process-probe") == null ? "auto" : a.value("process-probe");
+            if (!Set.of("auto", "connector", "procwalk").contains(pp)) {
+                throw a.usage("--process-probe must be auto, connector or procwalk, got '" + pp + "'");
+            }
+            return new AgentOptions(t, watches, mode, queue, hb, root, pp);
+        } catch (IllegalArgumentException e) {
+            throw a.usage(e.getMessage());
+        }
+    }
+
+}

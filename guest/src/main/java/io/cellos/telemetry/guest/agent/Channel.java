@@ -1,0 +1,125 @@
+package io.cellos.telemetry.guest.agent;
+
+import io.cellos.telemetry.guest.linux.Errno;
+import io.cellos.telemetry.guest.linux.ErrnoException;
+import io.cellos.telemetry.guest.linux.Fd;
+import io.cellos.telemetry.guest.linux.Libc;
+import io.cellos.telemetry.guest.linux.SockAddr;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+/**
+ * The agent's stream to the host: a non-blocking {@code SOCK_STREAM} socket, {@code AF_VSOCK} or
+ * {@code AF_UNIX}, through the FFM API. Writes never block: they take what the socket buffer has
+ * room for.
+ *
+ * <p>Confined to the agent's loop thread; owns its socket and native memory.
+ */
+final class Channel implements AutoCloseable {
+    private static final int SOL_SOCKET = 1;
+    private static final int SO_ERROR = 4;
+
+    private final TransportAddress address;
+    private final Arena arena = Arena.ofConfined();
+    private final MemorySegment sockaddr;
+    private final int sockaddrLength;
+    private final MemorySegment intBuf = arena.allocate(JAVA_INT);
+    private final MemorySegment lenBuf = arena.allocate(JAVA_INT);
+    private Fd fd;
+    private boolean connected;
+
+    Channel(TransportAddress address) {
+        this.address = address;
+        if (address.isUnix()) {
+            sockaddr = SockAddr.unix(arena, address.unixPath());
+            sockaddrLength = (int) SockAddr.SOCKADDR_UN.byteSize();
+        } else {
+            sockaddr = SockAddr.vsock(arena, address.cid(), address.port());
+            sockaddrLength = (int) SockAddr.SOCKADDR_VM.byteSize();
+        }
+    }
+
+    TransportAddress address() {
+        return address;
+    }
+
+    /**
+     * Opens a socket and starts connecting.
+     *
+     * @return {@code true} if connected at once, {@code false} if the connect is in progress
+     *         (wait for the fd to be writable, then {@link #finishConnect})
+     * @throws ErrnoException if the socket cannot be made or the connect is refused
+     */
+    boolean connect() throws ErrnoException {
+        close();
+        int family = address.isUnix() ? SockAddr.AF_UNIX : SockAddr.AF_VSOCK;
+        fd = new Fd((int) Libc.SOCKET.call(address.isUnix() ? "AF_UNIX" : "AF_VSOCK", family,
+                SockAddr.SOCK_STREAM | SockAddr.SOCK_NONBLOCK | SockAddr.SOCK_CLOEXEC, 0), "channel to " + address);
+        long rc = Libc.CONNECT.callOrErrno(fd.get(), sockaddr, sockaddrLength);
+        if (rc == 0) {
+            connected = true;
+            return true;
+        }
+        if (rc == -Errno.EINPROGRESS || rc == -Errno.EAGAIN) {
+            return false;
+        }
+        close();
+        throw new ErrnoException("connect(" + address + ")", (int) -rc);
+    }
+
+    /** Completes a connect that was in progress; throws if it failed. */
+    void finishConnect() throws ErrnoException {
+        lenBuf.set(JAVA_INT, 0, 4);
+        Libc.GETSOCKOPT.call("SO_ERROR", fd.get(), SOL_SOCKET, SO_ERROR, intBuf, lenBuf);
+        int err = intBuf.get(JAVA_INT, 0);
+        if (err != 0) {
+            close();
+            throw new ErrnoException("connect(" + address + ")", err);
+        }
+        connected = true;
+    }
+
+    boolean isOpen() {
+        return fd != null && fd.isOpen();
+    }
+
+    boolean isConnected() {
+        return connected;
+    }
+
+    int fd() {
+        return fd.get();
+    }
+
+    /** Writes what fits; returns the bytes written, or {@code -errno} ({@code -EAGAIN}: the buffer is full). */
+    long write(MemorySegment buf, long len) {
+        return Libc.sendNonBlocking(fd.get(), buf, len);
+    }
+
+    /** Reads and discards what the host sent (nothing, by protocol); {@code false} once the host has closed. */
+    boolean drainInput(MemorySegment scratch) {
+        long n;
+        do {
+            n = Libc.read(fd.get(), scratch, scratch.byteSize());
+        } while (n > 0);
+        return n == -Errno.EAGAIN || n == -Errno.EINTR;
+    }
+
+    @Override
+    public void close() {
+        if (fd != null) {
+            fd.close();
+            fd = null;
+        }
+        connected = false;
+    }
+
+    /** Releases the native memory; the channel cannot be used after this. */
+    void dispose() {
+        close();
+        arena.close();
+    }
+}

@@ -1,0 +1,67 @@
+package io.cellos.telemetry.guest.agent;
+
+import io.cellos.telemetry.wire.ProbeEvent;
+
+/**
+ * The agent's bounded queue of observations, with the drop counter: an event that finds the
+ * queue full is discarded and counted, never waited for.
+ *
+ * <p>Confined to the agent's loop thread (probes and the sender run there).
+ */
+final class EventQueue {
+    private final ProbeEvent[] ring;
+    private int head;
+    private int size;
+    private long dropped;
+
+    EventQueue(int capacity) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("queue capacity must be at least 1, got " + capacity);
+        }
+        ring = new ProbeEvent[capacity];
+    }
+
+    /** Adds {@code e}, or counts it as dropped when the queue is full. */
+    void offer(ProbeEvent e) {
+        if (size == ring.length) {
+            dropped++;
+            return;
+        }
+        ring[(head + size) % ring.length] = e;
+        size++;
+    }
+
+    /** The oldest event, or {@code null}. */
+    ProbeEvent peek() {
+        return size == 0 ? null : ring[head];
+    }
+
+    /** Removes the oldest event. */
+    void remove() {
+        ring[head] = null;
+        head = (head + 1) % ring.length;
+        size--;
+    }
+
+    /** Discards everything queued, counting each as dropped. */
+    void dropAll() {
+        while (size > 0) {
+            remove();
+            dropped++;
+        }
+    }
+
+    /** Counts {@code n} events lost elsewhere (a kernel overrun, a frame cut by a broken channel). */
+    void countDropped(long n) {
+        dropped += n;
+    }
+
+    /** Events discarded since the agent started: cumulative, never decreasing. */
+    long dropped() {
+        return dropped;
+    }
+
+    int size() {
+        return size;
+    }
+}

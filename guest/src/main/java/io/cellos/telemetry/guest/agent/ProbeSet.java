@@ -1,0 +1,62 @@
+package io.cellos.telemetry.guest.agent;
+
+import io.cellos.telemetry.guest.probe.Probe;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The agent's probes, armed according to the failure mode: under {@code fail-cell} a probe that
+ * cannot be armed stops the launch; under {@code degrade} it is left off and named.
+ */
+final class ProbeSet {
+    /**
+     * The outcome of arming.
+     *
+     * @param probes the armed probes, now owned by the caller
+     * @param on     what each armed probe watches and how
+     * @param off    under degrade, each probe left off and why
+     */
+    record Armed(List<Probe> probes, List<String> on, List<String> off) {
+    }
+
+    /** Makes one probe, armed; throws when it cannot be armed, saying why. */
+    @FunctionalInterface
+    interface Candidate {
+        Probe arm() throws IOException;
+    }
+
+    private ProbeSet() {
+    }
+
+    /** Arms every probe the options call for. */
+    static Armed arm(AgentOptions o, ProcessScope scope) throws NotReadyException {
+        return arm(candidates(o, scope), o.failureMode());
+    }
+
+    static Armed arm(List<Candidate> candidates, FailureMode mode) throws NotReadyException {
+        List<Probe> probes = new ArrayList<>();
+        List<String> on = new ArrayList<>();
+        List<String> off = new ArrayList<>();
+        for (Candidate c : candidates) {
+            try {
+                Probe p = c.arm();
+                probes.add(p);
+                on.add(p.description());
+            } catch (IOException | RuntimeException e) {
+                if (mode == FailureMode.FAIL_CELL) {
+                    probes.forEach(Probe::close);
+                    throw new NotReadyException("a probe cannot be armed (--on-agent-failure fail-cell): "
+                            + e.getMessage(), e);
+                }
+                off.add(e.getMessage());
+            }
+        }
+        return new Armed(probes, on, off);
+    }
+
+    private static List<Candidate> candidates(AgentOptions o, ProcessScope scope) {
+        return List.of();
+    }
+}

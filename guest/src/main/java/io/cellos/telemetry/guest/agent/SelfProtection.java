@@ -1,0 +1,44 @@
+package io.cellos.telemetry.guest.agent;
+
+import io.cellos.telemetry.guest.linux.ErrnoException;
+import io.cellos.telemetry.guest.linux.Libc;
+
+import java.lang.foreign.Arena;
+
+/**
+ * What the agent does to itself before anything else: no core dumps or ptrace by non-root
+ * ({@code PR_SET_DUMPABLE} 0), a name of its own, and deafness to the signals a terminal or a
+ * dying parent would send.
+ */
+final class SelfProtection {
+    private static final int PR_SET_DUMPABLE = 4;
+    private static final int PR_SET_NAME = 15;
+    private static final int SIGHUP = 1;
+    private static final int SIGINT = 2;
+    private static final int SIGQUIT = 3;
+    private static final int SIGPIPE = 13;
+    private static final int SIGTSTP = 20;
+    private static final int SIGTTIN = 21;
+    private static final int SIGTTOU = 22;
+    /** The process name the agent takes (what {@code guest_comm} says for its own frames). */
+    static final String COMM = "cellos-agent";
+
+    private SelfProtection() {
+    }
+
+    /** Applies it all; must run on the process's main thread, whose name is the process's comm. */
+    static void apply() throws ErrnoException {
+        Libc.PRCTL.call("PR_SET_DUMPABLE", PR_SET_DUMPABLE, 0L, 0L, 0L, 0L);
+        try (Arena a = Arena.ofConfined()) {
+            Libc.PRCTL.call("PR_SET_NAME", PR_SET_NAME, Libc.cString(a, COMM).address(), 0L, 0L, 0L);
+        }
+        for (int signo : new int[] {SIGHUP, SIGINT, SIGQUIT, SIGPIPE, SIGTSTP, SIGTTIN, SIGTTOU}) {
+            Libc.ignoreSignal(signo);
+        }
+    }
+
+    /** Leaves the launcher's session and process group, so no terminal can signal the agent. */
+    static void detach() throws ErrnoException {
+        Libc.SETSID.call(null);
+    }
+}

@@ -1,0 +1,153 @@
+package io.cellos.telemetry.guest.linux;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+/**
+ * A non-blocking netlink socket ({@code AF_NETLINK}) and its receive buffer, with the framing of
+ * {@code struct nlmsghdr}: 16 bytes of length, type, flags, sequence and port id, then the payload,
+ * each message aligned to 4 bytes.
+ *
+ * <p>Confined to one thread; owns its fd and native memory.
+ */
+public final class NetlinkSocket implements AutoCloseable {
+    /** {@code NETLINK_AUDIT}. */
+    public static final int NETLINK_AUDIT = 9;
+    /** {@code NETLINK_CONNECTOR}. */
+    public static final int NETLINK_CONNECTOR = 11;
+    public static final int NLMSG_HDRLEN = 16;
+    public static final int NLMSG_NOOP = 1;
+    public static final int NLMSG_ERROR = 2;
+    public static final int NLMSG_DONE = 3;
+    public static final int NLMSG_OVERRUN = 4;
+    public static final int NLM_F_REQUEST = 0x1;
+    public static final int NLM_F_ACK = 0x4;
+    private static final int SOL_SOCKET = 1;
+    private static final int SO_RCVBUF = 8;
+    private static final int SO_RCVBUFFORCE = 33;
+
+    private final Arena arena = Arena.ofConfined();
+    private final Fd fd;
+    private final MemorySegment buf;
+    private final MemorySegment out;
+
+    /**
+     * Opens and binds a netlink socket.
+     *
+     * @param protocol    {@link #NETLINK_AUDIT}, {@link #NETLINK_CONNECTOR}, ...
+     * @param type        {@link SockAddr#SOCK_RAW} or {@link SockAddr#SOCK_DGRAM}
+     * @param groups      the multicast groups to join at bind time (a bit mask), 0 for none
+     * @param bufferBytes the receive buffer, in this process and (asked for) in the kernel
+     */
+    public NetlinkSocket(int protocol, int type, int groups, int bufferBytes, String what) throws ErrnoException {
+        fd = new Fd((int) Libc.SOCKET.call(what, SockAddr.AF_NETLINK,
+                type | SockAddr.SOCK_NONBLOCK | SockAddr.SOCK_CLOEXEC, protocol), what);
+        try {
+            MemorySegment size = arena.allocate(JAVA_INT);
+            size.set(JAVA_INT, 0, bufferBytes);
+            // FORCE lets root pass rmem_max; fall back to the capped size if it is refused
+            if (Libc.SETSOCKOPT.callOrErrno(fd.get(), SOL_SOCKET, SO_RCVBUFFORCE, size, 4) < 0) {
+                Libc.SETSOCKOPT.callOrErrno(fd.get(), SOL_SOCKET, SO_RCVBUF, size, 4);
+            }
+            MemorySegment addr = SockAddr.netlink(arena, 0, groups);
+            Libc.BIND.call(what, fd.get(), addr, (int) SockAddr.SOCKADDR_NL.byteSize());
+        } catch (ErrnoException e) {
+            fd.close();
+            arena.close();
+            throw e;
+        }
+        buf = arena.allocate(bufferBytes, 8);
+        out = arena.allocate(8192, 8);
+    }
+
+    public int fd() {
+        return fd.get();
+    }
+
+    /** The receive buffer that {@link #receive} fills. */
+    public MemorySegment buffer() {
+        return buf;
+    }
+
+    /** A scratch buffer to build a request in, for {@link #send}. */
+    public MemorySegment requestBuffer() {
+        return out;
+    }
+
+    /**
+     * Writes a {@code nlmsghdr} at the start of {@link #requestBuffer()} for a payload of
+     * {@code payloadBytes} that the caller has put at offset {@link #NLMSG_HDRLEN}, and sends it to
+     * the kernel.
+     */
+    public void send(int type, int flags, int seq, int payloadBytes) throws ErrnoException {
+        int len = NLMSG_HDRLEN + payloadBytes;
+        out.set(JAVA_INT, 0, len);
+        out.set(JAVA_SHORT, 4, (short) type);
+        out.set(JAVA_SHORT, 6, (short) flags);
+        out.set(JAVA_INT, 8, seq);
+        out.set(JAVA_INT, 12, 0);
+        long n = Libc.sendNonBlocking(fd.get(), out, len);
+        if (n < 0) {
+            throw new ErrnoException("send(" + fd.what() + ")", (int) -n);
+        }
+    }
+
+    /**
+     * Reads one datagram into {@link #buffer()}.
+     *
+     * @return its length, 0 when nothing is waiting, or {@code -ENOBUFS} when the kernel dropped
+     *         messages because this socket's buffer was full
+     * @throws ErrnoException on any other failure
+     */
+    public long receive() throws ErrnoException {
+        long n = Libc.read(fd.get(), buf, buf.byteSize());
+        if (n == -Errno.EAGAIN || n == -Errno.EINTR) {
+            return 0;
+        }
+        if (n == -Errno.ENOBUFS) {
+            return n;
+        }
+        if (n < 0) {
+            throw new ErrnoException("recv(" + fd.what() + ")", (int) -n);
+        }
+        return n;
+    }
+
+    /** The length field of the message at {@code off} in the receive buffer. */
+    public int messageLength(long off) {
+        return buf.get(JAVA_INT, off);
+    }
+
+    /** The type field of the message at {@code off} in the receive buffer. */
+    public int messageType(long off) {
+        return buf.get(JAVA_SHORT, off + 4) & 0xffff;
+    }
+
+    /** The sequence field of the message at {@code off} in the receive buffer. */
+    public int messageSeq(long off) {
+        return buf.get(JAVA_INT, off + 8);
+    }
+
+    /** The offset of the message after the one at {@code off} (4-byte aligned). */
+    public long next(long off) {
+        return off + ((messageLength(off) + 3) & ~3);
+    }
+
+    /** Whether a whole message starts at {@code off} within the {@code length} bytes received. */
+    public boolean hasMessage(long off, long length) {
+        if (length - off < NLMSG_HDRLEN) {
+            return false;
+        }
+        int len = messageLength(off);
+        return len >= NLMSG_HDRLEN && off + len <= length;
+    }
+
+    @Override
+    public void close() {
+        fd.close();
+        arena.close();
+    }
+}

@@ -1,0 +1,35 @@
+package io.cellos.telemetry.guest.probe;
+
+import java.io.IOException;
+
+/**
+ * One source of observations, driven by the agent's single event loop.
+ *
+ * <p>Lifecycle: {@link #arm} once (after it returns, nothing the probe watches goes unobserved),
+ * then {@link #onReadable} each time {@link #fd} is readable, then {@link #close}. All calls come
+ * from the loop thread. A probe owns its fds and native memory and never blocks.
+ */
+public interface Probe extends AutoCloseable {
+    /** What it watches and through which kernel interface, for messages ({@code "processes (netlink proc connector)"}). */
+    String description();
+
+    /**
+     * Opens the kernel interface and starts observing.
+     *
+     * @throws IOException saying what could not be armed and why (the errno and the call)
+     */
+    void arm() throws IOException;
+
+    /** The descriptor the loop waits on; valid after {@link #arm}. */
+    int fd();
+
+    /**
+     * Handles what is ready without blocking, emitting each observation to {@code out}.
+     *
+     * @throws IOException only for a failure the probe cannot recover from
+     */
+    void onReadable(ProbeOutput out) throws IOException;
+
+    @Override
+    void close();
+}

@@ -1,0 +1,21 @@
+package io.cellos.telemetry.guest.probe;
+
+import io.cellos.telemetry.wire.ProbeEvent;
+
+/**
+ * Where a probe puts what it observed: the agent's bounded queue. Never blocks: a full queue drops
+ * the event and counts it.
+ */
+public interface ProbeOutput {
+    /** Offers one observation. */
+    void emit(ProbeEvent event);
+
+    /**
+     * Counts {@code count} observations that were lost before they became events (a kernel queue
+     * overrun, a sequence gap), so that the loss reaches the host in {@code dropped_total}.
+     */
+    void lost(long count);
+
+    /** Whether {@code pid} is within the agent's scope (the scope root's process tree, or everything). */
+    boolean inScope(int pid);
+}

@@ -1,0 +1,217 @@
+package io.cellos.telemetry.guest.agent;
+
+import io.cellos.telemetry.wire.ProbeEvent;
+import io.cellos.telemetry.wire.ProbeSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.ByteArrayOutputStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The agent's loop through a real pipe-driven probe and a real UNIX socket: nothing is lost
+ * silently, drops are reported, heartbeats keep the channel alive.
+ */
+class AgentLoopTest {
+    static final Duration PATIENCE = Duration.ofSeconds(30);
+    static final int AGENT_PID = 4242;
+
+    @TempDir
+    Path dir;
+    final PipeProbe probe = new PipeProbe();
+    final ByteArrayOutputStream log = new ByteArrayOutputStream();
+    volatile Agent agent;
+    volatile Throwable failure;
+    Thread loop;
+
+    Path socket() {
+        return dir.resolve("host.vsock_9001");
+    }
+
+    ServerSocketChannel listen() throws IOException {
+        ServerSocketChannel s = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        s.bind(UnixDomainSocketAddress.of(socket()));
+        return s;
+    }
+
+    /** Builds, connects and runs the agent on a thread of its own: its native memory is confined to it. */
+    void startAgent(int queue, Duration heartbeat) throws Exception {
+        CompletableFuture<Agent> started = new CompletableFuture<>();
+        loop = Thread.ofPlatform().name("agent-loop").start(() -> {
+            try {
+                probe.arm();
+                Agent a = new Agent(new Channel(TransportAddress.parse("unix:" + socket())), List.of(probe),
+                        new EventQueue(queue), ProcessScope.everything(), heartbeat.toNanos(), AGENT_PID, "test-agent",
+                        new PrintStream(log, true));
+                a.connect(AgentRun.CONNECT_PATIENCE_NANOS);
+                started.complete(a);
+                try (a) {
+                    a.run();
+                }
+            } catch (Throwable e) {
+                started.completeExceptionally(e);
+                failure = e;
+            }
+        });
+        agent = started.get();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (agent != null) {
+            agent.stop();
+            probe.generate(1); // wakes the loop so that it sees the stop
+            loop.join();
+            if (failure != null) {
+                throw new AssertionError("the agent's loop failed", failure);
+            }
+        }
+    }
+
+    static void await(String what, BooleanSupplier done) throws InterruptedException {
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        while (!done.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("waited " + PATIENCE + " for " + what);
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    /** Tallies what a host received. */
+    static final class Tally {
+        final List<ProbeEvent> all = new ArrayList<>();
+        long events;
+        long lastPid;
+        long lastDroppedTotal;
+        boolean ordered = true;
+
+        void add(List<ProbeEvent> frames) {
+            for (ProbeEvent e : frames) {
+                all.add(e);
+                if (e.source() == ProbeSource.PROCESS_SPAWNED) {
+                    events++;
+                    ordered &= e.guestPid() > lastPid;
+                    lastPid = e.guestPid();
+                } else if (e.source() == ProbeSource.TELEMETRY_DROPPED) {
+                    assertTrue(e.extensions().droppedTotal() >= lastDroppedTotal, "dropped_total never decreases");
+                    lastDroppedTotal = e.extensions().droppedTotal();
+                    assertEquals(AGENT_PID, e.guestPid());
+                }
+            }
+        }
+    }
+
+    @Test
+    void aStalledHostMakesTheAgentDropAndCountExactly() throws Exception {
+        int generated = 20_000;
+        try (ServerSocketChannel server = listen()) {
+            startAgent(8, Duration.ofMinutes(1));
+            try (SocketChannel conn = server.accept()) {
+                probe.generate(generated); // the host reads nothing meanwhile
+                await("the agent to take every event", () -> probe.consumed() == generated);
+                FrameStream in = new FrameStream(conn);
+                Tally t = new Tally();
+                await("delivered + dropped_total to account for every event", () -> {
+                    try {
+                        t.add(in.poll());
+                    } catch (IOException e) {
+                        throw new AssertionError(e);
+                    }
+                    return t.events + t.lastDroppedTotal == generated;
+                });
+                Thread.sleep(1_000); // two drop-report intervals: nothing more may come
+                t.add(in.poll());
+                assertEquals(generated, t.events + t.lastDroppedTotal, "exactly: " + t.events + " delivered, "
+                        + t.lastDroppedTotal + " dropped");
+                assertTrue(t.lastDroppedTotal > 0, "a tiny queue behind a stalled host must drop");
+                assertTrue(t.ordered, "delivered events keep their order");
+            }
+        }
+    }
+
+    @Test
+    void afterTheHostComesBackTheAgentReconnectsAndReportsWhatItDropped() throws Exception {
+        Tally t = new Tally();
+        ServerSocketChannel first = listen();
+        startAgent(8, Duration.ofMinutes(1));
+        try (SocketChannel conn = first.accept()) {
+            FrameStream in = new FrameStream(conn);
+            probe.generate(5);
+            await("5 events", () -> {
+                try {
+                    t.add(in.poll());
+                } catch (IOException e) {
+                    throw new AssertionError(e);
+                }
+                return t.events == 5;
+            });
+        }
+        first.close();
+        Files.delete(socket()); // the receiver is gone
+        probe.generate(100);
+        await("the agent to take the events", () -> probe.consumed() == 105);
+        try (ServerSocketChannel second = listen(); SocketChannel conn = second.accept()) {
+            FrameStream in = new FrameStream(conn);
+            List<ProbeEvent> firstFrames = new ArrayList<>();
+            await("frames on the new connection", () -> {
+                try {
+                    firstFrames.addAll(in.poll());
+                } catch (IOException e) {
+                    throw new AssertionError(e);
+                }
+                return t.events + firstFrames.stream().filter(e -> e.source() == ProbeSource.PROCESS_SPAWNED).count()
+                        + firstFrames.stream().filter(e -> e.source() == ProbeSource.TELEMETRY_DROPPED)
+                        .mapToLong(e -> e.extensions().droppedTotal()).max().orElse(0) == 105;
+            });
+            assertEquals(ProbeSource.TELEMETRY_DROPPED, firstFrames.get(0).source(),
+                    "the first frame of a new connection reports the drops: " + firstFrames.get(0));
+            assertTrue(firstFrames.get(0).extensions().droppedTotal() >= 92, "100 events into a queue of 8");
+            t.add(firstFrames);
+            assertEquals(105, t.events + t.lastDroppedTotal);
+        }
+        assertTrue(log.toString().contains("reconnected"), log.toString());
+    }
+
+    @Test
+    void anIdleAgentSendsHeartbeatsAndADropReportOnConnect() throws Exception {
+        try (ServerSocketChannel server = listen()) {
+            startAgent(16, Duration.ofMillis(100));
+            try (SocketChannel conn = server.accept()) {
+                FrameStream in = new FrameStream(conn);
+                List<ProbeEvent> got = new ArrayList<>();
+                await("3 heartbeats", () -> {
+                    try {
+                        got.addAll(in.poll());
+                    } catch (IOException e) {
+                        throw new AssertionError(e);
+                    }
+                    return got.stream().filter(e -> e.source() == ProbeSource.AGENT_HEARTBEAT).count() >= 3;
+                });
+                ProbeEvent report = got.get(0);
+                assertEquals(ProbeSource.TELEMETRY_DROPPED, report.source());
+                assertEquals(0L, report.extensions().droppedTotal());
+                ProbeEvent hb = got.get(1);
+                assertEquals(ProbeSource.AGENT_HEARTBEAT, hb.source());
+                assertEquals(AGENT_PID, hb.guestPid());
+                assertEquals("test-agent", hb.guestComm());
+            }
+        }
+    }
+}

@@ -1,0 +1,131 @@
+package io.cellos.telemetry.guest.probe;
+
+import io.cellos.telemetry.guest.linux.Epoll;
+import io.cellos.telemetry.wire.ProbeEvent;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntPredicate;
+import java.util.function.Predicate;
+
+/**
+ * Runs one armed probe on a real epoll loop in a thread of its own, as the agent would, and keeps
+ * every event it emits so that a test can wait for what it expects.
+ */
+public final class ProbeHarness implements AutoCloseable {
+    private final Probe probe;
+    private final List<ProbeEvent> events = new ArrayList<>();
+    private final AtomicLong lost = new AtomicLong();
+    private final IntPredicate scope;
+    private final Thread thread;
+    private final CountDownLatch armed = new CountDownLatch(1);
+    private volatile boolean running = true;
+    private volatile Throwable failure;
+
+    /** Arms {@code probe} on the harness thread and returns once it is armed (or failed to arm). */
+    public static ProbeHarness start(Probe probe) throws Exception {
+        return start(probe, pid -> true);
+    }
+
+    public static ProbeHarness start(Probe probe, IntPredicate scope) throws Exception {
+        ProbeHarness h = new ProbeHarness(probe, scope);
+        h.armed.await();
+        if (h.failure != null) {
+            h.close();
+            if (h.failure instanceof Exception e) {
+                throw e;
+            }
+            throw new AssertionError(h.failure);
+        }
+        return h;
+    }
+
+    private ProbeHarness(Probe probe, IntPredicate scope) {
+        this.probe = probe;
+        this.scope = scope;
+        this.thread = Thread.ofPlatform().name("probe-harness").start(this::loop);
+    }
+
+    private void loop() {
+        ProbeOutput out = new ProbeOutput() {
+            @Override
+            public void emit(ProbeEvent event) {
+                synchronized (events) {
+                    events.add(event);
+                    events.notifyAll();
+                }
+            }
+
+            @Override
+            public void lost(long count) {
+                lost.addAndGet(count);
+            }
+
+            @Override
+            public boolean inScope(int pid) {
+                return scope.test(pid);
+            }
+        };
+        try (Epoll epoll = new Epoll(16)) {
+            probe.arm();
+            armed.countDown();
+            epoll.add(probe.fd(), Epoll.EPOLLIN, 1);
+            while (running) {
+                if (epoll.await(50) > 0) {
+                    probe.onReadable(out);
+                }
+            }
+        } catch (Throwable t) {
+            failure = t;
+            armed.countDown();
+        } finally {
+            probe.close();
+        }
+    }
+
+    /** Events emitted so far. */
+    public List<ProbeEvent> events() {
+        synchronized (events) {
+            return List.copyOf(events);
+        }
+    }
+
+    /** Losses the probe reported. */
+    public long lost() {
+        return lost.get();
+    }
+
+    /**
+     * Waits until {@code count} events match; fails with what was seen after {@code patience}.
+     * Patience is generous: this is not a timing assertion.
+     */
+    public List<ProbeEvent> await(Predicate<ProbeEvent> match, int count, Duration patience) throws InterruptedException {
+        long deadline = System.nanoTime() + patience.toNanos();
+        synchronized (events) {
+            while (true) {
+                if (failure != null) {
+                    throw new AssertionError("the probe failed", failure);
+                }
+                List<ProbeEvent> m = events.stream().filter(match).toList();
+                if (m.size() >= count) {
+                    return m;
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new AssertionError("waited " + patience + " for " + count + " events, have " + m.size()
+                            + "; last events: " + events.subList(Math.max(0, events.size() - 10), events.size()));
+                }
+                events.wait(Math.max(1, left / 1_000_000));
+            }
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        running = false;
+        thread.join();
+    }
+}
