@@ -3,7 +3,10 @@ package io.cellos.telemetry.guest.agent;
 import io.cellos.telemetry.guest.linux.ErrnoException;
 import io.cellos.telemetry.guest.linux.Libc;
 
-import java.lang.foreign.Arena;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
  * What the agent does to itself before anything else: no core dumps or ptrace by non-root
@@ -12,7 +15,6 @@ import java.lang.foreign.Arena;
  */
 final class SelfProtection {
     private static final int PR_SET_DUMPABLE = 4;
-    private static final int PR_SET_NAME = 15;
     private static final int SIGHUP = 1;
     private static final int SIGINT = 2;
     private static final int SIGQUIT = 3;
@@ -26,11 +28,15 @@ final class SelfProtection {
     private SelfProtection() {
     }
 
-    /** Applies it all; must run on the process's main thread, whose name is the process's comm. */
+    /** Applies it all. */
     static void apply() throws ErrnoException {
         Libc.PRCTL.call("PR_SET_DUMPABLE", PR_SET_DUMPABLE, 0L, 0L, 0L, 0L);
-        try (Arena a = Arena.ofConfined()) {
-            Libc.PRCTL.call("PR_SET_NAME", PR_SET_NAME, Libc.cString(a, COMM).address(), 0L, 0L, 0L);
+        // Java's main() does not run on the process's first thread, so PR_SET_NAME would rename the
+        // wrong one; a write to /proc/self/comm from any thread renames the thread-group leader.
+        try {
+            Files.writeString(Path.of("/proc/self/comm"), COMM);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot name the agent process via /proc/self/comm", e);
         }
         for (int signo : new int[] {SIGHUP, SIGINT, SIGQUIT, SIGPIPE, SIGTSTP, SIGTTIN, SIGTTOU}) {
             Libc.ignoreSignal(signo);

@@ -1,0 +1,54 @@
+package io.cellos.telemetry.guest.agent;
+
+import io.cellos.telemetry.guest.command.UsageException;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The agent's command line and environment. */
+class AgentOptionsTest {
+    @Test
+    void defaultsAreTheHostOverVsockFailCellAndTwoSecondHeartbeats() throws Exception {
+        AgentOptions o = AgentOptions.parse(List.of(), Map.of());
+        assertEquals("vsock:2:9001", o.transport().toString());
+        assertEquals(FailureMode.FAIL_CELL, o.failureMode());
+        assertEquals(1024, o.queue());
+        assertEquals(Duration.ofSeconds(2), o.heartbeat());
+        assertEquals(-1, o.scopeRoot());
+        assertEquals(List.of(), o.watches());
+    }
+
+    @Test
+    void everyOptionAndTheCompatibilityVariable() throws Exception {
+        AgentOptions o = AgentOptions.parse(List.of("--transport", "unix:/run/c.vsock_9001", "--watch", "/etc/a",
+                        "--watch", "/srv", "--on-agent-failure", "degrade", "--queue", "8", "--heartbeat", "500ms",
+                        "--scope-root", "77", "--process-probe", "procwalk"),
+                Map.of(AgentOptions.INOTIFY_PATH_VARIABLE, "/var/x"));
+        assertEquals("/run/c.vsock_9001", o.transport().unixPath());
+        assertEquals(List.of("/etc/a", "/srv", "/var/x"), o.watches());
+        assertEquals(FailureMode.DEGRADE, o.failureMode());
+        assertEquals(8, o.queue());
+        assertEquals(Duration.ofMillis(500), o.heartbeat());
+        assertEquals(77, o.scopeRoot());
+        assertEquals("procwalk", o.processProbe());
+    }
+
+    @Test
+    void badValuesSayWhatIsAccepted() {
+        UsageException t = assertThrows(UsageException.class,
+                () -> AgentOptions.parse(List.of("--transport", "tcp:1.2.3.4:9"), Map.of()));
+        assertTrue(t.getMessage().contains("unix:PATH nor vsock:CID:PORT"), t.getMessage());
+        UsageException m = assertThrows(UsageException.class,
+                () -> AgentOptions.parse(List.of("--on-agent-failure", "ignore"), Map.of()));
+        assertTrue(m.getMessage().contains("fail-cell or degrade"), m.getMessage());
+        assertThrows(UsageException.class, () -> AgentOptions.parse(List.of("--queue", "0"), Map.of()));
+        assertThrows(UsageException.class, () -> AgentOptions.parse(List.of("--transport", "vsock:2"), Map.of()));
+        assertThrows(UsageException.class, () -> AgentOptions.parse(List.of("--heartbeat", "2"), Map.of()));
+    }
+}
