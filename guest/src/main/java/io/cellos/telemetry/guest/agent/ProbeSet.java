@@ -1,6 +1,9 @@
 package io.cellos.telemetry.guest.agent;
 
+import io.cellos.telemetry.guest.probe.AuditProbe;
+import io.cellos.telemetry.guest.probe.FileWatchProbe;
 import io.cellos.telemetry.guest.probe.Probe;
+import io.cellos.telemetry.guest.probe.ProcessProbe;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -56,7 +59,30 @@ final class ProbeSet {
         return new Armed(probes, on, off);
     }
 
+    /** Processes always; declared files when there are any; connects and denials always. */
     private static List<Candidate> candidates(AgentOptions o, ProcessScope scope) {
-        return List.of();
+        ProcessProbe.Mechanism mechanism = switch (o.processProbe()) {
+            case "connector" -> ProcessProbe.Mechanism.CONNECTOR;
+            case "procwalk" -> ProcessProbe.Mechanism.WALK;
+            default -> ProcessProbe.Mechanism.BEST;
+        };
+        List<Candidate> c = new ArrayList<>();
+        c.add(() -> armed(new ProcessProbe(scope, mechanism)));
+        if (!o.watches().isEmpty()) {
+            c.add(() -> armed(new FileWatchProbe(o.watches(), SelfProtection.COMM)));
+        }
+        c.add(() -> armed(new AuditProbe()));
+        return c;
+    }
+
+    /** Arms {@code p}; on failure closes it and says which probe failed. */
+    private static Probe armed(Probe p) throws IOException {
+        try {
+            p.arm();
+            return p;
+        } catch (IOException | RuntimeException e) {
+            p.close();
+            throw new IOException(p.description() + ": " + e.getMessage(), e);
+        }
     }
 }

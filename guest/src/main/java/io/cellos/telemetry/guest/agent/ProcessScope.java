@@ -1,5 +1,7 @@
 package io.cellos.telemetry.guest.agent;
 
+import io.cellos.telemetry.guest.probe.ProcessTreeListener;
+
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -20,7 +22,7 @@ import java.util.Set;
  *
  * <p>Confined to the agent's loop thread.
  */
-public final class ProcessScope {
+public final class ProcessScope implements ProcessTreeListener {
     private static final int RECENTLY_EXITED = 4096;
 
     private final int root;
@@ -59,6 +61,7 @@ public final class ProcessScope {
     }
 
     /** A process forked: the child is in scope if its parent is. */
+    @Override
     public void onFork(int parent, int child) {
         if (root >= 0 && members.contains(parent)) {
             members.add(child);
@@ -66,6 +69,7 @@ public final class ProcessScope {
     }
 
     /** A process exited: it stays answerable for a while, then is forgotten. */
+    @Override
     public void onExit(int pid) {
         if (root < 0 || !members.remove(pid)) {
             return;

@@ -1,0 +1,89 @@
+package io.cellos.telemetry.bench;
+
+import io.cellos.telemetry.guest.probe.ProcessProbe;
+import io.cellos.telemetry.guest.probe.ProcessTreeListener;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Spawn storm: N short-lived processes at the fastest rate this machine sustains, watched at once
+ * by the netlink connector probe, the {@code /proc} walk probe (the reference's 100 ms poll) and
+ * Debian's {@code forkstat}; prints the fraction of the processes each one saw.
+ *
+ * <p>Usage: {@code SpawnStorm [N] [fork|exec]} — {@code fork}: children that exit at once (perl
+ * fork loop, the fastest rate); {@code exec}: children that exec {@code /bin/true}. Run as root.
+ */
+public final class SpawnStorm {
+    private SpawnStorm() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int n = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
+        String mode = args.length > 1 ? args[1] : "fork";
+        Process forkstat = new ProcessBuilder("forkstat", "-l", "-e", "fork").redirectErrorStream(true).start();
+        Set<Integer> forkstatSeen = new HashSet<>();
+        Thread reader = Thread.ofPlatform().start(() -> readForkstat(forkstat, forkstatSeen));
+        try (PidObserver connector = new PidObserver(new ProcessProbe(ProcessTreeListener.NONE,
+                ProcessProbe.Mechanism.CONNECTOR));
+             PidObserver walk = new PidObserver(new ProcessProbe(ProcessTreeListener.NONE, ProcessProbe.Mechanism.WALK))) {
+            System.out.println("armed: " + connector.awaitArmed() + " | " + walk.awaitArmed());
+            Thread.sleep(1_000); // forkstat is up
+            String child = mode.equals("exec") ? "exec '/bin/true' or POSIX::_exit(127)" : "POSIX::_exit(0)";
+            String script = "use POSIX; $|=1; for (1.." + n + ") { my $p = fork(); if ($p == 0) { " + child
+                    + " } print \"$p\\n\"; waitpid($p, 0); }";
+            long t0 = System.nanoTime();
+            Process gen = new ProcessBuilder("perl", "-e", script).start();
+            Set<Integer> children = new HashSet<>();
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(gen.getInputStream(), StandardCharsets.US_ASCII))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    children.add(Integer.parseInt(line.strip()));
+                }
+            }
+            gen.waitFor();
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            Thread.sleep(1_500); // let every observer catch up (the walk polls every 100 ms)
+            forkstat.destroy();
+            forkstat.waitFor(10, TimeUnit.SECONDS);
+            reader.join();
+            long fs;
+            synchronized (forkstatSeen) {
+                fs = children.stream().filter(forkstatSeen::contains).count();
+            }
+            System.out.printf(Locale.ROOT, "%d processes (%s) in %.2f s = %.0f processes/s%n", children.size(), mode,
+                    seconds, children.size() / seconds);
+            row("netlink connector probe", connector.seen(children), children.size(), connector.lost());
+            row("/proc walk probe (100 ms)", walk.seen(children), children.size(), walk.lost());
+            row("forkstat " + "(Debian)", fs, children.size(), -1);
+        }
+    }
+
+    private static void row(String who, long seen, int total, long lost) {
+        System.out.printf(Locale.ROOT, "%-28s saw %6d of %6d = %6.2f %%%s%n", who, seen, total, 100.0 * seen / total,
+                lost >= 0 ? "  (reported lost: " + lost + ")" : "");
+    }
+
+    /** forkstat prints {@code TIME fork PID child ...} for each new process. */
+    private static void readForkstat(Process p, Set<Integer> seen) {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                String[] f = line.trim().split("\\s+");
+                if (f.length >= 4 && f[1].equals("fork") && f[3].equals("child")) {
+                    synchronized (seen) {
+                        seen.add(Integer.parseInt(f[2]));
+                    }
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            throw new IllegalStateException("reading forkstat's output", e);
+        }
+    }
+}
