@@ -13,9 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -28,39 +25,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * reparented away from the launcher; 2 with the reason when it cannot become ready.
  */
 class AgentLaunchTest {
-    static final Pattern READY_PID = Pattern.compile("ready: pid (\\d+)");
 
     @TempDir
     Path dir;
-    final List<Long> agents = new ArrayList<>();
+    final List<AgentLauncherRun> runs = new ArrayList<>();
 
     @AfterEach
     void killAgents() {
-        for (long pid : agents) {
-            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
-        }
+        runs.forEach(AgentLauncherRun::close);
     }
 
-    /** Runs {@code cellos agent ARGS} as a process of its own; returns its exit status and stderr. */
-    Launch launch(String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                Main.class.getName(), "agent"));
-        cmd.addAll(List.of(args));
-        Path err = Files.createTempFile(dir, "launcher", ".err");
-        Process p = new ProcessBuilder(cmd).redirectError(err.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .start();
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the launcher returns");
-        String stderr = Files.readString(err);
-        Matcher m = READY_PID.matcher(stderr);
-        long agentPid = m.find() ? Long.parseLong(m.group(1)) : -1;
-        if (agentPid > 0) {
-            agents.add(agentPid);
-        }
-        return new Launch(p.exitValue(), stderr, p.pid(), agentPid);
-    }
-
-    record Launch(int status, String stderr, long launcherPid, long agentPid) {
+    AgentLauncherRun launch(String... args) throws IOException, InterruptedException {
+        AgentLauncherRun r = AgentLauncherRun.start(dir, args);
+        runs.add(r);
+        return r;
     }
 
     @Test
@@ -69,7 +47,7 @@ class AgentLaunchTest {
         try (ServerSocketChannel host = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             host.bind(UnixDomainSocketAddress.of(sock));
             host.configureBlocking(false);
-            Launch l = launch("--transport", "unix:" + sock, "--on-agent-failure", "degrade");
+            AgentLauncherRun l = launch("--transport", "unix:" + sock, "--on-agent-failure", "degrade");
             assertEquals(0, l.status(), l.stderr());
             // ready means connected: the connection is already waiting when the launcher returns
             SocketChannel conn = host.accept();
@@ -98,7 +76,7 @@ class AgentLaunchTest {
     @Test
     void exitTwoWithTheReasonWhenTheHostIsNotThere() throws Exception {
         Path sock = dir.resolve("nobody-listens_9001");
-        Launch l = launch("--transport", "unix:" + sock);
+        AgentLauncherRun l = launch("--transport", "unix:" + sock);
         assertEquals(2, l.status(), l.stderr());
         assertTrue(l.stderr().contains("not ready: cannot connect to the host at unix:" + sock), l.stderr());
         assertTrue(l.stderr().contains("ENOENT"), l.stderr());
@@ -106,7 +84,7 @@ class AgentLaunchTest {
 
     @Test
     void badArgumentsAreRefusedBeforeAnythingStarts() throws Exception {
-        Launch l = launch("--transport", "tcp:1.2.3.4:5");
+        AgentLauncherRun l = launch("--transport", "tcp:1.2.3.4:5");
         assertEquals(2, l.status());
         assertTrue(l.stderr().contains("neither unix:PATH nor vsock:CID:PORT"), l.stderr());
     }

@@ -76,7 +76,14 @@ class HostListenProcessTest {
                 "--uds", dir.resolve("cell.vsock").toString(), "--cell-id", "c1", "--run-id", "r1",
                 "--keepalive", "1s", "--out", out.toString());
         try {
-            await("the listener socket", () -> Files.exists(socket));
+            // the socket file appears at bind(2), a moment before listen(2): the line is the signal
+            await("the listener's 'listening on' line", () -> {
+                try {
+                    return Files.readString(dir.resolve("stderr.txt")).contains("listening on");
+                } catch (IOException e) {
+                    return false;
+                }
+            });
             try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
                 ch.connect(UnixDomainSocketAddress.of(socket));
                 FrameEncoder enc = new FrameEncoder();

@@ -16,7 +16,7 @@ import java.util.function.Predicate;
  * A sink that keeps every event as the JSON tree a consumer would parse from the output line,
  * and lets a test wait until the events it expects are there.
  */
-final class CapturingSink implements EventSink {
+public final class CapturingSink implements EventSink {
     private static final JsonFormat FORMAT = new JsonFormat();
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -51,11 +51,11 @@ final class CapturingSink implements EventSink {
     public void close() {
     }
 
-    synchronized List<JsonNode> events() {
+    public synchronized List<JsonNode> events() {
         return List.copyOf(events);
     }
 
-    synchronized List<JsonNode> ofType(String typeSuffix) {
+    public synchronized List<JsonNode> ofType(String typeSuffix) {
         return events.stream().filter(e -> e.get("type").asText().endsWith(typeSuffix)).toList();
     }
 
@@ -63,7 +63,7 @@ final class CapturingSink implements EventSink {
      * Waits until {@code count} events match, or fails after {@code patience} with what was seen.
      * Waiting is not a timing assertion: the patience is far beyond what the work needs.
      */
-    synchronized List<JsonNode> await(Predicate<JsonNode> match, int count, Duration patience) {
+    public synchronized List<JsonNode> await(Predicate<JsonNode> match, int count, Duration patience) {
         long deadline = System.nanoTime() + patience.toNanos();
         while (true) {
             List<JsonNode> m = events.stream().filter(match).toList();
@@ -84,7 +84,7 @@ final class CapturingSink implements EventSink {
         }
     }
 
-    static Predicate<JsonNode> type(String suffix) {
+    public static Predicate<JsonNode> type(String suffix) {
         return e -> e.get("type").asText().endsWith(suffix);
     }
 }

@@ -42,8 +42,10 @@ public final class Agent implements AutoCloseable {
     private static final long RECONNECT_MAX_NANOS = 2_000_000_000L;
     private static final long TOKEN_TIMER = -1;
     private static final long TOKEN_CHANNEL = -2;
+    private static final long TOKEN_WAKEUP = -3;
     private static final int OUT_BYTES = 64 * 1024;
     private static final int MAX_FRAMES = 2048;
+    private static final int NAMES = 65_536;
 
     private final Channel channel;
     private final List<Probe> probes;
@@ -55,6 +57,7 @@ public final class Agent implements AutoCloseable {
     private final String comm;
     private final Epoll epoll;
     private final TimerFd timer;
+    private final Wakeup wakeup;
     private final Arena arena = Arena.ofConfined();
     private final MemorySegment out = arena.allocate(OUT_BYTES, 8);
     private final MemorySegment scratchIn = arena.allocate(512);
@@ -63,6 +66,7 @@ public final class Agent implements AutoCloseable {
     private final int[] frameEnds = new int[MAX_FRAMES];
     private final boolean[] frameIsEvent = new boolean[MAX_FRAMES];
     private final ProbeOutput output;
+    private final ProcessNames names = new ProcessNames(NAMES);
 
     private int outStart;
     private int outEnd;
@@ -97,6 +101,7 @@ public final class Agent implements AutoCloseable {
         this.log = log;
         this.epoll = new Epoll(64);
         this.timer = new TimerFd();
+        this.wakeup = new Wakeup();
         this.output = new ProbeOutput() {
             @Override
             public void emit(ProbeEvent event) {
@@ -112,8 +117,20 @@ public final class Agent implements AutoCloseable {
             public boolean inScope(int p) {
                 return scope.contains(p);
             }
+
+            @Override
+            public void named(int p, String comm) {
+                names.named(p, comm);
+            }
+
+            @Override
+            public String nameOf(int p) {
+                return names.nameOf(p);
+            }
         };
+
         epoll.add(timer.fd(), Epoll.EPOLLIN, TOKEN_TIMER);
+        epoll.add(wakeup.fd(), Epoll.EPOLLIN, TOKEN_WAKEUP);
         lastSendNanos = System.nanoTime();
     }
 
@@ -164,16 +181,25 @@ public final class Agent implements AutoCloseable {
         while (running) {
             armTimer(System.nanoTime());
             int n = epoll.await(-1);
+            int highestProbe = -1;
             for (int i = 0; i < n; i++) {
                 long token = epoll.token(i);
-                if (token == TOKEN_TIMER) {
+                if (token >= 0) {
+                    highestProbe = Math.max(highestProbe, (int) token);
+                } else if (token == TOKEN_TIMER) {
                     timer.drain();
                     armedDeadline = Long.MIN_VALUE; // one-shot: spent
+                } else if (token == TOKEN_WAKEUP) {
+                    wakeup.drain();
                 } else if (token == TOKEN_CHANNEL) {
                     onChannel(epoll.events(i));
-                } else {
-                    probes.get((int) token).onReadable(output);
                 }
+            }
+            // Probes run in their list order, and every probe before the last ready one is read too:
+            // what audit and the process connector already hold names the actor of a later probe's
+            // event (the writer of a watched file that is gone from /proc by now).
+            for (int p = 0; p <= highestProbe; p++) {
+                probes.get(p).onReadable(output);
             }
             long now = System.nanoTime();
             if (!channel.isOpen() && now - reconnectAtNanos >= 0) {
@@ -183,9 +209,10 @@ public final class Agent implements AutoCloseable {
         }
     }
 
-    /** Asks the loop to end after its current pass; safe from any thread. */
+    /** Asks the loop to end; safe from any thread. {@link #run} returns soon after. */
     public void stop() {
         running = false;
+        wakeup.wake();
     }
 
     /** Events the host received in whole frames on open connections. */
@@ -416,6 +443,7 @@ public final class Agent implements AutoCloseable {
         }
         channel.dispose();
         timer.close();
+        wakeup.close();
         epoll.close();
         arena.close();
     }

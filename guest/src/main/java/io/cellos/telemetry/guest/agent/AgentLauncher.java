@@ -17,14 +17,15 @@ import java.util.concurrent.TimeUnit;
  * kernel reparents it to init.
  *
  * <p>A JVM cannot fork itself safely, so the agent is a second JVM started with flags that keep it
- * small and closed: no attach mechanism, no JVM signal handlers, a small heap.
+ * small and closed: no attach mechanism, no perf data file, a small heap. Its JVM keeps its
+ * SIGTERM handling, so that a SIGTERM runs the agent's orderly shutdown.
  */
 public final class AgentLauncher {
     /** Hidden flag telling the agent process it was launched: detach, then report readiness on stdout. */
     static final String LAUNCHED_FLAG = "--launched";
     private static final long READY_PATIENCE_SECONDS = 60;
     private static final List<String> JVM_OPTIONS = List.of(
-            "-Xrs", "-XX:+DisableAttachMechanism", "-XX:-UsePerfData", "-XX:+UseSerialGC", "-Xms8m", "-Xmx32m",
+            "-XX:+DisableAttachMechanism", "-XX:-UsePerfData", "-XX:+UseSerialGC", "-Xms8m", "-Xmx32m",
             "-Xss512k", "-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1", "-XX:ReservedCodeCacheSize=16m",
             "-XX:MaxMetaspaceSize=48m", "--enable-native-access=ALL-UNNAMED");
 

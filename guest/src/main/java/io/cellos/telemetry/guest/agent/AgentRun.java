@@ -5,6 +5,8 @@ import io.cellos.telemetry.guest.linux.Libc;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The agent process itself: protect, connect, arm, announce readiness, run.
@@ -15,6 +17,8 @@ import java.io.PrintStream;
 final class AgentRun {
     /** How long the channel may take to connect before the agent gives up becoming ready. */
     static final long CONNECT_PATIENCE_NANOS = 5_000_000_000L;
+    /** How long a SIGTERM waits for the probes to close. */
+    private static final long SHUTDOWN_PATIENCE_SECONDS = 5;
 
     private AgentRun() {
     }
@@ -58,6 +62,18 @@ final class AgentRun {
             readiness.close();
             return 2;
         }
+        // SIGTERM (init stopping a local cell, a test) runs the JVM's shutdown hooks: stop the loop
+        // and let the probes take back what they set in the kernel (audit rules) before the exit.
+        CountDownLatch closed = new CountDownLatch(1);
+        Agent running = agent;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            running.stop();
+            try {
+                closed.await(SHUTDOWN_PATIENCE_SECONDS, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "cellos-agent-shutdown"));
         readiness.println("READY " + summary);
         readiness.close();
         try (agent) {
@@ -66,6 +82,8 @@ final class AgentRun {
         } catch (IOException | RuntimeException e) {
             log.println("cellos-telemetry: stopping on an unrecoverable failure: " + e.getMessage());
             return 3;
+        } finally {
+            closed.countDown();
         }
     }
 }

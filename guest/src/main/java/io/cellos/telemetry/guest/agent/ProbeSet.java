@@ -59,29 +59,36 @@ final class ProbeSet {
         return new Armed(probes, on, off);
     }
 
-    /** Processes always; declared files when there are any; connects and denials always. */
+    /**
+     * Audit (execs, connects, denials) first, then processes, then declared files if any. Execs are
+     * declared from audit's records when audit is armed — they name the new program even for a
+     * process gone before {@code /proc} could be read — and by the process connector otherwise.
+     */
     private static List<Candidate> candidates(AgentOptions o, ProcessScope scope) {
         ProcessProbe.Mechanism mechanism = switch (o.processProbe()) {
             case "connector" -> ProcessProbe.Mechanism.CONNECTOR;
             case "procwalk" -> ProcessProbe.Mechanism.WALK;
             default -> ProcessProbe.Mechanism.BEST;
         };
+        boolean[] auditArmed = {false};
         List<Candidate> c = new ArrayList<>();
-        c.add(() -> armed(new ProcessProbe(scope, mechanism)));
+        c.add(() -> {
+            Probe p = armed(new AuditProbe(true));
+            auditArmed[0] = true;
+            return p;
+        });
+        c.add(() -> armed(new ProcessProbe(scope, mechanism, !auditArmed[0])));
         if (!o.watches().isEmpty()) {
             c.add(() -> armed(new FileWatchProbe(o.watches(), SelfProtection.COMM)));
         }
-        c.add(() -> armed(new AuditProbe()));
         return c;
     }
 
-    /** Arms {@code p}; on failure closes it and says which probe failed. */
+    /** Arms {@code p}; on failure says which probe failed. */
     private static Probe armed(Probe p) throws IOException {
         try {
-            p.arm();
-            return p;
+            return Probe.armed(p);
         } catch (IOException | RuntimeException e) {
-            p.close();
             throw new IOException(p.description() + ": " + e.getMessage(), e);
         }
     }

@@ -82,6 +82,29 @@ public final class Libc {
         return rc == -1 ? -Native.errno(st) : rc;
     }
 
+    /**
+     * Reads what a non-blocking fd has: the bytes read, or 0 when it has nothing (or is at its
+     * end); retries a read interrupted by a signal.
+     *
+     * @param what names the fd in errors
+     * @throws ErrnoException on any other failure
+     */
+    public static long readAvailable(int fd, MemorySegment buf, long len, String what) throws ErrnoException {
+        while (true) {
+            long n = read(fd, buf, len);
+            if (n == -Errno.EINTR) {
+                continue;
+            }
+            if (n == -Errno.EAGAIN || n == 0) {
+                return 0;
+            }
+            if (n < 0) {
+                throw new ErrnoException("read(" + what + ")", (int) -n);
+            }
+            return n;
+        }
+    }
+
     /** {@code send(2)} with {@code MSG_NOSIGNAL | MSG_DONTWAIT}: bytes sent, or {@code -errno}. */
     public static long sendNonBlocking(int fd, MemorySegment buf, long len) {
         MemorySegment st = Native.callState();

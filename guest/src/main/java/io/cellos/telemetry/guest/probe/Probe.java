@@ -32,4 +32,18 @@ public interface Probe extends AutoCloseable {
 
     @Override
     void close();
+
+    /**
+     * Arms {@code p} and returns it; if arming fails, closes it first, so that a probe that could
+     * not be armed holds nothing.
+     */
+    static <P extends Probe> P armed(P p) throws IOException {
+        try {
+            p.arm();
+            return p;
+        } catch (IOException | RuntimeException e) {
+            p.close();
+            throw e;
+        }
+    }
 }

@@ -18,4 +18,16 @@ public interface ProbeOutput {
 
     /** Whether {@code pid} is within the agent's scope (the scope root's process tree, or everything). */
     boolean inScope(int pid);
+
+    /**
+     * Tells the agent the name process {@code pid} has now (at fork, at exec), so that another probe
+     * can name it after it is gone from {@code /proc}. The agent keeps a bounded number of names.
+     */
+    default void named(int pid, String comm) {
+    }
+
+    /** The last name the agent was told for {@code pid}, or {@code null}. */
+    default String nameOf(int pid) {
+        return null;
+    }
 }

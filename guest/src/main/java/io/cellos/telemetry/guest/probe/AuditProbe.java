@@ -1,0 +1,407 @@
+package io.cellos.telemetry.guest.probe;
+
+import io.cellos.telemetry.guest.linux.AuditNetlink;
+import io.cellos.telemetry.guest.linux.AuditRecord;
+import io.cellos.telemetry.guest.linux.AuditRule;
+import io.cellos.telemetry.guest.linux.AuditStatus;
+import io.cellos.telemetry.guest.linux.Errno;
+import io.cellos.telemetry.guest.linux.ErrnoException;
+import io.cellos.telemetry.guest.linux.Libc;
+import io.cellos.telemetry.guest.linux.NetlinkSocket;
+import io.cellos.telemetry.guest.linux.ReadyGroup;
+import io.cellos.telemetry.guest.linux.TimerFd;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+
+/**
+ * Connects and capability denials, from the kernel's audit subsystem over {@code NETLINK_AUDIT}:
+ * {@code net.connect_attempted} and {@code capability.denied} (what is declared, and when, is
+ * {@link AuditEventAssembler}'s contract; which calls are audited, {@link AuditRuleSet}'s).
+ *
+ * <p><b>Arming.</b> The probe reads the audit status, then registers this process as the audit
+ * daemon, so that the kernel sends every record to it (the kernel exempts the daemon's own calls
+ * from auditing). If a live daemon is registered already ({@code auditd} on a workstation, or another
+ * agent), the kernel refuses, and the probe reads the best-effort multicast copy of the log
+ * ({@code AUDIT_NLGRP_READLOG}) beside it instead of failing: the local cell must work on a machine
+ * that runs {@code auditd}, and taking the daemon's place is not the agent's to do. It then adds its
+ * rules, and only then enables audit, so that no record is made before there is a reader. As the
+ * daemon it also sets the kernel's backlog to {@value #BACKLOG_LIMIT} records and the backlog wait to
+ * 0: when the agent falls behind, the kernel drops records and counts them, rather than make the
+ * workload's calls wait for the agent. Arming fails, saying why, if the audit configuration is
+ * locked ({@code enabled=2}), or if the kernel would panic on a lost record ({@code failure=2}) and
+ * the probe is the daemon.
+ *
+ * <p><b>Losses</b> are counted three ways, so that none goes unseen: a receive overrun
+ * ({@code ENOBUFS}) counts one; records the kernel dropped before numbering them (a full backlog)
+ * show as growth of the status's {@code lost} counter; and records it numbered and then could not
+ * deliver (the daemon's socket stayed full past the kernel's send time-out, when it discards them
+ * without counting) show as serial numbers that never arrive ({@link AuditSerialGaps}). The counter
+ * is read, and the gaps settled, a quarter of a second after records arrive (an asynchronous
+ * {@code AUDIT_GET}, answered on the record socket) and every quarter second after that until the
+ * last serials seen are settled; an idle probe never wakes. The counts may over-state losses (the
+ * kernel's counter covers every record, not only those of the probe's rules; beside another daemon
+ * it also counts what that daemon failed to take), never hide them.
+ *
+ * <p><b>Closing</b> deletes the rules the probe added, gives back the backlog settings, disables
+ * audit if the probe enabled it and no rule of anyone else's is left, and unregisters the daemon —
+ * so that probes can follow one another. A process that dies without closing leaves its rules and
+ * settings (the kernel notices the dead daemon at its next record and falls back to the kernel
+ * log); the next probe to arm or close deletes those rules, and gives back at its own close the
+ * settings the dead one had found, if no live agent came before it (its rules' filter key records
+ * them, see {@link AuditRuleSet}). Beside
+ * another daemon the backlog settings are that daemon's, and the probe leaves them alone; the
+ * records of its rules also reach that daemon's log, under the probe's filter key.
+ *
+ * <p>Limits: only x86-64 calls are audited (the seccomp gate refuses the others); a connect made
+ * through {@code io_uring} is not a system call and is not seen; a process forked before audit was
+ * first enabled on this boot is never audited (the kernel decides at fork; the agent arms before
+ * the workload starts, so only processes older than the agent are concerned); the agent must run
+ * in the initial PID and user namespaces, and pids are as seen there.
+ *
+ * <p>Threading: all calls on the loop thread, {@link #arm} included. Owns its two audit sockets,
+ * the timer and the group fd that {@link #fd} returns.
+ */
+public final class AuditProbe implements Probe {
+    /** Records the kernel may queue for the probe before it drops them. */
+    static final int BACKLOG_LIMIT = 8192;
+    static final long LOST_POLL_NANOS = 250_000_000L;
+    private static final int RECORD_BUFFER_BYTES = 1 << 20;
+    private static final int CONTROL_BUFFER_BYTES = 64 * 1024;
+    /** Connects that may wait for their address at once. */
+    private static final int PENDING_CONNECTS = 64;
+    /** Bounds one wake-up's work so the loop's other fds are not starved; the group stays readable. */
+    private static final int DATAGRAMS_PER_WAKE = 512;
+    /** {@code AUDIT_MESSAGE_TEXT_MAX} and then some. */
+    private static final int TEXT_BYTES = 16 * 1024;
+    /** Enough of a record for its {@code audit(SECONDS.MILLIS:SERIAL): } header. */
+    private static final int HEADER_BYTES = 64;
+    /** Serials a late record may trail the newest by, in a burst, and still not count as lost. */
+    private static final int SERIAL_WINDOW = 1 << 16;
+    /** The kernel's coarse clock trails the wall clock by up to a tick. */
+    private static final long STAMP_SLACK_MILLIS = 50;
+
+    private final boolean declareExecs;
+    private final byte[] text = new byte[TEXT_BYTES];
+    private final AuditRecord record = new AuditRecord();
+    private final AuditSerialGaps gaps = new AuditSerialGaps(SERIAL_WINDOW);
+    private final List<AuditRule> added = new ArrayList<>();
+    private AuditRuleSet ruleSet;
+    private AuditEventAssembler assembler;
+    private AuditNetlink control;
+    private AuditNetlink records;
+    private TimerFd lostTimer;
+    private ReadyGroup ready;
+    /** The audit status at arming: what the probe decides by. */
+    private AuditStatus found;
+    /** The settings to give back at close: those found, or those a dead agent found before them. */
+    private AuditStatus restoreTo;
+    private boolean daemon;
+    private boolean lostPollArmed;
+    private long lastLost;
+    private int self;
+    /** Records stamped earlier were made before arming (a hold queue flushed at registration): not counted. */
+    private long armedAtMillis;
+    private boolean closed;
+
+    /** A probe of connects and capability denials. */
+    public AuditProbe() {
+        this(false);
+    }
+
+    /**
+     * @param declareExecs also audit successful execs and declare {@code process.exec} from them:
+     *                     the record names the new program even when the process is gone before
+     *                     anyone could read {@code /proc}
+     */
+    public AuditProbe(boolean declareExecs) {
+        this.declareExecs = declareExecs;
+    }
+
+    @Override
+    public String description() {
+        if (records == null) {
+            return "connects and capability denials (audit netlink)";
+        }
+        return daemon ? "connects and capability denials (audit netlink, as the audit daemon)"
+                : "connects and capability denials (audit netlink, multicast log beside audit daemon pid "
+                + found.pid() + ")";
+    }
+
+    @Override
+    public void arm() throws IOException {
+        try {
+            armSteps();
+        } catch (IOException | RuntimeException e) {
+            try {
+                close();
+            } catch (RuntimeException undo) {
+                e.addSuppressed(undo);
+            }
+            throw e;
+        }
+    }
+
+    private void armSteps() throws IOException {
+        armedAtMillis = System.currentTimeMillis() - STAMP_SLACK_MILLIS;
+        self = Libc.getpid();
+        control = new AuditNetlink("audit control socket", false, CONTROL_BUFFER_BYTES);
+        found = control.status();
+        if (found.enabled() == AuditStatus.LOCKED) {
+            throw new IOException("audit: the configuration is locked (enabled=2, auditctl -e 2) until reboot;"
+                    + " rules cannot be added");
+        }
+        AuditStatus original = removeRulesOfDeadAgents();
+        restoreTo = original != null ? original : found;
+        ruleSet = new AuditRuleSet(self, restoreTo, declareExecs);
+        assembler = new AuditEventAssembler(ruleSet, PENDING_CONNECTS);
+        records = new AuditNetlink("audit record socket", false, RECORD_BUFFER_BYTES);
+        try {
+            records.register(self);
+            daemon = true;
+        } catch (ErrnoException e) {
+            if (e.errno() != Errno.EEXIST) {
+                throw e;
+            }
+            records.close();
+            records = null;
+            records = new AuditNetlink("audit multicast log socket", true, RECORD_BUFFER_BYTES);
+        }
+        if (daemon && found.failure() == AuditStatus.FAIL_PANIC) {
+            throw new IOException("audit: failure=2 would panic the kernel on the first record dropped;"
+                    + " the probe drops records rather than stall the workload, so it will not run as the daemon");
+        }
+        for (AuditRule rule : ruleSet.rules()) {
+            if (control.addRule(rule)) {
+                added.add(rule);
+            }
+        }
+        int mask = found.enabled() == AuditStatus.OFF ? AuditStatus.MASK_ENABLED : 0;
+        if (daemon) {
+            mask |= AuditStatus.MASK_BACKLOG_LIMIT | AuditStatus.MASK_BACKLOG_WAIT_TIME;
+        }
+        if (mask != 0) {
+            control.setStatus(mask, found.withEnabled(AuditStatus.ON).withBacklogLimit(BACKLOG_LIMIT)
+                    .withBacklogWaitTime(0));
+        }
+        lastLost = Integer.toUnsignedLong(found.lost());
+        lostTimer = new TimerFd();
+        ready = new ReadyGroup("audit records and lost-count timer");
+        ready.add(records.socket().fd());
+        ready.add(lostTimer.fd());
+    }
+
+    /**
+     * Deletes the rules agents left when they died without closing (killed, say): they would go on
+     * auditing every connect on the machine, into the kernel log, until reboot, and keep audit on.
+     * An agent's rules carry its pid (a pid with no process is dead; a reused pid keeps its dead
+     * agent's rules, which is harmless) and the settings it found and was to give back.
+     *
+     * @return those settings of the oldest dead agent that no live agent preceded — the original
+     *         ones, as each later agent found its predecessors' changes, and an agent beside a live
+     *         one found that one's (the kernel lists rules in the order they were added) — or null
+     */
+    private AuditStatus removeRulesOfDeadAgents() throws ErrnoException {
+        AuditStatus original = null;
+        boolean liveAgentBefore = false;
+        for (AuditRule rule : control.rules()) {
+            AuditRuleSet.Owner owner = AuditRuleSet.ownerOf(rule);
+            if (owner == null) {
+                continue;
+            }
+            if (Files.exists(Path.of("/proc", Integer.toString(owner.pid())))) {
+                liveAgentBefore = true;
+                continue;
+            }
+            control.deleteRule(rule);
+            if (original == null && !liveAgentBefore) {
+                original = found.withEnabled(owner.settings().enabled())
+                        .withBacklogLimit(owner.settings().backlogLimit())
+                        .withBacklogWaitTime(owner.settings().backlogWaitTime());
+            }
+        }
+        return original;
+    }
+
+    /** Whether the probe is the registered audit daemon (else it reads the multicast log). */
+    boolean isAuditDaemon() {
+        return daemon;
+    }
+
+    /** The filter key of the probe's rules; valid after {@link #arm}. */
+    String ruleKey() {
+        return ruleSet.key();
+    }
+
+    @Override
+    public int fd() {
+        return ready.fd();
+    }
+
+    @Override
+    public void onReadable(ProbeOutput out) throws IOException {
+        if (lostTimer.drain() > 0) {
+            onLostPoll(out);
+        }
+        NetlinkSocket socket = records.socket();
+        MemorySegment buf = socket.buffer();
+        assembler.clock(System.nanoTime(), System.currentTimeMillis());
+        boolean sawRecords = false;
+        for (int i = 0; i < DATAGRAMS_PER_WAKE; i++) {
+            long n = socket.receive();
+            if (n == 0) {
+                break;
+            }
+            if (n == -Errno.ENOBUFS) {
+                out.lost(1);
+                sawRecords = true;
+                continue;
+            }
+            if (n < NetlinkSocket.NLMSG_HDRLEN) {
+                continue;
+            }
+            int type = socket.messageType(0);
+            if (type == AuditNetlink.AUDIT_GET) {
+                onStatus(records.statusIn(0, socket.messageLength(0)), out);
+                continue;
+            }
+            if (type < AuditNetlink.AUDIT_FIRST_RECORD) {
+                continue; // the answer to a request made without waiting, or an acknowledgement
+            }
+            sawRecords = true;
+            boolean read = AuditEventAssembler.reads(type);
+            // one record per datagram, and the kernel's unicast length leaves out the header: use the datagram's;
+            // of a record nobody reads, the header (for its serial) is enough
+            int len = (int) Math.min(n - NetlinkSocket.NLMSG_HDRLEN, read ? text.length : HEADER_BYTES);
+            MemorySegment.copy(buf, JAVA_BYTE, NetlinkSocket.NLMSG_HDRLEN, text, 0, len);
+            if (!record.reset(text, len)) {
+                if (read) {
+                    out.lost(1); // a record this parser cannot read: an observation may be in it
+                }
+                continue;
+            }
+            if (record.stampMillis() >= armedAtMillis) {
+                count(gaps.seen(record.serial()), out);
+            }
+            if (read) {
+                assembler.accept(type, record, out);
+            }
+        }
+        if (sawRecords && !lostPollArmed) {
+            armLostPoll();
+        }
+    }
+
+    /** A quarter of a second after records came: ask for the kernel's loss count, and settle the serial gaps. */
+    private void onLostPoll(ProbeOutput out) throws ErrnoException {
+        lostPollArmed = false;
+        boolean asked = records.requestStatus();
+        count(gaps.settle(), out);
+        if (!asked || gaps.unsettled()) {
+            armLostPoll();
+        }
+    }
+
+    private void armLostPoll() throws ErrnoException {
+        lostTimer.arm(LOST_POLL_NANOS, 0);
+        lostPollArmed = true;
+    }
+
+    private void onStatus(AuditStatus status, ProbeOutput out) throws IOException {
+        if (daemon && status.pid() != self) {
+            // only a dead daemon is replaced, and only this process can unregister itself: this is no glitch
+            throw new IOException("audit: this process (" + self + ") is no longer the audit daemon (now pid "
+                    + status.pid() + "); records go elsewhere");
+        }
+        long now = Integer.toUnsignedLong(status.lost());
+        // a smaller count means someone reset it (auditctl --reset-lost): all of it is new
+        count(now >= lastLost ? now - lastLost : now, out);
+        lastLost = now;
+    }
+
+    private static void count(long lost, ProbeOutput out) {
+        if (lost > 0) {
+            out.lost(lost);
+        }
+    }
+
+    /**
+     * Deletes the rules the probe added and gives back the audit settings it changed (see the class
+     * comment); closing twice is harmless.
+     *
+     * @throws UncheckedIOException after doing all it can, if the kernel refused a step (the first
+     *                              refusal, with the others suppressed)
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        List<IOException> failures = new ArrayList<>();
+        if (control != null && restoreTo != null) {
+            try {
+                // an agent older than this one may have died since: what it found is what to give back.
+                // Swept while this probe's rules are still in place, so that a younger one is not taken for older
+                AuditStatus original = removeRulesOfDeadAgents();
+                if (original != null) {
+                    restoreTo = original;
+                }
+            } catch (ErrnoException e) {
+                failures.add(e);
+            }
+            for (AuditRule rule : added) {
+                try {
+                    control.deleteRule(rule);
+                } catch (ErrnoException e) {
+                    failures.add(e);
+                }
+            }
+            try {
+                restoreStatus();
+            } catch (ErrnoException e) {
+                failures.add(e);
+            }
+        }
+        if (ready != null) {
+            ready.close();
+        }
+        if (lostTimer != null) {
+            lostTimer.close();
+        }
+        if (records != null) {
+            records.close();
+        }
+        if (control != null) {
+            control.close();
+        }
+        if (!failures.isEmpty()) {
+            UncheckedIOException e = new UncheckedIOException("audit probe: could not undo its changes",
+                    failures.getFirst());
+            failures.stream().skip(1).forEach(e::addSuppressed);
+            throw e;
+        }
+    }
+
+    private void restoreStatus() throws ErrnoException {
+        // audit stays on while anyone's rules are left: another agent, or auditd, depends on it
+        boolean disable = restoreTo.enabled() == AuditStatus.OFF && control.rules().isEmpty();
+        int mask = disable ? AuditStatus.MASK_ENABLED : 0;
+        AuditStatus values = restoreTo;
+        if (daemon) {
+            // a daemon registered before us was dead (the kernel let us take its place): leave none
+            mask |= AuditStatus.MASK_BACKLOG_LIMIT | AuditStatus.MASK_BACKLOG_WAIT_TIME | AuditStatus.MASK_PID;
+            values = values.withPid(0);
+        }
+        if (mask != 0) {
+            control.setStatus(mask, values);
+        }
+    }
+}

@@ -1,0 +1,148 @@
+package io.cellos.telemetry.guest.probe;
+
+import io.cellos.telemetry.guest.linux.AuditRule;
+import io.cellos.telemetry.guest.linux.AuditStatus;
+import io.cellos.telemetry.guest.linux.Errno;
+
+import java.util.List;
+
+import static io.cellos.telemetry.guest.linux.AuditRule.ARCH_X86_64;
+import static io.cellos.telemetry.guest.linux.AuditRule.FIELD_ARCH;
+import static io.cellos.telemetry.guest.linux.AuditRule.FIELD_EXIT;
+import static io.cellos.telemetry.guest.linux.AuditRule.OP_EQUAL;
+import static io.cellos.telemetry.guest.linux.AuditRule.OP_NOT_EQUAL;
+
+/**
+ * The audit rules the {@link AuditProbe} gives the kernel, and the x86-64 system calls whose
+ * refusal it declares. Every rule checks the architecture first, so that an i386 or x32 call whose
+ * number happens to match is not taken for another call.
+ *
+ * <ul>
+ *   <li>Connects: every {@code connect(2)}, whatever it returns (a refused or unreachable attempt is
+ *       still an attempt), except {@code EALREADY} and {@code EISCONN}, the answers to calling it
+ *       again on a socket already connecting or connected, which are no new attempt. A UDP "connect"
+ *       is {@code connect(2)} on a datagram socket, as resolvers and most UDP clients do;
+ *       {@code sendto}/{@code sendmsg} with an address on an unconnected socket are not audited, as a
+ *       record per datagram would cost the workload too much.</li>
+ *   <li>Refusals: calls that need a privilege (a capability, or owning the target process) when they
+ *       fail with {@code EPERM} — and {@code perf_event_open} with {@code EACCES}, its answer to
+ *       {@code perf_event_paranoid}. The signal, ptrace and pidfd calls are the ones the seccomp gate
+ *       also guards; a call the gate refuses never reaches the exit rules, and is seen instead as the
+ *       gate's own logged verdict (an {@code AUDIT_SECCOMP} record).</li>
+ * </ul>
+ *
+ * <p>Each rule carries the filter key
+ * {@code cellos-telemetry:<pid>:<enabled>:<backlog_limit>:<backlog_wait_time>}: the agent's pid and
+ * the audit settings it found and will give back at close. The key names the agent in any other
+ * audit consumer's log and keeps two agents' rules apart; and if the agent dies without closing,
+ * the next one learns from it both that the rules are stale and what the settings were before —
+ * the kernel keeps the key with the rules, so nothing need be written anywhere else.
+ */
+final class AuditRuleSet {
+    static final int CONNECT = 42;
+    static final int EXECVE = 59;
+    static final int EXECVEAT = 322;
+    static final int SETHOSTNAME = 170;
+    static final int KILL = 62;
+    private static final int PERF_EVENT_OPEN = 298;
+    private static final int EALREADY = 114;
+    private static final int EISCONN = 106;
+    private static final String KEY_PREFIX = "cellos-telemetry:";
+
+    /** The x86-64 numbers of the privileged calls whose {@code EPERM} is a refusal. */
+    private static final int[] REFUSED_WITH_EPERM = {
+            // signals, tracing and memory access to another process (the gate's list)
+            KILL, 200 /* tkill */, 234 /* tgkill */, 129 /* rt_sigqueueinfo */, 297 /* rt_tgsigqueueinfo */,
+            424 /* pidfd_send_signal */, 434 /* pidfd_open */, 101 /* ptrace */,
+            310 /* process_vm_readv */, 311 /* process_vm_writev */,
+            // identity
+            105 /* setuid */, 106 /* setgid */, 113 /* setreuid */, 114 /* setregid */, 117 /* setresuid */,
+            119 /* setresgid */, 116 /* setgroups */, 126 /* capset */,
+            // the system and its namespaces
+            SETHOSTNAME, 171 /* setdomainname */, 165 /* mount */, 166 /* umount2 */, 155 /* pivot_root */,
+            161 /* chroot */, 308 /* setns */, 272 /* unshare */, 167 /* swapon */, 168 /* swapoff */,
+            169 /* reboot */, 246 /* kexec_load */, 320 /* kexec_file_load */, 175 /* init_module */,
+            313 /* finit_module */, 176 /* delete_module */, 163 /* acct */, 164 /* settimeofday */,
+            227 /* clock_settime */, 159 /* adjtimex */, 305 /* clock_adjtime */, 172 /* iopl */, 173 /* ioperm */,
+            304 /* open_by_handle_at */, 321 /* bpf */, PERF_EVENT_OPEN,
+    };
+
+    private final String key;
+    private final AuditRule connects;
+    private final AuditRule refusedEperm;
+    private final AuditRule refusedEacces;
+    private final AuditRule execs;
+
+    /**
+     * @param agentPid  the pid that goes into the filter key
+     * @param restoreTo the settings the agent will give back at close, which go into the key too
+     * @param execs     whether successful execs are audited too
+     */
+    AuditRuleSet(int agentPid, AuditStatus restoreTo, boolean execs) {
+        this.key = KEY_PREFIX + agentPid + ":" + restoreTo.enabled() + ":" + restoreTo.backlogLimit() + ":"
+                + restoreTo.backlogWaitTime();
+        this.connects = AuditRule.syscallExit(CONNECT).where(FIELD_ARCH, OP_EQUAL, ARCH_X86_64)
+                .where(FIELD_EXIT, OP_NOT_EQUAL, -EALREADY).where(FIELD_EXIT, OP_NOT_EQUAL, -EISCONN).withKey(key);
+        this.refusedEperm = AuditRule.syscallExit(REFUSED_WITH_EPERM).where(FIELD_ARCH, OP_EQUAL, ARCH_X86_64)
+                .where(FIELD_EXIT, OP_EQUAL, -Errno.EPERM).withKey(key);
+        this.refusedEacces = AuditRule.syscallExit(PERF_EVENT_OPEN).where(FIELD_ARCH, OP_EQUAL, ARCH_X86_64)
+                .where(FIELD_EXIT, OP_EQUAL, -Errno.EACCES).withKey(key);
+        this.execs = execs ? AuditRule.syscallExit(EXECVE, EXECVEAT).where(FIELD_ARCH, OP_EQUAL, ARCH_X86_64)
+                .where(AuditRule.FIELD_SUCCESS, OP_EQUAL, 1).withKey(key) : null;
+    }
+
+    /**
+     * What an agent's rule says about the agent that added it.
+     *
+     * @param pid      the agent's pid
+     * @param settings the audit settings it found and was to give back: {@code enabled},
+     *                 {@code backlogLimit} and {@code backlogWaitTime} (the other fields are 0)
+     */
+    record Owner(int pid, AuditStatus settings) {
+    }
+
+    /** The agent that added {@code rule}, from its filter key; null if it is no agent's rule. */
+    static Owner ownerOf(AuditRule rule) {
+        String key = rule.key();
+        if (key == null || !key.startsWith(KEY_PREFIX)) {
+            return null;
+        }
+        String[] f = key.substring(KEY_PREFIX.length()).split(":");
+        if (f.length != 4) {
+            return null;
+        }
+        try {
+            return new Owner(Integer.parseInt(f[0]), new AuditStatus(Integer.parseInt(f[1]), 0, 0, 0,
+                    Integer.parseInt(f[2]), 0, 0, 0, Integer.parseInt(f[3])));
+        } catch (NumberFormatException e) {
+            return null; // someone else's key that happens to start alike
+        }
+    }
+
+    /** The filter key every rule of this set carries. */
+    String key() {
+        return key;
+    }
+
+    /** Whether successful execs are audited, so that the audit probe declares {@code process.exec}. */
+    boolean auditsExecs() {
+        return execs != null;
+    }
+
+    /** Whether {@code syscall} is an exec. */
+    static boolean isExec(long syscall) {
+        return syscall == EXECVE || syscall == EXECVEAT;
+    }
+
+    /** The rules to add, in order. */
+    List<AuditRule> rules() {
+        return execs == null ? List.of(connects, refusedEperm, refusedEacces)
+                : List.of(connects, refusedEperm, refusedEacces, execs);
+    }
+
+    /** Whether x86-64 call {@code nr} ending with {@code exit} is a refusal this set declares. */
+    boolean isRefusal(int nr, long exit) {
+        return exit == -Errno.EPERM && refusedEperm.coversSyscall(nr)
+                || exit == -Errno.EACCES && refusedEacces.coversSyscall(nr);
+    }
+}

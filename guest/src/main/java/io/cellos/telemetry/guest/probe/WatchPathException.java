@@ -1,0 +1,51 @@
+package io.cellos.telemetry.guest.probe;
+
+import io.cellos.telemetry.guest.linux.Errno;
+import io.cellos.telemetry.guest.linux.ErrnoException;
+
+import java.io.IOException;
+
+/**
+ * A declared watch path that no mechanism can watch: it does not exist, a component of it is not a
+ * directory, it loops, it is too long, or the agent may not read it. Arming fails with this rather
+ * than falling back to another mechanism, since every mechanism would fail the same way; under
+ * {@code fail-cell} the agent exits 2 with its message.
+ *
+ * <p>The message is the failed call's: {@code "fanotify_mark(/srv/x): errno 2 (ENOENT: No such
+ * file or directory)"}.
+ */
+public final class WatchPathException extends IOException {
+    private static final long serialVersionUID = 1L;
+    // errno values not (yet) in Errno, x86-64
+    private static final int ENOTDIR = 20;
+    private static final int ENAMETOOLONG = 36;
+    private static final int ELOOP = 40;
+
+    private final String path;
+
+    private WatchPathException(String path, ErrnoException cause) {
+        super(cause.getMessage(), cause);
+        this.path = path;
+    }
+
+    /**
+     * What a failure to resolve {@code path} means: a {@code WatchPathException} when the errno
+     * says the path itself is wrong, else {@code failure} unchanged (the mechanism is to blame).
+     */
+    static IOException classify(String path, ErrnoException failure) {
+        return switch (failure.errno()) {
+            case Errno.ENOENT, Errno.EACCES, ENOTDIR, ENAMETOOLONG, ELOOP -> new WatchPathException(path, failure);
+            default -> failure;
+        };
+    }
+
+    /** The declared path. */
+    public String path() {
+        return path;
+    }
+
+    /** The errno of the call that failed. */
+    public int errno() {
+        return ((ErrnoException) getCause()).errno();
+    }
+}

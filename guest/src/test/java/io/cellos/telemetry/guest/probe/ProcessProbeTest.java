@@ -1,0 +1,67 @@
+package io.cellos.telemetry.guest.probe;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ProcessProbeTest {
+    @Test
+    void theBestIsTheConnectorWhereItCanBeArmed() throws IOException {
+        try (ProcessProbe p = ProcessProbe.best(ProcessTreeListener.NONE)) {
+            p.arm();
+            assertInstanceOf(ProcConnectorProbe.class, p.chosen());
+            assertNull(p.whyNotConnector());
+            assertEquals("processes (netlink proc connector)", p.description());
+            assertEquals(p.chosen().fd(), p.fd());
+        }
+    }
+
+    @Test
+    void theWalkWhenAskedFor() throws IOException {
+        try (ProcessProbe p = new ProcessProbe(ProcessTreeListener.NONE, ProcessProbe.Mechanism.WALK)) {
+            p.arm();
+            assertInstanceOf(ProcWalkProbe.class, p.chosen());
+            assertEquals("processes (/proc walk every 100 ms)", p.description());
+        }
+    }
+
+    @Test
+    void outsideTheInitialPidNamespaceTheConnectorFailsAndTheBestIsTheWalk() throws Exception {
+        assertTheBestIsTheWalk(List.of("--pid", "--fork"), "the netlink proc connector never acknowledged");
+    }
+
+    @Test
+    void outsideTheInitialUserNamespaceTheConnectorFailsAndTheBestIsTheWalk() throws Exception {
+        assertTheBestIsTheWalk(List.of("--user", "--map-root-user"), "the netlink proc connector never acknowledged");
+    }
+
+    @Test
+    void outsideTheInitialNetworkNamespaceTheConnectorFailsAndTheBestIsTheWalk() throws Exception {
+        assertTheBestIsTheWalk(List.of("--net"), "the netlink proc connector refused PROC_CN_MCAST_LISTEN (ECONNREFUSED)");
+    }
+
+    /** Runs {@link ArmProcessProbes} under {@code unshare} with {@code namespaces}. */
+    private static void assertTheBestIsTheWalk(List<String> namespaces, String why) throws Exception {
+        List<String> command = new ArrayList<>(List.of("unshare"));
+        command.addAll(namespaces);
+        command.addAll(List.of(ProcessHandle.current().info().command().orElseThrow(),
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                ArmProcessProbes.class.getName()));
+        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        List<String> lines = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+        assertEquals(0, p.waitFor(), "the child JVM: " + lines);
+
+        assertEquals(2, lines.size(), "two outcomes: " + lines);
+        assertTrue(lines.get(0).startsWith("connector: " + why), lines.get(0));
+        assertTrue(lines.get(1).startsWith("best: processes (/proc walk every 100 ms); the proc connector could not be armed: "
+                + why), lines.get(1));
+    }
+}
