@@ -83,6 +83,36 @@ class AgentLaunchTest {
     }
 
     @Test
+    void underFailCellAWatchPathThatDoesNotExistStopsTheLaunch() throws Exception {
+        Path sock = dir.resolve("cell.vsock_9001");
+        try (ServerSocketChannel host = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            host.bind(UnixDomainSocketAddress.of(sock));
+            Path missing = dir.resolve("no-such-file");
+            AgentLauncherRun l = launch("--transport", "unix:" + sock, "--watch", missing.toString());
+            assertEquals(2, l.status(), l.stderr());
+            assertTrue(l.stderr().contains("not ready: a probe cannot be armed (--on-agent-failure fail-cell)"),
+                    l.stderr());
+            assertTrue(l.stderr().contains(missing.toString()) && l.stderr().contains("ENOENT"), l.stderr());
+            assertEquals(-1, l.agentPid());
+        }
+    }
+
+    @Test
+    void underDegradeTheAgentStartsAndSaysWhichProbesAreOff() throws Exception {
+        Path sock = dir.resolve("cell.vsock_9001");
+        try (ServerSocketChannel host = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            host.bind(UnixDomainSocketAddress.of(sock));
+            Path missing = dir.resolve("no-such-file");
+            AgentLauncherRun l = launch("--transport", "unix:" + sock, "--watch", missing.toString(),
+                    "--on-agent-failure", "degrade");
+            assertEquals(0, l.status(), l.stderr());
+            assertTrue(l.stderr().contains("OFF: declared files"), l.stderr());
+            assertTrue(l.stderr().contains(missing.toString()), l.stderr());
+            assertTrue(l.stderr().contains("processes (netlink proc connector)"), l.stderr());
+        }
+    }
+
+    @Test
     void badArgumentsAreRefusedBeforeAnythingStarts() throws Exception {
         AgentLauncherRun l = launch("--transport", "tcp:1.2.3.4:5");
         assertEquals(2, l.status());
