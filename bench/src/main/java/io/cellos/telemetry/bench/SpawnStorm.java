@@ -17,8 +17,11 @@ import java.util.concurrent.TimeUnit;
  * by the netlink connector probe, the {@code /proc} walk probe (the reference's 100 ms poll) and
  * Debian's {@code forkstat}; prints the fraction of the processes each one saw.
  *
- * <p>Usage: {@code SpawnStorm [N] [fork|exec]} — {@code fork}: children that exit at once (perl
- * fork loop, the fastest rate); {@code exec}: children that exec {@code /bin/true}. Run as root.
+ * <p>Usage: {@code SpawnStorm [N] [fork|exec] [GENERATORS] [IN_FLIGHT]} — {@code fork}: children
+ * that exit at once; {@code exec}: children that exec {@code /bin/true}; GENERATORS perl workers
+ * (default 2) each keep up to IN_FLIGHT children alive at once (default 2), see {@link SpawnPlan}.
+ * The rate printed is the children over the whole run of the generator, its start-up included.
+ * Run as root.
  */
 public final class SpawnStorm {
     private SpawnStorm() {
@@ -27,6 +30,11 @@ public final class SpawnStorm {
     public static void main(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
         String mode = args.length > 1 ? args[1] : "fork";
+        if (!mode.equals("fork") && !mode.equals("exec")) {
+            throw new IllegalArgumentException("mode must be fork or exec, got '" + mode + "'");
+        }
+        SpawnPlan plan = new SpawnPlan(n, mode.equals("exec"), args.length > 2 ? Integer.parseInt(args[2]) : 2,
+                args.length > 3 ? Integer.parseInt(args[3]) : 2, 0, true);
         Process forkstat = new ProcessBuilder("forkstat", "-l", "-e", "fork").redirectErrorStream(true).start();
         Set<Integer> forkstatSeen = new HashSet<>();
         Thread reader = Thread.ofPlatform().start(() -> readForkstat(forkstat, forkstatSeen));
@@ -35,19 +43,21 @@ public final class SpawnStorm {
              PidObserver walk = new PidObserver(new ProcessProbe(ProcessTreeListener.NONE, ProcessProbe.Mechanism.WALK))) {
             System.out.println("armed: " + connector.awaitArmed() + " | " + walk.awaitArmed());
             Thread.sleep(1_000); // forkstat is up
-            String child = mode.equals("exec") ? "exec '/bin/true' or POSIX::_exit(127)" : "POSIX::_exit(0)";
-            String script = "use POSIX; $|=1; for (1.." + n + ") { my $p = fork(); if ($p == 0) { " + child
-                    + " } print \"$p\\n\"; waitpid($p, 0); }";
+            System.out.println("workload: " + plan);
             long t0 = System.nanoTime();
-            Process gen = new ProcessBuilder("perl", "-e", script).start();
+            Process gen = new ProcessBuilder(plan.command()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
             Set<Integer> children = new HashSet<>();
+            int started = 0;
             try (BufferedReader r = new BufferedReader(new InputStreamReader(gen.getInputStream(), StandardCharsets.US_ASCII))) {
                 String line;
                 while ((line = r.readLine()) != null) {
                     children.add(Integer.parseInt(line.strip()));
+                    started++;
                 }
             }
-            gen.waitFor();
+            if (gen.waitFor() != 0) {
+                throw new IllegalStateException("the generator exited with status " + gen.exitValue());
+            }
             double seconds = (System.nanoTime() - t0) / 1e9;
             Thread.sleep(1_500); // let every observer catch up (the walk polls every 100 ms)
             forkstat.destroy();
@@ -57,8 +67,13 @@ public final class SpawnStorm {
             synchronized (forkstatSeen) {
                 fs = children.stream().filter(forkstatSeen::contains).count();
             }
-            System.out.printf(Locale.ROOT, "%d processes (%s) in %.2f s = %.0f processes/s%n", children.size(), mode,
-                    seconds, children.size() / seconds);
+            System.out.printf(Locale.ROOT, "%d processes (%s) in %.2f s = %.0f processes/s%n", started, mode,
+                    seconds, started / seconds);
+            if (children.size() != started) {
+                // the kernel reused pids within the run: each pid is judged once, by whether it was seen at all
+                System.out.println("pids reused within the run: fractions below are of " + children.size()
+                        + " distinct pids");
+            }
             row("netlink connector probe", connector.seen(children), children.size(), connector.lost());
             row("/proc walk probe (100 ms)", walk.seen(children), children.size(), walk.lost());
             row("forkstat " + "(Debian)", fs, children.size(), -1);
@@ -66,8 +81,8 @@ public final class SpawnStorm {
     }
 
     private static void row(String who, long seen, int total, long lost) {
-        System.out.printf(Locale.ROOT, "%-28s saw %6d of %6d = %6.2f %%%s%n", who, seen, total, 100.0 * seen / total,
-                lost >= 0 ? "  (reported lost: " + lost + ")" : "");
+        System.out.printf(Locale.ROOT, "%-28s saw %6d of %6d = %7.3f %%, missed %d%s%n", who, seen, total,
+                100.0 * seen / total, total - seen, lost >= 0 ? "  (reported lost: " + lost + ")" : "");
     }
 
     /** forkstat prints {@code TIME fork PID child ...} for each new process. */

@@ -1,0 +1,118 @@
+package io.cellos.telemetry.bench;
+
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * What the real agent costs: CPU and wake-ups when idle, CPU per 1,000 events under load, and
+ * resident memory, all read from {@code /proc/<agent pid>} while an {@link AgentRig} runs it.
+ *
+ * <ol>
+ * <li>Settle: the agent runs for {@code --settle-seconds} after readiness (start-up and the first
+ *     compilations are not idleness).
+ * <li>Idle: {@code --idle-seconds} with no workload in the agent's scope: CPU time ({@code utime +
+ *     stime}, and the threads' {@code schedstat}), voluntary context switches of every thread (its
+ *     wake-ups), events the receiver got, and forks on the whole machine meanwhile (the connector
+ *     and audit report every process of the machine to the agent, which then finds it out of scope:
+ *     on a shared machine that is work an idle agent does).
+ * <li>Memory after idling: {@code VmRSS}, {@code VmHWM}, and the anonymous and file-backed parts.
+ * <li>Load: the scoped shell runs {@code --processes} children that exec {@code /bin/true} (three
+ *     events each), as fast as {@code --generators} perl workers with {@code --in-flight} children
+ *     each go; the window ends when the receiver has every expected event (or nothing for 3 s).
+ *     Agent CPU time over the window per 1,000 events the receiver got in it.
+ * <li>Memory after the load.
+ * </ol>
+ *
+ * <p>Usage: {@code AgentCost [--processes 10000] [--idle-seconds 60] [--settle-seconds 10]
+ * [--generators 1] [--in-flight 2] [--heartbeat-ms 2000] [--agent-classpath cli/target/cellos.jar]}.
+ * Run as root, from the project directory (for the default classpath).
+ */
+public final class AgentCost {
+    private static final String[] PROCESS_EVENTS = {"process.spawned", "process.exec", "process.exited"};
+
+    private AgentCost() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        HarnessFlags f = HarnessFlags.parse(args, Map.of("processes", "10000", "idle-seconds", "60",
+                "settle-seconds", "10", "generators", "1", "in-flight", "2", "heartbeat-ms", "2000",
+                "agent-classpath", "cli/target/cellos.jar"));
+        System.out.println("AgentCost " + f);
+        try (AgentRig rig = AgentRig.start(f.string("agent-classpath"), Duration.ofMillis(f.integer("heartbeat-ms")),
+                System.err)) {
+            System.out.println(rig.readiness());
+            long pid = rig.agentPid();
+            Thread.sleep(f.integer("settle-seconds") * 1000L);
+
+            ProcSample idleStart = ProcSample.take(pid);
+            Map<String, Integer> before = rig.log().counts();
+            Thread.sleep(f.integer("idle-seconds") * 1000L);
+            ProcSample idleEnd = ProcSample.take(pid);
+            double idleSeconds = idleEnd.secondsSince(idleStart);
+            System.out.printf(Locale.ROOT, "%nIDLE %.1f s: CPU %.2f s by ticks = %.3f %% of a core;"
+                            + " threads' run time %.1f ms = %.4f %% of a core%n", idleSeconds,
+                    idleEnd.cpuSecondsSince(idleStart), 100 * idleEnd.cpuSecondsSince(idleStart) / idleSeconds,
+                    idleEnd.runNanosSince(idleStart) / 1e6, 100 * idleEnd.runNanosSince(idleStart) / 1e9 / idleSeconds);
+            System.out.printf(Locale.ROOT, "  wake-ups (voluntary context switches, all threads): %d = %.1f per minute%n",
+                    idleEnd.wakeupsSince(idleStart), idleEnd.wakeupsSince(idleStart) * 60 / idleSeconds);
+            System.out.print(idleEnd.threadReport(idleStart));
+            System.out.println("  events received: " + difference(rig.log().counts(), before));
+            System.out.printf(Locale.ROOT, "  forks on the whole machine meanwhile (none of them in scope): %d%n",
+                    idleEnd.machineForks() - idleStart.machineForks());
+            System.out.println("MEMORY idle: " + idleEnd.memoryReport());
+
+            SpawnPlan plan = new SpawnPlan(f.integer("processes"), true, f.integer("generators"),
+                    f.integer("in-flight"), 0, false);
+            int workload = plan.eventsInScope();
+            int base = sum(rig.log(), PROCESS_EVENTS);
+            before = rig.log().counts();
+            ProcSample loadStart = ProcSample.take(pid);
+            int status = rig.shell().run(plan.command());
+            long generatedNanos = System.nanoTime() - loadStart.atNanos();
+            int got = rig.log().await(base + workload, 3_000, PROCESS_EVENTS) - base;
+            ProcSample loadEnd = ProcSample.take(pid);
+            Map<String, Integer> received = difference(rig.log().counts(), before);
+            long events = received.entrySet().stream().filter(e -> !e.getKey().equals(ArrivalLog.HEARTBEAT))
+                    .mapToLong(Map.Entry::getValue).sum();
+            double loadSeconds = loadEnd.secondsSince(loadStart);
+            System.out.printf(Locale.ROOT, "%nLOAD %s: generator status %d, %.2f s = %.0f processes/s;"
+                            + " window until the last event %.2f s%n", plan, status, generatedNanos / 1e9,
+                    plan.count() / (generatedNanos / 1e9), loadSeconds);
+            System.out.printf(Locale.ROOT, "  process events received %d of %d expected; all events but heartbeats %d: %s%n",
+                    got, workload, events, received);
+            System.out.printf(Locale.ROOT, "  agent CPU %.2f s by ticks = %.1f ms per 1,000 events;"
+                            + " threads' run time %.1f ms = %.1f ms per 1,000 events; %.0f %% of a core over the window%n",
+                    loadEnd.cpuSecondsSince(loadStart), 1e6 * loadEnd.cpuSecondsSince(loadStart) / events,
+                    loadEnd.runNanosSince(loadStart) / 1e6, loadEnd.runNanosSince(loadStart) / 1e3 / events,
+                    100 * loadEnd.cpuSecondsSince(loadStart) / loadSeconds);
+            System.out.printf(Locale.ROOT, "  forks on the whole machine in the window: %d (%d of them ours)%n",
+                    loadEnd.machineForks() - loadStart.machineForks(), plan.count() + 1 + plan.generators());
+            System.out.print(loadEnd.threadReport(loadStart));
+            System.out.println("MEMORY after load: " + loadEnd.memoryReport());
+            System.out.println("highest dropped_total reported: " + rig.log().droppedTotal() + "; unreadable events: "
+                    + rig.log().unreadable());
+        }
+    }
+
+    private static int sum(ArrivalLog log, String... types) {
+        int n = 0;
+        for (String t : types) {
+            n += log.count(t);
+        }
+        return n;
+    }
+
+    /** Per type, {@code now} less {@code before}; types with no change left out. */
+    private static Map<String, Integer> difference(Map<String, Integer> now, Map<String, Integer> before) {
+        Map<String, Integer> d = new TreeMap<>();
+        now.forEach((t, n) -> {
+            int delta = n - before.getOrDefault(t, 0);
+            if (delta != 0) {
+                d.put(t, delta);
+            }
+        });
+        return d;
+    }
+}

@@ -1,0 +1,112 @@
+package io.cellos.telemetry.bench;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Event to CloudEvent latency of the real agent: for each event, the receiver's
+ * {@code CLOCK_MONOTONIC} when it emitted the CloudEvent minus the event's
+ * {@code guest_monotonic_ns} (see {@link ArrivalLog}), while an {@link AgentRig}'s scoped shell
+ * runs a paced workload of short processes (spawn, exec of {@code /bin/true}, exit: three events
+ * each).
+ *
+ * <p>A warm-up of {@code --warmup-seconds} at the same rate comes first and is left out. The
+ * figures are per event type, because the stamps differ in kind: {@code process.spawned} and
+ * {@code process.exited} carry the process connector's kernel stamp (taken when the kernel made
+ * the event), {@code process.exec} carries audit's wall-clock stamp in milliseconds, converted by
+ * the agent to {@code CLOCK_MONOTONIC} (its error, up to a few ms of truncation and coarse-clock
+ * lag, is in its figures).
+ *
+ * <p>Usage: {@code AgentLatency [--per-second 333] [--seconds 30] [--warmup-seconds 5]
+ * [--in-flight 4] [--agent-classpath cli/target/cellos.jar]}. Run as root, from the project
+ * directory (for the default classpath).
+ */
+public final class AgentLatency {
+    private static final String[] PROCESS_EVENTS = {"process.spawned", "process.exec", "process.exited"};
+
+    private AgentLatency() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        HarnessFlags f = HarnessFlags.parse(args, Map.of("per-second", "333", "seconds", "30", "warmup-seconds", "5",
+                "in-flight", "4", "agent-classpath", "cli/target/cellos.jar"));
+        System.out.println("AgentLatency " + f);
+        int rate = f.integer("per-second");
+        try (AgentRig rig = AgentRig.start(f.string("agent-classpath"), Duration.ofSeconds(2), System.err)) {
+            System.out.println(rig.readiness());
+            ArrivalLog log = rig.log();
+            run(rig, new SpawnPlan(rate * f.integer("warmup-seconds"), true, 1, f.integer("in-flight"), rate, false));
+
+            SpawnPlan plan = new SpawnPlan(rate * f.integer("seconds"), true, 1, f.integer("in-flight"), rate, false);
+            int[] from = new int[PROCESS_EVENTS.length];
+            for (int i = 0; i < from.length; i++) {
+                from[i] = log.count(PROCESS_EVENTS[i]);
+            }
+            double seconds = run(rig, plan);
+            System.out.printf(Locale.ROOT, "%s: %.2f s = %.0f processes/s, about %.0f events/s%n", plan, seconds,
+                    plan.count() / seconds, plan.count() * plan.eventsPerChild() / seconds);
+            System.out.printf(Locale.ROOT, "%-34s %7s %9s %9s %9s %9s %9s%n", "delay, guest stamp -> CloudEvent",
+                    "events", "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "max ms");
+            long[] kernel = new long[0];
+            for (int i = 0; i < PROCESS_EVENTS.length; i++) {
+                long[] d = log.delaysSince(PROCESS_EVENTS[i], from[i]);
+                row(PROCESS_EVENTS[i] + (PROCESS_EVENTS[i].equals("process.exec") ? " (audit ms stamp)"
+                        : " (kernel stamp)"), d);
+                if (!PROCESS_EVENTS[i].equals("process.exec")) {
+                    kernel = concat(kernel, d);
+                }
+            }
+            row("spawned + exited (kernel stamps)", kernel);
+            System.out.println("highest dropped_total reported: " + log.droppedTotal() + "; unreadable events: "
+                    + log.unreadable() + "; all events so far: " + log.counts());
+        }
+    }
+
+    /**
+     * Runs {@code plan} in the scoped shell and waits until the receiver has every event of it (or
+     * heard nothing for 2 s); returns the workload's wall time in seconds.
+     */
+    private static double run(AgentRig rig, SpawnPlan plan) throws Exception {
+        int base = 0;
+        for (String t : PROCESS_EVENTS) {
+            base += rig.log().count(t);
+        }
+        long t0 = System.nanoTime();
+        int status = rig.shell().run(plan.command());
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        if (status != 0) {
+            throw new IllegalStateException("the workload exited with status " + status);
+        }
+        int expected = plan.eventsInScope();
+        int got = rig.log().await(base + expected, 2_000, PROCESS_EVENTS) - base;
+        if (got != expected) {
+            System.out.println("MISSING EVENTS: received " + got + " of " + expected);
+        }
+        return seconds;
+    }
+
+    private static void row(String what, long[] delays) {
+        if (delays.length == 0) {
+            System.out.printf(Locale.ROOT, "%-34s %7d%n", what, 0);
+            return;
+        }
+        long[] d = delays.clone();
+        Arrays.sort(d);
+        System.out.printf(Locale.ROOT, "%-34s %7d %9.3f %9.3f %9.3f %9.3f %9.3f%n", what, d.length, pct(d, 0.50),
+                pct(d, 0.90), pct(d, 0.99), pct(d, 0.999), d[d.length - 1] / 1e6);
+    }
+
+    /** The nearest-rank percentile of sorted {@code d}, in ms. */
+    private static double pct(long[] d, double q) {
+        int rank = (int) Math.ceil(q * d.length);
+        return d[Math.max(0, rank - 1)] / 1e6;
+    }
+
+    private static long[] concat(long[] a, long[] b) {
+        long[] c = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, c, a.length, b.length);
+        return c;
+    }
+}

@@ -1,0 +1,170 @@
+package io.cellos.telemetry.bench;
+
+import io.cellos.telemetry.host.CellHandle;
+import io.cellos.telemetry.host.CellStamp;
+import io.cellos.telemetry.host.Receiver;
+import io.cellos.telemetry.host.ReceiverOptions;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * The real agent at work, as a local cell has it: a {@link Receiver} in this JVM bound at a UNIX
+ * socket in a fresh directory, whose events go to an {@link ArrivalLog}; a {@link ScopedShell};
+ * and the agent, started by the real launcher ({@code cellos agent --transport unix:… --scope-root
+ * <shell> --heartbeat …}, which returns once the agent is ready and leaves it running as a process
+ * of its own, with the JVM flags of {@code AgentLauncher}). No vsock socket is ever connected.
+ *
+ * <p>{@link #close} stops the agent with SIGTERM, so that it takes its audit rules back, and waits
+ * for it; then ends the shell and the receiver and deletes the directory.
+ *
+ * <p>Not thread-safe; owns the receiver, the shell, the agent process and the directory.
+ */
+final class AgentRig implements AutoCloseable {
+    private static final Pattern READY = Pattern.compile("ready: pid (\\d+)");
+    private static final long LAUNCH_PATIENCE_SECONDS = 90;
+    private static final long STOP_PATIENCE_SECONDS = 20;
+
+    private final Path dir;
+    private final ArrivalLog log;
+    private final Receiver receiver;
+    private final CellHandle cell;
+    private final ScopedShell shell;
+    private final long agentPid;
+    private final String readiness;
+
+    private AgentRig(Path dir, ArrivalLog log, Receiver receiver, CellHandle cell, ScopedShell shell, long agentPid,
+                     String readiness) {
+        this.dir = dir;
+        this.log = log;
+        this.receiver = receiver;
+        this.cell = cell;
+        this.shell = shell;
+        this.agentPid = agentPid;
+        this.readiness = readiness;
+    }
+
+    /**
+     * Binds the receiver, starts the shell and launches the agent.
+     *
+     * @param agentClasspath the classpath of {@code io.cellos.telemetry.cli.Main} (the {@code cellos}
+     *                       jar), which the launcher passes on to the agent
+     * @throws IOException naming what failed, with what the launcher said if it was not ready
+     */
+    static AgentRig start(String agentClasspath, Duration heartbeat, PrintStream warnings)
+            throws IOException, InterruptedException {
+        Path dir = Files.createTempDirectory("agent-rig");
+        ArrivalLog log = new ArrivalLog();
+        Receiver receiver = Receiver.start(ReceiverOptions.defaults().withLoops(1), log, warnings);
+        ScopedShell shell = null;
+        try {
+            CellHandle cell = receiver.bind(dir.resolve("cell"), new CellStamp("bench", "agent-rig", null));
+            shell = new ScopedShell();
+            Path launcherErr = dir.resolve("agent.err");
+            String java = ProcessHandle.current().info().command().orElseThrow(
+                    () -> new IOException("cannot tell which java runs this harness"));
+            long t0 = System.nanoTime();
+            Process launcher = new ProcessBuilder(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp",
+                    agentClasspath, "io.cellos.telemetry.cli.Main", "agent", "--transport",
+                    "unix:" + cell.socketPath(), "--scope-root", Long.toString(shell.pid()), "--heartbeat",
+                    heartbeat.toMillis() + "ms"))
+                    .redirectError(launcherErr.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (!launcher.waitFor(LAUNCH_PATIENCE_SECONDS, TimeUnit.SECONDS)) {
+                launcher.destroyForcibly();
+                throw new IOException("the agent launcher did not return within " + LAUNCH_PATIENCE_SECONDS + " s");
+            }
+            double launchSeconds = (System.nanoTime() - t0) / 1e9;
+            String said = Files.readString(launcherErr);
+            Matcher m = READY.matcher(said);
+            if (launcher.exitValue() != 0 || !m.find()) {
+                throw new IOException("the agent did not become ready (launcher status " + launcher.exitValue()
+                        + "): " + said.strip());
+            }
+            return new AgentRig(dir, log, receiver, cell, shell, Long.parseLong(m.group(1)),
+                    String.format(Locale.ROOT, "launcher returned 0 after %.2f s: %s", launchSeconds,
+                            said.lines().filter(l -> l.contains("ready: pid")).findFirst().orElse(said).strip()));
+        } catch (IOException | RuntimeException | InterruptedException e) {
+            if (shell != null) {
+                shell.close();
+            }
+            receiver.close();
+            deleteTree(dir);
+            throw e;
+        }
+    }
+
+    ArrivalLog log() {
+        return log;
+    }
+
+    ScopedShell shell() {
+        return shell;
+    }
+
+    long agentPid() {
+        return agentPid;
+    }
+
+    /** How long the launcher took to return ready, and its readiness line: the agent's pid, channel, probes and scope. */
+    String readiness() {
+        return readiness;
+    }
+
+    /**
+     * Stops the agent with SIGTERM and waits for it, then releases the rest.
+     *
+     * @throws TimeoutException       if the agent outlived the patience (it is then killed, and its
+     *                                audit rules may be left behind; the next agent's arming cleans
+     *                                them up)
+     * @throws InterruptedIOException if interrupted while waiting (the interrupt is kept)
+     */
+    @Override
+    public void close() throws IOException, TimeoutException {
+        try {
+            Optional<ProcessHandle> agent = ProcessHandle.of(agentPid);
+            if (agent.isPresent() && agent.get().destroy()) {
+                try {
+                    agent.get().onExit().get(STOP_PATIENCE_SECONDS, TimeUnit.SECONDS);
+                } catch (ExecutionException e) {
+                    throw new IllegalStateException("waiting for the agent's exit", e);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new InterruptedIOException("interrupted while the agent (pid " + agentPid + ") stopped");
+                } catch (TimeoutException e) {
+                    agent.get().destroyForcibly();
+                    throw new TimeoutException("the agent (pid " + agentPid + ") outlived SIGTERM by "
+                            + STOP_PATIENCE_SECONDS + " s and was killed");
+                }
+            }
+        } finally {
+            shell.close();
+            cell.close();
+            receiver.close();
+            System.err.println("-- what the launcher and the agent said on standard error:");
+            Files.copy(dir.resolve("agent.err"), System.err);
+            deleteTree(dir);
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}

@@ -1,0 +1,147 @@
+package io.cellos.telemetry.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cellos.telemetry.host.EventProjector;
+import io.cellos.telemetry.host.EventSink;
+import io.cloudevents.CloudEvent;
+
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A receiver sink that keeps no events, only when each one arrived: per event type, how many
+ * came and, for those whose data carries the agent's {@code guest_monotonic_ns}, the delay from
+ * that stamp to the moment the receiver emitted the event; and the highest {@code dropped_total}
+ * any {@code telemetry.dropped} reported.
+ *
+ * <p>The delay is {@link System#nanoTime()} taken first thing in {@link #emit}, minus
+ * {@code guest_monotonic_ns}: both are {@code CLOCK_MONOTONIC} of this machine (HotSpot on Linux
+ * reads that clock for {@code nanoTime}), so the difference is the path from the guest's stamp
+ * to the CloudEvent, with no clock offset in it. The data is rendered and parsed only after the
+ * receive time is taken, so the parse is not part of the delay.
+ *
+ * <p>Thread-safe (the receiver may call from several I/O threads); {@link #emit} holds a lock for
+ * a moment per event.
+ */
+final class ArrivalLog implements EventSink {
+    /** The type of the agent's heartbeat, which says nothing about the workload. */
+    static final String HEARTBEAT = "agent.heartbeat";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Map<String, long[]> delays = new TreeMap<>();
+    private final Map<String, Integer> counts = new TreeMap<>();
+    private long unreadable;
+    private long droppedTotal;
+    /** When the last event other than a heartbeat arrived. */
+    private long lastArrivalNanos = System.nanoTime();
+
+    @Override
+    public void emit(CloudEvent event) {
+        long now = System.nanoTime();
+        String type = event.getType().startsWith(EventProjector.TYPE_PREFIX)
+                ? event.getType().substring(EventProjector.TYPE_PREFIX.length()) : event.getType();
+        long stamp = -1;
+        long dropped = -1;
+        boolean readable = true;
+        try {
+            JsonNode data = event.getData() == null ? null : JSON.readTree(event.getData().toBytes());
+            if (data != null && data.has("guest_monotonic_ns")) {
+                stamp = Long.parseUnsignedLong(data.get("guest_monotonic_ns").asText());
+            }
+            if (data != null && data.has("dropped_total")) {
+                dropped = Long.parseUnsignedLong(data.get("dropped_total").asText());
+            }
+        } catch (IOException | NumberFormatException e) {
+            readable = false;
+        }
+        synchronized (this) {
+            if (!type.equals(HEARTBEAT)) {
+                lastArrivalNanos = now;
+            }
+            int n = counts.merge(type, 1, Integer::sum);
+            droppedTotal = Math.max(droppedTotal, dropped);
+            if (!readable) {
+                unreadable++;
+            } else if (stamp >= 0) {
+                long[] d = delays.computeIfAbsent(type, t -> new long[1024]);
+                if (n > d.length) {
+                    d = Arrays.copyOf(d, d.length * 2);
+                    delays.put(type, d);
+                }
+                d[n - 1] = now - stamp;
+            }
+        }
+    }
+
+    /** Events of {@code type} (without the {@code cell.observability.guest.} prefix) so far. */
+    synchronized int count(String type) {
+        return counts.getOrDefault(type, 0);
+    }
+
+    /** Events so far, per type. */
+    synchronized Map<String, Integer> counts() {
+        return new TreeMap<>(counts);
+    }
+
+    /** The highest {@code dropped_total} reported so far, by the agent or the receiver. */
+    synchronized long droppedTotal() {
+        return droppedTotal;
+    }
+
+    /** Events whose data could not be read back (expected: none). */
+    synchronized long unreadable() {
+        return unreadable;
+    }
+
+    /**
+     * The delays (ns) of the events of {@code type} that arrived from index {@code from} on, in
+     * arrival order; empty for a type without {@code guest_monotonic_ns}.
+     */
+    synchronized long[] delaysSince(String type, int from) {
+        long[] d = delays.get(type);
+        int n = counts.getOrDefault(type, 0);
+        return d == null || from >= n ? new long[0] : Arrays.copyOfRange(d, from, n);
+    }
+
+    /**
+     * Waits until at least {@code n} events of {@code types} in all have arrived, or until
+     * nothing but heartbeats has arrived for {@code quietMillis}.
+     *
+     * @return the count of {@code types} reached
+     */
+    int await(int n, long quietMillis, String... types) throws InterruptedException {
+        while (true) {
+            int got;
+            long sinceLast;
+            synchronized (this) {
+                got = 0;
+                for (String t : types) {
+                    got += counts.getOrDefault(t, 0);
+                }
+                sinceLast = (System.nanoTime() - lastArrivalNanos) / 1_000_000;
+            }
+            if (got >= n || sinceLast >= quietMillis) {
+                return got;
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    @Override
+    public void flush() {
+        // nothing is buffered
+    }
+
+    @Override
+    public long lost() {
+        return 0;
+    }
+
+    @Override
+    public void close() {
+        // nothing is held
+    }
+}
