@@ -167,7 +167,7 @@ final class Cell {
     private void reportDrops(long now) {
         dropsUnreported = false;
         lastDropReportNanos = now;
-        loop.emit(projector.hostDropped(++dropReports, Instant.now(), drops.clone(), agentDroppedTotal, lastRejection));
+        loop.emit(projector.hostDropped(++dropReports, Instant.now(), drops, agentDroppedTotal, lastRejection));
     }
 
     CellStats stats() {

@@ -2,7 +2,10 @@ package io.cellos.telemetry.host;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.SerializedString;
 import io.cellos.telemetry.wire.ProbeEvent;
+import io.cellos.telemetry.wire.ProbeSource;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.core.builder.CloudEventBuilder;
 
@@ -10,10 +13,11 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
+import java.util.Arrays;
 
 /**
  * Turns what one cell's guest sent, and what its host witnessed, into CloudEvents (protocol.md §7).
@@ -23,7 +27,11 @@ import java.time.format.DateTimeFormatter;
  * alone. Event ids are derived from run, connection and frame number, so the same frame always
  * gets the same id.
  *
- * <p>Stateless apart from its configuration; safe to share between threads.
+ * <p>The {@code data} of an event is {@link EventData}: written when the event is serialized, from
+ * values fixed when it was made. The names of the host's keys and the cell's fixed values are
+ * pre-encoded, so the generator copies them instead of encoding them for every event.
+ *
+ * <p>Safe to share between threads.
  */
 public final class EventProjector {
     /** The prefix of every event type. */
@@ -33,11 +41,26 @@ public final class EventProjector {
     /** The type of drop reports, the agent's and the host's. */
     public static final String TYPE_DROPPED = TYPE_PREFIX + "telemetry.dropped";
 
+    private static final String[] GUEST_TYPES = Arrays.stream(ProbeSource.values())
+            .map(s -> TYPE_PREFIX + s.wireName())
+            .toArray(String[]::new);
     private static final JsonFactory JSON = new JsonFactory();
+    private static final SerializableString CELL_ID = new SerializedString("cell_id");
+    private static final SerializableString RUN_ID = new SerializedString("run_id");
+    private static final SerializableString HOST_RECEIVED_AT = new SerializedString("host_received_at");
+    private static final SerializableString SPEC_SIGNATURE_HASH = new SerializedString("spec_signature_hash");
+    private static final SerializableString OUTPUT = new SerializedString("output");
+    private static final SerializableString SOCKET = new SerializedString("socket");
+    private static final SerializableString CONNECTION = new SerializedString("connection");
+    private static final SerializableString FRAME = new SerializedString("frame");
 
     private final CellStamp stamp;
     private final URI source;
-    private final String socket;
+    private final SerializableString cellId;
+    private final SerializableString runId;
+    private final SerializableString specSignatureHash;
+    private final SerializableString socket;
+    private final IsoInstant isoInstant = new IsoInstant();
 
     /**
      * @param stamp  the cell's attribution
@@ -46,7 +69,10 @@ public final class EventProjector {
     public EventProjector(CellStamp stamp, String socket) {
         this.stamp = stamp;
         this.source = sourceOf(stamp.cellId());
-        this.socket = socket;
+        this.cellId = stringToken(stamp.cellId());
+        this.runId = stringToken(stamp.runId());
+        this.specSignatureHash = stamp.specSignatureHash() == null ? null : stringToken(stamp.specSignatureHash());
+        this.socket = stringToken(socket);
     }
 
     /** The CloudEvents {@code source} of a cell: stable for the cell's life. */
@@ -56,14 +82,18 @@ public final class EventProjector {
 
     /** The event for one accepted guest frame: frame {@code frame} of connection {@code connection}. */
     public CloudEvent guest(ProbeEvent e, long connection, long frame, Instant receivedAt) {
-        return build(TYPE_PREFIX + e.source().wireName(), stamp.runId() + "/c" + connection + "/f" + frame, receivedAt,
+        return build(GUEST_TYPES[e.source().ordinal()], stamp.runId() + "/c" + connection + "/f" + frame, receivedAt,
                 g -> {
                     GuestFieldsJson.write(g, e);
                     writeStamp(g, receivedAt);
-                    g.writeObjectFieldStart("output");
-                    g.writeStringField("socket", socket);
-                    g.writeNumberField("connection", connection);
-                    g.writeNumberField("frame", frame);
+                    g.writeFieldName(OUTPUT);
+                    g.writeStartObject();
+                    g.writeFieldName(SOCKET);
+                    g.writeRawValue(socket);
+                    g.writeFieldName(CONNECTION);
+                    g.writeNumber(connection);
+                    g.writeFieldName(FRAME);
+                    g.writeNumber(frame);
                     g.writeEndObject();
                 });
     }
@@ -77,10 +107,11 @@ public final class EventProjector {
         return build(TYPE_SILENCED, stamp.runId() + "/silenced", at, g -> {
             g.writeStringField("origin", "host");
             g.writeNumberField("keepalive_ms", keepaliveMillis);
+            g.writeFieldName("last_frame_at");
             if (lastFrameAt != null) {
-                g.writeStringField("last_frame_at", DateTimeFormatter.ISO_INSTANT.format(lastFrameAt));
+                isoInstant.write(g, lastFrameAt);
             } else {
-                g.writeNullField("last_frame_at");
+                g.writeNull();
             }
             g.writeNumberField("frames_received", framesReceived);
             writeStamp(g, at);
@@ -91,17 +122,18 @@ public final class EventProjector {
      * A host-made drop report: the cumulative counts of what the host discarded, by cause.
      *
      * @param seq               this report's number within the run, from 1
-     * @param counts            indexed by {@link DropCause#ordinal()}
+     * @param counts            indexed by {@link DropCause#ordinal()}; copied
      * @param agentDroppedTotal the highest {@code dropped_total} the agent reported, or -1
      * @param lastRejection     why the latest frame was refused, or {@code null}
      */
     public CloudEvent hostDropped(long seq, Instant at, long[] counts, long agentDroppedTotal, String lastRejection) {
+        long[] byCause = counts.clone();
         return build(TYPE_DROPPED, stamp.runId() + "/dropped/" + seq, at, g -> {
             g.writeStringField("origin", "host");
             long total = 0;
             g.writeObjectFieldStart("host_dropped");
             for (DropCause c : DropCause.values()) {
-                long n = counts[c.ordinal()];
+                long n = byCause[c.ordinal()];
                 if (n != 0) {
                     g.writeNumberField(c.code(), n);
                     total += n;
@@ -122,37 +154,44 @@ public final class EventProjector {
     }
 
     private void writeStamp(JsonGenerator g, Instant at) throws IOException {
-        g.writeStringField("cell_id", stamp.cellId());
-        g.writeStringField("run_id", stamp.runId());
-        g.writeStringField("host_received_at", DateTimeFormatter.ISO_INSTANT.format(at));
-        if (stamp.specSignatureHash() != null) {
-            g.writeStringField("spec_signature_hash", stamp.specSignatureHash());
+        g.writeFieldName(CELL_ID);
+        g.writeRawValue(cellId);
+        g.writeFieldName(RUN_ID);
+        g.writeRawValue(runId);
+        g.writeFieldName(HOST_RECEIVED_AT);
+        isoInstant.write(g, at);
+        g.writeFieldName(SPEC_SIGNATURE_HASH);
+        if (specSignatureHash != null) {
+            g.writeRawValue(specSignatureHash);
         } else {
-            g.writeNullField("spec_signature_hash");
+            g.writeNull();
         }
     }
 
-    @FunctionalInterface
-    private interface DataWriter {
-        void write(JsonGenerator g) throws IOException;
-    }
-
-    private CloudEvent build(String type, String id, Instant at, DataWriter data) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(512);
+    /**
+     * {@code value} as the JSON string token, quotes and escapes included, that a UTF-8 generator
+     * writes for it: to be copied with {@link JsonGenerator#writeRawValue(SerializableString)},
+     * byte for byte what {@link JsonGenerator#writeString(String)} would write.
+     */
+    private static SerializableString stringToken(String value) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(value.length() + 16);
         try (JsonGenerator g = JSON.createGenerator(bytes)) {
-            g.writeStartObject();
-            data.write(g);
-            g.writeEndObject();
+            g.writeString(value);
         } catch (IOException e) {
             throw new UncheckedIOException("writing JSON to memory cannot fail", e);
         }
+        return new SerializedString(bytes.toString(StandardCharsets.UTF_8));
+    }
+
+    /** {@code data} must only read values that never change: it is written when the event is serialized. */
+    private CloudEvent build(String type, String id, Instant at, EventData.Members data) {
         return CloudEventBuilder.v1()
                 .withId(id)
                 .withSource(source)
                 .withType(type)
                 .withTime(OffsetDateTime.ofInstant(at, ZoneOffset.UTC))
                 .withDataContentType("application/json")
-                .withData(bytes.toByteArray())
+                .withData(EventData.of(data))
                 .build();
     }
 }

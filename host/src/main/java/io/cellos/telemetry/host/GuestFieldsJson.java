@@ -1,10 +1,15 @@
 package io.cellos.telemetry.host;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.SerializedString;
 import io.cellos.telemetry.wire.Extensions;
+import io.cellos.telemetry.wire.Field;
 import io.cellos.telemetry.wire.ProbeEvent;
+import io.cellos.telemetry.wire.ProbeSource;
 
 import java.io.IOException;
+import java.util.function.Function;
 
 /**
  * Writes a frame's fields as JSON members, under their wire names: the form they take in a
@@ -12,50 +17,81 @@ import java.io.IOException;
  *
  * <p>Unsigned 64-bit values above 2^53-1 are written as decimal strings (I-JSON, RFC 7493 §2.2), so
  * that no consumer that reads numbers as doubles, and no canonical-JSON signature, loses a digit.
+ *
+ * <p>Key names and source names are written from their pre-encoded JSON form
+ * ({@link SerializedString}), which the generator copies instead of encoding them again per event.
  */
 public final class GuestFieldsJson {
     private static final long MAX_SAFE_INTEGER = (1L << 53) - 1;
+    private static final SerializableString[] KEYS = preEncoded(Field.values(), Field::wireName);
+    private static final SerializableString[] SOURCES = preEncoded(ProbeSource.values(), ProbeSource::wireName);
 
     private GuestFieldsJson() {
     }
 
     /** Writes every field of {@code e} into the object {@code g} is in. */
     public static void write(JsonGenerator g, ProbeEvent e) throws IOException {
-        g.writeNumberField("content_version", e.contentVersion());
-        g.writeStringField("probe_source", e.source().wireName());
-        g.writeNumberField("guest_pid", e.guestPid());
-        g.writeStringField("guest_comm", e.guestComm());
-        writeU64(g, "guest_monotonic_ns", e.guestMonotonicNs());
+        uint(g, Field.CONTENT_VERSION, e.contentVersion());
+        g.writeFieldName(KEYS[Field.PROBE_SOURCE.ordinal()]);
+        g.writeString(SOURCES[e.source().ordinal()]);
+        uint(g, Field.GUEST_PID, e.guestPid());
+        text(g, Field.GUEST_COMM, e.guestComm());
+        uint(g, Field.GUEST_MONOTONIC_NS, e.guestMonotonicNs());
         Extensions x = e.extensions();
         if (x.droppedTotal() != null) {
-            writeU64(g, "dropped_total", x.droppedTotal());
+            uint(g, Field.DROPPED_TOTAL, x.droppedTotal());
         }
         if (x.parentPid() != null) {
-            g.writeNumberField("parent_pid", x.parentPid());
+            uint(g, Field.PARENT_PID, x.parentPid());
         }
         if (x.exitCode() != null) {
-            g.writeNumberField("exit_code", x.exitCode());
+            uint(g, Field.EXIT_CODE, x.exitCode());
         }
         if (x.path() != null) {
-            g.writeStringField("path", x.path());
+            text(g, Field.PATH, x.path());
         }
         if (x.peer() != null) {
-            g.writeStringField("peer", x.peer());
+            text(g, Field.PEER, x.peer());
         }
         if (x.capability() != null) {
-            g.writeNumberField("capability", x.capability());
+            uint(g, Field.CAPABILITY, x.capability());
         }
         if (x.syscall() != null) {
-            g.writeNumberField("syscall", x.syscall());
+            uint(g, Field.SYSCALL, x.syscall());
         }
     }
 
     /** Writes an unsigned 64-bit value: a number while exact in a double, else a decimal string. */
     public static void writeU64(JsonGenerator g, String name, long v) throws IOException {
+        g.writeFieldName(name);
+        u64(g, v);
+    }
+
+    /** An unsigned key, by the rule of {@link #writeU64} (only the u64 keys can pass 2^53-1). */
+    private static void uint(JsonGenerator g, Field field, long v) throws IOException {
+        g.writeFieldName(KEYS[field.ordinal()]);
+        u64(g, v);
+    }
+
+    private static void text(JsonGenerator g, Field field, String v) throws IOException {
+        g.writeFieldName(KEYS[field.ordinal()]);
+        g.writeString(v);
+    }
+
+    private static void u64(JsonGenerator g, long v) throws IOException {
         if (v >= 0 && v <= MAX_SAFE_INTEGER) {
-            g.writeNumberField(name, v);
+            g.writeNumber(v);
         } else {
-            g.writeStringField(name, Long.toUnsignedString(v));
+            g.writeString(Long.toUnsignedString(v));
         }
+    }
+
+    /** The names of {@code constants}, pre-encoded, indexed by ordinal. */
+    private static <T extends Enum<T>> SerializableString[] preEncoded(T[] constants, Function<T, String> name) {
+        SerializableString[] out = new SerializableString[constants.length];
+        for (T c : constants) {
+            out[c.ordinal()] = new SerializedString(name.apply(c));
+        }
+        return out;
     }
 }

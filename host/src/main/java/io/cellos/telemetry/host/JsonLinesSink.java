@@ -3,29 +3,39 @@ package io.cellos.telemetry.host;
 import io.cellos.telemetry.host.sign.EventSigner;
 import io.cellos.telemetry.host.sign.EventSigningException;
 import io.cloudevents.CloudEvent;
-import io.cloudevents.jackson.JsonFormat;
 
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Writes each event as one line of CloudEvents JSON (protocol.md §7), optionally signed.
  *
- * <p>Thread-safe: serialization and signing run on the calling thread, only the write is
- * serialized. Output is buffered and pushed out on {@link #flush}. A write that fails (disk full,
- * closed pipe), or an event that cannot be signed, is lost: it is counted in {@link #lost()} and
- * the first failure is told on the warning stream.
+ * <p>Thread-safe. Serialization and signing run on the calling thread, into that thread's own
+ * {@link LineBuffer}; a thread's lines are written out together, in one write, when they reach
+ * 64 KiB and on {@link #flush}. So emitting threads share nothing per event,
+ * and a thread that waits for the output (a slow disk) does not hold up the others while they
+ * still have room. Lines of one thread keep their order; lines of different threads interleave
+ * by batch. The sink keeps one buffer for every thread that ever emitted, until it is closed.
+ *
+ * <p>A write that fails (disk full, closed pipe), or an event that cannot be serialized or signed,
+ * is lost: it is counted in {@link #lost()} and the first failure is told on the warning stream.
  */
 public final class JsonLinesSink implements EventSink {
-    private static final JsonFormat FORMAT = new JsonFormat();
+    /** A thread's lines are written out once they hold this many bytes. */
+    private static final int WRITE_BYTES = 1 << 16;
 
     private final OutputStream out;
     private final EventSigner signer;
     private final PrintStream warnings;
     private final boolean closeUnderlying;
+    private final Set<LineBuffer> buffers = ConcurrentHashMap.newKeySet();
+    private final ThreadLocal<LineBuffer> buffer = ThreadLocal.withInitial(this::newBuffer);
+    /** Guards {@link #out}, {@link #lost} and {@link #warned}; taken after a buffer's monitor, never before. */
+    private final Object output = new Object();
     private long lost;
     private boolean warned;
 
@@ -36,65 +46,102 @@ public final class JsonLinesSink implements EventSink {
      * @param closeUnderlying whether {@link #close} closes {@code out} (not for standard output)
      */
     public JsonLinesSink(OutputStream out, EventSigner signer, PrintStream warnings, boolean closeUnderlying) {
-        this.out = new BufferedOutputStream(out, 1 << 16);
+        this.out = out;
         this.signer = signer;
         this.warnings = warnings;
         this.closeUnderlying = closeUnderlying;
     }
 
+    private LineBuffer newBuffer() {
+        LineBuffer b = new LineBuffer(WRITE_BYTES + WRITE_BYTES / 4);
+        buffers.add(b);
+        return b;
+    }
+
     @Override
     public void emit(CloudEvent event) {
-        byte[] line = FORMAT.serialize(event);
-        if (signer != null) {
+        LineBuffer b = buffer.get();
+        synchronized (b) {
             try {
-                line = signer.sign(new String(line, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8);
-            } catch (EventSigningException e) {
-                synchronized (this) {
-                    failed("cannot sign event " + event.getId() + ": " + e.getMessage());
-                }
+                b.append(event);
+            } catch (IOException e) {
+                failed(1, "cannot serialize event " + event.getId() + ": " + e.getMessage());
                 return;
             }
+            if (signer != null) {
+                try {
+                    b.replaceLastLine(signer.sign(b.lastLine()).getBytes(StandardCharsets.UTF_8));
+                } catch (EventSigningException e) {
+                    b.removeLastLine();
+                    failed(1, "cannot sign event " + event.getId() + ": " + e.getMessage());
+                    return;
+                }
+            }
+            b.endLine();
+            if (b.size() >= WRITE_BYTES) {
+                writeOut(b);
+            }
         }
-        synchronized (this) {
+    }
+
+    /** Writes out {@code b}'s lines; the caller holds {@code b}'s monitor. */
+    private void writeOut(LineBuffer b) {
+        synchronized (output) {
+            int lines = b.lines();
             try {
-                out.write(line);
-                out.write('\n');
+                b.writeTo(out);
             } catch (IOException e) {
-                failed("cannot write events: " + e.getMessage());
+                failed(lines, "cannot write events: " + e.getMessage());
+            }
+        }
+    }
+
+    /** Writes out the lines of every thread, then flushes the output. */
+    @Override
+    public void flush() {
+        for (LineBuffer b : buffers) {
+            synchronized (b) {
+                if (b.size() > 0) {
+                    writeOut(b);
+                }
+            }
+        }
+        synchronized (output) {
+            try {
+                out.flush();
+            } catch (IOException e) {
+                failed(1, "cannot write events: " + e.getMessage());
             }
         }
     }
 
     @Override
-    public synchronized void flush() {
-        try {
-            out.flush();
-        } catch (IOException e) {
-            failed("cannot write events: " + e.getMessage());
+    public long lost() {
+        synchronized (output) {
+            return lost;
+        }
+    }
+
+    private void failed(int events, String why) {
+        synchronized (output) {
+            lost += events;
+            if (!warned) {
+                warned = true;
+                warnings.println("cellos: " + why + "; such events are lost and counted (told once)");
+            }
         }
     }
 
     @Override
-    public synchronized long lost() {
-        return lost;
-    }
-
-    private void failed(String why) {
-        lost++;
-        if (!warned) {
-            warned = true;
-            warnings.println("cellos: " + why + "; such events are lost and counted (told once)");
-        }
-    }
-
-    @Override
-    public synchronized void close() {
+    public void close() {
         flush();
         if (closeUnderlying) {
-            try {
-                out.close();
-            } catch (IOException e) {
-                failed("cannot close the output: " + e.getMessage());
+            synchronized (output) {
+                try {
+                    out.close();
+                } catch (IOException e) {
+                    failed(1, "cannot close the output: " + e.getMessage());
+                }
             }
         }
     }

@@ -1,0 +1,225 @@
+package io.cellos.telemetry.bench;
+
+import io.cellos.telemetry.host.CellHandle;
+import io.cellos.telemetry.host.CellStamp;
+import io.cellos.telemetry.host.CellStats;
+import io.cellos.telemetry.host.EventProjector;
+import io.cellos.telemetry.host.JsonLinesSink;
+import io.cellos.telemetry.host.Receiver;
+import io.cellos.telemetry.host.ReceiverOptions;
+import io.cellos.telemetry.wire.Wire;
+import io.cloudevents.CloudEvent;
+import io.cloudevents.jackson.JsonFormat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.RandomAccessFile;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Stream;
+
+/**
+ * One ingest round: a fresh receiver with its cells in a fresh temporary directory, every guest
+ * connected, then timed from the guests' first write until every cell has handed every frame,
+ * as an event, to the sink; then checked — each cell emitted exactly its frames and dropped none, the sink lost
+ * nothing, and (file sink) the file holds one CloudEvents line per frame.
+ *
+ * <p>The keep-alive is an hour, so the receiver makes no events of its own during a round.
+ */
+final class IngestRound {
+    private static final String LOOP_THREAD_PREFIX = "cellos-receiver-";
+    private static final Duration STALL_LIMIT = Duration.ofSeconds(20);
+    private static final JsonFormat FORMAT = new JsonFormat();
+
+    private final IngestArguments args;
+
+    IngestRound(IngestArguments args) {
+        this.args = args;
+    }
+
+    /**
+     * Runs the round.
+     *
+     * @throws IllegalStateException if a check fails or the receiver stops making progress
+     */
+    IngestResult run(int round) throws IOException, InterruptedException {
+        Path dir = Files.createTempDirectory("cellos-ingest-");
+        try {
+            return run(round, dir);
+        } finally {
+            deleteTree(dir);
+        }
+    }
+
+    private IngestResult run(int round, Path dir) throws IOException, InterruptedException {
+        Path file = dir.resolve("events.jsonl");
+        DiscardStream discard = new DiscardStream();
+        OutputStream out = args.toFile() ? Files.newOutputStream(file) : discard;
+        ReceiverOptions options = ReceiverOptions.defaults().withKeepalive(Duration.ofHours(1)).withLoops(args.loops());
+        long wall;
+        ResourceSnapshot spent;
+        long guestCpu;
+        long bytesIn = 0;
+        try (JsonLinesSink sink = new JsonLinesSink(out, null, System.err, true)) {
+            try (Receiver receiver = Receiver.start(options, sink, System.err)) {
+                List<CellHandle> cells = new ArrayList<>();
+                List<GuestStream> streams = new ArrayList<>();
+                try {
+                    for (int i = 0; i < args.cells(); i++) {
+                        CellHandle cell = receiver.bind(dir.resolve("cell-" + i),
+                                new CellStamp("cell-" + i, "ingest-" + round, "sha256:ingest-harness-spec"));
+                        GuestTraffic traffic = new GuestTraffic(i, args.framesPerCell(), args.blockBytes());
+                        cells.add(cell);
+                        streams.add(new GuestStream(cell.socketPath(), traffic));
+                        bytesIn += traffic.streamBytes();
+                    }
+                } catch (IOException | RuntimeException e) {
+                    for (GuestStream s : streams) {
+                        s.close(); // the rest are not connected yet; the receiver closes its side
+                    }
+                    throw e;
+                }
+                try (GuestLoad load = new GuestLoad(streams, args.clients())) {
+                    awaitAccepted(cells);
+                    long[] loopThreads = loopThreadIds();
+                    ResourceSnapshot before = ResourceSnapshot.take(loopThreads);
+                    long start = System.nanoTime();
+                    load.start();
+                    awaitEmitted(cells);
+                    wall = System.nanoTime() - start;
+                    spent = ResourceSnapshot.take(loopThreads).minus(before);
+                    load.await();
+                    guestCpu = load.cpuNanos();
+                    if (load.bytesSent() != bytesIn) {
+                        throw new IllegalStateException("the guests wrote " + load.bytesSent() + " bytes, not " + bytesIn);
+                    }
+                    checkCells(cells);
+                }
+            }
+            if (sink.lost() != 0) {
+                throw new IllegalStateException("the sink lost " + sink.lost() + " events");
+            }
+        }
+        long bytesOut = args.toFile() ? checkFile(file) : discard.bytes();
+        return new IngestResult(args.totalFrames(), wall, spent, guestCpu, bytesIn, bytesOut);
+    }
+
+    private static void awaitAccepted(List<CellHandle> cells) {
+        for (CellHandle c : cells) {
+            long deadline = System.nanoTime() + STALL_LIMIT.toNanos();
+            while (c.stats().openConnections() != 1) {
+                if (System.nanoTime() - deadline > 0) {
+                    throw new IllegalStateException("the receiver did not accept the guest of " + c.stamp().cellId());
+                }
+                LockSupport.parkNanos(100_000);
+            }
+        }
+    }
+
+    /**
+     * Waits until every cell has handed all its frames to the sink, asking one cell at a time
+     * (each question is a task on the cell's I/O thread, so they are kept rare: one a
+     * millisecond); gives up on a cell whose count stops moving.
+     */
+    private void awaitEmitted(List<CellHandle> cells) {
+        for (CellHandle c : cells) {
+            long seen = -1;
+            long lastMove = System.nanoTime();
+            for (long n; (n = c.stats().framesEmitted()) < args.framesPerCell(); ) {
+                long now = System.nanoTime();
+                if (n != seen) {
+                    seen = n;
+                    lastMove = now;
+                } else if (now - lastMove > STALL_LIMIT.toNanos()) {
+                    throw new IllegalStateException(c.stamp().cellId() + " stalled at " + n + " of "
+                            + args.framesPerCell() + " frames: " + c.stats());
+                }
+                LockSupport.parkNanos(1_000_000);
+            }
+        }
+    }
+
+    private static long[] loopThreadIds() {
+        long[] ids = Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().startsWith(LOOP_THREAD_PREFIX))
+                .mapToLong(Thread::threadId)
+                .toArray();
+        if (ids.length == 0) {
+            throw new IllegalStateException("no receiver I/O thread named " + LOOP_THREAD_PREFIX + "* is running");
+        }
+        return ids;
+    }
+
+    private void checkCells(List<CellHandle> cells) {
+        for (CellHandle c : cells) {
+            CellStats s = c.stats();
+            if (s.framesEmitted() != args.framesPerCell() || s.droppedTotal() != 0 || s.connections() != 1) {
+                throw new IllegalStateException(c.stamp().cellId() + " should have emitted " + args.framesPerCell()
+                        + " frames from 1 connection and dropped none: " + s);
+            }
+        }
+    }
+
+    /**
+     * Checks that the file holds one line per frame and that its first and last lines are
+     * CloudEvents of this run.
+     *
+     * @return the file's size
+     */
+    private long checkFile(Path file) throws IOException {
+        long lines = 0;
+        byte[] buf = new byte[1 << 16];
+        try (InputStream in = Files.newInputStream(file)) {
+            for (int n; (n = in.read(buf)) > 0; ) {
+                for (int i = 0; i < n; i++) {
+                    if (buf[i] == '\n') {
+                        lines++;
+                    }
+                }
+            }
+        }
+        if (lines != args.totalFrames()) {
+            throw new IllegalStateException(file + " holds " + lines + " lines, not " + args.totalFrames());
+        }
+        try (Stream<String> all = Files.lines(file)) {
+            checkEvent(all.findFirst().orElseThrow());
+        }
+        checkEvent(lastLine(file));
+        return Files.size(file);
+    }
+
+    private static String lastLine(Path file) throws IOException {
+        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
+            byte[] tail = new byte[(int) Math.min(f.length(), 4 * Wire.MAX_FRAME_BYTES)];
+            f.seek(f.length() - tail.length);
+            f.readFully(tail);
+            String s = new String(tail, StandardCharsets.UTF_8).stripTrailing();
+            return s.substring(s.lastIndexOf('\n') + 1);
+        }
+    }
+
+    private static void checkEvent(String line) {
+        CloudEvent e = FORMAT.deserialize(line.getBytes(StandardCharsets.UTF_8));
+        if (!e.getType().startsWith(EventProjector.TYPE_PREFIX) || e.getData() == null) {
+            throw new IllegalStateException("not a guest event: " + line);
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> all = Files.walk(dir)) {
+            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("removing " + dir, e);
+        }
+    }
+}

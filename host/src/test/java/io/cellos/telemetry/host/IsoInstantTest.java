@@ -1,0 +1,63 @@
+package io.cellos.telemetry.host;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** {@link IsoInstant} writes what {@link DateTimeFormatter#ISO_INSTANT} formats, to every kind of generator. */
+class IsoInstantTest {
+    static final JsonFactory JSON = new JsonFactory();
+
+    @Test
+    void writesExactlyWhatIsoInstantFormats() throws IOException {
+        List<Instant> instants = new ArrayList<>();
+        long[] seconds = {0, -1, 1_795_000_000L, -62_167_219_200L, 253_402_300_799L, 253_402_300_800L,
+                Instant.MAX.getEpochSecond(), Instant.MIN.getEpochSecond()};
+        int[] nanos = {0, 1, 100, 1_000, 120_000, 123_000_000, 100_000_000, 999_999_999, 123_456_789, 5_000};
+        for (long s : seconds) {
+            for (int n : nanos) {
+                instants.add(Instant.ofEpochSecond(s, n));
+            }
+        }
+        SplittableRandom random = new SplittableRandom(42);
+        Instant t = Instant.parse("2026-11-21T15:04:05Z");
+        for (int i = 0; i < 10_000; i++) { // in order, across second boundaries, as a receiver sees them
+            t = t.plusNanos(random.nextLong(1, 400_000_000));
+            instants.add(t);
+        }
+        IsoInstant iso = new IsoInstant();
+        for (Instant i : instants) {
+            String expected = "\"" + DateTimeFormatter.ISO_INSTANT.format(i) + "\"";
+            assertEquals(expected, viaBytes(iso, i), i::toString);
+            assertEquals(expected, viaChars(iso, i), i::toString);
+        }
+    }
+
+    private static String viaBytes(IsoInstant iso, Instant t) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            iso.write(g, t);
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private static String viaChars(IsoInstant iso, Instant t) throws IOException {
+        StringWriter out = new StringWriter();
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            iso.write(g, t);
+        }
+        return out.toString();
+    }
+}
