@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The vsock path through the FFM bindings, as far as it may go on a machine whose CID 2 is not
- * ours: a socket is created and bound locally. No test ever connects an AF_VSOCK socket.
+ * ours: a socket is created and bound locally, and nothing here ever dials a vsock peer.
  */
 class VsockBindTest {
     @Test
