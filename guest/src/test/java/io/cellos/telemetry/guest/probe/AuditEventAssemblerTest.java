@@ -7,7 +7,6 @@ import io.cellos.telemetry.wire.ProbeSource;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
@@ -38,7 +37,7 @@ class AuditEventAssemblerTest {
     private final AuditEventAssembler assembler =
             new AuditEventAssembler(new AuditRuleSet(1, new AuditStatus(0, 1, 0, 0, 64, 0, 0, 0, 15000), false), 4);
     private final AuditRecord record = new AuditRecord();
-    private final Out out = new Out(null);
+    private final RecordingOutput out = new RecordingOutput();
 
     @Test
     void aConnectIsDeclaredWhenItsAddressArrives() {
@@ -137,7 +136,7 @@ class AuditEventAssemblerTest {
 
     @Test
     void aProcessOutOfScopeIsDeclaredWhenItsParentIsInScope() {
-        Out scoped = new Out(Set.of(26876, 26497));
+        RecordingOutput scoped = new RecordingOutput(Set.of(26876, 26497));
         feed(AuditRecord.SYSCALL, 1, TCP_CONNECT.formatted(26876, 26918), scoped);
         feed(AuditRecord.SOCKADDR, 1, TO_LOCALHOST_22, scoped);
         feed(AuditRecord.SYSCALL, 2, TCP_CONNECT.formatted(5, 6), scoped);
@@ -163,29 +162,4 @@ class AuditEventAssemblerTest {
         return events.getFirst();
     }
 
-    /** Keeps what is emitted; {@code scope} null means everything is in scope. */
-    private static final class Out implements ProbeOutput {
-        final List<ProbeEvent> events = new ArrayList<>();
-        final Set<Integer> scope;
-        long lost;
-
-        Out(Set<Integer> scope) {
-            this.scope = scope;
-        }
-
-        @Override
-        public void emit(ProbeEvent event) {
-            events.add(event);
-        }
-
-        @Override
-        public void lost(long count) {
-            lost += count;
-        }
-
-        @Override
-        public boolean inScope(int pid) {
-            return scope == null || scope.contains(pid);
-        }
-    }
 }

@@ -4,11 +4,26 @@ import io.cellos.telemetry.wire.ProbeEvent;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
-/** A {@link ProbeOutput} for a probe driven on the test's own thread: keeps everything, everything in scope. */
+/**
+ * A {@link ProbeOutput} for a probe driven on the test's own thread: keeps everything; in scope is
+ * everything, or the pids given.
+ */
 final class RecordingOutput implements ProbeOutput {
     final List<ProbeEvent> events = new ArrayList<>();
     long lost;
+    private final Set<Integer> scope;
+
+    /** Everything in scope. */
+    RecordingOutput() {
+        this(null);
+    }
+
+    /** @param scope the pids in scope, or {@code null} for all */
+    RecordingOutput(Set<Integer> scope) {
+        this.scope = scope;
+    }
 
     @Override
     public void emit(ProbeEvent event) {
@@ -22,6 +37,6 @@ final class RecordingOutput implements ProbeOutput {
 
     @Override
     public boolean inScope(int pid) {
-        return true;
+        return scope == null || scope.contains(pid);
     }
 }
