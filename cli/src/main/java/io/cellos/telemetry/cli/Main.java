@@ -13,7 +13,10 @@ import java.util.List;
  */
 public final class Main {
     private static final List<Command> COMMANDS = List.of(
+            new DemoCommand(),
+            new CellRunCommand(),
             new AgentCliCommand(),
+            new InitCliCommand(),
             new HostListenCommand(),
             new FrameEncodeCommand(),
             new FrameDecodeCommand(),

@@ -1,6 +1,7 @@
 package io.cellos.telemetry.guest;
 
 import io.cellos.telemetry.guest.agent.AgentCommand;
+import io.cellos.telemetry.guest.init.InitCommand;
 
 import java.util.Arrays;
 import java.util.List;
@@ -8,7 +9,8 @@ import java.util.List;
 /**
  * {@code cellos-telemetry}: the agent for guest images, with nothing on the class path but
  * java.base, this module and the wire module. Takes the options of {@code cellos agent} (a leading
- * {@code agent} word is accepted too).
+ * {@code agent} word is accepted too); {@code cellos-telemetry init ...} is the init role, for the
+ * guest image's PID 1.
  */
 public final class GuestMain {
     private GuestMain() {
@@ -16,10 +18,15 @@ public final class GuestMain {
 
     public static void main(String[] args) {
         List<String> argv = Arrays.asList(args);
-        if (!argv.isEmpty() && argv.get(0).equals("agent")) {
-            argv = argv.subList(1, argv.size());
+        int status;
+        if (!argv.isEmpty() && argv.get(0).equals("init")) {
+            status = InitCommand.run(argv.subList(1, argv.size()), GuestMain.class.getName(), System.out, System.err);
+        } else {
+            if (!argv.isEmpty() && argv.get(0).equals("agent")) {
+                argv = argv.subList(1, argv.size());
+            }
+            status = AgentCommand.run(argv, GuestMain.class.getName(), System.out, System.err);
         }
-        int status = AgentCommand.run(argv, GuestMain.class.getName(), System.out, System.err);
         System.out.flush();
         System.exit(status);
     }

@@ -42,12 +42,26 @@ public final class AgentLauncher {
     }
 
     /**
+     * The outcome of a launch.
+     *
+     * @param status 0 ready, 2 not ready
+     * @param pid    the agent process, or -1 if none was started
+     */
+    public record Launched(int status, long pid) {
+    }
+
+    /**
      * Launches the agent with {@code argv} and waits for its readiness.
      *
      * @param mainClass the class whose {@code main} runs {@code agent} (the front end in use)
      * @return 0 ready, 2 not ready
      */
     public static int launch(String mainClass, List<String> argv, PrintStream err) {
+        return start(mainClass, argv, err).status();
+    }
+
+    /** {@link #launch}, also telling which process the agent is. */
+    public static Launched start(String mainClass, List<String> argv, PrintStream err) {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java"));
         cmd.addAll(JVM_OPTIONS);
@@ -60,7 +74,7 @@ public final class AgentLauncher {
                     .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         } catch (IOException e) {
             err.println("cellos-telemetry: cannot start the agent process: " + e.getMessage());
-            return 2;
+            return new Launched(2, -1);
         }
         String line;
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
@@ -70,7 +84,7 @@ public final class AgentLauncher {
         }
         if (line != null && line.startsWith("READY ")) {
             err.println("cellos-telemetry: ready: " + line.substring(6));
-            return 0;
+            return new Launched(0, p.pid());
         }
         String reason = line != null && line.startsWith("NOT-READY ") ? line.substring(10) : null;
         try {
@@ -86,6 +100,6 @@ public final class AgentLauncher {
             reason = "interrupted while waiting for the agent";
         }
         err.println("cellos-telemetry: not ready: " + reason);
-        return 2;
+        return new Launched(2, p.pid());
     }
 }

@@ -33,13 +33,8 @@ final class Channel implements AutoCloseable {
 
     Channel(TransportAddress address) {
         this.address = address;
-        if (address.isUnix()) {
-            sockaddr = SockAddr.unix(arena, address.unixPath());
-            sockaddrLength = (int) SockAddr.SOCKADDR_UN.byteSize();
-        } else {
-            sockaddr = SockAddr.vsock(arena, address.cid(), address.port());
-            sockaddrLength = (int) SockAddr.SOCKADDR_VM.byteSize();
-        }
+        sockaddr = address.sockaddr(arena);
+        sockaddrLength = address.sockaddrLength();
     }
 
     TransportAddress address() {
@@ -55,8 +50,7 @@ final class Channel implements AutoCloseable {
      */
     boolean connect() throws ErrnoException {
         close();
-        int family = address.isUnix() ? SockAddr.AF_UNIX : SockAddr.AF_VSOCK;
-        fd = new Fd((int) Libc.SOCKET.call(address.isUnix() ? "AF_UNIX" : "AF_VSOCK", family,
+        fd = new Fd((int) Libc.SOCKET.call(address.isUnix() ? "AF_UNIX" : "AF_VSOCK", address.family(),
                 SockAddr.SOCK_STREAM | SockAddr.SOCK_NONBLOCK | SockAddr.SOCK_CLOEXEC, 0), "channel to " + address);
         long rc = Libc.CONNECT.callOrErrno(fd.get(), sockaddr, sockaddrLength);
         if (rc == 0) {

@@ -1,5 +1,10 @@
 package io.cellos.telemetry.guest.agent;
 
+import io.cellos.telemetry.guest.linux.SockAddr;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
 import io.cellos.telemetry.wire.Wire;
 
 /**
@@ -39,6 +44,20 @@ public record TransportAddress(String unixPath, int cid, int port) {
         }
         throw new IllegalArgumentException("transport '" + text + "' is neither unix:PATH nor vsock:CID:PORT "
                 + "(e.g. vsock:2:9001, unix:/run/cell.vsock_9001)");
+    }
+
+    /** The socket family: {@code AF_UNIX} or {@code AF_VSOCK}. */
+    public int family() {
+        return isUnix() ? SockAddr.AF_UNIX : SockAddr.AF_VSOCK;
+    }
+
+    /** The address as a {@code sockaddr} in {@code arena}; its length is {@link #sockaddrLength}. */
+    public MemorySegment sockaddr(Arena arena) {
+        return isUnix() ? SockAddr.unix(arena, unixPath) : SockAddr.vsock(arena, cid, port);
+    }
+
+    public int sockaddrLength() {
+        return (int) (isUnix() ? SockAddr.SOCKADDR_UN : SockAddr.SOCKADDR_VM).byteSize();
     }
 
     public boolean isUnix() {

@@ -7,6 +7,7 @@ public final class Errno {
     public static final int ESRCH = 3;
     public static final int EINTR = 4;
     public static final int EBADF = 9;
+    public static final int ECHILD = 10;
     public static final int EAGAIN = 11;
     public static final int EACCES = 13;
     public static final int EEXIST = 17;
@@ -45,6 +46,7 @@ public final class Errno {
             case ESRCH -> "ESRCH";
             case EINTR -> "EINTR";
             case EBADF -> "EBADF";
+            case ECHILD -> "ECHILD";
             case EAGAIN -> "EAGAIN";
             case EACCES -> "EACCES";
             case EEXIST -> "EEXIST";

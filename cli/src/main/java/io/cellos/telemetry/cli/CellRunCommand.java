@@ -1,0 +1,101 @@
+package io.cellos.telemetry.cli;
+
+import io.cellos.telemetry.guest.agent.FailureMode;
+import io.cellos.telemetry.guest.command.Args;
+import io.cellos.telemetry.guest.command.Durations;
+import io.cellos.telemetry.guest.command.UsageException;
+import io.cellos.telemetry.host.CellStamp;
+import io.cellos.telemetry.host.ReceiverOptions;
+import io.cellos.telemetry.host.sign.EventSigner;
+import io.cellos.telemetry.host.sign.SigningConfigException;
+import io.cellos.telemetry.host.sign.SigningEnvironment;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Set;
+
+/** {@code cellos cell run}: a whole cell on this machine, no VM ({@link LocalCell}). */
+final class CellRunCommand implements Command {
+    static final Set<String> VALUED = Set.of("watch", "out", "keepalive", "dir", "cell-id", "on-agent-failure");
+
+    @Override
+    public String name() {
+        return "cell run";
+    }
+
+    @Override
+    public String summary() {
+        return "run a command in a local cell (init, agent, seccomp gate, receiver) and summarize what it did";
+    }
+
+    @Override
+    public String help() {
+        return """
+                Usage: cellos cell run [--watch PATH]... [--out FILE] [--keepalive D] [--dir DIR]
+                                       [--cell-id ID] [--on-agent-failure fail-cell|degrade] -- CMD [ARGS...]
+
+                Runs CMD in a local cell: the whole system on this machine, with PID and mount
+                namespaces standing in for the microVM and UNIX sockets for vsock. The receiver binds
+                DIR/cell.vsock_9001 (telemetry) and DIR/cell.vsock_9000 (exit code) first; init
+                starts as PID 1 of the new namespaces and waits; the agent starts outside them, in
+                the initial PID namespace, declaring init's process tree; once it is ready, init
+                installs the seccomp gate and starts CMD. Inside the cell the agent cannot even be
+                named, and the gate protects init.
+
+                Standard output shows CMD's own output, then a summary: the process tree (program,
+                pid, status, lifetime), connections attempted, declared files touched and by whom,
+                denials, drops, and where the full event log (CloudEvents, one per line) is.
+
+                Exit status: CMD's (128 + signal if a signal ended it); 125 if the cell could not
+                start it; 126 not executable; 127 not found; 2 bad usage. Needs root.
+
+                Options:
+                  --watch PATH           a declared file or directory (repeatable; must exist)
+                  --out FILE             the event log (default DIR/events.jsonl)
+                  --keepalive D          the receiver's keep-alive window (default 10s)
+                  --dir DIR              the cell's directory (default a new one under /tmp)
+                  --cell-id ID           the cell's id in the events (default local-<time>)
+                  --on-agent-failure M   fail-cell (default) or degrade, as for the agent
+
+                Signing is set by the environment, as for 'cellos host listen'.
+                """;
+    }
+
+    @Override
+    public int run(List<String> argv, Io io) throws Exception {
+        Args a = Args.parse(name(), argv, VALUED, Set.of());
+        if (a.positional().isEmpty()) {
+            throw a.usage("nothing to run: give the command after --, e.g. cellos cell run -- sh -c 'echo hi'");
+        }
+        return run(a, a.positional(), io);
+    }
+
+    /** Runs {@code workload} with the options in {@code a}; shared with {@code cellos demo}. */
+    static int run(Args a, List<String> workload, Io io) throws Exception {
+        String now = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(Instant.now());
+        LocalCell cell;
+        EventSigner signer;
+        try {
+            String k = a.value("keepalive");
+            Duration keepalive = k == null ? ReceiverOptions.DEFAULT_KEEPALIVE : Durations.parse(k);
+            FailureMode mode = a.value("on-agent-failure") == null ? FailureMode.FAIL_CELL
+                    : FailureMode.parse(a.value("on-agent-failure"));
+            String cellId = a.value("cell-id") == null ? "local-" + now : a.value("cell-id");
+            Path dir = a.value("dir") != null ? Path.of(a.value("dir")) : Files.createTempDirectory("cellos-cell-");
+            cell = new LocalCell(workload, a.values("watch"), dir, a.value("out"), keepalive, mode,
+                    new CellStamp(cellId, now + "-" + ProcessHandle.current().pid(), null));
+            signer = SigningEnvironment.signer(System.getenv()).orElse(null);
+        } catch (IllegalArgumentException e) {
+            throw a.usage(e.getMessage());
+        } catch (SigningConfigException e) {
+            throw new UsageException(e.getMessage());
+        }
+        cell.check();
+        return cell.run(io, signer);
+    }
+}

@@ -1,0 +1,89 @@
+package io.cellos.telemetry.cli;
+
+import io.cellos.telemetry.guest.command.Args;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/** {@code cellos demo}: a local cell over a small bundled workload. */
+final class DemoCommand implements Command {
+    private static final String SCRIPT = "demo-workload.sh";
+
+    @Override
+    public String name() {
+        return "demo";
+    }
+
+    @Override
+    public String summary() {
+        return "see the whole system work: a local cell over a small bundled workload";
+    }
+
+    @Override
+    public String help() {
+        return """
+                Usage: cellos demo [--dir DIR] [--out FILE] [--keepalive D]
+
+                Runs 'cellos cell run' over a small bundled workload (a shell script) that runs 20
+                short-lived processes, writes a file in a declared directory, connects to a
+                listener on 127.0.0.1 that this command opens, tries to kill init and every process
+                of the cell (the seccomp gate refuses, and the refusals are declared), looks for
+                the agent (it cannot be seen from inside), and tries to set the hostname as user
+                nobody (refused by the kernel, declared). Then it prints the cell's summary.
+                Needs root, like every local cell.
+
+                Options:
+                  --dir DIR      the cell's directory (default a new one under /tmp)
+                  --out FILE     the event log (default DIR/events.jsonl)
+                  --keepalive D  the receiver's keep-alive window (default 10s)
+                """;
+    }
+
+    @Override
+    public int run(List<String> argv, Io io) throws Exception {
+        Args a = Args.parse(name(), argv, Set.of("dir", "out", "keepalive"), Set.of());
+        if (!a.positional().isEmpty()) {
+            throw a.usage("unexpected argument '" + a.positional().get(0) + "'");
+        }
+        Path dir = a.value("dir") != null ? Path.of(a.value("dir")) : Files.createTempDirectory("cellos-demo-");
+        Path watched = dir.resolve("watched");
+        Files.createDirectories(watched);
+        Path script = dir.resolve(SCRIPT);
+        try (InputStream in = DemoCommand.class.getResourceAsStream(SCRIPT)) {
+            if (in == null) {
+                throw new IOException(SCRIPT + " is missing from the jar");
+            }
+            Files.write(script, in.readAllBytes());
+        }
+        List<String> cellArgs = new ArrayList<>(List.of("--dir", dir.toString(), "--watch", watched.toString()));
+        for (String o : List.of("out", "keepalive")) {
+            if (a.value(o) != null) {
+                cellArgs.addAll(List.of("--" + o, a.value(o)));
+            }
+        }
+        try (ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread.ofPlatform().daemon().name("demo-listener").start(() -> acceptAll(listener));
+            List<String> workload = List.of("sh", script.toString(), watched.resolve("build.log").toString(),
+                    Integer.toString(listener.getLocalPort()));
+            return CellRunCommand.run(Args.parse("cell run", cellArgs, CellRunCommand.VALUED, Set.of()), workload, io);
+        }
+    }
+
+    /** Accepts and closes every connection until the listener closes. */
+    private static void acceptAll(ServerSocket listener) {
+        while (!listener.isClosed()) {
+            try {
+                listener.accept().close();
+            } catch (IOException e) {
+                // the listener closed at the end of the demo, or a client gave up: nothing to keep
+            }
+        }
+    }
+}

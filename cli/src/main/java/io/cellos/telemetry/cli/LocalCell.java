@@ -1,0 +1,205 @@
+package io.cellos.telemetry.cli;
+
+import io.cellos.telemetry.guest.agent.AgentLauncher;
+import io.cellos.telemetry.guest.agent.FailureMode;
+import io.cellos.telemetry.guest.command.UsageException;
+import io.cellos.telemetry.guest.init.InitCommand;
+import io.cellos.telemetry.guest.linux.ErrnoException;
+import io.cellos.telemetry.guest.linux.Fifo;
+import io.cellos.telemetry.guest.linux.Processes;
+import io.cellos.telemetry.host.CellHandle;
+import io.cellos.telemetry.host.CellStamp;
+import io.cellos.telemetry.host.EventSink;
+import io.cellos.telemetry.host.ExitChannel;
+import io.cellos.telemetry.host.Receiver;
+import io.cellos.telemetry.host.ReceiverOptions;
+import io.cellos.telemetry.host.sign.EventSigner;
+import io.cellos.telemetry.wire.WaitStatus;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A cell on this machine, no VM: the receiver's sockets are bound first; init becomes PID 1 of new
+ * PID and mount namespaces with a fresh {@code /proc}, held before it runs anything; the agent
+ * starts in the initial PID namespace (where the process connector and audit work), scoped to
+ * init's process tree, and once it is ready init is let go: it gates and starts the workload.
+ *
+ * <p>The cell's directory holds {@code cell.vsock_9001} and {@code cell.vsock_9000} (named as
+ * Firecracker names a vsock's UNIX sockets), the hold FIFO and, without {@code --out}, the event
+ * log. One run per object; not thread-safe.
+ *
+ * @param workload the command and its arguments
+ * @param watches  declared files for the agent
+ * @param dir      the cell's directory (created if missing)
+ * @param out      the event log, or {@code null} for {@code <dir>/events.jsonl}
+ * @param keepalive the receiver's keep-alive window
+ * @param failureMode what an agent that cannot become ready means
+ * @param stamp    the cell's attribution
+ */
+record LocalCell(List<String> workload, List<String> watches, Path dir, String out, Duration keepalive,
+                 FailureMode failureMode, CellStamp stamp) {
+    /** The status when the cell could not run the workload at all (as init's). */
+    static final int CELL_FAILED = 125;
+    private static final long SETTLE_MILLIS = 5_000;
+
+    /** Checks what a person gets wrong before anything starts: root, namespaces' tools, watch paths. */
+    void check() throws UsageException {
+        if (Processes.geteuid() != 0) {
+            throw new UsageException("a local cell needs root: it makes PID and mount namespaces, and the agent uses "
+                    + "audit and the process connector (run it with sudo)");
+        }
+        for (String tool : List.of("unshare", "setsid")) {
+            if (!onPath(tool)) {
+                throw new UsageException(tool + " (util-linux) is not installed: apt-get install util-linux");
+            }
+        }
+        for (String w : watches) {
+            if (!Files.exists(Path.of(w))) {
+                throw new UsageException("--watch " + w + ": no such file or directory");
+            }
+        }
+    }
+
+    Path eventLog() {
+        return out != null ? Path.of(out) : dir.resolve("events.jsonl");
+    }
+
+    /**
+     * Runs the cell; the workload's output goes to this process's standard output and error, then
+     * the summary to {@code io.out()}.
+     *
+     * @return the workload's status (128 + signal if a signal ended it), or init's status if the
+     *         workload never ran
+     */
+    int run(Io io, EventSigner signer) throws IOException, InterruptedException, UsageException {
+        Files.createDirectories(dir);
+        Path base = dir.resolve("cell.vsock");
+        Path hold = dir.resolve("hold");
+        Files.deleteIfExists(hold);
+        try {
+            Fifo.create(hold.toString());
+        } catch (ErrnoException e) {
+            throw new IOException("cannot make the hold FIFO: " + e.getMessage(), e);
+        }
+        EventSink file = Sinks.open(eventLog().toString(), signer, io);
+        CellSummary summary = new CellSummary();
+        Process init;
+        long agentPid = -1;
+        Optional<WaitStatus> reported;
+        int initStatus;
+        try (Receiver receiver = Receiver.start(ReceiverOptions.defaults().withKeepalive(keepalive),
+                     new SummarySink(file, summary), io.err());
+             CellHandle cell = receiver.bind(base, stamp);
+             ExitChannel exits = ExitChannel.bind(base);
+             FileChannel release = FileChannel.open(hold, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            init = startInit(base, hold);
+            long initPid = initPid(init);
+            summary.root(initPid);
+            AgentLauncher.Launched agent = AgentLauncher.start(Main.class.getName(), agentArgs(base, initPid), io.err());
+            boolean go = agent.status() == 0 || failureMode == FailureMode.DEGRADE;
+            if (agent.status() == 0) {
+                agentPid = agent.pid();
+            } else {
+                io.err().println("cellos cell: the agent could not become ready (above)"
+                        + (go ? "; under degrade the workload runs unobserved" : "; the workload will not start"));
+            }
+            release.write(ByteBuffer.wrap(new byte[] {(byte) (go ? 'g' : 'x')}));
+            forwardSignals(init);
+            initStatus = init.waitFor();
+            reported = exits.await(Duration.ofSeconds(2));
+            if (agentPid > 0 && !summary.awaitRootExit(SETTLE_MILLIS)) {
+                io.err().println("cellos cell: the agent did not report init's end within 5 s; the log may be incomplete");
+            }
+            stopAgent(agentPid, io);
+        } finally {
+            Files.deleteIfExists(hold);
+        }
+        io.out().flush();
+        io.out().println();
+        io.out().println("== cell " + stamp.cellId() + " run " + stamp.runId() + " ==");
+        int status = reported.map(WaitStatus::shellStatus).orElse(initStatus);
+        io.out().println("workload: " + String.join(" ", workload) + " -> "
+                + reported.map(WaitStatus::toString).orElse("status " + initStatus + " (no report on the exit channel)"));
+        summary.render(io.out());
+        io.out().println("event log: " + eventLog() + (file.lost() > 0 ? " (" + file.lost() + " events could not be written)" : ""));
+        return status;
+    }
+
+    private Process startInit(Path base, Path hold) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of("setsid", "unshare", "--pid", "--mount", "--fork", "--mount-proc",
+                "--kill-child", "--"));
+        cmd.add(ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java"));
+        cmd.addAll(InitCommand.JVM_OPTIONS);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "init",
+                "--agent-external", "--hold", hold.toString(), "--exit-to", "unix:" + base + "_9000", "--"));
+        cmd.addAll(workload);
+        return new ProcessBuilder(cmd).inheritIO().start();
+    }
+
+    /** Init's pid as the host sees it: unshare's one child. */
+    private static long initPid(Process unshare) throws IOException, InterruptedException {
+        Path children = Path.of("/proc", Long.toString(unshare.pid()), "task", Long.toString(unshare.pid()), "children");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline && unshare.isAlive()) {
+            String text = Files.exists(children) ? Files.readString(children).trim() : "";
+            if (!text.isEmpty()) {
+                return Long.parseLong(text.split(" ")[0]);
+            }
+            Thread.sleep(5);
+        }
+        throw new IOException("unshare did not start init (did it fail above?)");
+    }
+
+    private List<String> agentArgs(Path base, long initPid) {
+        List<String> args = new ArrayList<>(List.of("--transport", "unix:" + base + "_9001", "--scope-root",
+                Long.toString(initPid), "--on-agent-failure", failureMode.flag()));
+        for (String w : watches) {
+            args.addAll(List.of("--watch", w));
+        }
+        return args;
+    }
+
+    /** SIGINT and SIGTERM to this command go to init, which forwards them to the workload. */
+    private static void forwardSignals(Process init) {
+        for (String name : List.of("INT", "TERM")) {
+            sun.misc.Signal.handle(new sun.misc.Signal(name), s -> init.children().forEach(
+                    c -> Processes.kill((int) c.pid(), s.getNumber())));
+        }
+    }
+
+    /** SIGTERM: the agent flushes and removes its audit rules. */
+    private static void stopAgent(long agentPid, Io io) throws InterruptedException {
+        if (agentPid <= 0) {
+            return;
+        }
+        Optional<ProcessHandle> agent = ProcessHandle.of(agentPid);
+        if (agent.isEmpty() || Processes.kill((int) agentPid, Processes.SIGTERM) != 0) {
+            io.err().println("cellos cell: the agent (pid " + agentPid + ") was no longer running at the end");
+            return;
+        }
+        try {
+            agent.get().onExit().get(5, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            io.err().println("cellos cell: the agent (pid " + agentPid + ") did not stop within 5 s of SIGTERM");
+        }
+    }
+
+    private static boolean onPath(String tool) {
+        for (String d : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
+            if (Files.isExecutable(Path.of(d, tool))) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,70 @@
+package io.cellos.telemetry.guest.init;
+
+import io.cellos.telemetry.guest.linux.ErrnoException;
+import io.cellos.telemetry.guest.linux.Processes;
+import io.cellos.telemetry.guest.linux.Seccomp;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Starts a program under the {@link SeccompGate} from its first instruction.
+ *
+ * <p>A seccomp filter installed without {@code TSYNC} binds only the thread that installs it, and
+ * a child inherits its creating thread's filter. So a fresh thread installs the gate on itself,
+ * spawns the program, and ends: the caller's process stays unfiltered, the program is filtered
+ * before {@code execve} runs its first instruction.
+ */
+public final class GatedSpawn {
+    private GatedSpawn() {
+    }
+
+    /**
+     * Protects every thread of this process (but the short-lived spawning thread) and of
+     * {@code alsoProtect}, then spawns {@code argv} gated.
+     *
+     * @param alsoProtect pids (as this process sees them) whose every thread the gate protects too
+     * @return the program's pid
+     * @throws ErrnoException if the gate cannot be installed or the program cannot be started
+     */
+    public static int spawn(List<String> argv, List<String> env, Collection<Integer> alsoProtect) throws ErrnoException {
+        AtomicReference<Object> result = new AtomicReference<>();
+        Thread t = Thread.ofPlatform().name("cellos-gated-spawn").unstarted(() -> {
+            try {
+                int self = ThreadIds.current();
+                List<Integer> ids = new ArrayList<>();
+                for (int tid : ThreadIds.of("self")) {
+                    if (tid != self) {
+                        ids.add(tid);
+                    }
+                }
+                for (int pid : alsoProtect) {
+                    ids.addAll(ThreadIds.of(Integer.toString(pid)));
+                }
+                SeccompGate gate = new SeccompGate(ids);
+                Seccomp.installOnThisThread(gate.program(), Seccomp.FILTER_FLAG_LOG);
+                result.set(Processes.spawn(argv, env));
+            } catch (ErrnoException | RuntimeException e) {
+                result.set(e);
+            } catch (IOException e) {
+                result.set(new IllegalStateException("reading the thread ids to protect: " + e.getMessage(), e));
+            }
+        });
+        t.start();
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while spawning the workload", e);
+        }
+        return switch (result.get()) {
+            case Integer pid -> pid;
+            case ErrnoException e -> throw e;
+            case RuntimeException e -> throw e;
+            default -> throw new IllegalStateException("the spawning thread left no result");
+        };
+    }
+}

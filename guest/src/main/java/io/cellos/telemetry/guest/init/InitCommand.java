@@ -1,0 +1,110 @@
+package io.cellos.telemetry.guest.init;
+
+import io.cellos.telemetry.guest.command.Args;
+import io.cellos.telemetry.guest.command.UsageException;
+import io.cellos.telemetry.guest.linux.Processes;
+import io.cellos.telemetry.guest.linux.Signals;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code init}: the cell's PID 1 ({@link InitOptions#HELP}).
+ *
+ * <p>Init takes SIGTERM, SIGINT and SIGCHLD from a {@code signalfd}, which works only if every
+ * thread of the process blocks them. Threads inherit their creator's mask and {@code execve} keeps
+ * it, but the JVM unblocks the shutdown signals in its threads unless {@code -Xrs} is given. So
+ * init first makes sure of both: if its thread does not block them, it blocks them and executes
+ * itself again, with {@code -Xrs}; the JVM that results starts every thread with them blocked.
+ */
+public final class InitCommand {
+    /** JVM flags for init: small and closed, and leave the shutdown signals to init. */
+    public static final List<String> JVM_OPTIONS = List.of("-Xrs", "-XX:+DisableAttachMechanism", "-XX:-UsePerfData",
+            "-XX:+UseSerialGC", "-Xms8m", "-Xmx64m", "-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1",
+            "-XX:-UseDynamicNumberOfCompilerThreads", "--enable-native-access=ALL-UNNAMED");
+    private static final int[] TAKEN = {Processes.SIGTERM, Processes.SIGINT, Signals.SIGCHLD};
+
+    private InitCommand() {
+    }
+
+    /**
+     * @param mainClass the front end's main class, which the launched agent runs
+     * @return init's exit status (see {@link InitOptions#HELP})
+     */
+    public static int run(List<String> argv, String mainClass, PrintStream out, PrintStream err) {
+        InitOptions options;
+        try {
+            Args a = Args.parse("init", argv, InitOptions.VALUED, InitOptions.FLAGS);
+            if (a.has("help")) {
+                out.print(InitOptions.HELP);
+                return 0;
+            }
+            options = InitOptions.parse(argv);
+        } catch (UsageException e) {
+            err.println("cellos init: " + e.getMessage());
+            return 2;
+        }
+        List<String> workload = options.workload();
+        boolean microVm = workload.isEmpty();
+        if (microVm) {
+            try {
+                workload = microVmWorkload();
+            } catch (IllegalArgumentException | IOException e) {
+                err.println("cellos init: " + e.getMessage());
+                return 2;
+            }
+        }
+        if (Processes.geteuid() != 0) {
+            err.println("cellos init: must run as root (it installs a seccomp gate, and the agent needs root)");
+            return 2;
+        }
+        try {
+            takeSignalsSynchronously();
+        } catch (IOException e) {
+            err.println("cellos init: cannot take over the shutdown signals: " + e.getMessage());
+            return InitRun.CELL_FAILED;
+        }
+        return new InitRun(options, workload, microVm, mainClass, err).run();
+    }
+
+    /** The workload of a microVM, from the kernel command line; init must be PID 1 there. */
+    private static List<String> microVmWorkload() throws IOException {
+        List<String> argv = KernelCommandLine.argv(Files.readString(Path.of("/proc/cmdline"), StandardCharsets.UTF_8));
+        if (argv == null || ProcessHandle.current().pid() != 1) {
+            throw new IllegalArgumentException("no workload: give it after -- (cellos init -- CMD [ARGS...]), or run "
+                    + "init as a microVM's PID 1 booted with " + KernelCommandLine.KEY + "<base64 of a JSON array>");
+        }
+        return argv;
+    }
+
+    /** Returns once every thread blocks {@link #TAKEN}; else blocks them here and re-executes this JVM with -Xrs. */
+    private static void takeSignalsSynchronously() throws IOException {
+        boolean blocked = true;
+        for (int s : TAKEN) {
+            blocked &= Signals.blockedInThisThread(s);
+        }
+        List<String> argv = new ArrayList<>(Arrays.asList(
+                Files.readString(Path.of("/proc/self/cmdline"), StandardCharsets.UTF_8).split("\0")));
+        if (blocked && argv.contains("-Xrs")) {
+            return;
+        }
+        if (!argv.contains("-Xrs")) {
+            argv.add(1, "-Xrs");
+        }
+        Signals.blockInThisThread(TAKEN);
+        List<String> env = new ArrayList<>();
+        for (Map.Entry<String, String> e : System.getenv().entrySet()) {
+            env.add(e.getKey() + "=" + e.getValue());
+        }
+        System.out.flush();
+        System.err.flush();
+        Processes.exec(Path.of("/proc/self/exe").toRealPath().toString(), argv, env);
+    }
+}

@@ -1,0 +1,109 @@
+package io.cellos.telemetry.guest.init;
+
+import io.cellos.telemetry.guest.agent.FailureMode;
+import io.cellos.telemetry.guest.agent.TransportAddress;
+import io.cellos.telemetry.guest.command.Args;
+import io.cellos.telemetry.guest.command.UsageException;
+import io.cellos.telemetry.wire.Wire;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * How init runs, from its command line.
+ *
+ * @param workload        the workload's argv; empty in a microVM, where the kernel command line has it
+ * @param hold            a FIFO to wait on before anything runs ({@code g} = go), or {@code null}
+ * @param exitTo          where the workload's status goes (the exit-code channel, port 9000)
+ * @param agentExternal   the agent is started by someone else (a local cell); init does not launch it
+ * @param agentTransport  the agent's channel, when init launches it
+ * @param watches         the agent's declared files, when init launches it
+ * @param failureMode     what an agent that cannot become ready means
+ * @param protect         more pids whose threads the gate protects
+ */
+public record InitOptions(List<String> workload, String hold, TransportAddress exitTo, boolean agentExternal,
+                          TransportAddress agentTransport, List<String> watches, FailureMode failureMode,
+                          List<Integer> protect) {
+    /** The host's exit-code port: {@code vsock:2:9000}. */
+    public static final TransportAddress DEFAULT_EXIT_TO = new TransportAddress(null, Wire.VMADDR_CID_HOST, Wire.VSOCK_EXIT_PORT);
+    static final Set<String> VALUED = Set.of("hold", "exit-to", "agent-transport", "watch", "on-agent-failure", "protect");
+    static final Set<String> FLAGS = Set.of("agent-external");
+
+    public static final String HELP = """
+            Usage: cellos init [--exit-to T] [--agent-transport T] [--watch PATH]...
+                               [--on-agent-failure fail-cell|degrade] [--agent-external]
+                               [--hold FIFO] [--protect PID]... [-- CMD [ARGS...]]
+
+            The cell's PID 1. Starts the telemetry agent and waits until it is ready (no workload
+            instruction runs unobserved); starts the workload under the seccomp gate, which
+            refuses any signal, ptrace, pidfd or process_vm_* access to init and to the agent,
+            and calls of other ABIs and io_uring (each refusal is logged to audit, where the agent
+            declares it as capability.denied); forwards SIGTERM and SIGINT to the workload; reaps
+            every orphan; and when the workload ends sends its wait status to the host's
+            exit-code channel (4 bytes, little-endian).
+
+            With CMD (a local cell, or by hand), init runs CMD and exits with its status. Without
+            it, init is a microVM's init: it must be PID 1, takes the workload's argv from the
+            kernel command line (cellos.argv=<base64 of a JSON array of strings>), and powers the
+            VM off at the end.
+
+            Exit status: the workload's (128 + signal if a signal ended it); 125 the cell stopped
+            before the workload started (the agent not ready under fail-cell, the hold aborted,
+            the gate refused); 126 CMD is not executable; 127 CMD not found; 2 bad usage.
+
+            Options:
+              --exit-to T            exit-code channel: vsock:2:9000 (default) or unix:PATH
+              --agent-transport T    the agent's channel: vsock:2:9001 (default) or unix:PATH
+              --watch PATH           a declared file or directory for the agent (repeatable)
+              --on-agent-failure M   fail-cell (default): an agent that cannot become ready
+                                     stops the cell; degrade: the workload runs without it
+              --agent-external       do not start the agent: a local cell starts it outside
+              --hold FIFO            wait for 'g' on FIFO before anything (a local cell uses it
+                                     to start the agent first); anything else stops the cell
+              --protect PID          also protect every thread of PID (repeatable)
+            """;
+
+    public InitOptions {
+        workload = List.copyOf(workload);
+        watches = List.copyOf(watches);
+        protect = List.copyOf(protect);
+    }
+
+    /** Parses init's arguments. */
+    public static InitOptions parse(List<String> argv) throws UsageException {
+        Args a = Args.parse("init", argv, VALUED, FLAGS);
+        try {
+            TransportAddress exitTo = a.value("exit-to") == null ? DEFAULT_EXIT_TO : TransportAddress.parse(a.value("exit-to"));
+            TransportAddress agent = a.value("agent-transport") == null ? TransportAddress.DEFAULT
+                    : TransportAddress.parse(a.value("agent-transport"));
+            FailureMode mode = a.value("on-agent-failure") == null ? FailureMode.FAIL_CELL
+                    : FailureMode.parse(a.value("on-agent-failure"));
+            List<Integer> protect = new ArrayList<>();
+            for (String p : a.values("protect")) {
+                long pid = a.unsigned("--protect", p, Integer.MAX_VALUE);
+                if (pid == 0) {
+                    throw a.usage("--protect must be a pid, got 0");
+                }
+                protect.add((int) pid);
+            }
+            if (a.has("agent-external") && (a.has("agent-transport") || a.has("watch") || a.has("on-agent-failure"))) {
+                throw a.usage("--agent-external: the agent's options belong to whoever starts it");
+            }
+            return new InitOptions(a.positional(), a.value("hold"), exitTo, a.has("agent-external"), agent,
+                    a.values("watch"), mode, protect);
+        } catch (IllegalArgumentException e) {
+            throw a.usage(e.getMessage());
+        }
+    }
+
+    /** The agent's arguments, when init launches it. */
+    List<String> agentArgs() {
+        List<String> args = new ArrayList<>(List.of("--transport", agentTransport.toString(),
+                "--on-agent-failure", failureMode.flag()));
+        for (String w : watches) {
+            args.addAll(List.of("--watch", w));
+        }
+        return args;
+    }
+}

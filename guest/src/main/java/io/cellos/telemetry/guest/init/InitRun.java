@@ -1,0 +1,192 @@
+package io.cellos.telemetry.guest.init;
+
+import io.cellos.telemetry.guest.agent.AgentLauncher;
+import io.cellos.telemetry.guest.agent.FailureMode;
+import io.cellos.telemetry.guest.linux.Errno;
+import io.cellos.telemetry.guest.linux.ErrnoException;
+import io.cellos.telemetry.guest.linux.Fd;
+import io.cellos.telemetry.guest.linux.Processes;
+import io.cellos.telemetry.guest.linux.Signals;
+
+import io.cellos.telemetry.wire.WaitStatus;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The init role, once its signals are taken synchronously ({@link InitCommand} sees to that):
+ * hold, agent, gate, workload, reaping, report.
+ *
+ * <p>Runs on one thread. SIGTERM, SIGINT and SIGCHLD are blocked in every thread of the process
+ * and read from a {@code signalfd}: the first two are forwarded to the workload, the third reaps.
+ */
+final class InitRun {
+    /** The cell stopped before the workload started. */
+    static final int CELL_FAILED = 125;
+    static final int NOT_EXECUTABLE = 126;
+    static final int NOT_FOUND = 127;
+    private static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    private static final long AGENT_STOP_PATIENCE_NANOS = 3_000_000_000L;
+
+    private final InitOptions options;
+    private final List<String> workload;
+    private final boolean microVm;
+    private final String mainClass;
+    private final PrintStream err;
+
+    InitRun(InitOptions options, List<String> workload, boolean microVm, String mainClass, PrintStream err) {
+        this.options = options;
+        this.workload = workload;
+        this.microVm = microVm;
+        this.mainClass = mainClass;
+        this.err = err;
+    }
+
+    /** Runs the cell; returns init's exit status (in a microVM, only if powering off failed). */
+    int run() {
+        int status;
+        long agentPid = -1;
+        try (Fd signals = Signals.signalFd(Processes.SIGTERM, Processes.SIGINT, Signals.SIGCHLD);
+             Arena arena = Arena.ofConfined()) {
+            if (options.hold() != null && !released(options.hold())) {
+                return fail(WaitStatus.ofExit(CELL_FAILED), "the cell was stopped before the workload started");
+            }
+            if (!options.agentExternal()) {
+                AgentLauncher.Launched agent = AgentLauncher.start(mainClass, options.agentArgs(), err);
+                if (agent.status() == 0) {
+                    agentPid = agent.pid();
+                } else if (options.failureMode() == FailureMode.FAIL_CELL) {
+                    return fail(WaitStatus.ofExit(CELL_FAILED),
+                            "the agent could not become ready (above); under fail-cell the workload does not start");
+                } else {
+                    err.println("cellos init: the agent is not running (above); under degrade the workload starts "
+                            + "unobserved");
+                }
+            }
+            List<Integer> protect = new ArrayList<>(options.protect());
+            if (agentPid > 0) {
+                protect.add((int) agentPid);
+            }
+            int pid;
+            try {
+                pid = GatedSpawn.spawn(workload, environment(), protect);
+            } catch (ErrnoException e) {
+                if (e.call().startsWith("posix_spawnp")) {
+                    int code = e.errno() == Errno.ENOENT ? NOT_FOUND : NOT_EXECUTABLE;
+                    return fail(WaitStatus.ofExit(code), workload.getFirst() + ": "
+                            + (code == NOT_FOUND ? "command not found" : "cannot run it: " + Errno.describe(e.errno())));
+                }
+                return fail(WaitStatus.ofExit(CELL_FAILED), "cannot install the seccomp gate: " + e.getMessage());
+            }
+            Processes.Exit exit = superviseUntilExit(pid, signals, Signals.buffer(arena));
+            report(exit.status());
+            status = exit.status().shellStatus();
+            if (microVm) {
+                stopAgent(agentPid, signals, Signals.buffer(arena));
+            }
+        } catch (ErrnoException e) {
+            err.println("cellos init: " + e.getMessage());
+            status = CELL_FAILED;
+        }
+        if (microVm) {
+            err.println("cellos init: " + Processes.powerOff().getMessage());
+        }
+        return status;
+    }
+
+    /** Waits for 'g' on the hold FIFO; {@code false} for anything else, or its end. */
+    private boolean released(String fifo) {
+        try (InputStream in = Files.newInputStream(Path.of(fifo))) {
+            return in.read() == 'g';
+        } catch (IOException e) {
+            err.println("cellos init: cannot read the hold FIFO " + fifo + ": " + e.getMessage());
+            return false;
+        }
+    }
+
+    /**
+     * Forwards SIGTERM and SIGINT to the workload and reaps every child until the workload has
+     * ended; orphans are reaped on the way, so no zombie stays, and only the workload's own
+     * status is kept.
+     */
+    private Processes.Exit superviseUntilExit(int workloadPid, Fd signals, MemorySegment buffer) throws ErrnoException {
+        while (true) {
+            int sig = Signals.take(signals, buffer);
+            if (sig != Signals.SIGCHLD) {
+                Processes.kill(workloadPid, sig);
+                continue;
+            }
+            Processes.Exit exit;
+            try {
+                while ((exit = Processes.waitFor(-1, Processes.WNOHANG)) != null) {
+                    if (exit.pid() == workloadPid) {
+                        return exit;
+                    }
+                }
+            } catch (ErrnoException e) {
+                if (e.errno() != Errno.ECHILD) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** At the end of a microVM: SIGTERM to the agent (it flushes and removes its audit rules), then reap it. */
+    private void stopAgent(long agentPid, Fd signals, MemorySegment buffer) {
+        if (agentPid <= 0 || Processes.kill((int) agentPid, Processes.SIGTERM) != 0) {
+            return;
+        }
+        long deadline = System.nanoTime() + AGENT_STOP_PATIENCE_NANOS;
+        try {
+            while (System.nanoTime() < deadline) {
+                Processes.Exit e = Processes.waitFor(-1, Processes.WNOHANG);
+                if (e != null && e.pid() == agentPid) {
+                    return;
+                }
+                if (e == null) {
+                    Thread.sleep(20);
+                }
+            }
+            err.println("cellos init: the agent did not stop within 3 s");
+        } catch (ErrnoException e) {
+            // ECHILD: the agent was reaped already (by the JVM's process reaper)
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private int fail(WaitStatus status, String message) {
+        err.println("cellos init: " + message);
+        report(status);
+        return status.shellStatus();
+    }
+
+    /** Sends the status to the host; a failure is said and does not change init's own status. */
+    private void report(WaitStatus status) {
+        try {
+            ExitReport.send(options.exitTo(), status);
+        } catch (ErrnoException e) {
+            err.println("cellos init: cannot report the workload's status to the host: " + e.getMessage());
+        }
+    }
+
+    /** Init's environment for the workload, with a PATH when the kernel gave none. */
+    private static List<String> environment() {
+        List<String> env = new ArrayList<>();
+        for (Map.Entry<String, String> e : System.getenv().entrySet()) {
+            env.add(e.getKey() + "=" + e.getValue());
+        }
+        if (System.getenv("PATH") == null) {
+            env.add("PATH=" + DEFAULT_PATH);
+        }
+        return env;
+    }
+}

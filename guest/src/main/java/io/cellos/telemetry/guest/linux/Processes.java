@@ -1,0 +1,187 @@
+package io.cellos.telemetry.guest.linux;
+
+import io.cellos.telemetry.wire.WaitStatus;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+import java.util.List;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+/**
+ * Process control for the init role: spawning a program ({@code posix_spawnp}), waiting for
+ * children, signalling, and the end of a machine. Separate from {@link Libc} so that the agent,
+ * which needs none of it, never binds these functions.
+ *
+ * <p>Thread-safe; {@link #spawn} acts for the calling thread, whose seccomp filter the child inherits.
+ */
+public final class Processes {
+    public static final int SIGKILL = 9;
+    public static final int SIGTERM = 15;
+    public static final int SIGINT = 2;
+    /** {@code waitpid} option: return at once when no child has changed state. */
+    public static final int WNOHANG = 1;
+
+    private static final short POSIX_SPAWN_SETSIGDEF = 0x04;
+    private static final short POSIX_SPAWN_SETSIGMASK = 0x08;
+    private static final short POSIX_SPAWN_SETSID = 0x80;
+    /** Generous upper bounds of glibc's {@code posix_spawnattr_t} (336) and file actions (80), and sigset_t (128). */
+    private static final long ATTR_BYTES = 512;
+    private static final long ACTIONS_BYTES = 256;
+    private static final long SIGSET_BYTES = 128;
+
+    private static final MethodHandle ATTR_INIT = Native.plain("posix_spawnattr_init", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle ATTR_DESTROY = Native.plain("posix_spawnattr_destroy", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle ATTR_SETFLAGS = Native.plain("posix_spawnattr_setflags",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_SHORT));
+    private static final MethodHandle ATTR_SETSIGMASK = Native.plain("posix_spawnattr_setsigmask",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle ATTR_SETSIGDEFAULT = Native.plain("posix_spawnattr_setsigdefault",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle ACTIONS_INIT = Native.plain("posix_spawn_file_actions_init",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle ACTIONS_DESTROY = Native.plain("posix_spawn_file_actions_destroy",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle ACTIONS_CLOSEFROM = Native.plain("posix_spawn_file_actions_addclosefrom_np",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle SIGEMPTYSET = Native.plain("sigemptyset", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle SIGFILLSET = Native.plain("sigfillset", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle POSIX_SPAWNP = Native.plain("posix_spawnp",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+    private static final Syscall WAITPID = Native.syscall("waitpid", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final Syscall KILL = Native.syscall("kill", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final Syscall REBOOT = Native.syscall("reboot", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final Syscall EXECVE = Native.syscall("execve", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
+    private static final MethodHandle SYNC = Native.plain("sync", FunctionDescriptor.ofVoid());
+    private static final MethodHandle GETEUID = Native.plain("geteuid", FunctionDescriptor.of(JAVA_INT));
+
+    /** A child that changed state, and how it ended. */
+    public record Exit(int pid, WaitStatus status) {
+    }
+
+    private Processes() {
+    }
+
+    /**
+     * Starts {@code argv[0]} (searched in {@code PATH} when it has no slash) as a child of this
+     * process, in a new session of its own, with every signal unblocked and at its default
+     * disposition, and no descriptor but 0, 1 and 2. The child inherits the calling thread's
+     * seccomp filter.
+     *
+     * @return the child's pid
+     * @throws ErrnoException if it cannot be started: {@code ENOENT} not found, {@code EACCES} not executable
+     */
+    public static int spawn(List<String> argv, List<String> env) throws ErrnoException {
+        if (argv.isEmpty()) {
+            throw new IllegalArgumentException("nothing to spawn");
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment attr = arena.allocate(ATTR_BYTES, 16);
+            MemorySegment actions = arena.allocate(ACTIONS_BYTES, 16);
+            MemorySegment empty = arena.allocate(SIGSET_BYTES, 8);
+            MemorySegment all = arena.allocate(SIGSET_BYTES, 8);
+            MemorySegment pid = arena.allocate(JAVA_INT);
+            check("posix_spawnattr_init", (int) ATTR_INIT.invokeExact(attr));
+            check("posix_spawn_file_actions_init", (int) ACTIONS_INIT.invokeExact(actions));
+            try {
+                check("sigemptyset", (int) SIGEMPTYSET.invokeExact(empty));
+                check("sigfillset", (int) SIGFILLSET.invokeExact(all));
+                check("posix_spawnattr_setflags", (int) ATTR_SETFLAGS.invokeExact(attr,
+                        (short) (POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)));
+                check("posix_spawnattr_setsigmask", (int) ATTR_SETSIGMASK.invokeExact(attr, empty));
+                check("posix_spawnattr_setsigdefault", (int) ATTR_SETSIGDEFAULT.invokeExact(attr, all));
+                check("posix_spawn_file_actions_addclosefrom_np", (int) ACTIONS_CLOSEFROM.invokeExact(actions, 3));
+                int rc = (int) POSIX_SPAWNP.invokeExact(pid, arena.allocateFrom(argv.getFirst()), actions, attr,
+                        stringArray(arena, argv), stringArray(arena, env));
+                if (rc != 0) {
+                    throw new ErrnoException("posix_spawnp(" + argv.getFirst() + ")", rc);
+                }
+                return pid.get(JAVA_INT, 0);
+            } finally {
+                int ignoredA = (int) ACTIONS_DESTROY.invokeExact(actions);
+                int ignoredB = (int) ATTR_DESTROY.invokeExact(attr);
+            }
+        } catch (ErrnoException | RuntimeException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("posix_spawnp through the FFM API", t);
+        }
+    }
+
+    /**
+     * {@code waitpid(pid, &status, options)}, retried when a signal interrupts it.
+     *
+     * @return the child that changed state, or {@code null} under {@link #WNOHANG} when none has
+     * @throws ErrnoException {@code ECHILD} when there is no child to wait for
+     */
+    public static Exit waitFor(int pid, int options) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment status = arena.allocate(JAVA_INT);
+            while (true) {
+                long rc = WAITPID.callOrErrno(pid, status, options);
+                if (rc == -Errno.EINTR) {
+                    continue;
+                }
+                if (rc < 0) {
+                    throw new ErrnoException("waitpid(" + pid + ")", (int) -rc);
+                }
+                return rc == 0 ? null : new Exit((int) rc, new WaitStatus(status.get(JAVA_INT, 0)));
+            }
+        }
+    }
+
+    /** {@code kill(pid, signal)}: 0, or {@code -errno}. */
+    public static int kill(int pid, int signal) {
+        return (int) KILL.callOrErrno(pid, signal);
+    }
+
+    /**
+     * Replaces this process's program with {@code path}, keeping the calling thread's signal mask
+     * and seccomp filter; every other thread ends. Returns only by throwing.
+     */
+    public static void exec(String path, List<String> argv, List<String> env) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            EXECVE.call(path, arena.allocateFrom(path), stringArray(arena, argv), stringArray(arena, env));
+        }
+        throw new IllegalStateException("execve returned");
+    }
+
+    /** The effective user id. */
+    public static int geteuid() {
+        try {
+            return (int) GETEUID.invokeExact();
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** Writes every dirty buffer to disk, then powers the machine off; returns only if refused. */
+    public static ErrnoException powerOff() {
+        try {
+            SYNC.invokeExact();
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+        long rc = REBOOT.callOrErrno(0x4321fedc); // LINUX_REBOOT_CMD_POWER_OFF
+        return new ErrnoException("reboot(LINUX_REBOOT_CMD_POWER_OFF)", (int) -rc);
+    }
+
+    private static MemorySegment stringArray(Arena arena, List<String> strings) {
+        MemorySegment array = arena.allocate(ADDRESS, strings.size() + 1L);
+        for (int i = 0; i < strings.size(); i++) {
+            array.setAtIndex(ADDRESS, i, arena.allocateFrom(strings.get(i)));
+        }
+        array.setAtIndex(ADDRESS, strings.size(), MemorySegment.NULL);
+        return array;
+    }
+
+    private static void check(String call, int rc) throws ErrnoException {
+        if (rc != 0) {
+            throw new ErrnoException(call, rc);
+        }
+    }
+}

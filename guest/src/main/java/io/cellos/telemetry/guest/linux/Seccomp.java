@@ -1,0 +1,61 @@
+package io.cellos.telemetry.guest.linux;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * Installs a seccomp filter on the calling thread (x86-64), through {@code syscall(2)}: glibc has no
+ * {@code seccomp} wrapper.
+ *
+ * <p>The filter binds the calling thread alone (no {@code SECCOMP_FILTER_FLAG_TSYNC}) and, from
+ * then on, every process that thread creates, from the child's first instruction; a filter cannot
+ * be removed. Setting {@code no_new_privs} first is what lets a process install one without
+ * {@code CAP_SYS_ADMIN}, and keeps an exec of a set-uid program from escaping it.
+ */
+public final class Seccomp {
+    /** {@code seccomp_data} offsets. */
+    public static final int DATA_NR = 0;
+    public static final int DATA_ARCH = 4;
+
+    /** The offset of the low 32 bits of argument {@code i} (x86-64 is little-endian). */
+    public static int argLow(int i) {
+        return 16 + 8 * i;
+    }
+
+    public static final int AUDIT_ARCH_X86_64 = 0xC000003E;
+    /** Set in the number of a call made through the x32 ABI. */
+    public static final int X32_SYSCALL_BIT = 0x40000000;
+    public static final int RET_ALLOW = 0x7fff0000;
+    public static final int RET_ERRNO = 0x00050000;
+    /** Logs every action but {@code ALLOW} to the audit subsystem (an {@code AUDIT_SECCOMP} record). */
+    public static final int FILTER_FLAG_LOG = 2;
+
+    private static final long SYS_SECCOMP = 317;
+    private static final int SECCOMP_SET_MODE_FILTER = 1;
+    private static final int PR_SET_NO_NEW_PRIVS = 38;
+    private static final Syscall SYSCALL = Native.syscall("syscall",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, ADDRESS), Linker.Option.firstVariadicArg(1));
+
+    private Seccomp() {
+    }
+
+    /**
+     * Sets {@code no_new_privs} and installs {@code program} on the calling thread.
+     *
+     * @param flags {@code SECCOMP_FILTER_FLAG_*}, e.g. {@link #FILTER_FLAG_LOG}
+     * @throws ErrnoException if the kernel refuses either step
+     */
+    public static void installOnThisThread(BpfProgram program, int flags) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment fprog = BpfProgram.fprog(arena, program.encode(arena));
+            Libc.PRCTL.call("PR_SET_NO_NEW_PRIVS", PR_SET_NO_NEW_PRIVS, 1L, 0L, 0L, 0L);
+            SYSCALL.call("seccomp(SECCOMP_SET_MODE_FILTER)", SYS_SECCOMP, SECCOMP_SET_MODE_FILTER, flags, fprog);
+        }
+    }
+}

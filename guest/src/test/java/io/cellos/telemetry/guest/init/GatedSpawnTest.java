@@ -1,0 +1,94 @@
+package io.cellos.telemetry.guest.init;
+
+import io.cellos.telemetry.guest.linux.Processes;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The gate as init installs it, on real processes, outside any namespace: a stand-in agent (a
+ * {@code sleep}) and this JVM (standing in for init) are protected; a gated Python process tries
+ * every vector against each. Signal 0 is used throughout, so that a gate that failed would harm
+ * nothing on this machine; the filter refuses the call whatever the signal.
+ */
+class GatedSpawnTest {
+    private static final Path ATTACK = Path.of("src/test/resources/attack.py");
+    private static final Set<String> VECTORS = Set.of("kill", "kill_group", "kill_all", "kill_thread", "tkill", "tgkill",
+            "rt_sigqueueinfo", "rt_tgsigqueueinfo", "ptrace_attach", "ptrace_seize", "pidfd_open", "pidfd_send_signal",
+            "process_vm_readv", "process_vm_writev", "io_uring_setup");
+
+    @TempDir
+    Path tmp;
+    private Process agent;
+
+    @BeforeEach
+    void startStandInAgent() throws Exception {
+        agent = new ProcessBuilder("sleep", "60").start();
+    }
+
+    @AfterEach
+    void stopIt() {
+        agent.destroyForcibly();
+    }
+
+    @Test
+    void everyVectorAgainstTheProtectedAgentIsRefused() throws Exception {
+        Map<String, String> results = attack(agent.pid());
+        for (String v : VECTORS) {
+            if (!v.equals("kill_thread")) { // a sleep has one thread
+                assertEquals("Operation_not_permitted:1", results.get(v), v + " against the agent: " + results);
+            }
+        }
+        assertEquals("OK", results.get("own_child"), "the workload's own children stay its to signal: " + results);
+        assertTrue(agent.isAlive());
+    }
+
+    @Test
+    void everyThreadOfInitIsProtected() throws Exception {
+        Map<String, String> results = attack(ProcessHandle.current().pid());
+        for (String v : VECTORS) {
+            assertEquals("Operation_not_permitted:1", results.get(v), v + " against init: " + results);
+        }
+        assertEquals("OK", results.get("own_child"));
+    }
+
+    @Test
+    void aProgramThatIsNotThereIsNotFound() {
+        var e = org.junit.jupiter.api.Assertions.assertThrows(io.cellos.telemetry.guest.linux.ErrnoException.class,
+                () -> GatedSpawn.spawn(List.of("/no/such/program"), List.of(), List.of()));
+        assertEquals(io.cellos.telemetry.guest.linux.Errno.ENOENT, e.errno());
+        assertTrue(e.call().startsWith("posix_spawnp"), e.call());
+    }
+
+    /** Runs the attack script gated, against {@code target}; its report, vector by vector. */
+    private Map<String, String> attack(long target) throws Exception {
+        Path out = tmp.resolve("attack-" + target + ".txt");
+        List<String> argv = List.of("/bin/sh", "-c", "exec /usr/bin/python3 " + ATTACK.toAbsolutePath() + " " + target
+                + " 0 > " + out + " 2>&1");
+        List<String> env = new ArrayList<>();
+        System.getenv().forEach((k, v) -> env.add(k + "=" + v));
+        int pid = GatedSpawn.spawn(argv, env, List.of((int) agent.pid()));
+        Processes.Exit exit = Processes.waitFor(pid, 0);
+        assertEquals(0, exit.status().raw(), "the attack script ended badly: " + Files.readString(out));
+        Map<String, String> results = new LinkedHashMap<>();
+        for (String line : Files.readAllLines(out)) {
+            String[] parts = line.split(" ", 2);
+            results.put(parts[0], parts.length > 1 ? parts[1] : "");
+        }
+        assertTrue(results.keySet().containsAll(Set.of("kill", "io_uring_setup", "own_child")), results.toString());
+        return results;
+    }
+}

@@ -1,0 +1,50 @@
+# Tries every way the seccomp gate must close to reach a protected process, and prints one line
+# per attempt: "<name> <errno name or OK>". Argument: the pid to attack. Run under the gate.
+import ctypes, os, signal, sys, time
+
+libc = ctypes.CDLL(None, use_errno=True)
+libc.syscall.restype = ctypes.c_long
+target = int(sys.argv[1])
+sig = int(sys.argv[2]) if len(sys.argv) > 2 else signal.SIGKILL
+
+def attempt(name, nr, *args):
+    ctypes.set_errno(0)
+    rc = libc.syscall(ctypes.c_long(nr), *[ctypes.c_long(a) for a in args])
+    err = ctypes.get_errno()
+    print(name, "OK" if rc >= 0 else os.strerror(err).replace(" ", "_") + ":" + str(err), flush=True)
+
+tids = sorted(int(t) for t in os.listdir("/proc/%d/task" % target)) if os.path.isdir("/proc/%d/task" % target) else [target]
+other = [t for t in tids if t != target]
+attempt("kill", 62, target, sig)
+attempt("kill_group", 62, -target, sig)
+attempt("kill_all", 62, -1, sig)
+if other:
+    attempt("kill_thread", 62, other[-1], sig)
+attempt("tkill", 200, target, sig)
+attempt("tgkill", 234, target, target, sig)
+info = ctypes.create_string_buffer(128)
+attempt("rt_sigqueueinfo", 129, target, sig, ctypes.addressof(info))
+attempt("rt_tgsigqueueinfo", 297, target, target, sig, ctypes.addressof(info))
+attempt("ptrace_attach", 101, 16, target, 0, 0)
+attempt("ptrace_seize", 101, 0x4206, target, 0, 0)
+attempt("pidfd_open", 434, target, 0)
+try:
+    fd = os.open("/proc/%d" % target, os.O_RDONLY | os.O_DIRECTORY)
+    attempt("pidfd_send_signal", 424, fd, sig, 0, 0)
+except OSError as e:
+    print("pidfd_send_signal cannot_open_proc:" + str(e.errno), flush=True)
+buf = ctypes.create_string_buffer(8)
+iov = (ctypes.c_void_p * 2)(ctypes.addressof(buf), 8)
+attempt("process_vm_readv", 310, target, ctypes.addressof(iov), 1, ctypes.addressof(iov), 1, 0)
+attempt("process_vm_writev", 311, target, ctypes.addressof(iov), 1, ctypes.addressof(iov), 1, 0)
+params = ctypes.create_string_buffer(120)
+attempt("io_uring_setup", 425, 4, ctypes.addressof(params))
+
+# What must keep working: a child of our own, signalled and reaped.
+child = os.fork()
+if child == 0:
+    time.sleep(30)
+    os._exit(0)
+os.kill(child, signal.SIGTERM)
+_, status = os.waitpid(child, 0)
+print("own_child", "OK" if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGTERM else "FAILED", flush=True)
