@@ -1,0 +1,69 @@
+package io.cellos.telemetry.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * One {@code cellos} run in a process of its own (a local cell's workload writes to the real
+ * standard streams, which an in-process run could not capture), with what it wrote and, for a
+ * cell, the events in its directory's log.
+ *
+ * @param status the exit status
+ * @param out    standard output
+ * @param err    standard error
+ * @param events the cell's CloudEvents, in log order
+ */
+record CellProcess(int status, String out, String err, List<JsonNode> events) {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Runs {@code cellos args...} with the cell directory {@code dir}; {@code whileRunning} sees the process. */
+    static CellProcess run(Path dir, Consumer<Process> whileRunning, String... args) throws IOException, InterruptedException {
+        Files.createDirectories(dir);
+        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        cmd.addAll(List.of(args));
+        Path out = dir.resolve("stdout.txt");
+        Path err = dir.resolve("stderr.txt");
+        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        whileRunning.accept(p);
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("cellos " + String.join(" ", args) + " did not end within 120 s; stderr: "
+                    + Files.readString(err));
+        }
+        List<JsonNode> events = new ArrayList<>();
+        Path log = dir.resolve("events.jsonl");
+        if (Files.exists(log)) {
+            for (String line : Files.readAllLines(log)) {
+                events.add(JSON.readTree(line));
+            }
+        }
+        return new CellProcess(p.exitValue(), Files.readString(out), Files.readString(err), events);
+    }
+
+    /** Runs a local cell over {@code workload}. */
+    static CellProcess cell(Path dir, String... workload) throws IOException, InterruptedException {
+        List<String> args = new ArrayList<>(List.of("cell", "run", "--dir", dir.toString(), "--"));
+        args.addAll(List.of(workload));
+        return run(dir, p -> { }, args.toArray(String[]::new));
+    }
+
+    /** The events of type {@code cell.observability.guest.<suffix>}. */
+    List<JsonNode> ofType(String suffix) {
+        return events.stream().filter(e -> e.path("type").asText().equals("cell.observability.guest." + suffix)).toList();
+    }
+
+    @Override
+    public String toString() {
+        return "status " + status + "\n--- stdout\n" + out + "\n--- stderr\n" + err;
+    }
+}

@@ -1,0 +1,207 @@
+package io.cellos.telemetry.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.cellos.telemetry.host.ExitChannel;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Local cells, end to end, as root: real PID and mount namespaces, init as their PID 1, the agent
+ * outside, the seccomp gate, the receiver and the exit-code channel over real UNIX sockets.
+ */
+class LocalCellTest {
+    /** The attack script of the guest module's gate tests, run here inside a real cell. */
+    private static final Path ATTACK = Path.of("../guest/src/test/resources/attack.py").toAbsolutePath().normalize();
+    private static final Map<String, Integer> SYSCALLS = Map.ofEntries(Map.entry("kill", 62), Map.entry("tkill", 200),
+            Map.entry("tgkill", 234), Map.entry("rt_sigqueueinfo", 129), Map.entry("rt_tgsigqueueinfo", 297),
+            Map.entry("ptrace_attach", 101), Map.entry("pidfd_open", 434), Map.entry("pidfd_send_signal", 424),
+            Map.entry("process_vm_readv", 310), Map.entry("process_vm_writev", 311), Map.entry("io_uring_setup", 425));
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void theAttackSuiteIsRefusedInsideACellAndEveryRefusalIsDeclared() throws Exception {
+        CellProcess c = CellProcess.cell(tmp, "/usr/bin/python3", ATTACK.toString(), "1", "9");
+        assertEquals(0, c.status(), c.toString());
+        Map<String, String> results = c.out().lines().filter(l -> l.matches("[a-z_]+ \\S+"))
+                .collect(Collectors.toMap(l -> l.split(" ")[0], l -> l.split(" ")[1], (a, b) -> a));
+        for (String v : List.of("kill", "kill_group", "kill_all", "kill_thread", "tkill", "tgkill", "rt_sigqueueinfo",
+                "rt_tgsigqueueinfo", "ptrace_attach", "ptrace_seize", "pidfd_open", "pidfd_send_signal",
+                "process_vm_readv", "process_vm_writev", "io_uring_setup")) {
+            assertEquals("Operation_not_permitted:1", results.get(v), v + " against init: " + c);
+        }
+        assertEquals("OK", results.get("own_child"), c.toString());
+        assertFalse(c.err().contains("no longer running"), "the agent was alive to the end: " + c.err());
+        Set<Integer> declared = new HashSet<>();
+        for (JsonNode e : c.ofType("capability.denied")) {
+            declared.add(e.path("data").path("syscall").asInt());
+            assertEquals("python3", e.path("data").path("guest_comm").asText());
+        }
+        for (Map.Entry<String, Integer> s : SYSCALLS.entrySet()) {
+            assertTrue(declared.contains(s.getValue()), s.getKey() + " refused but not declared; declared " + declared);
+        }
+    }
+
+    @Test
+    void ordinaryWorkloadsAreUnaffected() throws Exception {
+        CellProcess pipeline = CellProcess.cell(tmp.resolve("pipeline"), "/bin/sh", "-c",
+                "printf 'c\\na\\nb\\n' | sort | tr -d '\\n'; echo");
+        assertEquals(0, pipeline.status(), pipeline.toString());
+        assertTrue(pipeline.out().startsWith("abc\n"), pipeline.toString());
+
+        CellProcess python = CellProcess.cell(tmp.resolve("python"), "/usr/bin/python3", "-c", """
+                import os, signal, sys
+                kids = []
+                for _ in range(5):
+                    pid = os.fork()
+                    if pid == 0:
+                        signal.pause()
+                        os._exit(0)
+                    kids.append(pid)
+                for k in kids:
+                    os.kill(k, signal.SIGTERM)
+                ok = all(os.WTERMSIG(os.waitpid(k, 0)[1]) == signal.SIGTERM for k in kids)
+                got = []
+                signal.signal(signal.SIGUSR1, lambda s, f: got.append(s))
+                os.killpg(0, signal.SIGUSR1)
+                print("children killed:", ok, "own group signalled:", got == [signal.SIGUSR1])
+                """);
+        assertEquals(0, python.status(), python.toString());
+        assertTrue(python.out().contains("children killed: True own group signalled: True"), python.toString());
+    }
+
+    @Test
+    void exitStatusesRoundTripAndOrphansAreReaped() throws Exception {
+        assertEquals(0, CellProcess.cell(tmp.resolve("zero"), "/bin/true").status());
+        CellProcess fortyTwo = CellProcess.cell(tmp.resolve("42"), "/bin/sh", "-c", "exit 42");
+        assertEquals(42, fortyTwo.status(), fortyTwo.toString());
+        assertTrue(fortyTwo.out().contains("-> exit 42"), fortyTwo.toString());
+        CellProcess killed = CellProcess.cell(tmp.resolve("signal"), "/bin/sh", "-c", "kill -9 $$");
+        assertEquals(137, killed.status(), killed.toString());
+        assertTrue(killed.out().contains("-> signal 9"), killed.toString());
+
+        CellProcess orphans = CellProcess.cell(tmp.resolve("orphans"), "/bin/sh", "-c",
+                "for i in 1 2 3 4 5; do sh -c 'sleep 0.2 &'; done; sleep 1.5; "
+                        + "echo zombies=$(grep -l '^State:.*Z' /proc/[0-9]*/status 2>/dev/null | wc -l)");
+        assertEquals(0, orphans.status(), orphans.toString());
+        assertTrue(orphans.out().contains("zombies=0"), orphans.toString());
+    }
+
+    @Test
+    void aWorkloadThatIsNotThereExits127() throws Exception {
+        CellProcess c = CellProcess.cell(tmp, "/no/such/program");
+        assertEquals(127, c.status(), c.toString());
+        assertTrue(c.err().contains("/no/such/program: command not found"), c.toString());
+    }
+
+    @Test
+    void theAgentKilledFromOutsideIsDeclaredSilencedExactlyOnce() throws Exception {
+        Path dir = tmp.resolve("silenced");
+        CellProcess c = CellProcess.run(dir, p -> killAgentOnceReady(dir), "cell", "run", "--dir", dir.toString(),
+                "--keepalive", "1s", "--", "/bin/sleep", "4");
+        assertEquals(0, c.status(), c.toString());
+        assertEquals(1, c.ofType("agent_silenced").size(), c.toString());
+        assertTrue(c.out().contains("the agent went silent (1 agent_silenced)"), c.toString());
+        // an agent killed by SIGKILL leaves its audit rules; the next agent removes a dead agent's rules
+        assertEquals(0, CellProcess.cell(tmp.resolve("after"), "/bin/true").status());
+    }
+
+    @Test
+    void theDemoShowsEachPartOfItsWorkload() throws Exception {
+        Path dir = tmp.resolve("demo");
+        CellProcess c = CellProcess.run(dir, p -> { }, "demo", "--dir", dir.toString());
+        assertEquals(0, c.status(), c.toString());
+        for (String part : List.of("true ×20 {exit 0=20}", "connections attempted: 1", "-> 127.0.0.1:",
+                "/watched/build.log by sh", "refused kill (62)", "refused sethostname (170)",
+                "demo: agent processes visible inside the cell: 0", "drops: 0 events dropped in the guest",
+                "event log: " + dir.resolve("events.jsonl"))) {
+            assertTrue(c.out().contains(part), "the summary lacks '" + part + "':\n" + c);
+        }
+    }
+
+    @Test
+    void sigtermToTheCellReachesTheWorkloadThroughInit() throws Exception {
+        Path dir = tmp.resolve("sigterm");
+        CellProcess c = CellProcess.run(dir, p -> {
+            awaitLine(dir.resolve("stdout.txt"), "started");
+            p.destroy(); // SIGTERM to cellos cell run, which hands it to init, which forwards it to the workload
+        }, "cell", "run", "--dir", dir.toString(), "--", "/bin/sh", "-c",
+                "trap 'echo got-term; exit 7' TERM; echo started; sleep 30 & wait");
+        assertEquals(7, c.status(), c.toString());
+        assertTrue(c.out().contains("got-term"), c.toString());
+    }
+
+    @Test
+    void initStopsTheCellBeforeTheWorkloadWhenItsAgentCannotBeReadyUnderFailCell() throws Exception {
+        Path ran = tmp.resolve("ran");
+        try (ExitChannel exits = ExitChannel.bind(tmp.resolve("vm.vsock"))) {
+            CellProcess c = CellProcess.run(tmp.resolve("fail-cell"), p -> { }, "init", "--agent-transport",
+                    "unix:" + tmp.resolve("nobody-listens_9001"), "--exit-to", "unix:" + exits.socketPath(), "--",
+                    "/usr/bin/touch", ran.toString());
+            assertEquals(125, c.status(), c.toString());
+            assertTrue(c.err().contains("under fail-cell the workload does not start"), c.toString());
+            assertFalse(Files.exists(ran), "the workload ran");
+            assertEquals(125, exits.await(java.time.Duration.ofSeconds(5)).orElseThrow().shellStatus());
+        }
+        try (ExitChannel exits = ExitChannel.bind(tmp.resolve("vm2.vsock"))) {
+            CellProcess c = CellProcess.run(tmp.resolve("degrade"), p -> { }, "init", "--on-agent-failure", "degrade",
+                    "--agent-transport", "unix:" + tmp.resolve("nobody-listens_9001"), "--exit-to",
+                    "unix:" + exits.socketPath(), "--", "/usr/bin/touch", ran.toString());
+            assertEquals(0, c.status(), c.toString());
+            assertTrue(c.err().contains("under degrade the workload starts unobserved"), c.toString());
+            assertTrue(Files.exists(ran), "the workload did not run under degrade");
+            assertEquals(0, exits.await(java.time.Duration.ofSeconds(5)).orElseThrow().raw());
+        }
+    }
+
+    private static void awaitLine(Path file, String line) {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        try {
+            while (System.nanoTime() < deadline) {
+                if (Files.exists(file) && Files.readAllLines(file).contains(line)) {
+                    return;
+                }
+                Thread.sleep(20);
+            }
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+        throw new AssertionError(file + " never had the line " + line);
+    }
+
+    /** Waits for the agent's readiness line on the cell's standard error, then kills the agent with SIGKILL. */
+    private static void killAgentOnceReady(Path dir) {
+        Pattern ready = Pattern.compile("cellos-telemetry: ready: pid (\\d+)");
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        try {
+            while (System.nanoTime() < deadline) {
+                Path err = dir.resolve("stderr.txt");
+                Matcher m = ready.matcher(Files.exists(err) ? Files.readString(err) : "");
+                if (m.find()) {
+                    Thread.sleep(1000);
+                    ProcessHandle.of(Long.parseLong(m.group(1))).orElseThrow().destroyForcibly();
+                    return;
+                }
+                Thread.sleep(20);
+            }
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+        throw new AssertionError("the agent never became ready");
+    }
+}
