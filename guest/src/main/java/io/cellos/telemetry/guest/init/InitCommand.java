@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 
 /**
  * {@code init}: the cell's PID 1 ({@link InitOptions#HELP}).
@@ -99,12 +98,8 @@ public final class InitCommand {
             argv.add(1, "-Xrs");
         }
         Signals.blockInThisThread(TAKEN);
-        List<String> env = new ArrayList<>();
-        for (Map.Entry<String, String> e : System.getenv().entrySet()) {
-            env.add(e.getKey() + "=" + e.getValue());
-        }
         System.out.flush();
         System.err.flush();
-        Processes.exec(Path.of("/proc/self/exe").toRealPath().toString(), argv, env);
+        Processes.exec(Path.of("/proc/self/exe").toRealPath().toString(), argv, Processes.environment());
     }
 }

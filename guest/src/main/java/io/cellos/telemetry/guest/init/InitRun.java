@@ -19,7 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The init role, once its signals are taken synchronously ({@link InitCommand} sees to that):
@@ -180,10 +179,7 @@ final class InitRun {
 
     /** Init's environment for the workload, with a PATH when the kernel gave none. */
     private static List<String> environment() {
-        List<String> env = new ArrayList<>();
-        for (Map.Entry<String, String> e : System.getenv().entrySet()) {
-            env.add(e.getKey() + "=" + e.getValue());
-        }
+        List<String> env = Processes.environment();
         if (System.getenv("PATH") == null) {
             env.add("PATH=" + DEFAULT_PATH);
         }

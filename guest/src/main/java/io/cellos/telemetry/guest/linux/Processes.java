@@ -150,6 +150,13 @@ public final class Processes {
         throw new IllegalStateException("execve returned");
     }
 
+    /** This process's environment as {@code execve} takes it: {@code NAME=value} strings. */
+    public static List<String> environment() {
+        List<String> env = new java.util.ArrayList<>();
+        System.getenv().forEach((k, v) -> env.add(k + "=" + v));
+        return env;
+    }
+
     /** The effective user id. */
     public static int geteuid() {
         try {

@@ -8,7 +8,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -78,9 +77,7 @@ class GatedSpawnTest {
         Path out = tmp.resolve("attack-" + target + ".txt");
         List<String> argv = List.of("/bin/sh", "-c", "exec /usr/bin/python3 " + ATTACK.toAbsolutePath() + " " + target
                 + " 0 > " + out + " 2>&1");
-        List<String> env = new ArrayList<>();
-        System.getenv().forEach((k, v) -> env.add(k + "=" + v));
-        int pid = GatedSpawn.spawn(argv, env, List.of((int) agent.pid()));
+        int pid = GatedSpawn.spawn(argv, Processes.environment(), List.of((int) agent.pid()));
         Processes.Exit exit = Processes.waitFor(pid, 0);
         assertEquals(0, exit.status().raw(), "the attack script ended badly: " + Files.readString(out));
         Map<String, String> results = new LinkedHashMap<>();
