@@ -1,7 +1,12 @@
 package io.cellos.telemetry.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.cellos.telemetry.host.CapturingSink;
+import io.cellos.telemetry.host.CellHandle;
+import io.cellos.telemetry.host.CellStamp;
 import io.cellos.telemetry.host.ExitChannel;
+import io.cellos.telemetry.host.Receiver;
+import io.cellos.telemetry.host.ReceiverOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -166,6 +171,38 @@ class LocalCellTest {
             assertTrue(c.err().contains("under degrade the workload starts unobserved"), c.toString());
             assertTrue(Files.exists(ran), "the workload did not run under degrade");
             assertEquals(0, exits.await(java.time.Duration.ofSeconds(5)).orElseThrow().raw());
+        }
+    }
+
+    /**
+     * Init as a microVM runs it, minus the VM: init launches the agent itself (to a real receiver
+     * over a UNIX socket), and the gate protects the agent's pid. Outside any namespace, so signal 0.
+     */
+    @Test
+    void initLaunchesTheAgentAndTheGateProtectsIt() throws Exception {
+        CapturingSink sink = new CapturingSink();
+        Path base = tmp.resolve("vm.vsock");
+        try (Receiver receiver = Receiver.start(ReceiverOptions.defaults(), sink, System.err);
+             CellHandle cell = receiver.bind(base, new CellStamp("vm", "run-1", null));
+             ExitChannel exits = ExitChannel.bind(base)) {
+            CellProcess c = CellProcess.run(tmp.resolve("init"), p -> { }, "init", "--agent-transport",
+                    "unix:" + cell.socketPath(), "--exit-to", "unix:" + exits.socketPath(), "--", "/bin/sh", "-c",
+                    "agent=$(grep -l '^cellos-agent$' /proc/[0-9]*/comm | cut -d/ -f3 | tail -n 1); echo agent=$agent; "
+                            + "exec /usr/bin/python3 " + ATTACK + " $agent 0");
+            assertEquals(0, c.status(), c.toString());
+            Matcher m = Pattern.compile("ready: pid (\\d+)").matcher(c.err());
+            assertTrue(m.find(), c.toString());
+            assertTrue(c.out().contains("agent=" + m.group(1)), "the workload found the agent init launched: " + c);
+            for (String v : List.of("kill", "kill_group", "tkill", "tgkill", "ptrace_attach", "pidfd_open",
+                    "process_vm_writev")) {
+                assertTrue(c.out().contains(v + " Operation_not_permitted:1"), v + " against the agent: " + c);
+            }
+            assertTrue(c.out().contains("own_child OK"), c.toString());
+            assertEquals(0, exits.await(java.time.Duration.ofSeconds(5)).orElseThrow().raw());
+            sink.await(e -> e.path("type").asText().endsWith("capability.denied")
+                    && e.path("data").path("syscall").asInt() == 101, 1, java.time.Duration.ofSeconds(10));
+            assertTrue(ProcessHandle.of(Long.parseLong(m.group(1))).map(h -> !h.isAlive()).orElse(true),
+                    "init stops the agent it launched when the workload ends");
         }
     }
 

@@ -88,9 +88,7 @@ final class InitRun {
             Processes.Exit exit = superviseUntilExit(pid, signals, Signals.buffer(arena));
             report(exit.status());
             status = exit.status().shellStatus();
-            if (microVm) {
-                stopAgent(agentPid, signals, Signals.buffer(arena));
-            }
+            stopAgent(agentPid, signals, Signals.buffer(arena));
         } catch (ErrnoException e) {
             err.println("cellos init: " + e.getMessage());
             status = CELL_FAILED;
@@ -138,7 +136,7 @@ final class InitRun {
         }
     }
 
-    /** At the end of a microVM: SIGTERM to the agent (it flushes and removes its audit rules), then reap it. */
+    /** At the end, the agent init launched: SIGTERM (it flushes and removes its audit rules), then reap it. */
     private void stopAgent(long agentPid, Fd signals, MemorySegment buffer) {
         if (agentPid <= 0 || Processes.kill((int) agentPid, Processes.SIGTERM) != 0) {
             return;
