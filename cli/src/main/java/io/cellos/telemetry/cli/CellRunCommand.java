@@ -86,6 +86,7 @@ final class CellRunCommand implements Command {
             FailureMode mode = a.value("on-agent-failure") == null ? FailureMode.FAIL_CELL
                     : FailureMode.parse(a.value("on-agent-failure"));
             String cellId = a.value("cell-id") == null ? "local-" + now : a.value("cell-id");
+            LocalCell.check(a.values("watch"));
             Path dir = a.value("dir") != null ? Path.of(a.value("dir")) : Files.createTempDirectory("cellos-cell-");
             cell = new LocalCell(workload, a.values("watch"), dir, a.value("out"), keepalive, mode,
                     new CellStamp(cellId, now + "-" + ProcessHandle.current().pid(), null));
@@ -95,7 +96,6 @@ final class CellRunCommand implements Command {
         } catch (SigningConfigException e) {
             throw new UsageException(e.getMessage());
         }
-        cell.check();
         return cell.run(io, signer);
     }
 }

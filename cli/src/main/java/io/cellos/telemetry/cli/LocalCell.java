@@ -53,7 +53,7 @@ record LocalCell(List<String> workload, List<String> watches, Path dir, String o
     private static final long SETTLE_MILLIS = 5_000;
 
     /** Checks what a person gets wrong before anything starts: root, namespaces' tools, watch paths. */
-    void check() throws UsageException {
+    static void check(List<String> watches) throws UsageException {
         if (Processes.geteuid() != 0) {
             throw new UsageException("a local cell needs root: it makes PID and mount namespaces, and the agent uses "
                     + "audit and the process connector (run it with sudo)");
