@@ -29,10 +29,9 @@ public final class Processes {
     private static final short POSIX_SPAWN_SETSIGDEF = 0x04;
     private static final short POSIX_SPAWN_SETSIGMASK = 0x08;
     private static final short POSIX_SPAWN_SETSID = 0x80;
-    /** Generous upper bounds of glibc's {@code posix_spawnattr_t} (336) and file actions (80), and sigset_t (128). */
+    /** Generous upper bounds of glibc's {@code posix_spawnattr_t} (336) and file actions (80). */
     private static final long ATTR_BYTES = 512;
     private static final long ACTIONS_BYTES = 256;
-    private static final long SIGSET_BYTES = 128;
 
     private static final MethodHandle ATTR_INIT = Native.plain("posix_spawnattr_init", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private static final MethodHandle ATTR_DESTROY = Native.plain("posix_spawnattr_destroy", FunctionDescriptor.of(JAVA_INT, ADDRESS));
@@ -48,8 +47,6 @@ public final class Processes {
             FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private static final MethodHandle ACTIONS_CLOSEFROM = Native.plain("posix_spawn_file_actions_addclosefrom_np",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle SIGEMPTYSET = Native.plain("sigemptyset", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    private static final MethodHandle SIGFILLSET = Native.plain("sigfillset", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private static final MethodHandle POSIX_SPAWNP = Native.plain("posix_spawnp",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
     private static final Syscall WAITPID = Native.syscall("waitpid", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
@@ -82,14 +79,12 @@ public final class Processes {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment attr = arena.allocate(ATTR_BYTES, 16);
             MemorySegment actions = arena.allocate(ACTIONS_BYTES, 16);
-            MemorySegment empty = arena.allocate(SIGSET_BYTES, 8);
-            MemorySegment all = arena.allocate(SIGSET_BYTES, 8);
+            MemorySegment empty = Signals.set(arena);
+            MemorySegment all = Signals.fullSet(arena);
             MemorySegment pid = arena.allocate(JAVA_INT);
             check("posix_spawnattr_init", (int) ATTR_INIT.invokeExact(attr));
             check("posix_spawn_file_actions_init", (int) ACTIONS_INIT.invokeExact(actions));
             try {
-                check("sigemptyset", (int) SIGEMPTYSET.invokeExact(empty));
-                check("sigfillset", (int) SIGFILLSET.invokeExact(all));
                 check("posix_spawnattr_setflags", (int) ATTR_SETFLAGS.invokeExact(attr,
                         (short) (POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)));
                 check("posix_spawnattr_setsigmask", (int) ATTR_SETSIGMASK.invokeExact(attr, empty));

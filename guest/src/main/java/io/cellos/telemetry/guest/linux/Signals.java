@@ -22,6 +22,7 @@ public final class Signals {
     private static final long SIGINFO_BYTES = 128;
 
     private static final MethodHandle SIGEMPTYSET = Native.plain("sigemptyset", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle SIGFILLSET = Native.plain("sigfillset", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private static final MethodHandle SIGADDSET = Native.plain("sigaddset", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle SIGISMEMBER = Native.plain("sigismember", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle PTHREAD_SIGMASK = Native.plain("pthread_sigmask",
@@ -91,7 +92,23 @@ public final class Signals {
         return arena.allocate(SIGINFO_BYTES, 8);
     }
 
-    private static MemorySegment set(Arena arena, int... signals) {
+    /** A {@code sigset_t} holding every signal, in {@code arena}. */
+    static MemorySegment fullSet(Arena arena) {
+        MemorySegment set = arena.allocate(SIGSET_BYTES, 8);
+        try {
+            if ((int) SIGFILLSET.invokeExact(set) != 0) {
+                throw new IllegalStateException("sigfillset failed");
+            }
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+        return set;
+    }
+
+    /** A {@code sigset_t} holding {@code signals} (none: the empty set), in {@code arena}. */
+    static MemorySegment set(Arena arena, int... signals) {
         MemorySegment set = arena.allocate(SIGSET_BYTES, 8);
         int rc;
         try {
