@@ -2,6 +2,7 @@ package io.cellos.telemetry.guest.agent;
 
 import io.cellos.telemetry.guest.linux.ErrnoException;
 import io.cellos.telemetry.guest.linux.Libc;
+import io.cellos.telemetry.guest.linux.Signals;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -39,7 +40,7 @@ final class SelfProtection {
             throw new UncheckedIOException("cannot name the agent process via /proc/self/comm", e);
         }
         for (int signo : new int[] {SIGHUP, SIGINT, SIGQUIT, SIGPIPE, SIGTSTP, SIGTTIN, SIGTTOU}) {
-            Libc.ignoreSignal(signo);
+            Signals.ignore(signo);
         }
     }
 

@@ -1,14 +1,13 @@
 package io.cellos.telemetry.guest.linux;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 /** Named pipes: {@code mkfifo(3)}, which the JDK has no call for. */
 public final class Fifo {
-    private static final Syscall MKFIFO = Native.syscall("mkfifo", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    private static final int AT_FDCWD = -100;
+    private static final int S_IFIFO = 0010000;
+    /** {@code mkfifo(path, mode)} is {@code mknodat(AT_FDCWD, path, S_IFIFO | mode, 0)}. */
+    private static final Syscall MKNODAT = new Syscall("mknodat", 259);
 
     private Fifo() {
     }
@@ -16,7 +15,7 @@ public final class Fifo {
     /** Creates a FIFO at {@code path}, readable and writable by its owner alone. */
     public static void create(String path) throws ErrnoException {
         try (Arena arena = Arena.ofConfined()) {
-            MKFIFO.call(path, arena.allocateFrom(path), 0600);
+            MKNODAT.call(path, AT_FDCWD, arena.allocateFrom(path), S_IFIFO | 0600, 0);
         }
     }
 }

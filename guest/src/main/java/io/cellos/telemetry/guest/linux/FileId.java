@@ -1,10 +1,8 @@
 package io.cellos.telemetry.guest.linux;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 /**
@@ -30,9 +28,8 @@ public final class FileId {
     private static final int STATFS_BYTES = 120;
     private static final int STATFS_FSID_OFFSET = 56;
 
-    private static final Syscall STATFS = Native.syscall("statfs", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
-    private static final Syscall NAME_TO_HANDLE_AT = Native.syscall("name_to_handle_at",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_INT));
+    private static final Syscall STATFS = new Syscall("statfs", 137);
+    private static final Syscall NAME_TO_HANDLE_AT = new Syscall("name_to_handle_at", 303);
 
     private final MemorySegment bytes;
 

@@ -1,17 +1,12 @@
 package io.cellos.telemetry.guest.linux;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 
 /**
@@ -37,14 +32,6 @@ public final class ProcFs implements AutoCloseable {
     /** {@code struct linux_dirent64}: d_ino u64, d_off s64, d_reclen u16 at 16, d_type u8, d_name at 19. */
     private static final int DIRENT_RECLEN = 16;
     private static final int DIRENT_NAME = 19;
-
-    private static final MethodHandle OPEN = Native.withErrno("open",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2));
-    private static final MethodHandle CLOSE = Native.withErrno("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final MethodHandle READLINK = Native.withErrno("readlink",
-            FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG));
-    private static final MethodHandle GETDENTS64 = Native.withErrno("getdents64",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
 
     private static final byte[] PROC = ascii("/proc/");
     private static final byte[] COMM = ascii("/comm");
@@ -293,43 +280,21 @@ public final class ProcFs implements AutoCloseable {
     }
 
     private int open(MemorySegment file, int flags) {
-        MemorySegment st = Native.callState();
-        try {
-            int fd = (int) OPEN.invokeExact(st, file, flags, 0);
-            return fd == -1 ? -Native.errno(st) : fd;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+        return (int) Libc.OPEN.invoke(Native.address(file), flags, 0, 0, 0, 0);
     }
 
     private void close(int fd) {
-        try {
-            // close(2) releases the descriptor even when it reports an error; a read-only file has
-            // nothing left to flush, so there is nothing to act on
-            int ignored = (int) CLOSE.invokeExact(Native.callState(), fd);
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+        // close(2) releases the descriptor even when it reports an error; a read-only file has
+        // nothing left to flush, so there is nothing to act on
+        Libc.CLOSE.invoke(fd, 0, 0, 0, 0, 0);
     }
 
     private long readlink(long size) {
-        MemorySegment st = Native.callState();
-        try {
-            long n = (long) READLINK.invokeExact(st, path, data, size);
-            return n == -1 ? -Native.errno(st) : n;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+        return Libc.READLINK.invoke(Native.address(path), Native.address(data), size, 0, 0, 0);
     }
 
     private long getdents64(int fd) {
-        MemorySegment st = Native.callState();
-        try {
-            long n = (long) GETDENTS64.invokeExact(st, fd, dirents, dirents.byteSize());
-            return n == -1 ? -Native.errno(st) : n;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+        return Libc.GETDENTS64.invoke(fd, Native.address(dirents), dirents.byteSize(), 0, 0, 0);
     }
 
     private static byte[] ascii(String s) {

@@ -1,14 +1,10 @@
 package io.cellos.telemetry.guest.linux;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
 import java.nio.charset.StandardCharsets;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * What an open descriptor of this process refers to, as the kernel names it: the target of the
@@ -21,8 +17,6 @@ public final class ProcSelfFd implements AutoCloseable {
     private static final String LINK_PREFIX = "/proc/self/fd/";
     /** {@code PATH_MAX}: the kernel never names a path longer, so a target this long is cut short. */
     private static final int PATH_MAX = 4096;
-    private static final MethodHandle READLINK = Native.withErrno("readlink",
-            FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG));
 
     private final Arena arena = Arena.ofConfined();
     private final MemorySegment link = arena.allocate(LINK_PREFIX.length() + 16);
@@ -36,16 +30,7 @@ public final class ProcSelfFd implements AutoCloseable {
      */
     public String target(int fd) throws ErrnoException {
         link.setString(0, LINK_PREFIX + fd);
-        MemorySegment state = Native.callState();
-        long n;
-        try {
-            n = (long) READLINK.invokeExact(state, link, target, (long) PATH_MAX);
-        } catch (Throwable t) {
-            throw new IllegalStateException("calling readlink through the FFM API", t);
-        }
-        if (n < 0) {
-            throw new ErrnoException("readlink(" + LINK_PREFIX + fd + ")", Native.errno(state));
-        }
+        long n = Libc.READLINK.call(LINK_PREFIX + fd, link, target, (long) PATH_MAX);
         // readlink(2) does not terminate the target
         return new String(target.asSlice(0, n).toArray(JAVA_BYTE), StandardCharsets.UTF_8);
     }

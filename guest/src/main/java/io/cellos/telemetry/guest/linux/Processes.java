@@ -49,12 +49,16 @@ public final class Processes {
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle POSIX_SPAWNP = Native.plain("posix_spawnp",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
-    private static final Syscall WAITPID = Native.syscall("waitpid", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final Syscall KILL = Native.syscall("kill", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-    private static final Syscall REBOOT = Native.syscall("reboot", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final Syscall EXECVE = Native.syscall("execve", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
-    private static final MethodHandle SYNC = Native.plain("sync", FunctionDescriptor.ofVoid());
-    private static final MethodHandle GETEUID = Native.plain("geteuid", FunctionDescriptor.of(JAVA_INT));
+    /** {@code waitpid(pid, status, options)} is {@code wait4(pid, status, options, NULL)}. */
+    private static final Syscall WAIT4 = new Syscall("wait4", 61);
+    private static final Syscall KILL = new Syscall("kill", 62);
+    private static final Syscall REBOOT = new Syscall("reboot", 169);
+    private static final int LINUX_REBOOT_MAGIC1 = 0xfee1dead;
+    private static final int LINUX_REBOOT_MAGIC2 = 672274793;
+    private static final int LINUX_REBOOT_CMD_POWER_OFF = 0x4321fedc;
+    private static final Syscall EXECVE = new Syscall("execve", 59);
+    private static final Syscall SYNC = new Syscall("sync", 162);
+    private static final Syscall GETEUID = new Syscall("geteuid", 107);
 
     /** A child that changed state, and how it ended. */
     public record Exit(int pid, WaitStatus status) {
@@ -117,7 +121,7 @@ public final class Processes {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment status = arena.allocate(JAVA_INT);
             while (true) {
-                long rc = WAITPID.callOrErrno(pid, status, options);
+                long rc = WAIT4.callOrErrno(pid, status, options, MemorySegment.NULL);
                 if (rc == -Errno.EINTR) {
                     continue;
                 }
@@ -154,21 +158,13 @@ public final class Processes {
 
     /** The effective user id. */
     public static int geteuid() {
-        try {
-            return (int) GETEUID.invokeExact();
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+        return (int) GETEUID.invoke(0, 0, 0, 0, 0, 0);
     }
 
     /** Writes every dirty buffer to disk, then powers the machine off; returns only if refused. */
     public static ErrnoException powerOff() {
-        try {
-            SYNC.invokeExact();
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
-        long rc = REBOOT.callOrErrno(0x4321fedc); // LINUX_REBOOT_CMD_POWER_OFF
+        SYNC.invoke(0, 0, 0, 0, 0, 0);
+        long rc = REBOOT.callOrErrno(LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2, LINUX_REBOOT_CMD_POWER_OFF, 0L);
         return new ErrnoException("reboot(LINUX_REBOOT_CMD_POWER_OFF)", (int) -rc);
     }
 

@@ -1,17 +1,10 @@
 package io.cellos.telemetry.guest.linux;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
-
 /**
- * Installs a seccomp filter on the calling thread (x86-64), through {@code syscall(2)}: glibc has no
- * {@code seccomp} wrapper.
+ * Installs a seccomp filter on the calling thread (x86-64) with the {@code seccomp(2)} system call.
  *
  * <p>The filter binds the calling thread alone (no {@code SECCOMP_FILTER_FLAG_TSYNC}) and, from
  * then on, every process that thread creates, from the child's first instruction; a filter cannot
@@ -36,11 +29,9 @@ public final class Seccomp {
     /** Logs every action but {@code ALLOW} to the audit subsystem (an {@code AUDIT_SECCOMP} record). */
     public static final int FILTER_FLAG_LOG = 2;
 
-    private static final long SYS_SECCOMP = 317;
     private static final int SECCOMP_SET_MODE_FILTER = 1;
     private static final int PR_SET_NO_NEW_PRIVS = 38;
-    private static final Syscall SYSCALL = Native.syscall("syscall",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, ADDRESS), Linker.Option.firstVariadicArg(1));
+    private static final Syscall SECCOMP = new Syscall("seccomp", 317);
 
     private Seccomp() {
     }
@@ -55,7 +46,7 @@ public final class Seccomp {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment fprog = BpfProgram.fprog(arena, program.encode(arena));
             Libc.PRCTL.call("PR_SET_NO_NEW_PRIVS", PR_SET_NO_NEW_PRIVS, 1L, 0L, 0L, 0L);
-            SYSCALL.call("seccomp(SECCOMP_SET_MODE_FILTER)", SYS_SECCOMP, SECCOMP_SET_MODE_FILTER, flags, fprog);
+            SECCOMP.call("SECCOMP_SET_MODE_FILTER", SECCOMP_SET_MODE_FILTER, flags, fprog);
         }
     }
 }

@@ -1,12 +1,10 @@
 package io.cellos.telemetry.guest.linux;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * Signals taken synchronously: a signal mask of the calling thread and a {@code signalfd} that
@@ -17,32 +15,40 @@ public final class Signals {
     public static final int SIGCHLD = 17;
     private static final int SIG_BLOCK = 0;
     private static final int SFD_CLOEXEC = 0x80000;
+    /** {@code SIG_IGN}. */
+    private static final long IGNORE = 1;
+    /** The kernel's signal set: 64 bits, one per signal ({@code sizeof(kernel_sigset_t)}). */
+    private static final long KERNEL_SIGSET_BYTES = 8;
+    /** glibc's {@code sigset_t}, which begins with the kernel's set; the rest stays zero. */
     private static final long SIGSET_BYTES = 128;
+    /** {@code struct kernel_sigaction} on x86-64: handler, flags, restorer, mask. */
+    private static final long SIGACTION_BYTES = 32;
     /** {@code sizeof(struct signalfd_siginfo)}. */
     private static final long SIGINFO_BYTES = 128;
+    /** glibc's own signals, SIGCANCEL (32) and SIGSETXID (33), which its {@code sigfillset} leaves out. */
+    private static final long LIBC_INTERNAL = (1L << 31) | (1L << 32);
 
-    private static final MethodHandle SIGEMPTYSET = Native.plain("sigemptyset", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    private static final MethodHandle SIGFILLSET = Native.plain("sigfillset", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    private static final MethodHandle SIGADDSET = Native.plain("sigaddset", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle SIGISMEMBER = Native.plain("sigismember", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle PTHREAD_SIGMASK = Native.plain("pthread_sigmask",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
-    private static final Syscall SIGNALFD = Native.syscall("signalfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final Syscall RT_SIGACTION = new Syscall("rt_sigaction", 13);
+    private static final Syscall RT_SIGPROCMASK = new Syscall("rt_sigprocmask", 14);
+    private static final Syscall SIGNALFD4 = new Syscall("signalfd4", 289);
 
     private Signals() {
+    }
+
+    /** Sets {@code signal} to be ignored ({@code SIG_IGN}) by the whole process. */
+    public static void ignore(int signal) throws ErrnoException {
+        bit(signal);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment action = arena.allocate(SIGACTION_BYTES, 8);
+            action.set(JAVA_LONG, 0, IGNORE);
+            RT_SIGACTION.call("signal " + signal + ", SIG_IGN", signal, action, MemorySegment.NULL, KERNEL_SIGSET_BYTES);
+        }
     }
 
     /** Adds {@code signals} to the calling thread's mask. */
     public static void blockInThisThread(int... signals) throws ErrnoException {
         try (Arena arena = Arena.ofConfined()) {
-            int rc = (int) PTHREAD_SIGMASK.invokeExact(SIG_BLOCK, set(arena, signals), MemorySegment.NULL);
-            if (rc != 0) {
-                throw new ErrnoException("pthread_sigmask(SIG_BLOCK)", rc);
-            }
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
+            RT_SIGPROCMASK.call("SIG_BLOCK", SIG_BLOCK, set(arena, signals), MemorySegment.NULL, KERNEL_SIGSET_BYTES);
         }
     }
 
@@ -50,22 +56,18 @@ public final class Signals {
     public static boolean blockedInThisThread(int signal) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment current = arena.allocate(SIGSET_BYTES, 8);
-            int rc = (int) PTHREAD_SIGMASK.invokeExact(SIG_BLOCK, MemorySegment.NULL, current);
-            if (rc != 0) {
-                throw new IllegalStateException("pthread_sigmask: " + Errno.describe(rc));
+            long rc = RT_SIGPROCMASK.callOrErrno(SIG_BLOCK, MemorySegment.NULL, current, KERNEL_SIGSET_BYTES);
+            if (rc < 0) {
+                throw new IllegalStateException("rt_sigprocmask: " + Errno.describe((int) -rc));
             }
-            return (int) SIGISMEMBER.invokeExact(current, signal) == 1;
-        } catch (RuntimeException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
+            return (current.get(JAVA_LONG, 0) & bit(signal)) != 0;
         }
     }
 
     /** A blocking {@code signalfd} for {@code signals}, which the caller owns. */
     public static Fd signalFd(int... signals) throws ErrnoException {
         try (Arena arena = Arena.ofConfined()) {
-            return new Fd((int) SIGNALFD.call(null, -1, set(arena, signals), SFD_CLOEXEC), "signalfd");
+            return new Fd((int) SIGNALFD4.call(null, -1, set(arena, signals), KERNEL_SIGSET_BYTES, SFD_CLOEXEC), "signalfd");
         }
     }
 
@@ -92,36 +94,28 @@ public final class Signals {
         return arena.allocate(SIGINFO_BYTES, 8);
     }
 
-    /** A {@code sigset_t} holding every signal, in {@code arena}. */
+    /** A {@code sigset_t} holding every signal (but glibc's own two, as {@code sigfillset} does), in {@code arena}. */
     static MemorySegment fullSet(Arena arena) {
         MemorySegment set = arena.allocate(SIGSET_BYTES, 8);
-        try {
-            if ((int) SIGFILLSET.invokeExact(set) != 0) {
-                throw new IllegalStateException("sigfillset failed");
-            }
-        } catch (RuntimeException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+        set.set(JAVA_LONG, 0, ~LIBC_INTERNAL);
         return set;
     }
 
     /** A {@code sigset_t} holding {@code signals} (none: the empty set), in {@code arena}. */
     static MemorySegment set(Arena arena, int... signals) {
+        long mask = 0;
+        for (int s : signals) {
+            mask |= bit(s);
+        }
         MemorySegment set = arena.allocate(SIGSET_BYTES, 8);
-        int rc;
-        try {
-            rc = (int) SIGEMPTYSET.invokeExact(set);
-            for (int s : signals) {
-                rc |= (int) SIGADDSET.invokeExact(set, s);
-            }
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
-        if (rc != 0) {
-            throw new IllegalArgumentException("not signals: " + java.util.Arrays.toString(signals));
-        }
+        set.set(JAVA_LONG, 0, mask);
         return set;
+    }
+
+    private static long bit(int signal) {
+        if (signal < 1 || signal > 64) {
+            throw new IllegalArgumentException("not a signal: " + signal);
+        }
+        return 1L << (signal - 1);
     }
 }

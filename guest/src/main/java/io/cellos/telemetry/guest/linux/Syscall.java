@@ -1,35 +1,36 @@
 package io.cellos.telemetry.guest.linux;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
 
 /**
- * One libc function bound through the FFM API with errno captured, returning {@code int} or
- * {@code long} where {@code -1} means failure. For set-up calls; hot paths use the exact
- * invocations in {@link Libc}.
+ * One Linux x86-64 system call, by name and number, made through {@link Native#syscall}.
  *
- * <p>Thread-safe: the errno of a call is captured into a per-thread segment.
+ * <p>{@link #call} and {@link #callOrErrno} take {@code int}, {@code long} and native
+ * {@link MemorySegment} arguments (passed as their address) and box them: for set-up. Hot paths
+ * use {@link #invoke}, which allocates nothing.
+ *
+ * <p>Immutable and thread-safe: errno is captured per thread.
  */
 public final class Syscall {
     private final String name;
-    private final MethodHandle handle;
+    private final long number;
 
-    Syscall(String name, MethodHandle handle) {
+    Syscall(String name, long number) {
         this.name = name;
-        this.handle = handle;
+        this.number = number;
     }
 
-    /** The function's name. */
+    /** The call's name, as errors print it. */
     public String name() {
         return name;
     }
 
     /**
-     * Calls the function.
+     * Makes the call.
      *
      * @param what names the object of the call in errors ({@code "AF_VSOCK"}, a path); may be null
      * @return the non-negative result
-     * @throws ErrnoException when it returns {@code -1}
+     * @throws ErrnoException when the kernel refuses it
      */
     public long call(String what, Object... args) throws ErrnoException {
         long rc = callOrErrno(args);
@@ -39,19 +40,35 @@ public final class Syscall {
         return rc;
     }
 
-    /** Calls the function; returns its result, or {@code -errno} when it returns {@code -1}. */
+    /**
+     * Makes the call.
+     *
+     * @param args at most six {@code Integer}, {@code Long} or native {@code MemorySegment} values
+     * @return the result, or {@code -errno}
+     */
     public long callOrErrno(Object... args) {
-        MemorySegment state = Native.callState();
-        Object[] full = new Object[args.length + 1];
-        full[0] = state;
-        System.arraycopy(args, 0, full, 1, args.length);
-        Object rc;
-        try {
-            rc = handle.invokeWithArguments(full);
-        } catch (Throwable t) {
-            throw new IllegalStateException("calling " + name + " through the FFM API", t);
+        if (args.length > 6) {
+            throw new IllegalArgumentException(name + ": a system call takes at most 6 arguments, not " + args.length);
         }
-        long v = rc instanceof Integer i ? i : (Long) rc;
-        return v == -1 ? -Native.errno(state) : v;
+        long[] a = new long[6];
+        for (int i = 0; i < args.length; i++) {
+            // if-else rather than a pattern switch, which would bootstrap method handles at run time
+            if (args[i] instanceof Integer v) {
+                a[i] = v;
+            } else if (args[i] instanceof Long v) {
+                a[i] = v;
+            } else if (args[i] instanceof MemorySegment s) {
+                a[i] = Native.address(s);
+            } else {
+                throw new IllegalArgumentException(name + ": argument " + i + " is " + args[i]
+                        + ", not an int, a long or a native segment");
+            }
+        }
+        return Native.syscall(number, a[0], a[1], a[2], a[3], a[4], a[5]);
+    }
+
+    /** Makes the call without allocating: the result, or {@code -errno}. */
+    public long invoke(long a1, long a2, long a3, long a4, long a5, long a6) {
+        return Native.syscall(number, a1, a2, a3, a4, a5, a6);
     }
 }
