@@ -2,7 +2,7 @@ package io.cellos.telemetry.cli;
 
 import io.cellos.telemetry.guest.agent.FailureMode;
 import io.cellos.telemetry.guest.command.Args;
-import io.cellos.telemetry.guest.command.Durations;
+import io.cellos.telemetry.wire.Durations;
 import io.cellos.telemetry.guest.command.UsageException;
 import io.cellos.telemetry.host.CellStamp;
 import io.cellos.telemetry.host.ReceiverOptions;

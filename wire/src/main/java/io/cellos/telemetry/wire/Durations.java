@@ -1,12 +1,15 @@
-package io.cellos.telemetry.guest.command;
+package io.cellos.telemetry.wire;
 
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Durations as a person writes them: {@code 500ms}, {@code 10s}, {@code 2m}, {@code 1h}. */
+/**
+ * Durations as a person writes them: {@code 500ms}, {@code 10s}, {@code 2m}, {@code 1h}, {@code 7d}.
+ * Shared by every command line and configuration string of the project.
+ */
 public final class Durations {
-    private static final Pattern FORM = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
+    private static final Pattern FORM = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)");
 
     private Durations() {
     }
@@ -15,20 +18,24 @@ public final class Durations {
     public static Duration parse(String text) {
         Matcher m = FORM.matcher(text);
         if (!m.matches()) {
-            throw new IllegalArgumentException("'" + text + "' is not a duration; write e.g. 500ms, 10s, 2m or 1h");
+            throw new IllegalArgumentException("'" + text + "' is not a duration; write e.g. 500ms, 10s, 2m, 1h or 7d");
         }
         long n = Long.parseLong(m.group(1));
         return switch (m.group(2)) {
             case "ms" -> Duration.ofMillis(n);
             case "s" -> Duration.ofSeconds(n);
             case "m" -> Duration.ofMinutes(n);
-            default -> Duration.ofHours(n);
+            case "h" -> Duration.ofHours(n);
+            default -> Duration.ofDays(n);
         };
     }
 
     /** The shortest of those forms that states {@code d} exactly. */
     public static String format(Duration d) {
         long ms = d.toMillis();
+        if (ms % 86_400_000 == 0 && ms > 0) {
+            return ms / 86_400_000 + "d";
+        }
         if (ms % 3_600_000 == 0 && ms > 0) {
             return ms / 3_600_000 + "h";
         }

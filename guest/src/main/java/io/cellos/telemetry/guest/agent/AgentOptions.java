@@ -1,7 +1,7 @@
 package io.cellos.telemetry.guest.agent;
 
 import io.cellos.telemetry.guest.command.Args;
-import io.cellos.telemetry.guest.command.Durations;
+import io.cellos.telemetry.wire.Durations;
 import io.cellos.telemetry.guest.command.UsageException;
 
 import java.time.Duration;
