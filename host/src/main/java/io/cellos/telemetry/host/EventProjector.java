@@ -64,7 +64,8 @@ public final class EventProjector {
 
     /**
      * @param stamp  the cell's attribution
-     * @param socket the path of the socket the cell's frames arrive on, recorded in {@code output}
+     * @param socket the path of the socket the cell's frames arrive on, recorded in {@code output};
+     *               {@code null} for a projector that makes host reports only (an event sink's)
      */
     public EventProjector(CellStamp stamp, String socket) {
         this.stamp = stamp;
@@ -72,7 +73,7 @@ public final class EventProjector {
         this.cellId = stringToken(stamp.cellId());
         this.runId = stringToken(stamp.runId());
         this.specSignatureHash = stamp.specSignatureHash() == null ? null : stringToken(stamp.specSignatureHash());
-        this.socket = stringToken(socket);
+        this.socket = socket == null ? null : stringToken(socket);
     }
 
     /** The CloudEvents {@code source} of a cell: stable for the cell's life. */
@@ -82,6 +83,9 @@ public final class EventProjector {
 
     /** The event for one accepted guest frame: frame {@code frame} of connection {@code connection}. */
     public CloudEvent guest(ProbeEvent e, long connection, long frame, Instant receivedAt) {
+        if (socket == null) {
+            throw new IllegalStateException("this projector makes host reports only: it has no socket");
+        }
         return build(GUEST_TYPES[e.source().ordinal()], stamp.runId() + "/c" + connection + "/f" + frame, receivedAt,
                 g -> {
                     GuestFieldsJson.write(g, e);
@@ -149,6 +153,35 @@ public final class EventProjector {
             if (lastRejection != null) {
                 g.writeStringField("last_rejection", lastRejection);
             }
+            writeStamp(g, at);
+        });
+    }
+
+    /**
+     * A host-made drop report from an event sink: events of this cell that the sink could not
+     * deliver downstream, cumulative, by cause. Its id ({@code <run>/sink-dropped/<seq>}) is apart
+     * from the receiver's own reports.
+     *
+     * @param sink   the sink's kind, e.g. {@code "nats"}
+     * @param seq    this report's number within the sink's reports for the run, from 1
+     * @param counts cause code to count; copied
+     * @param reason what went wrong, in words
+     */
+    public CloudEvent sinkDropped(String sink, long seq, Instant at, java.util.Map<String, Long> counts, String reason) {
+        java.util.Map<String, Long> byCause = new java.util.TreeMap<>(counts);
+        return build(TYPE_DROPPED, stamp.runId() + "/sink-dropped/" + seq, at, g -> {
+            g.writeStringField("origin", "host");
+            g.writeStringField("sink", sink);
+            long total = 0;
+            g.writeObjectFieldStart("host_dropped");
+            for (java.util.Map.Entry<String, Long> c : byCause.entrySet()) {
+                g.writeNumberField(c.getKey(), c.getValue());
+                total += c.getValue();
+            }
+            g.writeEndObject();
+            g.writeNumberField("host_dropped_total", total);
+            g.writeNullField("agent_dropped_total");
+            g.writeStringField("reason", reason);
             writeStamp(g, at);
         });
     }

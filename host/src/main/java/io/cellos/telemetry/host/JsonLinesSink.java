@@ -1,13 +1,11 @@
 package io.cellos.telemetry.host;
 
 import io.cellos.telemetry.host.sign.EventSigner;
-import io.cellos.telemetry.host.sign.EventSigningException;
 import io.cloudevents.CloudEvent;
 
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -63,19 +61,10 @@ public final class JsonLinesSink implements EventSink {
         LineBuffer b = buffer.get();
         synchronized (b) {
             try {
-                b.append(event);
+                b.append(event, signer);
             } catch (IOException e) {
-                failed(1, "cannot serialize event " + event.getId() + ": " + e.getMessage());
+                failed(1, e.getMessage());
                 return;
-            }
-            if (signer != null) {
-                try {
-                    b.replaceLastLine(signer.sign(b.lastLine()).getBytes(StandardCharsets.UTF_8));
-                } catch (EventSigningException e) {
-                    b.removeLastLine();
-                    failed(1, "cannot sign event " + event.getId() + ": " + e.getMessage());
-                    return;
-                }
             }
             b.endLine();
             if (b.size() >= WRITE_BYTES) {

@@ -3,6 +3,8 @@ package io.cellos.telemetry.host;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.cellos.telemetry.host.sign.EventSigner;
+import io.cellos.telemetry.host.sign.EventSigningException;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.jackson.JsonFormat;
 
@@ -11,10 +13,11 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
- * One thread's share of a {@link JsonLinesSink}: events serialized into lines that wait to be
- * written out together.
+ * One thread's share of a sink: events serialized (and signed) into lines that wait to be written
+ * out together ({@link JsonLinesSink}), or are taken one by one ({@code NatsSink}).
  *
  * <p>Events are serialized by the CloudEvents SDK's own Jackson serializer
  * ({@link JsonFormat#getCloudEventJacksonModule()}, the one {@link JsonFormat#serialize} uses), so
@@ -51,11 +54,13 @@ final class LineBuffer {
     }
 
     /**
-     * Appends {@code event} as a new line, not yet ended.
+     * Appends {@code event} as a new line, not yet ended: its CloudEvents JSON, or, with a
+     * {@code signer}, that JSON signed.
      *
-     * @throws IOException if the event cannot be serialized; then nothing is appended
+     * @throws IOException saying which event and why, if it cannot be serialized or signed; then
+     *                     nothing is appended
      */
-    void append(CloudEvent event) throws IOException {
+    void append(CloudEvent event, EventSigner signer) throws IOException {
         lineStart = bytes.size();
         try {
             MAPPER.writeValue(generator, event);
@@ -63,17 +68,28 @@ final class LineBuffer {
         } catch (IOException | RuntimeException e) {
             bytes.truncate(lineStart);
             generator = newGenerator(); // the old one may still hold part of the event
-            throw e instanceof IOException io ? io : new IOException(e);
+            throw new IOException("cannot serialize event " + event.getId() + ": " + e.getMessage(), e);
+        }
+        if (signer != null) {
+            try {
+                replaceLastLine(signer.sign(lastLine()).getBytes(StandardCharsets.UTF_8));
+            } catch (EventSigningException e) {
+                bytes.truncate(lineStart);
+                throw new IOException("cannot sign event " + event.getId() + ": " + e.getMessage(), e);
+            }
         }
     }
 
-    /** The line appended last, as text. */
-    String lastLine() {
+    /** A copy of the line appended last. */
+    byte[] lastLineBytes() {
+        return Arrays.copyOfRange(bytes.array(), lineStart, bytes.size());
+    }
+
+    private String lastLine() {
         return new String(bytes.array(), lineStart, bytes.size() - lineStart, StandardCharsets.UTF_8);
     }
 
-    /** Puts {@code line} in place of the line appended last. */
-    void replaceLastLine(byte[] line) {
+    private void replaceLastLine(byte[] line) {
         bytes.truncate(lineStart);
         bytes.write(line, 0, line.length);
     }
