@@ -36,7 +36,7 @@ final class CellRunCommand implements Command {
     @Override
     public String help() {
         return """
-                Usage: cellos cell run [--watch PATH]... [--out FILE] [--keepalive D] [--dir DIR]
+                Usage: cellos cell run [--watch PATH]... [--out FILE|nats://HOST:PORT[/STREAM]] [--keepalive D] [--dir DIR]
                                        [--cell-id ID] [--on-agent-failure fail-cell|degrade] -- CMD [ARGS...]
 
                 Runs CMD in a local cell: the whole system on this machine, with PID and mount
@@ -57,6 +57,9 @@ final class CellRunCommand implements Command {
                 Options:
                   --watch PATH           a declared file or directory (repeatable; must exist)
                   --out FILE             the event log (default DIR/events.jsonl)
+                  --out nats://HOST:PORT[/STREAM][?options]
+                                         publish the events to NATS JetStream instead (options and
+                                         subjects: 'cellos host listen --help')
                   --keepalive D          the receiver's keep-alive window (default 10s)
                   --dir DIR              the cell's directory (default a new one under /tmp)
                   --cell-id ID           the cell's id in the events (default local-<time>)
@@ -87,6 +90,7 @@ final class CellRunCommand implements Command {
                     : FailureMode.parse(a.value("on-agent-failure"));
             String cellId = a.value("cell-id") == null ? "local-" + now : a.value("cell-id");
             LocalCell.check(a.values("watch"));
+            Sinks.check(a.value("out"));
             Path dir = a.value("dir") != null ? Path.of(a.value("dir")) : Files.createTempDirectory("cellos-cell-");
             cell = new LocalCell(workload, a.values("watch"), dir, a.value("out"), keepalive, mode,
                     new CellStamp(cellId, now + "-" + ProcessHandle.current().pid(), null));

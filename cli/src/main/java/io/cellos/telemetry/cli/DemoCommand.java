@@ -29,7 +29,7 @@ final class DemoCommand implements Command {
     @Override
     public String help() {
         return """
-                Usage: cellos demo [--dir DIR] [--out FILE] [--keepalive D]
+                Usage: cellos demo [--dir DIR] [--out FILE|nats://HOST:PORT[/STREAM]] [--keepalive D]
 
                 Runs 'cellos cell run' over a small bundled workload (a shell script) that runs 20
                 short-lived processes, writes a file in a declared directory, connects to a
@@ -41,7 +41,8 @@ final class DemoCommand implements Command {
 
                 Options:
                   --dir DIR      the cell's directory (default a new one under /tmp)
-                  --out FILE     the event log (default DIR/events.jsonl)
+                  --out FILE     the event log (default DIR/events.jsonl); a nats:// target publishes
+                                 the events to NATS JetStream instead ('cellos host listen --help')
                   --keepalive D  the receiver's keep-alive window (default 10s)
                 """;
     }

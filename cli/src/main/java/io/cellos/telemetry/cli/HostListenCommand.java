@@ -36,7 +36,8 @@ final class HostListenCommand implements Command {
     public String help() {
         return """
                 Usage: cellos host listen --uds BASE --cell-id ID --run-id ID
-                                          [--spec-signature-hash H] [--keepalive 10s] [--out FILE]
+                                          [--spec-signature-hash H] [--keepalive 10s]
+                                          [--out FILE|nats://HOST:PORT[/STREAM]]
 
                 Binds the cell's telemetry listener at BASE_9001 (the UNIX socket Firecracker
                 connects a guest's vsock port 9001 to) and writes one CloudEvent per line
@@ -53,6 +54,15 @@ final class HostListenCommand implements Command {
                   --spec-signature-hash H     the hash of the cell's signed spec (optional)
                   --keepalive D               keep-alive window, e.g. 10s (default), 500ms, 1m
                   --out FILE                  append events to FILE instead of standard output
+                  --out nats://HOST:PORT[/STREAM][?option=value&...]
+                                              publish each event to NATS JetStream instead: subject
+                                              cellos.events.<cell id>.<type>, stream CELLOS_EVENTS
+                                              unless named (created if missing, never changed);
+                                              options max-age (7d), max-bytes (-1), replicas (1)
+                                              for a stream it creates, buffer (100000) events held
+                                              while NATS is slow or down before it drops and counts,
+                                              in-flight (256), ack-wait (5s), drain (10s) on exit.
+                                              Read them back with 'cellos events tail'.
 
                 Signing (off by default) is set by the environment:
                   CELLOS_HOST_TELEMETRY_SIGN_ALG       off | hmac-sha256 | ed25519
@@ -86,22 +96,25 @@ final class HostListenCommand implements Command {
         } catch (SigningConfigException e) {
             throw new UsageException(e.getMessage());
         }
-        try (EventSink sink = Sinks.open(a.value("out"), signer, io);
-             Receiver receiver = Receiver.start(ReceiverOptions.defaults().withKeepalive(keepalive), sink, io.err())) {
+        EventSink sink = Sinks.open(a.value("out"), signer, io);
+        CellStats stats;
+        try (sink; Receiver receiver = Receiver.start(ReceiverOptions.defaults().withKeepalive(keepalive), sink, io.err())) {
             CellHandle cell = receiver.bind(uds, stamp);
             io.err().println("cellos: listening on " + cell.socketPath() + " for cell " + stamp.cellId() + " run "
-                    + stamp.runId() + "; events to " + (a.value("out") == null ? "standard output" : a.value("out"))
+                    + stamp.runId() + "; events to " + Sinks.describe(a.value("out"))
                     + (signer == null ? "" : " (signed)") + "; keep-alive " + Durations.format(keepalive)
                     + "; Ctrl-C to stop");
             awaitInterrupt();
-            CellStats stats = cell.stats();
+            stats = cell.stats();
             cell.close();
-            io.err().println("cellos: stopped; " + stats.connections() + " connections, " + stats.framesEmitted()
-                    + " frames turned into events, " + stats.droppedTotal() + " refused by the host"
-                    + (stats.dropped().isEmpty() ? "" : " " + stats.dropped())
-                    + (stats.agentDroppedTotal() >= 0 ? ", agent reported " + stats.agentDroppedTotal() + " dropped" : "")
-                    + (sink.lost() > 0 ? ", " + sink.lost() + " events could not be written" : ""));
         }
+        // the sink is closed (drained) now, so its count of what it could not deliver is final
+        io.err().println("cellos: stopped; " + stats.connections() + " connections, " + stats.framesEmitted()
+                + " frames turned into events, " + stats.droppedTotal() + " refused by the host"
+                + (stats.dropped().isEmpty() ? "" : " " + stats.dropped())
+                + (stats.agentDroppedTotal() >= 0 ? ", agent reported " + stats.agentDroppedTotal() + " dropped" : "")
+                + (sink.lost() > 0 ? ", " + sink.lost() + " events could not be delivered to "
+                + Sinks.describe(a.value("out")) : ""));
         return 0;
     }
 

@@ -13,6 +13,7 @@ import io.cellos.telemetry.host.EventSink;
 import io.cellos.telemetry.host.ExitChannel;
 import io.cellos.telemetry.host.Receiver;
 import io.cellos.telemetry.host.ReceiverOptions;
+import io.cellos.telemetry.host.nats.NatsTarget;
 import io.cellos.telemetry.host.sign.EventSigner;
 import io.cellos.telemetry.wire.WaitStatus;
 
@@ -41,7 +42,8 @@ import java.util.concurrent.TimeUnit;
  * @param workload the command and its arguments
  * @param watches  declared files for the agent
  * @param dir      the cell's directory (created if missing)
- * @param out      the event log, or {@code null} for {@code <dir>/events.jsonl}
+ * @param out      where events go (an {@code --out} value: a file or a {@code nats://} target), or
+ *                 {@code null} for the event log {@code <dir>/events.jsonl}
  * @param keepalive the receiver's keep-alive window
  * @param failureMode what an agent that cannot become ready means
  * @param stamp    the cell's attribution
@@ -70,8 +72,9 @@ record LocalCell(List<String> workload, List<String> watches, Path dir, String o
         }
     }
 
-    Path eventLog() {
-        return out != null ? Path.of(out) : dir.resolve("events.jsonl");
+    /** The {@code --out} value in force: {@link #out}, or the event log in the cell's directory. */
+    String output() {
+        return out != null ? out : dir.resolve("events.jsonl").toString();
     }
 
     /**
@@ -91,14 +94,15 @@ record LocalCell(List<String> workload, List<String> watches, Path dir, String o
         } catch (ErrnoException e) {
             throw new IOException("cannot make the hold FIFO: " + e.getMessage(), e);
         }
-        EventSink file = Sinks.open(eventLog().toString(), signer, io);
+        EventSink sink = Sinks.open(output(), signer, io);
         CellSummary summary = new CellSummary();
         Process init;
         long agentPid = -1;
         Optional<WaitStatus> reported;
         int initStatus;
-        try (Receiver receiver = Receiver.start(ReceiverOptions.defaults().withKeepalive(keepalive),
-                     new SummarySink(file, summary), io.err());
+        try (sink;
+             Receiver receiver = Receiver.start(ReceiverOptions.defaults().withKeepalive(keepalive),
+                     new SummarySink(sink, summary), io.err());
              CellHandle cell = receiver.bind(base, stamp);
              ExitChannel exits = ExitChannel.bind(base);
              FileChannel release = FileChannel.open(hold, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
@@ -131,7 +135,9 @@ record LocalCell(List<String> workload, List<String> watches, Path dir, String o
         io.out().println("workload: " + String.join(" ", workload) + " -> "
                 + reported.map(WaitStatus::toString).orElse("status " + initStatus + " (no report on the exit channel)"));
         summary.render(io.out());
-        io.out().println("event log: " + eventLog() + (file.lost() > 0 ? " (" + file.lost() + " events could not be written)" : ""));
+        io.out().println((NatsTarget.names(output()) ? "published to " + Sinks.describe(output()) + " (read them with: cellos events tail --from "
+                + output() + " --cell " + stamp.cellId() + ")" : "event log: " + output())
+                + (sink.lost() > 0 ? "; " + sink.lost() + " events could not be delivered there" : ""));
         return status;
     }
 

@@ -22,6 +22,7 @@ public final class Main {
             new FrameDecodeCommand(),
             new FrameSendCommand(),
             new EventsVerifyCommand(),
+            new EventsTailCommand(),
             new EventsKeygenCommand());
 
     private Main() {

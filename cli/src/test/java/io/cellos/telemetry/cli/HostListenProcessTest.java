@@ -1,5 +1,6 @@
 package io.cellos.telemetry.cli;
 
+import io.cellos.telemetry.host.nats.NatsServer;
 import io.cellos.telemetry.host.sign.Ed25519Keys;
 import io.cellos.telemetry.wire.FrameEncoder;
 import io.cellos.telemetry.wire.ProbeEvent;
@@ -66,6 +67,27 @@ class HostListenProcessTest {
         }
     }
 
+    /** Waits for the listener to say it listens, then sends five process.spawned frames on one connection. */
+    private void sendFiveSpawns(Path socket) throws Exception {
+        // the socket file appears at bind(2), a moment before listen(2): the line is the signal
+        await("the listener's 'listening on' line", () -> {
+            try {
+                return Files.readString(dir.resolve("stderr.txt")).contains("listening on");
+            } catch (IOException e) {
+                return false;
+            }
+        });
+        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            ch.connect(UnixDomainSocketAddress.of(socket));
+            FrameEncoder enc = new FrameEncoder();
+            byte[] buf = new byte[Wire.MAX_FRAME_BYTES];
+            for (int i = 0; i < 5; i++) {
+                int n = enc.encode(ProbeEvent.of(ProbeSource.PROCESS_SPAWNED, 100 + i, "w" + i, i), buf, 0);
+                ch.write(ByteBuffer.wrap(buf, 0, n));
+            }
+        }
+    }
+
     @Test
     void signedEventsComeOutVerifyAndATamperedLineIsNamed() throws Exception {
         Ed25519Keys.KeyPairText keys = Ed25519Keys.generate(new SecureRandom());
@@ -76,23 +98,7 @@ class HostListenProcessTest {
                 "--uds", dir.resolve("cell.vsock").toString(), "--cell-id", "c1", "--run-id", "r1",
                 "--keepalive", "1s", "--out", out.toString());
         try {
-            // the socket file appears at bind(2), a moment before listen(2): the line is the signal
-            await("the listener's 'listening on' line", () -> {
-                try {
-                    return Files.readString(dir.resolve("stderr.txt")).contains("listening on");
-                } catch (IOException e) {
-                    return false;
-                }
-            });
-            try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-                ch.connect(UnixDomainSocketAddress.of(socket));
-                FrameEncoder enc = new FrameEncoder();
-                byte[] buf = new byte[Wire.MAX_FRAME_BYTES];
-                for (int i = 0; i < 5; i++) {
-                    int n = enc.encode(ProbeEvent.of(ProbeSource.PROCESS_SPAWNED, 100 + i, "w" + i, i), buf, 0);
-                    ch.write(ByteBuffer.wrap(buf, 0, n));
-                }
-            }
+            sendFiveSpawns(socket);
             // five guest events, then the keep-alive window passes: agent_silenced
             await("6 events in " + out, () -> lines(out).size() >= 6);
         } finally {
@@ -120,6 +126,67 @@ class HostListenProcessTest {
         Run fail = Run.of("", "events", "verify", bad.toString(), "--alg", "ed25519", "--public-key", keys.publicKey());
         assertEquals(1, fail.status());
         assertTrue(fail.out().contains(bad + ":3: bad_signature"), fail.out());
+    }
+
+    @Test
+    void signedEventsPublishedToNatsAreReadBackByTailAndVerify() throws Exception {
+        Ed25519Keys.KeyPairText keys = Ed25519Keys.generate(new SecureRandom());
+        Path socket = dir.resolve("cell.vsock_9001");
+        try (NatsServer nats = NatsServer.start()) {
+            String url = nats.url("/HL");
+            Process p = listen(Map.of("CELLOS_HOST_TELEMETRY_SIGN_ALG", "ed25519", "CELLOS_HOST_TELEMETRY_SIGN_KID", "k1",
+                            "CELLOS_HOST_TELEMETRY_SIGN_ED25519_KEY", keys.privateKey()),
+                    "--uds", dir.resolve("cell.vsock").toString(), "--cell-id", "c1", "--run-id", "r1",
+                    "--keepalive", "1s", "--out", url);
+            try {
+                sendFiveSpawns(socket);
+                await("6 events in the stream", () -> Run.of("", "events", "tail", "--from", url).out().lines().count() >= 6);
+            } finally {
+                p.destroy(); // SIGTERM
+            }
+            assertTrue(p.waitFor(PATIENCE.toSeconds(), TimeUnit.SECONDS));
+            String stderr = Files.readString(dir.resolve("stderr.txt"));
+            assertEquals(0, p.exitValue(), stderr);
+            assertTrue(stderr.contains("created JetStream stream HL") && stderr.contains("events to NATS " + url), stderr);
+            assertFalse(stderr.contains("could not be delivered"), stderr);
+
+            Run all = Run.of("", "events", "tail", "--from", url, "--cell", "c1");
+            assertEquals(0, all.status(), all.err());
+            assertEquals(6, all.out().lines().count(), all.out());
+            assertTrue(all.out().lines().toList().get(5).contains("agent_silenced"), all.out());
+            Run spawned = Run.of("", "events", "tail", "--from", url, "--type", "process.spawned");
+            assertEquals(5, spawned.out().lines().count(), spawned.out());
+            assertEquals("", Run.of("", "events", "tail", "--from", url, "--cell", "other").out());
+
+            Path read = dir.resolve("from-nats.jsonl");
+            Files.writeString(read, spawned.out());
+            Run ok = Run.of("", "events", "verify", read.toString(), "--alg", "ed25519", "--public-key", keys.publicKey(),
+                    "--kid", "k1");
+            assertEquals(0, ok.status(), ok.out() + ok.err());
+            assertTrue(ok.out().contains("verified 5 events"), ok.out());
+        }
+    }
+
+    @Test
+    void aNatsTargetThatCannotBeUsedIsRefusedBeforeListening() throws Exception {
+        Run bad = Run.of("", "host", "listen", "--uds", dir.resolve("c").toString(), "--cell-id", "c1", "--run-id", "r1",
+                "--out", "nats://127.0.0.1:4222/a.b");
+        assertEquals(2, bad.status());
+        assertTrue(bad.err().contains("--out: stream name 'a.b'"), bad.err());
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        Run down = Run.of("", "host", "listen", "--uds", dir.resolve("c").toString(), "--cell-id", "c1", "--run-id", "r1",
+                "--out", "nats://127.0.0.1:" + port);
+        assertEquals(2, down.status());
+        assertTrue(down.err().contains("cannot reach NATS at nats://127.0.0.1:" + port)
+                && down.err().contains("nats-server -js"), down.err());
+        assertFalse(Files.exists(dir.resolve("c_9001")), "nothing was bound");
+        Run tail = Run.of("", "events", "tail", "--from", "nats://127.0.0.1:" + port);
+        assertEquals(1, tail.status());
+        assertTrue(tail.err().contains("cannot reach NATS"), tail.err());
+        assertEquals(2, Run.of("", "events", "tail").status(), "--from is required");
     }
 
     @Test

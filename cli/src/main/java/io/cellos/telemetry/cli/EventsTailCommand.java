@@ -1,0 +1,93 @@
+package io.cellos.telemetry.cli;
+
+import io.cellos.telemetry.guest.command.Args;
+
+import io.cellos.telemetry.host.nats.NatsTail;
+import io.cellos.telemetry.host.nats.NatsTarget;
+import io.cellos.telemetry.host.nats.Subjects;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/** {@code cellos events tail}: read events back from NATS JetStream as JSON lines. */
+final class EventsTailCommand implements Command {
+    @Override
+    public String name() {
+        return "events tail";
+    }
+
+    @Override
+    public String summary() {
+        return "print the events a receiver published to NATS JetStream, as JSON lines";
+    }
+
+    @Override
+    public String help() {
+        return """
+                Usage: cellos events tail --from nats://HOST:PORT[/STREAM] [--cell ID] [--type T]
+                                          [--durable NAME] [--follow]
+
+                Reads the events that 'cellos host listen' or 'cellos cell run' published with
+                --out nats://..., oldest first, and prints each on standard output as one line of
+                CloudEvents JSON: the very bytes the file sink writes, so 'cellos events verify'
+                checks a signed stream read this way. Without --follow it stops after the last
+                event the stream holds.
+
+                Options:
+                  --from URL       the NATS server and stream (CELLOS_EVENTS unless named)
+                  --cell ID        only this cell's events (subject cellos.events.ID.>)
+                  --type T         only this type: process.spawned, or the whole type
+                                   cell.observability.guest.process.spawned
+                  --durable NAME   read through the durable consumer NAME (made if missing) and
+                                   acknowledge each event once printed: the next run with the same
+                                   NAME starts after it. Without it nothing is left on the server.
+                  --follow         keep printing new events as they come, until Ctrl-C
+
+                Exit status: 0 done, 1 NATS unreachable or no such stream, 2 bad usage.
+                """;
+    }
+
+    @Override
+    public int run(List<String> argv, Io io) throws Exception {
+        Args a = Args.parse(name(), argv, Set.of("from", "cell", "type", "durable"), Set.of("follow"));
+        if (!a.positional().isEmpty()) {
+            throw a.usage("unexpected argument '" + a.positional().get(0) + "'");
+        }
+        NatsTarget target;
+        String filter;
+        try {
+            target = NatsTarget.parse(a.required("from"));
+            filter = Subjects.filter(a.value("cell"), a.value("type"));
+        } catch (IllegalArgumentException e) {
+            throw a.usage(e.getMessage());
+        }
+        String durable = a.value("durable");
+        if (durable != null && !durable.matches("[A-Za-z0-9_-]{1,64}")) {
+            throw a.usage("--durable " + durable + " is not [A-Za-z0-9_-]{1,64}");
+        }
+        boolean follow = a.has("follow");
+        AtomicBoolean stop = new AtomicBoolean();
+        if (follow) {
+            for (String signal : List.of("INT", "TERM")) {
+                sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> stop.set(true));
+            }
+        }
+        try {
+            NatsTail.read(target, filter, durable, follow, stop::get, json -> {
+                io.out().write(json);
+                io.out().write('\n');
+                if (follow) {
+                    io.out().flush();
+                }
+            });
+        } catch (IOException e) {
+            io.err().println("cellos events tail: " + e.getMessage());
+            return 1;
+        } finally {
+            io.out().flush();
+        }
+        return 0;
+    }
+}
