@@ -4,16 +4,23 @@ import io.cellos.telemetry.host.CellHandle;
 import io.cellos.telemetry.host.CellStamp;
 import io.cellos.telemetry.host.CellStats;
 import io.cellos.telemetry.host.EventProjector;
+import io.cellos.telemetry.host.EventSink;
 import io.cellos.telemetry.host.JsonLinesSink;
 import io.cellos.telemetry.host.Receiver;
 import io.cellos.telemetry.host.ReceiverOptions;
+import io.cellos.telemetry.host.nats.NatsSink;
+import io.cellos.telemetry.host.nats.NatsTarget;
 import io.cellos.telemetry.wire.Wire;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.jackson.JsonFormat;
+import io.nats.client.Connection;
+import io.nats.client.JetStreamApiException;
+import io.nats.client.JetStreamManagement;
+import io.nats.client.Nats;
+import io.nats.client.api.StreamState;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -29,8 +36,9 @@ import java.util.stream.Stream;
 /**
  * One ingest round: a fresh receiver with its cells in a fresh temporary directory, every guest
  * connected, then timed from the guests' first write until every cell has handed every frame,
- * as an event, to the sink; then checked — each cell emitted exactly its frames and dropped none, the sink lost
- * nothing, and (file sink) the file holds one CloudEvents line per frame.
+ * as an event, to the sink (NATS: until JetStream has acknowledged every event); then checked — each
+ * cell emitted exactly its frames and dropped none, the sink lost nothing, and the file (or the
+ * round's stream) holds one CloudEvents line (message) per frame.
  *
  * <p>The keep-alive is an hour, so the receiver makes no events of its own during a round.
  */
@@ -62,13 +70,20 @@ final class IngestRound {
     private IngestResult run(int round, Path dir) throws IOException, InterruptedException {
         Path file = dir.resolve("events.jsonl");
         DiscardStream discard = new DiscardStream();
-        OutputStream out = args.toFile() ? Files.newOutputStream(file) : discard;
+        NatsTarget target = args.sink() == IngestArguments.Sink.NATS ? NatsTarget.parse(args.nats() + "/INGEST_" + round
+                + "_" + ProcessHandle.current().pid() + "?max-age=1h&ack-wait=30s&in-flight=" + args.inFlight()
+                + "&buffer=" + Math.max(args.inFlight(), args.totalFrames())) : null;
         ReceiverOptions options = ReceiverOptions.defaults().withKeepalive(Duration.ofHours(1)).withLoops(args.loops());
         long wall;
         ResourceSnapshot spent;
         long guestCpu;
         long bytesIn = 0;
-        try (JsonLinesSink sink = new JsonLinesSink(out, null, System.err, true)) {
+        EventSink sink = switch (args.sink()) {
+            case FILE -> new JsonLinesSink(Files.newOutputStream(file), null, System.err, true);
+            case DISCARD -> new JsonLinesSink(discard, null, System.err, true);
+            case NATS -> NatsSink.open(target, null, System.err);
+        };
+        try (sink) {
             try (Receiver receiver = Receiver.start(options, sink, System.err)) {
                 List<CellHandle> cells = new ArrayList<>();
                 List<GuestStream> streams = new ArrayList<>();
@@ -94,6 +109,9 @@ final class IngestRound {
                     long start = System.nanoTime();
                     load.start();
                     awaitEmitted(cells);
+                    if (sink instanceof NatsSink nats) {
+                        awaitAcknowledged(nats);
+                    }
                     wall = System.nanoTime() - start;
                     spent = ResourceSnapshot.take(loopThreads).minus(before);
                     load.await();
@@ -108,7 +126,11 @@ final class IngestRound {
                 throw new IllegalStateException("the sink lost " + sink.lost() + " events");
             }
         }
-        long bytesOut = args.toFile() ? checkFile(file) : discard.bytes();
+        long bytesOut = switch (args.sink()) {
+            case FILE -> checkFile(file);
+            case DISCARD -> discard.bytes();
+            case NATS -> checkStream(target);
+        };
         return new IngestResult(args.totalFrames(), wall, spent, guestCpu, bytesIn, bytesOut);
     }
 
@@ -144,6 +166,47 @@ final class IngestRound {
                 }
                 LockSupport.parkNanos(1_000_000);
             }
+        }
+    }
+
+    /** Waits until JetStream has acknowledged every event; gives up when the count stops moving. */
+    private void awaitAcknowledged(NatsSink sink) {
+        long seen = -1;
+        long lastMove = System.nanoTime();
+        for (long n; (n = sink.acknowledged()) < args.totalFrames(); ) {
+            long now = System.nanoTime();
+            if (n != seen) {
+                seen = n;
+                lastMove = now;
+            } else if (now - lastMove > STALL_LIMIT.toNanos()) {
+                throw new IllegalStateException("JetStream acknowledgements stalled at " + n + " of "
+                        + args.totalFrames() + "; lost " + sink.lost());
+            }
+            LockSupport.parkNanos(1_000_000);
+        }
+    }
+
+    /**
+     * Checks that the round's stream holds one message per frame and none twice, removes it, and
+     * returns the bytes it held.
+     */
+    private long checkStream(NatsTarget target) throws IOException {
+        try (Connection c = Nats.connect(target.serverUrl())) {
+            JetStreamManagement jsm = c.jetStreamManagement();
+            StreamState state = jsm.getStreamInfo(target.stream()).getStreamState();
+            if (state.getMsgCount() != args.totalFrames()) {
+                throw new IllegalStateException("stream " + target.stream() + " holds " + state.getMsgCount()
+                        + " messages, not " + args.totalFrames());
+            }
+            checkEvent(new String(jsm.getMessage(target.stream(), state.getFirstSequence()).getData(), StandardCharsets.UTF_8));
+            checkEvent(new String(jsm.getMessage(target.stream(), state.getLastSequence()).getData(), StandardCharsets.UTF_8));
+            jsm.deleteStream(target.stream());
+            return state.getByteCount();
+        } catch (JetStreamApiException e) {
+            throw new IOException("reading back stream " + target.stream() + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
         }
     }
 
