@@ -67,10 +67,13 @@ final class NatsLink implements AutoCloseable {
         return connection;
     }
 
-    /** The JetStream context of the live connection, connecting first if there is none. */
-    JetStream jetStream() throws IOException {
-        connection();
-        return jetStream;
+    /**
+     * The JetStream context of the live connection, without connecting: {@code null} when there is
+     * none, so that a caller sending many messages during an outage does not try to connect for
+     * each (only {@link #connection} connects).
+     */
+    JetStream jetStreamIfConnected() {
+        return connection != null && connection.getStatus() == Connection.Status.CONNECTED ? jetStream : null;
     }
 
     /** Throws the connection away, with whatever it still holds; the next use connects anew. */

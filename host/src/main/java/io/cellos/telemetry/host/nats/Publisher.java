@@ -1,5 +1,6 @@
 package io.cellos.telemetry.host.nats;
 
+import io.nats.client.JetStream;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.PublishOptions;
 import io.nats.client.api.PublishAck;
@@ -135,11 +136,16 @@ final class Publisher implements Runnable {
     private Sent send(Sent s) {
         s.sentAt = System.nanoTime();
         Headers headers = new Headers().put("Content-Type", CONTENT_TYPE);
+        JetStream js = link.jetStreamIfConnected();
+        if (js == null) {
+            s.ack = CompletableFuture.failedFuture(new IOException("not connected to NATS " + target.serverUrl()));
+            return s;
+        }
         try {
-            s.ack = link.jetStream().publishAsync(s.message.subject(), headers, s.message.body(),
+            s.ack = js.publishAsync(s.message.subject(), headers, s.message.body(),
                     PublishOptions.builder().messageId(s.message.id()).build());
-        } catch (IOException | RuntimeException e) {
-            // no connection, or the client refuses at once because it lost it (it keeps no buffer)
+        } catch (RuntimeException e) {
+            // the client refuses at once when it has just lost the connection (it keeps no buffer)
             s.ack = CompletableFuture.failedFuture(e);
         }
         return s;
@@ -188,6 +194,11 @@ final class Publisher implements Runnable {
         }
         Thread.sleep(pause);
         pause = pause.multipliedBy(2).compareTo(LONGEST_PAUSE) > 0 ? LONGEST_PAUSE : pause.multipliedBy(2);
+        try {
+            link.connection();
+        } catch (IOException stillDown) {
+            return; // the head stays unacknowledged: the loop comes back here after the next pause
+        }
         for (Sent s : window) {
             if (!s.ack.isDone() || s.ack.isCompletedExceptionally()) {
                 send(s);
