@@ -26,7 +26,8 @@ import java.util.TreeMap;
  * </ol>
  *
  * <p>Usage: {@code AgentCost [--processes 10000] [--idle-seconds 60] [--settle-seconds 10]
- * [--generators 1] [--in-flight 2] [--heartbeat-ms 2000] [--agent-classpath cli/target/cellos.jar]}.
+ * [--generators 1] [--in-flight 2] [--heartbeat-ms 2000] [--agent-classpath cli/target/cellos.jar]
+ * [--agent-main io.cellos.telemetry.cli.Main]}.
  * Run as root, from the project directory (for the default classpath).
  */
 public final class AgentCost {
@@ -38,9 +39,9 @@ public final class AgentCost {
     public static void main(String[] args) throws Exception {
         HarnessFlags f = HarnessFlags.parse(args, Map.of("processes", "10000", "idle-seconds", "60",
                 "settle-seconds", "10", "generators", "1", "in-flight", "2", "heartbeat-ms", "2000",
-                "agent-classpath", "cli/target/cellos.jar"));
+                "agent-classpath", "cli/target/cellos.jar", "agent-main", "io.cellos.telemetry.cli.Main"));
         System.out.println("AgentCost " + f);
-        try (AgentRig rig = AgentRig.start(f.string("agent-classpath"), Duration.ofMillis(f.integer("heartbeat-ms")),
+        try (AgentRig rig = AgentRig.start(f.string("agent-classpath"), f.string("agent-main"), Duration.ofMillis(f.integer("heartbeat-ms")),
                 System.err)) {
             System.out.println(rig.readiness());
             long pid = rig.agentPid();

@@ -20,7 +20,8 @@ import java.util.Map;
  * lag, is in its figures).
  *
  * <p>Usage: {@code AgentLatency [--per-second 333] [--seconds 30] [--warmup-seconds 5]
- * [--in-flight 4] [--agent-classpath cli/target/cellos.jar]}. Run as root, from the project
+ * [--in-flight 4] [--agent-classpath cli/target/cellos.jar]
+ * [--agent-main io.cellos.telemetry.cli.Main]}. Run as root, from the project
  * directory (for the default classpath).
  */
 public final class AgentLatency {
@@ -31,10 +32,10 @@ public final class AgentLatency {
 
     public static void main(String[] args) throws Exception {
         HarnessFlags f = HarnessFlags.parse(args, Map.of("per-second", "333", "seconds", "30", "warmup-seconds", "5",
-                "in-flight", "4", "agent-classpath", "cli/target/cellos.jar"));
+                "in-flight", "4", "agent-classpath", "cli/target/cellos.jar", "agent-main", "io.cellos.telemetry.cli.Main"));
         System.out.println("AgentLatency " + f);
         int rate = f.integer("per-second");
-        try (AgentRig rig = AgentRig.start(f.string("agent-classpath"), Duration.ofSeconds(2), System.err)) {
+        try (AgentRig rig = AgentRig.start(f.string("agent-classpath"), f.string("agent-main"), Duration.ofSeconds(2), System.err)) {
             System.out.println(rig.readiness());
             ArrivalLog log = rig.log();
             run(rig, new SpawnPlan(rate * f.integer("warmup-seconds"), true, 1, f.integer("in-flight"), rate, false));

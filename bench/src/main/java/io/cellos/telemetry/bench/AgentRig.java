@@ -61,11 +61,13 @@ final class AgentRig implements AutoCloseable {
     /**
      * Binds the receiver, starts the shell and launches the agent.
      *
-     * @param agentClasspath the classpath of {@code io.cellos.telemetry.cli.Main} (the {@code cellos}
-     *                       jar), which the launcher passes on to the agent
+     * @param agentClasspath the classpath of {@code agentMain}, which the launcher passes on to the agent
+     * @param agentMain      the class whose {@code main} takes {@code agent ...}: {@code
+     *                       io.cellos.telemetry.cli.Main} (the {@code cellos} jar) or {@code
+     *                       io.cellos.telemetry.guest.GuestMain} (the guest image's {@code cellos-telemetry} jar)
      * @throws IOException naming what failed, with what the launcher said if it was not ready
      */
-    static AgentRig start(String agentClasspath, Duration heartbeat, PrintStream warnings)
+    static AgentRig start(String agentClasspath, String agentMain, Duration heartbeat, PrintStream warnings)
             throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory("agent-rig");
         ArrivalLog log = new ArrivalLog();
@@ -79,7 +81,7 @@ final class AgentRig implements AutoCloseable {
                     () -> new IOException("cannot tell which java runs this harness"));
             long t0 = System.nanoTime();
             Process launcher = new ProcessBuilder(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp",
-                    agentClasspath, "io.cellos.telemetry.cli.Main", "agent", "--transport",
+                    agentClasspath, agentMain, "agent", "--transport",
                     "unix:" + cell.socketPath(), "--scope-root", Long.toString(shell.pid()), "--heartbeat",
                     heartbeat.toMillis() + "ms"))
                     .redirectError(launcherErr.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();

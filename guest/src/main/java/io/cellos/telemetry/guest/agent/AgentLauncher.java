@@ -34,7 +34,11 @@ public final class AgentLauncher {
     private static final List<String> JVM_OPTIONS = List.of(
             "-XX:+DisableAttachMechanism", "-XX:-UsePerfData", "-XX:+UseSerialGC", "-Xms8m", "-Xmx32m",
             "-Xss512k", "-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1", "-XX:ReservedCodeCacheSize=16m",
-            "-XX:MaxMetaspaceSize=48m", "-Xshare:off", "-XX:TrimNativeHeapInterval=60000",
+            "-XX:MaxMetaspaceSize=48m", "-Xmn1m", "-Xshare:off", "-XX:TrimNativeHeapInterval=60000",
+            // C1 compiles a method after 100 x the default count: code that runs at start-up, or now
+            // and then, stays interpreted and takes no code cache or compiler memory (BENCHMARKS.md)
+            "-XX:Tier3InvocationThreshold=20000", "-XX:Tier3MinInvocationThreshold=10000",
+            "-XX:Tier3CompileThreshold=200000", "-XX:Tier3BackEdgeThreshold=6000000",
             "-XX:+UnlockDiagnosticVMOptions", "-XX:AsyncDeflationInterval=0",
             "-XX:ServiceThreadCleanupInterval=60000", "--enable-native-access=ALL-UNNAMED");
 
