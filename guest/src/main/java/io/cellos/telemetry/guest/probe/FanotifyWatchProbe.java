@@ -140,17 +140,12 @@ public final class FanotifyWatchProbe implements Probe {
                 links = new ProcSelfFd();
                 links.target(group.get()); // event paths come from /proc/self/fd: fail now if it is missing
             }
-            for (int i = 0; i < paths.size(); i++) {
-                String path = paths.get(i);
-                try {
-                    Fanotify.markAdd(group.get(), reporting.mask, path);
-                    if (ids != null) {
-                        ids[i] = FileId.of(arena, path);
-                    }
-                } catch (ErrnoException e) {
-                    throw WatchPathException.classify(path, e);
+            WatchPathException.markAll(paths, (i, path) -> {
+                Fanotify.markAdd(group.get(), reporting.mask, path);
+                if (ids != null) {
+                    ids[i] = FileId.of(arena, path);
                 }
-            }
+            });
         } catch (IOException | RuntimeException e) {
             close();
             throw e;

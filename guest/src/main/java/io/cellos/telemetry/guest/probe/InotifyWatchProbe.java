@@ -86,13 +86,8 @@ public final class InotifyWatchProbe implements Probe {
         try {
             buf = arena.allocate(READ_BUFFER_BYTES, 8);
             inotify = new Fd((int) Libc.INOTIFY_INIT1.call(null, Inotify.IN_NONBLOCK | Inotify.IN_CLOEXEC), "inotify");
-            for (String path : paths) {
-                try {
-                    watched.putIfAbsent(Inotify.addWatch(inotify.get(), CHANGES, path), path);
-                } catch (ErrnoException e) {
-                    throw WatchPathException.classify(path, e);
-                }
-            }
+            WatchPathException.markAll(paths,
+                    (i, path) -> watched.putIfAbsent(Inotify.addWatch(inotify.get(), CHANGES, path), path));
         } catch (IOException | RuntimeException e) {
             close();
             throw e;

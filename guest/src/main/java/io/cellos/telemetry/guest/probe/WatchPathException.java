@@ -28,11 +28,31 @@ public final class WatchPathException extends IOException {
         this.path = path;
     }
 
+    /** Watches one declared path: a fanotify mark, an inotify watch. */
+    @FunctionalInterface
+    interface PathMark {
+        void mark(int index, String path) throws ErrnoException;
+    }
+
+    /**
+     * Marks every declared path, in order, and turns a failure into what it means ({@link #classify}):
+     * the one way both file-watch probes arm their paths.
+     */
+    static void markAll(java.util.List<String> paths, PathMark mark) throws IOException {
+        for (int i = 0; i < paths.size(); i++) {
+            try {
+                mark.mark(i, paths.get(i));
+            } catch (ErrnoException e) {
+                throw classify(paths.get(i), e);
+            }
+        }
+    }
+
     /**
      * What a failure to resolve {@code path} means: a {@code WatchPathException} when the errno
      * says the path itself is wrong, else {@code failure} unchanged (the mechanism is to blame).
      */
-    static IOException classify(String path, ErrnoException failure) {
+    private static IOException classify(String path, ErrnoException failure) {
         return switch (failure.errno()) {
             case Errno.ENOENT, Errno.EACCES, ENOTDIR, ENAMETOOLONG, ELOOP -> new WatchPathException(path, failure);
             default -> failure;
