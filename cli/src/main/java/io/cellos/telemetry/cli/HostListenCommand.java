@@ -58,8 +58,9 @@ final class HostListenCommand implements Command {
                                               publish each event to NATS JetStream instead: subject
                                               cellos.events.<cell id>.<type>, stream CELLOS_EVENTS
                                               unless named (created if missing, never changed);
-                                              options max-age (7d), max-bytes (-1), replicas (1)
-                                              for a stream it creates, buffer (100000) events held
+                                              options retention (limits|interest|workqueue),
+                                              max-age (7d), max-bytes (-1), replicas (1) for a
+                                              stream it creates, buffer (100000) events held
                                               while NATS is slow or down before it drops and counts,
                                               in-flight (256), ack-wait (5s), drain (10s) on exit.
                                               Read them back with 'cellos events tail'.

@@ -72,7 +72,7 @@ public final class NatsSink implements EventSink {
             boolean created = StreamSetup.ensure(link.connection().jetStreamManagement(), target, warnings);
             if (created) {
                 warnings.println("cellos: created JetStream stream " + target.stream() + " (subjects "
-                        + Subjects.ALL + ", max-age " + Durations.format(target.maxAge())
+                        + Subjects.ALL + ", retention " + target.retention() + ", max-age " + Durations.format(target.maxAge())
                         + ", max-bytes " + target.maxBytes() + ", replicas " + target.replicas() + ")");
             }
         } catch (IOException | RuntimeException e) {

@@ -1,6 +1,7 @@
 package io.cellos.telemetry.host.nats;
 
 import io.cellos.telemetry.wire.Durations;
+import io.nats.client.api.RetentionPolicy;
 
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -16,6 +17,9 @@ import java.util.regex.Pattern;
  *
  * <p>Options (all optional):
  * <ul>
+ *   <li>{@code retention} ({@code limits}): the stream's retention policy, when the sink creates it:
+ *       {@code limits} keeps events until a limit below removes them, {@code interest} while a
+ *       consumer has yet to acknowledge them, {@code workqueue} until one consumer acknowledges them;</li>
  *   <li>{@code max-age} ({@code 7d}): how long the stream keeps an event, when the sink creates it;
  *       {@code 0s} keeps events until another limit removes them;</li>
  *   <li>{@code max-bytes} ({@code -1}, no limit): the stream's size limit, when the sink creates it,
@@ -32,6 +36,7 @@ import java.util.regex.Pattern;
  * @param host     the server's host name or address
  * @param port     its client port
  * @param stream   the JetStream stream, {@code [A-Za-z0-9_-]{1,64}}
+ * @param retention the stream's retention policy when created
  * @param maxAge   the stream's age limit when created ({@link Duration#ZERO}: none)
  * @param maxBytes the stream's size limit when created (-1: none)
  * @param replicas the stream's replicas when created
@@ -40,7 +45,8 @@ import java.util.regex.Pattern;
  * @param ackWait  how long an ack may take
  * @param drain    how long {@link NatsSink#close} waits
  */
-public record NatsTarget(String host, int port, String stream, Duration maxAge, long maxBytes, int replicas,
+public record NatsTarget(String host, int port, String stream, RetentionPolicy retention, Duration maxAge,
+                         long maxBytes, int replicas,
                          int buffer, int inFlight, Duration ackWait, Duration drain) {
     public static final int DEFAULT_PORT = 4222;
     public static final String DEFAULT_STREAM = "CELLOS_EVENTS";
@@ -56,6 +62,9 @@ public record NatsTarget(String host, int port, String stream, Duration maxAge, 
         }
         if (stream == null || !STREAM_NAME.matcher(stream).matches()) {
             throw new IllegalArgumentException("stream name '" + stream + "' is not [A-Za-z0-9_-]{1,64}");
+        }
+        if (retention == null) {
+            throw new IllegalArgumentException("a NATS target needs a retention policy");
         }
         if (maxAge.isNegative()) {
             throw new IllegalArgumentException("max-age cannot be negative");
@@ -77,7 +86,7 @@ public record NatsTarget(String host, int port, String stream, Duration maxAge, 
 
     /** The defaults for {@code host:port} and {@code stream}. */
     public static NatsTarget of(String host, int port, String stream) {
-        return new NatsTarget(host, port, stream, Duration.ofDays(7), -1, 1, 100_000, 256,
+        return new NatsTarget(host, port, stream, RetentionPolicy.Limits, Duration.ofDays(7), -1, 1, 100_000, 256,
                 Duration.ofSeconds(5), Duration.ofSeconds(10));
     }
 
@@ -109,6 +118,7 @@ public record NatsTarget(String host, int port, String stream, Duration maxAge, 
         String stream = path.isEmpty() || path.equals("/") ? DEFAULT_STREAM : path.substring(1);
         NatsTarget t = of(uri.getHost(), uri.getPort() == -1 ? DEFAULT_PORT : uri.getPort(), stream);
         Map<String, String> options = options(uri.getRawQuery(), text);
+        String retention = options.remove("retention");
         String maxAge = options.remove("max-age");
         String maxBytes = options.remove("max-bytes");
         String replicas = options.remove("replicas");
@@ -118,9 +128,10 @@ public record NatsTarget(String host, int port, String stream, Duration maxAge, 
         String drain = options.remove("drain");
         if (!options.isEmpty()) {
             throw new IllegalArgumentException("unknown option(s) " + options.keySet() + " in '" + text
-                    + "'; known: max-age, max-bytes, replicas, buffer, in-flight, ack-wait, drain");
+                    + "'; known: retention, max-age, max-bytes, replicas, buffer, in-flight, ack-wait, drain");
         }
         return new NatsTarget(t.host, t.port, t.stream,
+                retention != null ? retention(retention) : t.retention,
                 maxAge != null ? Durations.parse(maxAge) : t.maxAge,
                 maxBytes != null ? bytes(maxBytes) : t.maxBytes,
                 replicas != null ? number("replicas", replicas) : t.replicas,
@@ -158,6 +169,15 @@ public record NatsTarget(String host, int port, String stream, Duration maxAge, 
             }
         }
         return options;
+    }
+
+    private static RetentionPolicy retention(String value) {
+        return switch (value) {
+            case "limits" -> RetentionPolicy.Limits;
+            case "interest" -> RetentionPolicy.Interest;
+            case "workqueue" -> RetentionPolicy.WorkQueue;
+            default -> throw new IllegalArgumentException("retention=" + value + " is not limits, interest or workqueue");
+        };
     }
 
     private static int number(String name, String value) {

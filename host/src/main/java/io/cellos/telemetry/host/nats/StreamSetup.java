@@ -15,8 +15,8 @@ import java.util.List;
 /**
  * Makes sure the target's stream exists, and never changes one that does.
  *
- * <p>A missing stream is created: file storage, limits retention, subjects {@code cellos.events.>},
- * with the target's {@code max-age}, {@code max-bytes} and {@code replicas}, and JetStream's default
+ * <p>A missing stream is created: file storage, subjects {@code cellos.events.>}, with the target's
+ * {@code retention}, {@code max-age}, {@code max-bytes} and {@code replicas}, and JetStream's default
  * de-duplication window (2 minutes), within which a re-sent event ({@code Nats-Msg-Id}) is stored
  * once. An existing stream is used as it is: if its limits differ from the target's, that is said on
  * the warning stream; if it does not take the subjects events are published on, the setup fails,
@@ -54,7 +54,7 @@ final class StreamSetup {
         List<String> differences = differences(existing, target);
         if (!differences.isEmpty()) {
             warnings.println("cellos: stream " + target.stream() + " exists and is used as it is ("
-                    + String.join(", ", differences) + "); max-age, max-bytes and replicas apply only when the"
+                    + String.join(", ", differences) + "); retention, max-age, max-bytes and replicas apply only when the"
                     + " sink creates the stream");
         }
         return false;
@@ -67,7 +67,7 @@ final class StreamSetup {
                 .description("CellOS guest telemetry as CloudEvents (one message per event)")
                 .subjects(Subjects.ALL)
                 .storageType(StorageType.File)
-                .retentionPolicy(RetentionPolicy.Limits)
+                .retentionPolicy(target.retention())
                 .maxAge(target.maxAge())
                 .maxBytes(target.maxBytes())
                 .replicas(target.replicas())
@@ -98,8 +98,8 @@ final class StreamSetup {
         if (existing.getReplicas() != target.replicas()) {
             d.add("replicas " + existing.getReplicas() + ", not " + target.replicas());
         }
-        if (existing.getRetentionPolicy() != RetentionPolicy.Limits) {
-            d.add("retention " + existing.getRetentionPolicy());
+        if (existing.getRetentionPolicy() != target.retention()) {
+            d.add("retention " + existing.getRetentionPolicy() + ", not " + target.retention());
         }
         return d;
     }

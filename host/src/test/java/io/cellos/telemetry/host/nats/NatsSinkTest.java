@@ -12,6 +12,7 @@ import io.nats.client.Connection;
 import io.nats.client.JetStreamManagement;
 import io.nats.client.Nats;
 import io.nats.client.api.MessageInfo;
+import io.nats.client.api.RetentionPolicy;
 import io.nats.client.api.StreamConfiguration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -96,6 +97,17 @@ class NatsSinkTest {
         assertEquals(166, exited.size());
         assertEquals(exited, tailIds(target, Subjects.filter(null, EventProjector.TYPE_PREFIX + "process.exited"), null),
                 "a type given whole or as its suffix");
+    }
+
+    @Test
+    void theRetentionPolicyIsTheTargets() throws Exception {
+        try (NatsSink sink = NatsSink.open(NatsTarget.parse(server.url("/WQ?retention=workqueue")), null, warnings)) {
+            assertEquals("WQ", sink.target().stream());
+        }
+        try (Connection c = Nats.connect(server.url(""))) {
+            assertEquals(RetentionPolicy.WorkQueue, c.jetStreamManagement().getStreamInfo("WQ").getConfiguration()
+                    .getRetentionPolicy());
+        }
     }
 
     @Test

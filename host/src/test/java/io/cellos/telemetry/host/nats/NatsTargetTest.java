@@ -1,5 +1,6 @@
 package io.cellos.telemetry.host.nats;
 
+import io.nats.client.api.RetentionPolicy;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -23,8 +24,11 @@ class NatsTargetTest {
         assertEquals("nats://[::1]:4222", NatsTarget.parse("nats://[::1]/S").serverUrl());
 
         NatsTarget all = NatsTarget.parse("nats://h:1/EV?max-age=1h&max-bytes=10GiB&replicas=3&buffer=500"
-                + "&in-flight=20&ack-wait=2s&drain=0s");
+                + "&in-flight=20&ack-wait=2s&drain=0s&retention=workqueue");
         assertEquals("EV", all.stream());
+        assertEquals(RetentionPolicy.WorkQueue, all.retention());
+        assertEquals(RetentionPolicy.Limits, t.retention());
+        assertEquals(RetentionPolicy.Interest, NatsTarget.parse("nats://h/S?retention=interest").retention());
         assertEquals(Duration.ofHours(1), all.maxAge());
         assertEquals(10L << 30, all.maxBytes());
         assertEquals(3, all.replicas());
@@ -49,6 +53,7 @@ class NatsTargetTest {
             {"nats://h:4222/S?max-age=forever", "is not a duration"},
             {"nats://h:4222/S?buffer=10&in-flight=20", "in-flight <= buffer"},
             {"nats://h:4222/S?colour=blue", "unknown option(s) [colour]"},
+            {"nats://h:4222/S?retention=forever", "is not limits, interest or workqueue"},
             {"nats://h:4222/S?buffer", "is not option=value"},
             {"nats://h:4222/S?buffer=1&buffer=2", "given twice"},
             {"nats://user:pw@h:4222", "credentials"},
