@@ -64,7 +64,7 @@ final class EventsTailCommand implements Command {
             throw a.usage(e.getMessage());
         }
         String durable = a.value("durable");
-        if (durable != null && !durable.matches("[A-Za-z0-9_-]{1,64}")) {
+        if (durable != null && !NatsTarget.isName(durable)) {
             throw a.usage("--durable " + durable + " is not [A-Za-z0-9_-]{1,64}");
         }
         boolean follow = a.has("follow");
@@ -78,8 +78,13 @@ final class EventsTailCommand implements Command {
             NatsTail.read(target, filter, durable, follow, stop::get, json -> {
                 io.out().write(json);
                 io.out().write('\n');
-                if (follow) {
+                if (follow || durable != null) {
+                    // a durable consumer acknowledges the event next: it must be out first
                     io.out().flush();
+                    if (io.out().checkError()) {
+                        throw new IOException("standard output is closed; stopping (the events not printed stay"
+                                + " unacknowledged)");
+                    }
                 }
             });
         } catch (IOException e) {

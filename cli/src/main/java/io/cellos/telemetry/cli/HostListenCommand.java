@@ -50,7 +50,8 @@ final class HostListenCommand implements Command {
                 Options:
                   --uds BASE                  the cell's vsock UDS path; the listener is BASE_9001
                   --cell-id ID                the cell, [A-Za-z0-9_-]{1,128}
-                  --run-id ID                 this run, [A-Za-z0-9._:-]{1,128}
+                  --run-id ID                 this run, [A-Za-z0-9._:-]{1,128}; a new one for every
+                                              receiver process: event ids are unique per run
                   --spec-signature-hash H     the hash of the cell's signed spec (optional)
                   --keepalive D               keep-alive window, e.g. 10s (default), 500ms, 1m
                   --out FILE                  append events to FILE instead of standard output

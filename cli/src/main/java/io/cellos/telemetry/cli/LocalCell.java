@@ -136,7 +136,7 @@ record LocalCell(List<String> workload, List<String> watches, Path dir, String o
                 + reported.map(WaitStatus::toString).orElse("status " + initStatus + " (no report on the exit channel)"));
         summary.render(io.out());
         io.out().println((NatsTarget.names(output()) ? "published to " + Sinks.describe(output()) + " (read them with: cellos events tail --from "
-                + output() + " --cell " + stamp.cellId() + ")" : "event log: " + output())
+                + NatsTarget.parse(output()) + " --cell " + stamp.cellId() + ")" : "event log: " + output())
                 + (sink.lost() > 0 ? "; " + sink.lost() + " events could not be delivered there" : ""));
         return status;
     }

@@ -29,6 +29,11 @@ public record CellStamp(String cellId, String runId, String specSignatureHash) {
         }
     }
 
+    /** Whether {@code id} is a valid cell id, {@code [A-Za-z0-9_-]{1,128}}: it names sockets and NATS subjects. */
+    public static boolean isCellId(String id) {
+        return id != null && CELL_ID.matcher(id).matches();
+    }
+
     private static void check(String what, String value, Pattern p, String allowed) {
         Objects.requireNonNull(value, what);
         if (!p.matcher(value).matches()) {

@@ -44,8 +44,8 @@ public final class NatsSink implements EventSink {
     private final EventEncoder encoder;
     private final PrintStream warnings;
     private final Object warnedLock = new Object();
-    private long encodingFailures;
-    private boolean warnedOverflow;
+    private boolean warnedUnsendable;
+    private long unattributable;
     private boolean closed;
 
     private NatsSink(NatsTarget target, NatsLink link, EventSigner signer, PrintStream warnings) {
@@ -77,10 +77,6 @@ public final class NatsSink implements EventSink {
             }
         } catch (IOException | RuntimeException e) {
             link.close();
-            if (e instanceof IOException io && io.getMessage() != null && io.getMessage().contains("Timeout")) {
-                throw new IOException("NATS at " + target.serverUrl() + " does not answer JetStream requests; "
-                        + "is JetStream enabled (nats-server -js)?", e);
-            }
             throw e;
         }
         NatsSink sink = new NatsSink(target, link, signer, warnings);
@@ -99,23 +95,27 @@ public final class NatsSink implements EventSink {
         try {
             m = message(event, false);
         } catch (IOException | IllegalArgumentException e) {
+            boolean first;
             synchronized (warnedLock) {
-                encodingFailures++;
-                if (encodingFailures == 1) {
-                    warnings.println("cellos: " + e.getMessage() + "; such events are lost and counted (told once)");
+                first = !warnedUnsendable;
+                warnedUnsendable = true;
+                if (e instanceof IllegalArgumentException) {
+                    unattributable++; // not a cell's event: no cell to report it to
                 }
+            }
+            if (e instanceof IOException) {
+                // serializing or signing failed: the cell is known, so its report says so too
+                outbox.lose(Subjects.cellOf(Subjects.of(event)), event, Outbox.UNENCODABLE, 1);
+            }
+            if (first) {
+                warnings.println("cellos: " + e.getMessage() + "; such events are lost and counted (told once)");
             }
             return;
         }
-        if (!outbox.offer(m, event)) {
-            synchronized (warnedLock) {
-                if (!warnedOverflow && !closed) {
-                    warnedOverflow = true;
-                    warnings.println("cellos: NATS " + target + ": " + target.buffer() + " events held and not yet"
-                            + " acknowledged; dropping and counting new ones until it takes them (told once;"
-                            + " each cell gets a telemetry.dropped report)");
-                }
-            }
+        if (outbox.offer(m, event) == Outbox.Offer.FIRST_DROP) {
+            warnings.println("cellos: NATS " + target + ": " + target.buffer() + " events held and not yet"
+                    + " acknowledged; dropping and counting new ones until it takes them again (each cell that"
+                    + " loses events gets a telemetry.dropped report)");
         }
     }
 
@@ -134,15 +134,27 @@ public final class NatsSink implements EventSink {
         return cell + ":" + event.getId();
     }
 
-    /** The drop report for a cell's losses so far. */
+    /** The drop report for a cell's losses so far, or {@code null} if it cannot be made. */
     private Outbox.Message report(Outbox.Loss loss) {
         CloudEvent e = new EventProjector(stampOf(loss), null).sinkDropped("nats", loss.reports, Instant.now(),
                 loss.counts, "events the host could not deliver to NATS " + target
-                        + " (its buffer of " + target.buffer() + " was full, or JetStream refused them)");
+                        + " (its buffer of " + target.buffer() + " was full, JetStream refused them, or they could"
+                        + " not be serialized or signed)");
         try {
             return message(e, true);
         } catch (IOException ex) {
-            throw new IllegalStateException("a drop report the host made cannot be serialized", ex);
+            // signing that fails for events fails for their report too; the losses stay counted and
+            // are told per cell on stderr when the sink closes
+            boolean first;
+            synchronized (warnedLock) {
+                first = !warnedUnsendable;
+                warnedUnsendable = true;
+            }
+            if (first) {
+                warnings.println("cellos: " + ex.getMessage() + "; drop reports that cannot be made are told on"
+                        + " stderr when the sink closes (told once)");
+            }
+            return null;
         }
     }
 
@@ -169,7 +181,7 @@ public final class NatsSink implements EventSink {
     @Override
     public long lost() {
         synchronized (warnedLock) {
-            return outbox.lostTotal() + encodingFailures;
+            return outbox.lostTotal() + unattributable;
         }
     }
 
@@ -178,9 +190,18 @@ public final class NatsSink implements EventSink {
         return publisher.acknowledged();
     }
 
-    /** Acknowledged events that JetStream had already stored: re-sends after a lost ack. */
+    /** Acknowledged events that JetStream had already stored: re-sends after a lost ack, or re-emits. */
     public long duplicates() {
         return publisher.duplicates();
+    }
+
+    /**
+     * Events JetStream did not store because it already held a message with their id that this sink
+     * never sent: told on the warning stream; not counted in {@link #lost()}, since the event may be
+     * the very one stored (emitted twice), or another receiver's under the same run id.
+     */
+    public long unexpectedDuplicates() {
+        return publisher.unexpectedDuplicates();
     }
 
     /**
@@ -207,6 +228,10 @@ public final class NatsSink implements EventSink {
             thread.join(TimeUnit.SECONDS.toMillis(2));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (thread.isAlive()) {
+            warnings.println("cellos: the NATS publisher for " + target + " did not stop; the " + outbox.abandonAll()
+                    + " events it still held are counted as lost");
         }
         for (Outbox.Loss loss : outbox.losses()) {
             warnings.println("cellos: cell " + loss.cell + ": " + loss.total + " events not delivered to NATS "

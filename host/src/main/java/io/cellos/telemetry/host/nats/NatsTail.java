@@ -15,6 +15,7 @@ import io.nats.client.api.Subject;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -27,7 +28,14 @@ import java.util.function.BooleanSupplier;
  * same name carries on where this one stopped.
  */
 public final class NatsTail {
-    /** Where each event goes; returns normally once it has been handed on. */
+    /** A read without {@code follow} stops after this long without an event. */
+    static final int IDLE_SECONDS = 2;
+
+    /**
+     * Where each event goes. Returns normally only once the event has been handed on (written and
+     * flushed): with a durable consumer, the event is acknowledged right after, so an output that
+     * failed must throw.
+     */
     @FunctionalInterface
     public interface Output {
         void event(byte[] json) throws IOException;
@@ -41,7 +49,9 @@ public final class NatsTail {
      *
      * @param durable a durable consumer's name, or {@code null} for an ordered one
      * @param follow  keep waiting for new events until {@code stop} says so; otherwise return once
-     *                every event the stream held at the start was read
+     *                every event the stream held at the start was read (later ones are left), or
+     *                once none comes for {@value #IDLE_SECONDS} s (events removed meanwhile, by a
+     *                limit or another reader of the same durable consumer)
      * @return how many events were read
      * @throws IOException if NATS cannot be reached or the stream does not exist, saying so
      */
@@ -53,6 +63,7 @@ public final class NatsTail {
                 StreamContext stream = connection.getStreamContext(target.stream());
                 io.nats.client.BaseConsumerContext consumer;
                 long pending;
+                long last = stream.getStreamInfo().getStreamState().getLastSequence();
                 if (durable == null) {
                     pending = 0;
                     for (Subject s : stream.getStreamInfo(StreamInfoOptions.filterSubjects(filter)).getStreamState().getSubjects()) {
@@ -62,13 +73,13 @@ public final class NatsTail {
                 } else {
                     ConsumerContext c = stream.createOrUpdateConsumer(ConsumerConfiguration.builder()
                             .durable(durable).filterSubject(filter).ackPolicy(AckPolicy.Explicit).build());
-                    pending = c.getConsumerInfo().getNumPending() + c.getConsumerInfo().getNumAckPending();
+                    pending = c.getConsumerInfo().getNumPending();
                     consumer = c;
                 }
                 if (pending == 0 && !follow) {
                     return 0;
                 }
-                return drain(consumer, durable != null, follow, stop, out);
+                return drain(consumer, durable != null, follow ? Long.MAX_VALUE : last, stop, out);
             } catch (JetStreamApiException | JetStreamStatusCheckedException e) {
                 throw new IOException("cannot read stream " + target.stream() + " at " + target.serverUrl() + ": "
                         + e.getMessage(), e);
@@ -76,17 +87,28 @@ public final class NatsTail {
         }
     }
 
-    private static long drain(io.nats.client.BaseConsumerContext consumer, boolean ack, boolean follow,
+    /**
+     * Hands on events until {@code stop}, or (when {@code last} is not {@code Long.MAX_VALUE}) until
+     * the event at stream sequence {@code last} or beyond, the last one pending, or
+     * {@value #IDLE_SECONDS} s without an event.
+     */
+    private static long drain(io.nats.client.BaseConsumerContext consumer, boolean ack, long last,
                               BooleanSupplier stop, Output out)
             throws IOException, JetStreamApiException, JetStreamStatusCheckedException, InterruptedException {
+        boolean follow = last == Long.MAX_VALUE;
         IterableConsumer messages = consumer.iterate();
         try {
             long read = 0;
+            long idleSince = System.nanoTime();
             while (!stop.getAsBoolean()) {
                 Message m = messages.nextMessage(Duration.ofMillis(500));
                 if (m == null) {
+                    if (!follow && System.nanoTime() - idleSince > TimeUnit.SECONDS.toNanos(IDLE_SECONDS)) {
+                        break;
+                    }
                     continue;
                 }
+                idleSince = System.nanoTime();
                 out.event(m.getData());
                 if (ack) {
                     try {
@@ -97,7 +119,7 @@ public final class NatsTail {
                     }
                 }
                 read++;
-                if (!follow && m.metaData().pendingCount() == 0) {
+                if (!follow && (m.metaData().pendingCount() == 0 || m.metaData().streamSequence() >= last)) {
                     break;
                 }
             }

@@ -60,7 +60,7 @@ public record NatsTarget(String host, int port, String stream, RetentionPolicy r
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("NATS port " + port + " is not in 1..65535");
         }
-        if (stream == null || !STREAM_NAME.matcher(stream).matches()) {
+        if (!isName(stream)) {
             throw new IllegalArgumentException("stream name '" + stream + "' is not [A-Za-z0-9_-]{1,64}");
         }
         if (retention == null) {
@@ -88,6 +88,11 @@ public record NatsTarget(String host, int port, String stream, RetentionPolicy r
     public static NatsTarget of(String host, int port, String stream) {
         return new NatsTarget(host, port, stream, RetentionPolicy.Limits, Duration.ofDays(7), -1, 1, 100_000, 256,
                 Duration.ofSeconds(5), Duration.ofSeconds(10));
+    }
+
+    /** Whether {@code name} is a name JetStream takes for a stream or a durable consumer here: {@code [A-Za-z0-9_-]{1,64}}. */
+    public static boolean isName(String name) {
+        return name != null && STREAM_NAME.matcher(name).matches();
     }
 
     /** Whether {@code text} names a NATS target (by its scheme), so a caller can tell it from a file path. */

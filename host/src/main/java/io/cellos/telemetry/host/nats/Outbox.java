@@ -17,8 +17,10 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>The bound counts every event held: waiting, and taken by the publisher but not yet settled
  * (acknowledged, or lost). {@link #offer} never waits: an event beyond the bound is dropped and
- * counted against its cell. Drop reports ({@link #offerReport}) are outside the bound; there is at
- * most one per cell at a time, since its counts are cumulative.
+ * counted against its cell. From the first such drop until what is held has fallen to half the
+ * bound, the outbox is {@linkplain #overflowing() overflowing}. Drop reports ({@link #offerReport})
+ * are outside the bound and are taken before waiting events, so that they go out while events still
+ * flow; their counts are cumulative, so a late one replaces nothing and loses nothing.
  *
  * <p>Thread-safe: any number of emitting threads, one publisher.
  */
@@ -27,6 +29,8 @@ final class Outbox {
     static final String OVERFLOW = "sink_overflow";
     /** Cause code: JetStream refused the event for good. */
     static final String REJECTED = "sink_rejected";
+    /** Cause code: it could not be serialized or signed. */
+    static final String UNENCODABLE = "sink_unencodable";
     /** Cause code: still held when the sink closed. */
     static final String UNDELIVERED = "sink_undelivered";
 
@@ -71,6 +75,16 @@ final class Outbox {
     private int taken;
     private long lostTotal;
     private boolean closed;
+    private boolean overflowing;
+
+    /** What became of an offered event. */
+    enum Offer {
+        HELD,
+        /** Dropped and counted. */
+        DROPPED,
+        /** Dropped and counted, the first since the outbox last had room: a new overflow to tell. */
+        FIRST_DROP
+    }
 
     /** @param capacity events held at most */
     Outbox(int capacity) {
@@ -83,22 +97,28 @@ final class Outbox {
      * @param event the event {@code m} was made from, kept when it is its cell's first loss
      * @return whether it is held
      */
-    boolean offer(Message m, CloudEvent event) {
+    Offer offer(Message m, CloudEvent event) {
         lock.lock();
         try {
-            if (closed || queue.size() + taken >= capacity) {
-                lose(m.cell(), event, closed ? UNDELIVERED : OVERFLOW, 1);
-                return false;
+            if (closed) {
+                lose(m.cell(), event, UNDELIVERED, 1);
+                return Offer.DROPPED;
+            }
+            if (queue.size() + taken >= capacity) {
+                lose(m.cell(), event, OVERFLOW, 1);
+                boolean first = !overflowing;
+                overflowing = true;
+                return first ? Offer.FIRST_DROP : Offer.DROPPED;
             }
             queue.addLast(m);
             changed.signal();
-            return true;
+            return Offer.HELD;
         } finally {
             lock.unlock();
         }
     }
 
-    /** Holds a drop report, ahead of nothing and outside the bound. */
+    /** Holds a drop report, outside the bound. */
     void offerReport(Message report) {
         lock.lock();
         try {
@@ -110,8 +130,8 @@ final class Outbox {
     }
 
     /**
-     * Takes the next message for the publisher, waiting up to {@code timeoutMillis}; events come
-     * before reports, so a report follows every event of its cell that was held before it.
+     * Takes the next message for the publisher, waiting up to {@code timeoutMillis}; reports come
+     * before events.
      *
      * @return the message, or {@code null} if none came in time
      */
@@ -126,7 +146,7 @@ final class Outbox {
                 nanos = changed.awaitNanos(nanos);
             }
             taken++;
-            return !queue.isEmpty() ? queue.pollFirst() : reports.pollFirst();
+            return !reports.isEmpty() ? reports.pollFirst() : queue.pollFirst();
         } finally {
             lock.unlock();
         }
@@ -136,7 +156,7 @@ final class Outbox {
     Message poll() {
         lock.lock();
         try {
-            Message m = !queue.isEmpty() ? queue.pollFirst() : reports.pollFirst();
+            Message m = !reports.isEmpty() ? reports.pollFirst() : queue.pollFirst();
             if (m != null) {
                 taken++;
             }
@@ -150,7 +170,10 @@ final class Outbox {
     void settled() {
         lock.lock();
         try {
-            taken--;
+            taken = Math.max(0, taken - 1); // after abandonAll, a late settle finds nothing taken
+            if (overflowing && queue.size() + taken <= capacity / 2) {
+                overflowing = false;
+            }
             changed.signalAll();
         } finally {
             lock.unlock();
@@ -215,11 +238,35 @@ final class Outbox {
         }
     }
 
-    /** Events held: waiting or taken. */
-    int held() {
+    /** Whether events were dropped for want of room since the outbox last fell to half its bound. */
+    boolean overflowing() {
         lock.lock();
         try {
-            return queue.size() + taken;
+            return overflowing;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Counts everything still held as undelivered, for a publisher that did not stop: the waiting
+     * events against their cells, the taken ones (whose cells only the publisher knows) in the total.
+     *
+     * @return how many were counted
+     */
+    int abandonAll() {
+        lock.lock();
+        try {
+            int n = taken;
+            lostTotal += taken;
+            taken = 0;
+            for (Message m : queue) {
+                lose(m.cell(), null, UNDELIVERED, 1);
+                n++;
+            }
+            queue.clear();
+            reports.clear();
+            return n;
         } finally {
             lock.unlock();
         }

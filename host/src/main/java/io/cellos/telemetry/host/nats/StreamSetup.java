@@ -23,6 +23,8 @@ import java.util.List;
  * for publishing there could only fail.
  */
 final class StreamSetup {
+    /** The de-duplication window of a stream the sink creates (JetStream's default, stated). */
+    static final java.time.Duration DUPLICATE_WINDOW = java.time.Duration.ofMinutes(2);
     /** JetStream's API error code for "stream not found". */
     private static final int STREAM_NOT_FOUND = 10059;
 
@@ -45,6 +47,8 @@ final class StreamSetup {
             }
             create(jsm, target);
             return true;
+        } catch (IOException e) {
+            throw noJetStream(target, e);
         }
         if (!takesEvents(existing.getSubjects())) {
             throw new IOException("stream " + target.stream() + " exists with subjects " + existing.getSubjects()
@@ -54,8 +58,8 @@ final class StreamSetup {
         List<String> differences = differences(existing, target);
         if (!differences.isEmpty()) {
             warnings.println("cellos: stream " + target.stream() + " exists and is used as it is ("
-                    + String.join(", ", differences) + "); retention, max-age, max-bytes and replicas apply only when the"
-                    + " sink creates the stream");
+                    + String.join(", ", differences) + "); the sink's stream options apply only when it creates the"
+                    + " stream");
         }
         return false;
     }
@@ -71,6 +75,7 @@ final class StreamSetup {
                 .maxAge(target.maxAge())
                 .maxBytes(target.maxBytes())
                 .replicas(target.replicas())
+                .duplicateWindow(DUPLICATE_WINDOW)
                 .build();
     }
 
@@ -80,7 +85,15 @@ final class StreamSetup {
         } catch (JetStreamApiException e) {
             throw new IOException("JetStream refused to create stream " + target.stream() + ": "
                     + e.getErrorDescription(), e);
+        } catch (IOException e) {
+            throw noJetStream(target, e);
         }
+    }
+
+    /** A JetStream request the server did not answer: most likely, JetStream is not enabled. */
+    private static IOException noJetStream(NatsTarget target, IOException e) {
+        return new IOException("NATS at " + target.serverUrl() + " does not answer JetStream requests (" + e.getMessage()
+                + "); is JetStream enabled (nats-server -js)?", e);
     }
 
     private static boolean takesEvents(List<String> subjects) {
@@ -94,6 +107,10 @@ final class StreamSetup {
         }
         if (existing.getMaxBytes() != target.maxBytes()) {
             d.add("max-bytes " + existing.getMaxBytes() + ", not " + target.maxBytes());
+        }
+        if (!existing.getDuplicateWindow().equals(DUPLICATE_WINDOW)) {
+            d.add("de-duplication window " + Durations.format(existing.getDuplicateWindow()) + ", not "
+                    + Durations.format(DUPLICATE_WINDOW));
         }
         if (existing.getReplicas() != target.replicas()) {
             d.add("replicas " + existing.getReplicas() + ", not " + target.replicas());

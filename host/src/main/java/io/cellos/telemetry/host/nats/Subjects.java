@@ -1,5 +1,6 @@
 package io.cellos.telemetry.host.nats;
 
+import io.cellos.telemetry.host.CellStamp;
 import io.cellos.telemetry.host.EventProjector;
 import io.cloudevents.CloudEvent;
 
@@ -16,7 +17,6 @@ public final class Subjects {
     public static final String PREFIX = "cellos.events";
     public static final String ALL = PREFIX + ".>";
     private static final String CELL_URN = "urn:cellos:cell:";
-    private static final Pattern CELL_ID = Pattern.compile("[A-Za-z0-9_-]{1,128}");
     private static final Pattern SUFFIX = Pattern.compile("[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*");
 
     private Subjects() {
@@ -30,7 +30,7 @@ public final class Subjects {
      */
     public static String of(CloudEvent event) {
         String source = event.getSource().toString();
-        if (!source.startsWith(CELL_URN) || !CELL_ID.matcher(source.substring(CELL_URN.length())).matches()) {
+        if (!source.startsWith(CELL_URN) || !CellStamp.isCellId(source.substring(CELL_URN.length()))) {
             throw new IllegalArgumentException("event " + event.getId() + " has source " + source
                     + ", not " + CELL_URN + "<cell id>");
         }
@@ -50,7 +50,7 @@ public final class Subjects {
      * @throws IllegalArgumentException if the cell id or type cannot be part of a subject
      */
     public static String filter(String cellId, String type) {
-        if (cellId != null && !CELL_ID.matcher(cellId).matches()) {
+        if (cellId != null && !CellStamp.isCellId(cellId)) {
             throw new IllegalArgumentException("cell id '" + cellId + "' is not [A-Za-z0-9_-]{1,128}");
         }
         String cell = cellId == null ? "*" : cellId;

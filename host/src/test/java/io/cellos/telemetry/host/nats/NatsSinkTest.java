@@ -5,9 +5,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cellos.telemetry.host.CellStamp;
 import io.cellos.telemetry.host.EventEncoder;
 import io.cellos.telemetry.host.EventProjector;
+import io.cellos.telemetry.host.sign.EventSigner;
+import io.cellos.telemetry.host.sign.SignAlgorithm;
 import io.cellos.telemetry.wire.ProbeEvent;
 import io.cellos.telemetry.wire.ProbeSource;
 import io.cloudevents.CloudEvent;
+import io.cloudevents.core.builder.CloudEventBuilder;
 import io.nats.client.Connection;
 import io.nats.client.JetStreamManagement;
 import io.nats.client.Nats;
@@ -203,9 +206,9 @@ class NatsSinkTest {
             assertEquals(150, sink.lost());
         }
         List<JsonNode> stored = tail(target, Subjects.ALL, null);
-        assertEquals(ids.subList(0, 50), stored.subList(0, 50).stream().map(n -> n.get("id").asText()).toList(),
-                "the first 50 emitted were held and delivered in order");
-        List<JsonNode> reports = stored.subList(50, stored.size());
+        List<JsonNode> reports = stored.stream().filter(n -> n.get("type").asText().equals(EventProjector.TYPE_DROPPED)).toList();
+        assertEquals(ids.subList(0, 50), stored.stream().filter(n -> !reports.contains(n)).map(n -> n.get("id").asText())
+                .toList(), "the first 50 emitted were held and delivered in order");
         assertEquals(2, reports.size(), "one report per cell: " + reports);
         long reported = 0;
         for (JsonNode r : reports) {
@@ -220,6 +223,153 @@ class NatsSinkTest {
         }
         assertEquals(150, reported, "delivered + reported dropped == emitted");
         assertTrue(warningBytes.toString().contains("dropping and counting new ones"), warningBytes.toString());
+    }
+
+    @Test
+    void eventsInFlightWhenNatsStopsAreSentAgainStoredOnceAndInOrder() throws Exception {
+        NatsTarget target = NatsTarget.parse(server.url("/EV?buffer=5000&in-flight=256&ack-wait=1s"));
+        List<String> ids = new ArrayList<>();
+        try (NatsSink sink = NatsSink.open(target, null, warnings)) {
+            for (int i = 1; i <= 3000; i++) {
+                ids.add(emit(sink, "cell-a", i));
+            }
+            await(() -> sink.acknowledged() > 0, "the first acks");
+            server.stop(); // with events in flight: some stored, their acks lost, others never received
+            long before = sink.acknowledged();
+            Thread.sleep(1500);
+            server.startAgain();
+            await(() -> sink.acknowledged() >= 3000, "every event acknowledged after the restart");
+            assertEquals(0, sink.lost());
+            assertTrue(before < 3000, "the outage met events still in flight (" + before + " acknowledged before it)");
+        }
+        List<String> stored = tailIds(target, Subjects.ALL, null);
+        assertEquals(ids.size(), stored.size(), "every event once");
+        for (int i = 0; i < ids.size(); i++) {
+            assertEquals(ids.get(i), stored.get(i), "event " + i + " in order");
+        }
+    }
+
+    @Test
+    void eventsJetStreamRefusesAreCountedAndDoNotHoldUpTheRest() throws Exception {
+        try (Connection c = Nats.connect(server.url(""))) {
+            c.jetStreamManagement().addStream(StreamConfiguration.builder().name("SMALL").subjects("cellos.events.>")
+                    .maxMsgSize(1200).build());
+        }
+        NatsTarget target = NatsTarget.parse(server.url("/SMALL?ack-wait=1s"));
+        try (NatsSink sink = NatsSink.open(target, null, warnings)) {
+            sink.emit(guest("cell-a", 1, ProbeSource.PROCESS_SPAWNED));
+            sink.emit(bigGuest("cell-a", 2));
+            sink.emit(guest("cell-a", 3, ProbeSource.PROCESS_SPAWNED));
+            await(() -> sink.acknowledged() == 3 && sink.lost() == 1, "two stored, one refused and counted, its report stored");
+        }
+        String told = warningBytes.toString();
+        assertTrue(told.contains("JetStream refused event cell-a:run-1/c1/f2"), told);
+        assertTrue(!told.contains("not acknowledging"), "a refusal is not an outage: " + told);
+        List<JsonNode> stored = tail(target, Subjects.ALL, null);
+        assertEquals(List.of("run-1/c1/f1", "run-1/c1/f3"), stored.stream()
+                .filter(n -> !n.get("type").asText().equals(EventProjector.TYPE_DROPPED)).map(n -> n.get("id").asText()).toList());
+        JsonNode report = stored.stream().filter(n -> n.get("type").asText().equals(EventProjector.TYPE_DROPPED))
+                .findFirst().orElseThrow();
+        assertEquals(1, report.get("data").get("host_dropped").get("sink_rejected").asLong(), report.toString());
+    }
+
+    @Test
+    void anEventThatCannotBeSignedIsCountedAndReportedForItsCell() throws Exception {
+        EventSigner signer = EventSigner.create(SignAlgorithm.HMAC_SHA256, "k1",
+                java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(new byte[32]));
+        NatsTarget target = NatsTarget.parse(server.url(""));
+        CloudEvent unsignable = CloudEventBuilder.v1().withId("run-1/odd").withSource(EventProjector.sourceOf("cell-a"))
+                .withType(EventProjector.TYPE_PREFIX + "process.spawned").withDataContentType("application/json")
+                .withData("{\"ratio\":1.5}".getBytes(StandardCharsets.UTF_8)).build(); // no canonical form: unsignable
+        try (NatsSink sink = NatsSink.open(target, signer, warnings)) {
+            sink.emit(guest("cell-a", 1, ProbeSource.PROCESS_SPAWNED));
+            sink.emit(unsignable);
+            await(() -> sink.acknowledged() == 2 && sink.lost() == 1, "the good event and the report stored, one lost");
+        }
+        List<JsonNode> stored = tail(target, Subjects.ALL, null);
+        assertEquals(2, stored.size(), stored.toString());
+        JsonNode report = stored.stream().filter(n -> n.get("type").asText().equals(EventProjector.TYPE_DROPPED))
+                .findFirst().orElseThrow();
+        assertEquals(1, report.get("data").get("host_dropped").get("sink_unencodable").asLong(), report.toString());
+        assertTrue(report.has("sig"), "the report is signed like every event");
+        assertTrue(warningBytes.toString().contains("cannot sign event run-1/odd"), warningBytes.toString());
+    }
+
+    @Test
+    void closingWhileNatsIsDownCountsWhatItHeldWithinTheDrain() throws Exception {
+        NatsTarget target = NatsTarget.parse(server.url("/EV?drain=1s&ack-wait=1s"));
+        NatsSink sink = NatsSink.open(target, null, warnings);
+        server.stop();
+        for (int i = 1; i <= 100; i++) {
+            emit(sink, "cell-a", i);
+        }
+        long start = System.nanoTime();
+        sink.close();
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertTrue(millis < 4000, "close took " + millis + " ms with drain=1s");
+        assertEquals(100, sink.lost());
+        assertEquals(0, sink.acknowledged());
+        assertTrue(warningBytes.toString().contains("cell cell-a: 100 events not delivered"), warningBytes.toString());
+    }
+
+    @Test
+    void manyEmittingThreadsKeepEachCellsOrder() throws Exception {
+        NatsTarget target = NatsTarget.parse(server.url(""));
+        int cells = 4;
+        int each = 500;
+        try (NatsSink sink = NatsSink.open(target, null, warnings)) {
+            List<Thread> threads = new ArrayList<>();
+            for (int c = 0; c < cells; c++) {
+                String cell = "cell-" + c;
+                threads.add(Thread.ofPlatform().start(() -> {
+                    for (int i = 1; i <= each; i++) {
+                        emit(sink, cell, i);
+                    }
+                }));
+            }
+            for (Thread t : threads) {
+                t.join();
+            }
+            await(() -> sink.acknowledged() == cells * each, "every event acknowledged");
+            assertEquals(0, sink.lost());
+        }
+        for (int c = 0; c < cells; c++) {
+            List<String> ids = tailIds(target, Subjects.filter("cell-" + c, null), null);
+            assertEquals(each, ids.size());
+            for (int i = 0; i < each; i++) {
+                assertEquals("run-1/c1/f" + (i + 1), ids.get(i), "cell-" + c + " in order");
+            }
+        }
+    }
+
+    @Test
+    void aReadWithoutFollowEndsOnAStreamStillBeingWritten() throws Exception {
+        NatsTarget target = NatsTarget.parse(server.url(""));
+        try (NatsSink sink = NatsSink.open(target, null, warnings)) {
+            for (int i = 1; i <= 200; i++) {
+                emit(sink, "cell-a", i);
+            }
+            await(() -> sink.acknowledged() == 200, "200 acknowledged");
+            Thread writer = Thread.ofPlatform().start(() -> {
+                for (int i = 201; i <= 20_000 && !Thread.currentThread().isInterrupted(); i++) {
+                    emit(sink, "cell-a", i);
+                    if (i % 100 == 0) {
+                        try {
+                            Thread.sleep(5);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                }
+            });
+            try {
+                long n = NatsTail.read(target, Subjects.ALL, null, false, () -> false, json -> { });
+                assertTrue(n >= 200, "at least what the stream held at the start: " + n);
+            } finally {
+                writer.interrupt();
+                writer.join();
+            }
+        }
     }
 
     @Test
@@ -254,6 +404,14 @@ class NatsSinkTest {
         CloudEvent e = guest(cell, frame, ProbeSource.PROCESS_SPAWNED);
         sink.emit(e);
         return e.getId();
+    }
+
+    /** A process.exec event with a long path: a larger message. */
+    private static CloudEvent bigGuest(String cell, int frame) {
+        EventProjector p = new EventProjector(new CellStamp(cell, "run-1", null), "/run/cells/" + cell + ".vsock_9001");
+        ProbeEvent e = ProbeEvent.of(ProbeSource.PROCESS_EXEC, 1000 + frame, "sh", 1_000_000L * frame)
+                .withExtensions(io.cellos.telemetry.wire.Extensions.NONE.withPath("/" + "x".repeat(1500)));
+        return p.guest(e, 1, frame, Instant.parse("2026-11-21T12:00:00Z").plusMillis(frame));
     }
 
     private static CloudEvent guest(String cell, int frame, ProbeSource source) {
