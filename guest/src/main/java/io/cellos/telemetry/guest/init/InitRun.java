@@ -88,7 +88,7 @@ final class InitRun {
             Processes.Exit exit = superviseUntilExit(pid, signals, Signals.buffer(arena));
             report(exit.status());
             status = exit.status().shellStatus();
-            stopAgent(agentPid, signals, Signals.buffer(arena));
+            stopAgent(agentPid);
         } catch (ErrnoException e) {
             err.println("cellos init: " + e.getMessage());
             status = CELL_FAILED;
@@ -136,27 +136,41 @@ final class InitRun {
         }
     }
 
-    /** At the end, the agent init launched: SIGTERM (it flushes and removes its audit rules), then reap it. */
-    private void stopAgent(long agentPid, Fd signals, MemorySegment buffer) {
+    /**
+     * At the end, the agent init launched: SIGTERM (it flushes and removes its audit rules), then
+     * wait until it is gone — reaped, when it is init's child (init is PID 1 in a guest), or no
+     * longer there, when it was reparented elsewhere — so that nothing of it outlives the cell.
+     */
+    private void stopAgent(long agentPid) {
         if (agentPid <= 0 || Processes.kill((int) agentPid, Processes.SIGTERM) != 0) {
             return;
         }
         long deadline = System.nanoTime() + AGENT_STOP_PATIENCE_NANOS;
         try {
             while (System.nanoTime() < deadline) {
-                Processes.Exit e = Processes.waitFor(-1, Processes.WNOHANG);
+                Processes.Exit e = reapAny();
                 if (e != null && e.pid() == agentPid) {
                     return;
                 }
                 if (e == null) {
+                    if (Processes.kill((int) agentPid, 0) == -Errno.ESRCH) {
+                        return;
+                    }
                     Thread.sleep(20);
                 }
             }
             err.println("cellos init: the agent did not stop within 3 s");
-        } catch (ErrnoException e) {
-            // ECHILD: the agent was reaped already (by the JVM's process reaper)
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** A child that ended, reaped; {@code null} when none has (or init has no child left). */
+    private static Processes.Exit reapAny() {
+        try {
+            return Processes.waitFor(-1, Processes.WNOHANG);
+        } catch (ErrnoException e) {
+            return null; // ECHILD: no child left; the agent, if it is still there, is not init's
         }
     }
 

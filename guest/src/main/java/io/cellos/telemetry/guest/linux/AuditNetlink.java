@@ -29,6 +29,8 @@ public final class AuditNetlink implements AutoCloseable {
     private static final int AUDIT_LIST_RULES = 1013;
     /** Types from here on are records and user messages, never replies to a request. */
     public static final int AUDIT_FIRST_RECORD = 1100;
+    /** A record of a change to audit's configuration ({@code audit_enabled=0 old=1}, rules added or removed). */
+    public static final int AUDIT_CONFIG_CHANGE = 1305;
     /** {@code AUDIT_NLGRP_READLOG}: the best-effort multicast copy of every record. */
     private static final int NLGRP_READLOG = 1;
     static final long PATIENCE_NANOS = 2_000_000_000L;

@@ -50,6 +50,11 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
  * kernel's counter covers every record, not only those of the probe's rules; beside another daemon
  * it also counts what that daemon failed to take), never hide them.
  *
+ * <p>Should audit be switched off while the probe's rules are in place (an agent closing beside it
+ * as it armed finds no rule but its own and restores the "off" it had found), the probe sees the
+ * configuration-change record, switches audit back on, and counts a loss of unknown size for what
+ * went unrecorded meanwhile.
+ *
  * <p><b>Closing</b> deletes the rules the probe added, gives back the backlog settings, disables
  * audit if the probe enabled it and no rule of anyone else's is left, and unregisters the daemon —
  * so that probes can follow one another. A process that dies without closing leaves its rules and
@@ -98,6 +103,8 @@ public final class AuditProbe implements Probe {
     private AuditNetlink control;
     private AuditNetlink records;
     private TimerFd lostTimer;
+    /** A configuration-change record came in this wake: the status is to be asked for. */
+    private boolean configChanged;
     private ReadyGroup ready;
     /** The audit status at arming: what the probe decides by. */
     private AuditStatus found;
@@ -276,6 +283,9 @@ public final class AuditProbe implements Probe {
                 continue; // the answer to a request made without waiting, or an acknowledgement
             }
             sawRecords = true;
+            if (type == AuditNetlink.AUDIT_CONFIG_CHANGE) {
+                configChanged = true; // perhaps audit was switched off: the status says (onStatus)
+            }
             boolean read = AuditEventAssembler.reads(type);
             // one record per datagram, and the kernel's unicast length leaves out the header: use the datagram's;
             // of a record nobody reads, the header (for its serial) is enough
@@ -293,6 +303,10 @@ public final class AuditProbe implements Probe {
             if (read) {
                 assembler.accept(type, record, out);
             }
+        }
+        if (configChanged) {
+            configChanged = false;
+            records.requestStatus();
         }
         if (sawRecords && !lostPollArmed) {
             armLostPoll();
@@ -319,6 +333,13 @@ public final class AuditProbe implements Probe {
             // only a dead daemon is replaced, and only this process can unregister itself: this is no glitch
             throw new IOException("audit: this process (" + self + ") is no longer the audit daemon (now pid "
                     + status.pid() + "); records go elsewhere");
+        }
+        if (status.enabled() == AuditStatus.OFF && !added.isEmpty()) {
+            // someone switched audit off while this probe's rules are in place — typically an agent
+            // that was closing as this one armed beside it, and found no rule but its own: switch
+            // it back on. What happened meanwhile went unrecorded: count a loss of unknown size.
+            control.setStatus(AuditStatus.MASK_ENABLED, status.withEnabled(AuditStatus.ON));
+            out.lost(1);
         }
         long now = Integer.toUnsignedLong(status.lost());
         // a smaller count means someone reset it (auditctl --reset-lost): all of it is new

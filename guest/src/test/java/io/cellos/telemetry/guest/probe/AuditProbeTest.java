@@ -242,6 +242,26 @@ class AuditProbeTest {
     }
 
     @Test
+    void auditSwitchedOffUnderAnArmedProbeIsSwitchedBackOnAndCounted() throws Exception {
+        try (AuditNetlink audit = new AuditNetlink("test audit control", false, 64 * 1024);
+             ServerSocket listener = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
+             ProbeHarness h = ProbeHarness.start(new AuditProbe())) {
+            assertEquals(AuditStatus.ON, audit.status().enabled());
+            // what an agent closing beside this one does when it finds no rule but its own
+            audit.setStatus(AuditStatus.MASK_ENABLED, audit.status().withEnabled(AuditStatus.OFF));
+            long deadline = System.nanoTime() + PATIENCE.toNanos();
+            while (audit.status().enabled() != AuditStatus.ON || h.lost() < 1) {
+                assertTrue(System.nanoTime() < deadline, "audit back on and a loss counted within " + PATIENCE
+                        + " (enabled " + audit.status().enabled() + ", lost " + h.lost() + ")");
+                Thread.sleep(20);
+            }
+            int port = listener.getLocalPort();
+            Process p = run("bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/" + port);
+            assertEquals(p.pid(), awaitOne(h, connectTo("127.0.0.1:" + port)).guestPid(), "and it records again");
+        }
+    }
+
+    @Test
     void whatAnAgentThatDiedWithoutClosingLeftIsUndoneByTheNextProbe() throws Exception {
         int settings = AuditStatus.MASK_ENABLED | AuditStatus.MASK_BACKLOG_LIMIT | AuditStatus.MASK_BACKLOG_WAIT_TIME;
         try (AuditNetlink audit = new AuditNetlink("test audit control", false, 64 * 1024)) {
