@@ -58,7 +58,8 @@ class LocalCellTest {
             assertEquals("python3", e.path("data").path("guest_comm").asText());
         }
         for (Map.Entry<String, Integer> s : SYSCALLS.entrySet()) {
-            assertTrue(declared.contains(s.getValue()), s.getKey() + " refused but not declared; declared " + declared);
+            assertTrue(declared.contains(s.getValue()), s.getKey() + " refused but not declared; declared " + declared
+                    + "; the cell said: " + c.err());
         }
     }
 

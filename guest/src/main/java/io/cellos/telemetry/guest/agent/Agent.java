@@ -38,6 +38,8 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
  */
 public final class Agent implements AutoCloseable {
     static final long DROP_REPORT_INTERVAL_NANOS = 500_000_000L;
+    /** How long a stopping agent gives its probes and its queue to hand over and send what they hold. */
+    private static final long FINISH_NANOS = 1_000_000_000L;
     private static final long RECONNECT_MIN_NANOS = 50_000_000L;
     private static final long RECONNECT_MAX_NANOS = 2_000_000_000L;
     private static final long TOKEN_TIMER = -1;
@@ -207,6 +209,47 @@ public final class Agent implements AutoCloseable {
             }
             pump(now);
         }
+        finish();
+    }
+
+    /**
+     * After {@link #stop}: each probe hands over what the kernel still holds for it
+     * ({@link Probe#finish}), and what is queued goes out — with a last drop report if the count
+     * changed — within {@link #FINISH_NANOS} in all. What cannot go out in that time is counted as
+     * dropped, like any event the channel could not take.
+     */
+    private void finish() throws IOException {
+        long deadline = System.nanoTime() + FINISH_NANOS;
+        for (Probe p : probes) {
+            p.finish(output, deadline);
+        }
+        if (queue.dropped() != lastReportedDropped) {
+            reportDropsNow = true;
+        }
+        while (channel.isConnected() && (queue.size() > 0 || outEnd > outStart || reportDropsNow)
+                && System.nanoTime() - deadline < 0) {
+            pump(System.nanoTime());
+            if (queue.size() > 0 || outEnd > outStart) {
+                try {
+                    Thread.sleep(2); // the socket is full: the host is reading
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        queue.countDropped(queue.size());
+        dropUnsentFrames();
+    }
+
+    /** Counts the events among the frames not (wholly) written as dropped, and forgets the frames. */
+    private void dropUnsentFrames() {
+        for (int i = 0; i < frameCount; i++) {
+            if (frameIsEvent[(frameHead + i) % MAX_FRAMES]) {
+                queue.countDropped(1); // written in part or not at all
+            }
+        }
+        frameCount = 0;
     }
 
     /** Asks the loop to end; safe from any thread. {@link #run} returns soon after. */
@@ -268,12 +311,7 @@ public final class Agent implements AutoCloseable {
 
     private void disconnected(String why) {
         long now = System.nanoTime();
-        for (int i = 0; i < frameCount; i++) {
-            if (frameIsEvent[(frameHead + i) % MAX_FRAMES]) {
-                queue.countDropped(1); // written in part or not at all
-            }
-        }
-        frameCount = 0;
+        dropUnsentFrames();
         outStart = outEnd = 0;
         channel.close();
         channelRegistered = false;

@@ -29,6 +29,8 @@ public final class AuditNetlink implements AutoCloseable {
     private static final int AUDIT_LIST_RULES = 1013;
     /** Types from here on are records and user messages, never replies to a request. */
     public static final int AUDIT_FIRST_RECORD = 1100;
+    /** A message a user-space program writes into the log ({@link #sendUserMessage}), and its record. */
+    public static final int AUDIT_USER = 1005;
     /** A record of a change to audit's configuration ({@code audit_enabled=0 old=1}, rules added or removed). */
     public static final int AUDIT_CONFIG_CHANGE = 1305;
     /** {@code AUDIT_NLGRP_READLOG}: the best-effort multicast copy of every record. */
@@ -87,6 +89,29 @@ public final class AuditNetlink implements AutoCloseable {
     public boolean requestStatus() throws ErrnoException {
         try {
             socket.send(AUDIT_GET, NetlinkSocket.NLM_F_REQUEST, ++seq, 0);
+            return true;
+        } catch (ErrnoException e) {
+            if (e.errno() == Errno.EAGAIN || e.errno() == Errno.ENOBUFS) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * {@code AUDIT_USER}: writes {@code text} into the audit log, without waiting. The kernel queues
+     * its record behind every record already queued, so that its arrival on a reading socket means
+     * that all those have arrived too: a barrier.
+     *
+     * @return false if the kernel could not take the message now ({@code EAGAIN}, {@code ENOBUFS})
+     */
+    public boolean sendUserMessage(String text) throws ErrnoException {
+        byte[] bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        MemorySegment out = socket.requestBuffer();
+        MemorySegment.copy(bytes, 0, out, java.lang.foreign.ValueLayout.JAVA_BYTE, NetlinkSocket.NLMSG_HDRLEN, bytes.length);
+        out.set(java.lang.foreign.ValueLayout.JAVA_BYTE, NetlinkSocket.NLMSG_HDRLEN + bytes.length, (byte) 0);
+        try {
+            socket.send(AUDIT_USER, NetlinkSocket.NLM_F_REQUEST, ++seq, bytes.length + 1);
             return true;
         } catch (ErrnoException e) {
             if (e.errno() == Errno.EAGAIN || e.errno() == Errno.ENOBUFS) {

@@ -105,6 +105,9 @@ public final class AuditProbe implements Probe {
     private TimerFd lostTimer;
     /** A configuration-change record came in this wake: the status is to be asked for. */
     private boolean configChanged;
+    /** The text of the barrier {@link #finish} sent, and whether it came back. */
+    private String barrier;
+    private boolean barrierSeen;
     private ReadyGroup ready;
     /** The audit status at arming: what the probe decides by. */
     private AuditStatus found;
@@ -237,6 +240,51 @@ public final class AuditProbe implements Probe {
         return original;
     }
 
+    /**
+     * Sends a barrier into the audit log ({@link AuditNetlink#sendUserMessage}) and reads records
+     * until it comes back or {@code deadlineNanos} passes: the records the kernel queued before the
+     * agent was told to stop — a refusal a moment before the workload ended — reach the agent
+     * rather than die with its socket.
+     */
+    @Override
+    public void finish(ProbeOutput out, long deadlineNanos) throws IOException {
+        barrier = "cellos-agent " + self + " end of records " + System.nanoTime();
+        barrierSeen = false;
+        boolean sent = control.sendUserMessage(barrier);
+        while (true) {
+            onReadable(out);
+            if (barrierSeen || !sent || System.nanoTime() - deadlineNanos > 0) {
+                return;
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** Whether the barrier of the last {@link #finish} came back before its deadline. */
+    boolean barrierSeen() {
+        return barrierSeen;
+    }
+
+    private static boolean contains(MemorySegment buf, long length, String text) {
+        byte[] needle = text.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        long limit = length - needle.length;
+        outer:
+        for (long i = NetlinkSocket.NLMSG_HDRLEN; i <= limit; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (buf.get(JAVA_BYTE, i + j) != needle[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+
     /** Whether the probe is the registered audit daemon (else it reads the multicast log). */
     boolean isAuditDaemon() {
         return daemon;
@@ -277,6 +325,10 @@ public final class AuditProbe implements Probe {
             int type = socket.messageType(0);
             if (type == AuditNetlink.AUDIT_GET) {
                 onStatus(records.statusIn(0, socket.messageLength(0)), out);
+                continue;
+            }
+            if (type == AuditNetlink.AUDIT_USER && barrier != null && contains(buf, n, barrier)) {
+                barrierSeen = true;
                 continue;
             }
             if (type < AuditNetlink.AUDIT_FIRST_RECORD) {

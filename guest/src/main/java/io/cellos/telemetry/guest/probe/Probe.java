@@ -6,7 +6,7 @@ import java.io.IOException;
  * One source of observations, driven by the agent's single event loop.
  *
  * <p>Lifecycle: {@link #arm} once (after it returns, nothing the probe watches goes unobserved),
- * then {@link #onReadable} each time {@link #fd} is readable, then {@link #close}. All calls come
+ * then {@link #onReadable} each time {@link #fd} is readable, then {@link #finish} and {@link #close}. All calls come
  * from the loop thread. A probe owns its fds and native memory and never blocks.
  */
 public interface Probe extends AutoCloseable {
@@ -29,6 +29,17 @@ public interface Probe extends AutoCloseable {
      * @throws IOException only for a failure the probe cannot recover from
      */
     void onReadable(ProbeOutput out) throws IOException;
+
+    /**
+     * Called once when the agent stops, before {@link #close}: hands over what the kernel already
+     * holds for the probe. The default reads once more; a probe whose kernel interface delivers
+     * late may wait for it until {@code deadlineNanos} ({@link System#nanoTime()}).
+     *
+     * @throws IOException only for a failure the probe cannot recover from
+     */
+    default void finish(ProbeOutput out, long deadlineNanos) throws IOException {
+        onReadable(out);
+    }
 
     @Override
     void close();

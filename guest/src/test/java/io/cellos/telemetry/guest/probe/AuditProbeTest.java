@@ -242,6 +242,23 @@ class AuditProbeTest {
     }
 
     @Test
+    void aStoppingProbeReadsUpToItsBarrierSoThatWhatTheKernelQueuedIsNotLost() throws Exception {
+        try (ServerSocket listener = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+            AuditProbe probe = new AuditProbe();
+            ProbeHarness h = ProbeHarness.start(probe);
+            int port = listener.getLocalPort();
+            Process p = run("bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/" + port);
+            long start = System.nanoTime();
+            h.close(); // stop at once: the connect's records may still be in the kernel's queue
+            long millis = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertTrue(probe.barrierSeen(), "the barrier came back (finish took " + millis + " ms)");
+            assertTrue(millis < 5000, "finish ended on its barrier, not its deadline: " + millis + " ms");
+            assertTrue(h.events().stream().anyMatch(connectTo("127.0.0.1:" + port).and(e -> e.guestPid() == p.pid())),
+                    "the connect made just before the stop was handed over: " + h.events());
+        }
+    }
+
+    @Test
     void auditSwitchedOffUnderAnArmedProbeIsSwitchedBackOnAndCounted() throws Exception {
         try (AuditNetlink audit = new AuditNetlink("test audit control", false, 64 * 1024);
              ServerSocket listener = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));

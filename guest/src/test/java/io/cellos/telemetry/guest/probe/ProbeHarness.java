@@ -24,6 +24,7 @@ public final class ProbeHarness implements AutoCloseable {
     private final CountDownLatch armed = new CountDownLatch(1);
     private volatile boolean running = true;
     private volatile Throwable failure;
+    private static final Duration FINISH_PATIENCE = Duration.ofSeconds(5);
 
     /** Arms {@code probe} on the harness thread and returns once it is armed (or failed to arm). */
     public static ProbeHarness start(Probe probe) throws Exception {
@@ -78,6 +79,7 @@ public final class ProbeHarness implements AutoCloseable {
                     probe.onReadable(out);
                 }
             }
+            probe.finish(out, System.nanoTime() + FINISH_PATIENCE.toNanos()); // as the agent does when it stops
         } catch (Throwable t) {
             failure = t;
             armed.countDown();
@@ -123,6 +125,7 @@ public final class ProbeHarness implements AutoCloseable {
         }
     }
 
+    /** Stops the loop, lets the probe {@linkplain Probe#finish finish} as the agent does, and closes it. */
     @Override
     public void close() throws InterruptedException {
         running = false;
