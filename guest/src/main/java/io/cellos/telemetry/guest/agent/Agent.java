@@ -4,6 +4,7 @@ import io.cellos.telemetry.guest.linux.Epoll;
 import io.cellos.telemetry.guest.linux.Errno;
 import io.cellos.telemetry.guest.linux.ErrnoException;
 import io.cellos.telemetry.guest.linux.TimerFd;
+import io.cellos.telemetry.guest.probe.FanotifyWatchProbe;
 import io.cellos.telemetry.guest.probe.Probe;
 import io.cellos.telemetry.guest.probe.ProbeOutput;
 import io.cellos.telemetry.wire.Field;
@@ -47,6 +48,8 @@ public final class Agent implements AutoCloseable {
     private static final long TOKEN_WAKEUP = -3;
     private static final int OUT_BYTES = 64 * 1024;
     private static final int MAX_FRAMES = 2048;
+    /** File events held at most while their process's name is on its way (see {@link PendingNames}). */
+    private static final int PENDING_NAMES = 1024;
     private static final int NAMES = 65_536;
 
     private final Channel channel;
@@ -69,6 +72,7 @@ public final class Agent implements AutoCloseable {
     private final boolean[] frameIsEvent = new boolean[MAX_FRAMES];
     private final ProbeOutput output;
     private final ProcessNames names = new ProcessNames(NAMES);
+    private final PendingNames pendingNames = new PendingNames(PENDING_NAMES);
 
     private int outStart;
     private int outEnd;
@@ -107,6 +111,11 @@ public final class Agent implements AutoCloseable {
         this.output = new ProbeOutput() {
             @Override
             public void emit(ProbeEvent event) {
+                if (event.source() == ProbeSource.FS_INOTIFY_FIRED
+                        && FanotifyWatchProbe.UNKNOWN_COMM.equals(event.guestComm())
+                        && pendingNames.hold(event, System.nanoTime())) {
+                    return;
+                }
                 queue.offer(event);
             }
 
@@ -123,6 +132,9 @@ public final class Agent implements AutoCloseable {
             @Override
             public void named(int p, String comm) {
                 names.named(p, comm);
+                if (comm != null) {
+                    pendingNames.named(p, comm, queue::offer);
+                }
             }
 
             @Override
@@ -204,6 +216,7 @@ public final class Agent implements AutoCloseable {
                 probes.get(p).onReadable(output);
             }
             long now = System.nanoTime();
+            pendingNames.releaseDue(now, queue::offer);
             if (!channel.isOpen() && now - reconnectAtNanos >= 0) {
                 reconnect(now);
             }
@@ -223,6 +236,7 @@ public final class Agent implements AutoCloseable {
         for (Probe p : probes) {
             p.finish(output, deadline);
         }
+        pendingNames.releaseAll(queue::offer);
         if (queue.dropped() != lastReportedDropped) {
             reportDropsNow = true;
         }
@@ -463,6 +477,7 @@ public final class Agent implements AutoCloseable {
         } else if (!channel.isOpen()) {
             due = reconnectAtNanos;
         }
+        due = Math.min(due, pendingNames.nextDeadline());
         if (due == armedDeadline) {
             return;
         }

@@ -35,10 +35,15 @@ public final class AgentLauncher {
             "-XX:+DisableAttachMechanism", "-XX:-UsePerfData", "-XX:+UseSerialGC", "-Xms8m", "-Xmx32m",
             "-Xss512k", "-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1", "-XX:ReservedCodeCacheSize=16m",
             "-XX:MaxMetaspaceSize=48m", "-Xmn1m", "-Xshare:off", "-XX:TrimNativeHeapInterval=60000",
-            // C1 compiles a method after 100 x the default count: code that runs at start-up, or now
-            // and then, stays interpreted and takes no code cache or compiler memory (BENCHMARKS.md)
-            "-XX:Tier3InvocationThreshold=20000", "-XX:Tier3MinInvocationThreshold=10000",
-            "-XX:Tier3CompileThreshold=200000", "-XX:Tier3BackEdgeThreshold=6000000",
+            // C1 compiles a JDK method after 100 x the default count, so that code run at start-up or
+            // now and then stays interpreted and takes no code cache or compiler memory; the agent's own
+            // code and the FFM call path (method handles, the downcall) keep the default, so that the
+            // event path is compiled as soon as it is hot (BENCHMARKS.md)
+            "-XX:CompileThresholdScaling=100", "-XX:CompileCommand=quiet",
+            "-XX:CompileCommand=CompileThresholdScaling,io.cellos.telemetry.*::*,1.0",
+            "-XX:CompileCommand=CompileThresholdScaling,java.lang.invoke.*::*,1.0",
+            "-XX:CompileCommand=CompileThresholdScaling,jdk.internal.foreign.*::*,1.0",
+            "-XX:CompileCommand=CompileThresholdScaling,jdk.internal.misc.*::*,1.0",
             "-XX:+UnlockDiagnosticVMOptions", "-XX:AsyncDeflationInterval=0",
             "-XX:ServiceThreadCleanupInterval=60000", "--enable-native-access=ALL-UNNAMED");
 

@@ -22,8 +22,13 @@ final class ProcessNames {
         };
     }
 
+    /** Records {@code comm} for {@code pid}; {@code null} forgets the name it had. */
     void named(int pid, String comm) {
-        names.put(pid, comm);
+        if (comm == null) {
+            names.remove(pid);
+        } else {
+            names.put(pid, comm);
+        }
     }
 
     String nameOf(int pid) {

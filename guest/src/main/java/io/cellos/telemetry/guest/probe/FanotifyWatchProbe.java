@@ -28,8 +28,9 @@ import static io.cellos.telemetry.guest.linux.Fanotify.FAN_ONDIR;
 /**
  * Declared file watches through one fanotify group, so that each event names the process that
  * touched the file: {@code guest_pid} is the event's pid (the thread-group leader), {@code
- * guest_comm} its {@code /proc/<pid>/comm} when the event is read ({@code "?"} once the process is
- * gone), {@code path} the file.
+ * guest_comm} its {@code /proc/<pid>/comm} when the event is read — once the process is gone, the
+ * name the agent heard for it, or {@code "?"}, which the agent holds a moment for the name audit's
+ * exec record brings (see {@code PendingNames}) — and {@code path} the file.
  *
  * <p>Each declared path gets an inode mark; on a directory the mark also covers the entries in it
  * ({@code FAN_EVENT_ON_CHILD}), not deeper. What the group sees depends on how it reports files:
@@ -90,7 +91,8 @@ public final class FanotifyWatchProbe implements Probe {
      * a 255-byte name), and small enough to bound the fds one read opens in fd mode to 170.
      */
     private static final int READ_BUFFER_BYTES = 4096;
-    private static final String UNKNOWN_COMM = "?";
+    /** The comm of a process the agent cannot name (yet): the agent waits a moment for its name. */
+    public static final String UNKNOWN_COMM = "?";
 
     private final List<String> paths;
     private final Reporting reporting;

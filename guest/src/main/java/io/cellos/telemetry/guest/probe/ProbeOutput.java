@@ -21,7 +21,9 @@ public interface ProbeOutput {
 
     /**
      * Tells the agent the name process {@code pid} has now (at fork, at exec), so that another probe
-     * can name it after it is gone from {@code /proc}. The agent keeps a bounded number of names.
+     * can name it after it is gone from {@code /proc}; {@code null} when it changed to a name not
+     * known yet (an exec seen after the process was gone), so that the old one is not used. The
+     * agent keeps a bounded number of names.
      */
     default void named(int pid, String comm) {
     }

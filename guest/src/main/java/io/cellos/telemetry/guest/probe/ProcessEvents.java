@@ -39,9 +39,8 @@ final class ProcessEvents {
 
     /** {@code process.exec}, with {@code path} when the executable's path is known. */
     void exec(ProbeOutput out, long nanos, int pid, String comm, String path) {
-        if (comm != null) {
-            out.named(pid, comm);
-        }
+        out.named(pid, comm); // null: the name before the exec is no longer the process's
+
         if (declareExecs && out.inScope(pid)) {
             out.emit(path == null
                     ? ProbeEvent.of(ProbeSource.PROCESS_EXEC, pid, orEmpty(comm), nanos)
