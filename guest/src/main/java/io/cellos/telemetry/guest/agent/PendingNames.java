@@ -41,6 +41,9 @@ final class PendingNames {
 
     /** Releases, named {@code comm}, every held event of {@code pid}. */
     void named(int pid, String comm, Consumer<ProbeEvent> release) {
+        if (held.isEmpty()) {
+            return; // the usual case, on every fork and exec: no iterator made
+        }
         for (Iterator<Held> it = held.iterator(); it.hasNext(); ) {
             ProbeEvent e = it.next().event();
             if (e.guestPid() == pid) {

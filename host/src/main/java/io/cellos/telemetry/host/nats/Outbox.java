@@ -200,6 +200,9 @@ final class Outbox {
     List<Loss> unreported() {
         lock.lock();
         try {
+            if (losses.isEmpty()) {
+                return List.of(); // the usual case, checked often: nothing made
+            }
             List<Loss> due = new ArrayList<>();
             for (Loss l : losses.values()) {
                 if (l.total != l.reported) {
