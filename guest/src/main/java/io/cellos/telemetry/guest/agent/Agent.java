@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
 import java.util.List;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
@@ -48,6 +49,11 @@ public final class Agent implements AutoCloseable {
     private static final long TOKEN_WAKEUP = -3;
     private static final int OUT_BYTES = 64 * 1024;
     private static final int MAX_FRAMES = 2048;
+    /**
+     * Events held at most, per wake, until the end of the wake decides their scope; beyond, an event
+     * is taken as out of scope, as it would have been before the connector's events were read.
+     */
+    private static final int UNDECIDED = 4096;
     /** File events held at most while their process's name is on its way (see {@link PendingNames}). */
     private static final int PENDING_NAMES = 1024;
     private static final int NAMES = 65_536;
@@ -73,6 +79,7 @@ public final class Agent implements AutoCloseable {
     private final ProbeOutput output;
     private final ProcessNames names = new ProcessNames(NAMES);
     private final PendingNames pendingNames = new PendingNames(PENDING_NAMES);
+    private final List<Undecided> undecided = new ArrayList<>();
 
     private int outStart;
     private int outEnd;
@@ -111,9 +118,9 @@ public final class Agent implements AutoCloseable {
         this.output = new ProbeOutput() {
             @Override
             public void emit(ProbeEvent event) {
-                if (event.source() == ProbeSource.FS_INOTIFY_FIRED
-                        && FanotifyWatchProbe.UNKNOWN_COMM.equals(event.guestComm())
-                        && pendingNames.hold(event, System.nanoTime())) {
+                // an event waits for its name only while the queue has room: into a full queue it is
+                // dropped and counted now, as it would be a moment later
+                if (unnamed(event) && !queue.full() && pendingNames.hold(event, System.nanoTime())) {
                     return;
                 }
                 queue.offer(event);
@@ -130,8 +137,22 @@ public final class Agent implements AutoCloseable {
             }
 
             @Override
+            public void emitInScope(ProbeEvent event, int p, int parent) {
+                if (scope.contains(p) || parent > 0 && scope.contains(parent)) {
+                    emit(event);
+                } else if (undecided.size() < UNDECIDED) {
+                    undecided.add(new Undecided(event, p, parent)); // decided at the end of the wake
+                }
+            }
+
+            @Override
             public void named(int p, String comm) {
                 names.named(p, comm);
+            }
+
+            @Override
+            public void execed(int p, String comm) {
+                names.execed(p, comm);
                 if (comm != null) {
                     pendingNames.named(p, comm, queue::offer);
                 }
@@ -215,6 +236,7 @@ public final class Agent implements AutoCloseable {
             for (int p = 0; p <= highestProbe; p++) {
                 probes.get(p).onReadable(output);
             }
+            decideScope();
             long now = System.nanoTime();
             pendingNames.releaseDue(now, queue::offer);
             if (!channel.isOpen() && now - reconnectAtNanos >= 0) {
@@ -236,6 +258,7 @@ public final class Agent implements AutoCloseable {
         for (Probe p : probes) {
             p.finish(output, deadline);
         }
+        decideScope();
         pendingNames.releaseAll(queue::offer);
         if (queue.dropped() != lastReportedDropped) {
             reportDropsNow = true;
@@ -264,6 +287,37 @@ public final class Agent implements AutoCloseable {
             }
         }
         frameCount = 0;
+    }
+
+    /**
+     * Whether {@code event} names its process as unknown: a file event's {@code "?"}, or an exit
+     * with no name (the process was gone before the agent heard the name its exec gave it). Such an
+     * event waits a moment for the name ({@link PendingNames}).
+     */
+    private static boolean unnamed(ProbeEvent event) {
+        return event.source() == ProbeSource.FS_INOTIFY_FIRED && FanotifyWatchProbe.UNKNOWN_COMM.equals(event.guestComm())
+                || event.source() == ProbeSource.PROCESS_EXITED && event.guestComm().isEmpty();
+    }
+
+    /**
+     * Emits the events held by {@link ProbeOutput#emitInScope} whose process or parent is in scope
+     * now that every probe of this wake has been read, and forgets the others: they are someone
+     * else's.
+     */
+    private void decideScope() {
+        if (undecided.isEmpty()) {
+            return;
+        }
+        for (Undecided u : undecided) {
+            if (scope.contains(u.pid()) || u.parent() > 0 && scope.contains(u.parent())) {
+                output.emit(u.event());
+            }
+        }
+        undecided.clear();
+    }
+
+    /** An event waiting for the end of the wake to know whether its process is in scope. */
+    private record Undecided(ProbeEvent event, int pid, int parent) {
     }
 
     /** Asks the loop to end; safe from any thread. {@link #run} returns soon after. */

@@ -61,6 +61,11 @@ final class EventQueue {
         return dropped;
     }
 
+    /** Whether the next {@link #offer} would be dropped. */
+    boolean full() {
+        return size == ring.length;
+    }
+
     int size() {
         return size;
     }

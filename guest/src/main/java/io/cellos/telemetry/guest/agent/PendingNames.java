@@ -8,9 +8,9 @@ import java.util.function.Consumer;
 
 /**
  * Events whose process could not be named when they were read — it was gone from {@code /proc},
- * and the name the agent heard for it was taken back by an exec it saw — held a moment for the
- * name audit's exec record brings: that record travels through the kernel's audit queue and can
- * arrive after the event. Released named as soon as the name comes, or unnamed after
+ * and the name the agent heard for it was taken back by an exec it saw (a file event, an exit) —
+ * held a moment for the name audit's exec record brings: that record travels through the kernel's
+ * audit queue and can arrive after the event. Released named as soon as the name comes, or unnamed after
  * {@link #WAIT_NANOS}; never dropped.
  *
  * <p>Confined to the agent's loop thread.

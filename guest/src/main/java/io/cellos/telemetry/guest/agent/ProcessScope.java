@@ -83,6 +83,18 @@ public final class ProcessScope implements ProcessTreeListener {
         exitedNext = (exitedNext + 1) % RECENTLY_EXITED;
     }
 
+    /**
+     * A process executed a program: if an exit was heard for it (its old thread-group leader's, when
+     * another thread of it called {@code execve}), it is a member again, so that its next children
+     * are in scope.
+     */
+    @Override
+    public void onExec(int pid) {
+        if (root >= 0 && exitedSet.remove(pid)) {
+            members.add(pid);
+        }
+    }
+
     private void adoptExistingDescendants() throws IOException {
         Map<Integer, Integer> parentOf = new HashMap<>();
         try (DirectoryStream<Path> proc = Files.newDirectoryStream(Path.of("/proc"))) {

@@ -27,9 +27,9 @@ import java.util.Arrays;
  *       check failed, and a refusal by seccomp involves none.</li>
  * </ul>
  *
- * <p>Scope: an event is declared if its pid is in the agent's scope, or its parent's is — audit
- * records can be handled before the fork event that puts a new child in scope. A seccomp record
- * names no parent.
+ * <p>Scope: an event is declared if its pid is in the agent's scope, or its parent's is
+ * ({@link ProbeOutput#emitInScope}, which lets the agent decide once the process connector's fork
+ * events of the same wake are in). A seccomp record names no parent.
  *
  * <p>Records of different events may interleave, so a connect waiting for its address waits in a
  * table of {@code capacity} entries; when the table is full the oldest entry is discarded and
@@ -175,15 +175,15 @@ final class AuditEventAssembler {
         if (syscall == AuditRuleSet.CONNECT) {
             hold(record, out);
         } else if (AuditRuleSet.isExec(syscall)) {
-            if (!failed && rules.auditsExecs() && (out.inScope(pid) || out.inScope(ppid))) {
+            if (!failed && rules.auditsExecs()) {
                 ProbeEvent e = event(ProbeSource.PROCESS_EXEC, pid, comm, 0, commLen, record.stampMillis());
-                out.named(pid, e.guestComm());
-                out.emit(exeLen > 0 ? e.withExtensions(Extensions.NONE.withPath(
-                        new String(exe, 0, exeLen, StandardCharsets.UTF_8))) : e);
+                out.execed(pid, e.guestComm());
+                out.emitInScope(exeLen > 0 ? e.withExtensions(Extensions.NONE.withPath(
+                        new String(exe, 0, exeLen, StandardCharsets.UTF_8))) : e, pid, ppid);
             }
-        } else if (failed && rules.isRefusal((int) syscall, exit) && (out.inScope(pid) || out.inScope(ppid))) {
-            out.emit(event(ProbeSource.CAPABILITY_DENIED, pid, comm, 0, commLen, record.stampMillis())
-                    .withExtensions(Extensions.NONE.withSyscall((int) syscall)));
+        } else if (failed && rules.isRefusal((int) syscall, exit)) {
+            out.emitInScope(event(ProbeSource.CAPABILITY_DENIED, pid, comm, 0, commLen, record.stampMillis())
+                    .withExtensions(Extensions.NONE.withSyscall((int) syscall)), pid, ppid);
         }
     }
 
@@ -199,10 +199,10 @@ final class AuditEventAssembler {
             }
         }
         peer.setLength(0);
-        if (len > 0 && PeerAddress.append(sockaddr, len, peer)
-                && (out.inScope(pendingPid[slot]) || out.inScope(pendingPpid[slot]))) {
-            out.emit(event(ProbeSource.NET_CONNECT_ATTEMPTED, pendingPid[slot], pendingComm, slot * COMM_BYTES,
-                    pendingCommLen[slot], pendingStamp[slot]).withExtensions(Extensions.NONE.withPeer(peer.toString())));
+        if (len > 0 && PeerAddress.append(sockaddr, len, peer)) {
+            out.emitInScope(event(ProbeSource.NET_CONNECT_ATTEMPTED, pendingPid[slot], pendingComm, slot * COMM_BYTES,
+                    pendingCommLen[slot], pendingStamp[slot]).withExtensions(Extensions.NONE.withPeer(peer.toString())),
+                    pendingPid[slot], pendingPpid[slot]);
         }
         release(slot);
     }
@@ -216,7 +216,7 @@ final class AuditEventAssembler {
         int action = (int) code & SECCOMP_RET_ACTION_FULL;
         boolean refused = action == SECCOMP_RET_ERRNO || action == SECCOMP_RET_TRAP
                 || action == SECCOMP_RET_KILL_THREAD || action == SECCOMP_RET_KILL_PROCESS;
-        if (!refused || !out.inScope(pid)) {
+        if (!refused) {
             return;
         }
         Extensions ext = Extensions.NONE;
@@ -224,7 +224,8 @@ final class AuditEventAssembler {
                 && syscall <= 0xffff) {
             ext = ext.withSyscall((int) syscall);
         }
-        out.emit(event(ProbeSource.CAPABILITY_DENIED, pid, comm, 0, commLen, record.stampMillis()).withExtensions(ext));
+        out.emitInScope(event(ProbeSource.CAPABILITY_DENIED, pid, comm, 0, commLen, record.stampMillis())
+                .withExtensions(ext), pid, -1);
     }
 
     /** Puts the connect just read in the table; when it is full, the oldest entry makes room and is counted as lost. */

@@ -20,12 +20,30 @@ public interface ProbeOutput {
     boolean inScope(int pid);
 
     /**
-     * Tells the agent the name process {@code pid} has now (at fork, at exec), so that another probe
-     * can name it after it is gone from {@code /proc}; {@code null} when it changed to a name not
-     * known yet (an exec seen after the process was gone), so that the old one is not used. The
-     * agent keeps a bounded number of names.
+     * Emits {@code event} if process {@code pid}, or its parent {@code ppid} ({@code -1}: none
+     * known), is in scope. A probe whose records can be read before the process connector's (audit)
+     * uses this rather than {@link #inScope}: the agent decides, for what is not in scope yet, once
+     * every probe has been read in the same wake — by then the fork events that came first are in.
+     */
+    default void emitInScope(ProbeEvent event, int pid, int ppid) {
+        if (inScope(pid) || ppid > 0 && inScope(ppid)) {
+            emit(event);
+        }
+    }
+
+    /**
+     * Tells the agent the name process {@code pid} has at its fork, so that another probe can name it
+     * after it is gone from {@code /proc}. The agent keeps a bounded number of names.
      */
     default void named(int pid, String comm) {
+    }
+
+    /**
+     * Tells the agent that process {@code pid} executed a program, and the name it has since, or
+     * {@code null} when it could not be read (the process was gone): then the name from its fork is
+     * no longer its own, and the agent waits for one (audit's exec record brings it).
+     */
+    default void execed(int pid, String comm) {
     }
 
     /** The last name the agent was told for {@code pid}, or {@code null}. */

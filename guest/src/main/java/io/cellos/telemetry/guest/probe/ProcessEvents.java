@@ -39,7 +39,8 @@ final class ProcessEvents {
 
     /** {@code process.exec}, with {@code path} when the executable's path is known. */
     void exec(ProbeOutput out, long nanos, int pid, String comm, String path) {
-        out.named(pid, comm); // null: the name before the exec is no longer the process's
+        tree.onExec(pid);
+        out.execed(pid, comm);
 
         if (declareExecs && out.inScope(pid)) {
             out.emit(path == null

@@ -26,4 +26,12 @@ public interface ProcessTreeListener {
 
     /** Process {@code tgid} exited; called after the scope was asked about it. */
     void onExit(int tgid);
+
+    /**
+     * Process {@code tgid} executed a program, so it is alive: an exit heard for it before was its
+     * old thread-group leader's, which the kernel reports when another thread of a multi-threaded
+     * process (a JVM, a Go program) calls {@code execve}.
+     */
+    default void onExec(int tgid) {
+    }
 }
