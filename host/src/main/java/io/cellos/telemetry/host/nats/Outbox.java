@@ -9,8 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The events a {@link NatsSink} holds, in the order they were emitted, and what it lost, by cell.
@@ -55,7 +53,7 @@ final class Outbox {
             this.sample = sample;
         }
 
-        /** A copy to read without the outbox's lock. */
+        /** A copy to read without holding the outbox. */
         Loss copy() {
             Loss c = new Loss(cell, sample);
             c.counts.putAll(counts);
@@ -67,8 +65,6 @@ final class Outbox {
     }
 
     private final int capacity;
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition changed = lock.newCondition();
     private final ArrayDeque<Message> queue = new ArrayDeque<>();
     private final ArrayDeque<Message> reports = new ArrayDeque<>();
     private final Map<String, Loss> losses = new LinkedHashMap<>();
@@ -97,36 +93,26 @@ final class Outbox {
      * @param event the event {@code m} was made from, kept when it is its cell's first loss
      * @return whether it is held
      */
-    Offer offer(Message m, CloudEvent event) {
-        lock.lock();
-        try {
-            if (closed) {
-                lose(m.cell(), event, UNDELIVERED, 1);
-                return Offer.DROPPED;
-            }
-            if (queue.size() + taken >= capacity) {
-                lose(m.cell(), event, OVERFLOW, 1);
-                boolean first = !overflowing;
-                overflowing = true;
-                return first ? Offer.FIRST_DROP : Offer.DROPPED;
-            }
-            queue.addLast(m);
-            changed.signal();
-            return Offer.HELD;
-        } finally {
-            lock.unlock();
+    synchronized Offer offer(Message m, CloudEvent event) {
+        if (closed) {
+            lose(m.cell(), event, UNDELIVERED, 1);
+            return Offer.DROPPED;
         }
+        if (queue.size() + taken >= capacity) {
+            lose(m.cell(), event, OVERFLOW, 1);
+            boolean first = !overflowing;
+            overflowing = true;
+            return first ? Offer.FIRST_DROP : Offer.DROPPED;
+        }
+        queue.addLast(m);
+        notifyAll();
+        return Offer.HELD;
     }
 
     /** Holds a drop report, outside the bound. */
-    void offerReport(Message report) {
-        lock.lock();
-        try {
-            reports.addLast(report);
-            changed.signal();
-        } finally {
-            lock.unlock();
-        }
+    synchronized void offerReport(Message report) {
+        reports.addLast(report);
+        notifyAll();
     }
 
     /**
@@ -135,120 +121,81 @@ final class Outbox {
      *
      * @return the message, or {@code null} if none came in time
      */
-    Message take(long timeoutMillis) throws InterruptedException {
-        lock.lock();
-        try {
-            long nanos = TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-            while (queue.isEmpty() && reports.isEmpty()) {
-                if (nanos <= 0) {
-                    return null;
-                }
-                nanos = changed.awaitNanos(nanos);
+    synchronized Message take(long timeoutMillis) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        while (queue.isEmpty() && reports.isEmpty()) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return null;
             }
-            taken++;
-            return !reports.isEmpty() ? reports.pollFirst() : queue.pollFirst();
-        } finally {
-            lock.unlock();
+            wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
         }
+        taken++;
+        return !reports.isEmpty() ? reports.pollFirst() : queue.pollFirst();
     }
 
     /** Takes the next message if one is waiting, without waiting. */
-    Message poll() {
-        lock.lock();
-        try {
-            Message m = !reports.isEmpty() ? reports.pollFirst() : queue.pollFirst();
-            if (m != null) {
-                taken++;
-            }
-            return m;
-        } finally {
-            lock.unlock();
+    synchronized Message poll() {
+        Message m = !reports.isEmpty() ? reports.pollFirst() : queue.pollFirst();
+        if (m != null) {
+            taken++;
         }
+        return m;
     }
 
     /** A taken message is settled: acknowledged, or lost (then counted through {@link #lose}). */
-    void settled() {
-        lock.lock();
-        try {
-            taken = Math.max(0, taken - 1); // after abandonAll, a late settle finds nothing taken
-            if (overflowing && queue.size() + taken <= capacity / 2) {
-                overflowing = false;
-            }
-            changed.signalAll();
-        } finally {
-            lock.unlock();
+    synchronized void settled() {
+        taken = Math.max(0, taken - 1); // after abandonAll, a late settle finds nothing taken
+        if (overflowing && queue.size() + taken <= capacity / 2) {
+            overflowing = false;
         }
+        notifyAll();
     }
 
     /** Counts {@code n} events of {@code cell} as lost for {@code cause}. */
-    void lose(String cell, CloudEvent sample, String cause, long n) {
-        lock.lock();
-        try {
-            Loss loss = losses.computeIfAbsent(cell, c -> new Loss(c, sample));
-            loss.counts.merge(cause, n, Long::sum);
-            loss.total += n;
-            lostTotal += n;
-        } finally {
-            lock.unlock();
-        }
+    synchronized void lose(String cell, CloudEvent sample, String cause, long n) {
+        Loss loss = losses.computeIfAbsent(cell, c -> new Loss(c, sample));
+        loss.counts.merge(cause, n, Long::sum);
+        loss.total += n;
+        lostTotal += n;
     }
 
     /**
      * Cells that lost events since their last report, each marked as reported now; their counts
-     * are copied, so the caller reads them without the lock.
+     * are copied, so the caller reads them without holding the outbox.
      */
-    List<Loss> unreported() {
-        lock.lock();
-        try {
-            if (losses.isEmpty()) {
-                return List.of(); // the usual case, checked often: nothing made
-            }
-            List<Loss> due = new ArrayList<>();
-            for (Loss l : losses.values()) {
-                if (l.total != l.reported) {
-                    l.reports++;
-                    l.reported = l.total;
-                    due.add(l.copy());
-                }
-            }
-            return due;
-        } finally {
-            lock.unlock();
+    synchronized List<Loss> unreported() {
+        if (losses.isEmpty()) {
+            return List.of(); // the usual case, checked often: nothing made
         }
+        List<Loss> due = new ArrayList<>();
+        for (Loss l : losses.values()) {
+            if (l.total != l.reported) {
+                l.reports++;
+                l.reported = l.total;
+                due.add(l.copy());
+            }
+        }
+        return due;
     }
 
     /** Copies of every cell's losses so far. */
-    List<Loss> losses() {
-        lock.lock();
-        try {
-            List<Loss> all = new ArrayList<>();
-            for (Loss l : losses.values()) {
-                all.add(l.copy());
-            }
-            return all;
-        } finally {
-            lock.unlock();
+    synchronized List<Loss> losses() {
+        List<Loss> all = new ArrayList<>();
+        for (Loss l : losses.values()) {
+            all.add(l.copy());
         }
+        return all;
     }
 
     /** Every event lost so far. */
-    long lostTotal() {
-        lock.lock();
-        try {
-            return lostTotal;
-        } finally {
-            lock.unlock();
-        }
+    synchronized long lostTotal() {
+        return lostTotal;
     }
 
     /** Whether events were dropped for want of room since the outbox last fell to half its bound. */
-    boolean overflowing() {
-        lock.lock();
-        try {
-            return overflowing;
-        } finally {
-            lock.unlock();
-        }
+    synchronized boolean overflowing() {
+        return overflowing;
     }
 
     /**
@@ -257,68 +204,43 @@ final class Outbox {
      *
      * @return how many were counted
      */
-    int abandonAll() {
-        lock.lock();
-        try {
-            int n = taken;
-            lostTotal += taken;
-            taken = 0;
-            for (Message m : queue) {
-                lose(m.cell(), null, UNDELIVERED, 1);
-                n++;
-            }
-            queue.clear();
-            reports.clear();
-            return n;
-        } finally {
-            lock.unlock();
+    synchronized int abandonAll() {
+        int n = taken;
+        lostTotal += taken;
+        taken = 0;
+        for (Message m : queue) {
+            lose(m.cell(), null, UNDELIVERED, 1);
+            n++;
         }
+        queue.clear();
+        reports.clear();
+        return n;
     }
 
     /** Whether nothing is held, reports included. */
-    boolean empty() {
-        lock.lock();
-        try {
-            return queue.isEmpty() && reports.isEmpty() && taken == 0;
-        } finally {
-            lock.unlock();
-        }
+    synchronized boolean empty() {
+        return queue.isEmpty() && reports.isEmpty() && taken == 0;
     }
 
     /** Refuses further events (they are counted as undelivered); what is held stays. */
-    void close() {
-        lock.lock();
-        try {
-            closed = true;
-            changed.signalAll();
-        } finally {
-            lock.unlock();
-        }
+    synchronized void close() {
+        closed = true;
+        notifyAll();
     }
 
-    boolean closed() {
-        lock.lock();
-        try {
-            return closed;
-        } finally {
-            lock.unlock();
-        }
+    synchronized boolean closed() {
+        return closed;
     }
 
     /**
      * Takes every message still waiting (not those taken): for the count of what the sink could
      * not deliver.
      */
-    List<Message> drainWaiting() {
-        lock.lock();
-        try {
-            List<Message> rest = new ArrayList<>(queue);
-            rest.addAll(reports);
-            queue.clear();
-            reports.clear();
-            return rest;
-        } finally {
-            lock.unlock();
-        }
+    synchronized List<Message> drainWaiting() {
+        List<Message> rest = new ArrayList<>(queue);
+        rest.addAll(reports);
+        queue.clear();
+        reports.clear();
+        return rest;
     }
 }
