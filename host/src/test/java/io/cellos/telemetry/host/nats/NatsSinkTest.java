@@ -227,10 +227,11 @@ class NatsSinkTest {
 
     @Test
     void eventsInFlightWhenNatsStopsAreSentAgainStoredOnceAndInOrder() throws Exception {
-        NatsTarget target = NatsTarget.parse(server.url("/EV?buffer=5000&in-flight=256&ack-wait=1s"));
+        int events = 30_000; // enough that the publisher is still at work when the server goes
+        NatsTarget target = NatsTarget.parse(server.url("/EV?buffer=40000&in-flight=256&ack-wait=1s"));
         List<String> ids = new ArrayList<>();
         try (NatsSink sink = NatsSink.open(target, null, warnings)) {
-            for (int i = 1; i <= 3000; i++) {
+            for (int i = 1; i <= events; i++) {
                 ids.add(emit(sink, "cell-a", i));
             }
             await(() -> sink.acknowledged() > 0, "the first acks");
@@ -238,9 +239,9 @@ class NatsSinkTest {
             long before = sink.acknowledged();
             Thread.sleep(1500);
             server.startAgain();
-            await(() -> sink.acknowledged() >= 3000, "every event acknowledged after the restart");
+            await(() -> sink.acknowledged() >= events, "every event acknowledged after the restart");
             assertEquals(0, sink.lost());
-            assertTrue(before < 3000, "the outage met events still in flight (" + before + " acknowledged before it)");
+            assertTrue(before < events, "the outage met events still in flight (" + before + " acknowledged before it)");
         }
         List<String> stored = tailIds(target, Subjects.ALL, null);
         assertEquals(ids.size(), stored.size(), "every event once");
