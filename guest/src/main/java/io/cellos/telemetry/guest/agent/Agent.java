@@ -54,7 +54,7 @@ public final class Agent implements AutoCloseable {
      * is taken as out of scope, as it would have been before the connector's events were read.
      */
     private static final int UNDECIDED = 4096;
-    /** File events held at most while their process's name is on its way (see {@link PendingNames}). */
+    /** Events held at most while their process's name is on its way (see {@link PendingNames}). */
     private static final int PENDING_NAMES = 1024;
     private static final int NAMES = 65_536;
 
