@@ -18,6 +18,9 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Turns what one cell's guest sent, and what its host witnessed, into CloudEvents (protocol.md §7).
@@ -131,20 +134,15 @@ public final class EventProjector {
      * @param lastRejection     why the latest frame was refused, or {@code null}
      */
     public CloudEvent hostDropped(long seq, Instant at, long[] counts, long agentDroppedTotal, String lastRejection) {
-        long[] byCause = counts.clone();
+        Map<String, Long> byCause = new LinkedHashMap<>();
+        for (DropCause c : DropCause.values()) {
+            if (counts[c.ordinal()] != 0) {
+                byCause.put(c.code(), counts[c.ordinal()]);
+            }
+        }
         return build(TYPE_DROPPED, stamp.runId() + "/dropped/" + seq, at, g -> {
             g.writeStringField("origin", "host");
-            long total = 0;
-            g.writeObjectFieldStart("host_dropped");
-            for (DropCause c : DropCause.values()) {
-                long n = byCause[c.ordinal()];
-                if (n != 0) {
-                    g.writeNumberField(c.code(), n);
-                    total += n;
-                }
-            }
-            g.writeEndObject();
-            g.writeNumberField("host_dropped_total", total);
+            writeHostDropped(g, byCause);
             if (agentDroppedTotal >= 0) {
                 GuestFieldsJson.writeU64(g, "agent_dropped_total", agentDroppedTotal);
             } else {
@@ -167,23 +165,28 @@ public final class EventProjector {
      * @param counts cause code to count; copied
      * @param reason what went wrong, in words
      */
-    public CloudEvent sinkDropped(String sink, long seq, Instant at, java.util.Map<String, Long> counts, String reason) {
-        java.util.Map<String, Long> byCause = new java.util.TreeMap<>(counts);
+    public CloudEvent sinkDropped(String sink, long seq, Instant at, Map<String, Long> counts, String reason) {
+        Map<String, Long> byCause = new TreeMap<>(counts);
         return build(TYPE_DROPPED, stamp.runId() + "/sink-dropped/" + seq, at, g -> {
             g.writeStringField("origin", "host");
             g.writeStringField("sink", sink);
-            long total = 0;
-            g.writeObjectFieldStart("host_dropped");
-            for (java.util.Map.Entry<String, Long> c : byCause.entrySet()) {
-                g.writeNumberField(c.getKey(), c.getValue());
-                total += c.getValue();
-            }
-            g.writeEndObject();
-            g.writeNumberField("host_dropped_total", total);
+            writeHostDropped(g, byCause);
             g.writeNullField("agent_dropped_total");
             g.writeStringField("reason", reason);
             writeStamp(g, at);
         });
+    }
+
+    /** {@code host_dropped} (cause code to count, in the map's order) and {@code host_dropped_total}. */
+    private static void writeHostDropped(JsonGenerator g, Map<String, Long> byCause) throws IOException {
+        long total = 0;
+        g.writeObjectFieldStart("host_dropped");
+        for (Map.Entry<String, Long> c : byCause.entrySet()) {
+            g.writeNumberField(c.getKey(), c.getValue());
+            total += c.getValue();
+        }
+        g.writeEndObject();
+        g.writeNumberField("host_dropped_total", total);
     }
 
     private void writeStamp(JsonGenerator g, Instant at) throws IOException {

@@ -4,7 +4,6 @@ import io.cellos.telemetry.guest.linux.Epoll;
 import io.cellos.telemetry.guest.linux.Errno;
 import io.cellos.telemetry.guest.linux.ErrnoException;
 import io.cellos.telemetry.guest.linux.TimerFd;
-import io.cellos.telemetry.guest.probe.FanotifyWatchProbe;
 import io.cellos.telemetry.guest.probe.Probe;
 import io.cellos.telemetry.guest.probe.ProbeOutput;
 import io.cellos.telemetry.wire.Field;
@@ -295,7 +294,7 @@ public final class Agent implements AutoCloseable {
      * event waits a moment for the name ({@link PendingNames}).
      */
     private static boolean unnamed(ProbeEvent event) {
-        return event.source() == ProbeSource.FS_INOTIFY_FIRED && FanotifyWatchProbe.UNKNOWN_COMM.equals(event.guestComm())
+        return event.source() == ProbeSource.FS_INOTIFY_FIRED && ProbeOutput.UNKNOWN_COMM.equals(event.guestComm())
                 || event.source() == ProbeSource.PROCESS_EXITED && event.guestComm().isEmpty();
     }
 

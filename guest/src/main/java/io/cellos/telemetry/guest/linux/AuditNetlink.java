@@ -1,9 +1,11 @@
 package io.cellos.telemetry.guest.linux;
 
 import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 /**
@@ -106,10 +108,10 @@ public final class AuditNetlink implements AutoCloseable {
      * @return false if the kernel could not take the message now ({@code EAGAIN}, {@code ENOBUFS})
      */
     public boolean sendUserMessage(String text) throws ErrnoException {
-        byte[] bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
         MemorySegment out = socket.requestBuffer();
-        MemorySegment.copy(bytes, 0, out, java.lang.foreign.ValueLayout.JAVA_BYTE, NetlinkSocket.NLMSG_HDRLEN, bytes.length);
-        out.set(java.lang.foreign.ValueLayout.JAVA_BYTE, NetlinkSocket.NLMSG_HDRLEN + bytes.length, (byte) 0);
+        MemorySegment.copy(bytes, 0, out, JAVA_BYTE, NetlinkSocket.NLMSG_HDRLEN, bytes.length);
+        out.set(JAVA_BYTE, NetlinkSocket.NLMSG_HDRLEN + bytes.length, (byte) 0);
         try {
             socket.send(AUDIT_USER, NetlinkSocket.NLM_F_REQUEST, ++seq, bytes.length + 1);
             return true;

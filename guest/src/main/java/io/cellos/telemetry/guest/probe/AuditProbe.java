@@ -14,6 +14,7 @@ import io.cellos.telemetry.guest.linux.TimerFd;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -106,7 +107,7 @@ public final class AuditProbe implements Probe {
     /** A configuration-change record came in this wake: the status is to be asked for. */
     private boolean configChanged;
     /** The text of the barrier {@link #finish} sent, and whether it came back. */
-    private String barrier;
+    private byte[] barrier;
     private boolean barrierSeen;
     private ReadyGroup ready;
     /** The audit status at arming: what the probe decides by. */
@@ -248,9 +249,10 @@ public final class AuditProbe implements Probe {
      */
     @Override
     public void finish(ProbeOutput out, long deadlineNanos) throws IOException {
-        barrier = "cellos-agent " + self + " end of records " + System.nanoTime();
+        String text = "cellos-agent " + self + " end of records " + System.nanoTime();
+        barrier = text.getBytes(StandardCharsets.US_ASCII);
         barrierSeen = false;
-        boolean sent = control.sendUserMessage(barrier);
+        boolean sent = control.sendUserMessage(text);
         while (true) {
             onReadable(out);
             if (barrierSeen || !sent || System.nanoTime() - deadlineNanos > 0) {
@@ -270,8 +272,7 @@ public final class AuditProbe implements Probe {
         return barrierSeen;
     }
 
-    private static boolean contains(MemorySegment buf, long length, String text) {
-        byte[] needle = text.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static boolean contains(MemorySegment buf, long length, byte[] needle) {
         long limit = length - needle.length;
         outer:
         for (long i = NetlinkSocket.NLMSG_HDRLEN; i <= limit; i++) {

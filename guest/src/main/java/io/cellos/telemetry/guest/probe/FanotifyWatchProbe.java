@@ -91,8 +91,6 @@ public final class FanotifyWatchProbe implements Probe {
      * a 255-byte name), and small enough to bound the fds one read opens in fd mode to 170.
      */
     private static final int READ_BUFFER_BYTES = 4096;
-    /** The comm of a process the agent cannot name (yet): the agent waits a moment for its name. */
-    public static final String UNKNOWN_COMM = "?";
 
     private final List<String> paths;
     private final Reporting reporting;
@@ -215,7 +213,7 @@ public final class FanotifyWatchProbe implements Probe {
         if (comm == null) {
             comm = out.nameOf(pid);
         }
-        out.emit(FileWatchEvent.of(pid, comm == null ? UNKNOWN_COMM : comm, path));
+        out.emit(FileWatchEvent.of(pid, comm == null ? ProbeOutput.UNKNOWN_COMM : comm, path));
     }
 
     /**

@@ -7,6 +7,12 @@ import io.cellos.telemetry.wire.ProbeEvent;
  * the event and counts it.
  */
 public interface ProbeOutput {
+    /**
+     * The comm of a process a probe cannot name (yet): the agent holds such an event a moment for
+     * the name an exec record brings.
+     */
+    String UNKNOWN_COMM = "?";
+
     /** Offers one observation. */
     void emit(ProbeEvent event);
 

@@ -9,6 +9,7 @@ import io.nats.client.api.StreamConfiguration;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -24,7 +25,7 @@ import java.util.List;
  */
 final class StreamSetup {
     /** The de-duplication window of a stream the sink creates (JetStream's default, stated). */
-    static final java.time.Duration DUPLICATE_WINDOW = java.time.Duration.ofMinutes(2);
+    static final Duration DUPLICATE_WINDOW = Duration.ofMinutes(2);
     /** JetStream's API error code for "stream not found". */
     private static final int STREAM_NOT_FOUND = 10059;
 
