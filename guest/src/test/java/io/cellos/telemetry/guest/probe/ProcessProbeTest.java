@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -33,23 +34,38 @@ class ProcessProbeTest {
         }
     }
 
+    /*
+     * How the connector refuses a process outside its namespaces differs between kernel builds (one
+     * never answers the subscription, another refuses the bind with EPERM, a third answers
+     * ECONNREFUSED), so these tests assert the outcome — the walk is chosen, and the reason names
+     * the connector and what went wrong — not one build's words.
+     */
+
     @Test
     void outsideTheInitialPidNamespaceTheConnectorFailsAndTheBestIsTheWalk() throws Exception {
-        assertTheBestIsTheWalk(List.of("--pid", "--fork"), "the netlink proc connector never acknowledged");
+        assertTheBestIsTheWalk(List.of("--pid", "--fork"));
     }
 
     @Test
     void outsideTheInitialUserNamespaceTheConnectorFailsAndTheBestIsTheWalk() throws Exception {
-        assertTheBestIsTheWalk(List.of("--user", "--map-root-user"), "the netlink proc connector never acknowledged");
+        assertTheBestIsTheWalk(List.of("--user", "--map-root-user"));
     }
 
     @Test
     void outsideTheInitialNetworkNamespaceTheConnectorFailsAndTheBestIsTheWalk() throws Exception {
-        assertTheBestIsTheWalk(List.of("--net"), "the netlink proc connector refused PROC_CN_MCAST_LISTEN (ECONNREFUSED)");
+        assertTheBestIsTheWalk(List.of("--net"));
     }
 
+    /**
+     * A reason a person can act on: it names the connector, and either the call and its errno
+     * ({@code bind(netlink proc connector): errno 1 (EPERM: …)}, {@code … (ECONNREFUSED)}) or that
+     * the kernel never answered.
+     */
+    private static final Pattern REASON = Pattern.compile(
+            ".*proc connector.*(\\(E[A-Z]+[:)]|never acknowledged).*");
+
     /** Runs {@link ArmProcessProbes} under {@code unshare} with {@code namespaces}. */
-    private static void assertTheBestIsTheWalk(List<String> namespaces, String why) throws Exception {
+    private static void assertTheBestIsTheWalk(List<String> namespaces) throws Exception {
         List<String> command = new ArrayList<>(List.of("unshare"));
         command.addAll(namespaces);
         command.addAll(List.of(ProcessHandle.current().info().command().orElseThrow(),
@@ -60,8 +76,10 @@ class ProcessProbeTest {
         assertEquals(0, p.waitFor(), "the child JVM: " + lines);
 
         assertEquals(2, lines.size(), "two outcomes: " + lines);
-        assertTrue(lines.get(0).startsWith("connector: " + why), lines.get(0));
-        assertTrue(lines.get(1).startsWith("best: processes (/proc walk every 100 ms); the proc connector could not be armed: "
-                + why), lines.get(1));
+        String why = lines.get(0).substring("connector: ".length());
+        assertTrue(lines.get(0).startsWith("connector: ") && REASON.matcher(why).matches(),
+                "the connector failed, and says how: " + lines.get(0));
+        assertEquals("best: processes (/proc walk every 100 ms); the proc connector could not be armed: " + why,
+                lines.get(1), "the walk is chosen, and the connector's reason given");
     }
 }
