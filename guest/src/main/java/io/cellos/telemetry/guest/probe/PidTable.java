@@ -12,15 +12,22 @@ package io.cellos.telemetry.guest.probe;
  * <p>Confined to the loop thread. Slots are valid until the next {@link #put} or {@link #remove}.
  */
 final class PidTable {
-    /** The connector's resync declared this process spawned: its fork event, still queued, is not declared again. */
+    /**
+     * The connector's resync declared this process spawned: its fork event, if it was still queued
+     * (stamped before the resync, {@link #markedAt}), is not declared again.
+     */
     static final int DECLARED_SPAWN = 1;
-    /** The connector's resync declared this process exited: its exit event, still queued, is not declared again. */
+    /**
+     * The connector's resync declared this process exited: its exit event, if it was still queued
+     * (stamped before the resync), is not declared again.
+     */
     static final int DECLARED_EXIT = 2;
 
     private final int maxCapacity;
     private int[] pids;
     private String[] comms;
     private byte[] marks;
+    private long[] markedAt;
     private int[] seen;
     private int mask;
     private int size;
@@ -80,6 +87,7 @@ final class PidTable {
                 pids[hole] = pids[i];
                 comms[hole] = comms[i];
                 marks[hole] = marks[i];
+                markedAt[hole] = markedAt[i];
                 seen[hole] = seen[i];
                 hole = i;
             }
@@ -101,12 +109,15 @@ final class PidTable {
         return (marks[slot] & mark) != 0;
     }
 
-    void mark(int slot, int mark) {
+    /** Marks {@code slot} as of {@code nanos}, the time of the resync ({@code CLOCK_MONOTONIC}). */
+    void mark(int slot, int mark, long nanos) {
         marks[slot] |= (byte) mark;
+        markedAt[slot] = nanos;
     }
 
-    void unmark(int slot, int mark) {
-        marks[slot] &= (byte) ~mark;
+    /** When {@code slot} was last {@linkplain #mark marked}. */
+    long markedAt(int slot) {
+        return markedAt[slot];
     }
 
     /** Starts a scan: from now until the next call, {@link #seen} says whether a process was seen. */
@@ -147,6 +158,7 @@ final class PidTable {
         int[] oldPids = pids;
         String[] oldComms = comms;
         byte[] oldMarks = marks;
+        long[] oldMarkedAt = markedAt;
         int[] oldSeen = seen;
         allocate(pids.length * 2);
         for (int i = 0; i < oldPids.length; i++) {
@@ -158,6 +170,7 @@ final class PidTable {
                 pids[slot] = oldPids[i];
                 comms[slot] = oldComms[i];
                 marks[slot] = oldMarks[i];
+                markedAt[slot] = oldMarkedAt[i];
                 seen[slot] = oldSeen[i];
             }
         }
@@ -168,6 +181,7 @@ final class PidTable {
         pids = new int[capacity];
         comms = new String[capacity];
         marks = new byte[capacity];
+        markedAt = new long[capacity];
         seen = new int[capacity];
         mask = capacity - 1;
     }

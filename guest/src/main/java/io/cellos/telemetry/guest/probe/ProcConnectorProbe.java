@@ -29,8 +29,11 @@ import java.io.IOException;
  * spawned (parent and comm as {@code /proc} shows them, stamped with the time of the resync), one
  * it knows that has gone is declared exited (without {@code exit_code}), and both are told to the
  * {@link ProcessTreeListener}, so that the table of names and the scope are right again. Each such
- * process is marked so that its own fork or exit message, if it was merely still queued, is not
- * declared a second time; the marks are dropped at the next resync.
+ * process is marked with the resync's time, so that its own fork or exit message, if it was merely
+ * still queued (the kernel stamped it before the resync), is not declared a second time, however
+ * many wakes or resyncs later it is read. A process marked exited whose exit message was lost
+ * stays in the table until its pid is reused, or until the probe has read messages stamped a
+ * {@linkplain #MARK_HORIZON_NANOS second} past the mark, by when anything queued before it was read.
  *
  * <p>Confined to the loop thread, which the socket wakes level-triggered; it handles at most
  * {@value #DATAGRAMS_PER_WAKEUP} messages per wake-up so as not to starve the other probes. Owns
@@ -43,6 +46,12 @@ public final class ProcConnectorProbe implements Probe {
     static final int MAX_PROCESSES = 1 << 16;
     static final String DESCRIPTION = "processes (netlink proc connector)";
     private static final int DATAGRAMS_PER_WAKEUP = 256;
+    /**
+     * How far past a resync the kernel's stamps must have gone before its exit marks are forgotten:
+     * the socket queues messages in the order they were sent, and CPUs stamp and send within
+     * microseconds of each other, so by then no message stamped before the resync is still queued.
+     */
+    static final long MARK_HORIZON_NANOS = 1_000_000_000L;
 
     private final ProcessEvents events;
     private final int receiveBufferBytes;
@@ -52,6 +61,8 @@ public final class ProcConnectorProbe implements Probe {
     private ProcFs procFs;
     private ProcScan scan;
     private boolean resyncPending;
+    /** The newest kernel stamp of a message read. */
+    private long newestStamp;
 
     /** A probe with the {@linkplain #DEFAULT_RECEIVE_BUFFER_BYTES default receive buffer}. */
     public ProcConnectorProbe(ProcessTreeListener tree) {
@@ -156,14 +167,14 @@ public final class ProcConnectorProbe implements Probe {
         if (connector.data(off, 2) != child) {
             return; // a new thread, not a new process
         }
+        long stamp = stamp(off);
         int slot = table.find(child);
-        if (slot >= 0 && table.marked(slot, PidTable.DECLARED_SPAWN)) {
-            table.unmark(slot, PidTable.DECLARED_SPAWN);
-            return;
+        if (slot >= 0 && table.marked(slot, PidTable.DECLARED_SPAWN) && stamp < table.markedAt(slot)) {
+            return; // the resync found this very process and declared it
         }
         String comm = bornName(parentPid, parentTgid, child);
         table.put(child, comm);
-        events.spawned(out, stamp(off), child, parentTgid, comm);
+        events.spawned(out, stamp, child, parentTgid, comm);
     }
 
     /** The comm a child got from the thread that forked it. */
@@ -203,20 +214,21 @@ public final class ProcConnectorProbe implements Probe {
         if (connector.data(off, 0) != pid) {
             return; // a thread ended, not the process
         }
+        long stamp = stamp(off);
         String comm = null;
         int slot = table.find(pid);
         if (slot >= 0) {
-            boolean declared = table.marked(slot, PidTable.DECLARED_EXIT);
+            boolean declared = table.marked(slot, PidTable.DECLARED_EXIT) && stamp < table.markedAt(slot);
             comm = table.comm(slot);
             table.remove(slot);
             if (declared) {
-                return;
+                return; // the resync found it gone and declared it
             }
         }
         if (comm == null) {
             comm = procFs.comm(pid); // unknown so far: it may linger as a zombie
         }
-        events.exited(out, stamp(off), pid, comm, Integer.toUnsignedLong(connector.data(off, 2)));
+        events.exited(out, stamp, pid, comm, Integer.toUnsignedLong(connector.data(off, 2)));
     }
 
     private void onComm(long off) {
@@ -231,43 +243,44 @@ public final class ProcConnectorProbe implements Probe {
 
     private long stamp(long off) {
         long ns = connector.timestampNs(off);
-        return ns != 0 ? ns : System.nanoTime();
+        long stamp = ns != 0 ? ns : System.nanoTime();
+        newestStamp = Math.max(newestStamp, stamp);
+        return stamp;
     }
 
     private void resync(ProbeOutput out) throws ErrnoException {
         resyncPending = false;
-        forgetDeclarations();
+        forgetLostExits();
         long now = System.nanoTime();
         scan.diff(new ProcScan.Changes() {
             @Override
             public void appeared(int pid, int parent, String comm) {
                 int slot = table.find(pid);
                 if (slot >= 0) {
-                    table.mark(slot, PidTable.DECLARED_SPAWN);
+                    table.mark(slot, PidTable.DECLARED_SPAWN, now);
                 }
                 events.spawned(out, now, pid, parent, comm);
             }
 
             @Override
             public void vanished(int pid, String comm) {
-                table.mark(table.find(pid), PidTable.DECLARED_EXIT);
+                table.mark(table.find(pid), PidTable.DECLARED_EXIT, now);
                 events.exited(out, now, pid, comm, -1);
             }
         });
     }
 
     /**
-     * Drops the previous resync's marks: whatever of its processes' messages was still queued then
-     * has long been handled.
+     * Forgets the processes an earlier resync declared exited whose exit message was lost too: once
+     * the probe has read messages stamped {@link #MARK_HORIZON_NANOS} past that resync, the message
+     * will not come.
      */
-    private void forgetDeclarations() {
+    private void forgetLostExits() {
         for (int slot = 0; slot < table.slots(); ) {
-            if (table.pidAt(slot) != 0 && table.marked(slot, PidTable.DECLARED_EXIT)) {
+            if (table.pidAt(slot) != 0 && table.marked(slot, PidTable.DECLARED_EXIT)
+                    && newestStamp - table.markedAt(slot) > MARK_HORIZON_NANOS) {
                 table.remove(slot); // moves a later entry into this slot: look at it again
             } else {
-                if (table.pidAt(slot) != 0) {
-                    table.unmark(slot, PidTable.DECLARED_SPAWN);
-                }
                 slot++;
             }
         }

@@ -60,12 +60,11 @@ class PidTableTest {
     void marksAndGenerations() {
         PidTable t = new PidTable(16);
         int slot = t.put(7, "x");
-        t.mark(slot, PidTable.DECLARED_SPAWN);
+        t.mark(slot, PidTable.DECLARED_SPAWN, 5);
+        assertEquals(5, t.markedAt(slot));
         assertTrue(t.marked(slot, PidTable.DECLARED_SPAWN));
         assertFalse(t.marked(slot, PidTable.DECLARED_EXIT));
-        t.unmark(slot, PidTable.DECLARED_SPAWN);
-        assertFalse(t.marked(slot, PidTable.DECLARED_SPAWN));
-        t.mark(slot, PidTable.DECLARED_EXIT);
+        t.mark(slot, PidTable.DECLARED_EXIT, 6);
         assertFalse(t.marked(t.put(7, "y"), PidTable.DECLARED_EXIT), "a new process under the pid starts unmarked");
 
         t.newGeneration();
