@@ -17,7 +17,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.util.ArrayList;
 import java.util.List;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
@@ -48,19 +47,10 @@ public final class Agent implements AutoCloseable {
     private static final long TOKEN_WAKEUP = -3;
     private static final int OUT_BYTES = 64 * 1024;
     private static final int MAX_FRAMES = 2048;
-    /**
-     * Events held at most, per wake, until the end of the wake decides their scope; beyond, an event
-     * is taken as out of scope, as it would have been before the connector's events were read.
-     */
-    private static final int UNDECIDED = 4096;
-    /** Events held at most while their process's name is on its way (see {@link PendingNames}). */
-    private static final int PENDING_NAMES = 1024;
-    private static final int NAMES = 65_536;
 
     private final Channel channel;
     private final List<Probe> probes;
     private final EventQueue queue;
-    private final ProcessScope scope;
     private final long heartbeatNanos;
     private final PrintStream log;
     private final int pid;
@@ -75,10 +65,7 @@ public final class Agent implements AutoCloseable {
     private final FrameEncoder encoder = new FrameEncoder();
     private final int[] frameEnds = new int[MAX_FRAMES];
     private final boolean[] frameIsEvent = new boolean[MAX_FRAMES];
-    private final ProbeOutput output;
-    private final ProcessNames names = new ProcessNames(NAMES);
-    private final PendingNames pendingNames = new PendingNames(PENDING_NAMES);
-    private final List<Undecided> undecided = new ArrayList<>();
+    private final Attribution output;
 
     private int outStart;
     private int outEnd;
@@ -106,7 +93,6 @@ public final class Agent implements AutoCloseable {
         this.channel = channel;
         this.probes = probes;
         this.queue = queue;
-        this.scope = scope;
         this.heartbeatNanos = heartbeatNanos;
         this.pid = pid;
         this.comm = comm;
@@ -114,54 +100,7 @@ public final class Agent implements AutoCloseable {
         this.epoll = new Epoll(64);
         this.timer = new TimerFd();
         this.wakeup = new Wakeup();
-        this.output = new ProbeOutput() {
-            @Override
-            public void emit(ProbeEvent event) {
-                // an event waits for its name only while the queue has room: into a full queue it is
-                // dropped and counted now, as it would be a moment later
-                if (unnamed(event) && !queue.full() && pendingNames.hold(event, System.nanoTime())) {
-                    return;
-                }
-                queue.offer(event);
-            }
-
-            @Override
-            public void lost(long count) {
-                queue.countDropped(count);
-            }
-
-            @Override
-            public boolean inScope(int p) {
-                return scope.contains(p);
-            }
-
-            @Override
-            public void emitInScope(ProbeEvent event, int p, int parent) {
-                if (scope.contains(p) || parent > 0 && scope.contains(parent)) {
-                    emit(event);
-                } else if (undecided.size() < UNDECIDED) {
-                    undecided.add(new Undecided(event, p, parent)); // decided at the end of the wake
-                }
-            }
-
-            @Override
-            public void named(int p, String comm) {
-                names.named(p, comm);
-            }
-
-            @Override
-            public void execed(int p, String comm) {
-                names.execed(p, comm);
-                if (comm != null) {
-                    pendingNames.named(p, comm, queue::offer);
-                }
-            }
-
-            @Override
-            public String nameOf(int p) {
-                return names.nameOf(p);
-            }
-        };
+        this.output = new Attribution(queue, scope);
 
         epoll.add(timer.fd(), Epoll.EPOLLIN, TOKEN_TIMER);
         epoll.add(wakeup.fd(), Epoll.EPOLLIN, TOKEN_WAKEUP);
@@ -215,11 +154,11 @@ public final class Agent implements AutoCloseable {
         while (running) {
             armTimer(System.nanoTime());
             int n = epoll.await(-1);
-            int highestProbe = -1;
+            boolean probeReady = false;
             for (int i = 0; i < n; i++) {
                 long token = epoll.token(i);
                 if (token >= 0) {
-                    highestProbe = Math.max(highestProbe, (int) token);
+                    probeReady = true;
                 } else if (token == TOKEN_TIMER) {
                     timer.drain();
                     armedDeadline = Long.MIN_VALUE; // one-shot: spent
@@ -229,15 +168,12 @@ public final class Agent implements AutoCloseable {
                     onChannel(epoll.events(i));
                 }
             }
-            // Probes run in their list order, and every probe before the last ready one is read too:
-            // what audit and the process connector already hold names the actor of a later probe's
-            // event (the writer of a watched file that is gone from /proc by now).
-            for (int p = 0; p <= highestProbe; p++) {
-                probes.get(p).onReadable(output);
-            }
-            decideScope();
             long now = System.nanoTime();
-            pendingNames.releaseDue(now, queue::offer);
+            if (probeReady) {
+                readProbes(now);
+            } else {
+                output.endOfWake(false, now); // a name's wait may be over
+            }
             if (!channel.isOpen() && now - reconnectAtNanos >= 0) {
                 reconnect(now);
             }
@@ -257,8 +193,7 @@ public final class Agent implements AutoCloseable {
         for (Probe p : probes) {
             p.finish(output, deadline);
         }
-        decideScope();
-        pendingNames.releaseAll(queue::offer);
+        output.releaseAll();
         if (queue.dropped() != lastReportedDropped) {
             reportDropsNow = true;
         }
@@ -289,34 +224,18 @@ public final class Agent implements AutoCloseable {
     }
 
     /**
-     * Whether {@code event} names its process as unknown: a file event's {@code "?"}, or an exit
-     * with no name (the process was gone before the agent heard the name its exec gave it). Such an
-     * event waits a moment for the name ({@link PendingNames}).
+     * Reads every probe, in list order — whichever woke the loop: audit's records first, then the
+     * process probe's messages, which the kernel queued before audit made its records of the same
+     * processes, then the declared files, whose writer the others may have named by then — and ends
+     * the wake in {@link Attribution}.
      */
-    private static boolean unnamed(ProbeEvent event) {
-        return event.source() == ProbeSource.FS_INOTIFY_FIRED && ProbeOutput.UNKNOWN_COMM.equals(event.guestComm())
-                || event.source() == ProbeSource.PROCESS_EXITED && event.guestComm().isEmpty();
-    }
-
-    /**
-     * Emits the events held by {@link ProbeOutput#emitInScope} whose process or parent is in scope
-     * now that every probe of this wake has been read, and forgets the others: they are someone
-     * else's.
-     */
-    private void decideScope() {
-        if (undecided.isEmpty()) {
-            return;
+    private void readProbes(long now) throws IOException {
+        boolean processesBehind = false;
+        for (Probe p : probes) {
+            p.onReadable(output);
+            processesBehind |= p.processesBehind();
         }
-        for (Undecided u : undecided) {
-            if (scope.contains(u.pid()) || u.parent() > 0 && scope.contains(u.parent())) {
-                output.emit(u.event());
-            }
-        }
-        undecided.clear();
-    }
-
-    /** An event waiting for the end of the wake to know whether its process is in scope. */
-    private record Undecided(ProbeEvent event, int pid, int parent) {
+        output.endOfWake(!processesBehind, now);
     }
 
     /** Asks the loop to end; safe from any thread. {@link #run} returns soon after. */
@@ -530,7 +449,7 @@ public final class Agent implements AutoCloseable {
         } else if (!channel.isOpen()) {
             due = reconnectAtNanos;
         }
-        due = Math.min(due, pendingNames.nextDeadline());
+        due = Math.min(due, output.nextDeadline());
         if (due == armedDeadline) {
             return;
         }

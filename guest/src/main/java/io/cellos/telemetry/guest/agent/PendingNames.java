@@ -5,13 +5,14 @@ import io.cellos.telemetry.wire.ProbeEvent;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.function.Consumer;
+import java.util.function.IntFunction;
 
 /**
  * Events whose process could not be named when they were read — it was gone from {@code /proc},
  * and the name the agent heard for it was taken back by an exec it saw (a file event, an exit) —
  * held a moment for the name audit's exec record brings: that record travels through the kernel's
- * audit queue and can arrive after the event. Released named as soon as the name comes, or unnamed after
- * {@link #WAIT_NANOS}; never dropped.
+ * audit queue and can arrive after the event. Released named at the end of the first wake that
+ * brought the name, or unnamed after {@link #WAIT_NANOS}; never dropped.
  *
  * <p>Confined to the agent's loop thread.
  */
@@ -39,14 +40,15 @@ final class PendingNames {
         return true;
     }
 
-    /** Releases, named {@code comm}, every held event of {@code pid}. */
-    void named(int pid, String comm, Consumer<ProbeEvent> release) {
+    /** Releases, named, every held event whose process {@code nameOf} can name now. */
+    void releaseNamed(IntFunction<String> nameOf, Consumer<ProbeEvent> release) {
         if (held.isEmpty()) {
-            return; // the usual case, on every fork and exec: no iterator made
+            return; // the usual case, at the end of every wake: no iterator made
         }
         for (Iterator<Held> it = held.iterator(); it.hasNext(); ) {
             ProbeEvent e = it.next().event();
-            if (e.guestPid() == pid) {
+            String comm = nameOf.apply((int) e.guestPid());
+            if (comm != null) {
                 it.remove();
                 release.accept(new ProbeEvent(e.contentVersion(), e.source(), e.guestPid(), comm, e.guestMonotonicNs(),
                         e.extensions()));

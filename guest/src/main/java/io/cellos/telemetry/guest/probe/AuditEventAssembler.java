@@ -177,7 +177,7 @@ final class AuditEventAssembler {
         } else if (AuditRuleSet.isExec(syscall)) {
             if (!failed && rules.auditsExecs()) {
                 ProbeEvent e = event(ProbeSource.PROCESS_EXEC, pid, comm, 0, commLen, record.stampMillis());
-                out.execed(pid, e.guestComm());
+                out.execNamed(pid, e.guestComm());
                 out.emitInScope(exeLen > 0 ? e.withExtensions(Extensions.NONE.withPath(
                         new String(exe, 0, exeLen, StandardCharsets.UTF_8))) : e, pid, ppid);
             }

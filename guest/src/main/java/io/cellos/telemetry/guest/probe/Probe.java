@@ -41,6 +41,15 @@ public interface Probe extends AutoCloseable {
         onReadable(out);
     }
 
+    /**
+     * Whether the last {@link #onReadable} left process messages unread, having bounded its work
+     * for that wake: what other probes observed of a process may then be read before the fork that
+     * puts the process in scope, and the agent waits before deciding it. Only a process probe says so.
+     */
+    default boolean processesBehind() {
+        return false;
+    }
+
     @Override
     void close();
 

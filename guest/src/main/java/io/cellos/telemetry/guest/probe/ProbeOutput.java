@@ -27,9 +27,11 @@ public interface ProbeOutput {
 
     /**
      * Emits {@code event} if process {@code pid}, or its parent {@code ppid} ({@code -1}: none
-     * known), is in scope. A probe whose records can be read before the process connector's (audit)
-     * uses this rather than {@link #inScope}: the agent decides, for what is not in scope yet, once
-     * every probe has been read in the same wake — by then the fork events that came first are in.
+     * known), is in scope. A probe whose records come through a queue of their own, later than the
+     * process connector's messages about the same process (audit), uses this rather than
+     * {@link #emit}: the agent decides once the process probe has read everything up to the record —
+     * by then the fork that makes the process in scope is known — and dates the event no earlier
+     * than that process's fork or exec (see {@link #execNamed}).
      */
     default void emitInScope(ProbeEvent event, int pid, int ppid) {
         if (inScope(pid) || ppid > 0 && inScope(ppid)) {
@@ -38,18 +40,31 @@ public interface ProbeOutput {
     }
 
     /**
-     * Tells the agent the name process {@code pid} has at its fork, so that another probe can name it
-     * after it is gone from {@code /proc}. The agent keeps a bounded number of names.
+     * The process probe saw {@code pid} forked at {@code nanos} ({@code CLOCK_MONOTONIC}), with the
+     * name it was born with ({@code null}: unknown), so that another probe can name it after it is
+     * gone from {@code /proc}. The agent keeps a bounded number of processes.
      */
-    default void named(int pid, String comm) {
+    default void forked(int pid, String comm, long nanos) {
     }
 
     /**
-     * Tells the agent that process {@code pid} executed a program, and the name it has since, or
-     * {@code null} when it could not be read (the process was gone): then the name from its fork is
-     * no longer its own, and the agent waits for one (audit's exec record brings it).
+     * The process probe saw {@code pid} execute a program at {@code nanos}, and the name it has
+     * since, or {@code null} when it could not be read (the process was gone): then the name from
+     * its fork is no longer its own, and the agent waits for one (audit's exec record brings it).
      */
-    default void execed(int pid, String comm) {
+    default void execed(int pid, String comm, long nanos) {
+    }
+
+    /**
+     * Audit's exec record names the program {@code pid} runs now. The {@code process.exec} event
+     * it declares (through {@link #emitInScope}) is dated with the process connector's exact stamp
+     * of the same exec where there is one: audit's clock is a coarse wall clock.
+     */
+    default void execNamed(int pid, String comm) {
+    }
+
+    /** The process probe saw {@code pid} end (after declaring it); its name stays known a while. */
+    default void ended(int pid) {
     }
 
     /** The last name the agent was told for {@code pid}, or {@code null}. */

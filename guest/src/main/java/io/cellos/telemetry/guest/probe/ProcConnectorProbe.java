@@ -63,6 +63,8 @@ public final class ProcConnectorProbe implements Probe {
     private boolean resyncPending;
     /** The newest kernel stamp of a message read. */
     private long newestStamp;
+    /** The last wake stopped at {@link #DATAGRAMS_PER_WAKEUP} with messages left. */
+    private boolean behind;
 
     /** A probe with the {@linkplain #DEFAULT_RECEIVE_BUFFER_BYTES default receive buffer}. */
     public ProcConnectorProbe(ProcessTreeListener tree) {
@@ -122,9 +124,11 @@ public final class ProcConnectorProbe implements Probe {
 
     @Override
     public void onReadable(ProbeOutput out) throws IOException {
+        behind = true;
         for (int i = 0; i < DATAGRAMS_PER_WAKEUP; i++) {
             long n = connector.receive();
             if (n == 0) {
+                behind = false;
                 break;
             }
             if (n == -Errno.ENOBUFS) {
@@ -141,6 +145,11 @@ public final class ProcConnectorProbe implements Probe {
         if (resyncPending) {
             resync(out);
         }
+    }
+
+    @Override
+    public boolean processesBehind() {
+        return behind;
     }
 
     private void handle(ProbeOutput out, long off) {
@@ -172,13 +181,17 @@ public final class ProcConnectorProbe implements Probe {
         if (slot >= 0 && table.marked(slot, PidTable.DECLARED_SPAWN) && stamp < table.markedAt(slot)) {
             return; // the resync found this very process and declared it
         }
-        String comm = bornName(parentPid, parentTgid, child);
+        String comm = bornName(out, parentPid, parentTgid, child);
         table.put(child, comm);
         events.spawned(out, stamp, child, parentTgid, comm);
     }
 
-    /** The comm a child got from the thread that forked it. */
-    private String bornName(int parentPid, int parentTgid, int child) {
+    /**
+     * The comm a child got from the thread that forked it: the thread's own, the parent's as this
+     * probe read it at its exec, as the agent heard it (audit's exec record names a parent that was
+     * gone before this probe could read it), or, last, the child's.
+     */
+    private String bornName(ProbeOutput out, int parentPid, int parentTgid, int child) {
         if (parentPid != parentTgid) {
             // a thread's name may differ from its process's, which is all the table knows
             String comm = procFs.threadComm(parentTgid, parentPid);
@@ -190,7 +203,8 @@ public final class ProcConnectorProbe implements Probe {
         if (slot >= 0 && table.comm(slot) != null) {
             return table.comm(slot);
         }
-        return procFs.comm(child);
+        String heard = out.nameOf(parentTgid);
+        return heard != null ? heard : procFs.comm(child);
     }
 
     private void onExec(ProbeOutput out, long off) {

@@ -28,9 +28,7 @@ final class ProcessEvents {
     /** {@code process.spawned}, with {@code parent_pid}. */
     void spawned(ProbeOutput out, long nanos, int pid, int parent, String comm) {
         tree.onFork(parent, pid);
-        if (comm != null) {
-            out.named(pid, comm);
-        }
+        out.forked(pid, comm, nanos);
         if (out.inScope(pid)) {
             out.emit(new ProbeEvent(Wire.VERSION_1_1, ProbeSource.PROCESS_SPAWNED, pid, orEmpty(comm), nanos,
                     Extensions.NONE.withParentPid(Integer.toUnsignedLong(parent))));
@@ -40,7 +38,7 @@ final class ProcessEvents {
     /** {@code process.exec}, with {@code path} when the executable's path is known. */
     void exec(ProbeOutput out, long nanos, int pid, String comm, String path) {
         tree.onExec(pid);
-        out.execed(pid, comm);
+        out.execed(pid, comm, nanos);
 
         if (declareExecs && out.inScope(pid)) {
             out.emit(path == null
@@ -65,6 +63,7 @@ final class ProcessEvents {
                     : new ProbeEvent(Wire.VERSION_1_1, ProbeSource.PROCESS_EXITED, pid, orEmpty(comm), nanos,
                             Extensions.NONE.withExitCode(waitStatus)));
         }
+        out.ended(pid);
     }
 
     private static String orEmpty(String comm) {

@@ -117,6 +117,11 @@ public final class ProcessProbe implements Probe {
     }
 
     @Override
+    public boolean processesBehind() {
+        return chosen.processesBehind();
+    }
+
+    @Override
     public void close() {
         if (chosen != null) {
             chosen.close();

@@ -26,7 +26,9 @@ class PendingNamesTest {
         assertTrue(pending.hold(unnamed(10, "/c"), 2));
         assertEquals(PendingNames.WAIT_NANOS, pending.nextDeadline());
 
-        pending.named(10, "writer-proc", out::add);
+        pending.releaseNamed(pid -> null, out::add);
+        assertEquals(List.of(), out, "no name known yet: all wait");
+        pending.releaseNamed(pid -> pid == 10 ? "writer-proc" : null, out::add);
         assertEquals(List.of("/a", "/c"), out.stream().map(e -> e.extensions().path()).toList());
         assertTrue(out.stream().allMatch(e -> e.guestComm().equals("writer-proc") && e.guestPid() == 10));
         assertEquals(5, out.getFirst().guestMonotonicNs(), "the probe's stamp is kept");

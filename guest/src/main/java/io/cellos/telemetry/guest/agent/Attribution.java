@@ -1,0 +1,153 @@
+package io.cellos.telemetry.guest.agent;
+
+import io.cellos.telemetry.guest.probe.ProbeOutput;
+import io.cellos.telemetry.wire.ProbeEvent;
+import io.cellos.telemetry.wire.ProbeSource;
+
+import java.util.ArrayDeque;
+
+/**
+ * The agent's side of {@link ProbeOutput}: which process an observation belongs to, by what name,
+ * and when — then into the bounded {@link EventQueue}.
+ *
+ * <ul>
+ * <li><b>Scope.</b> An event is queued when its process is in the {@link ProcessScope}. Audit's
+ *     events ({@link #emitInScope}) are held until the end of a wake in which the process probe
+ *     read everything the kernel held for it: the connector's messages about a process are queued
+ *     before audit's record of it is even made, so by then the fork that puts the process in scope
+ *     has been heard. They are then decided — in scope through the process or its parent, or
+ *     someone else's — and queued after the wake's process events, in the order they came.</li>
+ * <li><b>Time.</b> Audit dates a record with a coarse wall clock (a clock tick, printed in
+ *     milliseconds), up to several milliseconds early against the connector's exact
+ *     {@code CLOCK_MONOTONIC} stamps. A decided {@code process.exec} takes the connector's stamp of
+ *     the same exec; any other audit event, and an exec the connector did not report, is dated no
+ *     earlier than its process's newest fork or exec stamp ({@link ProcessHistory}). So an exec is
+ *     never dated before the spawn of its process.</li>
+ * <li><b>Names.</b> A file event whose writer is gone and unnamed ({@code "?"}), or an exit with no
+ *     name, waits in {@link PendingNames} for the name audit's exec record brings, at most
+ *     {@link PendingNames#WAIT_NANOS}, and only while the queue has room.</li>
+ * </ul>
+ *
+ * <p>Confined to the agent's loop thread.
+ */
+final class Attribution implements ProbeOutput {
+    /** Audit events held at most while the process probe catches up; beyond, the oldest is decided with what is known. */
+    static final int HELD = 4096;
+    /** Events held at most while their process's name is on its way. */
+    private static final int PENDING_NAMES = 1024;
+    private static final int PROCESSES = 65_536;
+
+    private final EventQueue queue;
+    private final ProcessScope scope;
+    private final ProcessHistory history = new ProcessHistory(PROCESSES);
+    private final PendingNames pendingNames = new PendingNames(PENDING_NAMES);
+    private final ArrayDeque<Held> held = new ArrayDeque<>();
+
+    /** An audit event waiting for the process probe; {@code parent} -1 when the record names none. */
+    private record Held(ProbeEvent event, int pid, int parent) {
+    }
+
+    Attribution(EventQueue queue, ProcessScope scope) {
+        this.queue = queue;
+        this.scope = scope;
+    }
+
+    @Override
+    public void emit(ProbeEvent event) {
+        // an event waits for its name only while the queue has room: into a full queue it is
+        // dropped and counted now, as it would be a moment later
+        if (unnamed(event) && !queue.full() && pendingNames.hold(event, System.nanoTime())) {
+            return;
+        }
+        queue.offer(event);
+    }
+
+    @Override
+    public void lost(long count) {
+        queue.countDropped(count);
+    }
+
+    @Override
+    public boolean inScope(int pid) {
+        return scope.contains(pid);
+    }
+
+    @Override
+    public void emitInScope(ProbeEvent event, int pid, int parent) {
+        if (held.size() == HELD) {
+            decide(held.pollFirst());
+        }
+        held.addLast(new Held(event, pid, parent));
+    }
+
+    @Override
+    public void forked(int pid, String comm, long nanos) {
+        history.forked(pid, comm, nanos);
+    }
+
+    @Override
+    public void execed(int pid, String comm, long nanos) {
+        history.execed(pid, comm, nanos);
+    }
+
+    @Override
+    public void execNamed(int pid, String comm) {
+        history.execNamed(pid, comm);
+    }
+
+    @Override
+    public void ended(int pid) {
+        history.ended(pid);
+    }
+
+    @Override
+    public String nameOf(int pid) {
+        return history.nameOf(pid);
+    }
+
+    /**
+     * The end of one wake of the loop: decides the held audit events if {@code processesRead}
+     * (every probe was read, and the process probe left nothing unread), then releases the events
+     * whose name has come or whose wait is over.
+     */
+    void endOfWake(boolean processesRead, long now) {
+        if (processesRead) {
+            while (!held.isEmpty()) {
+                decide(held.pollFirst());
+            }
+        }
+        pendingNames.releaseNamed(history::nameOf, queue::offer);
+        pendingNames.releaseDue(now, queue::offer);
+    }
+
+    /** The agent is stopping: everything held is decided and released now. */
+    void releaseAll() {
+        endOfWake(true, System.nanoTime());
+        pendingNames.releaseAll(queue::offer);
+    }
+
+    /** When a held name's wait ends ({@link System#nanoTime()}), or {@link Long#MAX_VALUE}. */
+    long nextDeadline() {
+        return pendingNames.nextDeadline();
+    }
+
+    private void decide(Held h) {
+        ProbeEvent e = h.event();
+        long stamp = e.source() == ProbeSource.PROCESS_EXEC
+                ? history.claimExec(h.pid(), e.guestMonotonicNs())
+                : history.notBeforeBirth(h.pid(), e.guestMonotonicNs());
+        if (scope.contains(h.pid()) || h.parent() > 0 && scope.contains(h.parent())) {
+            emit(stamp == e.guestMonotonicNs() ? e
+                    : new ProbeEvent(e.contentVersion(), e.source(), e.guestPid(), e.guestComm(), stamp, e.extensions()));
+        }
+    }
+
+    /**
+     * Whether {@code event} names its process as unknown: a file event's {@code "?"}, or an exit
+     * with no name (the process was gone before the agent heard the name its exec gave it).
+     */
+    private static boolean unnamed(ProbeEvent event) {
+        return event.source() == ProbeSource.FS_INOTIFY_FIRED && UNKNOWN_COMM.equals(event.guestComm())
+                || event.source() == ProbeSource.PROCESS_EXITED && event.guestComm().isEmpty();
+    }
+}

@@ -1,0 +1,124 @@
+package io.cellos.telemetry.guest.agent;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What the probes told the agent of each process — the name it took at fork or exec, and the
+ * kernel's stamps of its fork and execs — kept after the process is gone: a short-lived writer of a
+ * watched file is named from here once {@code /proc} has forgotten it, and audit's records, whose
+ * clock is coarse, are dated against the process connector's exact stamps.
+ *
+ * <p>The probes do not report in the order things happened (audit's exec record can be read before
+ * the connector's fork message of the same process), so the rules are order-free: a name an exec
+ * gave is never replaced by the name from the fork of the same process; only a fork after the
+ * process was heard to end starts a new one under the pid.
+ *
+ * <p>Bounded: the least recently told processes go first. Confined to the agent's loop thread.
+ */
+final class ProcessHistory {
+    /** What is known of one process. Stamps are {@code CLOCK_MONOTONIC} nanoseconds, -1 unknown. */
+    private static final class Known {
+        String comm;
+        /** Whether {@link #comm} came from an exec (else from the fork: the parent's). */
+        boolean fromExec;
+        boolean ended;
+        /** The newest of the kernel's fork and exec stamps. */
+        long latestNanos = -1;
+        /** The kernel's stamp of an exec that no audit exec record has claimed yet. */
+        long unclaimedExecNanos = -1;
+    }
+
+    private final Map<Integer, Known> entries;
+
+    ProcessHistory(int capacity) {
+        this.entries = new LinkedHashMap<>(256, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Integer, Known> eldest) {
+                return size() > capacity;
+            }
+        };
+    }
+
+    /**
+     * The process connector (or the walk) saw {@code pid} forked at {@code nanos}, with the name
+     * it was born with ({@code null}: unknown). An exec-given name of the same process, told first,
+     * is kept.
+     */
+    void forked(int pid, String comm, long nanos) {
+        Known e = entries.get(pid);
+        if (e == null || e.ended || !e.fromExec) {
+            e = new Known();
+            e.comm = comm;
+            entries.put(pid, e);
+        }
+        e.latestNanos = Math.max(e.latestNanos, nanos);
+    }
+
+    /**
+     * The process connector saw {@code pid} exec at {@code nanos}, and read the new name
+     * ({@code null}: the process was gone): a name from its fork is then no longer its own and is
+     * forgotten, while one an exec record already gave is kept.
+     */
+    void execed(int pid, String comm, long nanos) {
+        Known e = entries.computeIfAbsent(pid, p -> new Known());
+        if (comm != null) {
+            e.comm = comm;
+            e.fromExec = true;
+        } else if (!e.fromExec) {
+            e.comm = null;
+        }
+        if (e.unclaimedExecNanos < 0) {
+            e.unclaimedExecNanos = nanos;
+        }
+        e.latestNanos = Math.max(e.latestNanos, nanos);
+    }
+
+    /** Audit's exec record named the program {@code pid} runs now. */
+    void execNamed(int pid, String comm) {
+        Known e = entries.computeIfAbsent(pid, p -> new Known());
+        e.comm = comm;
+        e.fromExec = true;
+    }
+
+    /** The process connector saw {@code pid} end; its name stays known. */
+    void ended(int pid) {
+        Known e = entries.get(pid);
+        if (e != null) {
+            e.ended = true;
+        }
+    }
+
+    /** The last name told for {@code pid}, or {@code null}. */
+    String nameOf(int pid) {
+        Known e = entries.get(pid);
+        return e == null ? null : e.comm;
+    }
+
+    /**
+     * The stamp for an audit exec record of {@code pid} stamped {@code auditNanos}: the connector's
+     * exact stamp of the same exec (the oldest one not claimed yet — both see every successful exec,
+     * in order), else {@code auditNanos} raised to the newest stamp known for the process.
+     */
+    long claimExec(int pid, long auditNanos) {
+        Known e = entries.get(pid);
+        if (e == null) {
+            return auditNanos;
+        }
+        if (e.unclaimedExecNanos >= 0) {
+            long exact = e.unclaimedExecNanos;
+            e.unclaimedExecNanos = -1;
+            return exact;
+        }
+        return Math.max(auditNanos, e.latestNanos);
+    }
+
+    /**
+     * {@code nanos} raised to the newest fork or exec stamp known for {@code pid}: what a process
+     * did is never dated before it was born or took its program.
+     */
+    long notBeforeBirth(int pid, long nanos) {
+        Known e = entries.get(pid);
+        return e == null ? nanos : Math.max(nanos, e.latestNanos);
+    }
+}
