@@ -7,13 +7,15 @@ import io.cellos.telemetry.wire.Extensions;
 import io.cellos.telemetry.wire.Field;
 import io.cellos.telemetry.wire.ProbeEvent;
 import io.cellos.telemetry.wire.ProbeSource;
+import io.cellos.telemetry.wire.WaitStatus;
 
 import java.io.IOException;
 import java.util.function.Function;
 
 /**
- * Writes a frame's fields as JSON members, under their wire names: the form they take in a
- * CloudEvent's {@code data} and in {@code cellos frame decode}.
+ * Writes a frame's fields as JSON members, under their wire names — the form they take in a
+ * CloudEvent's {@code data} and in {@code cellos frame decode} — with, beside {@code exit_code},
+ * the exit status or signal it encodes.
  *
  * <p>Unsigned 64-bit values above 2^53-1 are written as decimal strings (I-JSON, RFC 7493 §2.2), so
  * that no consumer that reads numbers as doubles, and no canonical-JSON signature, loses a digit.
@@ -46,6 +48,7 @@ public final class GuestFieldsJson {
         }
         if (x.exitCode() != null) {
             uint(g, Field.EXIT_CODE, x.exitCode());
+            termination(g, x.exitCode());
         }
         if (x.path() != null) {
             text(g, Field.PATH, x.path());
@@ -58,6 +61,31 @@ public final class GuestFieldsJson {
         }
         if (x.syscall() != null) {
             uint(g, Field.SYSCALL, x.syscall());
+        }
+    }
+
+    /**
+     * Beside the raw wait status, what a person reads at a glance, derived by the host:
+     * {@code exit_status} (the code given to {@code exit}), or {@code exit_signal},
+     * {@code exit_signal_name} and, when set, {@code core_dumped}. Nothing for a value that is not
+     * the status of an ended process (a guest may send any 32-bit value).
+     */
+    private static void termination(JsonGenerator g, long raw) throws IOException {
+        WaitStatus w = new WaitStatus((int) raw);
+        if (raw > 0xffff || !w.isTermination()) {
+            return;
+        }
+        if (w.exited()) {
+            g.writeNumberField("exit_status", w.code());
+            return;
+        }
+        g.writeNumberField("exit_signal", w.signal());
+        String name = WaitStatus.signalName(w.signal());
+        if (name != null) {
+            g.writeStringField("exit_signal_name", name);
+        }
+        if (w.coreDumped()) {
+            g.writeBooleanField("core_dumped", true);
         }
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.cellos.telemetry.wire.Extensions;
 import io.cellos.telemetry.wire.ProbeEvent;
 import io.cellos.telemetry.wire.ProbeSource;
+import io.cellos.telemetry.wire.Wire;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -95,6 +96,35 @@ class ReceiverTest {
         assertEquals("real-run", d.get("run_id").asText());
         assertTrue(d.get("spec_signature_hash").isNull());
         assertTrue(Instant.parse(d.get("host_received_at").asText()).isAfter(Instant.parse("2020-01-01T00:00:00Z")));
+    }
+
+    @Test
+    void anExitCarriesTheStatusOrSignalItsRawWaitStatusEncodes() throws Exception {
+        CellHandle cell = receiver.bind(dir.resolve("c"), new CellStamp("c", "r", null));
+        long[] raw = {1 << 8, 9, 0x8b, 0x10000, 0x137f};
+        try (GuestClient g = new GuestClient(cell.socketPath())) {
+            for (int i = 0; i < raw.length; i++) {
+                g.send(new ProbeEvent(Wire.VERSION_1_1, ProbeSource.PROCESS_EXITED, 100 + i, "p", 1,
+                        Extensions.NONE.withExitCode(raw[i])));
+            }
+            // a guest's own key of that name is an unknown key: ignored
+            g.body(new CborMap().uint("content_version", 0x0100).text("probe_source", "process.exited")
+                    .uint("guest_pid", 200).text("guest_comm", "evil").uint("guest_monotonic_ns", 5)
+                    .uint("exit_status", 0).bytes());
+        }
+        List<JsonNode> d = sink.await(CapturingSink.type("process.exited"), raw.length + 1, PATIENCE).stream()
+                .map(e -> e.get("data")).toList();
+        assertEquals(1, d.get(0).get("exit_status").asInt(), "false exits 1: raw 256");
+        assertFalse(d.get(0).has("exit_signal"));
+        assertEquals(9, d.get(1).get("exit_signal").asInt());
+        assertEquals("SIGKILL", d.get(1).get("exit_signal_name").asText());
+        assertFalse(d.get(1).has("exit_status") || d.get(1).has("core_dumped"));
+        assertEquals("SIGSEGV", d.get(2).get("exit_signal_name").asText());
+        assertTrue(d.get(2).get("core_dumped").asBoolean());
+        for (int i : new int[] {3, 4, 5}) {
+            assertFalse(d.get(i).has("exit_status") || d.get(i).has("exit_signal"),
+                    "not the status of an ended process, or no status at all: nothing derived: " + d.get(i));
+        }
     }
 
     @Test

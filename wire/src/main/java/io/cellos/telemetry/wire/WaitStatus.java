@@ -8,6 +8,14 @@ package io.cellos.telemetry.wire;
  * @param raw the encoded status
  */
 public record WaitStatus(int raw) {
+    /** The x86-64 Linux names of signals 1 to 31, by number (index 0 unused). */
+    private static final String[] SIGNALS = {null, "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT",
+            "SIGBUS", "SIGFPE", "SIGKILL", "SIGUSR1", "SIGSEGV", "SIGUSR2", "SIGPIPE", "SIGALRM", "SIGTERM",
+            "SIGSTKFLT", "SIGCHLD", "SIGCONT", "SIGSTOP", "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGURG", "SIGXCPU",
+            "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH", "SIGIO", "SIGPWR", "SIGSYS"};
+    private static final int SIGRTMIN = 34;
+    private static final int SIGRTMAX = 64;
+
     /** The status of an exit with {@code code}. */
     public static WaitStatus ofExit(int code) {
         return new WaitStatus((code & 0xff) << 8);
@@ -28,14 +36,42 @@ public record WaitStatus(int raw) {
         return raw & 0x7f;
     }
 
+    /**
+     * Whether {@link #raw} is what {@code waitpid(2)} reports for a process that ended: 16 bits, and
+     * not a stopped or continued process's status. A guest can send any 32-bit value.
+     */
+    public boolean isTermination() {
+        return (raw & 0xffff0000) == 0 && (raw & 0x7f) != 0x7f;
+    }
+
+    /** Whether the process dumped core; meaningful when not {@link #exited}. */
+    public boolean coreDumped() {
+        return (raw & 0x80) != 0;
+    }
+
+    /**
+     * The name of signal {@code n} on x86-64 Linux ({@code SIGKILL}, {@code SIGRTMIN+3}), or
+     * {@code null} for a number that is not a signal.
+     */
+    public static String signalName(int n) {
+        if (n > 0 && n < SIGNALS.length) {
+            return SIGNALS[n];
+        }
+        return n >= SIGRTMIN && n <= SIGRTMAX ? "SIGRTMIN+" + (n - SIGRTMIN) : null;
+    }
+
     /** The status a shell would give: the exit code, or 128 + the signal. */
     public int shellStatus() {
         return exited() ? code() : 128 + signal();
     }
 
-    /** {@code "exit 42"} or {@code "signal 9"}. */
+    /** {@code "exit 42"} or {@code "signal 9 (SIGKILL)"}. */
     @Override
     public String toString() {
-        return exited() ? "exit " + code() : "signal " + signal();
+        if (exited()) {
+            return "exit " + code();
+        }
+        String name = signalName(signal());
+        return "signal " + signal() + (name == null ? "" : " (" + name + ")") + (coreDumped() ? ", core dumped" : "");
     }
 }
