@@ -42,9 +42,10 @@ final class EventsVerifyCommand implements Command {
                 Usage: cellos events verify [FILE] [--alg ALG] [--key-file F | --public-key K] [--kid KID]
 
                 Reads CloudEvents, one JSON object per line, from FILE or standard input, and checks
-                the signature of each (protocol.md §7: sigalg, sigkid and sig attributes over the
-                RFC 8785 canonical JSON of the event without sig). Stops at the first line that
-                fails and names it and why. Blank lines are skipped; a stream with no event fails.
+                the signature of each (docs/protocol.md §7 in the source tree: sigalg, sigkid and
+                sig attributes over the RFC 8785 canonical JSON of the event without sig). Stops at
+                the first line that fails and names it and why. Blank lines are skipped; a stream
+                with no event fails.
 
                 Options:
                   --alg ALG         hmac-sha256 or ed25519 (default: $%s)

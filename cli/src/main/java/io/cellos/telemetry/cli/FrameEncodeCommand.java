@@ -38,8 +38,9 @@ final class FrameEncodeCommand implements Command {
         return """
                 Usage: cellos frame encode --source S --pid N --comm C --mono NS [--ext KEY=VALUE]... [--binary]
 
-                Builds one frame of the guest-to-host channel (protocol.md §2-§4) and prints it
-                as one line of hex: the 4-byte little-endian length, then the CBOR body.
+                Builds one frame of the guest-to-host channel (docs/protocol.md §2-§4 in the
+                source tree) and prints it as one line of hex: the 4-byte little-endian length,
+                then the CBOR body.
                 A frame with any --ext key says content_version 0x0101, else 0x0100.
 
                 Options:

@@ -41,11 +41,12 @@ final class HostListenCommand implements Command {
 
                 Binds the cell's telemetry listener at BASE_9001 (the UNIX socket Firecracker
                 connects a guest's vsock port 9001 to) and writes one CloudEvent per line
-                (protocol.md §7) for every frame the guest sends, stamped with the cell id, run id
-                and spec signature hash given here. Refused input is counted by cause and reported
-                as host-made telemetry.dropped events; a cell silent for the keep-alive window
-                gets one agent_silenced event. Runs until interrupted (Ctrl-C, SIGTERM), then
-                flushes, prints the cell's counts on standard error and exits 0.
+                (docs/protocol.md §7 in the source tree) for every frame the guest sends, stamped
+                with the cell id, run id and spec signature hash given here. Refused input is
+                counted by cause and reported as host-made telemetry.dropped events; a cell silent
+                for the keep-alive window gets one agent_silenced event. Runs until interrupted
+                (Ctrl-C, SIGTERM), then flushes, prints the cell's counts on standard error and
+                exits 0.
 
                 Options:
                   --uds BASE                  the cell's vsock UDS path; the listener is BASE_9001

@@ -58,7 +58,7 @@ record LocalCell(List<String> workload, List<String> watches, Path dir, String o
     static void check(List<String> watches) throws UsageException {
         if (Processes.geteuid() != 0) {
             throw new UsageException("a local cell needs root: it makes PID and mount namespaces, and the agent uses "
-                    + "audit and the process connector (run it with sudo)");
+                    + "audit and the process connector (run it as root)");
         }
         for (String tool : List.of("unshare", "setsid")) {
             if (!onPath(tool)) {
