@@ -3,6 +3,7 @@ package io.cellos.telemetry.guest.agent;
 import io.cellos.telemetry.guest.linux.ErrnoException;
 import io.cellos.telemetry.guest.linux.Fd;
 import io.cellos.telemetry.guest.linux.Libc;
+import io.cellos.telemetry.guest.linux.OpenFlags;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -18,8 +19,6 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  * been reused).
  */
 final class Wakeup implements AutoCloseable {
-    private static final int O_NONBLOCK = 0x800;
-    private static final int O_CLOEXEC = 0x80000;
 
     private final Arena arena = Arena.ofAuto(); // freed with this object: wake() may race close()
     private final MemorySegment one = arena.allocate(8);
@@ -28,7 +27,7 @@ final class Wakeup implements AutoCloseable {
 
     Wakeup() throws ErrnoException {
         MemorySegment fds = arena.allocate(JAVA_INT, 2);
-        Libc.PIPE2.call("wake-up pipe", fds, O_NONBLOCK | O_CLOEXEC);
+        Libc.PIPE2.call("wake-up pipe", fds, OpenFlags.O_NONBLOCK | OpenFlags.O_CLOEXEC);
         readEnd = new Fd(fds.getAtIndex(JAVA_INT, 0), "wake-up pipe (read)");
         writeEnd = new Fd(fds.getAtIndex(JAVA_INT, 1), "wake-up pipe (write)");
     }

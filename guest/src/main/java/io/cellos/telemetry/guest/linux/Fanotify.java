@@ -40,11 +40,6 @@ public final class Fanotify {
     public static final int FAN_REPORT_NAME = 0x800;
     public static final int FAN_REPORT_DFID_NAME = FAN_REPORT_DIR_FID | FAN_REPORT_NAME;
 
-    // fanotify_init event_f_flags: how the fds handed out with events are opened
-    public static final int O_RDONLY = 0x0;
-    public static final int O_LARGEFILE = 0x8000;
-    public static final int O_CLOEXEC = 0x80000;
-
     // fanotify_mark flags
     public static final int FAN_MARK_ADD = 0x1;
 

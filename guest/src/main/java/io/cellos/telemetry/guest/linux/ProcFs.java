@@ -21,9 +21,6 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
  * <p>Confined to one thread; owns its native memory.
  */
 public final class ProcFs implements AutoCloseable {
-    private static final int O_RDONLY = 0;
-    private static final int O_DIRECTORY = 0x10000;
-    private static final int O_CLOEXEC = 0x80000;
     /** {@code TASK_COMM_LEN} is 16, but a kernel worker's comm file carries its workqueue too. */
     private static final int COMM_FILE_BYTES = 64;
     /** {@code PATH_MAX}. */
@@ -60,7 +57,7 @@ public final class ProcFs implements AutoCloseable {
      * @throws ErrnoException naming {@code open(/proc)} or {@code getdents64(/proc)} and the errno
      */
     public int listProcesses() throws ErrnoException {
-        int fd = open(procDir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        int fd = open(procDir, OpenFlags.O_RDONLY | OpenFlags.O_DIRECTORY | OpenFlags.O_CLOEXEC);
         if (fd < 0) {
             throw new ErrnoException("open(/proc)", -fd);
         }
@@ -188,7 +185,7 @@ public final class ProcFs implements AutoCloseable {
 
     /** Reads the file at {@link #path} into {@link #data}: its length, or -1 if it cannot be read. */
     private int readFile() {
-        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        int fd = open(path, OpenFlags.O_RDONLY | OpenFlags.O_CLOEXEC);
         if (fd < 0) {
             return -1;
         }

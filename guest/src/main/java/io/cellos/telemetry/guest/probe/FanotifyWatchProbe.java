@@ -5,6 +5,7 @@ import io.cellos.telemetry.guest.linux.Fanotify;
 import io.cellos.telemetry.guest.linux.Fd;
 import io.cellos.telemetry.guest.linux.FileId;
 import io.cellos.telemetry.guest.linux.Libc;
+import io.cellos.telemetry.guest.linux.OpenFlags;
 import io.cellos.telemetry.guest.linux.ProcFs;
 import io.cellos.telemetry.guest.linux.ProcSelfFd;
 
@@ -133,7 +134,7 @@ public final class FanotifyWatchProbe implements Probe {
             procFs = new ProcFs();
             int flags = Fanotify.FAN_CLASS_NOTIF | Fanotify.FAN_CLOEXEC | Fanotify.FAN_NONBLOCK | reporting.initFlags;
             group = new Fd((int) Libc.FANOTIFY_INIT.call(reporting.initFlagNames, flags,
-                    Fanotify.O_RDONLY | Fanotify.O_LARGEFILE | Fanotify.O_CLOEXEC), "fanotify group");
+                    OpenFlags.O_RDONLY | OpenFlags.O_LARGEFILE | OpenFlags.O_CLOEXEC), "fanotify group");
             if (reporting == Reporting.FILE_IDS) {
                 ids = new FileId[paths.size()];
             } else {

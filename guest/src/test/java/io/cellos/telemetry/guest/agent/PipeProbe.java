@@ -3,6 +3,7 @@ package io.cellos.telemetry.guest.agent;
 import io.cellos.telemetry.guest.linux.ErrnoException;
 import io.cellos.telemetry.guest.linux.Fd;
 import io.cellos.telemetry.guest.linux.Libc;
+import io.cellos.telemetry.guest.linux.OpenFlags;
 import io.cellos.telemetry.guest.probe.Probe;
 import io.cellos.telemetry.guest.probe.ProbeOutput;
 import io.cellos.telemetry.wire.ProbeEvent;
@@ -35,7 +36,7 @@ final class PipeProbe implements Probe {
     @Override
     public void arm() throws ErrnoException {
         MemorySegment fds = arena.allocate(JAVA_INT, 2);
-        Libc.PIPE2.call("test", fds, 0x800 | 0x80000); // O_NONBLOCK | O_CLOEXEC
+        Libc.PIPE2.call("test", fds, OpenFlags.O_NONBLOCK | OpenFlags.O_CLOEXEC);
         readEnd = new Fd(fds.getAtIndex(JAVA_INT, 0), "test pipe (read)");
         writeEnd = new Fd(fds.getAtIndex(JAVA_INT, 1), "test pipe (write)");
     }
