@@ -45,6 +45,8 @@ public final class Libc {
     /** {@code readlink(path, buf, size)}: the target's length; the target is not terminated. */
     public static final Syscall READLINK = new Syscall("readlink", 89);
     public static final Syscall GETDENTS64 = new Syscall("getdents64", 217);
+    /** {@code flock(fd, operation)}. */
+    public static final Syscall FLOCK = new Syscall("flock", 73);
 
     private static final Syscall READ = new Syscall("read", 0);
     /** {@code sendto(fd, buf, len, flags, NULL, 0)} is {@code send(2)}. */

@@ -6,6 +6,7 @@ import io.cellos.telemetry.guest.linux.AuditRule;
 import io.cellos.telemetry.guest.linux.AuditStatus;
 import io.cellos.telemetry.guest.linux.Errno;
 import io.cellos.telemetry.guest.linux.ErrnoException;
+import io.cellos.telemetry.guest.linux.FileLock;
 import io.cellos.telemetry.guest.linux.Libc;
 import io.cellos.telemetry.guest.linux.NetlinkSocket;
 import io.cellos.telemetry.guest.linux.ReadyGroup;
@@ -15,8 +16,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -31,12 +30,12 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
  * daemon, so that the kernel sends every record to it (the kernel exempts the daemon's own calls
  * from auditing). If a live daemon is registered already ({@code auditd} on a workstation, or another
  * agent), the kernel refuses, and the probe reads the best-effort multicast copy of the log
- * ({@code AUDIT_NLGRP_READLOG}) beside it instead of failing: the local cell must work on a machine
- * that runs {@code auditd}, and taking the daemon's place is not the agent's to do. It then adds its
- * rules, and only then enables audit, so that no record is made before there is a reader. As the
- * daemon it also sets the kernel's backlog to {@value #BACKLOG_LIMIT} records and the backlog wait to
- * 0: when the agent falls behind, the kernel drops records and counts them, rather than make the
- * workload's calls wait for the agent. Arming fails, saying why, if the audit configuration is
+ * beside it instead of failing — and takes the daemon's place if that one goes ({@link AuditLog}).
+ * It then adds its rules, and only then enables audit, so that no record is made before there is a
+ * reader. As the daemon it also sets the kernel's backlog to {@value #BACKLOG_LIMIT} records and the
+ * backlog wait to 0: when the agent falls behind, the kernel drops records and counts them, rather
+ * than make the workload's calls wait for the agent. Arming and closing run under the lock that
+ * agents sharing one kernel take ({@link AuditPeers}). Arming fails, saying why, if the audit configuration is
  * locked ({@code enabled=2}), or if the kernel would panic on a lost record ({@code failure=2}) and
  * the probe is the daemon.
  *
@@ -44,27 +43,26 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
  * ({@code ENOBUFS}) counts one; records the kernel dropped before numbering them (a full backlog)
  * show as growth of the status's {@code lost} counter; and records it numbered and then could not
  * deliver (the daemon's socket stayed full past the kernel's send time-out, when it discards them
- * without counting) show as serial numbers that never arrive ({@link AuditSerialGaps}). The counter
+ * without counting) show as serial numbers that never arrive ({@link AuditSerialGaps}), counted
+ * from a marker the probe writes into the log once armed: what was made before it is not owed. The counter
  * is read, and the gaps settled, a quarter of a second after records arrive (an asynchronous
  * {@code AUDIT_GET}, answered on the record socket) and every quarter second after that until the
  * last serials seen are settled; an idle probe never wakes. The counts may over-state losses (the
  * kernel's counter covers every record, not only those of the probe's rules; beside another daemon
  * it also counts what that daemon failed to take), never hide them.
  *
- * <p>Should audit be switched off while the probe's rules are in place (an agent closing beside it
- * as it armed finds no rule but its own and restores the "off" it had found), the probe sees the
+ * <p>Should audit be switched off while the probe's rules are in place, the probe sees the
  * configuration-change record, switches audit back on, and counts a loss of unknown size for what
  * went unrecorded meanwhile.
  *
- * <p><b>Closing</b> deletes the rules the probe added, gives back the backlog settings, disables
- * audit if the probe enabled it and no rule of anyone else's is left, and unregisters the daemon —
- * so that probes can follow one another. A process that dies without closing leaves its rules and
- * settings (the kernel notices the dead daemon at its next record and falls back to the kernel
- * log); the next probe to arm or close deletes those rules, and gives back at its own close the
- * settings the dead one had found, if no live agent came before it (its rules' filter key records
- * them, see {@link AuditRuleSet}). Beside
- * another daemon the backlog settings are that daemon's, and the probe leaves them alone; the
- * records of its rules also reach that daemon's log, under the probe's filter key.
+ * <p><b>Closing</b> deletes the rules the probe added and unregisters the daemon. If it is the last
+ * live agent, it also gives back the settings audit had before the first agent (the backlog, unless
+ * another daemon such as {@code auditd} owns them, and "off" if audit was off and no rule of anyone
+ * else's is left); while another agent runs, the settings stay, and that agent becomes the daemon. A
+ * process that dies without closing leaves its rules and settings (the kernel notices the dead
+ * daemon at its next record); the next agent to arm or close deletes those rules, and the last one
+ * gives back what they record ({@link AuditPeers}). Beside another daemon the records of the probe's
+ * rules also reach that daemon's log, under the probe's filter key.
  *
  * <p>Limits: only x86-64 calls are audited (the seccomp gate refuses the others); a connect made
  * through {@code io_uring} is not a system call and is not seen; a process forked before audit was
@@ -79,7 +77,6 @@ public final class AuditProbe implements Probe {
     /** Records the kernel may queue for the probe before it drops them. */
     static final int BACKLOG_LIMIT = 8192;
     static final long LOST_POLL_NANOS = 250_000_000L;
-    private static final int RECORD_BUFFER_BYTES = 1 << 20;
     private static final int CONTROL_BUFFER_BYTES = 64 * 1024;
     /** Connects that may wait for their address at once. */
     private static final int PENDING_CONNECTS = 64;
@@ -91,8 +88,6 @@ public final class AuditProbe implements Probe {
     private static final int HEADER_BYTES = 64;
     /** Serials a late record may trail the newest by, in a burst, and still not count as lost. */
     private static final int SERIAL_WINDOW = 1 << 16;
-    /** The kernel's coarse clock trails the wall clock by up to a tick. */
-    private static final long STAMP_SLACK_MILLIS = 50;
 
     private final boolean declareExecs;
     private final byte[] text = new byte[TEXT_BYTES];
@@ -102,7 +97,7 @@ public final class AuditProbe implements Probe {
     private AuditRuleSet ruleSet;
     private AuditEventAssembler assembler;
     private AuditNetlink control;
-    private AuditNetlink records;
+    private AuditLog log;
     private TimerFd lostTimer;
     /** A configuration-change record came in this wake: the status is to be asked for. */
     private boolean configChanged;
@@ -114,12 +109,16 @@ public final class AuditProbe implements Probe {
     private AuditStatus found;
     /** The settings to give back at close: those found, or those a dead agent found before them. */
     private AuditStatus restoreTo;
-    private boolean daemon;
     private boolean lostPollArmed;
     private long lastLost;
     private int self;
-    /** Records stamped earlier were made before arming (a hold queue flushed at registration): not counted. */
-    private long armedAtMillis;
+    /**
+     * The text of the marker written into the log once armed: the serials above its own are owed to
+     * this probe ({@link AuditSerialGaps#startAt}); {@code null} once it came. Sent again on each
+     * wake while the kernel could not take it.
+     */
+    private byte[] startMarker;
+    private boolean startMarkerSent;
     private boolean closed;
 
     /** A probe of connects and capability denials. */
@@ -138,10 +137,10 @@ public final class AuditProbe implements Probe {
 
     @Override
     public String description() {
-        if (records == null) {
+        if (log == null) {
             return "connects and capability denials (audit netlink)";
         }
-        return daemon ? "connects and capability denials (audit netlink, as the audit daemon)"
+        return log.daemon() ? "connects and capability denials (audit netlink, as the audit daemon)"
                 : "connects and capability denials (audit netlink, multicast log beside audit daemon pid "
                 + found.pid() + ")";
     }
@@ -161,84 +160,51 @@ public final class AuditProbe implements Probe {
     }
 
     private void armSteps() throws IOException {
-        armedAtMillis = System.currentTimeMillis() - STAMP_SLACK_MILLIS;
         self = Libc.getpid();
         control = new AuditNetlink("audit control socket", false, CONTROL_BUFFER_BYTES);
-        found = control.status();
-        if (found.enabled() == AuditStatus.LOCKED) {
-            throw new IOException("audit: the configuration is locked (enabled=2, auditctl -e 2) until reboot;"
-                    + " rules cannot be added");
-        }
-        AuditStatus original = removeRulesOfDeadAgents();
-        restoreTo = original != null ? original : found;
-        ruleSet = new AuditRuleSet(self, restoreTo, declareExecs);
-        assembler = new AuditEventAssembler(ruleSet, PENDING_CONNECTS);
-        records = new AuditNetlink("audit record socket", false, RECORD_BUFFER_BYTES);
-        try {
-            records.register(self);
-            daemon = true;
-        } catch (ErrnoException e) {
-            if (e.errno() != Errno.EEXIST) {
-                throw e;
+        try (FileLock peers = AuditPeers.lock()) {
+            found = control.status();
+            if (found.enabled() == AuditStatus.LOCKED) {
+                throw new IOException("audit: the configuration is locked (enabled=2, auditctl -e 2) until reboot;"
+                        + " rules cannot be added");
             }
-            records.close();
-            records = null;
-            records = new AuditNetlink("audit multicast log socket", true, RECORD_BUFFER_BYTES);
-        }
-        if (daemon && found.failure() == AuditStatus.FAIL_PANIC) {
-            throw new IOException("audit: failure=2 would panic the kernel on the first record dropped;"
-                    + " the probe drops records rather than stall the workload, so it will not run as the daemon");
-        }
-        for (AuditRule rule : ruleSet.rules()) {
-            if (control.addRule(rule)) {
-                added.add(rule);
+            AuditPeers.Sweep sweep = AuditPeers.sweep(control, self, found);
+            restoreTo = sweep.originals() != null ? sweep.originals() : found;
+            ruleSet = new AuditRuleSet(self, restoreTo, declareExecs);
+            assembler = new AuditEventAssembler(ruleSet, PENDING_CONNECTS);
+            ready = new ReadyGroup("audit records and lost-count timer");
+            log = AuditLog.open(self, ready);
+            if (log.daemon() && found.failure() == AuditStatus.FAIL_PANIC) {
+                throw new IOException("audit: failure=2 would panic the kernel on the first record dropped;"
+                        + " the probe drops records rather than stall the workload, so it will not run as the daemon");
             }
-        }
-        int mask = found.enabled() == AuditStatus.OFF ? AuditStatus.MASK_ENABLED : 0;
-        if (daemon) {
-            mask |= AuditStatus.MASK_BACKLOG_LIMIT | AuditStatus.MASK_BACKLOG_WAIT_TIME;
-        }
-        if (mask != 0) {
-            control.setStatus(mask, found.withEnabled(AuditStatus.ON).withBacklogLimit(BACKLOG_LIMIT)
-                    .withBacklogWaitTime(0));
+            for (AuditRule rule : ruleSet.rules()) {
+                if (control.addRule(rule)) {
+                    added.add(rule);
+                }
+            }
+            int mask = found.enabled() == AuditStatus.OFF ? AuditStatus.MASK_ENABLED : 0;
+            if (log.daemon()) {
+                mask |= AuditStatus.MASK_BACKLOG_LIMIT | AuditStatus.MASK_BACKLOG_WAIT_TIME;
+            }
+            if (mask != 0) {
+                control.setStatus(mask, daemonSettings(found.withEnabled(AuditStatus.ON)));
+            }
         }
         lastLost = Integer.toUnsignedLong(found.lost());
         lostTimer = new TimerFd();
-        ready = new ReadyGroup("audit records and lost-count timer");
-        ready.add(records.socket().fd());
         ready.add(lostTimer.fd());
+        startMarker = ("cellos-agent " + self + " armed " + System.nanoTime()).getBytes(StandardCharsets.US_ASCII);
+        sendStartMarker();
     }
 
-    /**
-     * Deletes the rules agents left when they died without closing (killed, say): they would go on
-     * auditing every connect on the machine, into the kernel log, until reboot, and keep audit on.
-     * An agent's rules carry its pid (a pid with no process is dead; a reused pid keeps its dead
-     * agent's rules, which is harmless) and the settings it found and was to give back.
-     *
-     * @return those settings of the oldest dead agent that no live agent preceded — the original
-     *         ones, as each later agent found its predecessors' changes, and an agent beside a live
-     *         one found that one's (the kernel lists rules in the order they were added) — or null
-     */
-    private AuditStatus removeRulesOfDeadAgents() throws ErrnoException {
-        AuditStatus original = null;
-        boolean liveAgentBefore = false;
-        for (AuditRule rule : control.rules()) {
-            AuditRuleSet.Owner owner = AuditRuleSet.ownerOf(rule);
-            if (owner == null) {
-                continue;
-            }
-            if (Files.exists(Path.of("/proc", Integer.toString(owner.pid())))) {
-                liveAgentBefore = true;
-                continue;
-            }
-            control.deleteRule(rule);
-            if (original == null && !liveAgentBefore) {
-                original = found.withEnabled(owner.settings().enabled())
-                        .withBacklogLimit(owner.settings().backlogLimit())
-                        .withBacklogWaitTime(owner.settings().backlogWaitTime());
-            }
-        }
-        return original;
+    private void sendStartMarker() throws ErrnoException {
+        startMarkerSent = control.sendUserMessage(new String(startMarker, StandardCharsets.US_ASCII));
+    }
+
+    /** {@code status} with the daemon's backlog settings: a queue that drops and counts, never waits. */
+    private static AuditStatus daemonSettings(AuditStatus status) {
+        return status.withBacklogLimit(BACKLOG_LIMIT).withBacklogWaitTime(0);
     }
 
     /**
@@ -272,23 +238,9 @@ public final class AuditProbe implements Probe {
         return barrierSeen;
     }
 
-    private static boolean contains(MemorySegment buf, long length, byte[] needle) {
-        long limit = length - needle.length;
-        outer:
-        for (long i = NetlinkSocket.NLMSG_HDRLEN; i <= limit; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (buf.get(JAVA_BYTE, i + j) != needle[j]) {
-                    continue outer;
-                }
-            }
-            return true;
-        }
-        return false;
-    }
-
     /** Whether the probe is the registered audit daemon (else it reads the multicast log). */
     boolean isAuditDaemon() {
-        return daemon;
+        return log.daemon();
     }
 
     /** The filter key of the probe's rules; valid after {@link #arm}. */
@@ -306,12 +258,13 @@ public final class AuditProbe implements Probe {
         if (lostTimer.drain() > 0) {
             onLostPoll(out);
         }
-        NetlinkSocket socket = records.socket();
-        MemorySegment buf = socket.buffer();
+        if (startMarker != null && !startMarkerSent) {
+            sendStartMarker();
+        }
         assembler.clock(System.nanoTime(), System.currentTimeMillis());
         boolean sawRecords = false;
         for (int i = 0; i < DATAGRAMS_PER_WAKE; i++) {
-            long n = socket.receive();
+            long n = log.receive();
             if (n == 0) {
                 break;
             }
@@ -323,16 +276,13 @@ public final class AuditProbe implements Probe {
             if (n < NetlinkSocket.NLMSG_HDRLEN) {
                 continue;
             }
-            int type = socket.messageType(0);
+            MemorySegment buf = log.buffer();
+            int type = log.type();
             if (type == AuditNetlink.AUDIT_GET) {
-                onStatus(records.statusIn(0, socket.messageLength(0)), out);
+                onStatus(log.status(), out);
                 continue;
             }
-            if (type == AuditNetlink.AUDIT_USER && barrier != null && contains(buf, n, barrier)) {
-                barrierSeen = true;
-                continue;
-            }
-            if (type < AuditNetlink.AUDIT_FIRST_RECORD) {
+            if (type < AuditNetlink.AUDIT_FIRST_RECORD && type != AuditNetlink.AUDIT_USER) {
                 continue; // the answer to a request made without waiting, or an acknowledgement
             }
             sawRecords = true;
@@ -350,8 +300,15 @@ public final class AuditProbe implements Probe {
                 }
                 continue;
             }
-            if (record.stampMillis() >= armedAtMillis) {
-                count(gaps.seen(record.serial()), out);
+            count(gaps.seen(record.serial()), out); // a user message takes a serial too: a barrier, a marker
+            if (type == AuditNetlink.AUDIT_USER) {
+                if (startMarker != null && AuditLog.contains(buf, n, startMarker)) {
+                    gaps.startAt(record.serial());
+                    startMarker = null;
+                }
+                if (barrier != null && AuditLog.contains(buf, n, barrier)) {
+                    barrierSeen = true;
+                }
             }
             if (read) {
                 assembler.accept(type, record, out);
@@ -359,7 +316,7 @@ public final class AuditProbe implements Probe {
         }
         if (configChanged) {
             configChanged = false;
-            records.requestStatus();
+            log.requests().requestStatus();
         }
         if (sawRecords && !lostPollArmed) {
             armLostPoll();
@@ -369,7 +326,7 @@ public final class AuditProbe implements Probe {
     /** A quarter of a second after records came: ask for the kernel's loss count, and settle the serial gaps. */
     private void onLostPoll(ProbeOutput out) throws ErrnoException {
         lostPollArmed = false;
-        boolean asked = records.requestStatus();
+        boolean asked = log.requests().requestStatus();
         count(gaps.settle(), out);
         if (!asked || gaps.unsettled()) {
             armLostPoll();
@@ -382,10 +339,15 @@ public final class AuditProbe implements Probe {
     }
 
     private void onStatus(AuditStatus status, ProbeOutput out) throws IOException {
-        if (daemon && status.pid() != self) {
+        if (log.daemon() && status.pid() != self) {
             // only a dead daemon is replaced, and only this process can unregister itself: this is no glitch
             throw new IOException("audit: this process (" + self + ") is no longer the audit daemon (now pid "
                     + status.pid() + "); records go elsewhere");
+        }
+        if (!log.daemon() && !AuditPeers.alive(status.pid()) && log.takeOver(control)) {
+            // the daemon this probe read beside has gone (an agent that ended first): this one is it now
+            control.setStatus(AuditStatus.MASK_BACKLOG_LIMIT | AuditStatus.MASK_BACKLOG_WAIT_TIME,
+                    daemonSettings(status));
         }
         if (status.enabled() == AuditStatus.OFF && !added.isEmpty()) {
             // someone switched audit off while this probe's rules are in place — typically an agent
@@ -421,25 +383,20 @@ public final class AuditProbe implements Probe {
         closed = true;
         List<IOException> failures = new ArrayList<>();
         if (control != null && restoreTo != null) {
-            try {
-                // an agent older than this one may have died since: what it found is what to give back.
-                // Swept while this probe's rules are still in place, so that a younger one is not taken for older
-                AuditStatus original = removeRulesOfDeadAgents();
-                if (original != null) {
-                    restoreTo = original;
+            try (FileLock peers = AuditPeers.lock()) {
+                AuditStatus now = control.status();
+                AuditPeers.Sweep sweep = AuditPeers.sweep(control, self, now);
+                if (sweep.originals() != null) {
+                    restoreTo = sweep.originals(); // an older agent's record: the same settings, or truer
                 }
-            } catch (ErrnoException e) {
-                failures.add(e);
-            }
-            for (AuditRule rule : added) {
-                try {
-                    control.deleteRule(rule);
-                } catch (ErrnoException e) {
-                    failures.add(e);
+                for (AuditRule rule : added) {
+                    try {
+                        control.deleteRule(rule);
+                    } catch (ErrnoException e) {
+                        failures.add(e);
+                    }
                 }
-            }
-            try {
-                restoreStatus();
+                giveBack(now, sweep.othersAlive());
             } catch (ErrnoException e) {
                 failures.add(e);
             }
@@ -450,8 +407,8 @@ public final class AuditProbe implements Probe {
         if (lostTimer != null) {
             lostTimer.close();
         }
-        if (records != null) {
-            records.close();
+        if (log != null) {
+            log.close();
         }
         if (control != null) {
             control.close();
@@ -464,14 +421,25 @@ public final class AuditProbe implements Probe {
         }
     }
 
-    private void restoreStatus() throws ErrnoException {
-        // audit stays on while anyone's rules are left: another agent, or auditd, depends on it
-        boolean disable = restoreTo.enabled() == AuditStatus.OFF && control.rules().isEmpty();
-        int mask = disable ? AuditStatus.MASK_ENABLED : 0;
+    /**
+     * Unregisters the daemon, and, as the last live agent, gives back the settings audit had before
+     * the first one ({@code now}: the settings in force).
+     */
+    private void giveBack(AuditStatus now, boolean othersAlive) throws ErrnoException {
+        int mask = 0;
         AuditStatus values = restoreTo;
-        if (daemon) {
-            // a daemon registered before us was dead (the kernel let us take its place): leave none
-            mask |= AuditStatus.MASK_BACKLOG_LIMIT | AuditStatus.MASK_BACKLOG_WAIT_TIME | AuditStatus.MASK_PID;
+        if (!othersAlive) {
+            // audit stays on while anyone's rules are left: auditd depends on it
+            if (restoreTo.enabled() == AuditStatus.OFF && control.rules().isEmpty()) {
+                mask |= AuditStatus.MASK_ENABLED;
+            }
+            boolean otherDaemon = now.pid() != 0 && now.pid() != self && AuditPeers.alive(now.pid());
+            if (!otherDaemon) { // the backlog is auditd's while it runs, the agents' otherwise
+                mask |= AuditStatus.MASK_BACKLOG_LIMIT | AuditStatus.MASK_BACKLOG_WAIT_TIME;
+            }
+        }
+        if (log != null && log.daemon()) {
+            mask |= AuditStatus.MASK_PID; // another agent, if any, takes the daemon's place
             values = values.withPid(0);
         }
         if (mask != 0) {

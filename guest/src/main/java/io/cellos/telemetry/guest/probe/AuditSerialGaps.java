@@ -20,6 +20,12 @@ import java.util.Arrays;
  * the kernel counted the same drop in {@code lost}), never hide one. Serials are 32-bit and wrap;
  * tracking starts over when they do.
  *
+ * <p>Nothing is counted until {@link #startAt} says from which serial on every record is the
+ * reader's to receive: a reader does not receive what the kernel sent before it was listening, nor
+ * is it owed the records of a call that began before (a record is numbered when it is made, at the
+ * call's end, so the serials of records made before a marker the reader writes into the log are
+ * below the marker's, and those after it are above).
+ *
  * <p>Allocates nothing after construction. Confined to the probe's thread.
  */
 final class AuditSerialGaps {
@@ -28,6 +34,8 @@ final class AuditSerialGaps {
     private final long[] bits;
     private final int window;
     private boolean started;
+    /** {@link #startAt} was called: gaps count from then on. */
+    private boolean anchored;
     /** The lowest serial not yet settled. */
     private long base;
     /** The highest serial seen (at least {@code base - 1}). */
@@ -64,6 +72,9 @@ final class AuditSerialGaps {
             return 0;
         }
         long counted = serial - base >= window ? settleThrough(serial - window) : 0;
+        if (!anchored) {
+            counted = 0; // before the anchor, what falls out of the window is forgotten, not counted
+        }
         int i = (int) (serial % window);
         bits[i >>> 6] |= 1L << i;
         highest = Math.max(highest, serial);
@@ -77,10 +88,38 @@ final class AuditSerialGaps {
      * @return events counted as lost now
      */
     long settle() {
+        if (!anchored) {
+            return 0;
+        }
         long counted = fence >= base ? settleThrough(fence) : 0;
         fence = nextFence;
         nextFence = highest;
         return counted;
+    }
+
+    /**
+     * Every serial above {@code serial} is to be received from now on, and counted if it is not;
+     * what was seen at or below it is forgotten.
+     */
+    void startAt(long serial) {
+        anchored = true;
+        if (!started || base - serial > WRAP_DISTANCE || serial - base > WRAP_DISTANCE) {
+            started = true;
+            Arrays.fill(bits, 0);
+            base = serial + 1;
+            highest = serial;
+        } else if (serial >= base) {
+            for (long s = base; s <= serial; s++) { // forget what came before the anchor
+                int i = (int) (s % window);
+                bits[i >>> 6] &= ~(1L << i);
+            }
+            base = serial + 1;
+            highest = Math.max(highest, serial);
+        } else {
+            base = serial + 1; // the serials between it and the first seen are owed too
+        }
+        fence = serial; // what is above the anchor settles two periods from now, as always
+        nextFence = serial;
     }
 
     /** Whether serials have been seen that a later {@link #settle} has yet to account for. */

@@ -12,6 +12,7 @@ class AuditSerialGapsTest {
 
     @Test
     void anUnbrokenRunCountsNothing() {
+        gaps.startAt(99);
         for (long s = 100; s < 1000; s++) {
             assertEquals(0, gaps.seen(s));
         }
@@ -24,6 +25,7 @@ class AuditSerialGapsTest {
 
     @Test
     void aMissingSerialCountsOnlyAfterTwoWholeSettlingPeriods() {
+        gaps.startAt(9);
         gaps.seen(10);
         gaps.seen(12);
         assertEquals(0, gaps.settle(), "11 may still be on its way");
@@ -35,6 +37,7 @@ class AuditSerialGapsTest {
 
     @Test
     void aLateSerialWithinThePeriodsFillsItsGap() {
+        gaps.startAt(9);
         gaps.seen(10);
         gaps.seen(12);
         gaps.settle();
@@ -45,6 +48,7 @@ class AuditSerialGapsTest {
 
     @Test
     void aSerialArrivingAfterItWasCountedIsIgnored() {
+        gaps.startAt(9);
         gaps.seen(10);
         gaps.seen(12);
         gaps.settle();
@@ -56,6 +60,7 @@ class AuditSerialGapsTest {
 
     @Test
     void serialsFallingOutOfTheWindowAreCountedAtOnce() {
+        gaps.startAt(-1);
         gaps.seen(0);
         gaps.seen(2);
         assertEquals(1, gaps.seen(66), "1 left the window of 64");
@@ -67,11 +72,38 @@ class AuditSerialGapsTest {
 
     @Test
     void aWrapOfTheSerialStartsOver() {
+        gaps.startAt(0xffff_ffefL);
         gaps.seen(0xffff_fff0L);
         assertEquals(0, gaps.seen(3));
         assertEquals(0, gaps.seen(4));
         gaps.settle();
         gaps.settle();
         assertEquals(0, gaps.settle());
+    }
+
+    @Test
+    void nothingIsCountedBeforeTheAnchorNorOwedBelowIt() {
+        gaps.seen(10);
+        gaps.seen(12); // 11 was sent before the reader listened
+        assertEquals(0, gaps.settle());
+        assertEquals(0, gaps.settle());
+        assertEquals(0, gaps.settle());
+        gaps.startAt(13); // the reader's marker
+        gaps.seen(14);
+        gaps.seen(15);
+        gaps.settle();
+        gaps.settle();
+        assertEquals(0, gaps.settle(), "11 is not owed");
+    }
+
+    @Test
+    void serialsAboveTheAnchorSeenBeforeItStillCountAndTheirGapsToo() {
+        gaps.seen(20);
+        gaps.seen(22); // made after the marker, read before it
+        gaps.startAt(18);
+        gaps.seen(23);
+        assertEquals(0, gaps.settle());
+        assertEquals(0, gaps.settle(), "they may still be on their way");
+        assertEquals(2, gaps.settle(), "19 and 21 were owed and never came");
     }
 }
