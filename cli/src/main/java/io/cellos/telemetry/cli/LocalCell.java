@@ -183,20 +183,26 @@ record LocalCell(List<String> workload, List<String> watches, Path dir, String o
         }
     }
 
-    /** SIGTERM: the agent flushes and removes its audit rules. */
+    /**
+     * The agent ends by itself once init, its scope root, has ended (handing over what it holds and
+     * removing its audit rules); it is sent SIGTERM, to the same effect, if it has not within 5 s.
+     */
     private static void stopAgent(long agentPid, Io io) throws InterruptedException {
-        if (agentPid <= 0) {
+        Optional<ProcessHandle> agent = agentPid <= 0 ? Optional.empty() : ProcessHandle.of(agentPid);
+        if (agent.isEmpty() || ended(agent.get(), 5)) {
             return;
         }
-        Optional<ProcessHandle> agent = ProcessHandle.of(agentPid);
-        if (agent.isEmpty() || Processes.kill((int) agentPid, Processes.SIGTERM) != 0) {
-            io.err().println("cellos cell: the agent (pid " + agentPid + ") was no longer running at the end");
-            return;
-        }
-        try {
-            agent.get().onExit().get(5, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        if (Processes.kill((int) agentPid, Processes.SIGTERM) == 0 && !ended(agent.get(), 5)) {
             io.err().println("cellos cell: the agent (pid " + agentPid + ") did not stop within 5 s of SIGTERM");
+        }
+    }
+
+    private static boolean ended(ProcessHandle p, int seconds) throws InterruptedException {
+        try {
+            p.onExit().get(seconds, TimeUnit.SECONDS);
+            return true;
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            return false;
         }
     }
 

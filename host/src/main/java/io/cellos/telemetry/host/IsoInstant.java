@@ -7,11 +7,12 @@ import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 
 /**
- * Writes instants as JSON strings, exactly as {@link DateTimeFormatter#ISO_INSTANT} formats them
- * ({@code 2026-11-21T15:04:05.123456Z}: UTC, the fraction in groups of three digits, as many
- * groups as it needs, none when it is zero), at a fraction of its cost when instants come in
- * order: the text up to the seconds is formatted by {@code ISO_INSTANT} once per second and kept,
- * and the text goes to the generator as characters, never as a {@link String}.
+ * Writes instants as JSON strings, exactly as {@link DateTimeFormatter#ISO_OFFSET_DATE_TIME} formats
+ * them in UTC ({@code 2026-11-21T15:04:05.12345Z}: the fraction with as many digits as it needs,
+ * none when it is zero) — which is how the CloudEvents SDK writes the event's {@code time}, so that
+ * {@code data.host_received_at} is the same text — at a fraction of its cost when instants come in
+ * order: the text up to the seconds is formatted once per second and kept, and the text goes to
+ * the generator as characters, never as a {@link String}.
  *
  * <p>Thread-safe: the kept second is one immutable value behind a volatile field; a thread that
  * sees another second only formats it again.
@@ -38,13 +39,12 @@ final class IsoInstant {
         int nanos = t.getNano();
         if (nanos != 0) {
             text[end++] = '.';
-            if (nanos % 1_000_000 == 0) {
-                end = digits(text, end, nanos / 1_000_000, 3);
-            } else if (nanos % 1_000 == 0) {
-                end = digits(text, end, nanos / 1_000, 6);
-            } else {
-                end = digits(text, end, nanos, 9);
+            int count = 9;
+            while (nanos % 10 == 0) {
+                nanos /= 10;
+                count--;
             }
+            end = digits(text, end, nanos, count);
         }
         text[end++] = 'Z';
         g.writeString(text, 0, end);

@@ -91,7 +91,9 @@ class ReceiverTest {
         try (GuestClient g = new GuestClient(cell.socketPath())) {
             g.body(body);
         }
-        JsonNode d = sink.await(CapturingSink.type("process.exited"), 1, PATIENCE).get(0).get("data");
+        JsonNode event = sink.await(CapturingSink.type("process.exited"), 1, PATIENCE).get(0);
+        JsonNode d = event.get("data");
+        assertEquals(event.get("time").asText(), d.get("host_received_at").asText(), "one instant, one text");
         assertEquals("real-cell", d.get("cell_id").asText());
         assertEquals("real-run", d.get("run_id").asText());
         assertTrue(d.get("spec_signature_hash").isNull());

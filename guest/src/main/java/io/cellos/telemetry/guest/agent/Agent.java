@@ -3,6 +3,8 @@ package io.cellos.telemetry.guest.agent;
 import io.cellos.telemetry.guest.linux.Epoll;
 import io.cellos.telemetry.guest.linux.Errno;
 import io.cellos.telemetry.guest.linux.ErrnoException;
+import io.cellos.telemetry.guest.linux.Fd;
+import io.cellos.telemetry.guest.linux.Libc;
 import io.cellos.telemetry.guest.linux.TimerFd;
 import io.cellos.telemetry.guest.probe.Probe;
 import io.cellos.telemetry.guest.probe.ProbeOutput;
@@ -33,6 +35,10 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
  * connection. {@code agent.heartbeat} goes out when nothing else went out for the heartbeat
  * interval; between those, an idle agent does not wake.
  *
+ * <p>With a scope root, the loop also watches the root process (a {@code pidfd}): once it has
+ * ended, there is nothing left to observe, and the loop stops as on {@link #stop} — so that an
+ * agent whose cell was torn down from outside (its host side killed) does not run on.
+ *
  * <p>Threading: everything runs on the thread that calls {@link #run}. Owns the probes, the
  * channel, the epoll and timer fds, and its native memory.
  */
@@ -45,6 +51,7 @@ public final class Agent implements AutoCloseable {
     private static final long TOKEN_TIMER = -1;
     private static final long TOKEN_CHANNEL = -2;
     private static final long TOKEN_WAKEUP = -3;
+    private static final long TOKEN_ROOT = -4;
     private static final int OUT_BYTES = 64 * 1024;
     private static final int MAX_FRAMES = 2048;
 
@@ -58,6 +65,9 @@ public final class Agent implements AutoCloseable {
     private final Epoll epoll;
     private final TimerFd timer;
     private final Wakeup wakeup;
+    /** The scope root's pidfd; {@code null} when everything is in scope. */
+    private final Fd root;
+    private final int rootPid;
     private final Arena arena = Arena.ofConfined();
     private final MemorySegment out = arena.allocate(OUT_BYTES, 8);
     private final MemorySegment scratchIn = arena.allocate(512);
@@ -87,6 +97,7 @@ public final class Agent implements AutoCloseable {
     /**
      * @param channel the transport, not yet connected; owned by the agent from now on
      * @param probes  probes already armed; owned by the agent from now on
+     * @throws ErrnoException naming the pid if the scope root is not running (ESRCH)
      */
     Agent(Channel channel, List<Probe> probes, EventQueue queue, ProcessScope scope, long heartbeatNanos, int pid,
           String comm, PrintStream log) throws ErrnoException {
@@ -101,9 +112,15 @@ public final class Agent implements AutoCloseable {
         this.timer = new TimerFd();
         this.wakeup = new Wakeup();
         this.output = new Attribution(queue, scope);
+        this.rootPid = scope.root();
+        this.root = scope.isEverything() ? null
+                : new Fd((int) Libc.PIDFD_OPEN.call("scope root pid " + scope.root(), scope.root(), 0), "scope root pidfd");
 
         epoll.add(timer.fd(), Epoll.EPOLLIN, TOKEN_TIMER);
         epoll.add(wakeup.fd(), Epoll.EPOLLIN, TOKEN_WAKEUP);
+        if (root != null) {
+            epoll.add(root.get(), Epoll.EPOLLIN, TOKEN_ROOT);
+        }
         lastSendNanos = System.nanoTime();
     }
 
@@ -164,6 +181,11 @@ public final class Agent implements AutoCloseable {
                     armedDeadline = Long.MIN_VALUE; // one-shot: spent
                 } else if (token == TOKEN_WAKEUP) {
                     wakeup.drain();
+                } else if (token == TOKEN_ROOT) {
+                    log.println("cellos-telemetry: the scope root (pid " + rootPid
+                            + ") has ended; handing over what is left and stopping");
+                    epoll.remove(root.get());
+                    running = false;
                 } else if (token == TOKEN_CHANNEL) {
                     onChannel(epoll.events(i));
                 }
@@ -469,6 +491,9 @@ public final class Agent implements AutoCloseable {
         channel.dispose();
         timer.close();
         wakeup.close();
+        if (root != null) {
+            root.close();
+        }
         epoll.close();
         arena.close();
     }

@@ -52,7 +52,8 @@ public record AgentOptions(TransportAddress transport, List<String> watches, Fai
                                      launch; degrade: start without it and say which are off
               --queue N              bounded queue capacity (default 1024)
               --heartbeat D          agent.heartbeat after D without other frames (default 2s)
-              --scope-root PID       declare only PID and its descendants (default: everything)
+              --scope-root PID       declare only PID and its descendants (default: everything);
+                                     when PID ends, the agent hands over what it holds and ends too
               --process-probe P      auto (default: the netlink connector, else the /proc walk),
                                      connector, or procwalk (the reference's 100 ms poll)
               --foreground           run in this process; do not detach (for debugging)

@@ -2,6 +2,7 @@ package io.cellos.telemetry.guest.agent;
 
 import io.cellos.telemetry.guest.linux.ErrnoException;
 import io.cellos.telemetry.guest.linux.Libc;
+import io.cellos.telemetry.guest.probe.Probe;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -42,7 +43,14 @@ final class AgentRun {
             EventQueue queue = new EventQueue(o.queue());
             Channel channel = new Channel(o.transport());
             ProbeSet.Armed armed = ProbeSet.arm(o, scope);
-            agent = new Agent(channel, armed.probes(), queue, scope, o.heartbeat().toNanos(), pid, SelfProtection.COMM, log);
+            try {
+                agent = new Agent(channel, armed.probes(), queue, scope, o.heartbeat().toNanos(), pid,
+                        SelfProtection.COMM, log);
+            } catch (ErrnoException | RuntimeException e) {
+                armed.probes().forEach(Probe::close); // give back what they set in the kernel (audit rules)
+                channel.dispose();
+                throw e;
+            }
             try {
                 agent.connect(CONNECT_PATIENCE_NANOS);
             } catch (ErrnoException e) {

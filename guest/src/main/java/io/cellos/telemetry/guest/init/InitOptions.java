@@ -14,7 +14,8 @@ import java.util.Set;
  * How init runs, from its command line.
  *
  * @param workload        the workload's argv; empty in a microVM, where the kernel command line has it
- * @param hold            a FIFO to wait on before anything runs ({@code g} = go), or {@code null}
+ * @param hold            a FIFO to wait on before anything runs ({@code g} = go), then watched as the
+ *                        cell's lifeline (its last writer gone, init ends the cell), or {@code null}
  * @param exitTo          where the workload's status goes (the exit-code channel, port 9000)
  * @param agentExternal   the agent is started by someone else (a local cell); init does not launch it
  * @param agentTransport  the agent's channel, when init launches it
@@ -60,7 +61,10 @@ public record InitOptions(List<String> workload, String hold, TransportAddress e
                                      stops the cell; degrade: the workload runs without it
               --agent-external       do not start the agent: a local cell starts it outside
               --hold FIFO            wait for 'g' on FIFO before anything (a local cell uses it
-                                     to start the agent first); anything else stops the cell
+                                     to start the agent first); anything else stops the cell.
+                                     The FIFO stays the cell's lifeline: once no process holds it
+                                     open for writing (the host side was killed), init kills the
+                                     workload and ends
               --protect PID          also protect every thread of PID (repeatable)
             """;
 

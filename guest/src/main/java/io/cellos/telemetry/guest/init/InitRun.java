@@ -2,21 +2,19 @@ package io.cellos.telemetry.guest.init;
 
 import io.cellos.telemetry.guest.agent.AgentLauncher;
 import io.cellos.telemetry.guest.agent.FailureMode;
+import io.cellos.telemetry.guest.linux.Epoll;
 import io.cellos.telemetry.guest.linux.Errno;
 import io.cellos.telemetry.guest.linux.ErrnoException;
 import io.cellos.telemetry.guest.linux.Fd;
+import io.cellos.telemetry.guest.linux.Fifo;
 import io.cellos.telemetry.guest.linux.Processes;
 import io.cellos.telemetry.guest.linux.Signals;
 
 import io.cellos.telemetry.wire.WaitStatus;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -26,6 +24,12 @@ import java.util.List;
  *
  * <p>Runs on one thread. SIGTERM, SIGINT and SIGCHLD are blocked in every thread of the process
  * and read from a {@code signalfd}: the first two are forwarded to the workload, the third reaps.
+ *
+ * <p>With a hold FIFO (a local cell), the FIFO stays open after the release and is the cell's
+ * lifeline: the host side keeps its writing end open for the whole run, so when no writer is left
+ * the host side is gone without stopping the cell (killed, as a CI time-out does). Init then kills
+ * the workload's process group and ends, and, as PID 1 of the cell's namespace, takes every
+ * process left in it along.
  */
 final class InitRun {
     /** The cell stopped before the workload started. */
@@ -34,6 +38,8 @@ final class InitRun {
     static final int NOT_FOUND = 127;
     private static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
     private static final long AGENT_STOP_PATIENCE_NANOS = 3_000_000_000L;
+    private static final long TOKEN_SIGNALS = 0;
+    private static final long TOKEN_LIFELINE = 1;
 
     private final InitOptions options;
     private final List<String> workload;
@@ -54,8 +60,9 @@ final class InitRun {
         int status;
         long agentPid = -1;
         try (Fd signals = Signals.signalFd(Processes.SIGTERM, Processes.SIGINT, Signals.SIGCHLD);
+             Fd lifeline = options.hold() == null ? null : Fifo.openForReading(options.hold());
              Arena arena = Arena.ofConfined()) {
-            if (options.hold() != null && !released(options.hold())) {
+            if (lifeline != null && Fifo.readByte(lifeline) != 'g') {
                 return fail(WaitStatus.ofExit(CELL_FAILED), "the cell was stopped before the workload started");
             }
             if (!options.agentExternal()) {
@@ -85,7 +92,7 @@ final class InitRun {
                 }
                 return fail(WaitStatus.ofExit(CELL_FAILED), "cannot install the seccomp gate: " + e.getMessage());
             }
-            Processes.Exit exit = superviseUntilExit(pid, signals, Signals.buffer(arena));
+            Processes.Exit exit = superviseUntilExit(pid, signals, lifeline, Signals.buffer(arena));
             report(exit.status());
             status = exit.status().shellStatus();
             stopAgent(agentPid);
@@ -99,41 +106,57 @@ final class InitRun {
         return status;
     }
 
-    /** Waits for 'g' on the hold FIFO; {@code false} for anything else, or its end. */
-    private boolean released(String fifo) {
-        try (InputStream in = Files.newInputStream(Path.of(fifo))) {
-            return in.read() == 'g';
-        } catch (IOException e) {
-            err.println("cellos init: cannot read the hold FIFO " + fifo + ": " + e.getMessage());
-            return false;
-        }
-    }
-
     /**
      * Forwards SIGTERM and SIGINT to the workload and reaps every child until the workload has
      * ended; orphans are reaped on the way, so no zombie stays, and only the workload's own
-     * status is kept.
+     * status is kept. A lost {@code lifeline} ends the workload's process group with SIGKILL.
      */
-    private Processes.Exit superviseUntilExit(int workloadPid, Fd signals, MemorySegment buffer) throws ErrnoException {
-        while (true) {
-            int sig = Signals.take(signals, buffer);
-            if (sig != Signals.SIGCHLD) {
-                Processes.kill(workloadPid, sig);
-                continue;
+    private Processes.Exit superviseUntilExit(int workloadPid, Fd signals, Fd lifeline, MemorySegment buffer)
+            throws ErrnoException {
+        try (Epoll epoll = new Epoll(2)) {
+            epoll.add(signals.get(), Epoll.EPOLLIN, TOKEN_SIGNALS);
+            if (lifeline != null) {
+                epoll.add(lifeline.get(), Epoll.EPOLLIN, TOKEN_LIFELINE);
             }
-            Processes.Exit exit;
-            try {
-                while ((exit = Processes.waitFor(-1, Processes.WNOHANG)) != null) {
-                    if (exit.pid() == workloadPid) {
-                        return exit;
+            while (true) {
+                int n = epoll.await(-1);
+                for (int i = 0; i < n; i++) {
+                    if (epoll.token(i) == TOKEN_LIFELINE && Fifo.readByte(lifeline) < 0) {
+                        err.println("cellos init: the host side of the cell is gone (its lifeline FIFO has no writer):"
+                                + " killing the workload");
+                        epoll.remove(lifeline.get());
+                        Processes.kill(-workloadPid, Processes.SIGKILL); // its process group: it leads a session
+                        Processes.kill(workloadPid, Processes.SIGKILL);
+                    } else if (epoll.token(i) == TOKEN_SIGNALS) {
+                        Processes.Exit exit = onSignal(workloadPid, Signals.take(signals, buffer));
+                        if (exit != null) {
+                            return exit;
+                        }
                     }
-                }
-            } catch (ErrnoException e) {
-                if (e.errno() != Errno.ECHILD) {
-                    throw e;
                 }
             }
         }
+    }
+
+    /** Forwards SIGTERM and SIGINT; reaps on SIGCHLD, returning the workload's exit if it came. */
+    private static Processes.Exit onSignal(int workloadPid, int sig) throws ErrnoException {
+        if (sig != Signals.SIGCHLD) {
+            Processes.kill(workloadPid, sig);
+            return null;
+        }
+        Processes.Exit exit;
+        try {
+            while ((exit = Processes.waitFor(-1, Processes.WNOHANG)) != null) {
+                if (exit.pid() == workloadPid) {
+                    return exit;
+                }
+            }
+        } catch (ErrnoException e) {
+            if (e.errno() != Errno.ECHILD) {
+                throw e;
+            }
+        }
+        return null;
     }
 
     /**

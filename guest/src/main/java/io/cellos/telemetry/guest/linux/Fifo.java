@@ -1,8 +1,11 @@
 package io.cellos.telemetry.guest.linux;
 
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 
-/** Named pipes: {@code mkfifo(3)}, which the JDK has no call for. */
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+
+/** Named pipes: {@code mkfifo(3)}, which the JDK has no call for, and their reading end. */
 public final class Fifo {
     private static final int AT_FDCWD = -100;
     private static final int S_IFIFO = 0010000;
@@ -16,6 +19,40 @@ public final class Fifo {
     public static void create(String path) throws ErrnoException {
         try (Arena arena = Arena.ofConfined()) {
             MKNODAT.call(path, AT_FDCWD, arena.allocateFrom(path), S_IFIFO | 0600, 0);
+        }
+    }
+
+    /**
+     * Opens {@code path} for reading, close-on-exec (so that no child inherits it), waiting until
+     * a writer has it open.
+     */
+    public static Fd openForReading(String path) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            return new Fd((int) Libc.OPEN.call(path, arena.allocateFrom(path), OpenFlags.O_RDONLY | OpenFlags.O_CLOEXEC, 0),
+                    "FIFO " + path);
+        }
+    }
+
+    /**
+     * Reads one byte, waiting for it.
+     *
+     * @return the byte (0 to 255), or -1 at the end: no writer has the FIFO open any more
+     */
+    public static int readByte(Fd fifo) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment b = arena.allocate(1);
+            while (true) {
+                long n = Libc.read(fifo.get(), b, 1);
+                if (n == 1) {
+                    return b.get(JAVA_BYTE, 0) & 0xff;
+                }
+                if (n == 0) {
+                    return -1;
+                }
+                if (n != -Errno.EINTR) {
+                    throw new ErrnoException("read(" + fifo.what() + ")", (int) -n);
+                }
+            }
         }
     }
 }

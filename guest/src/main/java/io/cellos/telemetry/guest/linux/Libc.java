@@ -45,6 +45,8 @@ public final class Libc {
     /** {@code readlink(path, buf, size)}: the target's length; the target is not terminated. */
     public static final Syscall READLINK = new Syscall("readlink", 89);
     public static final Syscall GETDENTS64 = new Syscall("getdents64", 217);
+    /** {@code pidfd_open(pid, flags)}: a descriptor that polls readable once the process has ended. */
+    public static final Syscall PIDFD_OPEN = new Syscall("pidfd_open", 434);
     /** {@code flock(fd, operation)}. */
     public static final Syscall FLOCK = new Syscall("flock", 73);
 
