@@ -2,7 +2,6 @@ package io.cellos.telemetry.cli;
 
 import io.cellos.telemetry.guest.agent.FailureMode;
 import io.cellos.telemetry.guest.command.Args;
-import io.cellos.telemetry.wire.Durations;
 import io.cellos.telemetry.guest.command.UsageException;
 import io.cellos.telemetry.host.CellStamp;
 import io.cellos.telemetry.host.ReceiverOptions;
@@ -84,8 +83,7 @@ final class CellRunCommand implements Command {
         LocalCell cell;
         EventSigner signer;
         try {
-            String k = a.value("keepalive");
-            Duration keepalive = k == null ? ReceiverOptions.DEFAULT_KEEPALIVE : Durations.parse(k);
+            Duration keepalive = a.positiveDuration("keepalive", ReceiverOptions.DEFAULT_KEEPALIVE);
             FailureMode mode = a.value("on-agent-failure") == null ? FailureMode.FAIL_CELL
                     : FailureMode.parse(a.value("on-agent-failure"));
             String cellId = a.value("cell-id") == null ? "local-" + now : a.value("cell-id");

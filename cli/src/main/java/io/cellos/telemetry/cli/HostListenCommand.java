@@ -84,11 +84,9 @@ final class HostListenCommand implements Command {
         }
         Path uds = Path.of(a.required("uds"));
         CellStamp stamp;
-        Duration keepalive;
+        Duration keepalive = a.positiveDuration("keepalive", ReceiverOptions.DEFAULT_KEEPALIVE);
         try {
             stamp = new CellStamp(a.required("cell-id"), a.required("run-id"), a.value("spec-signature-hash"));
-            String k = a.value("keepalive");
-            keepalive = k == null ? ReceiverOptions.DEFAULT_KEEPALIVE : Durations.parse(k);
         } catch (IllegalArgumentException e) {
             throw a.usage(e.getMessage());
         }

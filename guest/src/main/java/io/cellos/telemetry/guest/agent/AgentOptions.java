@@ -1,7 +1,6 @@
 package io.cellos.telemetry.guest.agent;
 
 import io.cellos.telemetry.guest.command.Args;
-import io.cellos.telemetry.wire.Durations;
 import io.cellos.telemetry.guest.command.UsageException;
 
 import java.time.Duration;
@@ -82,12 +81,12 @@ public record AgentOptions(TransportAddress transport, List<String> watches, Fai
             if (queue < 1) {
                 throw a.usage("--queue must be at least 1");
             }
-            Duration hb = a.value("heartbeat") == null ? Duration.ofSeconds(2) : Durations.parse(a.value("heartbeat"));
-            if (hb.isZero()) {
-                throw a.usage("--heartbeat must be positive");
-            }
+            Duration hb = a.positiveDuration("heartbeat", Duration.ofSeconds(2));
             int root = a.value("scope-root") == null ? -1
                     : (int) a.unsigned("--scope-root", a.value("scope-root"), Integer.MAX_VALUE);
+            if (root == 0) {
+                throw a.usage("--scope-root 0 names no process; give the pid of the tree's root, or leave it out");
+            }
             String pp = a.value("process-probe") == null ? "auto" : a.value("process-probe");
             if (!Set.of("auto", "connector", "procwalk").contains(pp)) {
                 throw a.usage("--process-probe must be auto, connector or procwalk, got '" + pp + "'");
