@@ -1,26 +1,13 @@
 package io.cellos.telemetry.cli;
 
-import io.cellos.telemetry.guest.agent.FailureMode;
 import io.cellos.telemetry.guest.command.Args;
-import io.cellos.telemetry.guest.command.UsageException;
-import io.cellos.telemetry.host.CellStamp;
-import io.cellos.telemetry.host.ReceiverOptions;
-import io.cellos.telemetry.host.sign.EventSigner;
-import io.cellos.telemetry.host.sign.SigningConfigException;
-import io.cellos.telemetry.host.sign.SigningEnvironment;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Set;
 
 /** {@code cellos cell run}: a whole cell on this machine, no VM ({@link LocalCell}). */
 final class CellRunCommand implements Command {
-    static final Set<String> VALUED = Set.of("watch", "out", "keepalive", "dir", "cell-id", "on-agent-failure");
+    private static final Set<String> VALUED = Set.of("watch", "out", "keepalive", "dir", "cell-id", "on-agent-failure");
 
     @Override
     public String name() {
@@ -60,7 +47,9 @@ final class CellRunCommand implements Command {
                                          publish the events to NATS JetStream instead (options and
                                          subjects: 'cellos host listen --help')
                   --keepalive D          the receiver's keep-alive window (default 10s)
-                  --dir DIR              the cell's directory (default a new one under /tmp)
+                  --dir DIR              the cell's directory (default a new one under /tmp), made if
+                                         missing; refused while a running cell uses it; the sockets
+                                         and FIFO a killed cell left there are replaced
                   --cell-id ID           the cell's id in the events (default local-<time>)
                   --on-agent-failure M   fail-cell (default) or degrade, as for the agent
 
@@ -74,30 +63,6 @@ final class CellRunCommand implements Command {
         if (a.positional().isEmpty()) {
             throw a.usage("nothing to run: give the command after --, e.g. cellos cell run -- sh -c 'echo hi'");
         }
-        return run(a, a.positional(), io);
-    }
-
-    /** Runs {@code workload} with the options in {@code a}; shared with {@code cellos demo}. */
-    static int run(Args a, List<String> workload, Io io) throws Exception {
-        String now = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(Instant.now());
-        LocalCell cell;
-        EventSigner signer;
-        try {
-            Duration keepalive = a.positiveDuration("keepalive", ReceiverOptions.DEFAULT_KEEPALIVE);
-            FailureMode mode = a.value("on-agent-failure") == null ? FailureMode.FAIL_CELL
-                    : FailureMode.parse(a.value("on-agent-failure"));
-            String cellId = a.value("cell-id") == null ? "local-" + now : a.value("cell-id");
-            LocalCell.check(a.values("watch"));
-            Sinks.check(a.value("out"));
-            Path dir = a.value("dir") != null ? Path.of(a.value("dir")) : Files.createTempDirectory("cellos-cell-");
-            cell = new LocalCell(workload, a.values("watch"), dir, a.value("out"), keepalive, mode,
-                    new CellStamp(cellId, now + "-" + ProcessHandle.current().pid(), null));
-            signer = SigningEnvironment.signer(System.getenv()).orElse(null);
-        } catch (IllegalArgumentException e) {
-            throw a.usage(e.getMessage());
-        } catch (SigningConfigException e) {
-            throw new UsageException(e.getMessage());
-        }
-        return cell.run(io, signer);
+        return CellOptions.parse(a, "cellos-cell-").run(a.positional(), io);
     }
 }

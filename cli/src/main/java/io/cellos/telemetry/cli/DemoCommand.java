@@ -8,7 +8,6 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
@@ -40,7 +39,7 @@ final class DemoCommand implements Command {
                 Needs root, like every local cell.
 
                 Options:
-                  --dir DIR      the cell's directory (default a new one under /tmp)
+                  --dir DIR      the cell's directory (default a new one under /tmp), as for cell run
                   --out FILE     the event log (default DIR/events.jsonl); a nats:// target publishes
                                  the events to NATS JetStream instead ('cellos host listen --help')
                   --keepalive D  the receiver's keep-alive window (default 10s)
@@ -53,7 +52,8 @@ final class DemoCommand implements Command {
         if (!a.positional().isEmpty()) {
             throw a.usage("unexpected argument '" + a.positional().get(0) + "'");
         }
-        Path dir = a.value("dir") != null ? Path.of(a.value("dir")) : Files.createTempDirectory("cellos-demo-");
+        CellOptions options = CellOptions.parse(a, "cellos-demo-");
+        Path dir = options.dir().path();
         Path watched = dir.resolve("watched");
         Files.createDirectories(watched);
         Path script = dir.resolve(SCRIPT);
@@ -63,17 +63,11 @@ final class DemoCommand implements Command {
             }
             Files.write(script, in.readAllBytes());
         }
-        List<String> cellArgs = new ArrayList<>(List.of("--dir", dir.toString(), "--watch", watched.toString()));
-        for (String o : List.of("out", "keepalive")) {
-            if (a.value(o) != null) {
-                cellArgs.addAll(List.of("--" + o, a.value(o)));
-            }
-        }
         try (ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             Thread.ofPlatform().daemon().name("demo-listener").start(() -> acceptAll(listener));
             List<String> workload = List.of("sh", script.toString(), watched.resolve("build.log").toString(),
                     Integer.toString(listener.getLocalPort()));
-            return CellRunCommand.run(Args.parse("cell run", cellArgs, CellRunCommand.VALUED, Set.of()), workload, io);
+            return options.withWatch(watched).run(workload, io);
         }
     }
 

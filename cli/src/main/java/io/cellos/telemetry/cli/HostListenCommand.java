@@ -14,6 +14,7 @@ import io.cellos.telemetry.host.sign.EventSigner;
 import io.cellos.telemetry.host.sign.SigningConfigException;
 import io.cellos.telemetry.host.sign.SigningEnvironment;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -96,10 +97,16 @@ final class HostListenCommand implements Command {
         } catch (SigningConfigException e) {
             throw new UsageException(e.getMessage());
         }
+        Sinks.check(a, a.value("out"));
         EventSink sink = Sinks.open(a.value("out"), signer, io);
         CellStats stats;
         try (sink; Receiver receiver = Receiver.start(ReceiverOptions.defaults().withKeepalive(keepalive), sink, io.err())) {
-            CellHandle cell = receiver.bind(uds, stamp);
+            CellHandle cell;
+            try {
+                cell = receiver.bind(uds, stamp);
+            } catch (IOException e) {
+                throw a.usage("--uds " + a.value("uds") + ": " + e.getMessage());
+            }
             io.err().println("cellos: listening on " + cell.socketPath() + " for cell " + stamp.cellId() + " run "
                     + stamp.runId() + "; events to " + Sinks.describe(a.value("out"))
                     + (signer == null ? "" : " (signed)") + "; keep-alive " + Durations.format(keepalive)

@@ -52,6 +52,8 @@ record LocalCell(List<String> workload, List<String> watches, Path dir, String o
                  FailureMode failureMode, CellStamp stamp) {
     /** The status when the cell could not run the workload at all (as init's). */
     static final int CELL_FAILED = 125;
+    /** The base of the cell's socket paths in its directory: {@code cell.vsock_9001}, {@code cell.vsock_9000}. */
+    static final String SOCKET_BASE = "cell.vsock";
     private static final long SETTLE_MILLIS = 5_000;
 
     /** Checks what a person gets wrong before anything starts: root, namespaces' tools, watch paths. */
@@ -86,7 +88,7 @@ record LocalCell(List<String> workload, List<String> watches, Path dir, String o
      */
     int run(Io io, EventSigner signer) throws IOException, InterruptedException, UsageException {
         Files.createDirectories(dir);
-        Path base = dir.resolve("cell.vsock");
+        Path base = dir.resolve(SOCKET_BASE);
         Path hold = dir.resolve("hold");
         Files.deleteIfExists(hold);
         try {

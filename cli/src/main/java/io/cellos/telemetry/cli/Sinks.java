@@ -1,5 +1,7 @@
 package io.cellos.telemetry.cli;
 
+import io.cellos.telemetry.guest.command.Args;
+import io.cellos.telemetry.guest.command.PathArgs;
 import io.cellos.telemetry.guest.command.UsageException;
 
 import io.cellos.telemetry.host.EventSink;
@@ -28,11 +30,14 @@ final class Sinks {
      * Checks an {@code --out} value without opening anything, so a command can refuse it before it
      * starts.
      *
-     * @throws UsageException if it is a NATS target that cannot be parsed, saying why
+     * @throws UsageException if it is a NATS target that cannot be parsed, or a path where no file
+     *                        can be written (a directory, say), saying why
      */
-    static void check(String out) throws UsageException {
+    static void check(Args a, String out) throws UsageException {
         if (NatsTarget.names(out)) {
             target(out);
+        } else if (out != null && !out.equals("-")) {
+            PathArgs.fileToWrite(a, "--out", out);
         }
     }
 

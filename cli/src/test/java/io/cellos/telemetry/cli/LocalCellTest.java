@@ -127,6 +127,40 @@ class LocalCellTest {
         assertEquals(0, CellProcess.cell(tmp.resolve("after"), "/bin/true").status());
     }
 
+    /**
+     * A cell's directory serves one cell at a time: a second run on it is refused while the first is
+     * alive; once the first is killed with SIGKILL (its sockets and hold FIFO left behind), the next
+     * run takes the directory over.
+     */
+    @Test
+    void aLiveCellsDirectoryIsRefusedAndAKilledOnesIsTakenOver() throws Exception {
+        Path dir = tmp.resolve("shared");
+        Path first = tmp.resolve("first");
+        CellProcess killed = CellProcess.run(first, p -> {
+            awaitLine(first.resolve("stdout.txt"), "started");
+            try {
+                CellProcess second = CellProcess.run(tmp.resolve("second"), q -> { }, "cell", "run", "--dir",
+                        dir.toString(), "--", "/bin/true");
+                assertEquals(2, second.status(), second.toString());
+                assertTrue(second.err().contains("--dir " + dir + " is in use by a running cell"), second.toString());
+                // what this test started goes with it: the agent and init do not outlive a SIGKILLed cell run by themselves
+                List<ProcessHandle> started = p.descendants().toList();
+                p.destroyForcibly();
+                p.waitFor();
+                started.forEach(ProcessHandle::destroyForcibly);
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        }, "cell", "run", "--dir", dir.toString(), "--", "/bin/sh", "-c", "echo started; exec sleep 60");
+        assertEquals(137, killed.status(), killed.toString());
+        assertTrue(Files.exists(dir.resolve("cell.vsock_9001")) && Files.exists(dir.resolve("hold")),
+                "a SIGKILLed cell leaves its sockets and FIFO");
+        CellProcess next = CellProcess.run(tmp.resolve("next"), p -> { }, "cell", "run", "--dir", dir.toString(), "--",
+                "/bin/sh", "-c", "exit 3");
+        assertEquals(3, next.status(), next.toString());
+        assertTrue(next.out().contains("-> exit 3"), next.toString());
+    }
+
     @Test
     void theDemoShowsEachPartOfItsWorkload() throws Exception {
         Path dir = tmp.resolve("demo");

@@ -3,6 +3,7 @@ package io.cellos.telemetry.guest.init;
 import io.cellos.telemetry.guest.agent.FailureMode;
 import io.cellos.telemetry.guest.agent.TransportAddress;
 import io.cellos.telemetry.guest.command.Args;
+import io.cellos.telemetry.guest.command.PathArgs;
 import io.cellos.telemetry.guest.command.UsageException;
 import io.cellos.telemetry.wire.Wire;
 
@@ -90,7 +91,11 @@ public record InitOptions(List<String> workload, String hold, TransportAddress e
             if (a.has("agent-external") && (a.has("agent-transport") || a.has("watch") || a.has("on-agent-failure"))) {
                 throw a.usage("--agent-external: the agent's options belong to whoever starts it");
             }
-            return new InitOptions(a.positional(), a.value("hold"), exitTo, a.has("agent-external"), agent,
+            String hold = a.value("hold");
+            if (hold != null) {
+                PathArgs.fifo(a, "--hold", hold);
+            }
+            return new InitOptions(a.positional(), hold, exitTo, a.has("agent-external"), agent,
                     a.values("watch"), mode, protect);
         } catch (IllegalArgumentException e) {
             throw a.usage(e.getMessage());

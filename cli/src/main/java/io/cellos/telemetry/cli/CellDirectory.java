@@ -1,0 +1,42 @@
+package io.cellos.telemetry.cli;
+
+import io.cellos.telemetry.guest.command.Args;
+import io.cellos.telemetry.guest.command.PathArgs;
+import io.cellos.telemetry.guest.command.UsageException;
+import io.cellos.telemetry.host.ListenerPath;
+import io.cellos.telemetry.host.Receiver;
+import io.cellos.telemetry.wire.Wire;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A local cell's directory: {@code --dir}, or one this command makes under the temporary directory.
+ * One cell at a time: a directory whose receiver still listens is refused, while the sockets and
+ * hold FIFO of a cell that died ({@code kill -9}) are replaced by the next.
+ *
+ * @param path the directory, absolute
+ * @param made whether this command made it, and so may remove it
+ */
+record CellDirectory(Path path, boolean made) {
+    /**
+     * The directory {@code --dir} names, made if missing, or a new one under the temporary directory
+     * named {@code prefix...}. Call it after every other check of the command line: it makes the directory.
+     *
+     * @throws UsageException if {@code --dir} is not a directory, cannot be made, or is a live cell's
+     */
+    static CellDirectory of(Args a, String prefix) throws UsageException, IOException {
+        String given = a.value("dir");
+        if (given == null) {
+            return new CellDirectory(Files.createTempDirectory(prefix), true);
+        }
+        Path dir = PathArgs.directory(a, "--dir", given);
+        Path telemetry = Receiver.listenerPath(dir.resolve(LocalCell.SOCKET_BASE), Wire.VSOCK_TELEMETRY_PORT);
+        if (ListenerPath.isServed(telemetry)) {
+            throw a.usage("--dir " + given + " is in use by a running cell: a receiver listens on " + telemetry
+                    + "; stop that cell, or give another --dir");
+        }
+        return new CellDirectory(dir, false);
+    }
+}
