@@ -23,7 +23,7 @@ import java.util.List;
  * A local cell's options, as {@code cell run} and {@code demo} take them, every one checked before
  * anything starts; the cell's directory is made last.
  *
- * @param watches     the declared paths
+ * @param watches     the declared paths, absolute and normalised ({@link PathArgs#absolute})
  * @param out         the {@code --out} value, or {@code null} for the event log in the directory
  * @param keepalive   the receiver's keep-alive window
  * @param failureMode what an agent that cannot become ready means
@@ -45,7 +45,7 @@ record CellOptions(List<String> watches, String out, Duration keepalive, Failure
                     : FailureMode.parse(a.value("on-agent-failure"));
             String cellId = a.value("cell-id") == null ? "local-" + now : a.value("cell-id");
             CellStamp stamp = new CellStamp(cellId, now + "-" + ProcessHandle.current().pid(), null);
-            List<String> watches = a.values("watch");
+            List<String> watches = PathArgs.absolute(a.values("watch"));
             LocalCell.check(watches);
             Sinks.check(a, a.value("out"));
             EventSigner signer = SigningEnvironment.signer(System.getenv()).orElse(null);
@@ -60,7 +60,7 @@ record CellOptions(List<String> watches, String out, Duration keepalive, Failure
     /** These options with one more declared path. */
     CellOptions withWatch(Path path) {
         List<String> more = new ArrayList<>(watches);
-        more.add(path.toString());
+        more.add(PathArgs.absolute(path.toString()).toString());
         return new CellOptions(more, out, keepalive, failureMode, stamp, signer, dir);
     }
 

@@ -41,7 +41,10 @@ final class CellRunCommand implements Command {
                 start it; 126 not executable; 127 not found; 2 bad usage. Needs root.
 
                 Options:
-                  --watch PATH           a declared file or directory (repeatable; must exist)
+                  --watch PATH           a declared file or directory (repeatable; must exist). Events
+                                         and the summary name it by its absolute path: a relative
+                                         PATH is taken from the working directory, . and .. are
+                                         removed, symbolic links are kept as written
                   --out FILE             the event log (default DIR/events.jsonl)
                   --out nats://HOST:PORT[/STREAM][?options]
                                          publish the events to NATS JetStream instead (options and

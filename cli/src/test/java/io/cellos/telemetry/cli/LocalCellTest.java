@@ -162,6 +162,22 @@ class LocalCellTest {
     }
 
     @Test
+    void aRelativeWatchIsReportedByItsAbsolutePath() throws Exception {
+        Path watched = Files.createDirectories(tmp.resolve("watched"));
+        Path relative = Path.of("").toAbsolutePath().relativize(watched.resolve("./x/.."));
+        Path dir = tmp.resolve("cell");
+        CellProcess c = CellProcess.run(dir, p -> { }, "cell", "run", "--dir", dir.toString(), "--watch",
+                relative.toString(), "--", "/bin/sh", "-c", "echo hi > " + watched.resolve("f"));
+        assertEquals(0, c.status(), c.toString());
+        List<JsonNode> touched = c.ofType("fs.inotify_fired");
+        assertFalse(touched.isEmpty(), c.toString());
+        for (JsonNode e : touched) {
+            assertEquals(watched.resolve("f").toString(), e.path("data").path("path").asText(), c.toString());
+        }
+        assertTrue(c.out().contains("  " + watched.resolve("f") + " by sh (pid "), c.toString());
+    }
+
+    @Test
     void theDemoShowsEachPartOfItsWorkload() throws Exception {
         Path dir = tmp.resolve("demo");
         CellProcess c = CellProcess.run(dir, p -> { }, "demo", "--dir", dir.toString());

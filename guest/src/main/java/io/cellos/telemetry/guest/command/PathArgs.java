@@ -6,6 +6,8 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Checks of command-line values that name paths, made before a command starts anything, so that a
@@ -27,6 +29,15 @@ public final class PathArgs {
      */
     public static Path absolute(String value) {
         return Path.of(value).toAbsolutePath().normalize();
+    }
+
+    /** Each of {@code values} {@link #absolute}, as text, in order. */
+    public static List<String> absolute(List<String> values) {
+        List<String> paths = new ArrayList<>(values.size());
+        for (String v : values) {
+            paths.add(absolute(v).toString());
+        }
+        return paths;
     }
 
     /**

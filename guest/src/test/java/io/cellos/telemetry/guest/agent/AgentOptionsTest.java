@@ -2,6 +2,10 @@ package io.cellos.telemetry.guest.agent;
 
 import io.cellos.telemetry.guest.command.UsageException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 import java.time.Duration;
 import java.util.List;
@@ -37,6 +41,16 @@ class AgentOptionsTest {
         assertEquals(Duration.ofMillis(500), o.heartbeat());
         assertEquals(77, o.scopeRoot());
         assertEquals("procwalk", o.processProbe());
+    }
+
+    @Test
+    void watchesAreAbsoluteAndNormalisedWithTheirSymbolicLinksKept(@TempDir Path tmp) throws Exception {
+        Path link = Files.createSymbolicLink(tmp.resolve("link"), Files.createDirectory(tmp.resolve("real")));
+        Path relative = Path.of("").toAbsolutePath().relativize(link.resolve("./sub/../f"));
+        AgentOptions o = AgentOptions.parse(List.of("--watch", relative.toString(), "--watch", "/srv/./a/../b"),
+                Map.of(AgentOptions.INOTIFY_PATH_VARIABLE, "rel"));
+        assertEquals(List.of(link.resolve("f").toString(), "/srv/b", Path.of("rel").toAbsolutePath().toString()),
+                o.watches());
     }
 
     @Test
