@@ -45,7 +45,10 @@ final class CellRunCommand implements Command {
                                          and the summary name it by its absolute path: a relative
                                          PATH is taken from the working directory, . and .. are
                                          removed, symbolic links are kept as written
-                  --out FILE             the event log (default DIR/events.jsonl)
+                  --out FILE             the event log (default DIR/events.jsonl). A file that is
+                                         there already is appended to, never truncated: the summary
+                                         says how many lines it held and at which line this run's
+                                         events start
                   --out nats://HOST:PORT[/STREAM][?options]
                                          publish the events to NATS JetStream instead (options and
                                          subjects: 'cellos host listen --help')

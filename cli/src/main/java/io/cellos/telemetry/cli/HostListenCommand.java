@@ -55,7 +55,9 @@ final class HostListenCommand implements Command {
                                               receiver process: event ids are unique per run
                   --spec-signature-hash H     the hash of the cell's signed spec (optional)
                   --keepalive D               keep-alive window, e.g. 10s (default), 500ms, 1m
-                  --out FILE                  append events to FILE instead of standard output
+                  --out FILE                  append events to FILE instead of standard output; it
+                                              is never truncated: the line 'listening on' says how
+                                              many lines it already held
                   --out nats://HOST:PORT[/STREAM][?option=value&...]
                                               publish each event to NATS JetStream instead: subject
                                               cellos.events.<cell id>.<type>, stream CELLOS_EVENTS
@@ -98,7 +100,8 @@ final class HostListenCommand implements Command {
             throw new UsageException(e.getMessage());
         }
         Sinks.check(a, a.value("out"));
-        EventSink sink = Sinks.open(a.value("out"), signer, io);
+        Sinks.Opened opened = Sinks.open(a.value("out"), signer, io);
+        EventSink sink = opened.sink();
         CellStats stats;
         try (sink; Receiver receiver = Receiver.start(ReceiverOptions.defaults().withKeepalive(keepalive), sink, io.err())) {
             CellHandle cell;
@@ -108,7 +111,7 @@ final class HostListenCommand implements Command {
                 throw a.usage("--uds " + a.value("uds") + ": " + e.getMessage());
             }
             io.err().println("cellos: listening on " + cell.socketPath() + " for cell " + stamp.cellId() + " run "
-                    + stamp.runId() + "; events to " + Sinks.describe(a.value("out"))
+                    + stamp.runId() + "; events to " + opened.where()
                     + (signer == null ? "" : " (signed)") + "; keep-alive " + Durations.format(keepalive)
                     + "; Ctrl-C to stop");
             awaitInterrupt();
@@ -121,7 +124,7 @@ final class HostListenCommand implements Command {
                 + (stats.dropped().isEmpty() ? "" : " " + stats.dropped())
                 + (stats.agentDroppedTotal() >= 0 ? ", agent reported " + stats.agentDroppedTotal() + " dropped" : "")
                 + (sink.lost() > 0 ? ", " + sink.lost() + " events could not be delivered to "
-                + Sinks.describe(a.value("out")) : ""));
+                + opened.where() : ""));
         return 0;
     }
 

@@ -96,7 +96,8 @@ record LocalCell(List<String> workload, List<String> watches, Path dir, String o
         } catch (ErrnoException e) {
             throw new IOException("cannot make the hold FIFO: " + e.getMessage(), e);
         }
-        EventSink sink = Sinks.open(output(), signer, io);
+        Sinks.Opened opened = Sinks.open(output(), signer, io);
+        EventSink sink = opened.sink();
         CellSummary summary = new CellSummary();
         Process init;
         long agentPid = -1;
@@ -137,8 +138,8 @@ record LocalCell(List<String> workload, List<String> watches, Path dir, String o
         io.out().println("workload: " + String.join(" ", workload) + " -> "
                 + reported.map(WaitStatus::toString).orElse("status " + initStatus + " (no report on the exit channel)"));
         summary.render(io.out());
-        io.out().println((NatsTarget.names(output()) ? "published to " + Sinks.describe(output()) + " (read them with: cellos events tail --from "
-                + NatsTarget.parse(output()) + " --cell " + stamp.cellId() + ")" : "event log: " + output())
+        io.out().println((NatsTarget.names(output()) ? "published to " + opened.where() + " (read them with: cellos events tail --from "
+                + NatsTarget.parse(output()) + " --cell " + stamp.cellId() + ")" : "event log: " + opened.where())
                 + (sink.lost() > 0 ? "; " + sink.lost() + " events could not be delivered there" : ""));
         return status;
     }

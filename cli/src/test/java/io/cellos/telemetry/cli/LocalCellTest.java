@@ -178,6 +178,23 @@ class LocalCellTest {
     }
 
     @Test
+    void anExistingOutFileIsAppendedToAndTheSummarySaysWhereThisRunStarts() throws Exception {
+        Path out = Files.writeString(tmp.resolve("events.jsonl"), "{\"earlier\":1}\n{\"earlier\":2}\n");
+        Path dir = tmp.resolve("cell");
+        CellProcess c = CellProcess.run(dir, p -> { }, "cell", "run", "--dir", dir.toString(), "--out", out.toString(),
+                "--", "/bin/true");
+        assertEquals(0, c.status(), c.toString());
+        assertTrue(c.out().contains("event log: " + out + " (appended to: it already held 2 lines; this run's events "
+                + "start at line 3)"), c.toString());
+        List<String> lines = Files.readAllLines(out);
+        assertEquals("{\"earlier\":2}", lines.get(1));
+        Matcher events = Pattern.compile("events: (\\d+)").matcher(c.out());
+        assertTrue(events.find(), c.toString());
+        assertEquals(lines.size() - 2, Integer.parseInt(events.group(1)), "the summary counts this run's lines");
+        assertTrue(lines.get(2).contains("\"type\":\"cell.observability."), lines.get(2));
+    }
+
+    @Test
     void theDemoShowsEachPartOfItsWorkload() throws Exception {
         Path dir = tmp.resolve("demo");
         CellProcess c = CellProcess.run(dir, p -> { }, "demo", "--dir", dir.toString());
