@@ -8,6 +8,7 @@ import io.cellos.telemetry.host.Receiver;
 import io.cellos.telemetry.wire.Wire;
 
 import java.io.IOException;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -15,6 +16,13 @@ import java.nio.file.Path;
  * A local cell's directory: {@code --dir}, or one this command makes under the temporary directory.
  * One cell at a time: a directory whose receiver still listens is refused, while the sockets and
  * hold FIFO of a cell that died ({@code kill -9}) are replaced by the next.
+ *
+ * <p>What stays at the end: the sockets and the hold FIFO are removed by {@link LocalCell}, and what
+ * a command wrote there only to run the cell (the demo's script and watched directory) by that
+ * command; the event log stays wherever it is. A directory the command made itself is then removed
+ * if nothing is left in it (the events went to {@code --out} elsewhere), so that only directories
+ * holding an event log accumulate under the temporary directory; a {@code --dir} given is never
+ * removed. After a {@code kill -9} nothing is removed.
  *
  * @param path the directory, absolute
  * @param made whether this command made it, and so may remove it
@@ -38,5 +46,16 @@ record CellDirectory(Path path, boolean made) {
                     + "; stop that cell, or give another --dir");
         }
         return new CellDirectory(dir, false);
+    }
+
+    /** Removes the directory if this command made it and nothing is left in it; else leaves it as it is. */
+    void removeIfMadeAndEmpty() throws IOException {
+        if (made) {
+            try {
+                Files.delete(path);
+            } catch (DirectoryNotEmptyException e) {
+                // it holds the event log, or something a person put there: it stays
+            }
+        }
     }
 }

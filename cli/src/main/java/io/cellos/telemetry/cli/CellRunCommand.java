@@ -59,6 +59,10 @@ final class CellRunCommand implements Command {
                   --cell-id ID           the cell's id in the events (default local-<time>)
                   --on-agent-failure M   fail-cell (default) or degrade, as for the agent
 
+                What stays: the cell's sockets and hold FIFO are removed at the end, the event log
+                stays. A directory the command made itself (no --dir) is removed when nothing is
+                left in it, i.e. when --out sent the events elsewhere; a --dir given is never removed.
+
                 Signing is set by the environment, as for 'cellos host listen'.
                 """;
     }
@@ -69,6 +73,11 @@ final class CellRunCommand implements Command {
         if (a.positional().isEmpty()) {
             throw a.usage("nothing to run: give the command after --, e.g. cellos cell run -- sh -c 'echo hi'");
         }
-        return CellOptions.parse(a, "cellos-cell-").run(a.positional(), io);
+        CellOptions options = CellOptions.parse(a, "cellos-cell-");
+        try {
+            return options.run(a.positional(), io);
+        } finally {
+            options.dir().removeIfMadeAndEmpty();
+        }
     }
 }

@@ -90,14 +90,14 @@ record LocalCell(List<String> workload, List<String> watches, Path dir, String o
         Files.createDirectories(dir);
         Path base = dir.resolve(SOCKET_BASE);
         Path hold = dir.resolve("hold");
+        Sinks.Opened opened = Sinks.open(output(), signer, io); // first: a sink refused leaves no FIFO behind
+        EventSink sink = opened.sink();
         Files.deleteIfExists(hold);
         try {
             Fifo.create(hold.toString());
         } catch (ErrnoException e) {
             throw new IOException("cannot make the hold FIFO: " + e.getMessage(), e);
         }
-        Sinks.Opened opened = Sinks.open(output(), signer, io);
-        EventSink sink = opened.sink();
         CellSummary summary = new CellSummary();
         Process init;
         long agentPid = -1;

@@ -195,6 +195,25 @@ class LocalCellTest {
     }
 
     @Test
+    void aDirectoryTheCellMadeIsRemovedUnlessItHoldsTheEventLog() throws Exception {
+        Path kept = tmp.resolve("kept");
+        assertEquals(0, CellProcess.run(kept, p -> { }, "cell", "run", "--", "/bin/true").status());
+        try (var made = Files.list(CellProcess.tmpdir(kept))) {
+            List<Path> dirs = made.toList();
+            assertEquals(1, dirs.size(), dirs.toString());
+            try (var left = Files.list(dirs.get(0))) {
+                assertEquals(List.of(dirs.get(0).resolve("events.jsonl")), left.toList(), "only the event log stays");
+            }
+        }
+        Path removed = tmp.resolve("removed");
+        assertEquals(0, CellProcess.run(removed, p -> { }, "cell", "run", "--out", removed.resolve("ev.jsonl").toString(),
+                "--", "/bin/true").status());
+        try (var made = Files.list(CellProcess.tmpdir(removed))) {
+            assertEquals(List.of(), made.toList(), "with the events elsewhere, the cell's own directory is removed");
+        }
+    }
+
+    @Test
     void theDemoShowsEachPartOfItsWorkload() throws Exception {
         Path dir = tmp.resolve("demo");
         CellProcess c = CellProcess.run(dir, p -> { }, "demo", "--dir", dir.toString());
@@ -204,6 +223,11 @@ class LocalCellTest {
                 "demo: agent processes visible inside the cell: 0", "drops: 0 events dropped in the guest",
                 "event log: " + dir.resolve("events.jsonl"))) {
             assertTrue(c.out().contains(part), "the summary lacks '" + part + "':\n" + c);
+        }
+        try (var left = Files.list(dir)) {
+            assertEquals(Set.of("events.jsonl", "stdout.txt", "stderr.txt", "tmp"),
+                    left.map(p -> p.getFileName().toString()).collect(Collectors.toSet()),
+                    "sockets, FIFO, the script and the watched directory are gone; the event log stays");
         }
     }
 
