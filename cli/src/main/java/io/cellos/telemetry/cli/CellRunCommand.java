@@ -33,9 +33,14 @@ final class CellRunCommand implements Command {
                 installs the seccomp gate and starts CMD. Inside the cell the agent cannot even be
                 named, and the gate protects init.
 
-                Standard output shows CMD's own output, then a summary: the process tree (program,
-                pid, status, lifetime), connections attempted, declared files touched and by whom,
-                denials, drops, and where the full event log (CloudEvents, one per line) is.
+                Standard output shows CMD's own output, then a summary: the process tree (name,
+                executable, pid, status, lifetime), connections attempted, declared files touched
+                and by whom, denials, drops, and where the full event log (CloudEvents, one per
+                line) is. A process is named by its comm everywhere: the kernel's name for it, set
+                from the file name it executes (at most 15 bytes) and changeable by the process
+                itself; the tree adds the executable the kernel ran, symbolic links resolved, in
+                parentheses: sh (/usr/bin/dash). A CMD that cannot be executed shows as never
+                started, named after the file it tried to run.
 
                 Exit status: CMD's (128 + signal if a signal ended it); 125 if the cell could not
                 start it; 126 not executable; 127 not found; 2 bad usage. Needs root.

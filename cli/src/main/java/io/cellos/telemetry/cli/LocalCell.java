@@ -135,9 +135,7 @@ record LocalCell(List<String> workload, List<String> watches, Path dir, String o
         io.out().println();
         io.out().println("== cell " + stamp.cellId() + " run " + stamp.runId() + " ==");
         int status = reported.map(WaitStatus::shellStatus).orElse(initStatus);
-        io.out().println("workload: " + String.join(" ", workload) + " -> "
-                + reported.map(WaitStatus::toString).orElse("status " + initStatus + " (no report on the exit channel)"));
-        summary.render(io.out());
+        summary.render(io.out(), workload, reported, initStatus);
         io.out().println((NatsTarget.names(output()) ? "published to " + opened.where() + " (read them with: cellos events tail --from "
                 + NatsTarget.parse(output()) + " --cell " + stamp.cellId() + ")" : "event log: " + opened.where())
                 + (sink.lost() > 0 ? "; " + sink.lost() + " events could not be delivered there" : ""));

@@ -113,6 +113,22 @@ class LocalCellTest {
         CellProcess c = CellProcess.cell(tmp, "/no/such/program");
         assertEquals(127, c.status(), c.toString());
         assertTrue(c.err().contains("/no/such/program: command not found"), c.toString());
+        assertTrue(c.out().contains("workload: /no/such/program -> exit 127 (not found: it never started)"), c.toString());
+        assertTrue(Pattern.compile("  └─ program, pid \\d+, never started: not found \\(its exec failed; the child init "
+                + "forked for it ended with exit 127\\)").matcher(c.out()).find(), c.toString());
+    }
+
+    /** The tree names the workload's process by what it tried to run and says it never started, as init reported. */
+    @Test
+    void aWorkloadThatIsNotExecutableExits126AndNeverStarted() throws Exception {
+        Path script = Files.writeString(tmp.resolve("not-executable.sh"), "#!/bin/sh\necho ran\n");
+        CellProcess c = CellProcess.cell(tmp.resolve("cell"), script.toString());
+        assertEquals(126, c.status(), c.toString());
+        assertTrue(c.out().contains("workload: " + script + " -> exit 126 (not executable: it never started)"),
+                c.toString());
+        assertTrue(Pattern.compile("  └─ not-executable.\\S*, pid \\d+, never started: not executable").matcher(c.out())
+                .find(), c.toString());
+        assertFalse(c.out().contains("cellos-gated"), c.toString());
     }
 
     @Test
@@ -218,12 +234,16 @@ class LocalCellTest {
         Path dir = tmp.resolve("demo");
         CellProcess c = CellProcess.run(dir, p -> { }, "demo", "--dir", dir.toString());
         assertEquals(0, c.status(), c.toString());
-        for (String part : List.of("true ×20 {exit 0=20}", "connections attempted: 1", "-> 127.0.0.1:",
+        for (String part : List.of("true (/usr/bin/true) ×20 {exit 0=20}", "connections attempted: 1", "-> 127.0.0.1:",
                 "/watched/build.log by sh", "refused kill (62)", "refused sethostname (170)",
                 "demo: agent processes visible inside the cell: 0", "drops: 0 events dropped in the guest",
                 "event log: " + dir.resolve("events.jsonl"))) {
             assertTrue(c.out().contains(part), "the summary lacks '" + part + "':\n" + c);
         }
+        Matcher writer = Pattern.compile("/watched/build.log by sh \\(pid (\\d+)\\)").matcher(c.out());
+        assertTrue(writer.find(), c.toString());
+        assertTrue(Pattern.compile("└─ sh \\(/[^)]+\\), pid " + writer.group(1) + ",").matcher(c.out()).find(),
+                "a process has one name in the tree and the lists (its comm): " + c);
         try (var left = Files.list(dir)) {
             assertEquals(Set.of("events.jsonl", "stdout.txt", "stderr.txt", "tmp"),
                     left.map(p -> p.getFileName().toString()).collect(Collectors.toSet()),
