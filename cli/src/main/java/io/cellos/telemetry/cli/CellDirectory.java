@@ -8,6 +8,7 @@ import io.cellos.telemetry.host.Receiver;
 import io.cellos.telemetry.wire.Wire;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,6 +29,9 @@ import java.nio.file.Path;
  * @param made whether this command made it, and so may remove it
  */
 record CellDirectory(Path path, boolean made) {
+    /** {@code sun_path} holds 108 bytes, the terminating NUL included. */
+    private static final int MAX_SOCKET_PATH_BYTES = 107;
+
     /**
      * The directory {@code --dir} names, made if missing, or a new one under the temporary directory
      * named {@code prefix...}. Call it after every other check of the command line: it makes the directory.
@@ -39,8 +43,14 @@ record CellDirectory(Path path, boolean made) {
         if (given == null) {
             return new CellDirectory(Files.createTempDirectory(prefix), true);
         }
+        Path telemetry = Receiver.listenerPath(PathArgs.absolute(given).resolve(LocalCell.SOCKET_BASE),
+                Wire.VSOCK_TELEMETRY_PORT);
+        int bytes = telemetry.toString().getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > MAX_SOCKET_PATH_BYTES) {
+            throw a.usage("--dir " + given + " is too long for the cell's sockets: " + telemetry + " is " + bytes
+                    + " bytes, a UNIX socket's path at most " + MAX_SOCKET_PATH_BYTES + "; give a shorter --dir");
+        }
         Path dir = PathArgs.directory(a, "--dir", given);
-        Path telemetry = Receiver.listenerPath(dir.resolve(LocalCell.SOCKET_BASE), Wire.VSOCK_TELEMETRY_PORT);
         if (ListenerPath.isServed(telemetry)) {
             throw a.usage("--dir " + given + " is in use by a running cell: a receiver listens on " + telemetry
                     + "; stop that cell, or give another --dir");

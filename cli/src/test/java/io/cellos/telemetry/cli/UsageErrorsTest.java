@@ -71,6 +71,7 @@ class UsageErrorsTest {
                 "--uds given 2 times");
         refused(args("agent", "--scope-root", "1", "--scope-root", "2"), "--scope-root given 2 times");
         refused(args("events", "keygen", "--alg", "ed25519", "--alg", "ed25519"), "--alg given 2 times");
+        refused(args("frame", "decode", "--binary", "--binary"), "--binary given twice; give it once");
     }
 
     @Test
@@ -80,6 +81,10 @@ class UsageErrorsTest {
                 "--dir " + file + " is a regular file, not a directory; give a directory");
         refused(args("demo", "--dir", file.toString()), "--dir " + file + " is a regular file, not a directory");
         refused(args("cell", "run", "--dir", file + "/sub", "--", "true"), "--dir " + file + "/sub cannot be made");
+        Path deep = tmp.resolve("d".repeat(100));
+        refused(args("cell", "run", "--dir", deep.toString(), "--", "true"), "--dir " + deep
+                + " is too long for the cell's sockets: " + deep.resolve("cell.vsock_9001"), "give a shorter --dir");
+        assertFalse(Files.exists(deep), "a refused --dir is not made");
         refused(args("cell", "run", "--out", tmp.toString(), "--", "true"),
                 "--out " + tmp + " is a directory; give a file, e.g. " + tmp.resolve("events.jsonl"));
         refused(args("cell", "run", "--out", file + "/events.jsonl", "--", "true"),

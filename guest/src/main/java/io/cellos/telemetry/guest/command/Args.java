@@ -15,7 +15,8 @@ import java.util.Set;
  *
  * <p>Each command states which options take a value and which are flags; anything else is refused
  * with a message naming the command's help, and so is an empty value, unless the command says that
- * an empty value means something for that option.
+ * an empty value means something for that option, and a flag given twice. An option that takes a
+ * value may be given again only if the command reads it with {@link #values}.
  */
 public final class Args {
     private final String command;
@@ -62,6 +63,9 @@ public final class Args {
             if (flags.contains(name) || name.equals("help")) {
                 if (value != null) {
                     throw a.usage("--" + name + " takes no value");
+                }
+                if (a.has(name)) {
+                    throw a.usage("--" + name + " given twice; give it once");
                 }
                 a.options.computeIfAbsent(name, k -> new ArrayList<>()).add("");
             } else if (valued.contains(name)) {
