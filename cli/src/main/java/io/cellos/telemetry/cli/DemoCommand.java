@@ -46,9 +46,9 @@ final class DemoCommand implements Command {
 
                 Options:
                   --dir DIR      the cell's directory (default a new one under /tmp), as for cell run
-                  --out FILE     the event log (default DIR/events.jsonl), appended to as for cell run;
-                                 a nats:// target publishes
-                                 the events to NATS JetStream instead ('cellos host listen --help')
+                  --out FILE     the event log (default DIR/events.jsonl), appended to as for cell
+                                 run; a nats:// target publishes the events to NATS JetStream
+                                 instead ('cellos host listen --help')
                   --keepalive D  the receiver's keep-alive window (default 10s)
                 """;
     }
