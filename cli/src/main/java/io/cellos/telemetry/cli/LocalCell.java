@@ -96,6 +96,7 @@ record LocalCell(List<String> workload, List<String> watches, Path dir, String o
         try {
             Fifo.create(hold.toString());
         } catch (ErrnoException e) {
+            sink.close();
             throw new IOException("cannot make the hold FIFO: " + e.getMessage(), e);
         }
         CellSummary summary = new CellSummary();
