@@ -1,27 +1,13 @@
 package io.cellos.telemetry.cli;
 
-import io.cellos.telemetry.guest.agent.FailureMode;
 import io.cellos.telemetry.guest.command.Args;
-import io.cellos.telemetry.wire.Durations;
-import io.cellos.telemetry.guest.command.UsageException;
-import io.cellos.telemetry.host.CellStamp;
-import io.cellos.telemetry.host.ReceiverOptions;
-import io.cellos.telemetry.host.sign.EventSigner;
-import io.cellos.telemetry.host.sign.SigningConfigException;
-import io.cellos.telemetry.host.sign.SigningEnvironment;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Set;
 
 /** {@code cellos cell run}: a whole cell on this machine, no VM ({@link LocalCell}). */
 final class CellRunCommand implements Command {
-    static final Set<String> VALUED = Set.of("watch", "out", "keepalive", "dir", "cell-id", "on-agent-failure");
+    private static final Set<String> VALUED = Set.of("watch", "out", "keepalive", "dir", "cell-id", "on-agent-failure");
 
     @Override
     public String name() {
@@ -47,23 +33,40 @@ final class CellRunCommand implements Command {
                 installs the seccomp gate and starts CMD. Inside the cell the agent cannot even be
                 named, and the gate protects init.
 
-                Standard output shows CMD's own output, then a summary: the process tree (program,
-                pid, status, lifetime), connections attempted, declared files touched and by whom,
-                denials, drops, and where the full event log (CloudEvents, one per line) is.
+                Standard output shows CMD's own output, then a summary: the process tree (name,
+                executable, pid, status, lifetime), connections attempted, declared files touched
+                and by whom, denials, drops, and where the full event log (CloudEvents, one per
+                line) is. A process is named by its comm everywhere: the kernel's name for it, set
+                from the file name it executes (at most 15 bytes) and changeable by the process
+                itself; the tree adds the executable the kernel ran, symbolic links resolved, in
+                parentheses: sh (/usr/bin/dash). A CMD that cannot be executed shows as never
+                started, named after the file it tried to run.
 
                 Exit status: CMD's (128 + signal if a signal ended it); 125 if the cell could not
                 start it; 126 not executable; 127 not found; 2 bad usage. Needs root.
 
                 Options:
-                  --watch PATH           a declared file or directory (repeatable; must exist)
-                  --out FILE             the event log (default DIR/events.jsonl)
+                  --watch PATH           a declared file or directory (repeatable; must exist). Events
+                                         and the summary name it by its absolute path: a relative
+                                         PATH is taken from the working directory, . and .. are
+                                         removed, symbolic links are kept as written
+                  --out FILE             the event log (default DIR/events.jsonl). A file that is
+                                         there already is appended to, never truncated: the summary
+                                         says how many lines it held and at which line this run's
+                                         events start
                   --out nats://HOST:PORT[/STREAM][?options]
                                          publish the events to NATS JetStream instead (options and
                                          subjects: 'cellos host listen --help')
                   --keepalive D          the receiver's keep-alive window (default 10s)
-                  --dir DIR              the cell's directory (default a new one under /tmp)
+                  --dir DIR              the cell's directory (default a new one under /tmp), made if
+                                         missing; refused while a running cell uses it; the sockets
+                                         and FIFO a killed cell left there are replaced
                   --cell-id ID           the cell's id in the events (default local-<time>)
                   --on-agent-failure M   fail-cell (default) or degrade, as for the agent
+
+                What stays: the cell's sockets and hold FIFO are removed at the end, the event log
+                stays. A directory the command made itself (no --dir) is removed when nothing is
+                left in it, i.e. when --out sent the events elsewhere; a --dir given is never removed.
 
                 Signing is set by the environment, as for 'cellos host listen'.
                 """;
@@ -75,31 +78,11 @@ final class CellRunCommand implements Command {
         if (a.positional().isEmpty()) {
             throw a.usage("nothing to run: give the command after --, e.g. cellos cell run -- sh -c 'echo hi'");
         }
-        return run(a, a.positional(), io);
-    }
-
-    /** Runs {@code workload} with the options in {@code a}; shared with {@code cellos demo}. */
-    static int run(Args a, List<String> workload, Io io) throws Exception {
-        String now = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(Instant.now());
-        LocalCell cell;
-        EventSigner signer;
+        CellOptions options = CellOptions.parse(a, "cellos-cell-");
         try {
-            String k = a.value("keepalive");
-            Duration keepalive = k == null ? ReceiverOptions.DEFAULT_KEEPALIVE : Durations.parse(k);
-            FailureMode mode = a.value("on-agent-failure") == null ? FailureMode.FAIL_CELL
-                    : FailureMode.parse(a.value("on-agent-failure"));
-            String cellId = a.value("cell-id") == null ? "local-" + now : a.value("cell-id");
-            LocalCell.check(a.values("watch"));
-            Sinks.check(a.value("out"));
-            Path dir = a.value("dir") != null ? Path.of(a.value("dir")) : Files.createTempDirectory("cellos-cell-");
-            cell = new LocalCell(workload, a.values("watch"), dir, a.value("out"), keepalive, mode,
-                    new CellStamp(cellId, now + "-" + ProcessHandle.current().pid(), null));
-            signer = SigningEnvironment.signer(System.getenv()).orElse(null);
-        } catch (IllegalArgumentException e) {
-            throw a.usage(e.getMessage());
-        } catch (SigningConfigException e) {
-            throw new UsageException(e.getMessage());
+            return options.run(a.positional(), io);
+        } finally {
+            options.dir().removeIfMadeAndEmpty();
         }
-        return cell.run(io, signer);
     }
 }

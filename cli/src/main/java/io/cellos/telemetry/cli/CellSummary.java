@@ -13,14 +13,20 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
  * What a person wants to know about a cell at a glance, gathered from its CloudEvents as they are
- * emitted: the process tree (program, pid, status, lifetime), connections attempted, files touched
- * and by whom, denials, and drops.
+ * emitted: the workload's status, the process tree (name, executable, pid, status, lifetime),
+ * connections attempted, files touched and by whom, denials, and drops.
+ *
+ * <p>A process is named everywhere by its comm, as the events carry it: the name the kernel keeps
+ * for each process, set from the file name it executes and changeable by the process itself. The
+ * tree adds the executable in parentheses, as audit reports it (symbolic links resolved), so that
+ * {@code sh (/usr/bin/dash)} in the tree is {@code sh} in the lists.
  *
  * <p>Thread-safe: the receiver's threads call {@link #accept}; another thread renders.
  */
@@ -29,6 +35,9 @@ final class CellSummary {
     private static final int GROUP_AT = 4;
     private static final int MAX_LIST = 30;
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Init's statuses for a workload it could not start (as {@code InitRun} reports them). */
+    private static final int NOT_EXECUTABLE = 126;
+    private static final int NOT_FOUND = 127;
 
     /** One process, as the events describe it. */
     private static final class Proc {
@@ -39,13 +48,15 @@ final class CellSummary {
         long startNs = -1;
         long endNs = -1;
         WaitStatus status;
+        boolean execed;
 
         Proc(long pid) {
             this.pid = pid;
         }
 
-        String program() {
-            return path != null ? path.substring(path.lastIndexOf('/') + 1) : comm;
+        /** The comm, and the executable when an exec named one. */
+        String name() {
+            return path != null ? comm + " (" + path + ")" : comm;
         }
     }
 
@@ -83,12 +94,15 @@ final class CellSummary {
                 case "process.spawned" -> {
                     Proc p = proc(pid);
                     p.parent = d.path("parent_pid").asLong(-1);
-                    p.comm = comm;
+                    if (!p.execed) { // the agent may send a fork after the exec that followed it
+                        p.comm = comm;
+                    }
                     p.startNs = ns;
                 }
                 case "process.exec" -> {
                     Proc p = proc(pid);
                     p.comm = comm;
+                    p.execed = true;
                     if (d.hasNonNull("path")) {
                         p.path = d.get("path").asText();
                     }
@@ -133,9 +147,21 @@ final class CellSummary {
         return silenced;
     }
 
-    /** Writes the summary. */
-    synchronized void render(PrintStream out) {
-        out.println("processes (pids as the host sees them):");
+    /**
+     * Writes the summary, from the workload's line on.
+     *
+     * @param workload   the workload's argv
+     * @param reported   the workload's status as init reported it on the exit channel, if it did
+     * @param initStatus init's own exit status, said when nothing was reported
+     */
+    synchronized void render(PrintStream out, List<String> workload, Optional<WaitStatus> reported, int initStatus) {
+        Proc unstarted = neverStarted();
+        String why = reported.map(r -> r.shellStatus() == NOT_FOUND ? "not found"
+                : r.shellStatus() == NOT_EXECUTABLE ? "not executable" : "its exec failed").orElse("its exec failed");
+        out.println("workload: " + String.join(" ", workload) + " -> "
+                + reported.map(WaitStatus::toString).orElse("status " + initStatus + " (no report on the exit channel)")
+                + (unstarted != null ? " (" + why + ": it never started)" : ""));
+        out.println("processes (pids as the host sees them; named by comm, the executable in parentheses):");
         Map<Long, List<Proc>> children = new TreeMap<>();
         for (Proc p : procs.values()) {
             if (p.pid != rootPid) {
@@ -144,6 +170,11 @@ final class CellSummary {
         }
         Proc root = procs.getOrDefault(rootPid, new Proc(rootPid));
         out.println("  init, pid " + rootPid + ending(root));
+        if (unstarted != null) {
+            children.get(rootPid).remove(unstarted);
+            out.println("  └─ " + unstarted.name() + ", pid " + unstarted.pid + ", never started: " + why
+                    + " (its exec failed; the child init forked for it ended with " + unstarted.status + ")");
+        }
         tree(out, children, rootPid, "  ");
         list(out, "connections attempted", connects);
         list(out, "declared files touched", files);
@@ -153,12 +184,26 @@ final class CellSummary {
         out.println("events: " + events);
     }
 
-    private void tree(PrintStream out, Map<Long, List<Proc>> children, long parent, String indent) {
-        Map<String, List<Proc>> byProgram = new LinkedHashMap<>();
-        for (Proc c : children.getOrDefault(parent, List.of())) {
-            byProgram.computeIfAbsent(c.program(), k -> new ArrayList<>()).add(c);
+    /**
+     * The workload's process if it never ran its program: init's child that ended without an exec.
+     * Init forks nothing else, and a child whose exec fails exits 127 as it was, named after the
+     * workload ({@code GatedSpawn} names its spawning thread so).
+     */
+    private Proc neverStarted() {
+        for (Proc p : procs.values()) {
+            if (p.parent == rootPid && p.pid != rootPid && !p.execed && p.status != null) {
+                return p;
+            }
         }
-        for (Map.Entry<String, List<Proc>> g : byProgram.entrySet()) {
+        return null;
+    }
+
+    private void tree(PrintStream out, Map<Long, List<Proc>> children, long parent, String indent) {
+        Map<String, List<Proc>> byName = new LinkedHashMap<>();
+        for (Proc c : children.getOrDefault(parent, List.of())) {
+            byName.computeIfAbsent(c.name(), k -> new ArrayList<>()).add(c);
+        }
+        for (Map.Entry<String, List<Proc>> g : byName.entrySet()) {
             if (g.getValue().size() >= GROUP_AT) {
                 Map<String, Integer> endings = new TreeMap<>();
                 for (Proc c : g.getValue()) {
@@ -168,8 +213,7 @@ final class CellSummary {
                 continue;
             }
             for (Proc c : g.getValue()) {
-                out.println(indent + "└─ " + c.program() + (c.path != null ? " (" + c.path + ")" : "") + ", pid " + c.pid
-                        + ending(c));
+                out.println(indent + "└─ " + c.name() + ", pid " + c.pid + ending(c));
                 tree(out, children, c.pid, indent + "   ");
             }
         }

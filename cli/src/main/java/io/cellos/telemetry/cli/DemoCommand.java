@@ -8,9 +8,10 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /** {@code cellos demo}: a local cell over a small bundled workload. */
 final class DemoCommand implements Command {
@@ -39,10 +40,15 @@ final class DemoCommand implements Command {
                 nobody (refused by the kernel, declared). Then it prints the cell's summary.
                 Needs root, like every local cell.
 
+                The script and the watched directory it writes are made in DIR and removed at
+                the end; the event log stays, and a directory the demo made itself is removed
+                when nothing is left in it (with --out elsewhere), as for cell run.
+
                 Options:
-                  --dir DIR      the cell's directory (default a new one under /tmp)
-                  --out FILE     the event log (default DIR/events.jsonl); a nats:// target publishes
-                                 the events to NATS JetStream instead ('cellos host listen --help')
+                  --dir DIR      the cell's directory (default a new one under /tmp), as for cell run
+                  --out FILE     the event log (default DIR/events.jsonl), appended to as for cell
+                                 run; a nats:// target publishes the events to NATS JetStream
+                                 instead ('cellos host listen --help')
                   --keepalive D  the receiver's keep-alive window (default 10s)
                 """;
     }
@@ -53,27 +59,41 @@ final class DemoCommand implements Command {
         if (!a.positional().isEmpty()) {
             throw a.usage("unexpected argument '" + a.positional().get(0) + "'");
         }
-        Path dir = a.value("dir") != null ? Path.of(a.value("dir")) : Files.createTempDirectory("cellos-demo-");
+        CellOptions options = CellOptions.parse(a, "cellos-demo-");
+        Path dir = options.dir().path();
         Path watched = dir.resolve("watched");
-        Files.createDirectories(watched);
+        boolean madeWatched = Files.notExists(watched);
         Path script = dir.resolve(SCRIPT);
-        try (InputStream in = DemoCommand.class.getResourceAsStream(SCRIPT)) {
-            if (in == null) {
-                throw new IOException(SCRIPT + " is missing from the jar");
-            }
-            Files.write(script, in.readAllBytes());
-        }
-        List<String> cellArgs = new ArrayList<>(List.of("--dir", dir.toString(), "--watch", watched.toString()));
-        for (String o : List.of("out", "keepalive")) {
-            if (a.value(o) != null) {
-                cellArgs.addAll(List.of("--" + o, a.value(o)));
-            }
-        }
         try (ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Files.createDirectories(watched);
+            try (InputStream in = DemoCommand.class.getResourceAsStream(SCRIPT)) {
+                if (in == null) {
+                    throw new IOException(SCRIPT + " is missing from the jar");
+                }
+                Files.write(script, in.readAllBytes());
+            }
             Thread.ofPlatform().daemon().name("demo-listener").start(() -> acceptAll(listener));
             List<String> workload = List.of("sh", script.toString(), watched.resolve("build.log").toString(),
                     Integer.toString(listener.getLocalPort()));
-            return CellRunCommand.run(Args.parse("cell run", cellArgs, CellRunCommand.VALUED, Set.of()), workload, io);
+            return options.withWatch(watched).run(workload, io);
+        } finally {
+            Files.deleteIfExists(script);
+            if (madeWatched) {
+                removeTree(watched);
+            }
+            options.dir().removeIfMadeAndEmpty();
+        }
+    }
+
+    /** Removes {@code top} and everything under it; symbolic links are removed, not followed. */
+    private static void removeTree(Path top) throws IOException {
+        if (Files.notExists(top)) {
+            return;
+        }
+        try (Stream<Path> all = Files.walk(top)) {
+            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 package io.cellos.telemetry.cli;
 
 import io.cellos.telemetry.guest.command.Args;
+import io.cellos.telemetry.guest.command.PathArgs;
 import io.cellos.telemetry.guest.command.UsageException;
 
 import io.cellos.telemetry.host.sign.EventVerifier;
@@ -15,8 +16,6 @@ import java.io.InputStreamReader;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -94,11 +93,7 @@ final class EventsVerifyCommand implements Command {
         if (file == null || file.equals("-")) {
             return new BufferedReader(new InputStreamReader(io.in(), StandardCharsets.UTF_8));
         }
-        try {
-            return Files.newBufferedReader(Path.of(file), StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            throw a.usage("no such file: " + file);
-        }
+        return Files.newBufferedReader(PathArgs.fileToRead(a, "FILE", file), StandardCharsets.UTF_8);
     }
 
     private static EventVerifier verifier(Args a, Map<String, String> env) throws UsageException, IOException {
@@ -110,11 +105,7 @@ final class EventsVerifyCommand implements Command {
                 .orElseThrow(() -> a.usage("--alg must be hmac-sha256 or ed25519, got '" + algText + "'"));
         String key;
         if (a.value("key-file") != null) {
-            try {
-                key = Files.readString(Path.of(a.value("key-file"))).strip();
-            } catch (NoSuchFileException e) {
-                throw a.usage("no such key file: " + a.value("key-file"));
-            }
+            key = Files.readString(PathArgs.fileToRead(a, "--key-file", a.value("key-file"))).strip();
         } else if (a.value("public-key") != null) {
             if (alg != SignAlgorithm.ED25519) {
                 throw a.usage("--public-key is for ed25519; an HMAC key is secret: use --key-file");

@@ -58,7 +58,8 @@ final class FrameEncodeCommand implements Command {
 
     @Override
     public int run(List<String> argv, Io io) throws Exception {
-        Args a = Args.parse(name(), argv, Set.of("source", "pid", "comm", "mono", "ext"), Set.of("binary"));
+        Args a = Args.parse(name(), argv, Set.of("source", "pid", "comm", "mono", "ext"), Set.of("binary"),
+                Set.of("comm"));
         if (!a.positional().isEmpty()) {
             throw a.usage("unexpected argument '" + a.positional().get(0) + "'");
         }

@@ -14,6 +14,7 @@ import io.cellos.telemetry.host.sign.EventSigner;
 import io.cellos.telemetry.host.sign.SigningConfigException;
 import io.cellos.telemetry.host.sign.SigningEnvironment;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -55,7 +56,9 @@ final class HostListenCommand implements Command {
                                               receiver process: event ids are unique per run
                   --spec-signature-hash H     the hash of the cell's signed spec (optional)
                   --keepalive D               keep-alive window, e.g. 10s (default), 500ms, 1m
-                  --out FILE                  append events to FILE instead of standard output
+                  --out FILE                  append events to FILE instead of standard output; it
+                                              is never truncated: the line 'listening on' says how
+                                              many lines it already held
                   --out nats://HOST:PORT[/STREAM][?option=value&...]
                                               publish each event to NATS JetStream instead: subject
                                               cellos.events.<cell id>.<type>, stream CELLOS_EVENTS
@@ -85,11 +88,9 @@ final class HostListenCommand implements Command {
         }
         Path uds = Path.of(a.required("uds"));
         CellStamp stamp;
-        Duration keepalive;
+        Duration keepalive = a.positiveDuration("keepalive", ReceiverOptions.DEFAULT_KEEPALIVE);
         try {
             stamp = new CellStamp(a.required("cell-id"), a.required("run-id"), a.value("spec-signature-hash"));
-            String k = a.value("keepalive");
-            keepalive = k == null ? ReceiverOptions.DEFAULT_KEEPALIVE : Durations.parse(k);
         } catch (IllegalArgumentException e) {
             throw a.usage(e.getMessage());
         }
@@ -99,12 +100,19 @@ final class HostListenCommand implements Command {
         } catch (SigningConfigException e) {
             throw new UsageException(e.getMessage());
         }
-        EventSink sink = Sinks.open(a.value("out"), signer, io);
+        Sinks.check(a, a.value("out"));
+        Sinks.Opened opened = Sinks.open(a.value("out"), signer, io);
+        EventSink sink = opened.sink();
         CellStats stats;
         try (sink; Receiver receiver = Receiver.start(ReceiverOptions.defaults().withKeepalive(keepalive), sink, io.err())) {
-            CellHandle cell = receiver.bind(uds, stamp);
+            CellHandle cell;
+            try {
+                cell = receiver.bind(uds, stamp);
+            } catch (IOException e) {
+                throw a.usage("--uds " + a.value("uds") + ": " + e.getMessage());
+            }
             io.err().println("cellos: listening on " + cell.socketPath() + " for cell " + stamp.cellId() + " run "
-                    + stamp.runId() + "; events to " + Sinks.describe(a.value("out"))
+                    + stamp.runId() + "; events to " + opened.where()
                     + (signer == null ? "" : " (signed)") + "; keep-alive " + Durations.format(keepalive)
                     + "; Ctrl-C to stop");
             awaitInterrupt();
@@ -117,7 +125,7 @@ final class HostListenCommand implements Command {
                 + (stats.dropped().isEmpty() ? "" : " " + stats.dropped())
                 + (stats.agentDroppedTotal() >= 0 ? ", agent reported " + stats.agentDroppedTotal() + " dropped" : "")
                 + (sink.lost() > 0 ? ", " + sink.lost() + " events could not be delivered to "
-                + Sinks.describe(a.value("out")) : ""));
+                + opened.where() : ""));
         return 0;
     }
 

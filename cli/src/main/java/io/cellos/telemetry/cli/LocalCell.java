@@ -52,6 +52,8 @@ record LocalCell(List<String> workload, List<String> watches, Path dir, String o
                  FailureMode failureMode, CellStamp stamp) {
     /** The status when the cell could not run the workload at all (as init's). */
     static final int CELL_FAILED = 125;
+    /** The base of the cell's socket paths in its directory: {@code cell.vsock_9001}, {@code cell.vsock_9000}. */
+    static final String SOCKET_BASE = "cell.vsock";
     private static final long SETTLE_MILLIS = 5_000;
 
     /** Checks what a person gets wrong before anything starts: root, namespaces' tools, watch paths. */
@@ -86,15 +88,17 @@ record LocalCell(List<String> workload, List<String> watches, Path dir, String o
      */
     int run(Io io, EventSigner signer) throws IOException, InterruptedException, UsageException {
         Files.createDirectories(dir);
-        Path base = dir.resolve("cell.vsock");
+        Path base = dir.resolve(SOCKET_BASE);
         Path hold = dir.resolve("hold");
+        Sinks.Opened opened = Sinks.open(output(), signer, io); // first: a sink refused leaves no FIFO behind
+        EventSink sink = opened.sink();
         Files.deleteIfExists(hold);
         try {
             Fifo.create(hold.toString());
         } catch (ErrnoException e) {
+            sink.close();
             throw new IOException("cannot make the hold FIFO: " + e.getMessage(), e);
         }
-        EventSink sink = Sinks.open(output(), signer, io);
         CellSummary summary = new CellSummary();
         Process init;
         long agentPid = -1;
@@ -132,11 +136,9 @@ record LocalCell(List<String> workload, List<String> watches, Path dir, String o
         io.out().println();
         io.out().println("== cell " + stamp.cellId() + " run " + stamp.runId() + " ==");
         int status = reported.map(WaitStatus::shellStatus).orElse(initStatus);
-        io.out().println("workload: " + String.join(" ", workload) + " -> "
-                + reported.map(WaitStatus::toString).orElse("status " + initStatus + " (no report on the exit channel)"));
-        summary.render(io.out());
-        io.out().println((NatsTarget.names(output()) ? "published to " + Sinks.describe(output()) + " (read them with: cellos events tail --from "
-                + NatsTarget.parse(output()) + " --cell " + stamp.cellId() + ")" : "event log: " + output())
+        summary.render(io.out(), workload, reported, initStatus);
+        io.out().println((NatsTarget.names(output()) ? "published to " + opened.where() + " (read them with: cellos events tail --from "
+                + NatsTarget.parse(output()) + " --cell " + stamp.cellId() + ")" : "event log: " + opened.where())
                 + (sink.lost() > 0 ? "; " + sink.lost() + " events could not be delivered there" : ""));
         return status;
     }

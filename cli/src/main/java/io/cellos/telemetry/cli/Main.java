@@ -6,7 +6,9 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The {@code cellos} command: one front for every role. Dispatches on the first one or two words.
+ * The {@code cellos} command: one front for every role. Dispatches on the first one or two words;
+ * the first word of a group of commands ({@code frame}) alone lists the group, as does that word
+ * followed by {@code --help}.
  *
  * <p>Exit status: what the command returns; 2 for a command line that cannot be carried out
  * (the message on standard error says what to change).
@@ -67,26 +69,32 @@ public final class Main {
                 }
             }
         }
-        io.err().println("cellos: unknown command '" + String.join(" ", args.subList(0, Math.min(2, args.size())))
-                + "'; run 'cellos --help' for the list");
+        String word = args.get(0);
+        List<Command> group = COMMANDS.stream().filter(c -> c.name().startsWith(word + " ")).toList();
+        if (group.isEmpty()) {
+            io.err().println("cellos: unknown command '" + word + "'; run 'cellos --help' for the list");
+            return 2;
+        }
+        if (args.size() > 1 && (args.get(1).equals("--help") || args.get(1).equals("-h"))) {
+            io.out().print(list("cellos " + word, group));
+            return 0;
+        }
+        io.err().println(args.size() == 1 ? "cellos " + word + ": which one? name the command"
+                : "cellos " + word + ": unknown command '" + args.get(1) + "'");
+        io.err().print(list("cellos " + word, group));
         return 2;
     }
 
     private static String overview() {
-        StringBuilder sb = new StringBuilder("""
-                cellos - CellOS telemetry: the in-guest agent, the host receiver, and tools
+        return "cellos - CellOS telemetry: the in-guest agent, the host receiver, and tools\n\n" + list("cellos", COMMANDS);
+    }
 
-                Usage: cellos <command> [options]
-
-                Commands:
-                """);
-        for (Command c : COMMANDS) {
+    /** The usage line of {@code prefix}, its commands with their summaries, and where their options are. */
+    private static String list(String prefix, List<Command> commands) {
+        StringBuilder sb = new StringBuilder("Usage: " + prefix + " <command> [options]\n\nCommands:\n");
+        for (Command c : commands) {
             sb.append(String.format("  %-15s %s%n", c.name(), c.summary()));
         }
-        sb.append("""
-
-                Run 'cellos <command> --help' for a command's options.
-                """);
-        return sb.toString();
+        return sb.append("\nRun 'cellos <command> --help' for a command's options.\n").toString();
     }
 }

@@ -1,5 +1,7 @@
 package io.cellos.telemetry.cli;
 
+import io.cellos.telemetry.guest.command.Args;
+import io.cellos.telemetry.guest.command.PathArgs;
 import io.cellos.telemetry.guest.command.UsageException;
 
 import io.cellos.telemetry.host.EventSink;
@@ -8,14 +10,13 @@ import io.cellos.telemetry.host.nats.NatsSink;
 import io.cellos.telemetry.host.nats.NatsTarget;
 import io.cellos.telemetry.host.sign.EventSigner;
 
-import java.io.FileOutputStream;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
  * Opens the sink an {@code --out} value names: standard output ({@code -} or none), a NATS
- * JetStream target ({@code nats://HOST:PORT[/STREAM][?options]}), or a file appended to.
+ * JetStream target ({@code nats://HOST:PORT[/STREAM][?options]}), or a file appended to
+ * ({@link EventLogFile}).
  */
 final class Sinks {
     /** How {@code --out} is written in usage lines. */
@@ -28,46 +29,47 @@ final class Sinks {
      * Checks an {@code --out} value without opening anything, so a command can refuse it before it
      * starts.
      *
-     * @throws UsageException if it is a NATS target that cannot be parsed, saying why
+     * @throws UsageException if it is a NATS target that cannot be parsed, or a path where no file
+     *                        can be written (a directory, say), saying why
      */
-    static void check(String out) throws UsageException {
+    static void check(Args a, String out) throws UsageException {
         if (NatsTarget.names(out)) {
             target(out);
+        } else if (out != null && !out.equals("-")) {
+            PathArgs.fileToWrite(a, "--out", out);
         }
     }
 
     /**
-     * @param out {@code null} or {@code -} for standard output, a {@code nats://} target, else a file path (appended to)
+     * An open sink, and where its events go in words: {@code standard output}, the NATS target, or
+     * the file ({@link EventLogFile#describe}: with what it held before).
+     */
+    record Opened(EventSink sink, String where) {
+    }
+
+    /**
+     * @param out {@code null} or {@code -} for standard output, a {@code nats://} target, else a file
+     *            path (appended to, never truncated)
      * @throws UsageException if the file cannot be opened or NATS cannot be used, saying why
      */
-    static EventSink open(String out, EventSigner signer, Io io) throws UsageException {
+    static Opened open(String out, EventSigner signer, Io io) throws UsageException {
         if (out == null || out.equals("-")) {
-            return new JsonLinesSink(io.out(), signer, io.err(), false);
+            return new Opened(new JsonLinesSink(io.out(), signer, io.err(), false), "standard output");
         }
         if (NatsTarget.names(out)) {
+            NatsTarget target = target(out);
             try {
-                return NatsSink.open(target(out), signer, io.err());
+                return new Opened(NatsSink.open(target, signer, io.err()), "NATS " + target);
             } catch (IOException e) {
                 throw new UsageException("--out " + out + ": " + e.getMessage());
             }
         }
-        Path p = Path.of(out);
         try {
-            if (p.getParent() != null) {
-                Files.createDirectories(p.getParent());
-            }
-            return new JsonLinesSink(new FileOutputStream(p.toFile(), true), signer, io.err(), true);
+            EventLogFile log = EventLogFile.open(Path.of(out));
+            return new Opened(new JsonLinesSink(log.stream(), signer, io.err(), true), log.describe());
         } catch (IOException e) {
             throw new UsageException("cannot open --out " + out + " for writing: " + e.getMessage());
         }
-    }
-
-    /** Where events go, in words: {@code standard output}, the NATS target, or the file. */
-    static String describe(String out) {
-        if (out == null || out.equals("-")) {
-            return "standard output";
-        }
-        return NatsTarget.names(out) ? "NATS " + NatsTarget.parse(out) : out;
     }
 
     private static NatsTarget target(String out) throws UsageException {

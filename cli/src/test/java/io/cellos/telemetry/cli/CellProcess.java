@@ -24,11 +24,16 @@ import java.util.function.Consumer;
 record CellProcess(int status, String out, String err, List<JsonNode> events) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** Runs {@code cellos args...} with the cell directory {@code dir}; {@code whileRunning} sees the process. */
+    /**
+     * Runs {@code cellos args...} with the cell directory {@code dir}; {@code whileRunning} sees the
+     * process. Its temporary directory is {@link #tmpdir}{@code (dir)}, so that a test sees what a
+     * command leaves there.
+     */
     static CellProcess run(Path dir, Consumer<Process> whileRunning, String... args) throws IOException, InterruptedException {
-        Files.createDirectories(dir);
+        Files.createDirectories(tmpdir(dir));
         List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+                "--enable-native-access=ALL-UNNAMED", "-Djava.io.tmpdir=" + tmpdir(dir), "-cp",
+                System.getProperty("java.class.path"), Main.class.getName()));
         cmd.addAll(List.of(args));
         Path out = dir.resolve("stdout.txt");
         Path err = dir.resolve("stderr.txt");
@@ -48,6 +53,11 @@ record CellProcess(int status, String out, String err, List<JsonNode> events) {
             }
         }
         return new CellProcess(p.exitValue(), Files.readString(out), Files.readString(err), events);
+    }
+
+    /** The temporary directory of a run in {@code dir}, where a cell without --dir makes its own. */
+    static Path tmpdir(Path dir) {
+        return dir.resolve("tmp");
     }
 
     /** Runs a local cell over {@code workload}. */

@@ -113,6 +113,22 @@ class LocalCellTest {
         CellProcess c = CellProcess.cell(tmp, "/no/such/program");
         assertEquals(127, c.status(), c.toString());
         assertTrue(c.err().contains("/no/such/program: command not found"), c.toString());
+        assertTrue(c.out().contains("workload: /no/such/program -> exit 127 (not found: it never started)"), c.toString());
+        assertTrue(Pattern.compile("  └─ program, pid \\d+, never started: not found \\(its exec failed; the child init "
+                + "forked for it ended with exit 127\\)").matcher(c.out()).find(), c.toString());
+    }
+
+    /** The tree names the workload's process by what it tried to run and says it never started, as init reported. */
+    @Test
+    void aWorkloadThatIsNotExecutableExits126AndNeverStarted() throws Exception {
+        Path script = Files.writeString(tmp.resolve("not-executable.sh"), "#!/bin/sh\necho ran\n");
+        CellProcess c = CellProcess.cell(tmp.resolve("cell"), script.toString());
+        assertEquals(126, c.status(), c.toString());
+        assertTrue(c.out().contains("workload: " + script + " -> exit 126 (not executable: it never started)"),
+                c.toString());
+        assertTrue(Pattern.compile("  └─ not-executable.\\S*, pid \\d+, never started: not executable").matcher(c.out())
+                .find(), c.toString());
+        assertFalse(c.out().contains("cellos-gated"), c.toString());
     }
 
     @Test
@@ -127,16 +143,111 @@ class LocalCellTest {
         assertEquals(0, CellProcess.cell(tmp.resolve("after"), "/bin/true").status());
     }
 
+    /**
+     * A cell's directory serves one cell at a time: a second run on it is refused while the first is
+     * alive; once the first is killed with SIGKILL (its sockets and hold FIFO left behind), the next
+     * run takes the directory over.
+     */
+    @Test
+    void aLiveCellsDirectoryIsRefusedAndAKilledOnesIsTakenOver() throws Exception {
+        Path dir = tmp.resolve("shared");
+        Path first = tmp.resolve("first");
+        CellProcess killed = CellProcess.run(first, p -> {
+            awaitLine(first.resolve("stdout.txt"), "started");
+            try {
+                CellProcess second = CellProcess.run(tmp.resolve("second"), q -> { }, "cell", "run", "--dir",
+                        dir.toString(), "--", "/bin/true");
+                assertEquals(2, second.status(), second.toString());
+                assertTrue(second.err().contains("--dir " + dir + " is in use by a running cell"), second.toString());
+                // what this test started goes with it: the agent and init do not outlive a SIGKILLed cell run by themselves
+                List<ProcessHandle> started = p.descendants().toList();
+                p.destroyForcibly();
+                p.waitFor();
+                started.forEach(ProcessHandle::destroyForcibly);
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        }, "cell", "run", "--dir", dir.toString(), "--", "/bin/sh", "-c", "echo started; exec sleep 60");
+        assertEquals(137, killed.status(), killed.toString());
+        assertTrue(Files.exists(dir.resolve("cell.vsock_9001")) && Files.exists(dir.resolve("hold")),
+                "a SIGKILLed cell leaves its sockets and FIFO");
+        CellProcess next = CellProcess.run(tmp.resolve("next"), p -> { }, "cell", "run", "--dir", dir.toString(), "--",
+                "/bin/sh", "-c", "exit 3");
+        assertEquals(3, next.status(), next.toString());
+        assertTrue(next.out().contains("-> exit 3"), next.toString());
+    }
+
+    @Test
+    void aRelativeWatchIsReportedByItsAbsolutePath() throws Exception {
+        Path watched = Files.createDirectories(tmp.resolve("watched"));
+        Path relative = Path.of("").toAbsolutePath().relativize(watched.resolve("./x/.."));
+        Path dir = tmp.resolve("cell");
+        CellProcess c = CellProcess.run(dir, p -> { }, "cell", "run", "--dir", dir.toString(), "--watch",
+                relative.toString(), "--", "/bin/sh", "-c", "echo hi > " + watched.resolve("f"));
+        assertEquals(0, c.status(), c.toString());
+        List<JsonNode> touched = c.ofType("fs.inotify_fired");
+        assertFalse(touched.isEmpty(), c.toString());
+        for (JsonNode e : touched) {
+            assertEquals(watched.resolve("f").toString(), e.path("data").path("path").asText(), c.toString());
+        }
+        assertTrue(c.out().contains("  " + watched.resolve("f") + " by sh (pid "), c.toString());
+    }
+
+    @Test
+    void anExistingOutFileIsAppendedToAndTheSummarySaysWhereThisRunStarts() throws Exception {
+        Path out = Files.writeString(tmp.resolve("events.jsonl"), "{\"earlier\":1}\n{\"earlier\":2}\n");
+        Path dir = tmp.resolve("cell");
+        CellProcess c = CellProcess.run(dir, p -> { }, "cell", "run", "--dir", dir.toString(), "--out", out.toString(),
+                "--", "/bin/true");
+        assertEquals(0, c.status(), c.toString());
+        assertTrue(c.out().contains("event log: " + out + " (appended to: it already held 2 lines; this run's events "
+                + "start at line 3)"), c.toString());
+        List<String> lines = Files.readAllLines(out);
+        assertEquals("{\"earlier\":2}", lines.get(1));
+        Matcher events = Pattern.compile("events: (\\d+)").matcher(c.out());
+        assertTrue(events.find(), c.toString());
+        assertEquals(lines.size() - 2, Integer.parseInt(events.group(1)), "the summary counts this run's lines");
+        assertTrue(lines.get(2).contains("\"type\":\"cell.observability."), lines.get(2));
+    }
+
+    @Test
+    void aDirectoryTheCellMadeIsRemovedUnlessItHoldsTheEventLog() throws Exception {
+        Path kept = tmp.resolve("kept");
+        assertEquals(0, CellProcess.run(kept, p -> { }, "cell", "run", "--", "/bin/true").status());
+        try (var made = Files.list(CellProcess.tmpdir(kept))) {
+            List<Path> dirs = made.toList();
+            assertEquals(1, dirs.size(), dirs.toString());
+            try (var left = Files.list(dirs.get(0))) {
+                assertEquals(List.of(dirs.get(0).resolve("events.jsonl")), left.toList(), "only the event log stays");
+            }
+        }
+        Path removed = tmp.resolve("removed");
+        assertEquals(0, CellProcess.run(removed, p -> { }, "cell", "run", "--out", removed.resolve("ev.jsonl").toString(),
+                "--", "/bin/true").status());
+        try (var made = Files.list(CellProcess.tmpdir(removed))) {
+            assertEquals(List.of(), made.toList(), "with the events elsewhere, the cell's own directory is removed");
+        }
+    }
+
     @Test
     void theDemoShowsEachPartOfItsWorkload() throws Exception {
         Path dir = tmp.resolve("demo");
         CellProcess c = CellProcess.run(dir, p -> { }, "demo", "--dir", dir.toString());
         assertEquals(0, c.status(), c.toString());
-        for (String part : List.of("true ×20 {exit 0=20}", "connections attempted: 1", "-> 127.0.0.1:",
+        for (String part : List.of("true (/usr/bin/true) ×20 {exit 0=20}", "connections attempted: 1", "-> 127.0.0.1:",
                 "/watched/build.log by sh", "refused kill (62)", "refused sethostname (170)",
                 "demo: agent processes visible inside the cell: 0", "drops: 0 events dropped in the guest",
                 "event log: " + dir.resolve("events.jsonl"))) {
             assertTrue(c.out().contains(part), "the summary lacks '" + part + "':\n" + c);
+        }
+        Matcher writer = Pattern.compile("/watched/build.log by sh \\(pid (\\d+)\\)").matcher(c.out());
+        assertTrue(writer.find(), c.toString());
+        assertTrue(Pattern.compile("└─ sh \\(/[^)]+\\), pid " + writer.group(1) + ",").matcher(c.out()).find(),
+                "a process has one name in the tree and the lists (its comm): " + c);
+        try (var left = Files.list(dir)) {
+            assertEquals(Set.of("events.jsonl", "stdout.txt", "stderr.txt", "tmp"),
+                    left.map(p -> p.getFileName().toString()).collect(Collectors.toSet()),
+                    "sockets, FIFO, the script and the watched directory are gone; the event log stays");
         }
     }
 

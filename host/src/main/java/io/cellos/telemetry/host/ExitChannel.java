@@ -48,14 +48,16 @@ public final class ExitChannel implements AutoCloseable {
     }
 
     /**
-     * Binds {@code <udsBase>_9000}.
+     * Binds {@code <udsBase>_9000}. A socket file left there by a listener that is gone is replaced;
+     * a live listener's, or any other kind of file, is an error ({@link ListenerPath}).
      *
-     * @throws IOException if the socket cannot be bound (for example, it exists)
+     * @throws IOException if the socket cannot be bound, saying what is in the way
      */
     public static ExitChannel bind(Path udsBase) throws IOException {
-        Path path = Path.of(udsBase + "_" + Wire.VSOCK_EXIT_PORT);
+        Path path = Receiver.listenerPath(udsBase, Wire.VSOCK_EXIT_PORT).toAbsolutePath();
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         try {
+            ListenerPath.claim(path);
             server.bind(UnixDomainSocketAddress.of(path));
         } catch (IOException e) {
             server.close();

@@ -4,15 +4,11 @@ import io.cellos.telemetry.wire.Wire;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.ConnectException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -70,7 +66,7 @@ public final class Receiver implements AutoCloseable {
      * keep-alive window starts now.
      *
      * <p>A socket file left at that path by a listener that is gone is replaced; a live one, or any
-     * other kind of file, is an error.
+     * other kind of file, is an error ({@link ListenerPath}: the check connects to nothing).
      *
      * @throws IOException with a message that says what is wrong with the path
      */
@@ -99,19 +95,10 @@ public final class Receiver implements AutoCloseable {
     }
 
     private static ServerSocketChannel openListener(Path path) throws IOException {
-        Path parent = path.getParent();
-        if (parent != null && !Files.isDirectory(parent)) {
-            throw new IOException("cannot listen on " + path + ": directory " + parent + " does not exist");
-        }
-        if (Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
-            BasicFileAttributes a = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            if (!a.isOther()) {
-                throw new IOException("cannot listen on " + path + ": a file that is not a socket is in the way");
-            }
-            if (isLive(path)) {
-                throw new IOException("cannot listen on " + path + ": another listener is serving it");
-            }
-            Files.delete(path); // a socket left by a listener that is gone
+        try {
+            ListenerPath.claim(path);
+        } catch (IOException e) {
+            throw new IOException("cannot listen on " + path + ": " + e.getMessage(), e);
         }
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         try {
@@ -122,14 +109,6 @@ public final class Receiver implements AutoCloseable {
             throw new IOException("cannot listen on " + path + ": " + e.getMessage(), e);
         }
         return server;
-    }
-
-    private static boolean isLive(Path path) throws IOException {
-        try (SocketChannel probe = SocketChannel.open(UnixDomainSocketAddress.of(path))) {
-            return probe.isConnected();
-        } catch (ConnectException e) {
-            return false;
-        }
     }
 
     void forget(CellHandle handle) {

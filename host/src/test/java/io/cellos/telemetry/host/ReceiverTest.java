@@ -11,9 +11,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -178,8 +175,7 @@ class ReceiverTest {
     void aLiveListenerIsNeverStolenButAStaleSocketIsReplaced() throws Exception {
         Path base = dir.resolve("c");
         Path path = Receiver.listenerPath(base, 9001);
-        try (ServerSocketChannel other = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
-            other.bind(UnixDomainSocketAddress.of(path));
+        try (ForeignListener other = ForeignListener.at(path)) {
             IOException e = assertThrows(IOException.class, () -> receiver.bind(base, new CellStamp("c", "r", null)));
             assertTrue(e.getMessage().contains("another listener"), e.getMessage());
         }
@@ -189,6 +185,23 @@ class ReceiverTest {
             g.send(ProbeEvent.of(ProbeSource.PROCESS_SPAWNED, 1, "a", 1));
         }
         sink.await(CapturingSink.type("process.spawned"), 1, PATIENCE);
+    }
+
+    @Test
+    void aSecondBindOfALiveCellIsRefusedWithoutTouchingIt() throws Exception {
+        Path base = dir.resolve("live");
+        CellHandle live = receiver.bind(base, new CellStamp("c", "r", null));
+        try (Receiver second = Receiver.start(ReceiverOptions.defaults(), new CapturingSink(), System.err)) {
+            IOException e = assertThrows(IOException.class, () -> second.bind(base, new CellStamp("c", "r2", null)));
+            assertTrue(e.getMessage().contains("cannot listen on " + live.socketPath() + ": another listener is serving it"),
+                    e.getMessage());
+        }
+        assertEquals(0, live.stats().connections(), "the refused bind connected to the live listener");
+        try (GuestClient g = new GuestClient(live.socketPath())) {
+            g.send(ProbeEvent.of(ProbeSource.PROCESS_SPAWNED, 1, "a", 1));
+        }
+        sink.await(CapturingSink.type("process.spawned"), 1, PATIENCE);
+        assertEquals(1, live.stats().connections(), "the live cell still serves its guest");
     }
 
     @Test

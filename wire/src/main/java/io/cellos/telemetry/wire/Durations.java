@@ -14,20 +14,31 @@ public final class Durations {
     private Durations() {
     }
 
-    /** @throws IllegalArgumentException naming the accepted forms */
+    /** The longest duration accepted: what a {@code long} of nanoseconds holds (about 292 years). */
+    public static final Duration MAX = Duration.ofNanos(Long.MAX_VALUE);
+
+    /**
+     * @return a duration of at most {@link #MAX}, so that every user may take it in nanoseconds
+     * @throws IllegalArgumentException naming the accepted forms, or the longest duration
+     */
     public static Duration parse(String text) {
         Matcher m = FORM.matcher(text);
         if (!m.matches()) {
             throw new IllegalArgumentException("'" + text + "' is not a duration; write e.g. 500ms, 10s, 2m, 1h or 7d");
         }
         long n = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
+        Duration d = switch (m.group(2)) {
             case "ms" -> Duration.ofMillis(n);
             case "s" -> Duration.ofSeconds(n);
             case "m" -> Duration.ofMinutes(n);
             case "h" -> Duration.ofHours(n);
             default -> Duration.ofDays(n);
         };
+        if (d.compareTo(MAX) > 0) {
+            throw new IllegalArgumentException("'" + text + "' is too long; the longest duration is "
+                    + MAX.toDays() + "d");
+        }
+        return d;
     }
 
     /** The shortest of those forms that states {@code d} exactly. */

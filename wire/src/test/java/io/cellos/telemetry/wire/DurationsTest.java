@@ -29,4 +29,12 @@ class DurationsTest {
             assertTrue(e.getMessage().contains("write e.g."), e.getMessage());
         }
     }
+
+    @Test
+    void refusesWhatNanosecondsCannotHold() {
+        assertEquals(Duration.ofDays(106_751), Durations.parse("106751d"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Durations.parse("106752d"));
+        assertTrue(e.getMessage().contains("'106752d' is too long; the longest duration is 106751d"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Durations.parse("999999999d"));
+    }
 }

@@ -1,7 +1,7 @@
 package io.cellos.telemetry.guest.agent;
 
 import io.cellos.telemetry.guest.command.Args;
-import io.cellos.telemetry.wire.Durations;
+import io.cellos.telemetry.guest.command.PathArgs;
 import io.cellos.telemetry.guest.command.UsageException;
 
 import java.time.Duration;
@@ -14,7 +14,7 @@ import java.util.Set;
  * How the agent runs, from its command line and environment.
  *
  * @param transport    where frames go
- * @param watches      declared files and directories
+ * @param watches      declared files and directories, absolute and normalised ({@link PathArgs#absolute})
  * @param failureMode  what a probe that cannot be armed means
  * @param queue        the bounded queue's capacity
  * @param heartbeat    the heartbeat interval
@@ -47,7 +47,10 @@ public record AgentOptions(TransportAddress transport, List<String> watches, Fai
 
             Options:
               --transport T          vsock:2:9001 (default, the host) or unix:PATH (a local cell)
-              --watch PATH           a declared file or directory (repeatable); also $%s
+              --watch PATH           a declared file or directory (repeatable); also $%s.
+                                     Events name it by its absolute path: a relative PATH is
+                                     taken from the working directory, . and .. are removed,
+                                     symbolic links are kept as written
               --on-agent-failure M   fail-cell (default): a probe that cannot be armed stops the
                                      launch; degrade: start without it and say which are off
               --queue N              bounded queue capacity (default 1024)
@@ -77,18 +80,19 @@ public record AgentOptions(TransportAddress transport, List<String> watches, Fai
             if (compat != null && !compat.isEmpty()) {
                 watches.add(compat);
             }
+            watches = PathArgs.absolute(watches);
             FailureMode mode = a.value("on-agent-failure") == null ? FailureMode.FAIL_CELL
                     : FailureMode.parse(a.value("on-agent-failure"));
             int queue = a.value("queue") == null ? 1024 : (int) a.unsigned("--queue", a.value("queue"), 1 << 20);
             if (queue < 1) {
                 throw a.usage("--queue must be at least 1");
             }
-            Duration hb = a.value("heartbeat") == null ? Duration.ofSeconds(2) : Durations.parse(a.value("heartbeat"));
-            if (hb.isZero()) {
-                throw a.usage("--heartbeat must be positive");
-            }
+            Duration hb = a.positiveDuration("heartbeat", Duration.ofSeconds(2));
             int root = a.value("scope-root") == null ? -1
                     : (int) a.unsigned("--scope-root", a.value("scope-root"), Integer.MAX_VALUE);
+            if (root == 0) {
+                throw a.usage("--scope-root 0 names no process; give the pid of the tree's root, or leave it out");
+            }
             String pp = a.value("process-probe") == null ? "auto" : a.value("process-probe");
             if (!Set.of("auto", "connector", "procwalk").contains(pp)) {
                 throw a.usage("--process-probe must be auto, connector or procwalk, got '" + pp + "'");

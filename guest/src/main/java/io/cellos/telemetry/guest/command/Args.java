@@ -1,5 +1,8 @@
 package io.cellos.telemetry.guest.command;
 
+import io.cellos.telemetry.wire.Durations;
+
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,7 +14,9 @@ import java.util.Set;
  * positional arguments; {@code --} ends the options.
  *
  * <p>Each command states which options take a value and which are flags; anything else is refused
- * with a message naming the command's help.
+ * with a message naming the command's help, and so is an empty value, unless the command says that
+ * an empty value means something for that option, and a flag given twice. An option that takes a
+ * value may be given again only if the command reads it with {@link #values}.
  */
 public final class Args {
     private final String command;
@@ -28,6 +33,15 @@ public final class Args {
      * @param flags   options that take none
      */
     public static Args parse(String command, List<String> argv, Set<String> valued, Set<String> flags) throws UsageException {
+        return parse(command, argv, valued, flags, Set.of());
+    }
+
+    /**
+     * As {@link #parse(String, List, Set, Set)}, with the options of {@code valued} that may be given
+     * an empty value ({@code --comm ''}); any other option's empty value is refused.
+     */
+    public static Args parse(String command, List<String> argv, Set<String> valued, Set<String> flags,
+                             Set<String> mayBeEmpty) throws UsageException {
         Args a = new Args(command);
         for (int i = 0; i < argv.size(); i++) {
             String s = argv.get(i);
@@ -50,6 +64,9 @@ public final class Args {
                 if (value != null) {
                     throw a.usage("--" + name + " takes no value");
                 }
+                if (a.has(name)) {
+                    throw a.usage("--" + name + " given twice; give it once");
+                }
                 a.options.computeIfAbsent(name, k -> new ArrayList<>()).add("");
             } else if (valued.contains(name)) {
                 if (value == null) {
@@ -57,6 +74,9 @@ public final class Args {
                         throw a.usage("--" + name + " needs a value");
                     }
                     value = argv.get(++i);
+                }
+                if (value.isEmpty() && !mayBeEmpty.contains(name)) {
+                    throw a.usage("--" + name + " is given an empty value; give it one, or leave --" + name + " out");
                 }
                 a.options.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
             } else {
@@ -100,6 +120,28 @@ public final class Args {
 
     public List<String> positional() {
         return positional;
+    }
+
+    /**
+     * The value of the single-valued option {@code name} as a duration longer than zero
+     * ({@link Durations}' forms), or {@code otherwise} when it is not given.
+     */
+    public Duration positiveDuration(String name, Duration otherwise) throws UsageException {
+        String text = value(name);
+        if (text == null) {
+            return otherwise;
+        }
+        Duration d;
+        try {
+            d = Durations.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw usage("--" + name + ": " + e.getMessage());
+        }
+        if (d.isZero()) {
+            throw usage("--" + name + " " + text + " is no time at all; give a positive duration, e.g. "
+                    + Durations.format(otherwise) + " (the default)");
+        }
+        return d;
     }
 
     /** A non-negative decimal integer no larger than {@code max}. */

@@ -17,6 +17,12 @@ import java.util.concurrent.atomic.AtomicReference;
  * a child inherits its creating thread's filter. So a fresh thread installs the gate on itself,
  * spawns the program, and ends: the caller's process stays unfiltered, the program is filtered
  * before {@code execve} runs its first instruction.
+ *
+ * <p>The program's process starts as a copy of that thread, with its name (comm), and takes the
+ * program's name only when its exec succeeds. So the thread is named as that exec would name the
+ * process, after the program file (the JVM gives a thread's name to the kernel): a program that
+ * cannot be run leaves a short-lived child, which exits 127 without running it, named by what it
+ * tried to run rather than after this class's thread.
  */
 public final class GatedSpawn {
     private GatedSpawn() {
@@ -32,7 +38,7 @@ public final class GatedSpawn {
      */
     public static int spawn(List<String> argv, List<String> env, Collection<Integer> alsoProtect) throws ErrnoException {
         AtomicReference<Object> result = new AtomicReference<>();
-        Thread t = Thread.ofPlatform().name("cellos-gated-spawn").unstarted(() -> {
+        Thread t = Thread.ofPlatform().name(commOf(argv.getFirst())).unstarted(() -> {
             try {
                 int self = ThreadIds.current();
                 List<Integer> ids = new ArrayList<>();
@@ -66,5 +72,10 @@ public final class GatedSpawn {
             case RuntimeException e -> throw e;
             default -> throw new IllegalStateException("the spawning thread left no result");
         };
+    }
+
+    /** The comm an exec of {@code program} gives: its file name (the kernel keeps the first 15 bytes). */
+    private static String commOf(String program) {
+        return program.substring(program.lastIndexOf('/') + 1);
     }
 }

@@ -3,6 +3,7 @@ package io.cellos.telemetry.guest.init;
 import io.cellos.telemetry.guest.agent.FailureMode;
 import io.cellos.telemetry.guest.agent.TransportAddress;
 import io.cellos.telemetry.guest.command.Args;
+import io.cellos.telemetry.guest.command.PathArgs;
 import io.cellos.telemetry.guest.command.UsageException;
 import io.cellos.telemetry.wire.Wire;
 
@@ -19,7 +20,7 @@ import java.util.Set;
  * @param exitTo          where the workload's status goes (the exit-code channel, port 9000)
  * @param agentExternal   the agent is started by someone else (a local cell); init does not launch it
  * @param agentTransport  the agent's channel, when init launches it
- * @param watches         the agent's declared files, when init launches it
+ * @param watches         the agent's declared files, when init launches it; absolute and normalised
  * @param failureMode     what an agent that cannot become ready means
  * @param protect         more pids whose threads the gate protects
  */
@@ -56,7 +57,8 @@ public record InitOptions(List<String> workload, String hold, TransportAddress e
             Options:
               --exit-to T            exit-code channel: vsock:2:9000 (default) or unix:PATH
               --agent-transport T    the agent's channel: vsock:2:9001 (default) or unix:PATH
-              --watch PATH           a declared file or directory for the agent (repeatable)
+              --watch PATH           a declared file or directory for the agent (repeatable),
+                                     reported by its absolute path (as for the agent)
               --on-agent-failure M   fail-cell (default): an agent that cannot become ready
                                      stops the cell; degrade: the workload runs without it
               --agent-external       do not start the agent: a local cell starts it outside
@@ -94,8 +96,12 @@ public record InitOptions(List<String> workload, String hold, TransportAddress e
             if (a.has("agent-external") && (a.has("agent-transport") || a.has("watch") || a.has("on-agent-failure"))) {
                 throw a.usage("--agent-external: the agent's options belong to whoever starts it");
             }
-            return new InitOptions(a.positional(), a.value("hold"), exitTo, a.has("agent-external"), agent,
-                    a.values("watch"), mode, protect);
+            String hold = a.value("hold");
+            if (hold != null) {
+                PathArgs.fifo(a, "--hold", hold);
+            }
+            return new InitOptions(a.positional(), hold, exitTo, a.has("agent-external"), agent,
+                    PathArgs.absolute(a.values("watch")), mode, protect);
         } catch (IllegalArgumentException e) {
             throw a.usage(e.getMessage());
         }

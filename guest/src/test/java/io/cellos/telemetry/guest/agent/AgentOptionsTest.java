@@ -2,6 +2,10 @@ package io.cellos.telemetry.guest.agent;
 
 import io.cellos.telemetry.guest.command.UsageException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 import java.time.Duration;
 import java.util.List;
@@ -40,15 +44,28 @@ class AgentOptionsTest {
     }
 
     @Test
+    void watchesAreAbsoluteAndNormalisedWithTheirSymbolicLinksKept(@TempDir Path tmp) throws Exception {
+        Path link = Files.createSymbolicLink(tmp.resolve("link"), Files.createDirectory(tmp.resolve("real")));
+        Path relative = Path.of("").toAbsolutePath().relativize(link.resolve("./sub/../f"));
+        AgentOptions o = AgentOptions.parse(List.of("--watch", relative.toString(), "--watch", "/srv/./a/../b"),
+                Map.of(AgentOptions.INOTIFY_PATH_VARIABLE, "rel"));
+        assertEquals(List.of(link.resolve("f").toString(), "/srv/b", Path.of("rel").toAbsolutePath().toString()),
+                o.watches());
+    }
+
+    @Test
     void badValuesSayWhatIsAccepted() {
-        UsageException t = assertThrows(UsageException.class,
-                () -> AgentOptions.parse(List.of("--transport", "tcp:1.2.3.4:9"), Map.of()));
-        assertTrue(t.getMessage().contains("unix:PATH nor vsock:CID:PORT"), t.getMessage());
-        UsageException m = assertThrows(UsageException.class,
-                () -> AgentOptions.parse(List.of("--on-agent-failure", "ignore"), Map.of()));
-        assertTrue(m.getMessage().contains("fail-cell or degrade"), m.getMessage());
-        assertThrows(UsageException.class, () -> AgentOptions.parse(List.of("--queue", "0"), Map.of()));
-        assertThrows(UsageException.class, () -> AgentOptions.parse(List.of("--transport", "vsock:2"), Map.of()));
-        assertThrows(UsageException.class, () -> AgentOptions.parse(List.of("--heartbeat", "2"), Map.of()));
+        assertRefused("unix:PATH nor vsock:CID:PORT", "--transport", "tcp:1.2.3.4:9");
+        assertRefused("fail-cell or degrade", "--on-agent-failure", "ignore");
+        assertRefused("--queue must be at least 1", "--queue", "0");
+        assertRefused("neither unix:PATH nor vsock:CID:PORT", "--transport", "vsock:2");
+        assertRefused("'2' is not a duration", "--heartbeat", "2");
+        assertRefused("--heartbeat 0s is no time at all", "--heartbeat", "0s");
+        assertRefused("--scope-root 0 names no process", "--scope-root", "0");
+    }
+
+    private static void assertRefused(String expected, String... argv) {
+        UsageException e = assertThrows(UsageException.class, () -> AgentOptions.parse(List.of(argv), Map.of()));
+        assertTrue(e.getMessage().contains(expected), e.getMessage());
     }
 }

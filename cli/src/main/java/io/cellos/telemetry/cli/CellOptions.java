@@ -1,0 +1,71 @@
+package io.cellos.telemetry.cli;
+
+import io.cellos.telemetry.guest.agent.FailureMode;
+import io.cellos.telemetry.guest.command.Args;
+import io.cellos.telemetry.guest.command.PathArgs;
+import io.cellos.telemetry.guest.command.UsageException;
+import io.cellos.telemetry.host.CellStamp;
+import io.cellos.telemetry.host.ReceiverOptions;
+import io.cellos.telemetry.host.sign.EventSigner;
+import io.cellos.telemetry.host.sign.SigningConfigException;
+import io.cellos.telemetry.host.sign.SigningEnvironment;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A local cell's options, as {@code cell run} and {@code demo} take them, every one checked before
+ * anything starts; the cell's directory is made last.
+ *
+ * @param watches     the declared paths, absolute and normalised ({@link PathArgs#absolute})
+ * @param out         the {@code --out} value, or {@code null} for the event log in the directory
+ * @param keepalive   the receiver's keep-alive window
+ * @param failureMode what an agent that cannot become ready means
+ * @param stamp       the cell's attribution
+ * @param signer      the signer the environment sets up, or {@code null}
+ * @param dir         the cell's directory
+ */
+record CellOptions(List<String> watches, String out, Duration keepalive, FailureMode failureMode, CellStamp stamp,
+                   EventSigner signer, CellDirectory dir) {
+    /**
+     * @param prefix the name of a directory this command makes when {@code --dir} is not given
+     * @throws UsageException naming the option, the value and the fix
+     */
+    static CellOptions parse(Args a, String prefix) throws UsageException, IOException {
+        String now = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(Instant.now());
+        Duration keepalive = a.positiveDuration("keepalive", ReceiverOptions.DEFAULT_KEEPALIVE);
+        try {
+            FailureMode mode = a.value("on-agent-failure") == null ? FailureMode.FAIL_CELL
+                    : FailureMode.parse(a.value("on-agent-failure"));
+            String cellId = a.value("cell-id") == null ? "local-" + now : a.value("cell-id");
+            CellStamp stamp = new CellStamp(cellId, now + "-" + ProcessHandle.current().pid(), null);
+            List<String> watches = PathArgs.absolute(a.values("watch"));
+            LocalCell.check(watches);
+            Sinks.check(a, a.value("out"));
+            EventSigner signer = SigningEnvironment.signer(System.getenv()).orElse(null);
+            return new CellOptions(watches, a.value("out"), keepalive, mode, stamp, signer, CellDirectory.of(a, prefix));
+        } catch (IllegalArgumentException e) {
+            throw a.usage(e.getMessage());
+        } catch (SigningConfigException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+
+    /** These options with one more declared path. */
+    CellOptions withWatch(Path path) {
+        List<String> more = new ArrayList<>(watches);
+        more.add(PathArgs.absolute(path.toString()).toString());
+        return new CellOptions(more, out, keepalive, failureMode, stamp, signer, dir);
+    }
+
+    /** Runs {@code workload} in a local cell with these options ({@link LocalCell#run}). */
+    int run(List<String> workload, Io io) throws IOException, InterruptedException, UsageException {
+        return new LocalCell(workload, watches, dir.path(), out, keepalive, failureMode, stamp).run(io, signer);
+    }
+}
