@@ -1,0 +1,103 @@
+package io.cellos.telemetry.cli;
+
+import io.cellos.telemetry.guest.linux.AuditNetlink;
+import io.cellos.telemetry.guest.linux.AuditStatus;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code cellos cell run} killed with SIGKILL, as a CI time-out does: nothing of the cell outlives
+ * it, the kernel's audit state is as before, and its directory serves the next run.
+ */
+class CellTeardownTest {
+    private static final Duration PATIENCE = Duration.ofSeconds(30);
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void aKilledCellRunLeavesNothingRunningAndItsDirectoryServesAgain() throws Exception {
+        Path dir = tmp.resolve("cell");
+        // a workload that would outlive any test, with an argument no other process has
+        String forever = "3000." + System.nanoTime() % 1_000_000;
+        AuditStatus before;
+        try (AuditNetlink audit = new AuditNetlink("test audit control", false, 64 * 1024)) {
+            before = audit.status();
+        }
+        Files.createDirectories(dir);
+        Process cell = new ProcessBuilder(ProcessHandle.current().info().command().orElseThrow(),
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+                "cell", "run", "--dir", dir.toString(), "--", "sh", "-c", "sleep " + forever + " & exec sleep " + forever)
+                .redirectOutput(dir.resolve("stdout.txt").toFile()).redirectError(dir.resolve("stderr.txt").toFile())
+                .start();
+        List<ProcessHandle> parts;
+        try {
+            parts = awaitParts(dir, forever);
+        } finally {
+            cell.destroyForcibly(); // SIGKILL: no hook, no finally runs in it
+        }
+        long killed = System.nanoTime();
+        long deadline = killed + PATIENCE.toNanos();
+        while (parts.stream().anyMatch(ProcessHandle::isAlive)) {
+            assertTrue(System.nanoTime() < deadline, "still running " + PATIENCE + " after the kill: "
+                    + parts.stream().filter(ProcessHandle::isAlive).map(CellTeardownTest::describe).toList()
+                    + "; the cell said: " + Files.readString(dir.resolve("stderr.txt")));
+            Thread.sleep(20);
+        }
+        System.out.printf("cell torn down %d ms after cell run was killed (%d processes)%n",
+                (System.nanoTime() - killed) / 1_000_000, parts.size());
+
+        try (AuditNetlink audit = new AuditNetlink("test audit control", false, 64 * 1024)) {
+            AuditStatus after = audit.status();
+            assertEquals(0, after.pid(), "no agent is the audit daemon any more");
+            assertEquals(before.enabled(), after.enabled());
+            assertEquals(before.backlogLimit(), after.backlogLimit());
+            assertEquals(before.backlogWaitTime(), after.backlogWaitTime());
+            assertFalse(audit.rules().stream().anyMatch(r -> r.key() != null && r.key().startsWith("cellos-telemetry:")),
+                    "the agent's audit rules are gone");
+        }
+
+        CellProcess again = CellProcess.cell(dir, "/bin/echo", "again");
+        assertEquals(0, again.status(), "the same --dir works again: " + again);
+        assertTrue(again.out().startsWith("again\n"), again.toString());
+    }
+
+    /** The cell's init, agent and workload processes, once the workload runs. */
+    private static List<ProcessHandle> awaitParts(Path dir, String forever) throws InterruptedException {
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        while (true) {
+            List<ProcessHandle> parts = new ArrayList<>();
+            int workload = 0;
+            for (ProcessHandle p : ProcessHandle.allProcesses().toList()) {
+                String line = describe(p);
+                if (p.info().command().orElse("").endsWith("/sleep")
+                        && p.info().arguments().map(a -> List.of(a).equals(List.of(forever))).orElse(false)) {
+                    workload++;
+                    parts.add(p);
+                } else if (line.contains(" init ") && line.contains(dir.toString())
+                        || line.contains(" agent ") && line.contains(dir.toString())) {
+                    parts.add(p); // unshare and init (whose arguments name the workload too), the agent
+                }
+            }
+            if (workload == 2 && parts.size() >= 4) {
+                return parts;
+            }
+            assertTrue(System.nanoTime() < deadline, "the cell did not start its workload within " + PATIENCE);
+            Thread.sleep(20);
+        }
+    }
+
+    private static String describe(ProcessHandle p) {
+        return p.pid() + " " + p.info().commandLine().orElse("?");
+    }
+}
