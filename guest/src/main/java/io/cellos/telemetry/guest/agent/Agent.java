@@ -246,10 +246,9 @@ public final class Agent implements AutoCloseable {
     }
 
     /**
-     * Reads every probe, in list order — whichever woke the loop: audit's records first, then the
-     * process probe's messages, which the kernel queued before audit made its records of the same
-     * processes, then the declared files, whose writer the others may have named by then — and ends
-     * the wake in {@link Attribution}.
+     * Reads every probe, in list order, whichever woke the loop — audit's records and the declared
+     * files, then the process probe, whose messages about a process the kernel queued before the
+     * others' records of it — and ends the wake in {@link Attribution}.
      */
     private void readProbes(long now) throws IOException {
         boolean processesBehind = false;

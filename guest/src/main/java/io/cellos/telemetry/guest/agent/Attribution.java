@@ -5,18 +5,22 @@ import io.cellos.telemetry.wire.ProbeEvent;
 import io.cellos.telemetry.wire.ProbeSource;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
 
 /**
  * The agent's side of {@link ProbeOutput}: which process an observation belongs to, by what name,
  * and when — then into the bounded {@link EventQueue}.
  *
  * <ul>
- * <li><b>Scope.</b> An event is queued when its process is in the {@link ProcessScope}. Audit's
- *     events ({@link #emitInScope}) are held until the end of a wake in which the process probe
- *     read everything the kernel held for it: the connector's messages about a process are queued
- *     before audit's record of it is even made, so by then the fork that puts the process in scope
- *     has been heard. They are then decided — in scope through the process or its parent, or
- *     someone else's — and queued after the wake's process events, in the order they came.</li>
+ * <li><b>Scope.</b> An event is queued when its process is in the {@link ProcessScope}. Events of
+ *     audit and of the file probe ({@link #emitInScope}) are held until the end of a wake in which
+ *     the process probe, read after them, read everything the kernel held for it: the connector's
+ *     messages about a process are queued before audit's record or a file event of it is made, so
+ *     by then the fork that puts the process in scope, and its exec, have been heard. They are then
+ *     decided — in scope through the process or its parent, or someone else's — named from what was
+ *     heard when the file probe found the process gone, and queued after the wake's process events,
+ *     in the order they came.</li>
  * <li><b>Time.</b> Audit dates a record with a coarse wall clock (a clock tick, printed in
  *     milliseconds), up to several milliseconds early against the connector's exact
  *     {@code CLOCK_MONOTONIC} stamps. A decided {@code process.exec} takes the connector's stamp of
@@ -26,6 +30,8 @@ import java.util.ArrayDeque;
  * <li><b>Names.</b> A file event whose writer is gone and unnamed ({@code "?"}), or an exit with no
  *     name, waits in {@link PendingNames} for the name audit's exec record brings, at most
  *     {@link PendingNames#WAIT_NANOS}, and only while the queue has room.</li>
+ * <li><b>Order.</b> What a wake decides goes into the queue at the wake's end, in the order of its
+ *     stamps: a process's spawn, exec and exit, read by two probes, are sent in that order.</li>
  * </ul>
  *
  * <p>Confined to the agent's loop thread.
@@ -36,12 +42,16 @@ final class Attribution implements ProbeOutput {
     /** Events held at most while their process's name is on its way. */
     private static final int PENDING_NAMES = 1024;
     private static final int PROCESSES = 65_536;
+    private static final Comparator<ProbeEvent> BY_STAMP = (a, b) -> Long.compareUnsigned(a.guestMonotonicNs(),
+            b.guestMonotonicNs());
 
     private final EventQueue queue;
     private final ProcessScope scope;
     private final ProcessHistory history = new ProcessHistory(PROCESSES);
     private final PendingNames pendingNames = new PendingNames(PENDING_NAMES);
     private final ArrayDeque<Held> held = new ArrayDeque<>();
+    /** What this wake decided to send, put in the order of its stamps at the wake's end. */
+    private final ArrayList<ProbeEvent> wake = new ArrayList<>();
 
     /** An audit event waiting for the process probe; {@code parent} -1 when the record names none. */
     private record Held(ProbeEvent event, int pid, int parent) {
@@ -54,12 +64,16 @@ final class Attribution implements ProbeOutput {
 
     @Override
     public void emit(ProbeEvent event) {
+        emit(event, System.nanoTime());
+    }
+
+    private void emit(ProbeEvent event, long now) {
         // an event waits for its name only while the queue has room: into a full queue it is
         // dropped and counted now, as it would be a moment later
-        if (unnamed(event) && !queue.full() && pendingNames.hold(event, System.nanoTime())) {
+        if (unnamed(event) && !queue.full() && pendingNames.hold(event, now)) {
             return;
         }
-        queue.offer(event);
+        wake.add(event);
     }
 
     @Override
@@ -75,7 +89,7 @@ final class Attribution implements ProbeOutput {
     @Override
     public void emitInScope(ProbeEvent event, int pid, int parent) {
         if (held.size() == HELD) {
-            decide(held.pollFirst());
+            decide(held.pollFirst(), System.nanoTime());
         }
         held.addLast(new Held(event, pid, parent));
     }
@@ -113,11 +127,16 @@ final class Attribution implements ProbeOutput {
     void endOfWake(boolean processesRead, long now) {
         if (processesRead) {
             while (!held.isEmpty()) {
-                decide(held.pollFirst());
+                decide(held.pollFirst(), now);
             }
         }
-        pendingNames.releaseNamed(history::nameOf, queue::offer);
-        pendingNames.releaseDue(now, queue::offer);
+        pendingNames.releaseNamed(history::nameOf, wake::add);
+        pendingNames.releaseDue(now, wake::add);
+        wake.sort(BY_STAMP); // stable: events of one stamp keep the order they came in
+        for (int i = 0; i < wake.size(); i++) {
+            queue.offer(wake.get(i));
+        }
+        wake.clear();
     }
 
     /** The agent is stopping: everything held is decided and released now. */
@@ -131,15 +150,22 @@ final class Attribution implements ProbeOutput {
         return pendingNames.nextDeadline();
     }
 
-    private void decide(Held h) {
+    private void decide(Held h, long now) {
         ProbeEvent e = h.event();
-        long stamp = e.source() == ProbeSource.PROCESS_EXEC
-                ? history.claimExec(h.pid(), e.guestMonotonicNs())
-                : history.notBeforeBirth(h.pid(), e.guestMonotonicNs());
-        if (scope.contains(h.pid()) || h.parent() > 0 && scope.contains(h.parent())) {
-            emit(stamp == e.guestMonotonicNs() ? e
-                    : new ProbeEvent(e.contentVersion(), e.source(), e.guestPid(), e.guestComm(), stamp, e.extensions()));
+        if (!scope.contains(h.pid()) && !(h.parent() > 0 && scope.contains(h.parent()))) {
+            return; // someone else's
         }
+        long stamp = switch (e.source()) {
+            case PROCESS_EXEC -> history.claimExec(h.pid(), e.guestMonotonicNs());
+            case FS_INOTIFY_FIRED -> e.guestMonotonicNs(); // when the agent read it: never early
+            default -> history.notBeforeBirth(h.pid(), e.guestMonotonicNs());
+        };
+        String comm = e.guestComm();
+        if (UNKNOWN_COMM.equals(comm) && history.nameOf(h.pid()) != null) {
+            comm = history.nameOf(h.pid()); // a writer gone before the file probe could read its name
+        }
+        emit(stamp == e.guestMonotonicNs() && comm.equals(e.guestComm()) ? e
+                : new ProbeEvent(e.contentVersion(), e.source(), e.guestPid(), comm, stamp, e.extensions()), now);
     }
 
     /**

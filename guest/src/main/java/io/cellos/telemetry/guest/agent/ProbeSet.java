@@ -60,9 +60,12 @@ final class ProbeSet {
     }
 
     /**
-     * Audit (execs, connects, denials) first, then processes, then declared files if any. Execs are
-     * declared from audit's records when audit is armed — they name the new program even for a
-     * process gone before {@code /proc} could be read — and by the process connector otherwise.
+     * Audit (execs, connects, denials) first, then declared files if any, then processes — the order
+     * the agent reads them in each wake: the process probe last, so that whatever the others read
+     * of a process, its fork and exec (which the kernel queued before) have been read too when the
+     * wake ends ({@code Attribution}). Execs are declared from audit's records when audit is armed —
+     * they name the new program even for a process gone before {@code /proc} could be read — and by
+     * the process connector otherwise.
      */
     private static List<Candidate> candidates(AgentOptions o, ProcessScope scope) {
         ProcessProbe.Mechanism mechanism = switch (o.processProbe()) {
@@ -77,10 +80,10 @@ final class ProbeSet {
             auditArmed[0] = true;
             return p;
         });
-        c.add(() -> armed(new ProcessProbe(scope, mechanism, !auditArmed[0])));
         if (!o.watches().isEmpty()) {
             c.add(() -> armed(new FileWatchProbe(o.watches(), SelfProtection.COMM)));
         }
+        c.add(() -> armed(new ProcessProbe(scope, mechanism, !auditArmed[0])));
         return c;
     }
 

@@ -29,9 +29,9 @@ import static io.cellos.telemetry.guest.linux.Fanotify.FAN_ONDIR;
 /**
  * Declared file watches through one fanotify group, so that each event names the process that
  * touched the file: {@code guest_pid} is the event's pid (the thread-group leader), {@code
- * guest_comm} its {@code /proc/<pid>/comm} when the event is read — once the process is gone, the
- * name the agent heard for it, or {@code "?"}, which the agent holds a moment for the name audit's
- * exec record brings (see {@code PendingNames}) — and {@code path} the file.
+ * guest_comm} its {@code /proc/<pid>/comm} when the event is read — once the process is gone,
+ * {@code "?"}, for the agent to name from what it heard of the process — and {@code path} the
+ * file.
  *
  * <p>Each declared path gets an inode mark; on a directory the mark also covers the entries in it
  * ({@code FAN_EVENT_ON_CHILD}), not deeper. What the group sees depends on how it reports files:
@@ -52,8 +52,9 @@ import static io.cellos.telemetry.guest.linux.Fanotify.FAN_ONDIR;
  * The kernel merges queued events on the same object (and name) into one record whose mask is the
  * union; each record read becomes one event.
  *
- * <p>Events caused by the agent itself (its pid) and events of pids outside
- * {@link ProbeOutput#inScope} are not emitted. A queue overflow ({@code FAN_Q_OVERFLOW}, after
+ * <p>Events caused by the agent itself (its pid) are not emitted; the others go through
+ * {@link ProbeOutput#emitInScope}, since the writer may be younger than the process probe's last
+ * read. A queue overflow ({@code FAN_Q_OVERFLOW}, after
  * {@code /proc/sys/fs/fanotify/max_queued_events}) is reported as {@link ProbeOutput#lost}{@code (1)}:
  * the kernel does not say how many events it discarded.
  *
@@ -206,15 +207,12 @@ public final class FanotifyWatchProbe implements Probe {
             return;
         }
         int pid = Fanotify.pid(buf, event);
-        if (pid == selfPid || !out.inScope(pid)) {
+        if (pid == selfPid) {
             return;
         }
         String path = reporting == Reporting.FILE_IDS ? declaredPath(event) : links.target(fd);
-        String comm = procFs.comm(pid); // null once the process is gone: then the name the agent heard
-        if (comm == null) {
-            comm = out.nameOf(pid);
-        }
-        out.emit(FileWatchEvent.of(pid, comm == null ? ProbeOutput.UNKNOWN_COMM : comm, path));
+        String comm = procFs.comm(pid); // null once the process is gone: the agent names it from what it heard
+        out.emitInScope(FileWatchEvent.of(pid, comm == null ? ProbeOutput.UNKNOWN_COMM : comm, path), pid, -1);
     }
 
     /**
