@@ -67,7 +67,6 @@ public final class Agent implements AutoCloseable {
     private final Wakeup wakeup;
     /** The scope root's pidfd; {@code null} when everything is in scope. */
     private final Fd root;
-    private final int rootPid;
     private final Arena arena = Arena.ofConfined();
     private final MemorySegment out = arena.allocate(OUT_BYTES, 8);
     private final MemorySegment scratchIn = arena.allocate(512);
@@ -112,7 +111,6 @@ public final class Agent implements AutoCloseable {
         this.timer = new TimerFd();
         this.wakeup = new Wakeup();
         this.output = new Attribution(queue, scope);
-        this.rootPid = scope.root();
         this.root = scope.isEverything() ? null
                 : new Fd((int) Libc.PIDFD_OPEN.call("scope root pid " + scope.root(), scope.root(), 0), "scope root pidfd");
 
@@ -182,9 +180,7 @@ public final class Agent implements AutoCloseable {
                 } else if (token == TOKEN_WAKEUP) {
                     wakeup.drain();
                 } else if (token == TOKEN_ROOT) {
-                    log.println("cellos-telemetry: the scope root (pid " + rootPid
-                            + ") has ended; handing over what is left and stopping");
-                    epoll.remove(root.get());
+                    epoll.remove(root.get()); // the root has ended: what is left is handed over, as on stop
                     running = false;
                 } else if (token == TOKEN_CHANNEL) {
                     onChannel(epoll.events(i));
