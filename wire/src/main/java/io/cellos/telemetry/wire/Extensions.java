@@ -11,11 +11,12 @@ package io.cellos.telemetry.wire;
  * @param peer         a destination as {@code ip:port} or {@code [ip]:port}
  * @param capability   a Linux capability number ({@code u8})
  * @param syscall      an x86-64 syscall number ({@code u16})
+ * @param session      the agent's session value, on the first frame of each connection
  */
 public record Extensions(Long droppedTotal, Long parentPid, Long exitCode, String path, String peer,
-                         Integer capability, Integer syscall) {
+                         Integer capability, Integer syscall, String session) {
     /** No extension keys. */
-    public static final Extensions NONE = new Extensions(null, null, null, null, null, null, null);
+    public static final Extensions NONE = new Extensions(null, null, null, null, null, null, null, null);
 
     public Extensions {
         checkRange(Field.PARENT_PID, parentPid);
@@ -33,34 +34,38 @@ public record Extensions(Long droppedTotal, Long parentPid, Long exitCode, Strin
     /** Whether no key is present. */
     public boolean isEmpty() {
         return droppedTotal == null && parentPid == null && exitCode == null && path == null && peer == null
-                && capability == null && syscall == null;
+                && capability == null && syscall == null && session == null;
     }
 
     public Extensions withDroppedTotal(long v) {
-        return new Extensions(v, parentPid, exitCode, path, peer, capability, syscall);
+        return new Extensions(v, parentPid, exitCode, path, peer, capability, syscall, session);
     }
 
     public Extensions withParentPid(long v) {
-        return new Extensions(droppedTotal, v, exitCode, path, peer, capability, syscall);
+        return new Extensions(droppedTotal, v, exitCode, path, peer, capability, syscall, session);
     }
 
     public Extensions withExitCode(long v) {
-        return new Extensions(droppedTotal, parentPid, v, path, peer, capability, syscall);
+        return new Extensions(droppedTotal, parentPid, v, path, peer, capability, syscall, session);
     }
 
     public Extensions withPath(String v) {
-        return new Extensions(droppedTotal, parentPid, exitCode, v, peer, capability, syscall);
+        return new Extensions(droppedTotal, parentPid, exitCode, v, peer, capability, syscall, session);
     }
 
     public Extensions withPeer(String v) {
-        return new Extensions(droppedTotal, parentPid, exitCode, path, v, capability, syscall);
+        return new Extensions(droppedTotal, parentPid, exitCode, path, v, capability, syscall, session);
     }
 
     public Extensions withCapability(int v) {
-        return new Extensions(droppedTotal, parentPid, exitCode, path, peer, v, syscall);
+        return new Extensions(droppedTotal, parentPid, exitCode, path, peer, v, syscall, session);
     }
 
     public Extensions withSyscall(int v) {
-        return new Extensions(droppedTotal, parentPid, exitCode, path, peer, capability, v);
+        return new Extensions(droppedTotal, parentPid, exitCode, path, peer, capability, v, session);
+    }
+
+    public Extensions withSession(String v) {
+        return new Extensions(droppedTotal, parentPid, exitCode, path, peer, capability, syscall, v);
     }
 }

@@ -20,7 +20,8 @@ public enum Field {
     PATH("path", false, 0),
     PEER("peer", false, 0),
     CAPABILITY("capability", true, 0xffL),
-    SYSCALL("syscall", true, 0xffffL);
+    SYSCALL("syscall", true, 0xffffL),
+    SESSION("session", false, 0);
 
     /** Number of core keys; the first {@code CORE_COUNT} constants are the core keys. */
     public static final int CORE_COUNT = 5;

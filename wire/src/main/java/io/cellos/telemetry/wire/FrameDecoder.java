@@ -122,6 +122,7 @@ public final class FrameDecoder {
             Long exit = null;
             String path = null;
             String peer = null;
+            String session = null;
             Integer cap = null;
             Integer sys = null;
             for (int i = 0; i < entries; i++) {
@@ -212,6 +213,7 @@ public final class FrameDecoder {
                         }
                         case PATH -> path = text(tOff, tLen);
                         case PEER -> peer = text(tOff, tLen);
+                        case SESSION -> session = text(tOff, tLen);
                         default -> throw new AssertionError(f);
                     }
                 }
@@ -229,8 +231,8 @@ public final class FrameDecoder {
                         "unknown probe source");
             }
             Extensions ext = (dropped == null && parent == null && exit == null && path == null && peer == null
-                    && cap == null && sys == null) ? Extensions.NONE
-                    : new Extensions(dropped, parent, exit, path, peer, cap, sys);
+                    && cap == null && sys == null && session == null) ? Extensions.NONE
+                    : new Extensions(dropped, parent, exit, path, peer, cap, sys, session);
             return new ProbeEvent(version, source, pid, comm, mono, ext);
         }
 

@@ -62,6 +62,9 @@ public final class FrameEncoder {
         if (x.syscall() != null) {
             uint(Field.SYSCALL, x.syscall());
         }
+        if (x.session() != null) {
+            text(Field.SESSION, x.session());
+        }
         return finish();
     }
 

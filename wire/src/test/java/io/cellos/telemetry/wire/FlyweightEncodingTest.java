@@ -56,6 +56,9 @@ class FlyweightEncodingTest {
         if (x.syscall() != null) {
             enc.uint(Field.SYSCALL, x.syscall());
         }
+        if (x.session() != null) {
+            enc.text(Field.SESSION, x.session());
+        }
         return Arrays.copyOf(buf, enc.finish());
     }
 

@@ -71,7 +71,7 @@ final class WireArbitraries {
         Arbitrary<Extensions> some = Combinators.combine(
                 u64().injectNull(0.5), u32().injectNull(0.5), u32().injectNull(0.5),
                 text(400).injectNull(0.5), text(200).injectNull(0.5),
-                u8().injectNull(0.5), u16().injectNull(0.5)).as(Extensions::new);
+                u8().injectNull(0.5), u16().injectNull(0.5), text(40).injectNull(0.5)).as(Extensions::new);
         return Arbitraries.frequencyOf(Tuple.of(1, Arbitraries.just(Extensions.NONE)), Tuple.of(3, some));
     }
 
