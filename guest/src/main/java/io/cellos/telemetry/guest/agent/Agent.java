@@ -32,7 +32,8 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
  * is down long enough to fill it, events are discarded and counted; a frame cut by a broken
  * channel is counted too. The count goes to the host as {@code telemetry.dropped} whenever it has
  * changed (at most every {@link #DROP_REPORT_INTERVAL_NANOS}) and first thing on every new
- * connection. {@code agent.heartbeat} goes out when nothing else went out for the heartbeat
+ * connection, where it also carries the agent's {@link Session} value, the proof to the host that
+ * the connection is the agent's. {@code agent.heartbeat} goes out when nothing else went out for the heartbeat
  * interval; between those, an idle agent does not wake.
  *
  * <p>With a scope root, the loop also watches the root process (a {@code pidfd}): once it has
@@ -62,6 +63,7 @@ public final class Agent implements AutoCloseable {
     private final PrintStream log;
     private final int pid;
     private final String comm;
+    private final String session;
     private final Epoll epoll;
     private final TimerFd timer;
     private final Wakeup wakeup;
@@ -88,6 +90,8 @@ public final class Agent implements AutoCloseable {
     private long lastReportedDropped = -1;
     private long lastDropReportNanos;
     private boolean reportDropsNow = true;
+    /** The next frame is a connection's first: it carries the session. */
+    private boolean sessionDue;
     private long armedDeadline = Long.MIN_VALUE;
     private long delivered;
     private boolean warnedDown;
@@ -106,6 +110,7 @@ public final class Agent implements AutoCloseable {
         this.heartbeatNanos = heartbeatNanos;
         this.pid = pid;
         this.comm = comm;
+        this.session = Session.draw();
         this.log = log;
         this.epoll = new Epoll(64);
         this.timer = new TimerFd();
@@ -289,6 +294,7 @@ public final class Agent implements AutoCloseable {
     private void onConnected() {
         reconnectDelayNanos = RECONNECT_MIN_NANOS;
         reportDropsNow = true;
+        sessionDue = true;
         if (warnedDown) {
             log.println("cellos-telemetry: reconnected to " + channel.address() + "; " + queue.dropped()
                     + " events dropped so far");
@@ -394,6 +400,10 @@ public final class Agent implements AutoCloseable {
             encoder.begin(frame, 0, Wire.VERSION_1_0, source, pid, comm, now);
             if (droppedTotal >= 0) {
                 encoder.uint(Field.DROPPED_TOTAL, droppedTotal);
+            }
+            if (sessionDue) { // the drop report goes first on every connection
+                encoder.text(Field.SESSION, session);
+                sessionDue = false;
             }
             append(encoder.finish(), false);
         } catch (FrameException e) {

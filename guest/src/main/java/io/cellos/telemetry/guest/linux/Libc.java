@@ -47,6 +47,8 @@ public final class Libc {
     public static final Syscall GETDENTS64 = new Syscall("getdents64", 217);
     /** {@code pidfd_open(pid, flags)}: a descriptor that polls readable once the process has ended. */
     public static final Syscall PIDFD_OPEN = new Syscall("pidfd_open", 434);
+    /** {@code getrandom(buf, buflen, flags)}. */
+    public static final Syscall GETRANDOM = new Syscall("getrandom", 318);
     /** {@code flock(fd, operation)}. */
     public static final Syscall FLOCK = new Syscall("flock", 73);
 

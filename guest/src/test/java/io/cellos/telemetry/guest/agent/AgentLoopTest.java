@@ -162,6 +162,9 @@ class AgentLoopTest {
                 return t.events == 5;
             });
         }
+        String session = t.all.getFirst().extensions().session();
+        assertTrue(session != null && session.matches("[0-9a-f]{32}"), "the first frame carries the session: " + session);
+        assertTrue(t.all.stream().skip(1).allMatch(e -> e.extensions().session() == null), "and no other frame");
         first.close();
         Files.delete(socket()); // the receiver is gone
         probe.generate(100);
@@ -182,6 +185,8 @@ class AgentLoopTest {
             assertEquals(ProbeSource.TELEMETRY_DROPPED, firstFrames.get(0).source(),
                     "the first frame of a new connection reports the drops: " + firstFrames.get(0));
             assertTrue(firstFrames.get(0).extensions().droppedTotal() >= 92, "100 events into a queue of 8");
+            assertEquals(session, firstFrames.get(0).extensions().session(), "a reconnect proves itself with the same session");
+            assertTrue(firstFrames.stream().skip(1).allMatch(e -> e.extensions().session() == null));
             t.add(firstFrames);
             assertEquals(105, t.events + t.lastDroppedTotal);
         }
