@@ -34,7 +34,8 @@ class LocalCellTest {
     private static final Map<String, Integer> SYSCALLS = Map.ofEntries(Map.entry("kill", 62), Map.entry("tkill", 200),
             Map.entry("tgkill", 234), Map.entry("rt_sigqueueinfo", 129), Map.entry("rt_tgsigqueueinfo", 297),
             Map.entry("ptrace_attach", 101), Map.entry("pidfd_open", 434), Map.entry("pidfd_send_signal", 424),
-            Map.entry("process_vm_readv", 310), Map.entry("process_vm_writev", 311), Map.entry("io_uring_setup", 425));
+            Map.entry("process_vm_readv", 310), Map.entry("process_vm_writev", 311), Map.entry("io_uring_setup", 425),
+            Map.entry("vsock_socket", 41), Map.entry("pidfd_getfd", 438), Map.entry("open_by_handle_at", 304));
 
     @TempDir
     Path tmp;
@@ -47,7 +48,8 @@ class LocalCellTest {
                 .collect(Collectors.toMap(l -> l.split(" ")[0], l -> l.split(" ")[1], (a, b) -> a));
         for (String v : List.of("kill", "kill_group", "kill_all", "kill_thread", "tkill", "tgkill", "rt_sigqueueinfo",
                 "rt_tgsigqueueinfo", "ptrace_attach", "ptrace_seize", "pidfd_open", "pidfd_send_signal",
-                "process_vm_readv", "process_vm_writev", "io_uring_setup")) {
+                "process_vm_readv", "process_vm_writev", "io_uring_setup", "vsock_socket", "pidfd_getfd",
+                "open_by_handle_at")) {
             assertEquals("Operation_not_permitted:1", results.get(v), v + " against init: " + c);
         }
         assertEquals("OK", results.get("own_child"), c.toString());

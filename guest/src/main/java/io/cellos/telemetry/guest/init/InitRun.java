@@ -46,6 +46,8 @@ final class InitRun {
     private final boolean microVm;
     private final String mainClass;
     private final PrintStream err;
+    /** Opened first thing, sent on and closed once the status is known. */
+    private ExitReport exitChannel;
 
     InitRun(InitOptions options, List<String> workload, boolean microVm, String mainClass, PrintStream err) {
         this.options = options;
@@ -59,6 +61,7 @@ final class InitRun {
     int run() {
         int status;
         long agentPid = -1;
+        exitChannel = openExitChannel();
         try (Fd signals = Signals.signalFd(Processes.SIGTERM, Processes.SIGINT, Signals.SIGCHLD);
              Fd lifeline = options.hold() == null ? null : Fifo.openForReading(options.hold());
              Arena arena = Arena.ofConfined()) {
@@ -97,8 +100,7 @@ final class InitRun {
             status = exit.status().shellStatus();
             stopAgent(agentPid);
         } catch (ErrnoException e) {
-            err.println("cellos init: " + e.getMessage());
-            status = CELL_FAILED;
+            status = fail(WaitStatus.ofExit(CELL_FAILED), e.getMessage()); // reported, if not yet
         }
         if (microVm) {
             err.println("cellos init: " + Processes.powerOff().getMessage());
@@ -203,12 +205,32 @@ final class InitRun {
         return status.shellStatus();
     }
 
-    /** Sends the status to the host; a failure is said and does not change init's own status. */
-    private void report(WaitStatus status) {
+    /**
+     * The exit-code channel, connected before anything else runs: the host believes a report only
+     * on the boot's first connection. {@code null}, said, if the host cannot be reached: the cell
+     * runs, and its status does not reach the host.
+     */
+    private ExitReport openExitChannel() {
         try {
-            ExitReport.send(options.exitTo(), status);
+            return ExitReport.open(options.exitTo());
+        } catch (ErrnoException e) {
+            err.println("cellos init: cannot open the exit-code channel, so the workload's status will not reach the "
+                    + "host: " + e.getMessage());
+            return null;
+        }
+    }
+
+    /** Sends the status to the host on the channel opened at the start; a failure is said and changes nothing else. */
+    private void report(WaitStatus status) {
+        if (exitChannel == null) {
+            return;
+        }
+        try {
+            exitChannel.send(status);
         } catch (ErrnoException e) {
             err.println("cellos init: cannot report the workload's status to the host: " + e.getMessage());
+        } finally {
+            exitChannel = null;
         }
     }
 

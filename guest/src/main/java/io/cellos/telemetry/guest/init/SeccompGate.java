@@ -28,6 +28,12 @@ import java.util.TreeSet;
  *       (programs use {@code kill(2)});</li>
  *   <li>{@code io_uring_setup} always: operations submitted through io_uring run without passing
  *       the filter or audit's syscall rules, so they would bypass both the gate and the agent.</li>
+ *   <li>{@code socket(AF_VSOCK, …)}: in a microVM any process could connect to the host's telemetry
+ *       and exit-code ports (vsock has no permissions); only init and the agent speak there, and
+ *       they opened their channels before the workload started.</li>
+ *   <li>{@code pidfd_getfd} and {@code open_by_handle_at} always: the first copies another
+ *       process's descriptors (the agent's channel) given a pidfd, and the second makes pidfds from
+ *       pidfs file handles, which {@code pidfd_open}'s rule cannot see.</li>
  * </ul>
  * Everything else is allowed. Pids are compared as the kernel reads them, as 32-bit ints.
  *
@@ -44,6 +50,7 @@ public final class SeccompGate {
      */
     public static final int MAX_PROTECTED = 250;
 
+    static final int NR_SOCKET = 41;
     static final int NR_KILL = 62;
     static final int NR_PTRACE = 101;
     static final int NR_RT_SIGQUEUEINFO = 129;
@@ -54,7 +61,11 @@ public final class SeccompGate {
     static final int NR_PROCESS_VM_WRITEV = 311;
     static final int NR_PIDFD_SEND_SIGNAL = 424;
     static final int NR_IO_URING_SETUP = 425;
+    static final int NR_OPEN_BY_HANDLE_AT = 304;
     static final int NR_PIDFD_OPEN = 434;
+    static final int NR_PIDFD_GETFD = 438;
+    /** {@code AF_VSOCK}. */
+    static final int AF_VSOCK = 40;
 
     private static final int DENY = Seccomp.RET_ERRNO | Errno.EPERM;
 
@@ -92,8 +103,11 @@ public final class SeccompGate {
         dispatch(p, NR_TGKILL, "arg0and1");
         dispatch(p, NR_RT_TGSIGQUEUEINFO, "arg0and1");
         dispatch(p, NR_PTRACE, "arg1");
+        dispatch(p, NR_SOCKET, "socket");
         refuseCall(p, NR_PIDFD_SEND_SIGNAL);
         refuseCall(p, NR_IO_URING_SETUP);
+        refuseCall(p, NR_PIDFD_GETFD);
+        refuseCall(p, NR_OPEN_BY_HANDLE_AT);
         p.ret(Seccomp.RET_ALLOW);
         p.label("x32").ret(DENY);
 
@@ -104,6 +118,7 @@ public final class SeccompGate {
         refuseArgument(p, "arg0and1", 1, protectedIds, "arg0");
         refuseArgument(p, "arg0", 0, protectedIds, null);
         refuseArgument(p, "arg1", 1, protectedIds, null);
+        refuseArgument(p, "socket", 0, List.of(AF_VSOCK), null);
         return p;
     }
 

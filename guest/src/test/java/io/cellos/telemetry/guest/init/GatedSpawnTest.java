@@ -27,7 +27,8 @@ class GatedSpawnTest {
     private static final Path ATTACK = Path.of("src/test/resources/attack.py");
     private static final Set<String> VECTORS = Set.of("kill", "kill_group", "kill_all", "kill_thread", "tkill", "tgkill",
             "rt_sigqueueinfo", "rt_tgsigqueueinfo", "ptrace_attach", "ptrace_seize", "pidfd_open", "pidfd_send_signal",
-            "process_vm_readv", "process_vm_writev", "io_uring_setup");
+            "process_vm_readv", "process_vm_writev", "io_uring_setup", "vsock_socket", "pidfd_getfd",
+            "open_by_handle_at");
 
     @TempDir
     Path tmp;
@@ -52,6 +53,7 @@ class GatedSpawnTest {
             }
         }
         assertEquals("OK", results.get("own_child"), "the workload's own children stay its to signal: " + results);
+        assertEquals("OK", results.get("inet_socket_own"), "other sockets are the workload's to make: " + results);
         assertTrue(agent.isAlive());
     }
 
