@@ -32,7 +32,7 @@ class CellTeardownTest {
         String forever = "3000." + System.nanoTime() % 1_000_000;
         AuditStatus before;
         try (AuditNetlink audit = new AuditNetlink("test audit control", false, 64 * 1024)) {
-            before = audit.status();
+            before = withoutAgents(audit);
         }
         Files.createDirectories(dir);
         Process cell = new ProcessBuilder(ProcessHandle.current().info().command().orElseThrow(),
@@ -70,6 +70,17 @@ class CellTeardownTest {
         CellProcess again = CellProcess.cell(dir, "/bin/echo", "again");
         assertEquals(0, again.status(), "the same --dir works again: " + again);
         assertTrue(again.out().startsWith("again\n"), again.toString());
+    }
+
+    /** Audit's settings once the agents of earlier tests, still handing over, are gone. */
+    private static AuditStatus withoutAgents(AuditNetlink audit) throws Exception {
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        while (audit.status().pid() != 0
+                || audit.rules().stream().anyMatch(r -> r.key() != null && r.key().startsWith("cellos-telemetry:"))) {
+            assertTrue(System.nanoTime() < deadline, "an earlier agent is still running after " + PATIENCE);
+            Thread.sleep(20);
+        }
+        return audit.status();
     }
 
     /** The cell's init, agent and workload processes, once the workload runs. */

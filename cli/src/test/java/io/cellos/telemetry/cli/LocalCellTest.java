@@ -46,13 +46,15 @@ class LocalCellTest {
         assertEquals(0, c.status(), c.toString());
         Map<String, String> results = c.out().lines().filter(l -> l.matches("[a-z_]+ \\S+"))
                 .collect(Collectors.toMap(l -> l.split(" ")[0], l -> l.split(" ")[1], (a, b) -> a));
-        for (String v : List.of("kill", "kill_group", "kill_all", "kill_thread", "tkill", "tgkill", "rt_sigqueueinfo",
+        for (String v : List.of("kill", "kill_group", "kill_all", "tkill", "tgkill", "rt_sigqueueinfo",
                 "rt_tgsigqueueinfo", "ptrace_attach", "ptrace_seize", "pidfd_open", "pidfd_send_signal",
                 "process_vm_readv", "process_vm_writev", "io_uring_setup", "vsock_socket", "pidfd_getfd",
                 "open_by_handle_at")) {
             assertEquals("Operation_not_permitted:1", results.get(v), v + " against init: " + c);
         }
         assertEquals("OK", results.get("own_child"), c.toString());
+        assertEquals("No_such_file_or_directory:2", results.get("target_listed"),
+                "the workload's /proc does not list init (its threads are tried by GatedSpawnTest): " + c);
         assertFalse(c.err().contains("no longer running"), "the agent was alive to the end: " + c.err());
         Set<Integer> declared = new HashSet<>();
         for (JsonNode e : c.ofType("capability.denied")) {
@@ -299,14 +301,19 @@ class LocalCellTest {
         try (Receiver receiver = Receiver.start(ReceiverOptions.defaults(), sink, System.err);
              CellHandle cell = receiver.bind(base, new CellStamp("vm", "run-1", null));
              ExitChannel exits = ExitChannel.bind(base)) {
-            CellProcess c = CellProcess.run(tmp.resolve("init"), p -> { }, "init", "--agent-transport",
-                    "unix:" + cell.socketPath(), "--exit-to", "unix:" + exits.socketPath(), "--", "/bin/sh", "-c",
-                    "agent=$(grep -l '^cellos-agent$' /proc/[0-9]*/comm | cut -d/ -f3 | tail -n 1); echo agent=$agent; "
-                            + "exec /usr/bin/python3 " + ATTACK + " $agent 0");
+            // the workload's /proc does not list the agent: the test tells it the pid and threads, an
+            // attacker's best case, once the agent is up
+            Path target = tmp.resolve("target");
+            CellProcess c = CellProcess.run(tmp.resolve("init"), p -> tellTheAgent(cell.socketPath(), target), "init",
+                    "--agent-transport", "unix:" + cell.socketPath(), "--exit-to", "unix:" + exits.socketPath(), "--",
+                    "/bin/sh", "-c", "while [ ! -s " + target + " ]; do sleep 0.05; done; set -- $(cat " + target + "); "
+                            + "ls -d /proc/$1 >/dev/null 2>&1 && echo agent-listed; echo agent=$1; "
+                            + "exec /usr/bin/python3 " + ATTACK + " $1 0 $2");
             assertEquals(0, c.status(), c.toString());
             Matcher m = Pattern.compile("ready: pid (\\d+)").matcher(c.err());
             assertTrue(m.find(), c.toString());
-            assertTrue(c.out().contains("agent=" + m.group(1)), "the workload found the agent init launched: " + c);
+            assertTrue(c.out().contains("agent=" + m.group(1)), "the workload was told the agent init launched: " + c);
+            assertFalse(c.out().contains("agent-listed"), "the workload's /proc does not list the agent: " + c);
             for (String v : List.of("kill", "kill_group", "tkill", "tgkill", "ptrace_attach", "pidfd_open",
                     "process_vm_writev")) {
                 assertTrue(c.out().contains(v + " Operation_not_permitted:1"), v + " against the agent: " + c);
@@ -318,6 +325,31 @@ class LocalCellTest {
             assertTrue(ProcessHandle.of(Long.parseLong(m.group(1))).map(h -> !h.isAlive()).orElse(true),
                     "init stops the agent it launched when the workload ends");
         }
+    }
+
+    /**
+     * Finds the agent listening on {@code socket} (its command line names it) and writes its pid and
+     * thread ids, {@code PID TID,TID,...}, to {@code target}.
+     */
+    private static void tellTheAgent(Path socket, Path target) {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        try {
+            while (System.nanoTime() < deadline) {
+                for (ProcessHandle p : ProcessHandle.allProcesses().toList()) {
+                    String line = p.info().commandLine().orElse("");
+                    if (line.contains(" agent ") && line.contains(socket.toString())) {
+                        Path tasks = Path.of("/proc", Long.toString(p.pid()), "task");
+                        String tids = String.join(",", Files.list(tasks).map(t -> t.getFileName().toString()).toList());
+                        Files.writeString(target, p.pid() + " " + tids + "\n");
+                        return;
+                    }
+                }
+                Thread.sleep(20);
+            }
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+        throw new AssertionError("no agent listening on " + socket + " came up");
     }
 
     private static void awaitLine(Path file, String line) {

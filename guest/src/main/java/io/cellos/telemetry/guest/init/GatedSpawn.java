@@ -30,13 +30,15 @@ public final class GatedSpawn {
 
     /**
      * Protects every thread of this process (but the short-lived spawning thread) and of
-     * {@code alsoProtect}, then spawns {@code argv} gated.
+     * {@code alsoProtect}, then spawns {@code argv} gated and isolated.
      *
      * @param alsoProtect pids (as this process sees them) whose every thread the gate protects too
+     * @param isolation   what the workload goes without
      * @return the program's pid
-     * @throws ErrnoException if the gate cannot be installed or the program cannot be started
+     * @throws ErrnoException if the gate or the isolation cannot be set up, or the program cannot be started
      */
-    public static int spawn(List<String> argv, List<String> env, Collection<Integer> alsoProtect) throws ErrnoException {
+    public static int spawn(List<String> argv, List<String> env, Collection<Integer> alsoProtect,
+                            WorkloadIsolation isolation) throws ErrnoException {
         AtomicReference<Object> result = new AtomicReference<>();
         Thread t = Thread.ofPlatform().name(commOf(argv.getFirst())).unstarted(() -> {
             try {
@@ -47,16 +49,20 @@ public final class GatedSpawn {
                         ids.add(tid);
                     }
                 }
+                addGroup(ids, "self");
                 for (int pid : alsoProtect) {
                     ids.addAll(ThreadIds.of(Integer.toString(pid)));
+                    addGroup(ids, Integer.toString(pid));
                 }
                 SeccompGate gate = new SeccompGate(ids);
+                isolation.applyToThisThread();
                 Seccomp.installOnThisThread(gate.program(), Seccomp.FILTER_FLAG_LOG);
                 result.set(Processes.spawn(argv, env));
             } catch (ErrnoException | RuntimeException e) {
                 result.set(e);
             } catch (IOException e) {
-                result.set(new IllegalStateException("reading the thread ids to protect: " + e.getMessage(), e));
+                result.set(new IllegalStateException("reading /proc to protect init and isolate the workload: "
+                        + e.getMessage(), e));
             }
         });
         t.start();
@@ -72,6 +78,14 @@ public final class GatedSpawn {
             case RuntimeException e -> throw e;
             default -> throw new IllegalStateException("the spawning thread left no result");
         };
+    }
+
+    /** Adds the process group of {@code pid}, a signal's target as {@code -pgid}, a priority's as {@code who}. */
+    private static void addGroup(List<Integer> ids, String pid) throws IOException {
+        int group = ThreadIds.processGroup(pid);
+        if (group > 0 && !ids.contains(group)) {
+            ids.add(group);
+        }
     }
 
     /** The comm an exec of {@code program} gives: its file name (the kernel keeps the first 15 bytes). */

@@ -5,11 +5,13 @@ import io.cellos.telemetry.guest.agent.TransportAddress;
 import io.cellos.telemetry.guest.command.Args;
 import io.cellos.telemetry.guest.command.PathArgs;
 import io.cellos.telemetry.guest.command.UsageException;
+import io.cellos.telemetry.guest.linux.Capabilities;
 import io.cellos.telemetry.wire.Wire;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * How init runs, from its command line.
@@ -23,13 +25,15 @@ import java.util.Set;
  * @param watches         the agent's declared files, when init launches it; absolute and normalised
  * @param failureMode     what an agent that cannot become ready means
  * @param protect         more pids whose threads the gate protects
+ * @param keep            capabilities the workload keeps, of those {@link WorkloadIsolation} drops
  */
 public record InitOptions(List<String> workload, String hold, TransportAddress exitTo, boolean agentExternal,
                           TransportAddress agentTransport, List<String> watches, FailureMode failureMode,
-                          List<Integer> protect) {
+                          List<Integer> protect, Set<Integer> keep) {
     /** The host's exit-code port: {@code vsock:2:9000}. */
     public static final TransportAddress DEFAULT_EXIT_TO = new TransportAddress(null, Wire.VMADDR_CID_HOST, Wire.VSOCK_EXIT_PORT);
-    static final Set<String> VALUED = Set.of("hold", "exit-to", "agent-transport", "watch", "on-agent-failure", "protect");
+    static final Set<String> VALUED = Set.of("hold", "exit-to", "agent-transport", "watch", "on-agent-failure", "protect",
+            "keep-capability");
     static final Set<String> FLAGS = Set.of("agent-external");
 
     public static final String HELP = """
@@ -68,12 +72,21 @@ public record InitOptions(List<String> workload, String hold, TransportAddress e
                                      open for writing (the host side was killed), init kills the
                                      workload and ends
               --protect PID          also protect every thread of PID (repeatable)
+              --keep-capability C    let the workload keep capability C (e.g. sys_admin, to mount),
+                                     one of those it goes without by default (repeatable)
+
+            The workload starts with the seccomp gate, in a mount namespace of its own whose
+            /proc lists only processes it could trace (init and the agent are not among them),
+            with every cgroup filesystem read-only, and without CAP_SYS_PTRACE, CAP_SYS_RESOURCE,
+            CAP_SYS_NICE, CAP_AUDIT_CONTROL, CAP_AUDIT_WRITE, CAP_AUDIT_READ, CAP_BPF,
+            CAP_PERFMON, CAP_SYS_MODULE, CAP_SYS_BOOT and CAP_SYS_ADMIN.
             """;
 
     public InitOptions {
         workload = List.copyOf(workload);
         watches = List.copyOf(watches);
         protect = List.copyOf(protect);
+        keep = Set.copyOf(keep);
     }
 
     /** Parses init's arguments. */
@@ -96,12 +109,21 @@ public record InitOptions(List<String> workload, String hold, TransportAddress e
             if (a.has("agent-external") && (a.has("agent-transport") || a.has("watch") || a.has("on-agent-failure"))) {
                 throw a.usage("--agent-external: the agent's options belong to whoever starts it");
             }
+            Set<Integer> keep = new TreeSet<>();
+            for (String c : a.values("keep-capability")) {
+                int n = Capabilities.number(c);
+                if (!WorkloadIsolation.DROPPED.contains(n)) {
+                    throw a.usage("--keep-capability " + c + ": the workload keeps " + Capabilities.name(n)
+                            + " anyway; only these are dropped: " + Capabilities.names(WorkloadIsolation.DROPPED));
+                }
+                keep.add(n);
+            }
             String hold = a.value("hold");
             if (hold != null) {
                 PathArgs.fifo(a, "--hold", hold);
             }
             return new InitOptions(a.positional(), hold, exitTo, a.has("agent-external"), agent,
-                    PathArgs.absolute(a.values("watch")), mode, protect);
+                    PathArgs.absolute(a.values("watch")), mode, protect, keep);
         } catch (IllegalArgumentException e) {
             throw a.usage(e.getMessage());
         }

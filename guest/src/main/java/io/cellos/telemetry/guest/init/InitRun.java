@@ -86,7 +86,7 @@ final class InitRun {
             }
             int pid;
             try {
-                pid = GatedSpawn.spawn(workload, environment(), protect);
+                pid = GatedSpawn.spawn(workload, environment(), protect, new WorkloadIsolation(options.keep()));
             } catch (ErrnoException e) {
                 if (e.call().startsWith("posix_spawnp")) {
                     int code = e.errno() == Errno.ENOENT ? NOT_FOUND : NOT_EXECUTABLE;

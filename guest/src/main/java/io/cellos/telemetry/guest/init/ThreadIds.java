@@ -8,7 +8,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The thread ids of a process, from {@code /proc/<pid>/task} as this process's PID namespace numbers them. */
+/**
+ * The ids the gate protects of a process: its threads' ids, from {@code /proc/<pid>/task}, and its
+ * process group's, as this process's PID namespace numbers them.
+ */
 final class ThreadIds {
     private ThreadIds() {
     }
@@ -27,6 +30,21 @@ final class ThreadIds {
             return List.of();
         }
         return ids;
+    }
+
+    /**
+     * The process group of {@code pid} (or {@code "self"}), the fifth field of
+     * {@code /proc/<pid>/stat} after the parenthesised name; -1 if the process is gone.
+     */
+    static int processGroup(String pid) throws IOException {
+        String stat;
+        try {
+            stat = Files.readString(Path.of("/proc", pid, "stat"));
+        } catch (NoSuchFileException e) {
+            return -1;
+        }
+        String[] after = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Integer.parseInt(after[2]); // state, ppid, pgrp
     }
 
     /** The calling thread's id ({@code /proc/thread-self} is {@code <pid>/task/<tid>}). */

@@ -53,6 +53,7 @@ class GatedSpawnTest {
             }
         }
         assertEquals("OK", results.get("own_child"), "the workload's own children stay its to signal: " + results);
+        assertEquals("No_such_file_or_directory:2", results.get("target_listed"), "the workload's /proc hides it");
         assertEquals("OK", results.get("inet_socket_own"), "other sockets are the workload's to make: " + results);
         assertTrue(agent.isAlive());
     }
@@ -69,7 +70,7 @@ class GatedSpawnTest {
     @Test
     void aProgramThatIsNotThereIsNotFound() {
         var e = org.junit.jupiter.api.Assertions.assertThrows(io.cellos.telemetry.guest.linux.ErrnoException.class,
-                () -> GatedSpawn.spawn(List.of("/no/such/program"), List.of(), List.of()));
+                () -> GatedSpawn.spawn(List.of("/no/such/program"), List.of(), List.of(), new WorkloadIsolation(Set.of())));
         assertEquals(io.cellos.telemetry.guest.linux.Errno.ENOENT, e.errno());
         assertTrue(e.call().startsWith("posix_spawnp"), e.call());
     }
@@ -77,9 +78,12 @@ class GatedSpawnTest {
     /** Runs the attack script gated, against {@code target}; its report, vector by vector. */
     private Map<String, String> attack(long target) throws Exception {
         Path out = tmp.resolve("attack-" + target + ".txt");
+        String tids = String.join(",", Files.list(Path.of("/proc", Long.toString(target), "task"))
+                .map(t -> t.getFileName().toString()).toList());
         List<String> argv = List.of("/bin/sh", "-c", "exec /usr/bin/python3 " + ATTACK.toAbsolutePath() + " " + target
-                + " 0 > " + out + " 2>&1");
-        int pid = GatedSpawn.spawn(argv, Processes.environment(), List.of((int) agent.pid()));
+                + " 0 " + tids + " > " + out + " 2>&1");
+        int pid = GatedSpawn.spawn(argv, Processes.environment(), List.of((int) agent.pid()),
+                new WorkloadIsolation(Set.of()));
         Processes.Exit exit = Processes.waitFor(pid, 0);
         assertEquals(0, exit.status().raw(), "the attack script ended badly: " + Files.readString(out));
         Map<String, String> results = new LinkedHashMap<>();

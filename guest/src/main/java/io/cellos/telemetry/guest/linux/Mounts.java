@@ -1,0 +1,90 @@
+package io.cellos.telemetry.guest.linux;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The calling thread's mount namespace: {@code unshare(CLONE_NEWNS)}, {@code mount(2)},
+ * {@code umount2(2)}. A thread of a multi-threaded process may take a mount namespace of its own
+ * (the kernel gives it its own copy of the filesystem context); its children inherit it, and the
+ * process's other threads keep the one they had.
+ */
+public final class Mounts {
+    private static final Syscall UNSHARE = new Syscall("unshare", 272);
+    private static final Syscall MOUNT = new Syscall("mount", 165);
+    private static final Syscall UMOUNT2 = new Syscall("umount2", 166);
+    private static final int CLONE_NEWNS = 0x20000;
+    private static final long MS_RDONLY = 1;
+    private static final long MS_NOSUID = 2;
+    private static final long MS_NODEV = 4;
+    private static final long MS_NOEXEC = 8;
+    private static final long MS_REMOUNT = 32;
+    private static final long MS_BIND = 4096;
+    private static final long MS_REC = 0x4000;
+    private static final long MS_PRIVATE = 1 << 18;
+    private static final int MNT_DETACH = 2;
+
+    private Mounts() {
+    }
+
+    /**
+     * Gives the calling thread a mount namespace of its own, every mount in it private: nothing
+     * mounted or unmounted in it reaches the namespace it came from, nor the other way.
+     */
+    public static void unshareNamespace() throws ErrnoException {
+        UNSHARE.call("CLONE_NEWNS", CLONE_NEWNS);
+        try (Arena arena = Arena.ofConfined()) {
+            MOUNT.call("/ MS_REC|MS_PRIVATE", MemorySegment.NULL, arena.allocateFrom("/"), MemorySegment.NULL,
+                    MS_REC | MS_PRIVATE, MemorySegment.NULL);
+        }
+    }
+
+    /**
+     * Detaches whatever is mounted on {@code /proc} (and below it) and mounts a new proc instance
+     * there with {@code options}: nothing of the old one is left beneath to be uncovered.
+     */
+    public static void replaceProc(String options) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment proc = arena.allocateFrom("/proc");
+            UMOUNT2.call("/proc, MNT_DETACH", proc, MNT_DETACH);
+            MOUNT.call("proc on /proc, " + options, arena.allocateFrom("proc"), proc, arena.allocateFrom("proc"),
+                    MS_NOSUID | MS_NODEV | MS_NOEXEC, arena.allocateFrom(options));
+        }
+    }
+
+    /** Makes the mount at {@code target} read-only in this namespace (its other mounts stay as they are). */
+    public static void readOnly(String target) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MOUNT.call(target + " MS_REMOUNT|MS_BIND|MS_RDONLY", MemorySegment.NULL, arena.allocateFrom(target),
+                    MemorySegment.NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, MemorySegment.NULL);
+        }
+    }
+
+    /**
+     * The mount points of this thread's namespace whose filesystem type is one of {@code types}, as
+     * {@code /proc/thread-self/mountinfo} lists them (mount points with spaces or escapes are
+     * listed as the kernel escapes them, which this reader undoes for {@code \040}).
+     */
+    public static List<String> mountPointsOfType(String... types) throws IOException {
+        List<String> out = new ArrayList<>();
+        for (String line : Files.readAllLines(Path.of("/proc/thread-self/mountinfo"), StandardCharsets.UTF_8)) {
+            String[] f = line.split(" ");
+            int dash = List.of(f).indexOf("-");
+            if (dash < 0 || dash + 1 >= f.length || f.length < 5) {
+                continue;
+            }
+            for (String t : types) {
+                if (f[dash + 1].equals(t)) {
+                    out.add(f[4].replace("\\040", " "));
+                }
+            }
+        }
+        return out;
+    }
+}
