@@ -62,6 +62,48 @@ handle = ctypes.create_string_buffer(128)
 attempt("open_by_handle_at", 304, -100, ctypes.addressof(handle), 0)
 create_only("inet_socket_own", 41, 2, 1, 0)  # socket(AF_INET, SOCK_STREAM, 0): ordinary work goes on
 
+# Starving, pinning, slowing, reading: each naming the target, harmless if it got through (a read,
+# the value it has, or arguments the kernel would refuse after the gate).
+limit = ctypes.create_string_buffer(16)
+attempt("prlimit64", 302, target, 0, 0, ctypes.addressof(limit))  # RLIMIT_CPU, get only
+attempt("setpriority", 141, 0, target, 0)                         # PRIO_PROCESS
+attempt("setpriority_group", 141, 1, target, 0)                   # PRIO_PGRP: its group
+attempt("setpriority_user_root", 141, 2, 0, 0)                    # PRIO_USER: every root process
+param = ctypes.create_string_buffer(64)
+attempt("sched_setscheduler", 144, target, 0, ctypes.addressof(param))
+attempt("sched_setparam", 142, target, ctypes.addressof(param))
+attempt("sched_setattr", 314, target, ctypes.addressof(param), 0)
+mask = ctypes.create_string_buffer(128)
+libc.syscall(ctypes.c_long(204), ctypes.c_long(0), ctypes.c_long(128), ctypes.c_long(ctypes.addressof(mask)))
+attempt("sched_setaffinity", 203, target, 128, ctypes.addressof(mask))
+attempt("ioprio_set", 251, 1, target, 0)                          # IOPRIO_WHO_PROCESS
+attempt("ioprio_set_user_root", 251, 3, 0, 0)                     # IOPRIO_WHO_USER
+attempt("kcmp", 312, os.getpid(), target, 0, 0, 0)
+attempt("move_pages", 279, target, 0, 0, 0, 0, 0)
+attempt("migrate_pages", 256, target, 0, 0, 0)
+# Signals by ownership, on a pipe of our own (set, never triggered)
+r, w = os.pipe()
+attempt("fcntl_setown", 72, r, 8, target)
+attempt("fcntl_setown_group", 72, r, 8, -target)
+owner = (ctypes.c_int * 2)(1, target)                             # F_OWNER_PID
+attempt("fcntl_setown_ex", 72, r, 15, ctypes.addressof(owner))
+pid_arg = ctypes.c_int(target)
+attempt("ioctl_fiosetown", 16, r, 0x8901, ctypes.addressof(pid_arg))
+attempt("ioctl_siocspgrp", 16, r, 0x8902, ctypes.addressof(pid_arg))
+attempt("fcntl_setown_own", 72, r, 8, os.getpid())                # ordinary: SIGIO to ourselves
+os.close(r)
+os.close(w)
+# Always refused
+attempt("process_madvise", 440, own_pidfd, 0, 0, 0, 0)
+attempt("process_mrelease", 448, own_pidfd, 0)
+attempt("reboot", 169, 0, 0, 0, 0)                                # bad magic: EINVAL were it allowed
+attempt("kexec_load", 246, 0, 0, 0, 0)
+attempt("bpf", 321, 0, 0, 0)
+attempt("perf_event_open", 298, 0, target, -1, -1, 0)
+create_only("netlink_audit_socket", 41, 16, 3, 9)                 # socket(AF_NETLINK, SOCK_RAW, NETLINK_AUDIT)
+create_only("netlink_route_socket_own", 41, 16, 3, 0)             # ordinary: NETLINK_ROUTE
+attempt("setpriority_own", 141, 0, 0, 0)                          # ordinary: our own niceness
+
 # What must keep working: a child of our own, signalled and reaped.
 os.kill(child, signal.SIGTERM)
 _, status = os.waitpid(child, 0)
