@@ -74,6 +74,11 @@ record LocalCell(List<String> workload, List<String> watches, Path dir, String o
         }
     }
 
+    /** Where the agent's diagnostics go once it runs detached; removed at the end if it stayed empty. */
+    Path agentLog() {
+        return dir.resolve("agent.log");
+    }
+
     /** The {@code --out} value in force: {@link #out}, or the event log in the cell's directory. */
     String output() {
         return out != null ? out : dir.resolve("events.jsonl").toString();
@@ -140,6 +145,11 @@ record LocalCell(List<String> workload, List<String> watches, Path dir, String o
         io.out().println((NatsTarget.names(output()) ? "published to " + opened.where() + " (read them with: cellos events tail --from "
                 + NatsTarget.parse(output()) + " --cell " + stamp.cellId() + ")" : "event log: " + opened.where())
                 + (sink.lost() > 0 ? "; " + sink.lost() + " events could not be delivered there" : ""));
+        if (Files.exists(agentLog()) && Files.size(agentLog()) > 0) {
+            io.out().println("agent log: " + agentLog() + " (" + Files.readAllLines(agentLog()).size() + " lines)");
+        } else {
+            Files.deleteIfExists(agentLog());
+        }
         return status;
     }
 
@@ -170,7 +180,8 @@ record LocalCell(List<String> workload, List<String> watches, Path dir, String o
 
     private List<String> agentArgs(Path base, long initPid) {
         List<String> args = new ArrayList<>(List.of("--transport", "unix:" + base + "_9001", "--scope-root",
-                Long.toString(initPid), "--on-agent-failure", failureMode.flag()));
+                Long.toString(initPid), "--guard", Long.toString(initPid), "--on-agent-failure", failureMode.flag(),
+                "--log", agentLog().toString()));
         for (String w : watches) {
             args.addAll(List.of("--watch", w));
         }

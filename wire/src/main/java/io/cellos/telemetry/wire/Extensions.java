@@ -12,11 +12,12 @@ package io.cellos.telemetry.wire;
  * @param capability   a Linux capability number ({@code u8})
  * @param syscall      an x86-64 syscall number ({@code u16})
  * @param session      the agent's session value, on the first frame of each connection
+ * @param what         what changed in the agent's means of observation, in words
  */
 public record Extensions(Long droppedTotal, Long parentPid, Long exitCode, String path, String peer,
-                         Integer capability, Integer syscall, String session) {
+                         Integer capability, Integer syscall, String session, String what) {
     /** No extension keys. */
-    public static final Extensions NONE = new Extensions(null, null, null, null, null, null, null, null);
+    public static final Extensions NONE = new Extensions(null, null, null, null, null, null, null, null, null);
 
     public Extensions {
         checkRange(Field.PARENT_PID, parentPid);
@@ -34,38 +35,42 @@ public record Extensions(Long droppedTotal, Long parentPid, Long exitCode, Strin
     /** Whether no key is present. */
     public boolean isEmpty() {
         return droppedTotal == null && parentPid == null && exitCode == null && path == null && peer == null
-                && capability == null && syscall == null && session == null;
+                && capability == null && syscall == null && session == null && what == null;
     }
 
     public Extensions withDroppedTotal(long v) {
-        return new Extensions(v, parentPid, exitCode, path, peer, capability, syscall, session);
+        return new Extensions(v, parentPid, exitCode, path, peer, capability, syscall, session, what);
     }
 
     public Extensions withParentPid(long v) {
-        return new Extensions(droppedTotal, v, exitCode, path, peer, capability, syscall, session);
+        return new Extensions(droppedTotal, v, exitCode, path, peer, capability, syscall, session, what);
     }
 
     public Extensions withExitCode(long v) {
-        return new Extensions(droppedTotal, parentPid, v, path, peer, capability, syscall, session);
+        return new Extensions(droppedTotal, parentPid, v, path, peer, capability, syscall, session, what);
     }
 
     public Extensions withPath(String v) {
-        return new Extensions(droppedTotal, parentPid, exitCode, v, peer, capability, syscall, session);
+        return new Extensions(droppedTotal, parentPid, exitCode, v, peer, capability, syscall, session, what);
     }
 
     public Extensions withPeer(String v) {
-        return new Extensions(droppedTotal, parentPid, exitCode, path, v, capability, syscall, session);
+        return new Extensions(droppedTotal, parentPid, exitCode, path, v, capability, syscall, session, what);
     }
 
     public Extensions withCapability(int v) {
-        return new Extensions(droppedTotal, parentPid, exitCode, path, peer, v, syscall, session);
+        return new Extensions(droppedTotal, parentPid, exitCode, path, peer, v, syscall, session, what);
     }
 
     public Extensions withSyscall(int v) {
-        return new Extensions(droppedTotal, parentPid, exitCode, path, peer, capability, v, session);
+        return new Extensions(droppedTotal, parentPid, exitCode, path, peer, capability, v, session, what);
     }
 
     public Extensions withSession(String v) {
-        return new Extensions(droppedTotal, parentPid, exitCode, path, peer, capability, syscall, v);
+        return new Extensions(droppedTotal, parentPid, exitCode, path, peer, capability, syscall, v, what);
+    }
+
+    public Extensions withWhat(String v) {
+        return new Extensions(droppedTotal, parentPid, exitCode, path, peer, capability, syscall, session, v);
     }
 }

@@ -21,7 +21,8 @@ public enum Field {
     PEER("peer", false, 0),
     CAPABILITY("capability", true, 0xffL),
     SYSCALL("syscall", true, 0xffffL),
-    SESSION("session", false, 0);
+    SESSION("session", false, 0),
+    WHAT("what", false, 0);
 
     /** Number of core keys; the first {@code CORE_COUNT} constants are the core keys. */
     public static final int CORE_COUNT = 5;

@@ -123,6 +123,7 @@ public final class FrameDecoder {
             String path = null;
             String peer = null;
             String session = null;
+            String what = null;
             Integer cap = null;
             Integer sys = null;
             for (int i = 0; i < entries; i++) {
@@ -214,6 +215,7 @@ public final class FrameDecoder {
                         case PATH -> path = text(tOff, tLen);
                         case PEER -> peer = text(tOff, tLen);
                         case SESSION -> session = text(tOff, tLen);
+                        case WHAT -> what = text(tOff, tLen);
                         default -> throw new AssertionError(f);
                     }
                 }
@@ -231,8 +233,8 @@ public final class FrameDecoder {
                         "unknown probe source");
             }
             Extensions ext = (dropped == null && parent == null && exit == null && path == null && peer == null
-                    && cap == null && sys == null && session == null) ? Extensions.NONE
-                    : new Extensions(dropped, parent, exit, path, peer, cap, sys, session);
+                    && cap == null && sys == null && session == null && what == null) ? Extensions.NONE
+                    : new Extensions(dropped, parent, exit, path, peer, cap, sys, session, what);
             return new ProbeEvent(version, source, pid, comm, mono, ext);
         }
 

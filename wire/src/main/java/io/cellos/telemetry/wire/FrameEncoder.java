@@ -65,6 +65,9 @@ public final class FrameEncoder {
         if (x.session() != null) {
             text(Field.SESSION, x.session());
         }
+        if (x.what() != null) {
+            text(Field.WHAT, x.what());
+        }
         return finish();
     }
 

@@ -16,7 +16,8 @@ public enum ProbeSource {
     FS_INOTIFY_FIRED("fs.inotify_fired", true),
     PROCESS_EXEC("process.exec", false),
     TELEMETRY_DROPPED("telemetry.dropped", false),
-    AGENT_HEARTBEAT("agent.heartbeat", false);
+    AGENT_HEARTBEAT("agent.heartbeat", false),
+    AGENT_TAMPERED("agent.tampered", false);
 
     private static final ProbeSource[] ALL = values();
 

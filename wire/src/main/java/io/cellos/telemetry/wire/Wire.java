@@ -33,6 +33,15 @@ public final class Wire {
     private Wire() {
     }
 
+    /**
+     * The longest prefix of {@code s} whose UTF-8 form fits in {@code maxBytes}, cut at a character
+     * boundary (never inside a surrogate pair): how encoders shorten a text field.
+     */
+    public static String prefixFitting(String s, int maxBytes) {
+        int chars = (int) (Utf8.measure(s, maxBytes) >>> 32);
+        return chars == s.length() ? s : s.substring(0, chars);
+    }
+
     /** The major version of a {@code content_version} value (its high byte). */
     public static int major(int contentVersion) {
         return (contentVersion >>> 8) & 0xff;

@@ -61,8 +61,8 @@ class EventModelTest {
     @Test
     void eachWitherSetsOneKey() {
         Extensions x = Extensions.NONE.withDroppedTotal(1).withParentPid(2).withExitCode(3).withPath("p").withPeer("q")
-                .withCapability(4).withSyscall(5).withSession("s");
-        assertEquals(new Extensions(1L, 2L, 3L, "p", "q", 4, 5, "s"), x);
+                .withCapability(4).withSyscall(5).withSession("s").withWhat("w");
+        assertEquals(new Extensions(1L, 2L, 3L, "p", "q", 4, 5, "s", "w"), x);
         assertTrue(Extensions.NONE.isEmpty());
         assertTrue(Stream.of(Extensions.NONE.withDroppedTotal(0), Extensions.NONE.withPath(""),
                 Extensions.NONE.withSyscall(0), Extensions.NONE.withSession("")).noneMatch(Extensions::isEmpty));
@@ -77,9 +77,9 @@ class EventModelTest {
     @Test
     void theSourcesAreThoseOfTheContract() {
         assertEquals(List.of("process.spawned", "process.exited", "net.connect_attempted", "capability.denied",
-                "fs.inotify_fired", "process.exec", "telemetry.dropped", "agent.heartbeat"),
+                "fs.inotify_fired", "process.exec", "telemetry.dropped", "agent.heartbeat", "agent.tampered"),
                 Stream.of(ProbeSource.values()).map(ProbeSource::wireName).toList());
-        assertEquals(List.of(true, true, true, true, true, false, false, false),
+        assertEquals(List.of(true, true, true, true, true, false, false, false, false),
                 Stream.of(ProbeSource.values()).map(ProbeSource::core).toList());
         assertNull(ProbeSource.fromWireName("process.forked"));
     }
@@ -88,9 +88,9 @@ class EventModelTest {
     @Test
     void theFieldsAreThoseOfTheContractInEncoderOrder() {
         assertEquals(List.of("content_version", "probe_source", "guest_pid", "guest_comm", "guest_monotonic_ns",
-                "dropped_total", "parent_pid", "exit_code", "path", "peer", "capability", "syscall", "session"),
+                "dropped_total", "parent_pid", "exit_code", "path", "peer", "capability", "syscall", "session", "what"),
                 Stream.of(Field.values()).map(Field::wireName).toList());
-        assertEquals(List.of(0xffffL, 0L, 0xffff_ffffL, 0L, -1L, -1L, 0xffff_ffffL, 0xffff_ffffL, 0L, 0L, 0xffL, 0xffffL, 0L),
+        assertEquals(List.of(0xffffL, 0L, 0xffff_ffffL, 0L, -1L, -1L, 0xffff_ffffL, 0xffff_ffffL, 0L, 0L, 0xffL, 0xffffL, 0L, 0L),
                 Stream.of(Field.values()).map(Field::max).toList());
         assertEquals(Field.CORE_COUNT, Stream.of(Field.values()).filter(Field::core).count());
     }

@@ -52,7 +52,8 @@ final class Events {
                 out.add(base.withExtensions(new Extensions(w[(i + s.ordinal()) % w.length],
                         boundary(i + 1, 0xffff_ffffL), boundary(i + 2, 0xffff_ffffL),
                         TEXTS.get(i % TEXTS.size()), TEXTS.get((i + 1) % TEXTS.size()),
-                        (int) boundary(i, 0xff), (int) boundary(i, 0xffff), TEXTS.get((i + 2) % TEXTS.size()))));
+                        (int) boundary(i, 0xff), (int) boundary(i, 0xffff), TEXTS.get((i + 2) % TEXTS.size()),
+                        TEXTS.get((i + 3) % TEXTS.size()))));
             }
         }
         return out;

@@ -66,7 +66,7 @@ final class Expected {
     public static ProbeEvent afterRoundTrip(ProbeEvent e) {
         Extensions x = e.extensions();
         Extensions y = new Extensions(x.droppedTotal(), x.parentPid(), x.exitCode(), sanitized(x.path()),
-                sanitized(x.peer()), x.capability(), x.syscall(), sanitized(x.session()));
+                sanitized(x.peer()), x.capability(), x.syscall(), sanitized(x.session()), sanitized(x.what()));
         int version = e.contentVersion();
         if (!x.isEmpty() && Wire.minor(version) == 0) {
             version = Wire.VERSION_1_1;
@@ -95,6 +95,7 @@ final class Expected {
         putIfPresent(m, Field.CAPABILITY, x.capability() == null ? null : big(x.capability()));
         putIfPresent(m, Field.SYSCALL, x.syscall() == null ? null : big(x.syscall()));
         putIfPresent(m, Field.SESSION, x.session());
+        putIfPresent(m, Field.WHAT, x.what());
         return m;
     }
 

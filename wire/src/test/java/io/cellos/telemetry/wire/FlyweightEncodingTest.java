@@ -59,6 +59,9 @@ class FlyweightEncodingTest {
         if (x.session() != null) {
             enc.text(Field.SESSION, x.session());
         }
+        if (x.what() != null) {
+            enc.text(Field.WHAT, x.what());
+        }
         return Arrays.copyOf(buf, enc.finish());
     }
 

@@ -18,7 +18,7 @@ class JacksonCrossCheckTest {
     /** Every extension key, and u64 values above 2^63. */
     private static final ProbeEvent FULL = ProbeEvent.of(ProbeSource.FS_INOTIFY_FIRED, 0xffff_ffffL, "inotifywait",
             Long.MIN_VALUE).withExtensions(new Extensions(-1L, 1L, 0x100L, "/etc/ünï😀", "[::1]:22", 255, 65_535,
-                    "0123456789abcdef0123456789abcdef"));
+                    "0123456789abcdef0123456789abcdef", "audit rule removed by pid 812 (auditctl)"));
 
     static Stream<ProbeEvent> corpus() {
         return Events.corpus().stream();

@@ -68,10 +68,13 @@ final class WireArbitraries {
 
     /** Any subset of the extension keys; sizes keep the whole body under 4096 bytes. */
     public static Arbitrary<Extensions> extensions() {
-        Arbitrary<Extensions> some = Combinators.combine(
+        Arbitrary<Extensions> eight = Combinators.combine( // jqwik combines at most eight at once
                 u64().injectNull(0.5), u32().injectNull(0.5), u32().injectNull(0.5),
                 text(400).injectNull(0.5), text(200).injectNull(0.5),
-                u8().injectNull(0.5), u16().injectNull(0.5), text(40).injectNull(0.5)).as(Extensions::new);
+                u8().injectNull(0.5), u16().injectNull(0.5), text(40).injectNull(0.5))
+                .as((d, p, x, path, peer, cap, sys, session) -> new Extensions(d, p, x, path, peer, cap, sys, session, null));
+        Arbitrary<Extensions> some = Combinators.combine(eight, text(60).injectNull(0.5))
+                .as((x, what) -> what == null ? x : x.withWhat(what));
         return Arbitraries.frequencyOf(Tuple.of(1, Arbitraries.just(Extensions.NONE)), Tuple.of(3, some));
     }
 

@@ -58,6 +58,7 @@ public final class Agent implements AutoCloseable {
 
     private final Channel channel;
     private final List<Probe> probes;
+    private final OomGuard guard;
     private final EventQueue queue;
     private final long heartbeatNanos;
     private final PrintStream log;
@@ -100,12 +101,14 @@ public final class Agent implements AutoCloseable {
     /**
      * @param channel the transport, not yet connected; owned by the agent from now on
      * @param probes  probes already armed; owned by the agent from now on
+     * @param guard   keeps the agent's and init's OOM score, and tells when it had to
      * @throws ErrnoException naming the pid if the scope root is not running (ESRCH)
      */
-    Agent(Channel channel, List<Probe> probes, EventQueue queue, ProcessScope scope, long heartbeatNanos, int pid,
-          String comm, PrintStream log) throws ErrnoException {
+    Agent(Channel channel, List<Probe> probes, EventQueue queue, ProcessScope scope, OomGuard guard,
+          long heartbeatNanos, int pid, String comm, PrintStream log) throws ErrnoException {
         this.channel = channel;
         this.probes = probes;
+        this.guard = guard;
         this.queue = queue;
         this.heartbeatNanos = heartbeatNanos;
         this.pid = pid;
@@ -115,7 +118,7 @@ public final class Agent implements AutoCloseable {
         this.epoll = new Epoll(64);
         this.timer = new TimerFd();
         this.wakeup = new Wakeup();
-        this.output = new Attribution(queue, scope);
+        this.output = new Attribution(queue, scope, pid, comm);
         this.root = scope.isEverything() ? null
                 : new Fd((int) Libc.PIDFD_OPEN.call("scope root pid " + scope.root(), scope.root(), 0), "scope root pidfd");
 
@@ -192,6 +195,10 @@ public final class Agent implements AutoCloseable {
                 }
             }
             long now = System.nanoTime();
+            guard.check(now, what -> {
+                log.println("cellos-telemetry: tampered: " + what);
+                output.tampered(-1, null, what);
+            });
             if (probeReady) {
                 readProbes(now);
             } else {

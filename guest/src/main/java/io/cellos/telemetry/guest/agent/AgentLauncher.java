@@ -1,11 +1,15 @@
 package io.cellos.telemetry.guest.agent;
 
+import io.cellos.telemetry.guest.command.UsageException;
+
 import java.io.BufferedReader;
+
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -14,7 +18,10 @@ import java.util.concurrent.TimeUnit;
  * The launch contract (replacing the reference's {@code fork}): start the agent as a process of its
  * own, wait until it says it is ready, and return — 0 once ready, 2 with the reason if it cannot
  * become ready. The agent runs on, detached in its own session; when the launcher exits, the
- * kernel reparents it to init.
+ * kernel reparents it to init. It holds none of the caller's descriptors: its standard input is
+ * {@code /dev/null}, its standard output the pipe its readiness comes on (closed once said), and
+ * its standard error its log ({@code --log}, the kernel log by default) — so a caller that
+ * captures the launcher's output sees its end when the launcher returns.
  *
  * <p>A JVM cannot fork itself safely, so the agent is a second JVM started with flags that keep it
  * small and closed: no attach mechanism, no perf data file, a small heap. Its JVM keeps its
@@ -51,6 +58,21 @@ public final class AgentLauncher {
     }
 
     /**
+     * The file the agent's standard error is appended to: {@code path} if it can be written; the
+     * kernel log (the default) if it cannot be, said here, while the caller still listens, and
+     * nowhere then ({@code /dev/null}).
+     */
+    private static File logOf(String path, PrintStream err) {
+        File f = new File(path);
+        if (Files.isWritable(f.toPath()) || !f.exists() && f.getAbsoluteFile().getParentFile() != null
+                && Files.isWritable(f.getAbsoluteFile().getParentFile().toPath())) {
+            return f;
+        }
+        err.println("cellos-telemetry: the agent's log " + path + " cannot be written; its later diagnostics are lost");
+        return new File("/dev/null");
+    }
+
+    /**
      * The outcome of a launch.
      *
      * @param status 0 ready, 2 not ready
@@ -71,6 +93,13 @@ public final class AgentLauncher {
 
     /** {@link #launch}, also telling which process the agent is. */
     public static Launched start(String mainClass, List<String> argv, PrintStream err) {
+        File log;
+        try {
+            log = logOf(AgentOptions.parse(argv, System.getenv()).log(), err);
+        } catch (UsageException e) {
+            err.println("cellos-telemetry: not ready: " + e.getMessage());
+            return new Launched(2, -1);
+        }
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java"));
         cmd.addAll(JVM_OPTIONS);
@@ -80,7 +109,7 @@ public final class AgentLauncher {
         Process p;
         try {
             p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+                    .redirectError(ProcessBuilder.Redirect.appendTo(log)).start();
         } catch (IOException e) {
             err.println("cellos-telemetry: cannot start the agent process: " + e.getMessage());
             return new Launched(2, -1);

@@ -22,11 +22,13 @@ import java.util.Set;
  * @param processProbe {@code auto}, {@code connector} or {@code procwalk}
  */
 public record AgentOptions(TransportAddress transport, List<String> watches, FailureMode failureMode, int queue,
-                           Duration heartbeat, int scopeRoot, String processProbe) {
+                           Duration heartbeat, int scopeRoot, String processProbe, String log, List<Integer> guard) {
+    /** Where the agent's diagnostics go by default, once it runs detached: the kernel log. */
+    public static final String DEFAULT_LOG = "/dev/kmsg";
     /** The compatibility variable of the reference agent: one more watched path. */
     public static final String INOTIFY_PATH_VARIABLE = "CELLOS_TELEMETRY_INOTIFY_PATH";
     static final Set<String> VALUED = Set.of("transport", "watch", "on-agent-failure", "queue", "heartbeat",
-            "scope-root", "process-probe");
+            "scope-root", "process-probe", "log", "guard");
     static final Set<String> FLAGS = Set.of("foreground", AgentLauncher.LAUNCHED_FLAG.substring(2));
 
     public static final String HELP = """
@@ -59,11 +61,18 @@ public record AgentOptions(TransportAddress transport, List<String> watches, Fai
                                      when PID ends, the agent hands over what it holds and ends too
               --process-probe P      auto (default: the netlink connector, else the /proc walk),
                                      connector, or procwalk (the reference's 100 ms poll)
+              --log FILE             where the agent's diagnostics go once it runs detached, appended
+                                     (default %s, the kernel log); it keeps none of the
+                                     caller's standard streams, so a caller capturing them
+                                     sees their end when the launcher returns
+              --guard PID            also keep PID's oom_score_adj at -1000, as the agent does its
+                                     own, declaring any change (init passes itself; repeatable)
               --foreground           run in this process; do not detach (for debugging)
-            """.formatted(INOTIFY_PATH_VARIABLE);
+            """.formatted(INOTIFY_PATH_VARIABLE, DEFAULT_LOG);
 
     public AgentOptions {
         watches = List.copyOf(watches);
+        guard = List.copyOf(guard);
     }
 
     /** Parses the agent's arguments; the environment may add a watch. */
@@ -97,7 +106,16 @@ public record AgentOptions(TransportAddress transport, List<String> watches, Fai
             if (!Set.of("auto", "connector", "procwalk").contains(pp)) {
                 throw a.usage("--process-probe must be auto, connector or procwalk, got '" + pp + "'");
             }
-            return new AgentOptions(t, watches, mode, queue, hb, root, pp);
+            String log = a.value("log") == null ? DEFAULT_LOG : PathArgs.absolute(List.of(a.value("log"))).getFirst();
+            List<Integer> guard = new ArrayList<>();
+            for (String g : a.values("guard")) {
+                long pid = a.unsigned("--guard", g, Integer.MAX_VALUE);
+                if (pid == 0) {
+                    throw a.usage("--guard 0 names no process; give init's pid");
+                }
+                guard.add((int) pid);
+            }
+            return new AgentOptions(t, watches, mode, queue, hb, root, pp, log, guard);
         } catch (IllegalArgumentException e) {
             throw a.usage(e.getMessage());
         }

@@ -44,9 +44,9 @@ final class AgentRun {
             Channel channel = new Channel(o.transport());
             ProbeSet.Armed armed = ProbeSet.arm(o, scope);
             try {
-                agent = new Agent(channel, armed.probes(), queue, scope, o.heartbeat().toNanos(), pid,
-                        SelfProtection.COMM, log);
-            } catch (ErrnoException | RuntimeException e) {
+                agent = new Agent(channel, armed.probes(), queue, scope, OomGuard.of(o.guard(), System.nanoTime()),
+                        o.heartbeat().toNanos(), pid, SelfProtection.COMM, log);
+            } catch (IOException | RuntimeException e) {
                 armed.probes().forEach(Probe::close); // give back what they set in the kernel (audit rules)
                 channel.dispose();
                 throw e;

@@ -2,7 +2,9 @@ package io.cellos.telemetry.guest.agent;
 
 import io.cellos.telemetry.guest.probe.ProbeOutput;
 import io.cellos.telemetry.wire.ProbeEvent;
+import io.cellos.telemetry.wire.Extensions;
 import io.cellos.telemetry.wire.ProbeSource;
+import io.cellos.telemetry.wire.Wire;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -42,11 +44,15 @@ final class Attribution implements ProbeOutput {
     /** Events held at most while their process's name is on its way. */
     private static final int PENDING_NAMES = 1024;
     private static final int PROCESSES = 65_536;
+    /** protocol.md §4: {@code what} is at most 256 bytes. */
+    private static final int MAX_WHAT_BYTES = 256;
     private static final Comparator<ProbeEvent> BY_STAMP = (a, b) -> Long.compareUnsigned(a.guestMonotonicNs(),
             b.guestMonotonicNs());
 
     private final EventQueue queue;
     private final ProcessScope scope;
+    private final int agentPid;
+    private final String agentComm;
     private final ProcessHistory history = new ProcessHistory(PROCESSES);
     private final PendingNames pendingNames = new PendingNames(PENDING_NAMES);
     private final ArrayDeque<Held> held = new ArrayDeque<>();
@@ -57,9 +63,12 @@ final class Attribution implements ProbeOutput {
     private record Held(ProbeEvent event, int pid, int parent) {
     }
 
-    Attribution(EventQueue queue, ProcessScope scope) {
+    /** @param agentPid and {@code agentComm} name the agent, in what it declares of itself */
+    Attribution(EventQueue queue, ProcessScope scope, int agentPid, String agentComm) {
         this.queue = queue;
         this.scope = scope;
+        this.agentPid = agentPid;
+        this.agentComm = agentComm;
     }
 
     @Override
@@ -117,6 +126,15 @@ final class Attribution implements ProbeOutput {
     @Override
     public String nameOf(int pid) {
         return history.nameOf(pid);
+    }
+
+    /** Always declared, whatever the scope: a change to the agent's observation concerns the whole guest. */
+    @Override
+    public void tampered(int actorPid, String actorComm, String what) {
+        boolean named = actorPid > 0;
+        emit(new ProbeEvent(Wire.VERSION_1_1, ProbeSource.AGENT_TAMPERED, named ? actorPid : agentPid,
+                named && actorComm != null ? actorComm : named ? "" : agentComm, System.nanoTime(),
+                Extensions.NONE.withWhat(Wire.prefixFitting(what, MAX_WHAT_BYTES))));
     }
 
     /**

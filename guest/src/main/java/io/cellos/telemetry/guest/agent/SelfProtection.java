@@ -2,6 +2,7 @@ package io.cellos.telemetry.guest.agent;
 
 import io.cellos.telemetry.guest.linux.ErrnoException;
 import io.cellos.telemetry.guest.linux.Libc;
+import io.cellos.telemetry.guest.linux.Processes;
 import io.cellos.telemetry.guest.linux.Signals;
 
 import java.io.IOException;
@@ -10,12 +11,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * What the agent does to itself before anything else: no core dumps or ptrace by non-root
- * ({@code PR_SET_DUMPABLE} 0), a name of its own, and deafness to the signals a terminal or a
- * dying parent would send.
+ * What the agent does to itself before anything else: non-dumpable ({@link Processes#makeNonDumpable}:
+ * no core dumps, nothing to trace or read without {@code CAP_SYS_PTRACE}, unlisted in the
+ * workload's {@code /proc}), a name of its own, and deafness to the signals a terminal or a dying
+ * parent would send. Its OOM score is {@link OomGuard}'s.
  */
 final class SelfProtection {
-    private static final int PR_SET_DUMPABLE = 4;
     private static final int SIGHUP = 1;
     private static final int SIGINT = 2;
     private static final int SIGQUIT = 3;
@@ -31,7 +32,7 @@ final class SelfProtection {
 
     /** Applies it all. */
     static void apply() throws ErrnoException {
-        Libc.PRCTL.call("PR_SET_DUMPABLE", PR_SET_DUMPABLE, 0L, 0L, 0L, 0L);
+        Processes.makeNonDumpable();
         // Java's main() does not run on the process's first thread, so PR_SET_NAME would rename the
         // wrong one; a write to /proc/self/comm from any thread renames the thread-group leader.
         try {

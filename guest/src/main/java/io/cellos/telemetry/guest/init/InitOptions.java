@@ -132,7 +132,7 @@ public record InitOptions(List<String> workload, String hold, TransportAddress e
     /** The agent's arguments, when init launches it. */
     List<String> agentArgs() {
         List<String> args = new ArrayList<>(List.of("--transport", agentTransport.toString(),
-                "--on-agent-failure", failureMode.flag()));
+                "--on-agent-failure", failureMode.flag(), "--guard", Long.toString(ProcessHandle.current().pid())));
         for (String w : watches) {
             args.addAll(List.of("--watch", w));
         }

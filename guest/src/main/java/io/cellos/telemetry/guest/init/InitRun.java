@@ -7,11 +7,13 @@ import io.cellos.telemetry.guest.linux.Errno;
 import io.cellos.telemetry.guest.linux.ErrnoException;
 import io.cellos.telemetry.guest.linux.Fd;
 import io.cellos.telemetry.guest.linux.Fifo;
+import io.cellos.telemetry.guest.linux.OomScore;
 import io.cellos.telemetry.guest.linux.Processes;
 import io.cellos.telemetry.guest.linux.Signals;
 
 import io.cellos.telemetry.wire.WaitStatus;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -61,6 +63,13 @@ final class InitRun {
     int run() {
         int status;
         long agentPid = -1;
+        try {
+            Processes.makeNonDumpable();
+            OomScore.write("self", OomScore.NEVER);
+        } catch (IOException e) {
+            err.println("cellos init: cannot protect itself (non-dumpable, out of the OOM killer's reach): "
+                    + e.getMessage());
+        }
         exitChannel = openExitChannel();
         try (Fd signals = Signals.signalFd(Processes.SIGTERM, Processes.SIGINT, Signals.SIGCHLD);
              Fd lifeline = options.hold() == null ? null : Fifo.openForReading(options.hold());

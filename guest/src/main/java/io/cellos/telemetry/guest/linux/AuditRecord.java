@@ -21,6 +21,8 @@ public final class AuditRecord {
     public static final int SYSCALL = 1300;
     /** {@code AUDIT_SOCKADDR}: the socket address a system call was given, as hex. */
     public static final int SOCKADDR = 1306;
+    /** {@code AUDIT_CONFIG_CHANGE}: audit's own configuration was changed (a rule, a setting). */
+    public static final int CONFIG_CHANGE = 1305;
     /** {@code AUDIT_EOE}: the end of a multi-record event. */
     public static final int EOE = 1320;
     /** {@code AUDIT_SECCOMP}: a seccomp filter's verdict, when the filter asked for it to be logged. */
@@ -141,6 +143,23 @@ public final class AuditRecord {
         }
         valueEnd = pos;
         return true;
+    }
+
+    /** The current field's key, as text (for records read rarely: it allocates). */
+    public String keyText() {
+        return new String(text, keyStart, keyEnd - keyStart, StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * The current field's value as text, decoded as {@link #string} decodes it, but quoted or not
+     * (for records read rarely: it allocates).
+     */
+    public String valueText() {
+        int len = valueEnd - valueStart;
+        if (len >= 2 && text[valueStart] == '"' && text[valueEnd - 1] == '"') {
+            return new String(text, valueStart + 1, len - 2, StandardCharsets.UTF_8);
+        }
+        return new String(text, valueStart, len, StandardCharsets.UTF_8);
     }
 
     /** Whether the current field's key is {@code key}. */

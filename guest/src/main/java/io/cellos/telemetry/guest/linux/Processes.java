@@ -25,6 +25,7 @@ public final class Processes {
     public static final int SIGINT = 2;
     /** {@code waitpid} option: return at once when no child has changed state. */
     public static final int WNOHANG = 1;
+    private static final int PR_SET_DUMPABLE = 4;
 
     private static final short POSIX_SPAWN_SETSIGDEF = 0x04;
     private static final short POSIX_SPAWN_SETSIGMASK = 0x08;
@@ -157,6 +158,15 @@ public final class Processes {
     }
 
     /** The effective user id. */
+    /**
+     * Makes this process non-dumpable: no core dump, its {@code /proc/<pid>} files owned by root,
+     * and tracing it, reading or writing its memory, or listing it in a {@code hidepid=ptraceable}
+     * {@code /proc} needs {@code CAP_SYS_PTRACE}. An {@code execve} undoes it.
+     */
+    public static void makeNonDumpable() throws ErrnoException {
+        Libc.PRCTL.call("PR_SET_DUMPABLE 0", PR_SET_DUMPABLE, 0L, 0L, 0L, 0L);
+    }
+
     public static int geteuid() {
         return (int) GETEUID.invoke(0, 0, 0, 0, 0, 0);
     }

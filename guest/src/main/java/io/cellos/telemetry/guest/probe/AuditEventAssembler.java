@@ -9,6 +9,7 @@ import io.cellos.telemetry.wire.ProbeSource;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.function.Consumer;
 
 /**
  * Turns kernel audit records, in the order they arrive, into observations:
@@ -20,6 +21,8 @@ import java.util.Arrays;
  *       {@code AF_VSOCK}, {@code AF_UNSPEC} to dissolve a UDP association) are not declared: the
  *       protocol's peer is an IP endpoint, and local sockets would drown the connects that leave the
  *       machine.</li>
+ *   <li>audit's own configuration changes, joined to the process that made each, handed to the
+ *       probe ({@link AuditConfigChanges}), which tells tampering from other agents' work;</li>
  *   <li>{@code capability.denied} (pid, comm, {@code syscall}) for a call {@link AuditRuleSet} counts
  *       as refused, from its {@code AUDIT_SYSCALL} record alone; and for a seccomp verdict that refuses
  *       a call (errno, trap or kill), from the filter's {@code AUDIT_SECCOMP} record. {@code syscall} is
@@ -63,6 +66,8 @@ final class AuditEventAssembler {
     private static final byte[] NO = AuditRecord.ascii("no");
 
     private final AuditRuleSet rules;
+    private final AuditConfigChanges configChanges = new AuditConfigChanges();
+    private final Consumer<AuditConfigChanges.Change> onConfigChange;
     private final byte[] comm = new byte[COMM_BYTES];
     private final byte[] exe = new byte[EXE_BYTES];
     private final byte[] sockaddr = new byte[SOCKADDR_BYTES];
@@ -91,9 +96,13 @@ final class AuditEventAssembler {
     private int exeLen;
     private long code;
 
-    /** @param capacity how many connects may wait for their address at once */
-    AuditEventAssembler(AuditRuleSet rules, int capacity) {
+    /**
+     * @param capacity       how many connects may wait for their address at once
+     * @param onConfigChange hears each configuration change once its event is complete
+     */
+    AuditEventAssembler(AuditRuleSet rules, int capacity, Consumer<AuditConfigChanges.Change> onConfigChange) {
         this.rules = rules;
+        this.onConfigChange = onConfigChange;
         this.pendingSerial = new long[capacity];
         this.pendingStamp = new long[capacity];
         this.pendingAge = new long[capacity];
@@ -107,7 +116,7 @@ final class AuditEventAssembler {
     /** Whether records of {@code type} can contribute to an observation; others need not be read. */
     static boolean reads(int type) {
         return type == AuditRecord.SYSCALL || type == AuditRecord.SOCKADDR || type == AuditRecord.EOE
-                || type == AuditRecord.SECCOMP;
+                || type == AuditRecord.SECCOMP || type == AuditRecord.CONFIG_CHANGE;
     }
 
     /**
@@ -128,7 +137,11 @@ final class AuditEventAssembler {
         switch (type) {
             case AuditRecord.SYSCALL -> onSyscall(record, out);
             case AuditRecord.SOCKADDR -> onSockaddr(record, out);
-            case AuditRecord.EOE -> release(find(record.serial()));
+            case AuditRecord.EOE -> {
+                release(find(record.serial()));
+                configChanges.endOfEvent(record.serial(), onConfigChange);
+            }
+            case AuditRecord.CONFIG_CHANGE -> configChanges.onConfigChange(record, onConfigChange);
             case AuditRecord.SECCOMP -> onSeccomp(record, out);
             default -> throw new IllegalArgumentException("not a record type the assembler reads: " + type);
         }
@@ -169,6 +182,9 @@ final class AuditEventAssembler {
 
     private void onSyscall(AuditRecord record, ProbeOutput out) {
         readFields(record);
+        if (configChanges.waiting(record.serial())) {
+            configChanges.actor(record.serial(), pid, new String(comm, 0, commLen, StandardCharsets.UTF_8));
+        }
         if (arch != Integer.toUnsignedLong(AuditRule.ARCH_X86_64) || pid < 0) {
             return;
         }

@@ -8,6 +8,8 @@ import io.cellos.telemetry.guest.linux.FileLock;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
 
 /**
  * The agents that share one kernel's audit: in a microVM there is one, but a machine running local
@@ -37,9 +39,13 @@ final class AuditPeers {
      *
      * @param originals   the settings the oldest agent's rules record (audit before any agent), or
      *                    {@code null} when no agent's rules are there
-     * @param othersAlive whether a live agent other than the caller has rules in place
+     * @param peers       the live agents other than the caller that have rules in place
      */
-    record Sweep(AuditStatus originals, boolean othersAlive) {
+    record Sweep(AuditStatus originals, Set<Integer> peers) {
+        /** Whether a live agent other than the caller has rules in place. */
+        boolean othersAlive() {
+            return !peers.isEmpty();
+        }
     }
 
     private AuditPeers() {
@@ -68,7 +74,7 @@ final class AuditPeers {
      */
     static Sweep sweep(AuditNetlink control, int self, AuditStatus current) throws ErrnoException {
         AuditStatus originals = null;
-        boolean othersAlive = false;
+        Set<Integer> peers = new HashSet<>();
         for (AuditRule rule : control.rules()) {
             AuditRuleSet.Owner owner = AuditRuleSet.ownerOf(rule);
             if (owner == null) {
@@ -83,12 +89,12 @@ final class AuditPeers {
                 continue;
             }
             if (alive(owner.pid())) {
-                othersAlive = true;
+                peers.add(owner.pid());
             } else {
                 control.deleteRule(rule);
             }
         }
-        return new Sweep(originals, othersAlive);
+        return new Sweep(originals, Set.copyOf(peers));
     }
 
     /** Whether a process {@code pid} exists (a reused pid keeps a dead agent's rules: harmless). */

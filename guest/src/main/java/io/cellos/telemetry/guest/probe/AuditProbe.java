@@ -96,6 +96,7 @@ public final class AuditProbe implements Probe {
     private final List<AuditRule> added = new ArrayList<>();
     private AuditRuleSet ruleSet;
     private AuditEventAssembler assembler;
+    private AuditConfigGuard configGuard;
     private AuditNetlink control;
     private AuditLog log;
     private TimerFd lostTimer;
@@ -171,7 +172,8 @@ public final class AuditProbe implements Probe {
             AuditPeers.Sweep sweep = AuditPeers.sweep(control, self, found);
             restoreTo = sweep.originals() != null ? sweep.originals() : found;
             ruleSet = new AuditRuleSet(self, restoreTo, declareExecs);
-            assembler = new AuditEventAssembler(ruleSet, PENDING_CONNECTS);
+            configGuard = new AuditConfigGuard(self, control, ruleSet, added, () -> log.daemon(), sweep.peers());
+            assembler = new AuditEventAssembler(ruleSet, PENDING_CONNECTS, configGuard::accept);
             ready = new ReadyGroup("audit records and lost-count timer");
             log = AuditLog.open(self, ready);
             if (log.daemon() && found.failure() == AuditStatus.FAIL_PANIC) {
@@ -314,6 +316,7 @@ public final class AuditProbe implements Probe {
                 assembler.accept(type, record, out);
             }
         }
+        configGuard.settle(out);
         if (configChanged) {
             configChanged = false;
             log.requests().requestStatus();

@@ -103,7 +103,11 @@ final class AuditRuleSet {
 
     /** The agent that added {@code rule}, from its filter key; null if it is no agent's rule. */
     static Owner ownerOf(AuditRule rule) {
-        String key = rule.key();
+        return ownerOf(rule.key());
+    }
+
+    /** The agent whose rules carry filter key {@code key}; null if it is no agent's key. */
+    static Owner ownerOf(String key) {
         if (key == null || !key.startsWith(KEY_PREFIX)) {
             return null;
         }

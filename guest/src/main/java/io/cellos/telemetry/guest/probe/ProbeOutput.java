@@ -67,6 +67,14 @@ public interface ProbeOutput {
     default void ended(int pid) {
     }
 
+    /**
+     * Declares {@code agent.tampered}: {@code what} changed the agent's means of observation, made
+     * by process {@code actorPid} named {@code actorComm} where the kernel said which ({@code -1}
+     * and {@code null} otherwise: the agent names itself).
+     */
+    default void tampered(int actorPid, String actorComm, String what) {
+    }
+
     /** The last name the agent was told for {@code pid}, or {@code null}. */
     default String nameOf(int pid) {
         return null;

@@ -57,7 +57,8 @@ class AgentLoopTest {
             try {
                 probe.arm();
                 Agent a = new Agent(new Channel(TransportAddress.parse("unix:" + socket())), List.of(probe),
-                        new EventQueue(queue), ProcessScope.everything(), heartbeat.toNanos(), AGENT_PID, "test-agent",
+                        new EventQueue(queue), ProcessScope.everything(), OomGuard.NONE, heartbeat.toNanos(), AGENT_PID,
+                        "test-agent",
                         new PrintStream(log, true));
                 a.connect(AgentRun.CONNECT_PATIENCE_NANOS);
                 started.complete(a);

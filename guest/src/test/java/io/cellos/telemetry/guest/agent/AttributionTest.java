@@ -27,7 +27,7 @@ class AttributionTest {
 
     AttributionTest() throws Exception {
         scope = ProcessScope.tree(ROOT);
-        out = new Attribution(queue, scope);
+        out = new Attribution(queue, scope, 42, "test-agent");
     }
 
     /** What the process probe reports of a fork: to the scope, then to the agent. */

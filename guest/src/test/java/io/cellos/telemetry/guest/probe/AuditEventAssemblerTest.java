@@ -35,7 +35,8 @@ class AuditEventAssemblerTest {
             + " exe=\"/usr/bin/python3.11\" sig=0 arch=%s syscall=%d compat=0 ip=0x7fab8bea2737 code=%s";
 
     private final AuditEventAssembler assembler =
-            new AuditEventAssembler(new AuditRuleSet(1, new AuditStatus(0, 1, 0, 0, 64, 0, 0, 0, 15000), false), 4);
+            new AuditEventAssembler(new AuditRuleSet(1, new AuditStatus(0, 1, 0, 0, 64, 0, 0, 0, 15000), false), 4,
+                    change -> { });
     private final AuditRecord record = new AuditRecord();
     private final RecordingOutput out = new RecordingOutput();
 

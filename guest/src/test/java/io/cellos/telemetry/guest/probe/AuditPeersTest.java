@@ -89,6 +89,9 @@ class AuditPeersTest {
 
             connectAndAwait(beside, "after the take-over");
             assertEquals(0, beside.lost(), "nothing lost, nothing counted lost");
+            assertTrue(beside.events().stream().noneMatch(e -> e.source() == ProbeSource.AGENT_TAMPERED),
+                    "another agent's arming and closing is no tampering: " + beside.events().stream()
+                            .filter(e -> e.source() == ProbeSource.AGENT_TAMPERED).toList());
         }
         assertGivenBack();
     }

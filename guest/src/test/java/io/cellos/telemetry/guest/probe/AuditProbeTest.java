@@ -278,6 +278,42 @@ class AuditProbeTest {
         }
     }
 
+    /**
+     * Another root process deletes the probe's rules and switches audit off: the probe puts both
+     * back in the wake that read the change, declares each change with the process that made it,
+     * and a connect made after it is still declared.
+     */
+    @Test
+    void aProcessThatRemovesTheRulesOrSwitchesAuditOffIsDeclaredAndUndone() throws Exception {
+        try (AuditNetlink audit = new AuditNetlink("test audit control", false, 64 * 1024);
+             ServerSocket listener = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+            AuditProbe probe = new AuditProbe();
+            try (ProbeHarness h = ProbeHarness.start(probe)) {
+                int rules = rulesWithKey(audit, probe.ruleKey()).size();
+                Process tamperer = new ProcessBuilder(ProcessHandle.current().info().command().orElseThrow(),
+                        "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                        AuditTamperer.class.getName(), probe.ruleKey()).redirectErrorStream(true).start();
+                String said = new String(tamperer.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).strip();
+                assertEquals(0, tamperer.waitFor(), said);
+                assertEquals(Integer.toString(rules), said, "the tamperer deleted every rule");
+
+                List<ProbeEvent> declared = h.await(e -> e.source() == ProbeSource.AGENT_TAMPERED
+                        && e.guestPid() == tamperer.pid(), rules + 1, PATIENCE);
+                assertTrue(declared.stream().anyMatch(e -> e.extensions().what().startsWith("audit rule removed (key "
+                        + probe.ruleKey() + ")")), declared.toString());
+                assertTrue(declared.stream().anyMatch(e -> e.extensions().what().startsWith(
+                        "audit setting audit_enabled set to 0")), declared.toString());
+                assertTrue(declared.stream().allMatch(e -> e.guestComm().equals("java")), "the tamperer named: " + declared);
+                assertEquals(rules, rulesWithKey(audit, probe.ruleKey()).size(), "every rule put back");
+                assertEquals(AuditStatus.ON, audit.status().enabled(), "audit on again");
+
+                int port = listener.getLocalPort();
+                Process p = run("bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/" + port);
+                assertEquals(p.pid(), awaitOne(h, connectTo("127.0.0.1:" + port)).guestPid(), "and it sees again");
+            }
+        }
+    }
+
     @Test
     void whatAnAgentThatDiedWithoutClosingLeftIsUndoneByTheNextProbe() throws Exception {
         int settings = AuditStatus.MASK_ENABLED | AuditStatus.MASK_BACKLOG_LIMIT | AuditStatus.MASK_BACKLOG_WAIT_TIME;

@@ -1,7 +1,10 @@
 package io.cellos.telemetry.guest.probe;
 
 import io.cellos.telemetry.guest.linux.Epoll;
+import io.cellos.telemetry.wire.Extensions;
 import io.cellos.telemetry.wire.ProbeEvent;
+import io.cellos.telemetry.wire.ProbeSource;
+import io.cellos.telemetry.wire.Wire;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -68,6 +71,12 @@ public final class ProbeHarness implements AutoCloseable {
             @Override
             public boolean inScope(int pid) {
                 return scope.test(pid);
+            }
+
+            @Override
+            public void tampered(int actorPid, String actorComm, String what) {
+                emit(new ProbeEvent(Wire.VERSION_1_1, ProbeSource.AGENT_TAMPERED, actorPid,
+                        actorComm == null ? "" : actorComm, System.nanoTime(), Extensions.NONE.withWhat(what)));
             }
         };
         try (Epoll epoll = new Epoll(16)) {
