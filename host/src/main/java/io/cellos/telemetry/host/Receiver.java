@@ -97,7 +97,7 @@ public final class Receiver implements AutoCloseable {
             Files.deleteIfExists(path);
             throw e;
         }
-        CellHandle handle = new CellHandle(this, loop, cell, path);
+        CellHandle handle = new CellHandle(this, loop, cell, udsBase, path);
         cells.add(handle);
         return handle;
     }
