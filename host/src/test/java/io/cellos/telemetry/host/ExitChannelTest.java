@@ -92,6 +92,7 @@ class ExitChannelTest {
              SocketChannel init = connect(exits.socketPath());
              GuestClient agent = new GuestClient(cell.socketPath())) {
             agent.send(HostileInputTest.GOOD);
+            sink.await(CapturingSink.type("process.spawned"), 1, PATIENCE);
             try (GuestClient stranger = new GuestClient(cell.socketPath(), null)) {
                 stranger.send(HostileInputTest.GOOD);
                 assertTrue(stranger.awaitClosedByHost(PATIENCE));

@@ -149,6 +149,7 @@ class SessionPinningTest {
         CellHandle cell = bind(ReceiverOptions.defaults());
         try (GuestClient agent = new GuestClient(cell.socketPath())) {
             agent.send(beat(1));
+            sink.await(CapturingSink.type("agent.heartbeat"), 1, PATIENCE);
             for (int i = 0; i < 2; i++) {
                 try (GuestClient stranger = new GuestClient(cell.socketPath(), null)) {
                     stranger.send(FORGED);
@@ -208,6 +209,7 @@ class SessionPinningTest {
         CellHandle cell = bind(ReceiverOptions.defaults().withAcceptSessionlessAgents(true));
         try (GuestClient agent = new GuestClient(cell.socketPath())) {
             agent.send(beat(1));
+            sink.await(CapturingSink.type("agent.heartbeat"), 1, PATIENCE); // the agent comes first, as in a guest
             try (GuestClient stranger = new GuestClient(cell.socketPath(), null)) {
                 stranger.send(FORGED);
                 assertTrue(stranger.awaitClosedByHost(PATIENCE));
