@@ -19,6 +19,11 @@ import java.util.Arrays;
  * of {@code net.connect_attempted}, {@code fs.inotify_fired} or {@code capability.denied}, and
  * {@code process.exited}; pids are distinct per cell and the monotonic clock rises.
  *
+ * <p>The block's first frame carries the guest's {@code session}, as an agent's first frame on a
+ * connection does, so that the receiver takes the stream for the agent's (protocol.md §1.3). Every
+ * repetition of the block carries it again; the receiver reads a session on the first frame only,
+ * and the few bytes more are nothing next to a block.
+ *
  * <p>Immutable after construction; the block may be read by any thread.
  */
 final class GuestTraffic {
@@ -57,8 +62,13 @@ final class GuestTraffic {
         this.frames = frames;
     }
 
-    /** The {@code i}-th event of {@code cell}'s workload. */
+    /** The {@code i}-th event of {@code cell}'s workload; the first carries the cell's session. */
     private static ProbeEvent event(int cell, int i) {
+        ProbeEvent e = workloadEvent(cell, i);
+        return i == 0 ? e.withExtensions(e.extensions().withSession("%032x".formatted(cell))) : e;
+    }
+
+    private static ProbeEvent workloadEvent(int cell, int i) {
         int process = i / EVENTS_PER_PROCESS;
         long pid = 1_000L + (long) cell * 100_000 + process % 90_000;
         String comm = COMMS[process % COMMS.length];

@@ -21,7 +21,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * What a person wants to know about a cell at a glance, gathered from its CloudEvents as they are
  * emitted: the workload's status, the process tree (name, executable, pid, status, lifetime),
- * connections attempted, files touched and by whom, denials, and drops.
+ * connections attempted, files touched and by whom, denials, connections to the cell's channels the
+ * host refused to believe, and drops.
  *
  * <p>A process is named everywhere by its comm, as the events carry it: the name the kernel keeps
  * for each process, set from the file name it executes and changeable by the process itself. The
@@ -65,6 +66,7 @@ final class CellSummary {
     private final List<String> connects = new ArrayList<>();
     private final List<String> files = new ArrayList<>();
     private final List<String> denials = new ArrayList<>();
+    private final List<String> refusedChannels = new ArrayList<>();
     private final CountDownLatch rootExited = new CountDownLatch(1);
     private long agentDropped;
     private long hostDropped;
@@ -122,9 +124,13 @@ final class CellSummary {
                 case "capability.denied" -> denials.add(comm + " (pid " + pid + ") refused "
                         + (d.has("syscall") ? SyscallNames.describe(d.get("syscall").asLong())
                         : "capability " + d.path("capability").asText("?")));
+                case "channel_refused" -> refusedChannels.add("port " + d.path("port").asText("?") + ", connection "
+                        + d.path("connection").asText("?") + ": " + d.path("reason").asText("?"));
                 case "telemetry.dropped" -> {
                     if (d.path("origin").asText("").equals("host")) {
-                        hostDropped = Math.max(hostDropped, d.path("host_dropped_total").asLong(0));
+                        // refused connections have their own line; frames are what this count is about
+                        hostDropped = Math.max(hostDropped, d.path("host_dropped_total").asLong(0)
+                                - d.path("host_dropped").path("channel_refused").asLong(0));
                         agentDropped = Math.max(agentDropped, d.path("agent_dropped_total").asLong(0));
                     } else {
                         agentDropped = Math.max(agentDropped, d.path("dropped_total").asLong(0));
@@ -179,6 +185,8 @@ final class CellSummary {
         list(out, "connections attempted", connects);
         list(out, "declared files touched", files);
         list(out, "denied", denials);
+        out.println("channels refused: " + (refusedChannels.isEmpty() ? "none"
+                : refusedChannels.size() + " (" + String.join("; ", refusedChannels) + ")"));
         out.println("drops: " + agentDropped + " events dropped in the guest, " + hostDropped + " frames refused by the host"
                 + (silenced > 0 ? "; the agent went silent (" + silenced + " agent_silenced)" : ""));
         out.println("events: " + events);

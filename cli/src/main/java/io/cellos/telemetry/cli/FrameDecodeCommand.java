@@ -5,6 +5,7 @@ import io.cellos.telemetry.guest.command.Args;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.cellos.telemetry.host.GuestFieldsJson;
+import io.cellos.telemetry.wire.Field;
 import io.cellos.telemetry.wire.FrameException;
 import io.cellos.telemetry.wire.FrameScanner;
 import io.cellos.telemetry.wire.ProbeEvent;
@@ -39,7 +40,9 @@ final class FrameDecodeCommand implements Command {
                 Reads a stream of frames from standard input and checks each against every rule of
                 the wire contract, exactly as the host receiver does. Prints one JSON object per
                 accepted frame on standard output ("frame" is its number, "offset" where its
-                length prefix starts). For each refused frame prints one line on standard error
+                length prefix starts, "session" the agent's session when the frame carries one:
+                shown here for debugging, never written into the host's events). For each refused
+                frame prints one line on standard error
                 naming the frame, the cause, the field and the byte offset.
                 A length prefix of 0 or over 4096 loses the framing: decoding stops there.
                 A stream that ends inside a frame is reported too.
@@ -92,6 +95,9 @@ final class FrameDecodeCommand implements Command {
                 g.writeNumberField("frame", frames);
                 g.writeNumberField("offset", offset);
                 GuestFieldsJson.write(g, event);
+                if (event.extensions().session() != null) { // a debugging tool's output, not an event
+                    g.writeStringField(Field.SESSION.wireName(), event.extensions().session());
+                }
                 g.writeEndObject();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);

@@ -51,8 +51,16 @@ final class FrameEncodeCommand implements Command {
                   --ext KEY=V    an extension key (repeatable): %s
                   --binary       write the raw frame to standard output instead of hex
 
-                Example:
+                A receiver reads a connection only if its first frame carries the agent's session
+                (docs/protocol.md §1.3): 32 lowercase hex digits, pinned by the cell's first
+                connection and the same on every later one. Give it to the first frame of a
+                connection with --ext session=HEX; other values are encoded as given, for the
+                receiver to refuse.
+
+                Examples:
                   cellos frame encode --source process.spawned --pid 42 --comm sh --mono 1000000000
+                  cellos frame encode --source agent.heartbeat --pid 2 --comm agent --mono 5 \\
+                    --ext session=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \\n')
                 """.formatted(SOURCES, EXT_KEYS);
     }
 
@@ -97,7 +105,12 @@ final class FrameEncodeCommand implements Command {
         Field f = Arrays.stream(Field.values()).filter(x -> !x.core() && x.wireName().equals(key)).findFirst()
                 .orElseThrow(() -> a.usage("unknown extension key '" + key + "'; use one of " + EXT_KEYS));
         if (!f.isUnsigned()) {
-            return f == Field.PATH ? ext.withPath(value) : ext.withPeer(value);
+            return switch (f) {
+                case PATH -> ext.withPath(value);
+                case PEER -> ext.withPeer(value);
+                case SESSION -> ext.withSession(value);
+                default -> throw new AssertionError(f);
+            };
         }
         long v = a.unsigned(key, value, f.max());
         return switch (f) {

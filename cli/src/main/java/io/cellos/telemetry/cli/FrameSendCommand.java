@@ -33,7 +33,9 @@ final class FrameSendCommand implements Command {
                 gives a guest's vsock port 9001 on the host) and writes standard input to it
                 unchanged, as one connection: the way to replay a capture or to feed hand-made
                 frames, valid or not, to a receiver. Nothing is checked: send what you want the
-                receiver to judge.
+                receiver to judge. A receiver reads the connection only if its first frame carries
+                the agent's session, which the cell's first connection pins (docs/protocol.md
+                §1.3); any other connection is refused and declared.
 
                 Options:
                   --to SOCKET   the UNIX socket to connect to
@@ -41,6 +43,7 @@ final class FrameSendCommand implements Command {
 
                 Example:
                   cellos frame encode --source agent.heartbeat --pid 2 --comm agent --mono 5 \\
+                      --ext session=0123456789abcdef0123456789abcdef \\
                     | cellos frame send --to /run/cells/c1.vsock_9001
                 """;
     }

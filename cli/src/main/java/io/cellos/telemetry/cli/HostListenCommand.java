@@ -39,6 +39,7 @@ final class HostListenCommand implements Command {
                 Usage: cellos host listen --uds BASE --cell-id ID --run-id ID
                                           [--spec-signature-hash H] [--keepalive 10s]
                                           [--out FILE|nats://HOST:PORT[/STREAM]]
+                                          [--accept-sessionless-agents]
 
                 Binds the cell's telemetry listener at BASE_9001 (the UNIX socket Firecracker
                 connects a guest's vsock port 9001 to) and writes one CloudEvent per line
@@ -48,6 +49,12 @@ final class HostListenCommand implements Command {
                 for the keep-alive window gets one agent_silenced event. Runs until interrupted
                 (Ctrl-C, SIGTERM), then flushes, prints the cell's counts on standard error and
                 exits 0.
+
+                Only the agent speaks for the cell (docs/protocol.md §1.3): its first connection
+                pins the session on its first frame, and a later connection is read only if its
+                first frame carries the same one. Any other connection (no session, another one,
+                a first frame that does not decode) is closed at once, nothing on it becomes an
+                event, and a channel_refused event says which connection and why.
 
                 Options:
                   --uds BASE                  the cell's vsock UDS path; the listener is BASE_9001
@@ -69,6 +76,12 @@ final class HostListenCommand implements Command {
                                               while NATS is slow or down before it drops and counts,
                                               in-flight (256), ack-wait (5s), drain (10s) on exit.
                                               Read them back with 'cellos events tail'.
+                  --accept-sessionless-agents compatibility mode for CellOS 0.5 agents, which send
+                                              no session: a cell whose first connection carries
+                                              none is served without session checks, so any
+                                              process in that guest can send frames that pass as
+                                              the agent's; its events say so in session_check. An
+                                              agent that sends a session is pinned all the same.
 
                 Signing (off by default) is set by the environment:
                   CELLOS_HOST_TELEMETRY_SIGN_ALG       off | hmac-sha256 | ed25519
@@ -82,7 +95,8 @@ final class HostListenCommand implements Command {
     @Override
     public int run(List<String> argv, Io io) throws Exception {
         Args a = Args.parse(name(), argv,
-                Set.of("uds", "cell-id", "run-id", "spec-signature-hash", "keepalive", "out"), Set.of());
+                Set.of("uds", "cell-id", "run-id", "spec-signature-hash", "keepalive", "out"),
+                Set.of("accept-sessionless-agents"));
         if (!a.positional().isEmpty()) {
             throw a.usage("unexpected argument '" + a.positional().get(0) + "'");
         }
@@ -104,7 +118,9 @@ final class HostListenCommand implements Command {
         Sinks.Opened opened = Sinks.open(a.value("out"), signer, io);
         EventSink sink = opened.sink();
         CellStats stats;
-        try (sink; Receiver receiver = Receiver.start(ReceiverOptions.defaults().withKeepalive(keepalive), sink, io.err())) {
+        ReceiverOptions options = ReceiverOptions.defaults().withKeepalive(keepalive)
+                .withAcceptSessionlessAgents(a.has("accept-sessionless-agents"));
+        try (sink; Receiver receiver = Receiver.start(options, sink, io.err())) {
             CellHandle cell;
             try {
                 cell = receiver.bind(uds, stamp);

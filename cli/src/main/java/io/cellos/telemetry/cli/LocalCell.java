@@ -113,7 +113,7 @@ record LocalCell(List<String> workload, List<String> watches, Path dir, String o
              Receiver receiver = Receiver.start(ReceiverOptions.defaults().withKeepalive(keepalive),
                      new SummarySink(sink, summary), io.err());
              CellHandle cell = receiver.bind(base, stamp);
-             ExitChannel exits = ExitChannel.bind(base);
+             ExitChannel exits = cell.bindExitChannel();
              FileChannel release = FileChannel.open(hold, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             init = startInit(base, hold);
             long initPid = initPid(init);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code frame encode} and {@code frame decode}, the tools for a person debugging a channel. */
@@ -51,6 +52,20 @@ class FrameCommandsTest {
         assertEquals("18446744073709551615", f.get("guest_monotonic_ns").asText());
         assertEquals("[::1]:8080", f.get("peer").asText());
         assertEquals(42, f.get("syscall").asInt());
+    }
+
+    @Test
+    void aSessionIsEncodedAsItsOwnKeyAndDecodeShowsIt() throws Exception {
+        String session = "0123456789abcdef0123456789abcdef";
+        Run enc = Run.of("", "frame", "encode", "--source", "agent.heartbeat", "--pid", "2", "--comm", "agent",
+                "--mono", "5", "--ext", "session=" + session);
+        assertEquals(0, enc.status(), enc.err());
+        Run dec = Run.of(enc.out(), "frame", "decode");
+        assertEquals(0, dec.status(), dec.err());
+        JsonNode f = JSON.readTree(dec.out());
+        assertEquals(session, f.get("session").asText());
+        assertFalse(f.has("peer"), "the session went into another key: " + f);
+        assertEquals(0x0101, f.get("content_version").asInt());
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.cellos.telemetry.cli;
 
 import io.cellos.telemetry.host.nats.NatsServer;
 import io.cellos.telemetry.host.sign.Ed25519Keys;
+import io.cellos.telemetry.wire.Extensions;
 import io.cellos.telemetry.wire.FrameEncoder;
 import io.cellos.telemetry.wire.ProbeEvent;
 import io.cellos.telemetry.wire.ProbeSource;
@@ -34,6 +35,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class HostListenProcessTest {
     static final Duration PATIENCE = Duration.ofSeconds(30);
+    /** The session of the stand-in agent: 32 lowercase hex digits. */
+    static final String SESSION = "0123456789abcdef0123456789abcdef";
 
     @TempDir
     Path dir;
@@ -67,8 +70,11 @@ class HostListenProcessTest {
         }
     }
 
-    /** Waits for the listener to say it listens, then sends five process.spawned frames on one connection. */
-    private void sendFiveSpawns(Path socket) throws Exception {
+    /**
+     * Waits for the listener to say it listens, then sends five process.spawned frames on one
+     * connection, the first with {@code session} unless it is {@code null}.
+     */
+    private void sendFiveSpawns(Path socket, String session) throws Exception {
         // the socket file appears at bind(2), a moment before listen(2): the line is the signal
         await("the listener's 'listening on' line", () -> {
             try {
@@ -82,7 +88,11 @@ class HostListenProcessTest {
             FrameEncoder enc = new FrameEncoder();
             byte[] buf = new byte[Wire.MAX_FRAME_BYTES];
             for (int i = 0; i < 5; i++) {
-                int n = enc.encode(ProbeEvent.of(ProbeSource.PROCESS_SPAWNED, 100 + i, "w" + i, i), buf, 0);
+                ProbeEvent e = ProbeEvent.of(ProbeSource.PROCESS_SPAWNED, 100 + i, "w" + i, i);
+                if (i == 0 && session != null) {
+                    e = e.withExtensions(Extensions.NONE.withSession(session));
+                }
+                int n = enc.encode(e, buf, 0);
                 ch.write(ByteBuffer.wrap(buf, 0, n));
             }
         }
@@ -98,7 +108,7 @@ class HostListenProcessTest {
                 "--uds", dir.resolve("cell.vsock").toString(), "--cell-id", "c1", "--run-id", "r1",
                 "--keepalive", "1s", "--out", out.toString());
         try {
-            sendFiveSpawns(socket);
+            sendFiveSpawns(socket, SESSION);
             // five guest events, then the keep-alive window passes: agent_silenced
             await("6 events in " + out, () -> lines(out).size() >= 6);
         } finally {
@@ -129,6 +139,26 @@ class HostListenProcessTest {
     }
 
     @Test
+    void compatibilityModeSaysWhatItGivesAwayAndStampsASessionlessCell() throws Exception {
+        Path out = dir.resolve("events.jsonl");
+        Process p = listen(Map.of(), "--uds", dir.resolve("cell.vsock").toString(), "--cell-id", "c1", "--run-id", "r1",
+                "--out", out.toString(), "--accept-sessionless-agents");
+        try {
+            sendFiveSpawns(dir.resolve("cell.vsock_9001"), null); // a CellOS 0.5 agent
+            await("5 events in " + out, () -> lines(out).size() >= 5);
+        } finally {
+            p.destroy();
+        }
+        assertTrue(p.waitFor(PATIENCE.toSeconds(), TimeUnit.SECONDS));
+        String stderr = Files.readString(dir.resolve("stderr.txt"));
+        assertEquals(0, p.exitValue(), stderr);
+        assertTrue(stderr.contains("any process in that guest can send frames that pass as the agent's"), stderr);
+        for (String line : lines(out)) {
+            assertTrue(line.contains("\"session_check\":\"none (CellOS 0.5 agent, compatibility mode)\""), line);
+        }
+    }
+
+    @Test
     void signedEventsPublishedToNatsAreReadBackByTailAndVerify() throws Exception {
         Ed25519Keys.KeyPairText keys = Ed25519Keys.generate(new SecureRandom());
         Path socket = dir.resolve("cell.vsock_9001");
@@ -139,7 +169,7 @@ class HostListenProcessTest {
                     "--uds", dir.resolve("cell.vsock").toString(), "--cell-id", "c1", "--run-id", "r1",
                     "--keepalive", "1s", "--out", url);
             try {
-                sendFiveSpawns(socket);
+                sendFiveSpawns(socket, SESSION);
                 await("6 events in the stream", () -> Run.of("", "events", "tail", "--from", url).out().lines().count() >= 6);
             } finally {
                 p.destroy(); // SIGTERM

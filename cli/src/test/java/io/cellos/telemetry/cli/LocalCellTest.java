@@ -270,7 +270,9 @@ class LocalCellTest {
     @Test
     void initStopsTheCellBeforeTheWorkloadWhenItsAgentCannotBeReadyUnderFailCell() throws Exception {
         Path ran = tmp.resolve("ran");
-        try (ExitChannel exits = ExitChannel.bind(tmp.resolve("vm.vsock"))) {
+        try (Receiver receiver = Receiver.start(ReceiverOptions.defaults(), new CapturingSink(), System.err);
+             ExitChannel exits = receiver.bind(tmp.resolve("vm.vsock"), new CellStamp("vm", "r", null))
+                     .bindExitChannel()) {
             CellProcess c = CellProcess.run(tmp.resolve("fail-cell"), p -> { }, "init", "--agent-transport",
                     "unix:" + tmp.resolve("nobody-listens_9001"), "--exit-to", "unix:" + exits.socketPath(), "--",
                     "/usr/bin/touch", ran.toString());
@@ -279,7 +281,9 @@ class LocalCellTest {
             assertFalse(Files.exists(ran), "the workload ran");
             assertEquals(125, exits.await(java.time.Duration.ofSeconds(5)).orElseThrow().shellStatus());
         }
-        try (ExitChannel exits = ExitChannel.bind(tmp.resolve("vm2.vsock"))) {
+        try (Receiver receiver = Receiver.start(ReceiverOptions.defaults(), new CapturingSink(), System.err);
+             ExitChannel exits = receiver.bind(tmp.resolve("vm2.vsock"), new CellStamp("vm2", "r", null))
+                     .bindExitChannel()) {
             CellProcess c = CellProcess.run(tmp.resolve("degrade"), p -> { }, "init", "--on-agent-failure", "degrade",
                     "--agent-transport", "unix:" + tmp.resolve("nobody-listens_9001"), "--exit-to",
                     "unix:" + exits.socketPath(), "--", "/usr/bin/touch", ran.toString());
@@ -300,7 +304,7 @@ class LocalCellTest {
         Path base = tmp.resolve("vm.vsock");
         try (Receiver receiver = Receiver.start(ReceiverOptions.defaults(), sink, System.err);
              CellHandle cell = receiver.bind(base, new CellStamp("vm", "run-1", null));
-             ExitChannel exits = ExitChannel.bind(base)) {
+             ExitChannel exits = cell.bindExitChannel()) {
             // the workload's /proc does not list the agent: the test tells it the pid and threads, an
             // attacker's best case, once the agent is up
             Path target = tmp.resolve("target");

@@ -3,6 +3,7 @@ package io.cellos.telemetry.host;
 import io.cellos.telemetry.wire.FrameException;
 import io.cellos.telemetry.wire.ProbeEvent;
 import io.cellos.telemetry.wire.ProbeSource;
+import io.cellos.telemetry.wire.Wire;
 
 import java.io.IOException;
 import java.nio.channels.SelectionKey;
@@ -16,8 +17,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The host's state for one bound cell: its listener, its connections, its counters and its
- * keep-alive.
+ * The host's state for one bound cell: its listener, its connections, the session that admits
+ * them, its counters and its keep-alive.
  *
  * <p>Confined to the I/O thread of its {@link EventLoop}: every method but the constructor runs
  * there. Owns the listening channel and every connection.
@@ -29,6 +30,7 @@ final class Cell {
     private final ServerSocketChannel server;
     private final EventProjector projector;
     private final ReceiverOptions options;
+    private final SessionPin sessions;
     private final Set<Connection> open = new HashSet<>();
     private final long[] drops = new long[DropCause.values().length];
 
@@ -41,6 +43,7 @@ final class Cell {
     private boolean dropsUnreported;
     private long lastDropReportNanos;
     private long dropReports;
+    private long refusals;
     private String lastRejection;
     private boolean closed;
 
@@ -52,6 +55,7 @@ final class Cell {
         this.server = server;
         this.projector = new EventProjector(stamp, socketPath.toString());
         this.options = options;
+        this.sessions = new SessionPin(options.acceptSessionlessAgents());
         this.lastFrameNanos = boundNanos;
         this.lastDropReportNanos = boundNanos - options.dropReportInterval().toNanos();
     }
@@ -112,7 +116,36 @@ final class Cell {
                 agentDroppedTotal = reported;
             }
         }
-        loop.emit(projector.guest(event, connection, frame, now));
+        // a connection is accepted only once the check has left NOT_PINNED_YET, never to return
+        loop.emit(projector.guest(event, connection, frame, now, sessions.check()));
+    }
+
+    /**
+     * Whether telemetry connection {@code connection}, whose first frame is {@code first}, speaks for
+     * the agent ({@link SessionPin}); if not, it is refused and declared, and its caller closes it.
+     */
+    boolean admit(ProbeEvent first, long connection) {
+        String refusal = sessions.refusal(first.extensions().session(), connection);
+        if (refusal != null) {
+            channelRefused(Wire.VSOCK_TELEMETRY_PORT, connection, refusal);
+        }
+        return refusal == null;
+    }
+
+    /**
+     * Counts and declares a connection the host refused to believe, on either of the cell's
+     * channels: the one place {@code channel_refused} events are made. After {@link #close} it is
+     * only told on the warnings stream.
+     *
+     * @param port the guest port: {@link Wire#VSOCK_TELEMETRY_PORT} or {@link Wire#VSOCK_EXIT_PORT}
+     */
+    void channelRefused(int port, long connection, String reason) {
+        if (closed) {
+            warn("port " + port + " connection " + connection + " refused after the cell was closed: " + reason);
+            return;
+        }
+        dropped(DropCause.CHANNEL_REFUSED, "port " + port + " connection " + connection + " refused: " + reason);
+        loop.emit(projector.channelRefused(++refusals, Instant.now(), port, connection, reason, sessions.check()));
     }
 
     void rejected(FrameException e, long connection, long frame) {
@@ -156,7 +189,8 @@ final class Cell {
             long due = lastFrameNanos + options.keepalive().toNanos();
             if (now - due >= 0) {
                 silenced = true;
-                loop.emit(projector.silenced(Instant.now(), options.keepalive().toMillis(), lastFrameAt, framesEmitted));
+                loop.emit(projector.silenced(Instant.now(), options.keepalive().toMillis(), lastFrameAt, framesEmitted,
+                        sessions.check()));
             } else {
                 next = Math.min(next, due);
             }
@@ -167,7 +201,8 @@ final class Cell {
     private void reportDrops(long now) {
         dropsUnreported = false;
         lastDropReportNanos = now;
-        loop.emit(projector.hostDropped(++dropReports, Instant.now(), drops, agentDroppedTotal, lastRejection));
+        loop.emit(projector.hostDropped(++dropReports, Instant.now(), drops, agentDroppedTotal, lastRejection,
+                sessions.check()));
     }
 
     CellStats stats() {
@@ -188,7 +223,6 @@ final class Cell {
         if (closed) {
             return;
         }
-        closed = true;
         try {
             server.close();
         } catch (IOException e) {
@@ -202,6 +236,7 @@ final class Cell {
         if (dropsUnreported) {
             reportDrops(System.nanoTime());
         }
+        closed = true; // not before: what the last reads refuse is still declared and reported
         try {
             java.nio.file.Files.deleteIfExists(socketPath);
         } catch (IOException e) {

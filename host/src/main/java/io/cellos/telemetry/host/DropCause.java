@@ -32,7 +32,13 @@ public enum DropCause {
     /** A connection ended in the middle of a frame; the partial frame is lost. */
     CLOSED_MID_FRAME(null),
     /** A connection beyond the per-cell limit was refused. */
-    CONNECTION_LIMIT(null);
+    CONNECTION_LIMIT(null),
+    /**
+     * A connection the host does not believe (protocol.md §1.3) was refused and closed at once: on
+     * the telemetry channel one whose first frame did not show it to be the agent's, on the
+     * exit-code channel any but init's. Each is also declared by a {@code channel_refused} event.
+     */
+    CHANNEL_REFUSED(null);
 
     private static final DropCause[] BY_FRAME_ERROR = new DropCause[FrameError.values().length];
 

@@ -26,8 +26,8 @@ import java.util.TreeMap;
  * Turns what one cell's guest sent, and what its host witnessed, into CloudEvents (protocol.md §7).
  *
  * <p>Guest fields are copied from the decoded frame; the stamp ({@code cell_id}, {@code run_id},
- * {@code spec_signature_hash}), the time of receipt and the {@code output} record are the host's
- * alone. Event ids are derived from run, connection and frame number, so the same frame always
+ * {@code spec_signature_hash}, {@code session_check}), the time of receipt and the {@code output}
+ * record are the host's alone. Event ids are derived from run, connection and frame number, so the same frame always
  * gets the same id.
  *
  * <p>The {@code data} of an event is {@link EventData}: written when the event is serialized, from
@@ -43,6 +43,8 @@ public final class EventProjector {
     public static final String TYPE_SILENCED = TYPE_PREFIX + "agent_silenced";
     /** The type of drop reports, the agent's and the host's. */
     public static final String TYPE_DROPPED = TYPE_PREFIX + "telemetry.dropped";
+    /** The type of the host-made event for a connection the host refused to believe. */
+    public static final String TYPE_CHANNEL_REFUSED = TYPE_PREFIX + "channel_refused";
 
     private static final String[] GUEST_TYPES = Arrays.stream(ProbeSource.values())
             .map(s -> TYPE_PREFIX + s.wireName())
@@ -52,6 +54,7 @@ public final class EventProjector {
     private static final SerializableString RUN_ID = new SerializedString("run_id");
     private static final SerializableString HOST_RECEIVED_AT = new SerializedString("host_received_at");
     private static final SerializableString SPEC_SIGNATURE_HASH = new SerializedString("spec_signature_hash");
+    private static final SerializableString SESSION_CHECK = new SerializedString("session_check");
     private static final SerializableString OUTPUT = new SerializedString("output");
     private static final SerializableString SOCKET = new SerializedString("socket");
     private static final SerializableString CONNECTION = new SerializedString("connection");
@@ -84,15 +87,19 @@ public final class EventProjector {
         return URI.create("urn:cellos:cell:" + cellId);
     }
 
-    /** The event for one accepted guest frame: frame {@code frame} of connection {@code connection}. */
-    public CloudEvent guest(ProbeEvent e, long connection, long frame, Instant receivedAt) {
+    /**
+     * The event for one accepted guest frame: frame {@code frame} of connection {@code connection}.
+     *
+     * @param check what the cell's session check was when the frame's connection was accepted
+     */
+    public CloudEvent guest(ProbeEvent e, long connection, long frame, Instant receivedAt, SessionCheck check) {
         if (socket == null) {
             throw new IllegalStateException("this projector makes host reports only: it has no socket");
         }
         return build(GUEST_TYPES[e.source().ordinal()], stamp.runId() + "/c" + connection + "/f" + frame, receivedAt,
                 g -> {
                     GuestFieldsJson.write(g, e);
-                    writeStamp(g, receivedAt);
+                    writeStamp(g, receivedAt, check);
                     g.writeFieldName(OUTPUT);
                     g.writeStartObject();
                     g.writeFieldName(SOCKET);
@@ -109,8 +116,10 @@ public final class EventProjector {
      * The host-made event for a cell from which nothing arrived for a whole keep-alive window.
      *
      * @param lastFrameAt when the last frame arrived, or {@code null} if none ever did
+     * @param check       the cell's session check now
      */
-    public CloudEvent silenced(Instant at, long keepaliveMillis, Instant lastFrameAt, long framesReceived) {
+    public CloudEvent silenced(Instant at, long keepaliveMillis, Instant lastFrameAt, long framesReceived,
+                               SessionCheck check) {
         return build(TYPE_SILENCED, stamp.runId() + "/silenced", at, g -> {
             g.writeStringField("origin", "host");
             g.writeNumberField("keepalive_ms", keepaliveMillis);
@@ -121,7 +130,7 @@ public final class EventProjector {
                 g.writeNull();
             }
             g.writeNumberField("frames_received", framesReceived);
-            writeStamp(g, at);
+            writeStamp(g, at, check);
         });
     }
 
@@ -132,8 +141,10 @@ public final class EventProjector {
      * @param counts            indexed by {@link DropCause#ordinal()}; copied
      * @param agentDroppedTotal the highest {@code dropped_total} the agent reported, or -1
      * @param lastRejection     why the latest frame was refused, or {@code null}
+     * @param check             the cell's session check now
      */
-    public CloudEvent hostDropped(long seq, Instant at, long[] counts, long agentDroppedTotal, String lastRejection) {
+    public CloudEvent hostDropped(long seq, Instant at, long[] counts, long agentDroppedTotal, String lastRejection,
+                                  SessionCheck check) {
         Map<String, Long> byCause = new LinkedHashMap<>();
         for (DropCause c : DropCause.values()) {
             if (counts[c.ordinal()] != 0) {
@@ -151,7 +162,28 @@ public final class EventProjector {
             if (lastRejection != null) {
                 g.writeStringField("last_rejection", lastRejection);
             }
-            writeStamp(g, at);
+            writeStamp(g, at, check);
+        });
+    }
+
+    /**
+     * The host-made event for a connection the host refused to believe (protocol.md §1.3): it was
+     * closed at once and nothing on it became an event.
+     *
+     * @param seq        this refusal's number within the cell's refusals, from 1
+     * @param port       the guest port the connection came to: 9001 (telemetry) or 9000 (exit code)
+     * @param connection the connection's number on that port's socket
+     * @param reason     why it was refused, in words
+     * @param check      the cell's session check now
+     */
+    public CloudEvent channelRefused(long seq, Instant at, int port, long connection, String reason,
+                                     SessionCheck check) {
+        return build(TYPE_CHANNEL_REFUSED, stamp.runId() + "/refused/" + seq, at, g -> {
+            g.writeStringField("origin", "host");
+            g.writeNumberField("port", port);
+            g.writeNumberField("connection", connection);
+            g.writeStringField("reason", reason);
+            writeStamp(g, at, check);
         });
     }
 
@@ -173,7 +205,7 @@ public final class EventProjector {
             writeHostDropped(g, byCause);
             g.writeNullField("agent_dropped_total");
             g.writeStringField("reason", reason);
-            writeStamp(g, at);
+            writeStamp(g, at, null); // a sink does not know how the cell's channel was checked
         });
     }
 
@@ -189,7 +221,8 @@ public final class EventProjector {
         g.writeNumberField("host_dropped_total", total);
     }
 
-    private void writeStamp(JsonGenerator g, Instant at) throws IOException {
+    /** The cell's stamp, then {@code session_check} unless {@code check} is {@code null}. */
+    private void writeStamp(JsonGenerator g, Instant at, SessionCheck check) throws IOException {
         g.writeFieldName(CELL_ID);
         g.writeRawValue(cellId);
         g.writeFieldName(RUN_ID);
@@ -201,6 +234,10 @@ public final class EventProjector {
             g.writeRawValue(specSignatureHash);
         } else {
             g.writeNull();
+        }
+        if (check != null) {
+            g.writeFieldName(SESSION_CHECK);
+            g.writeString(check.json());
         }
     }
 

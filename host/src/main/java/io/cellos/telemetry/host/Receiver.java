@@ -20,7 +20,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>A supervisor calls {@link #bind} for each cell before its guest boots, and closes the
  * returned handle when the cell is gone. Every byte from a guest is hostile: frames are checked by
  * {@link io.cellos.telemetry.wire.FrameDecoder}, refusals are counted per cause and reported as
- * host-made {@code telemetry.dropped} events, and memory per connection is fixed.
+ * host-made {@code telemetry.dropped} events, and memory per connection is fixed. A connection
+ * speaks for the cell's agent only if its first frame carries the session the cell pinned
+ * ({@link SessionPin}, protocol.md §1.3); any other is refused and declared.
  *
  * <p>Threading: {@link ReceiverOptions#loops()} I/O threads; cells are spread over them round-robin.
  * The methods of this class are thread-safe. The sink is the caller's: {@link #close} flushes it
@@ -44,11 +46,17 @@ public final class Receiver implements AutoCloseable {
     }
 
     /**
-     * Starts the I/O threads.
+     * Starts the I/O threads. In compatibility mode ({@link ReceiverOptions#acceptSessionlessAgents})
+     * says first, in one line on {@code warnings}, what that mode gives away.
      *
      * @param warnings where problems that lose nothing but deserve a person's eye are told
      */
     public static Receiver start(ReceiverOptions options, EventSink sink, PrintStream warnings) {
+        if (options.acceptSessionlessAgents()) {
+            warnings.println("cellos: compatibility mode: a cell whose agent sends no session (CellOS 0.5) is served "
+                    + "without session checks, so any process in that guest can send frames that pass as the agent's; "
+                    + "such cells' events say session_check \"" + SessionCheck.NONE_COMPATIBILITY_MODE.text() + "\"");
+        }
         Receiver r = new Receiver(options, sink, warnings);
         for (EventLoop l : r.loops) {
             l.start();
@@ -89,7 +97,7 @@ public final class Receiver implements AutoCloseable {
             Files.deleteIfExists(path);
             throw e;
         }
-        CellHandle handle = new CellHandle(this, loop, cell, path);
+        CellHandle handle = new CellHandle(this, loop, cell, udsBase, path);
         cells.add(handle);
         return handle;
     }

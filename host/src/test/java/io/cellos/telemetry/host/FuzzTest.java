@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
@@ -28,13 +29,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * At least 100,000 random and mutated frames through real UNIX sockets into one cell while a
- * well-behaved cell of the same receiver streams valid frames. The receiver must survive, keep its
- * memory bounded, deliver every valid frame of the good cell in order, and account for every frame
- * of the bad cell: emitted or counted, never silently lost.
+ * well-behaved cell of the same receiver streams valid frames.
+ *
+ * <p>The bad cell's agent pins its session first. Then come two kinds of connection: verified ones,
+ * whose first frame presents the session and whose other frames are hostile (a buggy or subverted
+ * agent: the decoder's test), and strangers, whose first frame is hostile and is followed by more
+ * frames, some carrying the agent's session (the refusal's test). The receiver must survive, keep
+ * its memory bounded, deliver every valid frame of the good cell in order, account for every frame
+ * of a verified connection (emitted or counted, never silently lost), and refuse, count and declare
+ * every stranger without emitting anything it sent.
  */
 class FuzzTest {
     static final int FUZZ_FRAMES = 100_000;
     static final int FRAMES_PER_CONNECTION = 1_000;
+    /** Frames a stranger sends after its first; the receiver must never look at them. */
+    static final int STRANGER_TAIL = 10;
     static final int GOOD_FRAMES = 20_000;
     static final ProbeSource[] SOURCES = ProbeSource.values();
 
@@ -46,13 +55,18 @@ class FuzzTest {
         static final ObjectMapper MAPPER = new ObjectMapper();
         final AtomicLong fuzzGuestEvents = new AtomicLong();
         final AtomicLong fuzzDropReports = new AtomicLong();
+        final AtomicLong fuzzRefusals = new AtomicLong();
+        final AtomicLong goodRefusals = new AtomicLong();
         final List<Long> goodSequence = new ArrayList<>();
 
         @Override
         public void emit(CloudEvent e) {
             boolean good = e.getSource().toString().endsWith(":good");
+            boolean refusal = e.getType().equals(EventProjector.TYPE_CHANNEL_REFUSED);
             boolean hostMade = e.getType().endsWith("agent_silenced") || e.getId().contains("/dropped/");
-            if (good && !hostMade) {
+            if (refusal) {
+                (good ? goodRefusals : fuzzRefusals).incrementAndGet();
+            } else if (good && !hostMade) {
                 try {
                     JsonNode d = MAPPER.readTree(e.getData().toBytes());
                     synchronized (goodSequence) {
@@ -100,19 +114,41 @@ class FuzzTest {
             });
 
             Random rnd = new Random(20261121L);
-            long sent = 0;
-            long locallyValid = 0;
+            try (GuestClient agent = new GuestClient(bad.socketPath())) { // pins the session
+                agent.send(ProbeEvent.of(ProbeSource.AGENT_HEARTBEAT, 2, "cellos-agent", 0));
+            }
+            long sent = 1; // on verified connections: every frame the receiver must account for
+            long emitted = 1; // of those, what it must turn into events
+            long strangers = 0;
+            long strangersUndecodable = 0;
             while (sent < FUZZ_FRAMES) {
                 ByteArrayOutputStream stream = new ByteArrayOutputStream();
+                if (rnd.nextInt(4) == 0) {
+                    byte[] first = hostileBody(rnd);
+                    if (!isValid(first)) {
+                        strangersUndecodable++;
+                    }
+                    stream.writeBytes(GuestClient.frameOf(first));
+                    for (int i = 0; i < STRANGER_TAIL; i++) {
+                        stream.writeBytes(i % 2 == 0 ? GuestClient.encodeFirst(ProbeEvent.of(ProbeSource.PROCESS_SPAWNED,
+                                4_242_424, "rt-forged", i)) : GuestClient.frameOf(hostileBody(rnd)));
+                    }
+                    strangers++;
+                    try (GuestClient g = new GuestClient(bad.socketPath(), null)) {
+                        g.raw(stream.toByteArray()); // small enough for the socket's buffer: never refused mid-write
+                    }
+                    continue;
+                }
+                stream.writeBytes(GuestClient.encodeFirst(ProbeEvent.of(ProbeSource.TELEMETRY_DROPPED, 2, "cellos-agent",
+                        sent).withExtensions(Extensions.NONE.withDroppedTotal(0))));
+                sent++;
+                emitted++;
                 for (int i = 0; i < FRAMES_PER_CONNECTION; i++) {
                     byte[] body = hostileBody(rnd);
                     if (isValid(body)) {
-                        locallyValid++;
+                        emitted++;
                     }
-                    byte[] prefix = new byte[Wire.HEADER_BYTES];
-                    Wire.writeLength(prefix, 0, body.length);
-                    stream.writeBytes(prefix);
-                    stream.writeBytes(body);
+                    stream.writeBytes(GuestClient.frameOf(body));
                     sent++;
                 }
                 switch (rnd.nextInt(4)) { // how the connection ends
@@ -135,11 +171,16 @@ class FuzzTest {
             }
             goodGuest.join();
 
-            long expected = sent;
+            // a stranger's first frame is counted for its cause if it does not decode, and the stranger once
+            long expected = sent + strangersUndecodable + strangers;
             CellStats s = awaitAccounted(bad, expected);
             assertEquals(expected, s.framesEmitted() + s.droppedTotal(), "every fuzz frame emitted or counted: " + s);
-            assertEquals(locallyValid, s.framesEmitted(), "the receiver accepts exactly what the decoder accepts");
+            assertEquals(emitted, s.framesEmitted(), "the receiver accepts exactly what the decoder accepts, "
+                    + "and nothing of a stranger");
             assertEquals(sink.fuzzGuestEvents.get(), s.framesEmitted());
+            assertEquals(strangers, s.dropped().get(DropCause.CHANNEL_REFUSED), "every stranger refused: " + s);
+            assertEquals(strangers, sink.fuzzRefusals.get(), "and declared");
+            assertTrue(strangers > 10, "the fuzz made strangers: " + strangers);
             assertTrue(s.droppedTotal() > FUZZ_FRAMES / 2, "most fuzz frames are bad: " + s);
             assertEquals(0, s.openConnections(), "no connection state left behind");
 
@@ -154,6 +195,7 @@ class FuzzTest {
                 }
             }
             assertEquals(0, good.stats().droppedTotal());
+            assertEquals(0, sink.goodRefusals.get());
             assertTrue(sink.fuzzDropReports.get() > 0, "drops reached the output");
         }
         long growth = usedHeapAfterGc() - heapBefore;
@@ -204,12 +246,14 @@ class FuzzTest {
         if (kind < 9) {
             CborMap m = new CborMap();
             String[] keys = {"content_version", "probe_source", "guest_pid", "guest_comm", "guest_monotonic_ns",
-                    "path", "peer", "x"};
+                    "path", "peer", "session", "x"};
             int n = rnd.nextInt(9);
             for (int i = 0; i < n; i++) {
                 String k = keys[rnd.nextInt(keys.length)];
                 if (rnd.nextBoolean()) {
                     m.uint(k, rnd.nextLong());
+                } else if (k.equals("session")) { // well-formed or not, never the pinned one
+                    m.text(k, rnd.nextBoolean() ? HexFormat.of().formatHex(randomBytes(rnd, 16)) : "s" + rnd.nextInt());
                 } else {
                     m.text(k, rnd.nextBoolean() ? SOURCES[rnd.nextInt(SOURCES.length)].wireName() : "s" + rnd.nextInt());
                 }
@@ -217,6 +261,12 @@ class FuzzTest {
             return m.bytes();
         }
         return validBody(rnd);
+    }
+
+    private static byte[] randomBytes(Random rnd, int n) {
+        byte[] b = new byte[n];
+        rnd.nextBytes(b);
+        return b;
     }
 
     static byte[] validBody(Random rnd) {

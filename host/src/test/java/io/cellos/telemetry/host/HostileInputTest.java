@@ -18,7 +18,11 @@ import static io.cellos.telemetry.host.ReceiverTest.PATIENCE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** What the receiver does with each kind of bad input: count it, keep or close the connection. */
+/**
+ * What the receiver does with each kind of bad input on the agent's own connection (its first frame
+ * carried the session): count it, keep or close the connection. What happens to a connection whose
+ * first frame is bad is {@link SessionPinningTest}'s.
+ */
 class HostileInputTest {
     static final ProbeEvent GOOD = ProbeEvent.of(ProbeSource.PROCESS_SPAWNED, 9, "ok", 1);
 
@@ -75,9 +79,9 @@ class HostileInputTest {
         byte[] body = new CborMap().uint("content_version", 0x0100).text("probe_source", "process.teleported")
                 .uint("guest_pid", 1).text("guest_comm", "x").uint("guest_monotonic_ns", 1).bytes();
         try (GuestClient g = new GuestClient(cell.socketPath())) {
-            g.body(body).send(GOOD);
+            g.send(GOOD).body(body).send(GOOD);
         }
-        sink.await(CapturingSink.type("process.spawned"), 1, PATIENCE);
+        sink.await(CapturingSink.type("process.spawned"), 2, PATIENCE);
         awaitDrops(DropCause.UNKNOWN_PROBE_SOURCE, 1);
         JsonNode report = sink.await(CapturingSink.type("telemetry.dropped"), 1, PATIENCE).get(0);
         assertEquals(1, report.at("/data/host_dropped/unknown_probe_source").asLong());
@@ -89,7 +93,7 @@ class HostileInputTest {
         try (GuestClient g = new GuestClient(cell.socketPath())) {
             // one write, so that the receiver's close cannot race the client's writes
             ByteArrayOutputStream stream = new ByteArrayOutputStream();
-            stream.writeBytes(GuestClient.encode(GOOD));
+            stream.writeBytes(GuestClient.encodeFirst(GOOD));
             stream.writeBytes(tooLarge);
             stream.writeBytes(GuestClient.encode(GOOD)); // lost with the framing
             g.raw(stream.toByteArray());
@@ -105,8 +109,9 @@ class HostileInputTest {
     @Test
     void aZeroLengthClosesTheConnection() throws Exception {
         try (GuestClient g = new GuestClient(cell.socketPath())) {
-            g.raw(new byte[4]);
+            g.send(GOOD).raw(new byte[4]);
             awaitDrops(DropCause.ZERO_LENGTH, 1);
+            assertTrue(g.awaitClosedByHost(PATIENCE));
         }
     }
 
@@ -137,7 +142,8 @@ class HostileInputTest {
     @Test
     void dropReportsCarryCumulativeCountsByCause() throws Exception {
         try (GuestClient g = new GuestClient(cell.socketPath())) {
-            g.body(new byte[] {(byte) 0x80}).body(new byte[] {(byte) 0xa1, 0x01, 0x02}).body(new byte[] {(byte) 0x80});
+            g.send(GOOD).body(new byte[] {(byte) 0x80}).body(new byte[] {(byte) 0xa1, 0x01, 0x02})
+                    .body(new byte[] {(byte) 0x80});
         }
         awaitDrops(DropCause.NOT_A_MAP, 2);
         awaitDrops(DropCause.NON_TEXT_KEY, 1);

@@ -44,16 +44,19 @@ class JsonLinesSinkTest {
         long[] drops = new long[DropCause.values().length];
         drops[0] = 3;
         List<CloudEvent> events = new ArrayList<>();
-        events.add(p.guest(ProbeEvent.of(ProbeSource.PROCESS_SPAWNED, 42, "sh", 1_000_000_000L), 1, 1, at));
+        events.add(p.guest(ProbeEvent.of(ProbeSource.PROCESS_SPAWNED, 42, "sh", 1_000_000_000L), 1, 1, at,
+                SessionCheck.PINNED));
         events.add(p.guest(ProbeEvent.of(ProbeSource.FS_INOTIFY_FIRED, 7, "caf\u00e9\u0001\"", -1L)
                 .withExtensions(Extensions.NONE.withPath("/w/\ud83d\ude00 \u4e2d.txt").withDroppedTotal(1L << 60)), 2, 9,
-                at.plusNanos(123_456_789)));
+                at.plusNanos(123_456_789), SessionCheck.NONE_COMPATIBILITY_MODE));
         events.add(noHash.guest(ProbeEvent.of(ProbeSource.CAPABILITY_DENIED, 1, "x", 5)
-                .withExtensions(Extensions.NONE.withCapability(21).withSyscall(165)), 1, 1, Instant.EPOCH));
-        events.add(p.silenced(at, 10_000, null, 0));
-        events.add(p.silenced(at, 10_000, at.minusNanos(1_000), 17));
-        events.add(p.hostDropped(1, at, drops, -1, null));
-        events.add(p.hostDropped(2, at, drops, -5, "connection 1 frame 2: bad \"key\""));
+                .withExtensions(Extensions.NONE.withCapability(21).withSyscall(165)), 1, 1, Instant.EPOCH,
+                SessionCheck.PINNED));
+        events.add(p.silenced(at, 10_000, null, 0, SessionCheck.NOT_PINNED_YET));
+        events.add(p.silenced(at, 10_000, at.minusNanos(1_000), 17, SessionCheck.PINNED));
+        events.add(p.hostDropped(1, at, drops, -1, null, SessionCheck.PINNED));
+        events.add(p.hostDropped(2, at, drops, -5, "connection 1 frame 2: bad \"key\"", SessionCheck.PINNED));
+        events.add(p.channelRefused(1, at, 9001, 3, "no session on its first frame", SessionCheck.PINNED));
         return events;
     }
 
@@ -90,7 +93,8 @@ class JsonLinesSinkTest {
         EventProjector p = new EventProjector(new CellStamp("c", "r", null), "/s_9001");
         List<CloudEvent> events = new ArrayList<>();
         for (int i = 1; i <= 2_000; i++) {
-            events.add(p.guest(ProbeEvent.of(ProbeSource.PROCESS_SPAWNED, i, "w", i), 1, i, Instant.EPOCH));
+            events.add(p.guest(ProbeEvent.of(ProbeSource.PROCESS_SPAWNED, i, "w", i), 1, i, Instant.EPOCH,
+                    SessionCheck.PINNED));
         }
         CountingStream out = new CountingStream();
         try (JsonLinesSink sink = new JsonLinesSink(out, null, System.err, true)) {

@@ -67,6 +67,8 @@ class ReceiverTest {
         assertEquals("cell-1", d.get("cell_id").asText());
         assertEquals("run-7", d.get("run_id").asText());
         assertEquals("sha256:abc", d.get("spec_signature_hash").asText());
+        assertEquals("pinned", d.get("session_check").asText());
+        assertFalse(d.has("session"), "the agent's session is never written out");
         Instant received = Instant.parse(d.get("host_received_at").asText());
         assertFalse(received.isBefore(before.minusMillis(1)));
         assertEquals(received, Instant.parse(e.get("time").asText()));
@@ -81,9 +83,9 @@ class ReceiverTest {
         // A body with every core key plus keys named like the host's stamp: unknown keys are ignored.
         byte[] body = new CborMap()
                 .uint("content_version", 0x0100).text("probe_source", "process.exited").uint("guest_pid", 7)
-                .text("guest_comm", "evil").uint("guest_monotonic_ns", 5)
+                .text("guest_comm", "evil").uint("guest_monotonic_ns", 5).text("session", GuestClient.SESSION)
                 .text("cell_id", "forged").text("run_id", "forged").text("host_received_at", "1970-01-01T00:00:00Z")
-                .text("spec_signature_hash", "forged")
+                .text("spec_signature_hash", "forged").text("session_check", "forged")
                 .bytes();
         try (GuestClient g = new GuestClient(cell.socketPath())) {
             g.body(body);
@@ -94,6 +96,7 @@ class ReceiverTest {
         assertEquals("real-cell", d.get("cell_id").asText());
         assertEquals("real-run", d.get("run_id").asText());
         assertTrue(d.get("spec_signature_hash").isNull());
+        assertEquals("pinned", d.get("session_check").asText());
         assertTrue(Instant.parse(d.get("host_received_at").asText()).isAfter(Instant.parse("2020-01-01T00:00:00Z")));
     }
 

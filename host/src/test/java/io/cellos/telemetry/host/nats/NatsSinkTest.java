@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cellos.telemetry.host.CellStamp;
 import io.cellos.telemetry.host.EventEncoder;
 import io.cellos.telemetry.host.EventProjector;
+import io.cellos.telemetry.host.SessionCheck;
 import io.cellos.telemetry.host.sign.EventSigner;
 import io.cellos.telemetry.host.sign.SignAlgorithm;
 import io.cellos.telemetry.wire.ProbeEvent;
@@ -100,6 +101,21 @@ class NatsSinkTest {
         assertEquals(166, exited.size());
         assertEquals(exited, tailIds(target, Subjects.filter(null, EventProjector.TYPE_PREFIX + "process.exited"), null),
                 "a type given whole or as its suffix");
+    }
+
+    @Test
+    void aChannelRefusalIsPublishedUnderASubjectOfItsType() throws Exception {
+        NatsTarget target = NatsTarget.parse(server.url("/REFUSALS"));
+        CloudEvent refusal = new EventProjector(new CellStamp("cell-a", "run-1", null), "/run/cells/cell-a.vsock_9001")
+                .channelRefused(1, Instant.parse("2026-11-21T12:00:00Z"), 9001, 2, "no session on its first frame",
+                        SessionCheck.PINNED);
+        assertEquals("cellos.events.cell-a.channel_refused", Subjects.of(refusal));
+        try (NatsSink sink = NatsSink.open(target, null, warnings)) {
+            sink.emit(refusal);
+            sink.emit(guest("cell-a", 1, ProbeSource.PROCESS_SPAWNED));
+            await(() -> sink.acknowledged() == 2, "two acks");
+        }
+        assertEquals(List.of("run-1/refused/1"), tailIds(target, Subjects.filter(null, "channel_refused"), null));
     }
 
     @Test
@@ -412,13 +428,13 @@ class NatsSinkTest {
         EventProjector p = new EventProjector(new CellStamp(cell, "run-1", null), "/run/cells/" + cell + ".vsock_9001");
         ProbeEvent e = ProbeEvent.of(ProbeSource.PROCESS_EXEC, 1000 + frame, "sh", 1_000_000L * frame)
                 .withExtensions(io.cellos.telemetry.wire.Extensions.NONE.withPath("/" + "x".repeat(1500)));
-        return p.guest(e, 1, frame, Instant.parse("2026-11-21T12:00:00Z").plusMillis(frame));
+        return p.guest(e, 1, frame, Instant.parse("2026-11-21T12:00:00Z").plusMillis(frame), SessionCheck.PINNED);
     }
 
     private static CloudEvent guest(String cell, int frame, ProbeSource source) {
         EventProjector p = new EventProjector(new CellStamp(cell, "run-1", null), "/run/cells/" + cell + ".vsock_9001");
         return p.guest(ProbeEvent.of(source, 1000 + frame, "sh", 1_000_000L * frame), 1, frame,
-                Instant.parse("2026-11-21T12:00:00Z").plusMillis(frame));
+                Instant.parse("2026-11-21T12:00:00Z").plusMillis(frame), SessionCheck.PINNED);
     }
 
     private static List<String> tailIds(NatsTarget target, String filter, String durable) throws Exception {
