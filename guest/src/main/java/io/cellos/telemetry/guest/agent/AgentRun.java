@@ -43,9 +43,11 @@ final class AgentRun {
             EventQueue queue = new EventQueue(o.queue());
             Channel channel = new Channel(o.transport());
             ProbeSet.Armed armed = ProbeSet.arm(o, scope);
+            OomGuard guard;
             try {
-                agent = new Agent(channel, armed.probes(), queue, scope, OomGuard.of(o.guard(), System.nanoTime()),
-                        o.heartbeat().toNanos(), pid, SelfProtection.COMM, log);
+                guard = OomGuard.of(o.guard(), System.nanoTime());
+                agent = new Agent(channel, armed.probes(), queue, scope, guard, o.heartbeat().toNanos(), pid,
+                        SelfProtection.COMM, log);
             } catch (IOException | RuntimeException e) {
                 armed.probes().forEach(Probe::close); // give back what they set in the kernel (audit rules)
                 channel.dispose();
@@ -60,7 +62,8 @@ final class AgentRun {
             }
             summary = "pid " + pid + ", channel " + o.transport() + ", probes: " + String.join("; ", armed.on())
                     + (armed.off().isEmpty() ? "" : "; OFF: " + String.join("; ", armed.off()))
-                    + (scope.isEverything() ? "" : "; scope: process tree of pid " + scope.root());
+                    + (scope.isEverything() ? "" : "; scope: process tree of pid " + scope.root())
+                    + (guard.note().isEmpty() ? "" : "; " + guard.note());
         } catch (NotReadyException e) {
             readiness.println("NOT-READY " + e.getMessage());
             readiness.close();

@@ -65,7 +65,7 @@ final class InitRun {
         long agentPid = -1;
         try {
             Processes.makeNonDumpable();
-            OomScore.write("self", OomScore.NEVER);
+            OomScore.trySet("self", OomScore.NEVER); // the agent guards it, and says when it could not
         } catch (IOException e) {
             err.println("cellos init: cannot protect itself (non-dumpable, out of the OOM killer's reach): "
                     + e.getMessage());

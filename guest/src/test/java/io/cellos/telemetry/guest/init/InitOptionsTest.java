@@ -14,7 +14,24 @@ class InitOptionsTest {
         InitOptions o = InitOptions.parse(List.of("--watch", "srv/./app/..", "--watch", "/etc/passwd", "--", "true"));
         String srv = Path.of("srv").toAbsolutePath().toString();
         assertEquals(List.of(srv, "/etc/passwd"), o.watches());
-        assertEquals(List.of("--transport", "vsock:2:9001", "--on-agent-failure", "fail-cell", "--watch", srv, "--watch",
-                "/etc/passwd"), o.agentArgs());
+        assertEquals(List.of("--transport", "vsock:2:9001", "--on-agent-failure", "fail-cell", "--guard",
+                Long.toString(ProcessHandle.current().pid()), "--watch", srv, "--watch", "/etc/passwd"), o.agentArgs(),
+                "the agent guards init's OOM score");
+    }
+
+    @Test
+    void aCapabilityTheWorkloadKeepsMustBeOneItWouldLose() throws Exception {
+        assertEquals(java.util.Set.of(21), InitOptions.parse(List.of("--keep-capability", "CAP_SYS_ADMIN", "--", "true"))
+                .keep());
+        var notDropped = org.junit.jupiter.api.Assertions.assertThrows(
+                io.cellos.telemetry.guest.command.UsageException.class,
+                () -> InitOptions.parse(List.of("--keep-capability", "net_raw", "--", "true")));
+        org.junit.jupiter.api.Assertions.assertTrue(notDropped.getMessage().contains("keeps CAP_NET_RAW anyway"),
+                notDropped.getMessage());
+        var unknown = org.junit.jupiter.api.Assertions.assertThrows(
+                io.cellos.telemetry.guest.command.UsageException.class,
+                () -> InitOptions.parse(List.of("--keep-capability", "sys_magic", "--", "true")));
+        org.junit.jupiter.api.Assertions.assertTrue(unknown.getMessage().contains("no capability named 'sys_magic'"),
+                unknown.getMessage());
     }
 }
