@@ -20,6 +20,7 @@ def attempt(name, path, data):
         s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         s.settimeout(10)
         s.connect(path)
+        print(name, "connected", flush=True)
         s.sendall(data)
         s.shutdown(socket.SHUT_WR)
         try:
