@@ -1,12 +1,13 @@
 # Tries every way the seccomp gate must close to reach a protected process, and prints one line
-# per attempt: "<name> <errno name or OK>". Arguments: the pid to attack, the signal, and the
+# per attempt: "<name> <errno name or OK>". Arguments: the pid to attack ("parent": ours, which is
+# init for a workload, whichever PID namespace it is in), the signal, and the
 # target's other thread ids, comma-separated (the workload's /proc does not list the target, so it
 # cannot find them itself). Run under the gate.
 import ctypes, os, signal, sys, time
 
 libc = ctypes.CDLL(None, use_errno=True)
 libc.syscall.restype = ctypes.c_long
-target = int(sys.argv[1])
+target = os.getppid() if sys.argv[1] == "parent" else int(sys.argv[1])
 sig = int(sys.argv[2]) if len(sys.argv) > 2 else signal.SIGKILL
 given_tids = [int(t) for t in sys.argv[3].split(",") if t] if len(sys.argv) > 3 else []
 

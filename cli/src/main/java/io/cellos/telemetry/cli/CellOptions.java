@@ -30,9 +30,10 @@ import java.util.List;
  * @param stamp       the cell's attribution
  * @param signer      the signer the environment sets up, or {@code null}
  * @param dir         the cell's directory
+ * @param isolation   its PID namespace, and the capabilities the workload keeps
  */
 record CellOptions(List<String> watches, String out, Duration keepalive, FailureMode failureMode, CellStamp stamp,
-                   EventSigner signer, CellDirectory dir) {
+                   EventSigner signer, CellDirectory dir, CellIsolation isolation) {
     /**
      * @param prefix the name of a directory this command makes when {@code --dir} is not given
      * @throws UsageException naming the option, the value and the fix
@@ -49,7 +50,9 @@ record CellOptions(List<String> watches, String out, Duration keepalive, Failure
             LocalCell.check(watches);
             Sinks.check(a, a.value("out"));
             EventSigner signer = SigningEnvironment.signer(System.getenv()).orElse(null);
-            return new CellOptions(watches, a.value("out"), keepalive, mode, stamp, signer, CellDirectory.of(a, prefix));
+            CellIsolation isolation = CellIsolation.parse(a);
+            return new CellOptions(watches, a.value("out"), keepalive, mode, stamp, signer, CellDirectory.of(a, prefix),
+                    isolation);
         } catch (IllegalArgumentException e) {
             throw a.usage(e.getMessage());
         } catch (SigningConfigException e) {
@@ -61,11 +64,12 @@ record CellOptions(List<String> watches, String out, Duration keepalive, Failure
     CellOptions withWatch(Path path) {
         List<String> more = new ArrayList<>(watches);
         more.add(PathArgs.absolute(path.toString()).toString());
-        return new CellOptions(more, out, keepalive, failureMode, stamp, signer, dir);
+        return new CellOptions(more, out, keepalive, failureMode, stamp, signer, dir, isolation);
     }
 
     /** Runs {@code workload} in a local cell with these options ({@link LocalCell#run}). */
     int run(List<String> workload, Io io) throws IOException, InterruptedException, UsageException {
-        return new LocalCell(workload, watches, dir.path(), out, keepalive, failureMode, stamp).run(io, signer);
+        return new LocalCell(workload, watches, dir.path(), out, keepalive, failureMode, stamp, isolation)
+                .run(io, signer);
     }
 }

@@ -7,7 +7,8 @@ import java.util.Set;
 
 /** {@code cellos cell run}: a whole cell on this machine, no VM ({@link LocalCell}). */
 final class CellRunCommand implements Command {
-    private static final Set<String> VALUED = Set.of("watch", "out", "keepalive", "dir", "cell-id", "on-agent-failure");
+    private static final Set<String> VALUED = Set.of("watch", "out", "keepalive", "dir", "cell-id", "on-agent-failure",
+            "pid-namespace", "keep-capability");
 
     @Override
     public String name() {
@@ -23,7 +24,8 @@ final class CellRunCommand implements Command {
     public String help() {
         return """
                 Usage: cellos cell run [--watch PATH]... [--out FILE|nats://HOST:PORT[/STREAM]] [--keepalive D] [--dir DIR]
-                                       [--cell-id ID] [--on-agent-failure fail-cell|degrade] -- CMD [ARGS...]
+                                       [--cell-id ID] [--on-agent-failure fail-cell|degrade]
+                                       [--pid-namespace new|shared] [--keep-capability C]... -- CMD [ARGS...]
 
                 Runs CMD in a local cell: the whole system on this machine, with PID and mount
                 namespaces standing in for the microVM and UNIX sockets for vsock. The receiver binds
@@ -63,6 +65,7 @@ final class CellRunCommand implements Command {
                                          and FIFO a killed cell left there are replaced
                   --cell-id ID           the cell's id in the events (default local-<time>)
                   --on-agent-failure M   fail-cell (default) or degrade, as for the agent
+                """ + CellIsolation.HELP + """
 
                 What stays: the cell's sockets and hold FIFO are removed at the end, the event log
                 stays. A directory the command made itself (no --dir) is removed when nothing is

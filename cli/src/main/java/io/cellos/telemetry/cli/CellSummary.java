@@ -67,6 +67,7 @@ final class CellSummary {
     private final List<String> files = new ArrayList<>();
     private final List<String> denials = new ArrayList<>();
     private final List<String> refusedChannels = new ArrayList<>();
+    private final List<String> tampered = new ArrayList<>();
     private final CountDownLatch rootExited = new CountDownLatch(1);
     private long agentDropped;
     private long hostDropped;
@@ -124,6 +125,7 @@ final class CellSummary {
                 case "capability.denied" -> denials.add(comm + " (pid " + pid + ") refused "
                         + (d.has("syscall") ? SyscallNames.describe(d.get("syscall").asLong())
                         : "capability " + d.path("capability").asText("?")));
+                case "agent.tampered" -> tampered.add(d.path("what").asText("?"));
                 case "channel_refused" -> refusedChannels.add("port " + d.path("port").asText("?") + ", connection "
                         + d.path("connection").asText("?") + ": " + d.path("reason").asText("?"));
                 case "telemetry.dropped" -> {
@@ -185,6 +187,7 @@ final class CellSummary {
         list(out, "connections attempted", connects);
         list(out, "declared files touched", files);
         list(out, "denied", denials);
+        list(out, "tampering with the agent's observation (declared, and put back where it could be)", tampered);
         out.println("channels refused: " + (refusedChannels.isEmpty() ? "none"
                 : refusedChannels.size() + " (" + String.join("; ", refusedChannels) + ")"));
         out.println("drops: " + agentDropped + " events dropped in the guest, " + hostDropped + " frames refused by the host"

@@ -31,6 +31,7 @@ final class DemoCommand implements Command {
     public String help() {
         return """
                 Usage: cellos demo [--dir DIR] [--out FILE|nats://HOST:PORT[/STREAM]] [--keepalive D]
+                                   [--pid-namespace new|shared] [--keep-capability C]...
 
                 Runs 'cellos cell run' over a small bundled workload (a shell script) that runs 20
                 short-lived processes, writes a file in a declared directory, connects to a
@@ -50,12 +51,13 @@ final class DemoCommand implements Command {
                                  run; a nats:// target publishes the events to NATS JetStream
                                  instead ('cellos host listen --help')
                   --keepalive D  the receiver's keep-alive window (default 10s)
+                  --pid-namespace, --keep-capability: as for cell run ('cellos cell run --help')
                 """;
     }
 
     @Override
     public int run(List<String> argv, Io io) throws Exception {
-        Args a = Args.parse(name(), argv, Set.of("dir", "out", "keepalive"), Set.of());
+        Args a = Args.parse(name(), argv, Set.of("dir", "out", "keepalive", "pid-namespace", "keep-capability"), Set.of());
         if (!a.positional().isEmpty()) {
             throw a.usage("unexpected argument '" + a.positional().get(0) + "'");
         }

@@ -49,7 +49,7 @@ import java.util.concurrent.TimeUnit;
  * @param stamp    the cell's attribution
  */
 record LocalCell(List<String> workload, List<String> watches, Path dir, String out, Duration keepalive,
-                 FailureMode failureMode, CellStamp stamp) {
+                 FailureMode failureMode, CellStamp stamp, CellIsolation isolation) {
     /** The status when the cell could not run the workload at all (as init's). */
     static final int CELL_FAILED = 125;
     /** The base of the cell's socket paths in its directory: {@code cell.vsock_9001}, {@code cell.vsock_9000}. */
@@ -116,7 +116,7 @@ record LocalCell(List<String> workload, List<String> watches, Path dir, String o
              ExitChannel exits = cell.bindExitChannel();
              FileChannel release = FileChannel.open(hold, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             init = startInit(base, hold);
-            long initPid = initPid(init);
+            long initPid = isolation.pidNamespace() == CellIsolation.PidNamespace.NEW ? initPid(init) : init.pid();
             summary.root(initPid);
             AgentLauncher.Launched agent = AgentLauncher.start(Main.class.getName(), agentArgs(base, initPid), io.err());
             boolean go = agent.status() == 0 || failureMode == FailureMode.DEGRADE;
@@ -127,7 +127,7 @@ record LocalCell(List<String> workload, List<String> watches, Path dir, String o
                         + (go ? "; under degrade the workload runs unobserved" : "; the workload will not start"));
             }
             release.write(ByteBuffer.wrap(new byte[] {(byte) (go ? 'g' : 'x')}));
-            forwardSignals(init);
+            forwardSignals(initPid);
             initStatus = init.waitFor();
             reported = exits.await(Duration.ofSeconds(2));
             if (agentPid > 0 && !summary.awaitRootExit(SETTLE_MILLIS)) {
@@ -141,6 +141,7 @@ record LocalCell(List<String> workload, List<String> watches, Path dir, String o
         io.out().println();
         io.out().println("== cell " + stamp.cellId() + " run " + stamp.runId() + " ==");
         int status = reported.map(WaitStatus::shellStatus).orElse(initStatus);
+        io.out().println("isolation: " + isolation.describe());
         summary.render(io.out(), workload, reported, initStatus);
         io.out().println((NatsTarget.names(output()) ? "published to " + opened.where() + " (read them with: cellos events tail --from "
                 + NatsTarget.parse(output()) + " --cell " + stamp.cellId() + ")" : "event log: " + opened.where())
@@ -153,13 +154,25 @@ record LocalCell(List<String> workload, List<String> watches, Path dir, String o
         return status;
     }
 
+    /**
+     * Init, in a new session: under PID and mount namespaces of its own, or (shared) as this
+     * process's child in its PID namespace, protecting this process — the cell's host side, which
+     * in a microVM is out of the guest's reach — as it protects the agent.
+     */
     private Process startInit(Path base, Path hold) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of("setsid", "unshare", "--pid", "--mount", "--fork", "--mount-proc",
-                "--kill-child", "--"));
+        List<String> cmd = new ArrayList<>(List.of("setsid"));
+        if (isolation.pidNamespace() == CellIsolation.PidNamespace.NEW) {
+            cmd.addAll(List.of("unshare", "--pid", "--mount", "--fork", "--mount-proc", "--kill-child", "--"));
+        }
         cmd.add(ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java"));
         cmd.addAll(InitCommand.JVM_OPTIONS);
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "init",
-                "--agent-external", "--hold", hold.toString(), "--exit-to", "unix:" + base + "_9000", "--"));
+                "--agent-external", "--hold", hold.toString(), "--exit-to", "unix:" + base + "_9000"));
+        if (isolation.pidNamespace() == CellIsolation.PidNamespace.SHARED) {
+            cmd.addAll(List.of("--protect", Long.toString(ProcessHandle.current().pid())));
+        }
+        cmd.addAll(isolation.initArgs());
+        cmd.add("--");
         cmd.addAll(workload);
         return new ProcessBuilder(cmd).inheritIO().start();
     }
@@ -189,10 +202,9 @@ record LocalCell(List<String> workload, List<String> watches, Path dir, String o
     }
 
     /** SIGINT and SIGTERM to this command go to init, which forwards them to the workload. */
-    private static void forwardSignals(Process init) {
+    private static void forwardSignals(long initPid) {
         for (String name : List.of("INT", "TERM")) {
-            sun.misc.Signal.handle(new sun.misc.Signal(name), s -> init.children().forEach(
-                    c -> Processes.kill((int) c.pid(), s.getNumber())));
+            sun.misc.Signal.handle(new sun.misc.Signal(name), s -> Processes.kill((int) initPid, s.getNumber()));
         }
     }
 

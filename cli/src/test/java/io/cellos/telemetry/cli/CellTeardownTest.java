@@ -3,6 +3,9 @@ package io.cellos.telemetry.cli;
 import io.cellos.telemetry.guest.linux.AuditNetlink;
 import io.cellos.telemetry.guest.linux.AuditStatus;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -19,7 +22,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code cellos cell run} killed with SIGKILL, as a CI time-out does: nothing of the cell outlives
  * it, the kernel's audit state is as before, and its directory serves the next run.
  */
+@ParameterizedClass(name = "--pid-namespace {0}")
+@ValueSource(strings = {"new", "shared"})
 class CellTeardownTest {
+    /** Both worlds: the cell's own PID namespace, and the agent's (as in a microVM). */
+    @Parameter
+    String pidNamespace;
+
     private static final Duration PATIENCE = Duration.ofSeconds(30);
 
     @TempDir
@@ -37,7 +46,8 @@ class CellTeardownTest {
         Files.createDirectories(dir);
         Process cell = new ProcessBuilder(ProcessHandle.current().info().command().orElseThrow(),
                 "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-                "cell", "run", "--dir", dir.toString(), "--", "sh", "-c", "sleep " + forever + " & exec sleep " + forever)
+                "cell", "run", "--pid-namespace", pidNamespace, "--dir", dir.toString(), "--", "sh", "-c",
+                "sleep " + forever + " & exec sleep " + forever)
                 .redirectOutput(dir.resolve("stdout.txt").toFile()).redirectError(dir.resolve("stderr.txt").toFile())
                 .start();
         List<ProcessHandle> parts;
@@ -67,7 +77,7 @@ class CellTeardownTest {
                     "the agent's audit rules are gone");
         }
 
-        CellProcess again = CellProcess.cell(dir, "/bin/echo", "again");
+        CellProcess again = CellProcess.cell(pidNamespace, dir, "/bin/echo", "again");
         assertEquals(0, again.status(), "the same --dir works again: " + again);
         assertTrue(again.out().startsWith("again\n"), again.toString());
     }

@@ -2,6 +2,9 @@ package io.cellos.telemetry.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
@@ -15,7 +18,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * an exit status of its own on the exit-code channel, and valid frames on the telemetry channel
  * with a session it made up and with none. None is believed, and each is declared.
  */
+@ParameterizedClass(name = "--pid-namespace {0}")
+@ValueSource(strings = {"new", "shared"})
 class ChannelForgeryTest {
+    /** Both worlds: the cell's own PID namespace, and the agent's (as in a microVM). */
+    @Parameter
+    String pidNamespace;
+
     private static final Path FORGE = Path.of("src/test/resources/forge.py").toAbsolutePath();
 
     @TempDir
@@ -24,7 +33,7 @@ class ChannelForgeryTest {
     @Test
     void aWorkloadCannotSpeakForInitOrTheAgentAndEachAttemptIsDeclared() throws Exception {
         Path dir = tmp.resolve("cell");
-        CellProcess c = CellProcess.cell(dir, "/usr/bin/python3", FORGE.toString(), dir.toString());
+        CellProcess c = CellProcess.cell(pidNamespace, dir, "/usr/bin/python3", FORGE.toString(), dir.toString());
 
         assertEquals(0, c.status(), "the cell's status is the workload's own (python exits 0), not the 42 it sent: " + c);
         assertTrue(c.out().contains("workload: /usr/bin/python3 " + FORGE + " " + dir + " -> exit 0"), c.out());

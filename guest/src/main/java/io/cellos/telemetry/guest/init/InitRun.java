@@ -71,6 +71,17 @@ final class InitRun {
                     + e.getMessage());
         }
         exitChannel = openExitChannel();
+        // beside the agent rather than a PID namespace's PID 1: take the workload's orphans, so that
+        // they end with the cell as they would with a microVM
+        boolean subreaper = ProcessHandle.current().pid() != 1;
+        if (subreaper) {
+            try {
+                Processes.becomeChildSubreaper();
+            } catch (ErrnoException e) {
+                err.println("cellos init: cannot become a child subreaper; orphans of the workload may outlive it: "
+                        + e.getMessage());
+            }
+        }
         try (Fd signals = Signals.signalFd(Processes.SIGTERM, Processes.SIGINT, Signals.SIGCHLD);
              Fd lifeline = options.hold() == null ? null : Fifo.openForReading(options.hold());
              Arena arena = Arena.ofConfined()) {
@@ -107,6 +118,9 @@ final class InitRun {
             Processes.Exit exit = superviseUntilExit(pid, signals, lifeline, Signals.buffer(arena));
             report(exit.status());
             status = exit.status().shellStatus();
+            if (subreaper) {
+                endDescendants(agentPid);
+            }
             stopAgent(agentPid);
         } catch (ErrnoException e) {
             status = fail(WaitStatus.ofExit(CELL_FAILED), e.getMessage()); // reported, if not yet
@@ -194,6 +208,37 @@ final class InitRun {
                 }
             }
             err.println("cellos init: the agent did not stop within 3 s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * As a subreaper (not a PID namespace's PID 1, whose end takes every process of its namespace
+     * along): kills what is left of the workload — init's children but the agent; their own
+     * children become init's as they die, and go the same way — and reaps it, for at most
+     * {@link #AGENT_STOP_PATIENCE_NANOS}.
+     */
+    private void endDescendants(long agentPid) {
+        long deadline = System.nanoTime() + AGENT_STOP_PATIENCE_NANOS;
+        try {
+            while (System.nanoTime() < deadline) {
+                List<Integer> left = Processes.children("self");
+                left.remove(Integer.valueOf((int) agentPid));
+                if (left.isEmpty()) {
+                    return;
+                }
+                for (int child : left) {
+                    Processes.kill(child, Processes.SIGKILL);
+                }
+                while (reapAny() != null) {
+                    // reaped one more
+                }
+                Thread.sleep(5);
+            }
+            err.println("cellos init: processes of the workload were still there 3 s after it ended");
+        } catch (IOException e) {
+            err.println("cellos init: cannot list what is left of the workload: " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

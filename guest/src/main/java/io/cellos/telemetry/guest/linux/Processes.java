@@ -2,10 +2,16 @@ package io.cellos.telemetry.guest.linux;
 
 import io.cellos.telemetry.wire.WaitStatus;
 
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
@@ -26,6 +32,7 @@ public final class Processes {
     /** {@code waitpid} option: return at once when no child has changed state. */
     public static final int WNOHANG = 1;
     private static final int PR_SET_DUMPABLE = 4;
+    private static final int PR_SET_CHILD_SUBREAPER = 36;
 
     private static final short POSIX_SPAWN_SETSIGDEF = 0x04;
     private static final short POSIX_SPAWN_SETSIGMASK = 0x08;
@@ -158,6 +165,33 @@ public final class Processes {
     }
 
     /** The effective user id. */
+    /**
+     * {@code PR_SET_CHILD_SUBREAPER}: orphaned descendants of this process become its children,
+     * as they would become a PID namespace's PID 1's.
+     */
+    public static void becomeChildSubreaper() throws ErrnoException {
+        Libc.PRCTL.call("PR_SET_CHILD_SUBREAPER", PR_SET_CHILD_SUBREAPER, 1L, 0L, 0L, 0L);
+    }
+
+    /** The children of {@code pid} ({@code "self"}): every thread's {@code /proc/<pid>/task/<tid>/children}. */
+    public static List<Integer> children(String pid) throws IOException {
+        List<Integer> out = new ArrayList<>();
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc", pid, "task"))) {
+            for (Path t : tasks) {
+                String text;
+                try {
+                    text = Files.readString(t.resolve("children")).strip();
+                } catch (NoSuchFileException gone) {
+                    continue;
+                }
+                for (String c : text.isEmpty() ? new String[0] : text.split(" ")) {
+                    out.add(Integer.parseInt(c));
+                }
+            }
+        }
+        return out;
+    }
+
     /**
      * Makes this process non-dumpable: no core dump, its {@code /proc/<pid>} files owned by root,
      * and tracing it, reading or writing its memory, or listing it in a {@code hidepid=ptraceable}
