@@ -578,8 +578,11 @@ def v_fd_reopen(t, root="/proc"):
         if not (link.startswith("socket:") or "pidfd" in link):
             continue
         try:
-            os.close(os.open(base + "/" + fd, os.O_RDONLY))
-            got.append(link)
+            f = os.open(base + "/" + fd, os.O_RDONLY)
+            try:
+                got.append(link + pidfd_use(f, "%s/%d/fdinfo/%s" % (root, t.pid, fd)))
+            finally:
+                os.close(f)
         except OSError as ex:
             errs[ename(ex.errno)] = errs.get(ename(ex.errno), 0) + 1
     if got:
@@ -587,6 +590,21 @@ def v_fd_reopen(t, root="/proc"):
     if errs:
         return "refused:" + ",".join("%s" % k for k in errs) + "(%s)" % ",".join("%s=%d" % kv for kv in errs.items())
     return blocked("no-socket-or-pidfd")
+
+
+def pidfd_use(fd, fdinfo):
+    """For a pidfd got another way than pidfd_open: whose it is, and whether process_madvise (an
+    empty range: the checks only) takes it."""
+    try:
+        info = readf(fdinfo).decode()
+    except OSError:
+        return ""
+    whose = [l.split()[1] for l in info.splitlines() if l.startswith("Pid:")]
+    if not whose:
+        return ""
+    iov = buf(16)
+    rc, e = sc("process_madvise", fd, ctypes.addressof(iov), 0, 20, 0)
+    return "(of-pid-%s;process_madvise-on-it:%s)" % (whose[0], ename(e) if e else "accepted")
 
 
 def v_comm_write(t):
@@ -978,9 +996,9 @@ def v_bpf_prog_send_signal():
     return effect("tracepoint-program-calling-bpf_send_signal-verified-and-loaded(closed;never-attached)")
 
 
-def perf_attr(config):
-    flags = 1 | (1 << 5) | (1 << 6)  # disabled, exclude_kernel, exclude_hv
-    return buf(struct.pack("<IIQQQQQIIQ", 1, 64, config, 0, 0, 0, flags, 0, 0, 0))
+def perf_attr(config, extra_flags=0, period=0):
+    flags = 1 | (1 << 5) | (1 << 6) | extra_flags  # disabled, exclude_kernel, exclude_hv
+    return buf(struct.pack("<IIQQQQQIIQ", 1, 64, config, period, 0, 0, flags, 0, 0, 0))
 
 
 def v_perf_task(t):
@@ -989,6 +1007,17 @@ def v_perf_task(t):
         return refused(e)
     os.close(rc)
     return effect("task-clock-counter-on-it-opened(disabled;closed)")
+
+
+def v_perf_sigtrap(t):
+    """A counter on the target with sigtrap: on overflow the kernel sends SIGTRAP to the target
+    itself (a JVM dies of it), with no kill(2) for the gate to see. Opened disabled, closed at once."""
+    flags = (1 << 36) | (1 << 37)  # remove_on_exec, sigtrap
+    rc, e = sc("perf_event_open", ctypes.addressof(perf_attr(1, flags, 1000000)), t.pid, -1, -1, 8)
+    if e:
+        return refused(e)
+    os.close(rc)
+    return effect("sigtrap-counter-on-it-opened(disabled;closed;enabled-it-would-SIGTRAP-it-every-1ms-of-its-CPU)")
 
 
 def v_perf_systemwide():
@@ -1062,6 +1091,7 @@ def hostproc_probes(root, agent):
     res.append(("hostproc_cmdline@agent", v_cmdline(t, root)))
     res.append(("hostproc_environ@agent", v_environ(t, root)))
     res.append(("hostproc_fd_links@agent", v_fd_links(t, root)))
+    res.append(("hostproc_fd_reopen@agent", v_fd_reopen(t, root)))
     res.append(("hostproc_oom_score_adj@agent", try_open("%s/%d/oom_score_adj" % (root, agent), os.O_WRONLY,
                                                          "opened-for-write(not-written)")))
     try:
@@ -1669,7 +1699,7 @@ def main():
         ("pidfd_open", v_pidfd_open), ("pidfd_send_signal0", v_pidfd_send_signal), ("pidfd_getfd", v_pidfd_getfd),
         ("rt_sigqueueinfo0", v_rt_sigqueueinfo), ("rt_tgsigqueueinfo0", v_rt_tgsigqueueinfo),
         # blinding
-        ("perf_event_open", v_perf_task), ("cgroup_write", v_cgroup_write), ("setns", v_setns),
+        ("perf_event_open", v_perf_task), ("perf_event_open_sigtrap", v_perf_sigtrap), ("cgroup_write", v_cgroup_write), ("setns", v_setns),
     ]
     for vector, fn in per_target:
         for t in targets:
