@@ -199,8 +199,12 @@ def pids(root="/proc"):
 
 
 def first_mapping(pid, root="/proc"):
-    """(start address, readable?) of the target's first readable mapping, from its maps file."""
-    for line in readf("%s/%d/maps" % (root, pid)).decode().splitlines():
+    """The start of the target's first readable mapping, from its maps file (None if unreadable)."""
+    try:
+        maps = readf("%s/%d/maps" % (root, pid)).decode()
+    except OSError:
+        return None
+    for line in maps.splitlines():
         rng, perms = line.split()[:2]
         if perms.startswith("r"):
             return int(rng.split("-")[0], 16)
@@ -552,7 +556,8 @@ def v_fd_links(t, root="/proc"):
     for fd in fds:
         try:
             link = os.readlink(base + "/" + fd)
-        except OSError:
+        except OSError as ex:
+            kinds["unreadable:" + ename(ex.errno)] = kinds.get("unreadable:" + ename(ex.errno), 0) + 1
             continue
         k = link.split(":")[0] if ":" in link and not link.startswith("/") else ("file" if link.startswith("/") else link)
         if k == "anon_inode":
@@ -573,7 +578,8 @@ def v_fd_reopen(t, root="/proc"):
     for fd in fds:
         try:
             link = os.readlink(base + "/" + fd)
-        except OSError:
+        except OSError as ex:
+            errs["readlink:" + ename(ex.errno)] = errs.get("readlink:" + ename(ex.errno), 0) + 1
             continue
         if not (link.startswith("socket:") or "pidfd" in link):
             continue
@@ -588,7 +594,7 @@ def v_fd_reopen(t, root="/proc"):
     if got:
         return effect("reopened:%s" % ",".join(got[:5]))
     if errs:
-        return "refused:" + ",".join("%s" % k for k in errs) + "(%s)" % ",".join("%s=%d" % kv for kv in errs.items())
+        return "refused:" + next(iter(errs)).split(":")[-1] + "(%s)" % ",".join("%s=%d" % kv for kv in errs.items())
     return blocked("no-socket-or-pidfd")
 
 
@@ -1311,13 +1317,38 @@ def sockets_of(pid, root):
     base = "%s/%d/fd" % (root, pid)
     inodes = set()
     for fd in os.listdir(base):
-        try:
-            link = os.readlink(base + "/" + fd)
-        except OSError:
-            continue
+        link = os.readlink(base + "/" + fd)  # unreadable: the error says why the forgery cannot aim
         if link.startswith("socket:["):
             inodes.add(int(link[8:-1]))
     return inodes
+
+
+def v_netlink_user_unicast():
+    """Whether this process may send a netlink datagram to a user-space socket at all (what the
+    forgeries need), tried between two sockets of our own, for audit and for the connector."""
+    res = []
+    for proto, name in ((9, "audit"), (11, "connector")):
+        kind = socket.SOCK_RAW if proto == 9 else socket.SOCK_DGRAM
+        try:
+            a = socket.socket(socket.AF_NETLINK, kind, proto)
+            b = socket.socket(socket.AF_NETLINK, kind, proto)
+        except OSError as ex:
+            res.append(("netlink_user_unicast_" + name, refused(ex.errno, "socket")))
+            continue
+        try:
+            a.bind((0, 0))
+            b.bind((0, 0))
+            b.settimeout(1)
+            a.sendto(struct.pack("<IHHII", 20, 0x7fff, 0, 0, 0) + b"ping", (b.getsockname()[0], 0))
+            got = b.recv(64)
+            res.append(("netlink_user_unicast_" + name, effect(
+                "delivered-%d-bytes-between-two-sockets-of-ours(no-kernel-in-between:any-listener's-portid-takes-them-too)" % len(got))))
+        except OSError as ex:
+            res.append(("netlink_user_unicast_" + name, refused(ex.errno or errno.ETIMEDOUT)))
+        finally:
+            a.close()
+            b.close()
+    return res
 
 
 def phantom_pid():
@@ -1743,6 +1774,7 @@ def main():
     probe("sysctl_ns_last_pid", open_for_write, "/proc/sys/kernel/ns_last_pid")
     probe("dev_mem", v_dev_mem)
     probe("kernel_cmdline", v_kernel_cmdline)
+    probe("netlink_user_unicast", v_netlink_user_unicast)
     probe("host_channel_connect", v_host_channels, init)
     # last: the forgeries, so that nothing after them can be confused by what they made the agent say
     if agent:
