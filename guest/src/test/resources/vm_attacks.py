@@ -563,6 +563,9 @@ def v_fd_links(t, root="/proc"):
         if k == "anon_inode":
             k = link
         kinds[k] = kinds.get(k, 0) + 1
+    if kinds and all(k.startswith("unreadable:") for k in kinds):
+        return refused(errno.EACCES if "unreadable:EACCES" in kinds else errno.EPERM,
+                       "only-the-%d-fd-numbers-are-listed" % len(fds))
     return effect("listed-%d-fds(%s)" % (len(fds), ",".join("%s=%d" % kv for kv in sorted(kinds.items()))))
 
 
