@@ -32,7 +32,8 @@ if other:
     attempt("kill_thread", 62, other[-1], sig)
 attempt("tkill", 200, target, sig)
 attempt("tgkill", 234, target, target, sig)
-info = ctypes.create_string_buffer(128)
+info = ctypes.create_string_buffer(128)  # si_code SI_QUEUE: the kernel itself refuses a queued signal whose code is 0 or more
+ctypes.memmove(ctypes.addressof(info), (ctypes.c_int * 3)(sig, 0, -1), 12)
 attempt("rt_sigqueueinfo", 129, target, sig, ctypes.addressof(info))
 attempt("rt_tgsigqueueinfo", 297, target, target, sig, ctypes.addressof(info))
 attempt("ptrace_attach", 101, 16, target, 0, 0)

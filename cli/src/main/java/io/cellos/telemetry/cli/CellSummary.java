@@ -163,7 +163,8 @@ final class CellSummary {
      * @param initStatus init's own exit status, said when nothing was reported
      */
     synchronized void render(PrintStream out, List<String> workload, Optional<WaitStatus> reported, int initStatus) {
-        Proc unstarted = neverStarted();
+        Proc unstarted = reported.filter(r -> r.shellStatus() == NOT_FOUND || r.shellStatus() == NOT_EXECUTABLE)
+                .map(r -> neverStarted()).orElse(null);
         String why = reported.map(r -> r.shellStatus() == NOT_FOUND ? "not found"
                 : r.shellStatus() == NOT_EXECUTABLE ? "not executable" : "its exec failed").orElse("its exec failed");
         out.println("workload: " + String.join(" ", workload) + " -> "
@@ -200,10 +201,15 @@ final class CellSummary {
      * Init forks nothing else, and a child whose exec fails exits 127 as it was, named after the
      * workload ({@code GatedSpawn} names its spawning thread so).
      */
+    /**
+     * The child init forked for the workload, when init reported that it could not be executed:
+     * init's first child, if it never exec'd and ended (a child a workload makes init's with
+     * {@code CLONE_PARENT} comes later, and a workload that ran is never taken for one that did not).
+     */
     private Proc neverStarted() {
         for (Proc p : procs.values()) {
-            if (p.parent == rootPid && p.pid != rootPid && !p.execed && p.status != null) {
-                return p;
+            if (p.parent == rootPid && p.pid != rootPid) {
+                return !p.execed && p.status != null ? p : null;
             }
         }
         return null;

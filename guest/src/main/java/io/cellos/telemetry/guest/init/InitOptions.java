@@ -79,7 +79,7 @@ public record InitOptions(List<String> workload, String hold, TransportAddress e
             /proc lists only processes it could trace (init and the agent are not among them),
             with every cgroup filesystem read-only, and without CAP_SYS_PTRACE, CAP_SYS_RESOURCE,
             CAP_SYS_NICE, CAP_AUDIT_CONTROL, CAP_AUDIT_WRITE, CAP_AUDIT_READ, CAP_BPF,
-            CAP_PERFMON, CAP_SYS_MODULE, CAP_SYS_BOOT and CAP_SYS_ADMIN.
+            CAP_PERFMON, CAP_SYS_MODULE, CAP_SYS_BOOT, CAP_SYS_TIME, CAP_LEASE and CAP_SYS_ADMIN.
             """;
 
     public InitOptions {

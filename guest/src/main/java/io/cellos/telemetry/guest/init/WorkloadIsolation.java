@@ -36,11 +36,13 @@ public final class WorkloadIsolation {
      * Dropped unless kept: tracing and {@code /proc/<pid>/mem} ({@code sys_ptrace}), limits and
      * priorities of others ({@code sys_resource}, {@code sys_nice}), audit ({@code audit_control},
      * {@code audit_write}, {@code audit_read}), eBPF and perf ({@code bpf}, {@code perfmon}),
-     * modules and power ({@code sys_module}, {@code sys_boot}), and mounting and namespaces
-     * ({@code sys_admin}), which would undo the rest.
+     * modules and power ({@code sys_module}, {@code sys_boot}), the wall clock that dates audit's
+     * records ({@code sys_time}), leases that stall others' opens ({@code lease}), and mounting and
+     * namespaces ({@code sys_admin}), which would undo the rest.
      */
     public static final Set<Integer> DROPPED = Set.copyOf(numbers(List.of("sys_ptrace", "sys_resource", "sys_nice",
-            "audit_control", "audit_write", "audit_read", "bpf", "perfmon", "sys_module", "sys_boot", "sys_admin")));
+            "audit_control", "audit_write", "audit_read", "bpf", "perfmon", "sys_module", "sys_boot", "sys_time",
+            "lease", "sys_admin")));
     /** The options of the workload's {@code /proc}. */
     static final String PROC_OPTIONS = "hidepid=ptraceable";
 

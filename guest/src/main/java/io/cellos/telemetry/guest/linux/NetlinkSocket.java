@@ -28,11 +28,19 @@ public final class NetlinkSocket implements AutoCloseable {
     private static final int SOL_SOCKET = 1;
     private static final int SO_RCVBUF = 8;
     private static final int SO_RCVBUFFORCE = 33;
+    private static final Syscall RECVFROM = new Syscall("recvfrom", 45);
+    /** {@code sockaddr_nl.nl_pid}: 0 for the kernel. */
+    private static final long SENDER_PORT_OFFSET = 4;
 
     private final Arena arena = Arena.ofConfined();
     private final Fd fd;
     private final MemorySegment buf;
     private final MemorySegment out;
+    /** The sender of the last datagram, as {@code recvfrom} gives it, and its length. */
+    private final MemorySegment sender = arena.allocate(SockAddr.SOCKADDR_NL);
+    private final MemorySegment from = arena.allocate(JAVA_INT);
+    private long foreign;
+    private int lastForeignPort;
 
     /**
      * Opens and binds a netlink socket.
@@ -103,17 +111,40 @@ public final class NetlinkSocket implements AutoCloseable {
      * @throws ErrnoException on any other failure
      */
     public long receive() throws ErrnoException {
-        long n = Libc.read(fd.get(), buf, buf.byteSize());
-        if (n == -Errno.EAGAIN || n == -Errno.EINTR) {
-            return 0;
+        while (true) {
+            from.set(JAVA_INT, 0, (int) SockAddr.SOCKADDR_NL.byteSize());
+            long n = RECVFROM.invoke(fd.get(), Native.address(buf), buf.byteSize(), 0, Native.address(sender),
+                    Native.address(from));
+            if (n == -Errno.EAGAIN || n == -Errno.EINTR) {
+                return 0;
+            }
+            if (n == -Errno.ENOBUFS) {
+                return n;
+            }
+            if (n < 0) {
+                throw new ErrnoException("recv(" + fd.what() + ")", (int) -n);
+            }
+            int port = sender.get(JAVA_INT, SENDER_PORT_OFFSET);
+            if (port == 0) {
+                return n;
+            }
+            // root may send to any netlink port: what does not come from the kernel is not the kernel's word
+            foreign++;
+            lastForeignPort = port;
         }
-        if (n == -Errno.ENOBUFS) {
-            return n;
-        }
-        if (n < 0) {
-            throw new ErrnoException("recv(" + fd.what() + ")", (int) -n);
-        }
-        return n;
+    }
+
+    /**
+     * Datagrams received from another process rather than the kernel, dropped unread, since the
+     * socket was opened; {@link #lastForeignPort} says whose (a netlink port, by default the sender's pid).
+     */
+    public long foreign() {
+        return foreign;
+    }
+
+    /** The netlink port of the last {@link #foreign} datagram. */
+    public int lastForeignPort() {
+        return lastForeignPort;
     }
 
     /** The length field of the message at {@code off} in the receive buffer. */

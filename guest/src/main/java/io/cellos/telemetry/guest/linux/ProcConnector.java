@@ -168,6 +168,16 @@ public final class ProcConnector implements AutoCloseable {
         return socket.receive();
     }
 
+    /** Datagrams from another process than the kernel, dropped unread ({@link NetlinkSocket#foreign}). */
+    public long foreign() {
+        return socket.foreign();
+    }
+
+    /** The netlink port the last of them came from. */
+    public int lastForeignPort() {
+        return socket.lastForeignPort();
+    }
+
     /**
      * Whether a whole netlink message starts at {@code off} within the {@code length} bytes
      * received; {@link #isProcEvent} says whether it is an event.

@@ -51,6 +51,8 @@ final class AuditLog implements AutoCloseable {
     private boolean markerOnCurrent;
     /** The marker was the last datagram handed out from the multicast socket: close it next. */
     private boolean previousDone;
+    /** Foreign datagrams of sockets closed since. */
+    private long foreignBefore;
 
     private AuditLog(int self, ReadyGroup group, AuditNetlink socket, boolean daemon) throws ErrnoException {
         this.self = self;
@@ -187,12 +189,27 @@ final class AuditLog implements AutoCloseable {
         return reading.statusIn(0, reading.socket().messageLength(0));
     }
 
+    /**
+     * Datagrams from another process than the kernel, dropped unread, on the sockets records are
+     * read from ({@link NetlinkSocket#foreign}): a forgery of records.
+     */
+    long foreign() {
+        return foreignBefore + current.socket().foreign() + (previous == null ? 0 : previous.socket().foreign());
+    }
+
+    /** The netlink port the last of them came from. */
+    int lastForeignPort() {
+        return current.socket().foreign() > 0 || previous == null ? current.socket().lastForeignPort()
+                : previous.socket().lastForeignPort();
+    }
+
     /** The socket to send {@code AUDIT_GET} on: its reply comes among the records read. */
     AuditNetlink requests() {
         return current;
     }
 
     private void closePrevious() {
+        foreignBefore += previous.socket().foreign();
         previous.close(); // leaves the group as it closes
         previous = null;
         previousDone = false;

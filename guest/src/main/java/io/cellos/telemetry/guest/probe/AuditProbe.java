@@ -97,6 +97,7 @@ public final class AuditProbe implements Probe {
     private AuditRuleSet ruleSet;
     private AuditEventAssembler assembler;
     private AuditConfigGuard configGuard;
+    private final ForeignDatagrams foreign = new ForeignDatagrams("the audit record socket");
     private AuditNetlink control;
     private AuditLog log;
     private TimerFd lostTimer;
@@ -317,6 +318,7 @@ public final class AuditProbe implements Probe {
             }
         }
         configGuard.settle(out);
+        foreign.check(log.foreign(), log.lastForeignPort(), out);
         if (configChanged) {
             configChanged = false;
             log.requests().requestStatus();

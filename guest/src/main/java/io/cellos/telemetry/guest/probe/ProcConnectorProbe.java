@@ -57,6 +57,7 @@ public final class ProcConnectorProbe implements Probe {
     private final int receiveBufferBytes;
     private final PidTable table = new PidTable(MAX_PROCESSES);
     private final ConnectorLosses losses = new ConnectorLosses();
+    private final ForeignDatagrams foreign = new ForeignDatagrams("the process connector socket");
     private ProcConnector connector;
     private ProcFs procFs;
     private ProcScan scan;
@@ -145,6 +146,7 @@ public final class ProcConnectorProbe implements Probe {
         if (resyncPending) {
             resync(out);
         }
+        foreign.check(connector.foreign(), connector.lastForeignPort(), out);
     }
 
     @Override

@@ -75,7 +75,8 @@ public final class ProbeHarness implements AutoCloseable {
 
             @Override
             public void tampered(int actorPid, String actorComm, String what) {
-                emit(new ProbeEvent(Wire.VERSION_1_1, ProbeSource.AGENT_TAMPERED, actorPid,
+                emit(new ProbeEvent(Wire.VERSION_1_1, ProbeSource.AGENT_TAMPERED,
+                        actorPid > 0 ? actorPid : ProcessHandle.current().pid(),
                         actorComm == null ? "" : actorComm, System.nanoTime(), Extensions.NONE.withWhat(what)));
             }
         };

@@ -4,6 +4,7 @@ import io.cellos.telemetry.wire.ProbeEvent;
 import io.cellos.telemetry.wire.ProbeSource;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
@@ -146,6 +147,38 @@ class ProcConnectorProbeTest {
             if (sleeper != null) {
                 sleeper.destroyForcibly();
             }
+        }
+    }
+
+    /**
+     * Another process (root may send to any netlink port) sends the probe's socket a well-formed
+     * connector message, a fork of a pid that does not exist: the socket takes only the kernel's
+     * word, so nothing is declared of it, and the forgery is.
+     */
+    @Test
+    void aMessageFromAnotherProcessIsNoEventAndIsDeclared() throws Exception {
+        ProcConnectorProbe probe = new ProcConnectorProbe(ProcessTreeListener.NONE);
+        try (ProbeHarness h = ProbeHarness.start(probe)) {
+            String inode = Files.readSymbolicLink(Path.of("/proc/self/fd", Integer.toString(probe.fd()))).toString()
+                    .replaceAll("\\D", "");
+            String port = Files.readAllLines(Path.of("/proc/net/netlink")).stream().map(l -> l.trim().split("\\s+"))
+                    .filter(f -> f.length > 9 && f[9].equals(inode)).map(f -> f[2]).findFirst().orElseThrow();
+            // cn_msg (idx 1, val 1, seq, ack, len 40, flags) + proc_event FORK: parent 1/1, child 4242424/4242424
+            String forge = """
+                    import socket, struct
+                    ev = struct.pack("<IIQ", 1, 0, 0) + struct.pack("<iiii", 1, 1, 4242424, 4242424) + bytes(16)
+                    msg = struct.pack("<IIIIHH", 1, 1, 0, 0, len(ev), 0) + ev
+                    nl = struct.pack("<IHHII", 16 + len(msg), 3, 0, 0, 0) + msg
+                    s = socket.socket(socket.AF_NETLINK, socket.SOCK_DGRAM, 11)
+                    s.sendto(nl, (%s, 0))
+                    """.formatted(port);
+            Process p = new ProcessBuilder("/usr/bin/python3", "-c", forge).redirectErrorStream(true).start();
+            assertEquals(0, p.waitFor(), new String(p.getInputStream().readAllBytes()));
+
+            ProbeEvent declared = h.await(e -> e.source() == ProbeSource.AGENT_TAMPERED, 1, PATIENCE).getFirst();
+            assertTrue(declared.extensions().what().startsWith("1 datagram(s) on the process connector socket came from "
+                    + "netlink port "), declared.toString());
+            assertTrue(h.events().stream().noneMatch(e -> e.guestPid() == 4242424), "the forged fork is no event");
         }
     }
 
