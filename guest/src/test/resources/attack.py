@@ -1,8 +1,9 @@
 # Tries every way the seccomp gate must close to reach a protected process, and prints one line
 # per attempt: "<name> <errno name or OK>". Arguments: the pid to attack ("parent": ours, which is
-# init for a workload, whichever PID namespace it is in), the signal, and the
+# init for a workload, whichever PID namespace it is in), the signal, the
 # target's other thread ids, comma-separated (the workload's /proc does not list the target, so it
-# cannot find them itself). Run under the gate.
+# cannot find them itself), and files the target runs, comma-separated (opened for writing, never
+# written). Run under the gate.
 import ctypes, os, signal, sys, time
 
 libc = ctypes.CDLL(None, use_errno=True)
@@ -10,6 +11,7 @@ libc.syscall.restype = ctypes.c_long
 target = os.getppid() if sys.argv[1] == "parent" else int(sys.argv[1])
 sig = int(sys.argv[2]) if len(sys.argv) > 2 else signal.SIGKILL
 given_tids = [int(t) for t in sys.argv[3].split(",") if t] if len(sys.argv) > 3 else []
+code = [f for f in sys.argv[4].split(",") if f] if len(sys.argv) > 4 else []
 
 # A child of our own: the calls the gate refuses whatever they name are tried on it.
 child = os.fork()
@@ -105,6 +107,42 @@ attempt("perf_event_open", 298, 0, target, -1, -1, 0)
 create_only("netlink_audit_socket", 41, 16, 3, 9)                 # socket(AF_NETLINK, SOCK_RAW, NETLINK_AUDIT)
 create_only("netlink_route_socket_own", 41, 16, 3, 0)             # ordinary: NETLINK_ROUTE
 attempt("setpriority_own", 141, 0, 0, 0)                          # ordinary: our own niceness
+
+# A child born a child of init (CLONE_PARENT): refused; clone3, whose flags the filter cannot read,
+# is answered as if the kernel had none, and a thread of our own still starts (libc falls back).
+rc = libc.syscall(ctypes.c_long(56), ctypes.c_long(0x8000 | signal.SIGCHLD), ctypes.c_long(0), ctypes.c_long(0),
+                  ctypes.c_long(0), ctypes.c_long(0))
+if rc == 0:
+    os._exit(0)
+print("clone_parent", "OK" if rc > 0 else os.strerror(ctypes.get_errno()).replace(" ", "_") + ":" + str(ctypes.get_errno()),
+      flush=True)
+args = ctypes.create_string_buffer(88)  # clone_args with no flags and SIGCHLD: a fork, were clone3 let through
+ctypes.memmove(ctypes.addressof(args) + 32, (ctypes.c_ulong * 1)(signal.SIGCHLD), 8)
+rc = libc.syscall(ctypes.c_long(435), ctypes.c_long(ctypes.addressof(args)), ctypes.c_long(88))
+if rc == 0:
+    os._exit(0)
+print("clone3", "OK" if rc > 0 else os.strerror(ctypes.get_errno()).replace(" ", "_") + ":" + str(ctypes.get_errno()),
+      flush=True)
+import threading
+ran = []
+t = threading.Thread(target=lambda: ran.append(1))
+t.start()
+t.join()
+print("thread_own", "OK" if ran else "FAILED", flush=True)
+
+# The target's code: a library or jar it runs, written in place, would rewrite it. Opened for
+# writing and closed unwritten; a file of our own is written (ordinary work goes on).
+for i, f in enumerate(code):
+    try:
+        os.close(os.open(f, os.O_WRONLY))
+        print("code_write_%d" % i, "OK", flush=True)
+    except OSError as e:
+        print("code_write_%d" % i, os.strerror(e.errno).replace(" ", "_") + ":" + str(e.errno), flush=True)
+own = "/tmp/attack-own-%d" % os.getpid()
+with open(own, "w") as f:
+    f.write("ours")
+os.unlink(own)
+print("write_own", "OK", flush=True)
 
 # What must keep working: a child of our own, signalled and reaped.
 os.kill(child, signal.SIGTERM)

@@ -86,12 +86,12 @@ record CellIsolation(PidNamespace pidNamespace, Set<Integer> keep) {
 
     /** The options' help. */
     static final String HELP = """
-                  --pid-namespace M      new (default): init is PID 1 of a PID namespace of the cell's
-                                         own, the agent outside it; shared: no namespace of the
-                                         cell's own, init runs beside the agent as in a microVM,
-                                         and only what init gives the workload keeps it from them
-                  --keep-capability C    let the workload keep capability C (e.g. sys_admin, to
-                                         mount), one of those it goes without by default (repeatable;
-                                         see 'cellos init --help'); the summary says so
+              --pid-namespace M      new (default): init is PID 1 of a PID namespace of the cell's
+                                     own, the agent outside it; shared: no namespace of the
+                                     cell's own, init runs beside the agent as in a microVM,
+                                     and only what init gives the workload keeps it from them
+              --keep-capability C    let the workload keep capability C (e.g. sys_admin, to
+                                     mount), one of those it goes without by default (repeatable;
+                                     see 'cellos init --help'); the summary says so
             """;
 }

@@ -2,6 +2,7 @@ package io.cellos.telemetry.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cellos.telemetry.guest.linux.SyscallTable;
 import io.cellos.telemetry.host.EventProjector;
 import io.cellos.telemetry.wire.WaitStatus;
 import io.cloudevents.CloudEvent;
@@ -123,7 +124,7 @@ final class CellSummary {
                 case "net.connect_attempted" -> connects.add(comm + " (pid " + pid + ") -> " + d.path("peer").asText("?"));
                 case "fs.inotify_fired" -> files.add(d.path("path").asText("?") + " by " + comm + " (pid " + pid + ")");
                 case "capability.denied" -> denials.add(comm + " (pid " + pid + ") refused "
-                        + (d.has("syscall") ? SyscallNames.describe(d.get("syscall").asLong())
+                        + (d.has("syscall") ? SyscallTable.describe(d.get("syscall").asLong())
                         : "capability " + d.path("capability").asText("?")));
                 case "agent.tampered" -> tampered.add(d.path("what").asText("?"));
                 case "channel_refused" -> refusedChannels.add("port " + d.path("port").asText("?") + ", connection "

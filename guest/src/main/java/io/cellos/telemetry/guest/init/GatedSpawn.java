@@ -55,8 +55,9 @@ public final class GatedSpawn {
                     addGroup(ids, Integer.toString(pid));
                 }
                 SeccompGate gate = new SeccompGate(ids);
-                isolation.applyToThisThread();
+                isolation.applyToThisThread(ProtectedCode.of(alsoProtect));
                 Seccomp.installOnThisThread(gate.program(), Seccomp.FILTER_FLAG_LOG);
+                Seccomp.installOnThisThread(SeccompGate.clone3Fallback(), 0);
                 result.set(Processes.spawn(argv, env));
             } catch (ErrnoException | RuntimeException e) {
                 result.set(e);

@@ -3,6 +3,7 @@ package io.cellos.telemetry.guest.init;
 import io.cellos.telemetry.guest.linux.BpfProgram;
 import io.cellos.telemetry.guest.linux.Errno;
 import io.cellos.telemetry.guest.linux.Seccomp;
+import io.cellos.telemetry.guest.linux.SyscallTable;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -48,6 +49,10 @@ import java.util.TreeSet;
  *   <li>{@code socket(AF_VSOCK, …)}: in a microVM any process could connect to the host's telemetry
  *       and exit-code ports (vsock has no permissions); only init and the agent speak there, and
  *       they opened their channels before the workload started.</li>
+ *   <li>{@code clone} with {@code CLONE_PARENT}: the child would be born a child of init, outlive
+ *       the workload in init's care, and stand in the record as a process init started; and
+ *       {@code clone3}, whose flags no filter can read, answers {@code ENOSYS} from a second,
+ *       unlogged filter ({@link #clone3Fallback()}), so that libc uses {@code clone};</li>
  *   <li>{@code pidfd_getfd} and {@code open_by_handle_at} always: the first copies another
  *       process's descriptors (the agent's channel) given a pidfd, and the second makes pidfds from
  *       pidfs file handles, which {@code pidfd_open}'s rule cannot see.</li>
@@ -67,39 +72,6 @@ public final class SeccompGate {
      */
     public static final int MAX_PROTECTED = 250;
 
-    static final int NR_IOCTL = 16;
-    static final int NR_SOCKET = 41;
-    static final int NR_FCNTL = 72;
-    static final int NR_SETPRIORITY = 141;
-    static final int NR_SCHED_SETPARAM = 142;
-    static final int NR_SCHED_SETSCHEDULER = 144;
-    static final int NR_REBOOT = 169;
-    static final int NR_SCHED_SETAFFINITY = 203;
-    static final int NR_KEXEC_LOAD = 246;
-    static final int NR_IOPRIO_SET = 251;
-    static final int NR_MIGRATE_PAGES = 256;
-    static final int NR_MOVE_PAGES = 279;
-    static final int NR_PERF_EVENT_OPEN = 298;
-    static final int NR_PRLIMIT64 = 302;
-    static final int NR_KCMP = 312;
-    static final int NR_SCHED_SETATTR = 314;
-    static final int NR_KEXEC_FILE_LOAD = 320;
-    static final int NR_BPF = 321;
-    static final int NR_PROCESS_MADVISE = 440;
-    static final int NR_PROCESS_MRELEASE = 448;
-    static final int NR_KILL = 62;
-    static final int NR_PTRACE = 101;
-    static final int NR_RT_SIGQUEUEINFO = 129;
-    static final int NR_TKILL = 200;
-    static final int NR_TGKILL = 234;
-    static final int NR_RT_TGSIGQUEUEINFO = 297;
-    static final int NR_PROCESS_VM_READV = 310;
-    static final int NR_PROCESS_VM_WRITEV = 311;
-    static final int NR_PIDFD_SEND_SIGNAL = 424;
-    static final int NR_IO_URING_SETUP = 425;
-    static final int NR_OPEN_BY_HANDLE_AT = 304;
-    static final int NR_PIDFD_OPEN = 434;
-    static final int NR_PIDFD_GETFD = 438;
     /** {@code AF_VSOCK}. */
     static final int AF_VSOCK = 40;
     static final int AF_NETLINK = 16;
@@ -108,6 +80,7 @@ public final class SeccompGate {
     static final int F_SETOWN_EX = 15;
     static final int FIOSETOWN = 0x8901;
     static final int SIOCSPGRP = 0x8902;
+    static final int CLONE_PARENT = 0x8000;
     static final int PRIO_USER = 2;
     static final int IOPRIO_WHO_USER = 3;
 
@@ -141,25 +114,26 @@ public final class SeccompGate {
         p.load(Seccomp.DATA_ARCH).jumpIfEqual(Seccomp.AUDIT_ARCH_X86_64, "native").ret(DENY).label("native");
         p.load(Seccomp.DATA_NR).jumpIfAnySet(Seccomp.X32_SYSCALL_BIT, "x32");
         // the calls of every ordinary program come first, so that they are allowed after the fewest tests
-        dispatch(p, NR_IOCTL, "ioctl");
-        dispatch(p, NR_FCNTL, "fcntl");
-        dispatch(p, NR_SOCKET, "socket");
-        dispatch(p, NR_KILL, "kill");
-        for (int nr : List.of(NR_TKILL, NR_RT_SIGQUEUEINFO, NR_PIDFD_OPEN, NR_PROCESS_VM_READV, NR_PROCESS_VM_WRITEV,
-                NR_PRLIMIT64, NR_SCHED_SETSCHEDULER, NR_SCHED_SETPARAM, NR_SCHED_SETATTR, NR_SCHED_SETAFFINITY,
-                NR_MOVE_PAGES, NR_MIGRATE_PAGES)) {
-            dispatch(p, nr, "arg0");
+        dispatch(p, "ioctl", "ioctl");
+        dispatch(p, "fcntl", "fcntl");
+        dispatch(p, "socket", "socket");
+        dispatch(p, "kill", "kill");
+        dispatch(p, "clone", "clone");
+        for (String call : List.of("tkill", "rt_sigqueueinfo", "pidfd_open", "process_vm_readv", "process_vm_writev",
+                "prlimit64", "sched_setscheduler", "sched_setparam", "sched_setattr", "sched_setaffinity",
+                "move_pages", "migrate_pages")) {
+            dispatch(p, call, "arg0");
         }
-        for (int nr : List.of(NR_TGKILL, NR_RT_TGSIGQUEUEINFO, NR_KCMP)) {
-            dispatch(p, nr, "arg0and1");
+        for (String call : List.of("tgkill", "rt_tgsigqueueinfo", "kcmp")) {
+            dispatch(p, call, "arg0and1");
         }
-        dispatch(p, NR_PTRACE, "arg1");
-        dispatch(p, NR_SETPRIORITY, "setpriority");
-        dispatch(p, NR_IOPRIO_SET, "ioprio");
-        for (int nr : List.of(NR_PIDFD_SEND_SIGNAL, NR_IO_URING_SETUP, NR_PIDFD_GETFD, NR_OPEN_BY_HANDLE_AT,
-                NR_PROCESS_MADVISE, NR_PROCESS_MRELEASE, NR_REBOOT, NR_KEXEC_LOAD, NR_KEXEC_FILE_LOAD, NR_BPF,
-                NR_PERF_EVENT_OPEN)) {
-            refuseCall(p, nr);
+        dispatch(p, "ptrace", "arg1");
+        dispatch(p, "setpriority", "setpriority");
+        dispatch(p, "ioprio_set", "ioprio");
+        for (String call : List.of("pidfd_send_signal", "io_uring_setup", "pidfd_getfd", "open_by_handle_at",
+                "process_madvise", "process_mrelease", "reboot", "kexec_load", "kexec_file_load", "bpf",
+                "perf_event_open")) {
+            refuseCall(p, call);
         }
         p.ret(Seccomp.RET_ALLOW);
         p.label("x32").ret(DENY);
@@ -188,19 +162,36 @@ public final class SeccompGate {
         p.label("socket").load(Seccomp.argLow(0)).jumpIfEqual(AF_VSOCK, "socket-deny")
                 .jumpIfEqual(AF_NETLINK, "netlink").ret(Seccomp.RET_ALLOW).label("socket-deny").ret(DENY);
         refuseArgument(p, "netlink", 2, List.of(NETLINK_AUDIT), null);
+        p.label("clone").load(Seccomp.argLow(0)).jumpIfAnySet(CLONE_PARENT, "clone-deny").ret(Seccomp.RET_ALLOW)
+                .label("clone-deny").ret(DENY);
         return p;
     }
 
-    /** If the call is {@code nr}, go to {@code label} (any distance away). */
-    private static void dispatch(BpfProgram p, int nr, String label) {
-        String next = "not-" + nr;
-        p.jumpIfNotEqual(nr, next).jump(label).label(next);
+    /**
+     * The second filter, installed after {@link #program()} and without logging: {@code clone3}
+     * answers {@code ENOSYS}, as on a kernel without it, so that libc falls back to {@code clone},
+     * whose flags {@link #program()} can read (those of {@code clone3} are behind a pointer). Not
+     * logged because every thread or process a program starts through glibc tries {@code clone3}
+     * first: the answer is routine, not a refusal worth declaring.
+     */
+    public static BpfProgram clone3Fallback() {
+        BpfProgram p = new BpfProgram();
+        p.load(Seccomp.DATA_ARCH).jumpIfEqual(Seccomp.AUDIT_ARCH_X86_64, "native").ret(Seccomp.RET_ALLOW).label("native");
+        p.load(Seccomp.DATA_NR).jumpIfEqual(SyscallTable.number("clone3"), "clone3").ret(Seccomp.RET_ALLOW);
+        p.label("clone3").ret(Seccomp.RET_ERRNO | Errno.ENOSYS);
+        return p;
     }
 
-    /** If the call is {@code nr}, refuse it. */
-    private static void refuseCall(BpfProgram p, int nr) {
-        String next = "allowed-" + nr;
-        p.jumpIfNotEqual(nr, next).ret(DENY).label(next);
+    /** If the call is {@code call}, go to {@code label} (any distance away). */
+    private static void dispatch(BpfProgram p, String call, String label) {
+        String next = "not-" + call;
+        p.jumpIfNotEqual(SyscallTable.number(call), next).jump(label).label(next);
+    }
+
+    /** If the call is {@code call}, refuse it. */
+    private static void refuseCall(BpfProgram p, String call) {
+        String next = "allowed-" + call;
+        p.jumpIfNotEqual(SyscallTable.number(call), next).ret(DENY).label(next);
     }
 
     /**

@@ -5,6 +5,7 @@ import io.cellos.telemetry.guest.linux.ErrnoException;
 import io.cellos.telemetry.guest.linux.Mounts;
 
 import java.io.IOException;
+import java.util.Collection;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -23,6 +24,9 @@ import java.util.TreeSet;
  *     other {@code /proc} below to uncover. ({@code hidepid=invisible} would not do: it lets
  *     members of the mount's {@code gid}, root's group by default, see everything.)</li>
  * <li>Every cgroup filesystem read-only: the workload cannot move, freeze or kill init's group.</li>
+ * <li>The files init and the agent run ({@link ProtectedCode}: the JVM, its libraries, the jar)
+ *     bound read-only onto themselves: writing into a mapped library in place would rewrite the
+ *     code they run.</li>
  * <li>The capabilities that reach other processes, observation or the machine, dropped from the
  *     bounding, inheritable and ambient sets ({@link #DROPPED}); without {@code CAP_SYS_ADMIN} it
  *     can mount nothing, so none of the above can be undone. A workload that needs one of them
@@ -37,12 +41,16 @@ public final class WorkloadIsolation {
      * priorities of others ({@code sys_resource}, {@code sys_nice}), audit ({@code audit_control},
      * {@code audit_write}, {@code audit_read}), eBPF and perf ({@code bpf}, {@code perfmon}),
      * modules and power ({@code sys_module}, {@code sys_boot}), the wall clock that dates audit's
-     * records ({@code sys_time}), leases that stall others' opens ({@code lease}), and mounting and
-     * namespaces ({@code sys_admin}), which would undo the rest.
+     * records ({@code sys_time}), leases that stall others' opens ({@code lease}), raw memory and
+     * I/O ports ({@code sys_rawio}: {@code /dev/mem}, {@code iopl}, and the keyboard controller's
+     * reset line, which powers a microVM off), what checkpointing needs ({@code checkpoint_restore}:
+     * choosing the next pid through {@code ns_last_pid}, and {@code PR_SET_MM_MAP}, which sets a
+     * process's {@code /proc/<pid>/exe} to another file, so that the record would name another
+     * program), and mounting and namespaces ({@code sys_admin}), which would undo the rest.
      */
     public static final Set<Integer> DROPPED = Set.copyOf(numbers(List.of("sys_ptrace", "sys_resource", "sys_nice",
             "audit_control", "audit_write", "audit_read", "bpf", "perfmon", "sys_module", "sys_boot", "sys_time",
-            "lease", "sys_admin")));
+            "lease", "sys_rawio", "checkpoint_restore", "sys_admin")));
     /** The options of the workload's {@code /proc}. */
     static final String PROC_OPTIONS = "hidepid=ptraceable";
 
@@ -59,12 +67,19 @@ public final class WorkloadIsolation {
         this.kept = Set.copyOf(k);
     }
 
-    /** Applies it all to the calling thread, for the children it will start. */
-    void applyToThisThread() throws ErrnoException, IOException {
+    /**
+     * Applies it all to the calling thread, for the children it will start.
+     *
+     * @param code the files init and the agent run ({@link ProtectedCode#of}), made read-only
+     */
+    void applyToThisThread(Collection<String> code) throws ErrnoException, IOException {
         Mounts.unshareNamespace();
         Mounts.replaceProc(PROC_OPTIONS);
         for (String cgroup : Mounts.mountPointsOfType("cgroup", "cgroup2")) {
             Mounts.readOnly(cgroup);
+        }
+        for (String file : code) {
+            Mounts.bindReadOnly(file);
         }
         Capabilities.dropForChildren(dropped);
     }
@@ -77,7 +92,8 @@ public final class WorkloadIsolation {
     /** What the workload goes without, in words. */
     public String describe() {
         return "own mount namespace; /proc " + PROC_OPTIONS + " (init and the agent not listed); cgroups read-only; "
-                + "capabilities dropped: " + String.join(", ", Capabilities.names(dropped))
+                + "the files init and the agent run read-only; capabilities dropped: "
+                + String.join(", ", Capabilities.names(dropped))
                 + (kept.isEmpty() ? "" : "; kept by request: " + String.join(", ", kept()));
     }
 

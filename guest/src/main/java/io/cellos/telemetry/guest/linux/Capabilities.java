@@ -21,8 +21,8 @@ public final class Capabilities {
             "sys_admin", "sys_boot", "sys_nice", "sys_resource", "sys_time", "sys_tty_config", "mknod", "lease",
             "audit_write", "audit_control", "setfcap", "mac_override", "mac_admin", "syslog", "wake_alarm",
             "block_suspend", "audit_read", "perfmon", "bpf", "checkpoint_restore");
-    private static final Syscall CAPGET = new Syscall("capget", 125);
-    private static final Syscall CAPSET = new Syscall("capset", 126);
+    private static final Syscall CAPGET = new Syscall("capget");
+    private static final Syscall CAPSET = new Syscall("capset");
     private static final int LINUX_CAPABILITY_VERSION_3 = 0x20080522;
     private static final int PR_CAPBSET_DROP = 24;
     private static final int PR_CAP_AMBIENT = 47;

@@ -12,6 +12,7 @@ public final class Errno {
     public static final int EACCES = 13;
     public static final int EEXIST = 17;
     public static final int EINVAL = 22;
+    public static final int EROFS = 30;
     public static final int EPIPE = 32;
     public static final int ENOSYS = 38;
     public static final int EPROTONOSUPPORT = 93;
@@ -52,6 +53,7 @@ public final class Errno {
             case EEXIST -> "EEXIST";
             case ENODEV -> "ENODEV";
             case EINVAL -> "EINVAL";
+            case EROFS -> "EROFS";
             case EPIPE -> "EPIPE";
             case ENOSYS -> "ENOSYS";
             case EPROTONOSUPPORT -> "EPROTONOSUPPORT";

@@ -10,7 +10,7 @@ public final class Fifo {
     private static final int AT_FDCWD = -100;
     private static final int S_IFIFO = 0010000;
     /** {@code mkfifo(path, mode)} is {@code mknodat(AT_FDCWD, path, S_IFIFO | mode, 0)}. */
-    private static final Syscall MKNODAT = new Syscall("mknodat", 259);
+    private static final Syscall MKNODAT = new Syscall("mknodat");
 
     private Fifo() {
     }

@@ -28,8 +28,8 @@ public final class FileId {
     private static final int STATFS_BYTES = 120;
     private static final int STATFS_FSID_OFFSET = 56;
 
-    private static final Syscall STATFS = new Syscall("statfs", 137);
-    private static final Syscall NAME_TO_HANDLE_AT = new Syscall("name_to_handle_at", 303);
+    private static final Syscall STATFS = new Syscall("statfs");
+    private static final Syscall NAME_TO_HANDLE_AT = new Syscall("name_to_handle_at");
 
     private final MemorySegment bytes;
 

@@ -27,16 +27,29 @@ public final class FileLock implements AutoCloseable {
      * Opens (creating it, mode 0600) and locks {@code path}, trying until {@code patienceNanos}
      * have passed.
      *
-     * @return the lock, or {@code null} if another process held it all that time
+     * <p>The open itself never waits: a process holding a lease on the file ({@code fcntl
+     * F_SETLEASE}, which root may take on any file it owns) would otherwise hold the open back for
+     * {@code /proc/sys/fs/lease-break-time} seconds; {@code O_NONBLOCK} has the kernel answer at
+     * once instead, and that counts as the lock being held.
+     *
+     * @return the lock, or {@code null} if another process held it (or a lease on its file) all
+     *         that time
      * @throws ErrnoException if the file cannot be opened or locked for another reason
      */
     public static FileLock acquire(String path, long patienceNanos) throws ErrnoException {
-        int raw;
+        long raw;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment p = arena.allocateFrom(path);
-            raw = (int) Libc.OPEN.call(path, p, OpenFlags.O_RDWR | OpenFlags.O_CREAT | OpenFlags.O_CLOEXEC, 0600);
+            raw = Libc.OPEN.callOrErrno(p, OpenFlags.O_RDWR | OpenFlags.O_CREAT | OpenFlags.O_CLOEXEC
+                    | OpenFlags.O_NONBLOCK, 0600);
         }
-        Fd fd = new Fd(raw, "lock file " + path);
+        if (raw == -Errno.EAGAIN) { // a lease: waiting for it is what O_NONBLOCK declined
+            return null;
+        }
+        if (raw < 0) {
+            throw new ErrnoException("open(" + path + ")", (int) -raw);
+        }
+        Fd fd = new Fd((int) raw, "lock file " + path);
         long deadline = System.nanoTime() + patienceNanos;
         while (true) {
             long rc = Libc.FLOCK.callOrErrno(fd.get(), LOCK_EX | LOCK_NB);

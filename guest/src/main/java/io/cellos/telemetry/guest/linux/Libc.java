@@ -16,47 +16,47 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  * throwing.
  */
 public final class Libc {
-    public static final Syscall SOCKET = new Syscall("socket", 41);
-    public static final Syscall BIND = new Syscall("bind", 49);
-    public static final Syscall CONNECT = new Syscall("connect", 42);
-    public static final Syscall LISTEN = new Syscall("listen", 50);
-    public static final Syscall ACCEPT4 = new Syscall("accept4", 288);
-    public static final Syscall CLOSE = new Syscall("close", 3);
-    public static final Syscall GETSOCKOPT = new Syscall("getsockopt", 55);
-    public static final Syscall SETSOCKOPT = new Syscall("setsockopt", 54);
-    public static final Syscall EPOLL_CREATE1 = new Syscall("epoll_create1", 291);
-    public static final Syscall EPOLL_CTL = new Syscall("epoll_ctl", 233);
-    public static final Syscall TIMERFD_CREATE = new Syscall("timerfd_create", 283);
-    public static final Syscall TIMERFD_SETTIME = new Syscall("timerfd_settime", 286);
-    public static final Syscall INOTIFY_INIT1 = new Syscall("inotify_init1", 294);
-    public static final Syscall INOTIFY_ADD_WATCH = new Syscall("inotify_add_watch", 254);
-    public static final Syscall FANOTIFY_INIT = new Syscall("fanotify_init", 300);
+    public static final Syscall SOCKET = new Syscall("socket");
+    public static final Syscall BIND = new Syscall("bind");
+    public static final Syscall CONNECT = new Syscall("connect");
+    public static final Syscall LISTEN = new Syscall("listen");
+    public static final Syscall ACCEPT4 = new Syscall("accept4");
+    public static final Syscall CLOSE = new Syscall("close");
+    public static final Syscall GETSOCKOPT = new Syscall("getsockopt");
+    public static final Syscall SETSOCKOPT = new Syscall("setsockopt");
+    public static final Syscall EPOLL_CREATE1 = new Syscall("epoll_create1");
+    public static final Syscall EPOLL_CTL = new Syscall("epoll_ctl");
+    public static final Syscall TIMERFD_CREATE = new Syscall("timerfd_create");
+    public static final Syscall TIMERFD_SETTIME = new Syscall("timerfd_settime");
+    public static final Syscall INOTIFY_INIT1 = new Syscall("inotify_init1");
+    public static final Syscall INOTIFY_ADD_WATCH = new Syscall("inotify_add_watch");
+    public static final Syscall FANOTIFY_INIT = new Syscall("fanotify_init");
     /** {@code fanotify_mark(fd, flags, u64 mask, dirfd, path)}. */
-    public static final Syscall FANOTIFY_MARK = new Syscall("fanotify_mark", 301);
+    public static final Syscall FANOTIFY_MARK = new Syscall("fanotify_mark");
     /** {@code prctl(option, arg2, arg3, arg4, arg5)}. */
-    public static final Syscall PRCTL = new Syscall("prctl", 157);
-    public static final Syscall SETSID = new Syscall("setsid", 112);
+    public static final Syscall PRCTL = new Syscall("prctl");
+    public static final Syscall SETSID = new Syscall("setsid");
     /** {@code pipe2(int fds[2], flags)}. */
-    public static final Syscall PIPE2 = new Syscall("pipe2", 293);
+    public static final Syscall PIPE2 = new Syscall("pipe2");
     /** {@code write(2)} for set-up and tests; the loop's socket writes use {@link #sendNonBlocking}. */
-    public static final Syscall WRITE = new Syscall("write", 1);
+    public static final Syscall WRITE = new Syscall("write");
     /** {@code open(path, flags, mode)}. */
-    public static final Syscall OPEN = new Syscall("open", 2);
+    public static final Syscall OPEN = new Syscall("open");
     /** {@code readlink(path, buf, size)}: the target's length; the target is not terminated. */
-    public static final Syscall READLINK = new Syscall("readlink", 89);
-    public static final Syscall GETDENTS64 = new Syscall("getdents64", 217);
+    public static final Syscall READLINK = new Syscall("readlink");
+    public static final Syscall GETDENTS64 = new Syscall("getdents64");
     /** {@code pidfd_open(pid, flags)}: a descriptor that polls readable once the process has ended. */
-    public static final Syscall PIDFD_OPEN = new Syscall("pidfd_open", 434);
+    public static final Syscall PIDFD_OPEN = new Syscall("pidfd_open");
     /** {@code getrandom(buf, buflen, flags)}. */
-    public static final Syscall GETRANDOM = new Syscall("getrandom", 318);
+    public static final Syscall GETRANDOM = new Syscall("getrandom");
     /** {@code flock(fd, operation)}. */
-    public static final Syscall FLOCK = new Syscall("flock", 73);
+    public static final Syscall FLOCK = new Syscall("flock");
 
-    private static final Syscall READ = new Syscall("read", 0);
+    private static final Syscall READ = new Syscall("read");
     /** {@code sendto(fd, buf, len, flags, NULL, 0)} is {@code send(2)}. */
-    private static final Syscall SENDTO = new Syscall("sendto", 44);
-    private static final Syscall EPOLL_WAIT = new Syscall("epoll_wait", 232);
-    private static final Syscall GETPID = new Syscall("getpid", 39);
+    private static final Syscall SENDTO = new Syscall("sendto");
+    private static final Syscall EPOLL_WAIT = new Syscall("epoll_wait");
+    private static final Syscall GETPID = new Syscall("getpid");
 
     /** {@code MSG_NOSIGNAL}: a write to a broken socket returns EPIPE instead of raising SIGPIPE. */
     public static final int MSG_NOSIGNAL = 0x4000;

@@ -16,9 +16,9 @@ import java.util.List;
  * process's other threads keep the one they had.
  */
 public final class Mounts {
-    private static final Syscall UNSHARE = new Syscall("unshare", 272);
-    private static final Syscall MOUNT = new Syscall("mount", 165);
-    private static final Syscall UMOUNT2 = new Syscall("umount2", 166);
+    private static final Syscall UNSHARE = new Syscall("unshare");
+    private static final Syscall MOUNT = new Syscall("mount");
+    private static final Syscall UMOUNT2 = new Syscall("umount2");
     private static final int CLONE_NEWNS = 0x20000;
     private static final long MS_RDONLY = 1;
     private static final long MS_NOSUID = 2;
@@ -64,6 +64,19 @@ public final class Mounts {
             MOUNT.call(target + " MS_REMOUNT|MS_BIND|MS_RDONLY", MemorySegment.NULL, arena.allocateFrom(target),
                     MemorySegment.NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, MemorySegment.NULL);
         }
+    }
+
+    /**
+     * Binds {@code path} (a file or a directory) onto itself, read-only, in this namespace: through
+     * that path it can be read and run but not written, truncated, renamed over or deleted, and
+     * without {@code CAP_SYS_ADMIN} the bind cannot be undone.
+     */
+    public static void bindReadOnly(String path) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment p = arena.allocateFrom(path);
+            MOUNT.call(path + " MS_BIND", p, p, MemorySegment.NULL, MS_BIND, MemorySegment.NULL);
+        }
+        readOnly(path);
     }
 
     /**

@@ -28,7 +28,7 @@ public final class NetlinkSocket implements AutoCloseable {
     private static final int SOL_SOCKET = 1;
     private static final int SO_RCVBUF = 8;
     private static final int SO_RCVBUFFORCE = 33;
-    private static final Syscall RECVFROM = new Syscall("recvfrom", 45);
+    private static final Syscall RECVFROM = new Syscall("recvfrom");
     /** {@code sockaddr_nl.nl_pid}: 0 for the kernel. */
     private static final long SENDER_PORT_OFFSET = 4;
 

@@ -58,15 +58,15 @@ public final class Processes {
     private static final MethodHandle POSIX_SPAWNP = Native.plain("posix_spawnp",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
     /** {@code waitpid(pid, status, options)} is {@code wait4(pid, status, options, NULL)}. */
-    private static final Syscall WAIT4 = new Syscall("wait4", 61);
-    private static final Syscall KILL = new Syscall("kill", 62);
-    private static final Syscall REBOOT = new Syscall("reboot", 169);
+    private static final Syscall WAIT4 = new Syscall("wait4");
+    private static final Syscall KILL = new Syscall("kill");
+    private static final Syscall REBOOT = new Syscall("reboot");
     private static final int LINUX_REBOOT_MAGIC1 = 0xfee1dead;
     private static final int LINUX_REBOOT_MAGIC2 = 672274793;
     private static final int LINUX_REBOOT_CMD_POWER_OFF = 0x4321fedc;
-    private static final Syscall EXECVE = new Syscall("execve", 59);
-    private static final Syscall SYNC = new Syscall("sync", 162);
-    private static final Syscall GETEUID = new Syscall("geteuid", 107);
+    private static final Syscall EXECVE = new Syscall("execve");
+    private static final Syscall SYNC = new Syscall("sync");
+    private static final Syscall GETEUID = new Syscall("geteuid");
 
     /** A child that changed state, and how it ended. */
     public record Exit(int pid, WaitStatus status) {

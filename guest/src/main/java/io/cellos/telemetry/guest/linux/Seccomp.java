@@ -31,7 +31,7 @@ public final class Seccomp {
 
     private static final int SECCOMP_SET_MODE_FILTER = 1;
     private static final int PR_SET_NO_NEW_PRIVS = 38;
-    private static final Syscall SECCOMP = new Syscall("seccomp", 317);
+    private static final Syscall SECCOMP = new Syscall("seccomp");
 
     private Seccomp() {
     }

@@ -28,9 +28,9 @@ public final class Signals {
     /** glibc's own signals, SIGCANCEL (32) and SIGSETXID (33), which its {@code sigfillset} leaves out. */
     private static final long LIBC_INTERNAL = (1L << 31) | (1L << 32);
 
-    private static final Syscall RT_SIGACTION = new Syscall("rt_sigaction", 13);
-    private static final Syscall RT_SIGPROCMASK = new Syscall("rt_sigprocmask", 14);
-    private static final Syscall SIGNALFD4 = new Syscall("signalfd4", 289);
+    private static final Syscall RT_SIGACTION = new Syscall("rt_sigaction");
+    private static final Syscall RT_SIGPROCMASK = new Syscall("rt_sigprocmask");
+    private static final Syscall SIGNALFD4 = new Syscall("signalfd4");
 
     private Signals() {
     }

@@ -3,7 +3,8 @@ package io.cellos.telemetry.guest.linux;
 import java.lang.foreign.MemorySegment;
 
 /**
- * One Linux x86-64 system call, by name and number, made through {@link Native#syscall}.
+ * One Linux x86-64 system call, by name (its number from {@link SyscallTable}), made through
+ * {@link Native#syscall}.
  *
  * <p>{@link #call} and {@link #callOrErrno} take {@code int}, {@code long} and native
  * {@link MemorySegment} arguments (passed as their address) and box them: for set-up. Hot paths
@@ -15,9 +16,10 @@ public final class Syscall {
     private final String name;
     private final long number;
 
-    Syscall(String name, long number) {
+    /** @throws IllegalArgumentException if {@link SyscallTable} does not have {@code name} */
+    Syscall(String name) {
         this.name = name;
-        this.number = number;
+        this.number = SyscallTable.number(name);
     }
 
     /** The call's name, as errors print it. */

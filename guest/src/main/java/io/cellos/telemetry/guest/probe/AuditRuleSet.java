@@ -3,6 +3,7 @@ package io.cellos.telemetry.guest.probe;
 import io.cellos.telemetry.guest.linux.AuditRule;
 import io.cellos.telemetry.guest.linux.AuditStatus;
 import io.cellos.telemetry.guest.linux.Errno;
+import io.cellos.telemetry.guest.linux.SyscallTable;
 
 import java.util.List;
 
@@ -26,7 +27,8 @@ import static io.cellos.telemetry.guest.linux.AuditRule.OP_NOT_EQUAL;
  *       record per datagram would cost the workload too much.</li>
  *   <li>Refusals: calls that need a privilege (a capability, or owning the target process) when they
  *       fail with {@code EPERM} — and {@code perf_event_open} with {@code EACCES}, its answer to
- *       {@code perf_event_paranoid}. The signal, ptrace and pidfd calls are the ones the seccomp gate
+ *       {@code perf_event_paranoid}, and an open for writing with {@code EROFS}, the answer of a
+ *       read-only mount (the workload's view of the files init and the agent run). The signal, ptrace and pidfd calls are the ones the seccomp gate
  *       also guards; a call the gate refuses never reaches the exit rules, and is seen instead as the
  *       gate's own logged verdict (an {@code AUDIT_SECCOMP} record).</li>
  * </ul>
@@ -39,38 +41,45 @@ import static io.cellos.telemetry.guest.linux.AuditRule.OP_NOT_EQUAL;
  * the kernel keeps the key with the rules, so nothing need be written anywhere else.
  */
 final class AuditRuleSet {
-    static final int CONNECT = 42;
-    static final int EXECVE = 59;
-    static final int EXECVEAT = 322;
-    static final int SETHOSTNAME = 170;
-    static final int KILL = 62;
-    private static final int PERF_EVENT_OPEN = 298;
+    static final int CONNECT = SyscallTable.number("connect");
+    static final int EXECVE = SyscallTable.number("execve");
+    static final int EXECVEAT = SyscallTable.number("execveat");
+    static final int SETHOSTNAME = SyscallTable.number("sethostname");
+    static final int KILL = SyscallTable.number("kill");
+    private static final int PERF_EVENT_OPEN = SyscallTable.number("perf_event_open");
     private static final int EALREADY = 114;
     private static final int EISCONN = 106;
     private static final String KEY_PREFIX = "cellos-telemetry:";
 
-    /** The x86-64 numbers of the privileged calls whose {@code EPERM} is a refusal. */
-    private static final int[] REFUSED_WITH_EPERM = {
+    /** The privileged calls whose {@code EPERM} is a refusal. */
+    private static final int[] REFUSED_WITH_EPERM = SyscallTable.numbers(
             // signals, tracing and memory access to another process (the gate's list)
-            KILL, 200 /* tkill */, 234 /* tgkill */, 129 /* rt_sigqueueinfo */, 297 /* rt_tgsigqueueinfo */,
-            424 /* pidfd_send_signal */, 434 /* pidfd_open */, 101 /* ptrace */,
-            310 /* process_vm_readv */, 311 /* process_vm_writev */,
+            "kill", "tkill", "tgkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo", "pidfd_send_signal", "pidfd_open",
+            "ptrace", "process_vm_readv", "process_vm_writev", "process_madvise", "process_mrelease", "kcmp",
+            "move_pages", "migrate_pages",
+            // limits and scheduling beyond the caller's own rights (CAP_SYS_RESOURCE, CAP_SYS_NICE)
+            "setrlimit", "prlimit64", "setpriority", "sched_setparam", "sched_setscheduler", "sched_setattr",
+            "sched_setaffinity", "ioprio_set",
             // identity
-            105 /* setuid */, 106 /* setgid */, 113 /* setreuid */, 114 /* setregid */, 117 /* setresuid */,
-            119 /* setresgid */, 116 /* setgroups */, 126 /* capset */,
+            "setuid", "setgid", "setreuid", "setregid", "setresuid", "setresgid", "setgroups", "capset",
             // the system and its namespaces
-            SETHOSTNAME, 171 /* setdomainname */, 165 /* mount */, 166 /* umount2 */, 155 /* pivot_root */,
-            161 /* chroot */, 308 /* setns */, 272 /* unshare */, 167 /* swapon */, 168 /* swapoff */,
-            169 /* reboot */, 246 /* kexec_load */, 320 /* kexec_file_load */, 175 /* init_module */,
-            313 /* finit_module */, 176 /* delete_module */, 163 /* acct */, 164 /* settimeofday */,
-            227 /* clock_settime */, 159 /* adjtimex */, 305 /* clock_adjtime */, 172 /* iopl */, 173 /* ioperm */,
-            304 /* open_by_handle_at */, 321 /* bpf */, PERF_EVENT_OPEN,
-    };
+            "sethostname", "setdomainname", "mount", "umount2", "pivot_root", "chroot", "setns", "unshare", "clone",
+            "swapon", "swapoff", "reboot", "kexec_load", "kexec_file_load", "init_module", "finit_module",
+            "delete_module", "acct", "settimeofday", "clock_settime", "adjtimex", "clock_adjtime", "iopl", "ioperm",
+            "open_by_handle_at", "bpf", "perf_event_open", "fanotify_init",
+            // files that refuse even root: a sysctl or /proc file written without the capability
+            "open", "openat", "openat2", "write");
+    /**
+     * The opens whose {@code EROFS} is a refusal: writing into a read-only mount, such as the files
+     * init and the agent run, which the workload sees read-only.
+     */
+    private static final int[] REFUSED_WITH_EROFS = SyscallTable.numbers("open", "openat", "openat2");
 
     private final String key;
     private final AuditRule connects;
     private final AuditRule refusedEperm;
     private final AuditRule refusedEacces;
+    private final AuditRule refusedErofs;
     private final AuditRule execs;
 
     /**
@@ -87,6 +96,8 @@ final class AuditRuleSet {
                 .where(FIELD_EXIT, OP_EQUAL, -Errno.EPERM).withKey(key);
         this.refusedEacces = AuditRule.syscallExit(PERF_EVENT_OPEN).where(FIELD_ARCH, OP_EQUAL, ARCH_X86_64)
                 .where(FIELD_EXIT, OP_EQUAL, -Errno.EACCES).withKey(key);
+        this.refusedErofs = AuditRule.syscallExit(REFUSED_WITH_EROFS).where(FIELD_ARCH, OP_EQUAL, ARCH_X86_64)
+                .where(FIELD_EXIT, OP_EQUAL, -Errno.EROFS).withKey(key);
         this.execs = execs ? AuditRule.syscallExit(EXECVE, EXECVEAT).where(FIELD_ARCH, OP_EQUAL, ARCH_X86_64)
                 .where(AuditRule.FIELD_SUCCESS, OP_EQUAL, 1).withKey(key) : null;
     }
@@ -140,13 +151,14 @@ final class AuditRuleSet {
 
     /** The rules to add, in order. */
     List<AuditRule> rules() {
-        return execs == null ? List.of(connects, refusedEperm, refusedEacces)
-                : List.of(connects, refusedEperm, refusedEacces, execs);
+        return execs == null ? List.of(connects, refusedEperm, refusedEacces, refusedErofs)
+                : List.of(connects, refusedEperm, refusedEacces, refusedErofs, execs);
     }
 
     /** Whether x86-64 call {@code nr} ending with {@code exit} is a refusal this set declares. */
     boolean isRefusal(int nr, long exit) {
         return exit == -Errno.EPERM && refusedEperm.coversSyscall(nr)
-                || exit == -Errno.EACCES && refusedEacces.coversSyscall(nr);
+                || exit == -Errno.EACCES && refusedEacces.coversSyscall(nr)
+                || exit == -Errno.EROFS && refusedErofs.coversSyscall(nr);
     }
 }

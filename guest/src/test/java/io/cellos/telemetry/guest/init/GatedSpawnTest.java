@@ -32,10 +32,10 @@ class GatedSpawnTest {
             "sched_setscheduler", "sched_setparam", "sched_setattr", "sched_setaffinity", "ioprio_set",
             "ioprio_set_user_root", "kcmp", "move_pages", "migrate_pages", "fcntl_setown", "fcntl_setown_group",
             "fcntl_setown_ex", "ioctl_fiosetown", "ioctl_siocspgrp", "process_madvise", "process_mrelease", "reboot",
-            "kexec_load", "bpf", "perf_event_open", "netlink_audit_socket");
+            "kexec_load", "bpf", "perf_event_open", "netlink_audit_socket", "clone_parent");
     /** What ordinary work does, which the gate must let through. */
     private static final Set<String> ORDINARY = Set.of("own_child", "inet_socket_own", "fcntl_setown_own",
-            "netlink_route_socket_own", "setpriority_own");
+            "netlink_route_socket_own", "setpriority_own", "thread_own", "write_own");
 
     @TempDir
     Path tmp;
@@ -63,6 +63,10 @@ class GatedSpawnTest {
             assertEquals("OK", results.get(v), v + ": ordinary work goes on: " + results);
         }
         assertEquals("No_such_file_or_directory:2", results.get("target_listed"), "the workload's /proc hides it");
+        assertEquals("Function_not_implemented:38", results.get("clone3"), "clone3 answers as if there were none");
+        for (int i = 0; i < code().size(); i++) {
+            assertEquals("Read-only_file_system:30", results.get("code_write_" + i), code().get(i) + " is what init runs");
+        }
         assertTrue(agent.isAlive());
     }
 
@@ -85,13 +89,23 @@ class GatedSpawnTest {
         assertTrue(e.call().startsWith("posix_spawnp"), e.call());
     }
 
+    /** Files this JVM (init's stand-in) runs: its JVM library, the libc it maps, a jar of its class path. */
+    private static List<String> code() throws java.io.IOException {
+        String libc = Files.readAllLines(Path.of("/proc/self/maps")).stream().filter(l -> l.contains("/libc.so"))
+                .map(l -> l.substring(l.indexOf(" /") + 1)).findFirst().orElseThrow();
+        String jar = java.util.Arrays.stream(System.getProperty("java.class.path").split(":"))
+                .filter(e -> e.endsWith(".jar")).findFirst().orElseThrow();
+        return List.of(Path.of(System.getProperty("java.home"), "lib", "server", "libjvm.so").toString(), libc,
+                Path.of(jar).toAbsolutePath().toString());
+    }
+
     /** Runs the attack script gated, against {@code target}; its report, vector by vector. */
     private Map<String, String> attack(long target) throws Exception {
         Path out = tmp.resolve("attack-" + target + ".txt");
         String tids = String.join(",", Files.list(Path.of("/proc", Long.toString(target), "task"))
                 .map(t -> t.getFileName().toString()).toList());
         List<String> argv = List.of("/bin/sh", "-c", "exec /usr/bin/python3 " + ATTACK.toAbsolutePath() + " " + target
-                + " 0 " + tids + " > " + out + " 2>&1");
+                + " 0 " + tids + " " + String.join(",", code()) + " > " + out + " 2>&1");
         int pid = GatedSpawn.spawn(argv, Processes.environment(), List.of((int) agent.pid()),
                 new WorkloadIsolation(Set.of()));
         Processes.Exit exit = Processes.waitFor(pid, 0);

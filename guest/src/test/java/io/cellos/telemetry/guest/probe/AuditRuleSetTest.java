@@ -1,6 +1,7 @@
 package io.cellos.telemetry.guest.probe;
 
 import io.cellos.telemetry.guest.linux.AuditRule;
+import io.cellos.telemetry.guest.linux.SyscallTable;
 import io.cellos.telemetry.guest.linux.AuditStatus;
 import org.junit.jupiter.api.Test;
 
@@ -35,7 +36,7 @@ class AuditRuleSetTest {
     }
 
     @Test
-    void aRefusalIsAPrivilegedCallFailingWithEpermOrPerfEventOpenWithEacces() {
+    void aRefusalIsAPrivilegedCallFailingWithEpermPerfEventOpenWithEaccesOrAnOpenWithErofs() {
         AuditRuleSet set = new AuditRuleSet(1, FOUND, false);
         assertTrue(set.isRefusal(AuditRuleSet.SETHOSTNAME, -1));
         assertTrue(set.isRefusal(AuditRuleSet.KILL, -1));
@@ -43,5 +44,8 @@ class AuditRuleSetTest {
         assertFalse(set.isRefusal(AuditRuleSet.SETHOSTNAME, -13), "sethostname is refused with EPERM");
         assertFalse(set.isRefusal(AuditRuleSet.CONNECT, -1), "connect is no privileged call");
         assertFalse(set.isRefusal(AuditRuleSet.KILL, -3));
+        assertTrue(set.isRefusal(SyscallTable.number("openat"), -30), "a write into a read-only mount");
+        assertFalse(set.isRefusal(SyscallTable.number("openat"), -2), "a file not there is no refusal");
+        assertTrue(set.isRefusal(SyscallTable.number("sched_setscheduler"), -1), "real-time without CAP_SYS_NICE");
     }
 }
