@@ -18,15 +18,29 @@
 #                        (EINVAL/EBADF/ESRCH after every permission check), it says
 #                        EFFECT:reached-kernel(<ERRNO>...) -- the gate and the capabilities let it
 #                        through, and valid arguments would have done it.
-# and a last line "SUMMARY refused=N effect=M blocked=K".
+#   standing:<what>      it works, and reaches nothing of init's or the agent's, nor the record: what
+#                        a root workload keeps in a microVM (its own processes, files and resources;
+#                        the README's "What a root workload can still do" says why each is left)
+#   declared:<what>      the call went through, and what it aimed at is made to refuse it and say so:
+#                        the harness checks the record for the declaration (a forged datagram the
+#                        agent drops and declares as agent.tampered)
+# and a last line "SUMMARY refused=N effect=M blocked=K standing=S declared=D".
+#
+# Environment: CELLOS_ATTACK_CODE, comma-separated files a harness knows init and the agent run
+# (the JVM's library, the jar): code_write tries to open each for writing, with libc and the
+# dynamic loader, which every process maps. CELLOS_ATTACK_LINGER, seconds to stay after the
+# summary (so that the agent, quiet again, sends a heartbeat while the workload still runs).
 #
 # Rules it keeps (it runs on machines other people use): no AF_VSOCK socket is ever connected;
 # nothing is rebooted, kexec'd, loaded or killed; every value changed is restored at once; audit
 # state is only read (AUDIT_GET); cgroup.kill and cgroup.freeze are never written; the only
 # process ever moved between cgroups is a child of our own; mounts are changed only inside private
-# mount namespaces of forked children. The two forgery probes (forge_*) send one clearly marked
+# mount namespaces of forked children. The forgery probes (forge_*) send one clearly marked
 # fake record (syscall 4095, comm "forged-by-wkld", a phantom pid) to the sockets of the one agent
-# this workload belongs to, never to a multicast group, never to any other agent.
+# this workload belongs to, never to a multicast group; forge_connector_by_sock_diag, which cannot
+# tell that agent's sockets apart, sends its marked fake to every proc connector listener of this
+# network namespace: run it under the kernel-tests lock (scripts/attack-vm takes it), where the only
+# listener is the cell's agent, which drops it and declares it.
 #
 # stdlib + ctypes only; x86-64 Linux.
 import ctypes
@@ -106,11 +120,19 @@ def blocked(why):
     return "blocked:" + clean(why)
 
 
+def standing(what):
+    return "standing:" + clean(what)
+
+
+def declared(what):
+    return "declared:" + clean(what)
+
+
 def reached(e, what):
     return effect("reached-kernel(" + ename(e) + ")" + ":" + what)
 
 
-COUNTS = {"refused": 0, "EFFECT": 0, "blocked": 0}
+COUNTS = {"refused": 0, "EFFECT": 0, "blocked": 0, "standing": 0, "declared": 0}
 
 
 def report(name, outcome):
@@ -736,7 +758,7 @@ def v_sigio_delivery():
                 stopped = True
                 break
             time.sleep(0.01)
-        return (effect("SIGSTOP-delivered-to-own-child-through-F_SETOWN+F_SETSIG+O_ASYNC(any-signal-incl-SIGKILL;no-kill-call-to-filter)")
+        return (standing("SIGSTOP-delivered-to-own-child-through-F_SETOWN+F_SETSIG+O_ASYNC(the-gate-refuses-any-owner-of-init's-or-the-agent's)")
                 if stopped else refused(errno.EPERM, "not-delivered"))
     finally:
         os.close(r)
@@ -911,8 +933,8 @@ def v_comm_spoof():
         name = b"cellos-agent"
         libc.prctl(15, ctypes.c_char_p(name), 0, 0, 0)
         got = readf("/proc/self/comm").strip()
-        return effect("own-comm-set-to-%s(every-event-about-us-names-us-so)" % got.decode()) if got == name \
-            else refused(ctypes.get_errno())
+        return standing("own-comm-set-to-%s(events-about-us-name-us-so;their-pid-and-the-executable-the-kernel-ran-say-who)"
+                        % got.decode()) if got == name else refused(ctypes.get_errno())
     return in_child(child)
 
 
@@ -1344,8 +1366,8 @@ def v_netlink_user_unicast():
             b.settimeout(1)
             a.sendto(struct.pack("<IHHII", 20, 0x7fff, 0, 0, 0) + b"ping", (b.getsockname()[0], 0))
             got = b.recv(64)
-            res.append(("netlink_user_unicast_" + name, effect(
-                "delivered-%d-bytes-between-two-sockets-of-ours(no-kernel-in-between:any-listener's-portid-takes-them-too)" % len(got))))
+            res.append(("netlink_user_unicast_" + name, standing(
+                "delivered-%d-bytes-between-two-sockets-of-ours(the-agent-takes-only-the-kernel's:see-forge_*)" % len(got))))
         except OSError as ex:
             res.append(("netlink_user_unicast_" + name, refused(ex.errno or errno.ETIMEDOUT)))
         finally:
@@ -1447,7 +1469,7 @@ def v_host_channels(init):
 def v_kernel_cmdline():
     text = readf("/proc/cmdline").decode(errors="replace")
     keys = [w.split("=", 1)[0] for w in text.split() if w.startswith("cellos")]
-    return effect("read(%d-bytes;cellos-keys:%s)" % (len(text), ",".join(keys) or "none"))
+    return standing("read(%d-bytes;cellos-keys:%s;it-holds-no-secret)" % (len(text), ",".join(keys) or "none"))
 
 
 # ================================================================ power
@@ -1477,14 +1499,14 @@ def v_finit_module():
     rc, e = sc("finit_module", -1, cstr(""), 0)
     if e == errno.EBADF:
         return reached(e, "no-file;a-module-fd-would-load-kernel-code")
-    return refused(e, "kernel-built-without-modules" if e == errno.ENOSYS else None)
+    return blocked("kernel-built-without-modules") if e == errno.ENOSYS else refused(e)
 
 
 def v_delete_module():
     rc, e = sc("delete_module", cstr("cellos_attack_no_such_module"), 0)
     if e == errno.ENOENT:
         return reached(e, "no-such-module")
-    return refused(e, "kernel-built-without-modules" if e == errno.ENOSYS else None)
+    return blocked("kernel-built-without-modules") if e == errno.ENOSYS else refused(e)
 
 
 def v_settimeofday():
@@ -1510,6 +1532,79 @@ def open_for_write(path):
     return try_open(path, os.O_WRONLY, "opened-for-write(not-written):" + path)
 
 
+def v_ns_last_pid():
+    """Choosing the next pid (CAP_CHECKPOINT_RESTORE or CAP_SYS_ADMIN): the value it has is written
+    back, so that nothing changes were it allowed."""
+    path = "/proc/sys/kernel/ns_last_pid"
+    try:
+        fd = os.open(path, os.O_WRONLY)
+    except OSError as ex:
+        return refused(ex.errno, "open")
+    try:
+        os.write(fd, readf(path).strip())
+        return effect("written(its-own-value):the-next-pid-is-ours-to-choose")
+    except OSError as ex:
+        return refused(ex.errno, "write")
+    finally:
+        os.close(fd)
+
+
+def v_code_write():
+    """The files init and the agent run, written in place, would rewrite their code (a library's
+    pages are the page cache's): each opened for writing, closed unwritten."""
+    files = [f for f in os.environ.get("CELLOS_ATTACK_CODE", "").split(",") if f]
+    for line in readf("/proc/self/maps").decode(errors="replace").splitlines():
+        path = line.split(None, 5)[5] if len(line.split(None, 5)) > 5 else ""
+        base = os.path.basename(path)
+        if base.startswith("libc.so") or base.startswith("ld-linux"):
+            files.append(path)
+    res = []
+    for f in sorted(set(files)):
+        name = "code_write:" + f
+        if not os.path.isfile(f):
+            res.append((name, blocked("absent")))
+            continue
+        try:
+            os.close(os.open(f, os.O_WRONLY))
+            res.append((name, effect("opened-for-write(not-written;writes-would-rewrite-init's-and-the-agent's-code)")))
+        except OSError as ex:
+            res.append((name, refused(ex.errno)))
+    return res or blocked("no-code-file-known")
+
+
+def v_forge_by_sock_diag():
+    """Without seeing the agent: sock_diag lists every netlink socket of this network namespace
+    with its port id, and anyone may unicast to a port id. One marked fake fork of a phantom pid is
+    sent to each proc connector listener (group 1 joined)."""
+    try:
+        table = netlink_sockets()
+    except OSError as ex:
+        return refused(ex.errno, "sock_diag")
+    mine = set()
+    try:
+        mine = sockets_of(os.getpid(), "/proc")
+    except OSError:
+        pass
+    listeners = sorted({v[1] for i, v in table.items() if v[0] == 11 and v[3] & 1 and i not in mine})
+    if not listeners:
+        return blocked("no-connector-listener-listed")
+    ghost = phantom_pid()
+    s = socket.socket(socket.AF_NETLINK, socket.SOCK_DGRAM, 11)
+    try:
+        s.bind((0, 0))
+        ev = struct.pack("<IIQ", 1, 4095, time.monotonic_ns()) + struct.pack("<4I", os.getpid(), os.getpid(), ghost, ghost)
+        ev += bytes(40 - len(ev))
+        cn = struct.pack("<IIIIHH", 1, 1, 0, 0, len(ev), 0) + ev
+        for portid in listeners:
+            s.sendto(struct.pack("<IHHII", 16 + len(cn), 3, 0, 0, 0) + cn, (portid, 0))
+    except OSError as ex:
+        return refused(ex.errno)
+    finally:
+        s.close()
+    return declared("fake-fork-of-phantom-pid-%d-sent-to-%d-connector-listener(s)(the-agent-takes-only-the-kernel's-"
+                    "datagrams-and-declares-others)" % (ghost, len(listeners)))
+
+
 def v_dev_mem():
     return try_open("/dev/mem", os.O_RDONLY, "opened(closed;physical-memory-reads)")
 
@@ -1525,6 +1620,10 @@ CAPS = ["CHOWN", "DAC_OVERRIDE", "DAC_READ_SEARCH", "FOWNER", "FSETID", "KILL", 
 DANGEROUS = {"KILL", "SYS_PTRACE", "SYS_ADMIN", "SYS_BOOT", "SYS_NICE", "SYS_RESOURCE", "SYS_MODULE", "SYS_RAWIO",
              "SYS_TIME", "AUDIT_CONTROL", "AUDIT_WRITE", "AUDIT_READ", "NET_ADMIN", "BPF", "PERFMON", "LEASE",
              "DAC_READ_SEARCH", "SETUID", "CHECKPOINT_RESTORE"}
+# Root's ordinary powers, whose reach to init and the agent is walled elsewhere: KILL by the gate,
+# DAC_READ_SEARCH's open_by_handle_at by the gate, SETUID and NET_ADMIN change only the workload's own
+# identity and network (the agent speaks vsock, which no IP setting touches)
+ORDINARY_ROOT = {"KILL", "DAC_READ_SEARCH", "SETUID", "NET_ADMIN"}
 
 
 def v_caps():
@@ -1534,9 +1633,12 @@ def v_caps():
                       ("CapAmb", "caps_ambient"), ("CapInh", "caps_inheritable")):
         v = int(status[key], 16)
         held = [c for i, c in enumerate(CAPS) if v >> i & 1]
-        bad = [c for c in held if c in DANGEROUS]
+        bad = [c for c in held if c in DANGEROUS and c not in ORDINARY_ROOT]
+        ordinary = [c for c in held if c in ORDINARY_ROOT]
         if bad:
             res.append((name, effect("0x%x(%d-caps;incl:%s)" % (v, len(held), ",".join(bad)))))
+        elif ordinary:
+            res.append((name, standing("0x%x(%d-caps;root's-ordinary:%s;walled-elsewhere)" % (v, len(held), ",".join(ordinary)))))
         else:
             res.append((name, blocked("none-that-matter(0x%x)" % v)))
     mode = status.get("Seccomp", "?").strip()
@@ -1544,7 +1646,8 @@ def v_caps():
     nnp = status.get("NoNewPrivs", "?").strip()
     res.append(("seccomp_status", blocked("gated(mode=%s,filters=%s,no_new_privs=%s)" % (mode, filters, nnp))
                 if mode == "2" else effect("no-seccomp-filter(mode=%s)" % mode)))
-    res.append(("uid", effect("root(uid=0)") if os.getuid() == 0 else blocked("uid=%d" % os.getuid())))
+    res.append(("uid", standing("root(uid=0;the-microVM's-usual-workload)") if os.getuid() == 0
+                else blocked("uid=%d" % os.getuid())))
     return res
 
 
@@ -1618,7 +1721,7 @@ def v_io_uring():
 
 def v_keyctl():
     rc, e = sc("keyctl", 0, -4, 0)  # KEYCTL_GET_KEYRING_ID of the user keyring, without creating it
-    return refused(e) if e else effect("root's-user-keyring-%d-shared-with-init-and-the-agent" % rc)
+    return refused(e) if e else standing("root's-user-keyring-%d(init-and-the-agent-keep-no-keys)" % rc)
 
 
 def v_fanotify_perm():
@@ -1644,8 +1747,8 @@ def v_lease():
         except OSError as ex:
             return refused(ex.errno)
         fcntl.fcntl(fd, 1024, fcntl.F_UNLCK)
-        return effect("write-lease-on-own-file(released;an-open-of-a-leased-file-waits-lease-break-time=%ss;root-may-lease-any-file)"
-                      % readf("/proc/sys/fs/lease-break-time").decode().strip())
+        return standing("write-lease-on-own-file(released;lease-break-time=%ss;init-and-the-agent-open-no-leasable-file-"
+                        "after-start-but-the-agents'-lock,-with-O_NONBLOCK)" % readf("/proc/sys/fs/lease-break-time").decode().strip())
     finally:
         os.close(fd)
         os.unlink(name)
@@ -1690,7 +1793,9 @@ def v_workload_limits():
                     lim.append("%s=%s" % (f, v))
     unlimited = all(v.split("=")[1] in ("max", "9223372036854771712") for v in lim) if lim else True
     text = ",".join(lim) or "no-pids-or-memory-limit-file-for-our-cgroup"
-    return effect("fork-bomb-and-memory-hog-unbounded(%s)" % text) if unlimited else blocked("bounded(%s)" % text)
+    return (standing("fork-bomb-and-memory-hog-unbounded(%s;the-microVM's-resources-are-the-workload's;"
+                     "init-and-the-agent-out-of-the-OOM-killer's-choice;the-agent-drops-and-counts)" % text)
+            if unlimited else blocked("bounded(%s)" % text))
 
 
 # ================================================================ the run
@@ -1774,19 +1879,23 @@ def main():
     probe("delete_module_absent", v_delete_module)
     probe("settimeofday_invalid", v_settimeofday)
     probe("sysrq_trigger", open_for_write, "/proc/sysrq-trigger")
-    probe("sysctl_ns_last_pid", open_for_write, "/proc/sys/kernel/ns_last_pid")
+    probe("sysctl_ns_last_pid", v_ns_last_pid)
+    probe("code_write", v_code_write)
     probe("dev_mem", v_dev_mem)
     probe("kernel_cmdline", v_kernel_cmdline)
     probe("netlink_user_unicast", v_netlink_user_unicast)
     probe("host_channel_connect", v_host_channels, init)
     # last: the forgeries, so that nothing after them can be confused by what they made the agent say
+    probe("forge_connector_by_sock_diag", v_forge_by_sock_diag)
     if agent:
         probe("forge", forge, agent, init)
     else:
         report("forge_audit_record@agent", blocked("agent-invisible(see-hostproc_forge_*)"))
         report("forge_connector_events@agent", blocked("agent-invisible(see-hostproc_forge_*)"))
         probe("hostproc_forge", v_proc_umount, init, agent, True)
-    print("SUMMARY refused=%d effect=%d blocked=%d" % (COUNTS["refused"], COUNTS["EFFECT"], COUNTS["blocked"]), flush=True)
+    print("SUMMARY refused=%d effect=%d blocked=%d standing=%d declared=%d" % (
+        COUNTS["refused"], COUNTS["EFFECT"], COUNTS["blocked"], COUNTS["standing"], COUNTS["declared"]), flush=True)
+    time.sleep(float(os.environ.get("CELLOS_ATTACK_LINGER", "0")))
 
 
 if __name__ == "__main__":

@@ -62,6 +62,9 @@ public final class GuestFieldsJson {
         if (x.syscall() != null) {
             uint(g, Field.SYSCALL, x.syscall());
         }
+        if (x.what() != null) {
+            text(g, Field.WHAT, x.what());
+        }
         // never the session: it is the agent's proof of its channel, and an event log can be read by others
     }
 

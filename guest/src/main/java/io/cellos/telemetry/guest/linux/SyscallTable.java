@@ -34,6 +34,7 @@ public final class SyscallTable {
             61 wait4
             62 kill
             72 fcntl
+            83 mkdir
             73 flock
             89 readlink
             90 chmod
@@ -87,6 +88,7 @@ public final class SyscallTable {
             254 inotify_add_watch
             256 migrate_pages
             257 openat
+            258 mkdirat
             259 mknodat
             272 unshare
             279 move_pages
@@ -116,6 +118,7 @@ public final class SyscallTable {
             320 kexec_file_load
             321 bpf
             322 execveat
+            323 userfaultfd
             424 pidfd_send_signal
             425 io_uring_setup
             434 pidfd_open

@@ -26,9 +26,10 @@ import static io.cellos.telemetry.guest.linux.AuditRule.OP_NOT_EQUAL;
  *       {@code sendto}/{@code sendmsg} with an address on an unconnected socket are not audited, as a
  *       record per datagram would cost the workload too much.</li>
  *   <li>Refusals: calls that need a privilege (a capability, or owning the target process) when they
- *       fail with {@code EPERM} — and {@code perf_event_open} with {@code EACCES}, its answer to
- *       {@code perf_event_paranoid}, and an open for writing with {@code EROFS}, the answer of a
- *       read-only mount (the workload's view of the files init and the agent run). The signal, ptrace and pidfd calls are the ones the seccomp gate
+ *       fail with {@code EPERM} — and {@code perf_event_open} and {@code setpriority} with
+ *       {@code EACCES}, and an open for writing or a {@code mkdir} with {@code EROFS}, the answer of
+ *       a read-only mount (the workload's view of the files init and the agent run, and of the
+ *       cgroups). The signal, ptrace and pidfd calls are the ones the seccomp gate
  *       also guards; a call the gate refuses never reaches the exit rules, and is seen instead as the
  *       gate's own logged verdict (an {@code AUDIT_SECCOMP} record).</li>
  * </ul>
@@ -46,7 +47,6 @@ final class AuditRuleSet {
     static final int EXECVEAT = SyscallTable.number("execveat");
     static final int SETHOSTNAME = SyscallTable.number("sethostname");
     static final int KILL = SyscallTable.number("kill");
-    private static final int PERF_EVENT_OPEN = SyscallTable.number("perf_event_open");
     private static final int EALREADY = 114;
     private static final int EISCONN = 106;
     private static final String KEY_PREFIX = "cellos-telemetry:";
@@ -66,14 +66,21 @@ final class AuditRuleSet {
             "sethostname", "setdomainname", "mount", "umount2", "pivot_root", "chroot", "setns", "unshare", "clone",
             "swapon", "swapoff", "reboot", "kexec_load", "kexec_file_load", "init_module", "finit_module",
             "delete_module", "acct", "settimeofday", "clock_settime", "adjtimex", "clock_adjtime", "iopl", "ioperm",
-            "open_by_handle_at", "bpf", "perf_event_open", "fanotify_init",
+            "open_by_handle_at", "bpf", "perf_event_open", "fanotify_init", "userfaultfd",
             // files that refuse even root: a sysctl or /proc file written without the capability
             "open", "openat", "openat2", "write");
     /**
-     * The opens whose {@code EROFS} is a refusal: writing into a read-only mount, such as the files
-     * init and the agent run, which the workload sees read-only.
+     * The calls whose {@code EACCES} is a refusal: {@code perf_event_open}'s answer to
+     * {@code perf_event_paranoid}, and {@code setpriority}'s to a nice value below the caller's
+     * without {@code CAP_SYS_NICE}.
      */
-    private static final int[] REFUSED_WITH_EROFS = SyscallTable.numbers("open", "openat", "openat2");
+    private static final int[] REFUSED_WITH_EACCES = SyscallTable.numbers("perf_event_open", "setpriority");
+    /**
+     * The calls whose {@code EROFS} is a refusal: writing into a read-only mount, such as the files
+     * init and the agent run and the cgroup filesystems, which the workload sees read-only.
+     */
+    private static final int[] REFUSED_WITH_EROFS = SyscallTable.numbers("open", "openat", "openat2", "mkdir",
+            "mkdirat");
 
     private final String key;
     private final AuditRule connects;
@@ -94,7 +101,7 @@ final class AuditRuleSet {
                 .where(FIELD_EXIT, OP_NOT_EQUAL, -EALREADY).where(FIELD_EXIT, OP_NOT_EQUAL, -EISCONN).withKey(key);
         this.refusedEperm = AuditRule.syscallExit(REFUSED_WITH_EPERM).where(FIELD_ARCH, OP_EQUAL, ARCH_X86_64)
                 .where(FIELD_EXIT, OP_EQUAL, -Errno.EPERM).withKey(key);
-        this.refusedEacces = AuditRule.syscallExit(PERF_EVENT_OPEN).where(FIELD_ARCH, OP_EQUAL, ARCH_X86_64)
+        this.refusedEacces = AuditRule.syscallExit(REFUSED_WITH_EACCES).where(FIELD_ARCH, OP_EQUAL, ARCH_X86_64)
                 .where(FIELD_EXIT, OP_EQUAL, -Errno.EACCES).withKey(key);
         this.refusedErofs = AuditRule.syscallExit(REFUSED_WITH_EROFS).where(FIELD_ARCH, OP_EQUAL, ARCH_X86_64)
                 .where(FIELD_EXIT, OP_EQUAL, -Errno.EROFS).withKey(key);
