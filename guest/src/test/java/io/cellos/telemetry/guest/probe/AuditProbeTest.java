@@ -295,7 +295,8 @@ class AuditProbeTest {
                         AuditTamperer.class.getName(), probe.ruleKey()).redirectErrorStream(true).start();
                 String said = new String(tamperer.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).strip();
                 assertEquals(0, tamperer.waitFor(), said);
-                assertEquals(Integer.toString(rules), said, "the tamperer deleted every rule");
+                assertEquals(Integer.toString(rules), said.split(" ")[0], "the tamperer deleted every rule");
+                long blindedAt = Long.parseLong(said.split(" ")[1]);
 
                 List<ProbeEvent> declared = h.await(e -> e.source() == ProbeSource.AGENT_TAMPERED
                         && e.guestPid() == tamperer.pid(), rules + 1, PATIENCE);
@@ -305,6 +306,10 @@ class AuditProbeTest {
                         "audit setting audit_enabled set to 0")), declared.toString());
                 assertTrue(declared.stream().allMatch(e -> e.guestComm().equals("java")), "the tamperer named: " + declared);
                 assertEquals(rules, rulesWithKey(audit, probe.ruleKey()).size(), "every rule put back");
+                // the declaration is stamped once what was taken is back: both readings are CLOCK_MONOTONIC
+                long undoneAfter = declared.stream().mapToLong(ProbeEvent::guestMonotonicNs).max().orElseThrow() - blindedAt;
+                assertTrue(undoneAfter < 1_000_000_000L, "undone and declared " + undoneAfter / 1_000_000 + " ms after "
+                        + "audit was switched off: the issue's bound is 1 s");
                 assertEquals(AuditStatus.ON, audit.status().enabled(), "audit on again");
 
                 int port = listener.getLocalPort();

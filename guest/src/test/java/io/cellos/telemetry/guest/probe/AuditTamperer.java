@@ -7,7 +7,8 @@ import io.cellos.telemetry.guest.linux.AuditStatus;
 /**
  * What a root process that wants the agent blind does, in a JVM of its own (a pid that is no
  * agent's): deletes every rule under the filter key given as the argument, then switches audit
- * off. Prints the number of rules it deleted.
+ * off. Prints the number of rules it deleted and, after a space, the monotonic clock's reading
+ * (CLOCK_MONOTONIC, the clock of every frame's {@code guest_monotonic_ns}) once audit was off.
  */
 public final class AuditTamperer {
     private AuditTamperer() {
@@ -22,7 +23,7 @@ public final class AuditTamperer {
                 }
             }
             audit.setStatus(AuditStatus.MASK_ENABLED, audit.status().withEnabled(AuditStatus.OFF));
-            System.out.println(deleted);
+            System.out.println(deleted + " " + System.nanoTime());
         }
     }
 }

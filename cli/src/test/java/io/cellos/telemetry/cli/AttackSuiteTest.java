@@ -1,0 +1,92 @@
+package io.cellos.telemetry.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The workload's attack suite ({@code vm_attacks.py}, docs/attack-suite.md) run as a root
+ * workload in a local cell, in both worlds: every vector is refused, has no effect, or is what a
+ * root workload keeps to itself ({@code standing}); every refusal is declared; the forgery the
+ * kernel delivers is dropped and declared; the agent is alive at the end.
+ */
+@ParameterizedClass(name = "--pid-namespace {0}")
+@ValueSource(strings = {"new", "shared"})
+class AttackSuiteTest {
+    private static final Path SUITE = Path.of("../guest/src/test/resources/vm_attacks.py").toAbsolutePath().normalize();
+    private static final Pattern SUMMARY = Pattern.compile(
+            "^SUMMARY refused=(\\d+) effect=(\\d+) blocked=(\\d+) standing=(\\d+) declared=(\\d+)$", Pattern.MULTILINE);
+
+    /** Both worlds: the cell's own PID namespace, and the agent's (as in a microVM). */
+    @Parameter
+    String pidNamespace;
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void everyVectorIsRefusedOrHasNoEffectEachRefusalIsDeclaredAndTheAgentLives() throws Exception {
+        Path dir = tmp.resolve("cell");
+        String jar = Arrays.stream(System.getProperty("java.class.path").split(":")).filter(e -> e.endsWith(".jar"))
+                .findFirst().orElseThrow();
+        String code = Path.of(System.getProperty("java.home"), "lib", "server", "libjvm.so") + ","
+                + Path.of(System.getProperty("java.home"), "lib", "modules") + "," + jar;
+        CellProcess c = CellProcess.cell(pidNamespace, dir, "/usr/bin/env", "CELLOS_ATTACK_LINGER=3",
+                "CELLOS_ATTACK_CODE=" + code, "/usr/bin/python3", SUITE.toString());
+
+        assertEquals(0, c.status(), c.toString());
+        Matcher m = SUMMARY.matcher(c.out());
+        assertTrue(m.find(), "the suite ran to its summary: " + c);
+        assertEquals("0", m.group(2), "nothing got through: " + lines(c.out(), "EFFECT:"));
+        int refused = Integer.parseInt(m.group(1));
+        assertTrue(refused >= 30, "the refusals the suite is known to meet: " + refused);
+        for (String file : code.split(",")) {
+            assertTrue(c.out().contains("code_write:" + file + " refused:EROFS"), file + " is read-only to the workload");
+        }
+
+        // each refusal declared: one capability.denied at least per refused vector (a vector may try twice)
+        List<JsonNode> denied = c.ofType("capability.denied");
+        assertTrue(denied.size() >= refused, denied.size() + " denials declared for " + refused + " refusals:\n"
+                + lines(c.out(), " refused:"));
+        JsonNode auditSocket = denied.stream().filter(e -> e.path("data").path("syscall").asInt() == 41).findFirst()
+                .orElseThrow(() -> new AssertionError("the audit socket's refusal (socket, 41) is declared"));
+        assertTrue(c.events().indexOf(auditSocket) < c.events().size() - 5, "and events after it still come");
+
+        // the forgery through sock_diag: delivered by the kernel, dropped and declared by the agent
+        Matcher ghost = Pattern.compile("forge_connector_by_sock_diag declared:fake-fork-of-phantom-pid-(\\d+)")
+                .matcher(c.out());
+        assertTrue(ghost.find(), "the forgery was sent: " + lines(c.out(), "forge"));
+        long phantom = Long.parseLong(ghost.group(1));
+        assertTrue(c.events().stream().noneMatch(e -> e.path("data").path("guest_pid").asLong() == phantom
+                || e.path("data").path("syscall").asInt() == 4095
+                || e.path("data").path("guest_comm").asText().equals("forged-by-wkld")), "no forged record became evidence");
+        List<JsonNode> tampered = c.ofType("agent.tampered");
+        assertTrue(tampered.stream().anyMatch(e -> e.path("data").path("what").asText().contains("not the kernel")),
+                "the forgery is declared: " + tampered);
+        assertTrue(c.out().contains("not the kernel"), "and the summary shows it: " + c.out());
+
+        // alive to the end: a heartbeat after the last attack, nobody silenced
+        int lastTamper = c.events().indexOf(tampered.getLast());
+        assertTrue(c.ofType("agent.heartbeat").stream().anyMatch(e -> c.events().indexOf(e) > lastTamper),
+                "a heartbeat follows the attack");
+        assertTrue(c.events().stream().noneMatch(e -> e.path("type").asText().endsWith("agent_silenced")));
+        assertFalse(c.out().contains("the agent went silent"), c.out());
+    }
+
+    private static String lines(String text, String containing) {
+        return String.join("\n", text.lines().filter(l -> l.contains(containing)).toList());
+    }
+}
