@@ -86,6 +86,28 @@ class AttackSuiteTest {
         assertFalse(c.out().contains("the agent went silent"), c.out());
     }
 
+    /**
+     * A declared directory the workload tries to make unobservable: mounting over it is refused (no
+     * CAP_SYS_ADMIN) and declared; moving it away is declared as tampering, naming the program.
+     */
+    @Test
+    void aWatchedPathMadeUnobservableIsRefusedOrDeclared() throws Exception {
+        Path dir = tmp.resolve("cell");
+        Path watched = java.nio.file.Files.createDirectories(tmp.resolve("data/in")).toRealPath();
+        CellProcess c = CellProcess.run(pidNamespace, dir, p -> { }, "cell", "run", "--dir", dir.toString(), "--watch",
+                watched.toString(), "--", "/bin/sh", "-c", "mount -t tmpfs none " + watched + "; mv " + watched + " "
+                        + watched + ".moved; echo written > " + watched + ".moved/after; sleep 1");
+
+        assertEquals(0, c.status(), c.toString());
+        assertTrue(c.ofType("capability.denied").stream().anyMatch(e -> e.path("data").path("syscall").asInt() == 165
+                && e.path("data").path("guest_comm").asText().equals("mount")), "the mount refused and declared: " + c);
+        List<JsonNode> tampered = c.ofType("agent.tampered");
+        assertTrue(tampered.stream().anyMatch(e -> e.path("data").path("what").asText().equals("watched path " + watched
+                + " moved away: it is watched under its new name, what takes its place is not")
+                && e.path("data").path("guest_comm").asText().equals("mv")), "the move declared, naming mv: " + tampered);
+        assertTrue(c.out().contains("moved away"), "the summary shows it: " + c.out());
+    }
+
     private static String lines(String text, String containing) {
         return String.join("\n", text.lines().filter(l -> l.contains(containing)).toList());
     }

@@ -128,13 +128,22 @@ final class Attribution implements ProbeOutput {
         return history.nameOf(pid);
     }
 
-    /** Always declared, whatever the scope: a change to the agent's observation concerns the whole guest. */
+    /**
+     * Always declared, whatever the scope: a change to the agent's observation concerns the whole
+     * guest. An actor whose name the probe could not read (gone already) is held like a file
+     * event's writer and named from what was heard of it.
+     */
     @Override
     public void tampered(int actorPid, String actorComm, String what) {
         boolean named = actorPid > 0;
-        emit(new ProbeEvent(Wire.VERSION_1_1, ProbeSource.AGENT_TAMPERED, named ? actorPid : agentPid,
-                named && actorComm != null ? actorComm : named ? "" : agentComm, System.nanoTime(),
-                Extensions.NONE.withWhat(Wire.prefixFitting(what, MAX_WHAT_BYTES))));
+        ProbeEvent e = new ProbeEvent(Wire.VERSION_1_1, ProbeSource.AGENT_TAMPERED, named ? actorPid : agentPid,
+                !named ? agentComm : actorComm != null ? actorComm : UNKNOWN_COMM, System.nanoTime(),
+                Extensions.NONE.withWhat(Wire.prefixFitting(what, MAX_WHAT_BYTES)));
+        if (named && actorComm == null) {
+            emitInScope(e, actorPid, -1);
+        } else {
+            emit(e);
+        }
     }
 
     /**
@@ -170,7 +179,8 @@ final class Attribution implements ProbeOutput {
 
     private void decide(Held h, long now) {
         ProbeEvent e = h.event();
-        if (!scope.contains(h.pid()) && !(h.parent() > 0 && scope.contains(h.parent()))) {
+        if (e.source() != ProbeSource.AGENT_TAMPERED && !scope.contains(h.pid())
+                && !(h.parent() > 0 && scope.contains(h.parent()))) {
             return; // someone else's
         }
         long stamp = switch (e.source()) {
@@ -187,11 +197,13 @@ final class Attribution implements ProbeOutput {
     }
 
     /**
-     * Whether {@code event} names its process as unknown: a file event's {@code "?"}, or an exit
+     * Whether {@code event} names its process as unknown: a file event's or a tampering actor's
+     * {@code "?"}, or an exit
      * with no name (the process was gone before the agent heard the name its exec gave it).
      */
     private static boolean unnamed(ProbeEvent event) {
-        return event.source() == ProbeSource.FS_INOTIFY_FIRED && UNKNOWN_COMM.equals(event.guestComm())
+        return (event.source() == ProbeSource.FS_INOTIFY_FIRED || event.source() == ProbeSource.AGENT_TAMPERED)
+                && UNKNOWN_COMM.equals(event.guestComm())
                 || event.source() == ProbeSource.PROCESS_EXITED && event.guestComm().isEmpty();
     }
 }

@@ -31,7 +31,11 @@ public final class Inotify {
     public static final int IN_DELETE = 0x200;
     public static final int IN_DELETE_SELF = 0x400;
     public static final int IN_MOVE_SELF = 0x800;
+    /** The watched object's filesystem was unmounted (an {@link #IN_IGNORED} follows). */
+    public static final int IN_UNMOUNT = 0x2000;
     public static final int IN_Q_OVERFLOW = 0x4000;
+    /** Adds to the mask of a watch the object already has, instead of replacing it. */
+    public static final int IN_MASK_ADD = 0x20000000;
     /** The watch was removed: its object was deleted or its filesystem unmounted. */
     public static final int IN_IGNORED = 0x8000;
 

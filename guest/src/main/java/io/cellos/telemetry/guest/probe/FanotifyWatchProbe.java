@@ -52,6 +52,12 @@ import static io.cellos.telemetry.guest.linux.Fanotify.FAN_ONDIR;
  * The kernel merges queued events on the same object (and name) into one record whose mask is the
  * union; each record read becomes one event.
  *
+ * <p>In file-id mode the directories above each declared path are marked too, for being deleted or
+ * moved themselves ({@link WatchedPaths}); when one of them or a declared object is, the declared
+ * path no longer names what is marked, and the probe declares it ({@link ProbeOutput#tampered},
+ * naming the process that did it), beside the file event a declared object's own change makes.
+ * (File-descriptor mode cannot see it: the kernel gives such a group no deletion or move events.)
+ *
  * <p>Events caused by the agent itself (its pid) are not emitted; the others go through
  * {@link ProbeOutput#emitInScope}, since the writer may be younger than the process probe's last
  * read. A queue overflow ({@code FAN_Q_OVERFLOW}, after
@@ -94,14 +100,18 @@ public final class FanotifyWatchProbe implements Probe {
      */
     private static final int READ_BUFFER_BYTES = 4096;
 
+    /** Only deleted or moved themselves: the directories above the declared paths. */
+    private static final long SELF_ONLY = FAN_DELETE_SELF | FAN_MOVE_SELF | FAN_ONDIR;
+
     private final List<String> paths;
+    private final WatchedPaths watched;
     private final Reporting reporting;
     private final int selfPid = Libc.getpid();
     private Arena arena;
     private Fd group;
     private MemorySegment buf;
     private ProcFs procFs;
-    /** {@link Reporting#FILE_IDS}: the identity of each declared path, by index. */
+    /** {@link Reporting#FILE_IDS}: the identity of each of {@link WatchedPaths#targets}, by index. */
     private FileId[] ids;
     /** {@link Reporting#FILE_DESCRIPTORS}: names event fds. */
     private ProcSelfFd links;
@@ -112,6 +122,7 @@ public final class FanotifyWatchProbe implements Probe {
      */
     public FanotifyWatchProbe(List<String> paths, Reporting reporting) {
         this.paths = List.copyOf(paths);
+        this.watched = new WatchedPaths(this.paths);
         this.reporting = reporting;
     }
 
@@ -137,17 +148,17 @@ public final class FanotifyWatchProbe implements Probe {
             group = new Fd((int) Libc.FANOTIFY_INIT.call(reporting.initFlagNames, flags,
                     OpenFlags.O_RDONLY | OpenFlags.O_LARGEFILE | OpenFlags.O_CLOEXEC), "fanotify group");
             if (reporting == Reporting.FILE_IDS) {
-                ids = new FileId[paths.size()];
+                List<WatchedPaths.Target> targets = watched.targets();
+                ids = new FileId[targets.size()];
+                WatchPathException.markAll(watched.paths(), (i, path) -> {
+                    Fanotify.markAdd(group.get(), targets.get(i).declared() ? reporting.mask : SELF_ONLY, path);
+                    ids[i] = FileId.of(arena, path);
+                });
             } else {
                 links = new ProcSelfFd();
                 links.target(group.get()); // event paths come from /proc/self/fd: fail now if it is missing
+                WatchPathException.markAll(paths, (i, path) -> Fanotify.markAdd(group.get(), reporting.mask, path));
             }
-            WatchPathException.markAll(paths, (i, path) -> {
-                Fanotify.markAdd(group.get(), reporting.mask, path);
-                if (ids != null) {
-                    ids[i] = FileId.of(arena, path);
-                }
-            });
         } catch (IOException | RuntimeException e) {
             close();
             throw e;
@@ -210,17 +221,34 @@ public final class FanotifyWatchProbe implements Probe {
         if (pid == selfPid) {
             return;
         }
-        String path = reporting == Reporting.FILE_IDS ? declaredPath(event) : links.target(fd);
         String comm = procFs.comm(pid); // null once the process is gone: the agent names it from what it heard
-        out.emitInScope(FileWatchEvent.of(pid, comm == null ? ProbeOutput.UNKNOWN_COMM : comm, path), pid, -1);
+        String name = comm == null ? ProbeOutput.UNKNOWN_COMM : comm;
+        if (reporting == Reporting.FILE_DESCRIPTORS) {
+            out.emitInScope(FileWatchEvent.of(pid, name, links.target(fd)), pid, -1);
+            return;
+        }
+        Match m = match(event);
+        long mask = Fanotify.mask(buf, event);
+        if (m.self() != null && (mask & (FAN_DELETE_SELF | FAN_MOVE_SELF)) != 0) {
+            out.tampered(pid, comm, WatchedPaths.unobservable(m.self(), (mask & FAN_DELETE_SELF) != 0));
+        }
+        if (m.self() == null || m.self().declared()) {
+            out.emitInScope(FileWatchEvent.of(pid, name, m.path()), pid, -1);
+        }
     }
 
     /**
-     * The declared path a file-id event is about: the declared object itself when its identity is
-     * the event's object, else the entry of a declared directory; {@code null} if no identity is
-     * recognised (a filesystem whose fsid fanotify reports differently from {@code statfs}).
+     * What a file-id event is about.
+     *
+     * @param self the target whose own identity is the event's object, or {@code null}
+     * @param path the declared path the event concerns: the declared object itself, or an entry of
+     *             a declared directory; {@code null} if no identity is recognised (a filesystem
+     *             whose fsid fanotify reports differently from {@code statfs})
      */
-    private String declaredPath(long event) {
+    private record Match(WatchedPaths.Target self, String path) {
+    }
+
+    private Match match(long event) {
         long end = event + Fanotify.eventLength(buf, event);
         String entry = null;
         long info = event + Fanotify.metadataLength(buf, event);
@@ -233,27 +261,28 @@ public final class FanotifyWatchProbe implements Probe {
             if (type == Fanotify.INFO_TYPE_FID || type == Fanotify.INFO_TYPE_DFID || type == Fanotify.INFO_TYPE_DFID_NAME) {
                 long id = info + Fanotify.INFO_FID_IDENTITY_OFFSET;
                 int idLength = Fanotify.identityLength(buf, info);
-                String declared = declaredPathOf(id, idLength);
-                if (declared != null) {
-                    if (type == Fanotify.INFO_TYPE_FID) {
-                        return declared;
-                    }
-                    String name = type == Fanotify.INFO_TYPE_DFID_NAME
-                            ? buf.asSlice(id + idLength, info + length - id - idLength).getString(0)
-                            : null;
-                    entry = FileWatchEvent.join(declared, name);
+                WatchedPaths.Target target = targetOf(id, idLength);
+                String name = type == Fanotify.INFO_TYPE_DFID_NAME
+                        ? buf.asSlice(id + idLength, info + length - id - idLength).getString(0)
+                        : null;
+                // the object itself: its own id, or (an event on a directory) the directory's id with the name "."
+                if (target != null && (type == Fanotify.INFO_TYPE_FID || ".".equals(name))) {
+                    return new Match(target, target.declared() ? target.path() : null);
+                }
+                if (target != null && target.declared()) {
+                    entry = FileWatchEvent.join(target.path(), name);
                 }
             }
             info += length;
         }
-        return entry;
+        return new Match(null, entry);
     }
 
-    /** The declared path whose identity is at {@code id}, or {@code null}; the few declared paths are scanned. */
-    private String declaredPathOf(long id, int idLength) {
+    /** The target whose identity is at {@code id}, or {@code null}; the few targets are scanned. */
+    private WatchedPaths.Target targetOf(long id, int idLength) {
         for (int i = 0; i < ids.length; i++) {
             if (ids[i].matches(buf, id, idLength)) {
-                return paths.get(i);
+                return watched.targets().get(i);
             }
         }
         return null;

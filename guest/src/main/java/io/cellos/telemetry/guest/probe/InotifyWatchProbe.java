@@ -39,7 +39,10 @@ import static io.cellos.telemetry.guest.linux.Inotify.IN_MOVE_SELF;
  * say how many it discarded. A watch ends when its object is deleted or its filesystem unmounted
  * ({@code IN_IGNORED}, after the events that declared the deletion); a file later created at the
  * same path is not watched. A watch follows its inode through renames, still reported under the
- * declared path.
+ * declared path. The directories above each declared path are watched too, for being deleted or
+ * moved themselves ({@link WatchedPaths}): when one of them or a declared object is, or its
+ * filesystem is unmounted, the declared path no longer names what is watched, and the probe
+ * declares it ({@link ProbeOutput#tampered}; inotify does not say who did it).
  *
  * <p>Threading: {@link #arm}, {@link #onReadable} and {@link #close} on the loop thread. Owns the
  * inotify fd and its native memory.
@@ -50,11 +53,15 @@ public final class InotifyWatchProbe implements Probe {
     /** Room for many records; at least one of the largest (16 bytes and a 255-byte name), or read fails with EINVAL. */
     private static final int READ_BUFFER_BYTES = 4096;
 
+    /** Only deleted or moved themselves, added to what a watch already has: the directories above. */
+    private static final int SELF_ONLY = IN_DELETE_SELF | IN_MOVE_SELF | Inotify.IN_MASK_ADD;
+
     private final List<String> paths;
     private final int selfPid = Libc.getpid();
     private final String selfComm;
-    /** The declared path of each watch; the first declared, when two paths name one object. */
-    private final Map<Integer, String> watched = new HashMap<>();
+    private final WatchedPaths targets;
+    /** The target of each watch; the first, when two paths name one object. */
+    private final Map<Integer, WatchedPaths.Target> watched = new HashMap<>();
     private Arena arena;
     private Fd inotify;
     private MemorySegment buf;
@@ -66,6 +73,7 @@ public final class InotifyWatchProbe implements Probe {
     public InotifyWatchProbe(List<String> paths, String selfComm) {
         this.paths = List.copyOf(paths);
         this.selfComm = selfComm;
+        this.targets = new WatchedPaths(this.paths);
     }
 
     @Override
@@ -86,8 +94,9 @@ public final class InotifyWatchProbe implements Probe {
         try {
             buf = arena.allocate(READ_BUFFER_BYTES, 8);
             inotify = new Fd((int) Libc.INOTIFY_INIT1.call(null, Inotify.IN_NONBLOCK | Inotify.IN_CLOEXEC), "inotify");
-            WatchPathException.markAll(paths,
-                    (i, path) -> watched.putIfAbsent(Inotify.addWatch(inotify.get(), CHANGES, path), path));
+            List<WatchedPaths.Target> all = targets.targets();
+            WatchPathException.markAll(targets.paths(), (i, path) -> watched.putIfAbsent(
+                    Inotify.addWatch(inotify.get(), all.get(i).declared() ? CHANGES : SELF_ONLY, path), all.get(i)));
         } catch (IOException | RuntimeException e) {
             close();
             throw e;
@@ -118,10 +127,20 @@ public final class InotifyWatchProbe implements Probe {
         if ((mask & Inotify.IN_IGNORED) != 0) {
             return;
         }
+        WatchedPaths.Target target = watched.get(Inotify.wd(buf, event));
+        if (target != null && (mask & Inotify.IN_UNMOUNT) != 0) {
+            out.tampered(-1, null, WatchedPaths.unmounted(target));
+            return;
+        }
+        if (target != null && (mask & (IN_DELETE_SELF | IN_MOVE_SELF)) != 0) {
+            out.tampered(-1, null, WatchedPaths.unobservable(target, (mask & IN_DELETE_SELF) != 0));
+        }
+        if (target != null && !target.declared()) {
+            return;
+        }
         int nameLength = Inotify.nameLength(buf, event);
         String name = nameLength == 0 ? null : buf.asSlice(event + Inotify.EVENT_BYTES, nameLength).getString(0);
-        String declared = watched.get(Inotify.wd(buf, event));
-        out.emit(FileWatchEvent.of(selfPid, selfComm, declared == null ? null : FileWatchEvent.join(declared, name)));
+        out.emit(FileWatchEvent.of(selfPid, selfComm, target == null ? null : FileWatchEvent.join(target.path(), name)));
     }
 
     @Override

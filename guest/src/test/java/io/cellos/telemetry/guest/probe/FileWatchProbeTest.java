@@ -1,6 +1,7 @@
 package io.cellos.telemetry.guest.probe;
 
 import io.cellos.telemetry.guest.linux.Errno;
+import io.cellos.telemetry.wire.ProbeSource;
 import io.cellos.telemetry.guest.probe.FanotifyWatchProbe.Reporting;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -67,6 +68,41 @@ class FileWatchProbeTest {
         List<String> targets = fdTargets();
         assertEquals(before, openFds(), () -> "fds now: " + targets);
         assertTrue(targets.stream().noneMatch(t -> t.contains(" -> " + dir)), () -> "fds now: " + targets);
+    }
+
+    /** The mechanisms that see a declared path stop naming what they watch (fd mode cannot: no such events). */
+    static Stream<Arguments> seeingMechanisms() {
+        return mechanisms().filter(a -> !a.get()[0].equals("fanotify file descriptors"));
+    }
+
+    /**
+     * Renaming a directory above a declared path, then deleting the declared object, each by another
+     * process: each is declared as tampering (the process named where the mechanism says who), and a
+     * mechanism that sees the deletion still reports it as a file event.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("seeingMechanisms")
+    void aDeclaredPathThatStopsNamingWhatIsWatchedIsDeclared(String mechanism, Function<List<String>, Probe> probe)
+            throws Exception {
+        Path above = Files.createDirectories(tmp.resolve("a/b")).toRealPath();
+        Path declared = Files.createDirectory(above.resolve("watched"));
+        try (ProbeHarness h = ProbeHarness.start(probe.apply(List.of(declared.toString())))) {
+            Process mv = new ProcessBuilder("mv", above.getParent().toString(), tmp.resolve("a.old").toString()).start();
+            assertEquals(0, mv.waitFor());
+            var moved = h.await(e -> e.source() == ProbeSource.AGENT_TAMPERED, 1, PATIENCE).getFirst();
+            assertEquals(above.getParent() + ", above watched path " + declared
+                    + ", moved: the watched path no longer names what is watched", moved.extensions().what());
+            if (mechanism.startsWith("fanotify") || mechanism.equals("chosen")) {
+                assertEquals(mv.pid(), moved.guestPid(), "fanotify names who did it");
+            }
+
+            Process rm = new ProcessBuilder("rm", "-r", tmp.resolve("a.old").toString()).start();
+            assertEquals(0, rm.waitFor());
+            var deleted = h.await(e -> e.source() == ProbeSource.AGENT_TAMPERED
+                    && e.extensions().what().startsWith("watched path"), 1, PATIENCE).getFirst();
+            assertEquals("watched path " + declared + " deleted: what is made there again is not watched",
+                    deleted.extensions().what());
+        }
     }
 
     /** Creates {@code count} files in {@code dir} with a probe armed, waits for each, then stops the probe. */
