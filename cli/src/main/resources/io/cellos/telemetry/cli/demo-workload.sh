@@ -8,8 +8,8 @@ echo "demo: writing $1 (a declared file)"
 echo "build output" > "$1"
 echo "demo: connecting to 127.0.0.1:$2"
 if bash -c "exec 3<>/dev/tcp/127.0.0.1/$2"; then echo "demo: connected"; fi
-echo "demo: trying to kill init (kill -9 1)"
-kill -9 1 || echo "demo: refused"
+echo "demo: trying to kill init, its parent (kill -9 $PPID)"
+kill -9 "$PPID" || echo "demo: refused"
 echo "demo: trying to kill every process in the cell, the agent included (kill -9 -1)"
 kill -9 -1 || echo "demo: refused"
 agents=$(grep -l '^cellos-agent$' /proc/[0-9]*/comm 2>/dev/null | wc -l)

@@ -248,7 +248,7 @@ class LocalCellTest {
         CellProcess c = CellProcess.run(pidNamespace, dir, p -> { }, "demo", "--dir", dir.toString());
         assertEquals(0, c.status(), c.toString());
         for (String part : List.of("true (/usr/bin/true) ×20 {exit 0=20}", "connections attempted: 1", "-> 127.0.0.1:",
-                "/watched/build.log by sh", "refused kill (62)", "refused sethostname (170)",
+                "/watched/build.log by sh", "refused kill (62) (×2)", "refused sethostname (170)",
                 "demo: agent processes visible inside the cell: 0", "drops: 0 events dropped in the guest",
                 "event log: " + dir.resolve("events.jsonl"))) {
             assertTrue(c.out().contains(part), "the summary lacks '" + part + "':\n" + c);

@@ -34,12 +34,16 @@ public record AgentOptions(TransportAddress transport, List<String> watches, Fai
     public static final String HELP = """
             Usage: cellos agent [--transport unix:PATH | vsock:CID:PORT] [--watch PATH]...
                                 [--on-agent-failure fail-cell|degrade] [--queue N] [--heartbeat 2s]
-                                [--scope-root PID] [--process-probe auto|connector|procwalk] [--foreground]
+                                [--scope-root PID] [--process-probe auto|connector|procwalk]
+                                [--log FILE] [--guard PID]... [--foreground]
 
             The in-guest telemetry agent. Observes processes (fork, exec, exit), declared files,
             outbound connects and refused privileged operations through the kernel's own events, and
             streams them as frames to the host. It never blocks the workload: a full queue drops
-            and counts, and the count reaches the host.
+            and counts, and the count reaches the host. What changes its means of observation
+            (audit's rules or settings, a forged netlink message, its or init's oom_score_adj,
+            a watched path deleted or moved) is put back where it can be and declared as
+            agent.tampered.
 
             Launch contract: started by init before the workload, the command returns 0 only once
             the agent is ready (channel connected, every probe armed) and runs on detached in its

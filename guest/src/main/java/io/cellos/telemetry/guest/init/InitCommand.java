@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * {@code init}: the cell's PID 1 ({@link InitOptions#HELP}).
@@ -21,13 +22,19 @@ import java.util.List;
  * thread of the process blocks them. Threads inherit their creator's mask and {@code execve} keeps
  * it, but the JVM unblocks the shutdown signals in its threads unless {@code -Xrs} is given. So
  * init first makes sure of both: if its thread does not block them, it blocks them and executes
- * itself again, with {@code -Xrs}; the JVM that results starts every thread with them blocked.
+ * itself again, with {@code -Xrs} (and the other {@link #SHIELDS}); the JVM that results starts
+ * every thread with them blocked.
  */
 public final class InitCommand {
-    /** JVM flags for init: small and closed, and leave the shutdown signals to init. */
-    public static final List<String> JVM_OPTIONS = List.of("-Xrs", "-XX:+DisableAttachMechanism", "-XX:-UsePerfData",
+    /**
+     * What init's JVM must run with, whoever started it: its own signal handling ({@code -Xrs}), no
+     * attach socket a root workload could load code through, no perf-data file it could write.
+     */
+    static final List<String> SHIELDS = List.of("-Xrs", "-XX:+DisableAttachMechanism", "-XX:-UsePerfData");
+    /** JVM flags for init: the {@link #SHIELDS}, and small. */
+    public static final List<String> JVM_OPTIONS = Stream.concat(SHIELDS.stream(), Stream.of(
             "-XX:+UseSerialGC", "-Xms8m", "-Xmx64m", "-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1",
-            "-XX:-UseDynamicNumberOfCompilerThreads", "--enable-native-access=ALL-UNNAMED");
+            "-XX:-UseDynamicNumberOfCompilerThreads", "--enable-native-access=ALL-UNNAMED")).toList();
     private static final int[] TAKEN = {Processes.SIGTERM, Processes.SIGINT, Signals.SIGCHLD};
 
     private InitCommand() {
@@ -83,7 +90,11 @@ public final class InitCommand {
         return argv;
     }
 
-    /** Returns once every thread blocks {@link #TAKEN}; else blocks them here and re-executes this JVM with -Xrs. */
+    /**
+     * Returns once every thread blocks {@link #TAKEN} and the JVM runs with {@link #SHIELDS}; else
+     * blocks them here and re-executes this JVM with the options it lacks (however init was
+     * started: by a local cell, which gives them, or by hand through the launcher script).
+     */
     private static void takeSignalsSynchronously() throws IOException {
         boolean blocked = true;
         for (int s : TAKEN) {
@@ -91,12 +102,11 @@ public final class InitCommand {
         }
         List<String> argv = new ArrayList<>(Arrays.asList(
                 Files.readString(Path.of("/proc/self/cmdline"), StandardCharsets.UTF_8).split("\0")));
-        if (blocked && argv.contains("-Xrs")) {
+        List<String> missing = SHIELDS.stream().filter(o -> !argv.contains(o)).toList();
+        if (blocked && missing.isEmpty()) {
             return;
         }
-        if (!argv.contains("-Xrs")) {
-            argv.add(1, "-Xrs");
-        }
+        argv.addAll(1, missing);
         Signals.blockInThisThread(TAKEN);
         System.out.flush();
         System.err.flush();

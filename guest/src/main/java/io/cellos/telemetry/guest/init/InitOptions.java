@@ -39,13 +39,17 @@ public record InitOptions(List<String> workload, String hold, TransportAddress e
     public static final String HELP = """
             Usage: cellos init [--exit-to T] [--agent-transport T] [--watch PATH]...
                                [--on-agent-failure fail-cell|degrade] [--agent-external]
-                               [--hold FIFO] [--protect PID]... [-- CMD [ARGS...]]
+                               [--hold FIFO] [--protect PID]... [--keep-capability C]...
+                               [-- CMD [ARGS...]]
 
             The cell's PID 1. Starts the telemetry agent and waits until it is ready (no workload
             instruction runs unobserved); starts the workload under the seccomp gate, which
-            refuses any signal, ptrace, pidfd or process_vm_* access to init and to the agent,
-            and calls of other ABIs and io_uring (each refusal is logged to audit, where the agent
-            declares it as capability.denied); forwards SIGTERM and SIGINT to the workload; reaps
+            refuses what reaches init and the agent (signals by any route, ptrace, pidfds,
+            process_vm_*, limits, priorities, scheduling, memory moves), what blinds or powers
+            off (audit's netlink socket, bpf, perf_event_open, reboot, kexec, io_uring), vsock
+            sockets, clone with CLONE_PARENT, and calls of other ABIs (each refusal is logged to
+            audit, where the agent declares it as capability.denied); forwards SIGTERM and SIGINT
+            to the workload; reaps
             every orphan; and when the workload ends sends its wait status to the host's
             exit-code channel (4 bytes, little-endian).
 
@@ -77,9 +81,11 @@ public record InitOptions(List<String> workload, String hold, TransportAddress e
 
             The workload starts with the seccomp gate, in a mount namespace of its own whose
             /proc lists only processes it could trace (init and the agent are not among them),
-            with every cgroup filesystem read-only, and without CAP_SYS_PTRACE, CAP_SYS_RESOURCE,
+            with every cgroup filesystem read-only, the files init and the agent run (the JVM,
+            its libraries, the jar) read-only, and without CAP_SYS_PTRACE, CAP_SYS_RESOURCE,
             CAP_SYS_NICE, CAP_AUDIT_CONTROL, CAP_AUDIT_WRITE, CAP_AUDIT_READ, CAP_BPF,
-            CAP_PERFMON, CAP_SYS_MODULE, CAP_SYS_BOOT, CAP_SYS_TIME, CAP_LEASE and CAP_SYS_ADMIN.
+            CAP_PERFMON, CAP_SYS_MODULE, CAP_SYS_BOOT, CAP_SYS_TIME, CAP_LEASE, CAP_SYS_RAWIO,
+            CAP_CHECKPOINT_RESTORE and CAP_SYS_ADMIN.
             """;
 
     public InitOptions {
