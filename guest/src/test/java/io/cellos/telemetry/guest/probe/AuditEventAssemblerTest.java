@@ -111,7 +111,7 @@ class AuditEventAssemblerTest {
     @Test
     void aFailureThatIsNoRefusalIsNotDeclared() {
         feed(AuditRecord.SYSCALL, 23, REFUSED_SETHOSTNAME.replace("exit=-1", "exit=-22"));
-        feed(AuditRecord.SYSCALL, 24, REFUSED_SETHOSTNAME.replace("syscall=170", "syscall=2"));
+        feed(AuditRecord.SYSCALL, 24, REFUSED_SETHOSTNAME.replace("syscall=170", "syscall=0"));
         feed(AuditRecord.SYSCALL, 25, REFUSED_SETHOSTNAME.replace("arch=c000003e", "arch=40000003"));
         assertEquals(List.of(), out.events);
     }
