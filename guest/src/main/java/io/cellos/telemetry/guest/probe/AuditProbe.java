@@ -322,8 +322,10 @@ public final class AuditProbe implements Probe {
         if (configChanged) {
             configChanged = false;
             log.requests().requestStatus();
-        }
-        if (sawRecords && !lostPollArmed) {
+            // the kernel logs a change of daemon before it makes it: the answer may still name the
+            // daemon that is leaving, so ask again a poll's time later, whatever was armed before
+            armLostPoll();
+        } else if (sawRecords && !lostPollArmed) {
             armLostPoll();
         }
     }
