@@ -31,61 +31,27 @@ final class AgentRun {
      * @return the exit status: 2 not ready, 3 an unrecoverable failure after readiness
      */
     static int run(AgentOptions o, boolean detach, PrintStream readiness, PrintStream log) {
-        Agent agent;
-        String summary;
+        Started started;
         try {
-            SelfProtection.apply();
-            if (detach) {
-                SelfProtection.detach();
-            }
-            int pid = Libc.getpid();
-            ProcessScope scope = o.scopeRoot() < 0 ? ProcessScope.everything() : ProcessScope.tree(o.scopeRoot());
-            EventQueue queue = new EventQueue(o.queue());
-            Channel channel = new Channel(o.transport());
-            ProbeSet.Armed armed = ProbeSet.arm(o, scope);
-            OomGuard guard;
-            try {
-                guard = OomGuard.of(o.guard(), System.nanoTime());
-                agent = new Agent(channel, armed.probes(), queue, scope, guard, o.heartbeat().toNanos(), pid,
-                        SelfProtection.COMM, log);
-            } catch (IOException | RuntimeException e) {
-                armed.probes().forEach(Probe::close); // give back what they set in the kernel (audit rules)
-                channel.dispose();
-                throw e;
-            }
-            try {
-                agent.connect(CONNECT_PATIENCE_NANOS);
-            } catch (ErrnoException e) {
-                agent.close();
-                throw new NotReadyException("cannot connect to the host at " + o.transport() + ": " + e.getMessage()
-                        + (o.transport().isUnix() ? " (is a receiver listening there?)" : ""), e);
-            }
-            summary = "pid " + pid + ", channel " + o.transport() + ", probes: " + String.join("; ", armed.on())
-                    + (armed.off().isEmpty() ? "" : "; OFF: " + String.join("; ", armed.off()))
-                    + (scope.isEverything() ? "" : "; scope: process tree of pid " + scope.root())
-                    + (guard.note().isEmpty() ? "" : "; " + guard.note());
-        } catch (NotReadyException e) {
-            readiness.println("NOT-READY " + e.getMessage());
-            readiness.close();
-            return 2;
-        } catch (IOException | RuntimeException e) {
+            started = start(o, detach, log);
+        } catch (NotReadyException | IOException | RuntimeException e) {
             readiness.println("NOT-READY " + e.getMessage());
             readiness.close();
             return 2;
         }
+        Agent agent = started.agent();
         // SIGTERM (init stopping a local cell, a test) runs the JVM's shutdown hooks: stop the loop
         // and let the probes take back what they set in the kernel (audit rules) before the exit.
         CountDownLatch closed = new CountDownLatch(1);
-        Agent running = agent;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            running.stop();
+            agent.stop();
             try {
                 closed.await(SHUTDOWN_PATIENCE_SECONDS, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }, "cellos-agent-shutdown"));
-        readiness.println("READY " + summary);
+        readiness.println("READY " + started.summary());
         readiness.close();
         try (agent) {
             agent.run();
@@ -96,5 +62,44 @@ final class AgentRun {
         } finally {
             closed.countDown();
         }
+    }
+
+    /** An agent ready to run, and the readiness line's summary of it. */
+    private record Started(Agent agent, String summary) {
+    }
+
+    /** Protects the process, arms the probes and connects: everything before readiness. */
+    private static Started start(AgentOptions o, boolean detach, PrintStream log)
+            throws NotReadyException, IOException {
+        SelfProtection.apply();
+        if (detach) {
+            SelfProtection.detach();
+        }
+        int pid = Libc.getpid();
+        ProcessScope scope = o.scopeRoot() < 0 ? ProcessScope.everything() : ProcessScope.tree(o.scopeRoot());
+        Channel channel = new Channel(o.transport());
+        ProbeSet.Armed armed = ProbeSet.arm(o, scope);
+        OomGuard guard;
+        Agent agent;
+        try {
+            guard = OomGuard.of(o.guard(), System.nanoTime());
+            agent = new Agent(channel, armed.probes(), new EventQueue(o.queue()), scope, guard,
+                    o.heartbeat().toNanos(), pid, SelfProtection.COMM, log);
+        } catch (IOException | RuntimeException e) {
+            armed.probes().forEach(Probe::close); // give back what they set in the kernel (audit rules)
+            channel.dispose();
+            throw e;
+        }
+        try {
+            agent.connect(CONNECT_PATIENCE_NANOS);
+        } catch (ErrnoException e) {
+            agent.close();
+            throw new NotReadyException("cannot connect to the host at " + o.transport() + ": " + e.getMessage()
+                    + (o.transport().isUnix() ? " (is a receiver listening there?)" : ""), e);
+        }
+        return new Started(agent, "pid " + pid + ", channel " + o.transport() + ", probes: " + String.join("; ", armed.on())
+                + (armed.off().isEmpty() ? "" : "; OFF: " + String.join("; ", armed.off()))
+                + (scope.isEverything() ? "" : "; scope: process tree of pid " + scope.root())
+                + (guard.note().isEmpty() ? "" : "; " + guard.note()));
     }
 }

@@ -24,10 +24,10 @@ final class ProbeSet {
     record Armed(List<Probe> probes, List<String> on, List<String> off) {
     }
 
-    /** Makes one probe, armed; throws when it cannot be armed, saying why. */
+    /** Makes one probe, armed, knowing those armed before it; throws when it cannot be armed, saying why. */
     @FunctionalInterface
     interface Candidate {
-        Probe arm() throws IOException;
+        Probe arm(List<Probe> armedBefore) throws IOException;
     }
 
     private ProbeSet() {
@@ -44,7 +44,7 @@ final class ProbeSet {
         List<String> off = new ArrayList<>();
         for (Candidate c : candidates) {
             try {
-                Probe p = c.arm();
+                Probe p = c.arm(List.copyOf(probes));
                 probes.add(p);
                 on.add(p.description());
             } catch (IOException | RuntimeException e) {
@@ -73,17 +73,13 @@ final class ProbeSet {
             case "procwalk" -> ProcessProbe.Mechanism.WALK;
             default -> ProcessProbe.Mechanism.BEST;
         };
-        boolean[] auditArmed = {false};
         List<Candidate> c = new ArrayList<>();
-        c.add(() -> {
-            Probe p = armed(new AuditProbe(true));
-            auditArmed[0] = true;
-            return p;
-        });
+        c.add(before -> armed(new AuditProbe(true)));
         if (!o.watches().isEmpty()) {
-            c.add(() -> armed(new FileWatchProbe(o.watches(), SelfProtection.COMM)));
+            c.add(before -> armed(new FileWatchProbe(o.watches(), SelfProtection.COMM)));
         }
-        c.add(() -> armed(new ProcessProbe(scope, mechanism, !auditArmed[0])));
+        c.add(before -> armed(new ProcessProbe(scope, mechanism,
+                before.stream().noneMatch(p -> p instanceof AuditProbe))));
         return c;
     }
 

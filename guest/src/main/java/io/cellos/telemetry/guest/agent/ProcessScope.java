@@ -2,10 +2,9 @@ package io.cellos.telemetry.guest.agent;
 
 import io.cellos.telemetry.guest.probe.ProcessTreeListener;
 
+import io.cellos.telemetry.guest.linux.ProcFs;
+
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -60,6 +59,15 @@ public final class ProcessScope implements ProcessTreeListener {
         return root < 0 || members.contains(pid) || exitedSet.contains(pid);
     }
 
+    /**
+     * Whether an observation of process {@code pid}, child of {@code parent} ({@code -1}: not
+     * known), is the scope's: the process is in it, or its parent is (a process whose fork was
+     * not heard yet, or was forgotten).
+     */
+    public boolean covers(int pid, int parent) {
+        return contains(pid) || parent > 0 && contains(parent);
+    }
+
     /** A process forked: the child is in scope if its parent is. */
     @Override
     public void onFork(int parent, int child) {
@@ -95,17 +103,15 @@ public final class ProcessScope implements ProcessTreeListener {
         }
     }
 
+    /** Adds every live descendant of the members, from one walk of {@code /proc} ({@link ProcFs}). */
     private void adoptExistingDescendants() throws IOException {
         Map<Integer, Integer> parentOf = new HashMap<>();
-        try (DirectoryStream<Path> proc = Files.newDirectoryStream(Path.of("/proc"))) {
-            for (Path p : proc) {
-                String name = p.getFileName().toString();
-                if (!name.chars().allMatch(Character::isDigit)) {
-                    continue;
-                }
-                int ppid = parentPid(p);
-                if (ppid >= 0) {
-                    parentOf.put(Integer.parseInt(name), ppid);
+        try (ProcFs proc = new ProcFs()) {
+            int n = proc.listProcesses();
+            for (int i = 0; i < n; i++) {
+                int pid = proc.pid(i);
+                if (proc.stat(pid)) { // false: gone since the listing
+                    parentOf.put(pid, proc.statParent());
                 }
             }
         }
@@ -117,18 +123,6 @@ public final class ProcessScope implements ProcessTreeListener {
                     grew = true;
                 }
             }
-        }
-    }
-
-    /** The parent pid from {@code /proc/PID/stat}, or -1 if the process is gone. */
-    static int parentPid(Path procDir) {
-        try {
-            String stat = Files.readString(procDir.resolve("stat"));
-            // the comm field may hold spaces and parentheses: the fields after it follow the last ')'
-            String[] rest = stat.substring(stat.lastIndexOf(')') + 2).split(" ", 3);
-            return Integer.parseInt(rest[1]);
-        } catch (IOException | RuntimeException e) {
-            return -1;
         }
     }
 }

@@ -10,7 +10,6 @@ import io.cellos.telemetry.guest.linux.FileLock;
 import io.cellos.telemetry.guest.linux.Libc;
 import io.cellos.telemetry.guest.linux.NetlinkSocket;
 import io.cellos.telemetry.guest.linux.ReadyGroup;
-import io.cellos.telemetry.guest.linux.TimerFd;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -76,7 +75,6 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 public final class AuditProbe implements Probe {
     /** Records the kernel may queue for the probe before it drops them. */
     static final int BACKLOG_LIMIT = 8192;
-    static final long LOST_POLL_NANOS = 250_000_000L;
     private static final int CONTROL_BUFFER_BYTES = 64 * 1024;
     /** Connects that may wait for their address at once. */
     private static final int PENDING_CONNECTS = 64;
@@ -86,13 +84,10 @@ public final class AuditProbe implements Probe {
     private static final int TEXT_BYTES = 16 * 1024;
     /** Enough of a record for its {@code audit(SECONDS.MILLIS:SERIAL): } header. */
     private static final int HEADER_BYTES = 64;
-    /** Serials a late record may trail the newest by, in a burst, and still not count as lost. */
-    private static final int SERIAL_WINDOW = 1 << 16;
 
     private final boolean declareExecs;
     private final byte[] text = new byte[TEXT_BYTES];
     private final AuditRecord record = new AuditRecord();
-    private final AuditSerialGaps gaps = new AuditSerialGaps(SERIAL_WINDOW);
     private final List<AuditRule> added = new ArrayList<>();
     private AuditRuleSet ruleSet;
     private AuditEventAssembler assembler;
@@ -100,9 +95,7 @@ public final class AuditProbe implements Probe {
     private final ForeignDatagrams foreign = new ForeignDatagrams("the audit record socket");
     private AuditNetlink control;
     private AuditLog log;
-    private TimerFd lostTimer;
-    /** A configuration-change record came in this wake: the status is to be asked for. */
-    private boolean configChanged;
+    private AuditLossCount losses;
     /** The text of the barrier {@link #finish} sent, and whether it came back. */
     private byte[] barrier;
     private boolean barrierSeen;
@@ -111,16 +104,7 @@ public final class AuditProbe implements Probe {
     private AuditStatus found;
     /** The settings to give back at close: those found, or those a dead agent found before them. */
     private AuditStatus restoreTo;
-    private boolean lostPollArmed;
-    private long lastLost;
     private int self;
-    /**
-     * The text of the marker written into the log once armed: the serials above its own are owed to
-     * this probe ({@link AuditSerialGaps#startAt}); {@code null} once it came. Sent again on each
-     * wake while the kernel could not take it.
-     */
-    private byte[] startMarker;
-    private boolean startMarkerSent;
     private boolean closed;
 
     /** A probe of connects and capability denials. */
@@ -194,15 +178,7 @@ public final class AuditProbe implements Probe {
                 control.setStatus(mask, daemonSettings(found.withEnabled(AuditStatus.ON)));
             }
         }
-        lastLost = Integer.toUnsignedLong(found.lost());
-        lostTimer = new TimerFd();
-        ready.add(lostTimer.fd());
-        startMarker = ("cellos-agent " + self + " armed " + System.nanoTime()).getBytes(StandardCharsets.US_ASCII);
-        sendStartMarker();
-    }
-
-    private void sendStartMarker() throws ErrnoException {
-        startMarkerSent = control.sendUserMessage(new String(startMarker, StandardCharsets.US_ASCII));
+        losses = new AuditLossCount(self, found, ready, control);
     }
 
     /** {@code status} with the daemon's backlog settings: a queue that drops and counts, never waits. */
@@ -258,91 +234,58 @@ public final class AuditProbe implements Probe {
 
     @Override
     public void onReadable(ProbeOutput out) throws IOException {
-        if (lostTimer.drain() > 0) {
-            onLostPoll(out);
-        }
-        if (startMarker != null && !startMarkerSent) {
-            sendStartMarker();
-        }
+        losses.onWake(log.requests(), control, out);
         assembler.clock(System.nanoTime(), System.currentTimeMillis());
         boolean sawRecords = false;
+        boolean configChanged = false;
         for (int i = 0; i < DATAGRAMS_PER_WAKE; i++) {
             long n = log.receive();
             if (n == 0) {
                 break;
             }
+            int type = n < NetlinkSocket.NLMSG_HDRLEN ? 0 : log.type();
             if (n == -Errno.ENOBUFS) {
-                out.lost(1);
+                losses.overrun(out);
                 sawRecords = true;
-                continue;
-            }
-            if (n < NetlinkSocket.NLMSG_HDRLEN) {
-                continue;
-            }
-            MemorySegment buf = log.buffer();
-            int type = log.type();
-            if (type == AuditNetlink.AUDIT_GET) {
+            } else if (type == AuditNetlink.AUDIT_GET) {
                 onStatus(log.status(), out);
-                continue;
-            }
-            if (type < AuditNetlink.AUDIT_FIRST_RECORD && type != AuditNetlink.AUDIT_USER) {
-                continue; // the answer to a request made without waiting, or an acknowledgement
-            }
-            sawRecords = true;
-            if (type == AuditNetlink.AUDIT_CONFIG_CHANGE) {
-                configChanged = true; // perhaps audit was switched off: the status says (onStatus)
-            }
-            boolean read = AuditEventAssembler.reads(type);
-            // one record per datagram, and the kernel's unicast length leaves out the header: use the datagram's;
-            // of a record nobody reads, the header (for its serial) is enough
-            int len = (int) Math.min(n - NetlinkSocket.NLMSG_HDRLEN, read ? text.length : HEADER_BYTES);
-            MemorySegment.copy(buf, JAVA_BYTE, NetlinkSocket.NLMSG_HDRLEN, text, 0, len);
-            if (!record.reset(text, len)) {
-                if (read) {
-                    out.lost(1); // a record this parser cannot read: an observation may be in it
-                }
-                continue;
-            }
-            count(gaps.seen(record.serial()), out); // a user message takes a serial too: a barrier, a marker
-            if (type == AuditNetlink.AUDIT_USER) {
-                if (startMarker != null && AuditLog.contains(buf, n, startMarker)) {
-                    gaps.startAt(record.serial());
-                    startMarker = null;
-                }
-                if (barrier != null && AuditLog.contains(buf, n, barrier)) {
-                    barrierSeen = true;
-                }
-            }
-            if (read) {
-                assembler.accept(type, record, out);
+            } else if (type >= AuditNetlink.AUDIT_FIRST_RECORD || type == AuditNetlink.AUDIT_USER) {
+                // below: the answer to a request made without waiting, or an acknowledgement
+                sawRecords = true;
+                configChanged |= type == AuditNetlink.AUDIT_CONFIG_CHANGE; // perhaps audit was switched off: the status says
+                onRecord(type, n, out);
             }
         }
         configGuard.settle(out);
         foreign.check(log.foreign(), log.lastForeignPort(), out);
         if (configChanged) {
-            configChanged = false;
             log.requests().requestStatus();
-            // the kernel logs a change of daemon before it makes it: the answer may still name the
-            // daemon that is leaving, so ask again a poll's time later, whatever was armed before
-            armLostPoll();
-        } else if (sawRecords && !lostPollArmed) {
-            armLostPoll();
         }
+        losses.endOfWake(sawRecords, configChanged);
     }
 
-    /** A quarter of a second after records came: ask for the kernel's loss count, and settle the serial gaps. */
-    private void onLostPoll(ProbeOutput out) throws ErrnoException {
-        lostPollArmed = false;
-        boolean asked = log.requests().requestStatus();
-        count(gaps.settle(), out);
-        if (!asked || gaps.unsettled()) {
-            armLostPoll();
+    /** One record of {@code type}, {@code n} bytes with its header, in the log's buffer. */
+    private void onRecord(int type, long n, ProbeOutput out) {
+        MemorySegment buf = log.buffer();
+        boolean read = AuditEventAssembler.reads(type);
+        // one record per datagram, and the kernel's unicast length leaves out the header: use the datagram's;
+        // of a record nobody reads, the header (for its serial) is enough
+        int len = (int) Math.min(n - NetlinkSocket.NLMSG_HDRLEN, read ? text.length : HEADER_BYTES);
+        MemorySegment.copy(buf, JAVA_BYTE, NetlinkSocket.NLMSG_HDRLEN, text, 0, len);
+        if (!record.reset(text, len)) {
+            if (read) {
+                out.lost(1); // a record this parser cannot read: an observation may be in it
+            }
+            return;
         }
-    }
-
-    private void armLostPoll() throws ErrnoException {
-        lostTimer.arm(LOST_POLL_NANOS, 0);
-        lostPollArmed = true;
+        boolean user = type == AuditNetlink.AUDIT_USER;
+        losses.seen(record.serial(), user, buf, n, out);
+        if (user && barrier != null && AuditLog.contains(buf, n, barrier)) {
+            barrierSeen = true;
+        }
+        if (read) {
+            assembler.accept(type, record, out);
+        }
     }
 
     private void onStatus(AuditStatus status, ProbeOutput out) throws IOException {
@@ -363,16 +306,7 @@ public final class AuditProbe implements Probe {
             control.setStatus(AuditStatus.MASK_ENABLED, status.withEnabled(AuditStatus.ON));
             out.lost(1);
         }
-        long now = Integer.toUnsignedLong(status.lost());
-        // a smaller count means someone reset it (auditctl --reset-lost): all of it is new
-        count(now >= lastLost ? now - lastLost : now, out);
-        lastLost = now;
-    }
-
-    private static void count(long lost, ProbeOutput out) {
-        if (lost > 0) {
-            out.lost(lost);
-        }
+        losses.status(status, out);
     }
 
     /**
@@ -411,8 +345,8 @@ public final class AuditProbe implements Probe {
         if (ready != null) {
             ready.close();
         }
-        if (lostTimer != null) {
-            lostTimer.close();
+        if (losses != null) {
+            losses.close();
         }
         if (log != null) {
             log.close();

@@ -90,7 +90,7 @@ class AgentLoopTest {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("waited " + PATIENCE + " for " + what);
             }
-            Thread.sleep(5);
+            Thread.sleep(5); // polls a non-blocking socket and counters the loop thread moves: nothing to block on
         }
     }
 
@@ -136,8 +136,16 @@ class AgentLoopTest {
                     }
                     return t.events + t.lastDroppedTotal == generated;
                 });
-                Thread.sleep(1_000); // two drop-report intervals: nothing more may come
-                t.add(in.poll());
+                agent.stop(); // its last words (a final drop report if the count changed), then the end
+                loop.join();
+                await("the end of the stream", () -> {
+                    try {
+                        t.add(in.poll());
+                    } catch (IOException e) {
+                        throw new AssertionError(e);
+                    }
+                    return in.ended();
+                });
                 assertEquals(generated, t.events + t.lastDroppedTotal, "exactly: " + t.events + " delivered, "
                         + t.lastDroppedTotal + " dropped");
                 assertTrue(t.lastDroppedTotal > 0, "a tiny queue behind a stalled host must drop");

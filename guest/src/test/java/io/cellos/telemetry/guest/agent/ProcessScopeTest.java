@@ -36,4 +36,25 @@ class ProcessScopeTest {
         assertFalse(scope.contains(CHILD));
         assertFalse(scope.contains(GRANDCHILD));
     }
+
+    @Test
+    void descendantsAlreadyRunningAreFoundInProcAndOthersAreNot() throws Exception {
+        Process child = new ProcessBuilder("sh", "-c", "sleep 30 & wait").start();
+        try {
+            long grandchild = -1;
+            for (long deadline = System.nanoTime() + 10_000_000_000L; grandchild < 0 && System.nanoTime() < deadline; ) {
+                grandchild = child.children().findFirst().map(ProcessHandle::pid).orElse(-1L);
+            }
+            assertTrue(grandchild > 0, "sh started its sleep");
+            ProcessScope scope = ProcessScope.tree(SELF);
+            assertTrue(scope.contains((int) child.pid()));
+            assertTrue(scope.contains((int) grandchild), "a grandchild through its parent");
+            assertFalse(scope.contains(1), "init is no descendant");
+            assertTrue(scope.covers(CHILD, (int) child.pid()), "an unheard child of a member");
+            assertFalse(scope.covers(CHILD, -1));
+        } finally {
+            child.descendants().forEach(ProcessHandle::destroyForcibly);
+            child.destroyForcibly().waitFor();
+        }
+    }
 }

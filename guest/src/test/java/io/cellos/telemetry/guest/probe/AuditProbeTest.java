@@ -138,7 +138,7 @@ class AuditProbeTest {
                     + "; exec 3>&-; done");
             h.await(connectTo("127.0.0.1:" + port).and(e -> e.guestPid() == p.pid()), connects, PATIENCE);
             // let the probe settle its accounts: three polls, each a quarter of a second after the last
-            Thread.sleep(4 * AuditProbe.LOST_POLL_NANOS / 1_000_000);
+            Thread.sleep(4 * AuditLossCount.POLL_NANOS / 1_000_000);
             assertEquals(0, h.lost());
         }
     }
