@@ -179,7 +179,7 @@ final class Attribution implements ProbeOutput {
 
     private void decide(Held h, long now) {
         ProbeEvent e = h.event();
-        if (e.source() != ProbeSource.AGENT_TAMPERED && !scope.covers(h.pid(), h.parent())) {
+        if (e.source() != ProbeSource.AGENT_TAMPERED && !covers(h.pid(), h.parent())) {
             return; // someone else's
         }
         long stamp = switch (e.source()) {

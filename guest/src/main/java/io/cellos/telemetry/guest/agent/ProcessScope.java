@@ -59,15 +59,6 @@ public final class ProcessScope implements ProcessTreeListener {
         return root < 0 || members.contains(pid) || exitedSet.contains(pid);
     }
 
-    /**
-     * Whether an observation of process {@code pid}, child of {@code parent} ({@code -1}: not
-     * known), is the scope's: the process is in it, or its parent is (a process whose fork was
-     * not heard yet, or was forgotten).
-     */
-    public boolean covers(int pid, int parent) {
-        return contains(pid) || parent > 0 && contains(parent);
-    }
-
     /** A process forked: the child is in scope if its parent is. */
     @Override
     public void onFork(int parent, int child) {

@@ -34,9 +34,18 @@ public interface ProbeOutput {
      * than that process's fork or exec (see {@link #execNamed}).
      */
     default void emitInScope(ProbeEvent event, int pid, int ppid) {
-        if (inScope(pid) || ppid > 0 && inScope(ppid)) {
+        if (covers(pid, ppid)) {
             emit(event);
         }
+    }
+
+    /**
+     * Whether an observation of process {@code pid}, child of {@code ppid} ({@code -1}: not
+     * known), is the scope's: the process is in it, or its parent is (a process whose fork was
+     * not heard yet, or was forgotten).
+     */
+    default boolean covers(int pid, int ppid) {
+        return inScope(pid) || ppid > 0 && inScope(ppid);
     }
 
     /**

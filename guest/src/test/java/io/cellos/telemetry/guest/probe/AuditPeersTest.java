@@ -145,7 +145,7 @@ class AuditPeersTest {
         while (!isDaemon()) {
             assertTrue(System.nanoTime() < deadline, "the agent left became the daemon within " + PATIENCE
                     + " (daemon pid " + audit.status().pid() + ")");
-            Thread.sleep(20);
+            Thread.sleep(20); // the kernel's audit status tells no one when it changes: it is polled
         }
     }
 

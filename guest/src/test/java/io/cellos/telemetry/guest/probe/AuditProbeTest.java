@@ -270,7 +270,7 @@ class AuditProbeTest {
             while (audit.status().enabled() != AuditStatus.ON || h.lost() < 1) {
                 assertTrue(System.nanoTime() < deadline, "audit back on and a loss counted within " + PATIENCE
                         + " (enabled " + audit.status().enabled() + ", lost " + h.lost() + ")");
-                Thread.sleep(20);
+                Thread.sleep(20); // audit's status and the probe's loss count change unannounced: polled
             }
             int port = listener.getLocalPort();
             Process p = run("bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/" + port);
@@ -403,7 +403,7 @@ class AuditProbeTest {
                 if (declared + h.lost() >= connects) {
                     break;
                 }
-                Thread.sleep(50);
+                Thread.sleep(50); // a loss is a count, not an event the harness could wait on: polled
             }
             // every connect lost had at least one record lost, and each lost record is counted
             assertTrue(declared + h.lost() >= connects, "declared " + declared + " + lost " + h.lost() + " < " + connects);

@@ -120,7 +120,7 @@ class ProcConnectorProbeTest {
             ShortLivedProcesses storm = ShortLivedProcesses.execTrue(2000);
             // started while the loop is stalled and the queue is full: its fork is likely lost
             sleeper = new ProcessBuilder("sleep", "120").start();
-            ProcView.awaitComm(sleeper.pid(), "sleep", PATIENCE);
+            ProcView.assertComm(sleeper.pid(), "sleep");
             gated.open();
 
             long sleeperPid = sleeper.pid();

@@ -43,7 +43,7 @@ class ProcWalkProbeTest {
         Process before = new ProcessBuilder("sleep", "120").start();
         Process after = null;
         try {
-            ProcView.awaitComm(before.pid(), "sleep", PATIENCE);
+            ProcView.assertComm(before.pid(), "sleep");
             try (ProbeHarness h = ProbeHarness.start(new ProcWalkProbe(ProcessTreeListener.NONE, Duration.ofMillis(20)))) {
                 after = new ProcessBuilder("sleep", "120").start();
                 long afterPid = after.pid();

@@ -10,7 +10,6 @@ import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ProcessProbeTest {
@@ -18,10 +17,10 @@ class ProcessProbeTest {
     void theBestIsTheConnectorWhereItCanBeArmed() throws IOException {
         try (ProcessProbe p = ProcessProbe.best(ProcessTreeListener.NONE)) {
             p.arm();
-            assertInstanceOf(ProcConnectorProbe.class, p.chosen());
-            assertNull(p.whyNotConnector());
+            assertInstanceOf(ProcConnectorProbe.class, p.armed());
+            assertEquals(List.of(), p.passedOver());
             assertEquals("processes (netlink proc connector)", p.description());
-            assertEquals(p.chosen().fd(), p.fd());
+            assertEquals(p.armed().fd(), p.fd());
         }
     }
 
@@ -29,7 +28,7 @@ class ProcessProbeTest {
     void theWalkWhenAskedFor() throws IOException {
         try (ProcessProbe p = new ProcessProbe(ProcessTreeListener.NONE, ProcessProbe.Mechanism.WALK)) {
             p.arm();
-            assertInstanceOf(ProcWalkProbe.class, p.chosen());
+            assertInstanceOf(ProcWalkProbe.class, p.armed());
             assertEquals("processes (/proc walk every 100 ms)", p.description());
         }
     }
@@ -79,7 +78,7 @@ class ProcessProbeTest {
         String why = lines.get(0).substring("connector: ".length());
         assertTrue(lines.get(0).startsWith("connector: ") && REASON.matcher(why).matches(),
                 "the connector failed, and says how: " + lines.get(0));
-        assertEquals("best: processes (/proc walk every 100 ms); the proc connector could not be armed: " + why,
+        assertEquals("best: processes (/proc walk every 100 ms); passed over: processes (netlink proc connector): " + why,
                 lines.get(1), "the walk is chosen, and the connector's reason given");
     }
 }
