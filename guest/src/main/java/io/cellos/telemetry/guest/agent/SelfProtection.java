@@ -17,13 +17,6 @@ import java.nio.file.Path;
  * parent would send. Its OOM score is {@link OomGuard}'s.
  */
 final class SelfProtection {
-    private static final int SIGHUP = 1;
-    private static final int SIGINT = 2;
-    private static final int SIGQUIT = 3;
-    private static final int SIGPIPE = 13;
-    private static final int SIGTSTP = 20;
-    private static final int SIGTTIN = 21;
-    private static final int SIGTTOU = 22;
     /** The process name the agent takes (what {@code guest_comm} says for its own frames). */
     static final String COMM = "cellos-agent";
 
@@ -40,7 +33,8 @@ final class SelfProtection {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot name the agent process via /proc/self/comm", e);
         }
-        for (int signo : new int[] {SIGHUP, SIGINT, SIGQUIT, SIGPIPE, SIGTSTP, SIGTTIN, SIGTTOU}) {
+        for (int signo : new int[] {Signals.SIGHUP, Signals.SIGINT, Signals.SIGQUIT,
+                Signals.SIGPIPE, Signals.SIGTSTP, Signals.SIGTTIN, Signals.SIGTTOU}) {
             Signals.ignore(signo);
         }
     }

@@ -28,6 +28,10 @@ public final class Errno {
     public static final int EALREADY = 114;
     public static final int EINPROGRESS = 115;
     public static final int ENODEV = 19;
+    public static final int ENOTDIR = 20;
+    public static final int ENAMETOOLONG = 36;
+    public static final int ELOOP = 40;
+    public static final int EISCONN = 106;
 
     private Errno() {
     }
@@ -52,6 +56,10 @@ public final class Errno {
             case EACCES -> "EACCES";
             case EEXIST -> "EEXIST";
             case ENODEV -> "ENODEV";
+            case ENOTDIR -> "ENOTDIR";
+            case ENAMETOOLONG -> "ENAMETOOLONG";
+            case ELOOP -> "ELOOP";
+            case EISCONN -> "EISCONN";
             case EINVAL -> "EINVAL";
             case EROFS -> "EROFS";
             case EPIPE -> "EPIPE";

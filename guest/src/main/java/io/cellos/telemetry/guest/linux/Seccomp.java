@@ -24,8 +24,13 @@ public final class Seccomp {
     public static final int AUDIT_ARCH_X86_64 = 0xC000003E;
     /** Set in the number of a call made through the x32 ABI. */
     public static final int X32_SYSCALL_BIT = 0x40000000;
-    public static final int RET_ALLOW = 0x7fff0000;
+    /** The action part of a filter's return value. */
+    public static final int RET_ACTION_FULL = 0xffff0000;
+    public static final int RET_KILL_PROCESS = 0x80000000;
+    public static final int RET_KILL_THREAD = 0;
+    public static final int RET_TRAP = 0x00030000;
     public static final int RET_ERRNO = 0x00050000;
+    public static final int RET_ALLOW = 0x7fff0000;
     /** Logs every action but {@code ALLOW} to the audit subsystem (an {@code AUDIT_SECCOMP} record). */
     public static final int FILTER_FLAG_LOG = 2;
 

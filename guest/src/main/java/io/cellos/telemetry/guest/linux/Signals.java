@@ -12,7 +12,14 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * only through such a descriptor; threads inherit their creator's mask, and {@code execve} keeps it.
  */
 public final class Signals {
+    public static final int SIGHUP = 1;
+    public static final int SIGINT = 2;
+    public static final int SIGQUIT = 3;
+    public static final int SIGPIPE = 13;
     public static final int SIGCHLD = 17;
+    public static final int SIGTSTP = 20;
+    public static final int SIGTTIN = 21;
+    public static final int SIGTTOU = 22;
     private static final int SIG_BLOCK = 0;
     private static final int SFD_CLOEXEC = 0x80000;
     /** {@code SIG_IGN}. */

@@ -3,6 +3,7 @@ package io.cellos.telemetry.guest.probe;
 import io.cellos.telemetry.guest.linux.AuditRecord;
 import io.cellos.telemetry.guest.linux.AuditRule;
 import io.cellos.telemetry.guest.linux.PeerAddress;
+import io.cellos.telemetry.guest.linux.Seccomp;
 import io.cellos.telemetry.wire.Extensions;
 import io.cellos.telemetry.wire.ProbeEvent;
 import io.cellos.telemetry.wire.ProbeSource;
@@ -44,12 +45,6 @@ final class AuditEventAssembler {
     /** {@code sizeof(struct sockaddr_storage)}. */
     private static final int SOCKADDR_BYTES = 128;
     private static final long FREE = -1;
-    private static final int SECCOMP_RET_ACTION_FULL = 0xffff0000;
-    private static final int SECCOMP_RET_KILL_PROCESS = 0x80000000;
-    private static final int SECCOMP_RET_KILL_THREAD = 0;
-    private static final int SECCOMP_RET_TRAP = 0x00030000;
-    private static final int SECCOMP_RET_ERRNO = 0x00050000;
-    private static final int X32_SYSCALL_BIT = 0x40000000;
 
     private static final byte[] ARCH = AuditRecord.ascii("arch");
     private static final byte[] SYSCALL = AuditRecord.ascii("syscall");
@@ -229,14 +224,14 @@ final class AuditEventAssembler {
             out.lost(1);
             return;
         }
-        int action = (int) code & SECCOMP_RET_ACTION_FULL;
-        boolean refused = action == SECCOMP_RET_ERRNO || action == SECCOMP_RET_TRAP
-                || action == SECCOMP_RET_KILL_THREAD || action == SECCOMP_RET_KILL_PROCESS;
+        int action = (int) code & Seccomp.RET_ACTION_FULL;
+        boolean refused = action == Seccomp.RET_ERRNO || action == Seccomp.RET_TRAP
+                || action == Seccomp.RET_KILL_THREAD || action == Seccomp.RET_KILL_PROCESS;
         if (!refused) {
             return;
         }
         Extensions ext = Extensions.NONE;
-        if (arch == Integer.toUnsignedLong(AuditRule.ARCH_X86_64) && syscall >= 0 && syscall < X32_SYSCALL_BIT
+        if (arch == Integer.toUnsignedLong(AuditRule.ARCH_X86_64) && syscall >= 0 && syscall < Seccomp.X32_SYSCALL_BIT
                 && syscall <= 0xffff) {
             ext = ext.withSyscall((int) syscall);
         }

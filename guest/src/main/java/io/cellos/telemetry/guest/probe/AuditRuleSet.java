@@ -47,8 +47,6 @@ final class AuditRuleSet {
     static final int EXECVEAT = SyscallTable.number("execveat");
     static final int SETHOSTNAME = SyscallTable.number("sethostname");
     static final int KILL = SyscallTable.number("kill");
-    private static final int EALREADY = 114;
-    private static final int EISCONN = 106;
     private static final String KEY_PREFIX = "cellos-telemetry:";
 
     /** The privileged calls whose {@code EPERM} is a refusal. */
@@ -98,7 +96,7 @@ final class AuditRuleSet {
         this.key = KEY_PREFIX + agentPid + ":" + restoreTo.enabled() + ":" + restoreTo.backlogLimit() + ":"
                 + restoreTo.backlogWaitTime();
         this.connects = AuditRule.syscallExit(CONNECT).where(FIELD_ARCH, OP_EQUAL, ARCH_X86_64)
-                .where(FIELD_EXIT, OP_NOT_EQUAL, -EALREADY).where(FIELD_EXIT, OP_NOT_EQUAL, -EISCONN).withKey(key);
+                .where(FIELD_EXIT, OP_NOT_EQUAL, -Errno.EALREADY).where(FIELD_EXIT, OP_NOT_EQUAL, -Errno.EISCONN).withKey(key);
         this.refusedEperm = AuditRule.syscallExit(REFUSED_WITH_EPERM).where(FIELD_ARCH, OP_EQUAL, ARCH_X86_64)
                 .where(FIELD_EXIT, OP_EQUAL, -Errno.EPERM).withKey(key);
         this.refusedEacces = AuditRule.syscallExit(REFUSED_WITH_EACCES).where(FIELD_ARCH, OP_EQUAL, ARCH_X86_64)

@@ -17,9 +17,6 @@ import java.io.IOException;
 public final class WatchPathException extends IOException {
     private static final long serialVersionUID = 1L;
     // errno values not (yet) in Errno, x86-64
-    private static final int ENOTDIR = 20;
-    private static final int ENAMETOOLONG = 36;
-    private static final int ELOOP = 40;
 
     private final String path;
 
@@ -54,7 +51,7 @@ public final class WatchPathException extends IOException {
      */
     private static IOException classify(String path, ErrnoException failure) {
         return switch (failure.errno()) {
-            case Errno.ENOENT, Errno.EACCES, ENOTDIR, ENAMETOOLONG, ELOOP -> new WatchPathException(path, failure);
+            case Errno.ENOENT, Errno.EACCES, Errno.ENOTDIR, Errno.ENAMETOOLONG, Errno.ELOOP -> new WatchPathException(path, failure);
             default -> failure;
         };
     }
