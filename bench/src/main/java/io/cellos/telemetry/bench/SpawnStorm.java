@@ -1,7 +1,7 @@
 package io.cellos.telemetry.bench;
 
-import io.cellos.telemetry.guest.probe.ProcessProbe;
-import io.cellos.telemetry.guest.probe.ProcessTreeListener;
+import io.cellos.telemetry.guest.probe.process.ProcessProbe;
+import io.cellos.telemetry.guest.probe.process.ProcessTreeListener;
 
 import java.io.BufferedReader;
 import java.io.IOException;

@@ -1,9 +1,9 @@
 package io.cellos.telemetry.guest.agent;
 
-import io.cellos.telemetry.guest.probe.AuditProbe;
-import io.cellos.telemetry.guest.probe.FileWatchProbe;
+import io.cellos.telemetry.guest.probe.audit.AuditProbe;
+import io.cellos.telemetry.guest.probe.file.FileWatchProbe;
 import io.cellos.telemetry.guest.probe.Probe;
-import io.cellos.telemetry.guest.probe.ProcessProbe;
+import io.cellos.telemetry.guest.probe.process.ProcessProbe;
 
 import java.io.IOException;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package io.cellos.telemetry.guest.agent;
 
-import io.cellos.telemetry.guest.probe.ProcessTreeListener;
+import io.cellos.telemetry.guest.probe.process.ProcessTreeListener;
 
 import io.cellos.telemetry.guest.linux.ProcFs;
 

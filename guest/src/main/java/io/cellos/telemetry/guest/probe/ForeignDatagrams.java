@@ -6,17 +6,17 @@ package io.cellos.telemetry.guest.probe;
  * and the socket drops it unread ({@code NetlinkSocket#foreign}). Each new batch is declared once,
  * as {@code agent.tampered}. Confined to the probe's thread.
  */
-final class ForeignDatagrams {
+public final class ForeignDatagrams {
     private final String socket;
     private long seen;
 
     /** @param socket the socket, in words */
-    ForeignDatagrams(String socket) {
+    public ForeignDatagrams(String socket) {
         this.socket = socket;
     }
 
     /** Declares what {@code count} (cumulative) grew by since the last call. */
-    void check(long count, int lastPort, ProbeOutput out) {
+    public void check(long count, int lastPort, ProbeOutput out) {
         if (count != seen) {
             out.tampered(-1, null, (count - seen) + " datagram(s) on " + socket + " came from netlink port " + lastPort
                     + ", not the kernel: dropped unread (a forgery)");

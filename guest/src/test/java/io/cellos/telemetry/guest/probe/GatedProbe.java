@@ -7,20 +7,20 @@ import java.util.concurrent.CountDownLatch;
  * A probe whose loop a test can stall: while the gate is shut, the loop thread waits inside
  * {@link #onReadable} and the probe's kernel queue fills up, as it would behind a stalled agent.
  */
-final class GatedProbe implements Probe {
+public final class GatedProbe implements Probe {
     private final Probe inner;
     private volatile CountDownLatch gate;
 
-    GatedProbe(Probe inner) {
+    public GatedProbe(Probe inner) {
         this.inner = inner;
     }
 
     /** From now on the loop stalls at its next wake-up. */
-    void shut() {
+    public void shut() {
         gate = new CountDownLatch(1);
     }
 
-    void open() {
+    public void open() {
         CountDownLatch g = gate;
         gate = null;
         if (g != null) {

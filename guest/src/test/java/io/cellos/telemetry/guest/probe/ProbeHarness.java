@@ -105,6 +105,17 @@ public final class ProbeHarness implements AutoCloseable {
         }
     }
 
+    /** The probe's loop failure, with its stack, or {@code "running"}: for a test's failure message. */
+    public String state() {
+        Throwable f = failure;
+        if (f == null) {
+            return running && thread.isAlive() ? "running" : "stopped";
+        }
+        java.io.StringWriter w = new java.io.StringWriter();
+        f.printStackTrace(new java.io.PrintWriter(w));
+        return "failed: " + w;
+    }
+
     /** Losses the probe reported. */
     public long lost() {
         return lost.get();

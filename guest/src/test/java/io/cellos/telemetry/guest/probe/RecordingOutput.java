@@ -10,18 +10,18 @@ import java.util.Set;
  * A {@link ProbeOutput} for a probe driven on the test's own thread: keeps everything; in scope is
  * everything, or the pids given.
  */
-final class RecordingOutput implements ProbeOutput {
-    final List<ProbeEvent> events = new ArrayList<>();
-    long lost;
+public final class RecordingOutput implements ProbeOutput {
+    public final List<ProbeEvent> events = new ArrayList<>();
+    public long lost;
     private final Set<Integer> scope;
 
     /** Everything in scope. */
-    RecordingOutput() {
+    public RecordingOutput() {
         this(null);
     }
 
     /** @param scope the pids in scope, or {@code null} for all */
-    RecordingOutput(Set<Integer> scope) {
+    public RecordingOutput(Set<Integer> scope) {
         this.scope = scope;
     }
 

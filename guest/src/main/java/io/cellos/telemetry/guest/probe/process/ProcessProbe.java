@@ -1,0 +1,57 @@
+package io.cellos.telemetry.guest.probe.process;
+
+import io.cellos.telemetry.guest.probe.FallbackProbe;
+import java.util.List;
+
+/**
+ * The agent's process probe: the netlink process connector when it can be armed, else the
+ * {@code /proc} walk, or either one alone when asked for by name. Which one runs, and why, is
+ * settled by {@link #arm} and told by {@link #description} (for the agent to print) and by
+ * {@link #armed} and {@link #passedOver} ({@link FallbackProbe}).
+ */
+public final class ProcessProbe extends FallbackProbe {
+    /** Which mechanism to use. */
+    public enum Mechanism {
+        /** The connector when it can be armed, else the walk. */
+        BEST,
+        /** The connector or nothing. */
+        CONNECTOR,
+        /** The walk, even where the connector would work (the benchmarks compare the two). */
+        WALK
+    }
+
+    /** The connector when it can be armed, else the walk. */
+    public static ProcessProbe best(ProcessTreeListener tree) {
+        return new ProcessProbe(tree, Mechanism.BEST);
+    }
+
+    /** @param tree hears of forks and exits before they are declared */
+    public ProcessProbe(ProcessTreeListener tree, Mechanism mechanism) {
+        this(tree, mechanism, true);
+    }
+
+    /**
+     * @param tree         hears of forks and exits before they are declared
+     * @param declareExecs whether the connector declares {@code process.exec}; {@code false} when
+     *                     the audit probe does
+     */
+    public ProcessProbe(ProcessTreeListener tree, Mechanism mechanism, boolean declareExecs) {
+        super(switch (mechanism) {
+            case BEST -> "processes (netlink proc connector, else /proc walk)";
+            case CONNECTOR -> ProcConnectorProbe.DESCRIPTION;
+            case WALK -> "processes (/proc walk)";
+        }, mechanisms(tree, mechanism, declareExecs));
+    }
+
+    private static List<FallbackProbe.Candidate> mechanisms(ProcessTreeListener tree, Mechanism mechanism,
+                                                            boolean declareExecs) {
+        FallbackProbe.Candidate connector = () -> new ProcConnectorProbe(tree,
+                ProcConnectorProbe.DEFAULT_RECEIVE_BUFFER_BYTES, declareExecs);
+        FallbackProbe.Candidate walk = () -> new ProcWalkProbe(tree);
+        return switch (mechanism) {
+            case BEST -> List.of(connector, walk);
+            case CONNECTOR -> List.of(connector);
+            case WALK -> List.of(walk);
+        };
+    }
+}
