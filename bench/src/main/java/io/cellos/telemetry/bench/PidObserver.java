@@ -1,6 +1,7 @@
 package io.cellos.telemetry.bench;
 
 import io.cellos.telemetry.guest.linux.Epoll;
+import io.cellos.telemetry.guest.probe.KnownProcesses;
 import io.cellos.telemetry.guest.probe.Probe;
 import io.cellos.telemetry.guest.probe.ProbeOutput;
 import io.cellos.telemetry.wire.ProbeEvent;
@@ -51,8 +52,8 @@ final class PidObserver implements AutoCloseable {
             }
 
             @Override
-            public boolean inScope(int pid) {
-                return true;
+            public KnownProcesses processes() {
+                return pid -> true;
             }
         };
         try (Epoll epoll = new Epoll(16)) {

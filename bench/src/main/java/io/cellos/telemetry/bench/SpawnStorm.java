@@ -1,7 +1,6 @@
 package io.cellos.telemetry.bench;
 
 import io.cellos.telemetry.guest.probe.process.ProcessProbe;
-import io.cellos.telemetry.guest.probe.process.ProcessTreeListener;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -38,9 +37,8 @@ public final class SpawnStorm {
         Process forkstat = new ProcessBuilder("forkstat", "-l", "-e", "fork").redirectErrorStream(true).start();
         Set<Integer> forkstatSeen = new HashSet<>();
         Thread reader = Thread.ofPlatform().start(() -> readForkstat(forkstat, forkstatSeen));
-        try (PidObserver connector = new PidObserver(new ProcessProbe(ProcessTreeListener.NONE,
-                ProcessProbe.Mechanism.CONNECTOR));
-             PidObserver walk = new PidObserver(new ProcessProbe(ProcessTreeListener.NONE, ProcessProbe.Mechanism.WALK))) {
+        try (PidObserver connector = new PidObserver(new ProcessProbe(ProcessProbe.Mechanism.CONNECTOR));
+             PidObserver walk = new PidObserver(new ProcessProbe(ProcessProbe.Mechanism.WALK))) {
             System.out.println("armed: " + connector.awaitArmed() + " | " + walk.awaitArmed());
             Thread.sleep(1_000); // forkstat is up
             System.out.println("workload: " + plan);

@@ -78,7 +78,7 @@ final class AgentRun {
         int pid = Libc.getpid();
         ProcessScope scope = o.scopeRoot() < 0 ? ProcessScope.everything() : ProcessScope.tree(o.scopeRoot());
         Channel channel = new Channel(o.transport());
-        ProbeSet.Armed armed = ProbeSet.arm(o, scope);
+        ProbeSet.Armed armed = ProbeSet.arm(o);
         OomGuard guard;
         Agent agent;
         try {

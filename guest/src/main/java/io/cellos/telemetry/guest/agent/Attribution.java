@@ -1,8 +1,9 @@
 package io.cellos.telemetry.guest.agent;
 
+import io.cellos.telemetry.guest.probe.KnownProcesses;
 import io.cellos.telemetry.guest.probe.ProbeOutput;
-import io.cellos.telemetry.wire.ProbeEvent;
 import io.cellos.telemetry.wire.Extensions;
+import io.cellos.telemetry.wire.ProbeEvent;
 import io.cellos.telemetry.wire.ProbeSource;
 import io.cellos.telemetry.wire.Wire;
 
@@ -50,10 +51,9 @@ final class Attribution implements ProbeOutput {
             b.guestMonotonicNs());
 
     private final EventQueue queue;
-    private final ProcessScope scope;
     private final int agentPid;
     private final String agentComm;
-    private final ProcessHistory history = new ProcessHistory(PROCESSES);
+    private final ProcessHistory history;
     private final PendingNames pendingNames = new PendingNames(PENDING_NAMES);
     private final ArrayDeque<Held> held = new ArrayDeque<>();
     /** What this wake decided to send, put in the order of its stamps at the wake's end. */
@@ -66,7 +66,7 @@ final class Attribution implements ProbeOutput {
     /** @param agentPid and {@code agentComm} name the agent, in what it declares of itself */
     Attribution(EventQueue queue, ProcessScope scope, int agentPid, String agentComm) {
         this.queue = queue;
-        this.scope = scope;
+        this.history = new ProcessHistory(PROCESSES, scope);
         this.agentPid = agentPid;
         this.agentComm = agentComm;
     }
@@ -91,11 +91,6 @@ final class Attribution implements ProbeOutput {
     }
 
     @Override
-    public boolean inScope(int pid) {
-        return scope.contains(pid);
-    }
-
-    @Override
     public void emitInScope(ProbeEvent event, int pid, int parent) {
         if (held.size() == HELD) {
             decide(held.pollFirst(), System.nanoTime());
@@ -104,28 +99,8 @@ final class Attribution implements ProbeOutput {
     }
 
     @Override
-    public void forked(int pid, String comm, long nanos) {
-        history.forked(pid, comm, nanos);
-    }
-
-    @Override
-    public void execed(int pid, String comm, long nanos) {
-        history.execed(pid, comm, nanos);
-    }
-
-    @Override
-    public void execNamed(int pid, String comm) {
-        history.execNamed(pid, comm);
-    }
-
-    @Override
-    public void ended(int pid) {
-        history.ended(pid);
-    }
-
-    @Override
-    public String nameOf(int pid) {
-        return history.nameOf(pid);
+    public KnownProcesses processes() {
+        return history;
     }
 
     /**
@@ -179,7 +154,7 @@ final class Attribution implements ProbeOutput {
 
     private void decide(Held h, long now) {
         ProbeEvent e = h.event();
-        if (e.source() != ProbeSource.AGENT_TAMPERED && !covers(h.pid(), h.parent())) {
+        if (e.source() != ProbeSource.AGENT_TAMPERED && !history.covers(h.pid(), h.parent())) {
             return; // someone else's
         }
         long stamp = switch (e.source()) {

@@ -1,8 +1,8 @@
 package io.cellos.telemetry.guest.agent;
 
+import io.cellos.telemetry.guest.probe.Probe;
 import io.cellos.telemetry.guest.probe.audit.AuditProbe;
 import io.cellos.telemetry.guest.probe.file.FileWatchProbe;
-import io.cellos.telemetry.guest.probe.Probe;
 import io.cellos.telemetry.guest.probe.process.ProcessProbe;
 
 import java.io.IOException;
@@ -34,8 +34,8 @@ final class ProbeSet {
     }
 
     /** Arms every probe the options call for. */
-    static Armed arm(AgentOptions o, ProcessScope scope) throws NotReadyException {
-        return arm(candidates(o, scope), o.failureMode());
+    static Armed arm(AgentOptions o) throws NotReadyException {
+        return arm(candidates(o), o.failureMode());
     }
 
     static Armed arm(List<Candidate> candidates, FailureMode mode) throws NotReadyException {
@@ -67,7 +67,7 @@ final class ProbeSet {
      * they name the new program even for a process gone before {@code /proc} could be read — and by
      * the process connector otherwise.
      */
-    private static List<Candidate> candidates(AgentOptions o, ProcessScope scope) {
+    private static List<Candidate> candidates(AgentOptions o) {
         ProcessProbe.Mechanism mechanism = switch (o.processProbe()) {
             case "connector" -> ProcessProbe.Mechanism.CONNECTOR;
             case "procwalk" -> ProcessProbe.Mechanism.WALK;
@@ -78,7 +78,7 @@ final class ProbeSet {
         if (!o.watches().isEmpty()) {
             c.add(before -> armed(new FileWatchProbe(o.watches(), SelfProtection.COMM)));
         }
-        c.add(before -> armed(new ProcessProbe(scope, mechanism,
+        c.add(before -> armed(new ProcessProbe(mechanism,
                 before.stream().noneMatch(p -> p instanceof AuditProbe))));
         return c;
     }

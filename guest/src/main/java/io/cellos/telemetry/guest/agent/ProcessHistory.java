@@ -1,5 +1,7 @@
 package io.cellos.telemetry.guest.agent;
 
+import io.cellos.telemetry.guest.probe.KnownProcesses;
+
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -14,9 +16,12 @@ import java.util.Map;
  * gave is never replaced by the name from the fork of the same process; only a fork after the
  * process was heard to end starts a new one under the pid.
  *
+ * <p>It is the probes' {@link KnownProcesses}: which processes are in scope is the
+ * {@link ProcessScope}'s answer.
+ *
  * <p>Bounded: the least recently told processes go first. Confined to the agent's loop thread.
  */
-final class ProcessHistory {
+final class ProcessHistory implements KnownProcesses {
     /** What is known of one process. Stamps are {@code CLOCK_MONOTONIC} nanoseconds, -1 unknown. */
     private static final class Known {
         String comm;
@@ -30,8 +35,11 @@ final class ProcessHistory {
     }
 
     private final Map<Integer, Known> entries;
+    private final ProcessScope scope;
 
-    ProcessHistory(int capacity) {
+    /** @param capacity the most processes it keeps */
+    ProcessHistory(int capacity, ProcessScope scope) {
+        this.scope = scope;
         this.entries = new LinkedHashMap<>(256, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<Integer, Known> eldest) {
@@ -41,11 +49,18 @@ final class ProcessHistory {
     }
 
     /**
-     * The process connector (or the walk) saw {@code pid} forked at {@code nanos}, with the name
-     * it was born with ({@code null}: unknown). An exec-given name of the same process, told first,
-     * is kept.
+     * The process connector (or the walk) saw {@code parent} fork {@code pid} at {@code nanos}, with
+     * the name it was born with ({@code null}: unknown): the scope hears of it first. An exec-given
+     * name of the same process, told first, is kept.
      */
-    void forked(int pid, String comm, long nanos) {
+    @Override
+    public boolean inScope(int pid) {
+        return scope.contains(pid);
+    }
+
+    @Override
+    public void forked(int parent, int pid, String comm, long nanos) {
+        scope.onFork(parent, pid);
         Known e = entries.get(pid);
         if (e == null || e.ended || !e.fromExec) {
             e = new Known();
@@ -60,7 +75,9 @@ final class ProcessHistory {
      * ({@code null}: the process was gone): a name from its fork is then no longer its own and is
      * forgotten, while one an exec record already gave is kept.
      */
-    void execed(int pid, String comm, long nanos) {
+    @Override
+    public void execed(int pid, String comm, long nanos) {
+        scope.onExec(pid);
         Known e = entries.computeIfAbsent(pid, p -> new Known());
         if (comm != null) {
             e.comm = comm;
@@ -75,14 +92,17 @@ final class ProcessHistory {
     }
 
     /** Audit's exec record named the program {@code pid} runs now. */
-    void execNamed(int pid, String comm) {
+    @Override
+    public void execNamed(int pid, String comm) {
         Known e = entries.computeIfAbsent(pid, p -> new Known());
         e.comm = comm;
         e.fromExec = true;
     }
 
-    /** The process connector saw {@code pid} end; its name stays known. */
-    void ended(int pid) {
+    /** The process connector saw {@code pid} end; its name stays known, and the scope answers for it a while. */
+    @Override
+    public void ended(int pid) {
+        scope.onExit(pid);
         Known e = entries.get(pid);
         if (e != null) {
             e.ended = true;
@@ -90,7 +110,8 @@ final class ProcessHistory {
     }
 
     /** The last name told for {@code pid}, or {@code null}. */
-    String nameOf(int pid) {
+    @Override
+    public String nameOf(int pid) {
         Known e = entries.get(pid);
         return e == null ? null : e.comm;
     }

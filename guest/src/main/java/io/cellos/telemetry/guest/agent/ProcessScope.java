@@ -1,6 +1,5 @@
 package io.cellos.telemetry.guest.agent;
 
-import io.cellos.telemetry.guest.probe.process.ProcessTreeListener;
 
 import io.cellos.telemetry.guest.linux.ProcFs;
 
@@ -21,7 +20,7 @@ import java.util.Set;
  *
  * <p>Confined to the agent's loop thread.
  */
-public final class ProcessScope implements ProcessTreeListener {
+public final class ProcessScope {
     private static final int RECENTLY_EXITED = 4096;
 
     private final int root;
@@ -60,16 +59,14 @@ public final class ProcessScope implements ProcessTreeListener {
     }
 
     /** A process forked: the child is in scope if its parent is. */
-    @Override
-    public void onFork(int parent, int child) {
+    void onFork(int parent, int child) {
         if (root >= 0 && members.contains(parent)) {
             members.add(child);
         }
     }
 
     /** A process exited: it stays answerable for a while, then is forgotten. */
-    @Override
-    public void onExit(int pid) {
+    void onExit(int pid) {
         if (root < 0 || !members.remove(pid)) {
             return;
         }
@@ -87,8 +84,7 @@ public final class ProcessScope implements ProcessTreeListener {
      * another thread of it called {@code execve}), it is a member again, so that its next children
      * are in scope.
      */
-    @Override
-    public void onExec(int pid) {
+    void onExec(int pid) {
         if (root >= 0 && exitedSet.remove(pid)) {
             members.add(pid);
         }

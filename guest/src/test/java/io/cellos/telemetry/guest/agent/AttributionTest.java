@@ -30,10 +30,9 @@ class AttributionTest {
         out = new Attribution(queue, scope, 42, "test-agent");
     }
 
-    /** What the process probe reports of a fork: to the scope, then to the agent. */
+    /** What the process probe reports of a fork. */
     private void fork(int parent, int child, String comm, long nanos) {
-        scope.onFork(parent, child);
-        out.forked(child, comm, nanos);
+        out.processes().forked(parent, child, comm, nanos);
     }
 
     private List<String> drain() {
@@ -50,16 +49,16 @@ class AttributionTest {
     @Test
     void anAuditExecReadBeforeTheForkIsDecidedAfterItAndDatedByTheConnector() {
         ProbeEvent auditExec = ProbeEvent.of(ProbeSource.PROCESS_EXEC, P101, "cp", 95); // coarse and early
-        out.execNamed(P101, "cp");
+        out.processes().execNamed(P101, "cp");
         out.emitInScope(auditExec, P101, ROOT);
         assertEquals(0, queue.size(), "held until the process probe has read its messages");
 
         // the process probe's messages, read in the same wake
         fork(ROOT, P101, "sh", 100);
         out.emit(ProbeEvent.of(ProbeSource.PROCESS_SPAWNED, P101, "sh", 100));
-        out.execed(P101, null, 110);
+        out.processes().execed(P101, null, 110);
         out.emit(ProbeEvent.of(ProbeSource.PROCESS_EXITED, P101, "", 120)); // gone before /proc was read
-        out.ended(P101);
+        out.processes().ended(P101);
         out.endOfWake(true, 0);
 
         assertEquals(List.of("process.spawned " + P101 + " sh @100", "process.exec " + P101 + " cp @110",
@@ -68,7 +67,7 @@ class AttributionTest {
 
     @Test
     void heldWhileTheProcessProbeIsBehindAndDecidedOnceItCaughtUp() {
-        out.execNamed(P102, "curl");
+        out.processes().execNamed(P102, "curl");
         out.emitInScope(ProbeEvent.of(ProbeSource.NET_CONNECT_ATTEMPTED, P102, "curl", 95)
                 .withExtensions(Extensions.NONE.withPeer("127.0.0.1:80")), P102, P101);
         out.endOfWake(false, 0);
@@ -106,7 +105,7 @@ class AttributionTest {
         out.emitInScope(ProbeEvent.of(ProbeSource.FS_INOTIFY_FIRED, P103, ProbeOutput.UNKNOWN_COMM, 7), P103, -1);
         out.endOfWake(true, 0);
         assertEquals(List.of(), drain());
-        out.execNamed(P103, "tee");
+        out.processes().execNamed(P103, "tee");
         out.endOfWake(true, 1);
         assertEquals(List.of("fs.inotify_fired " + P103 + " tee @7"), drain());
 
@@ -128,7 +127,7 @@ class AttributionTest {
         assertEquals(List.of(), drain(), "not known yet: held, not taken for someone else's");
 
         fork(ROOT, P103, "sh", 5);
-        out.execed(P103, "chmod", 6);
+        out.processes().execed(P103, "chmod", 6);
         out.endOfWake(true, 0);
         assertEquals(List.of("fs.inotify_fired " + P103 + " chmod @9"), drain());
     }

@@ -6,19 +6,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 class ProcessHistoryTest {
-    private final ProcessHistory h = new ProcessHistory(16);
+    private final ProcessHistory h = new ProcessHistory(16, ProcessScope.everything());
 
     @Test
     void anExecRecordReadBeforeTheForkKeepsItsName() {
         h.execNamed(7, "cp");
-        h.forked(7, "sh", 100);
+        h.forked(1, 7, "sh", 100);
         h.execed(7, null, 110); // the connector found the process gone
         assertEquals("cp", h.nameOf(7), "the fork's name is the parent's; the exec's is the process's own");
     }
 
     @Test
     void anExecThatCouldNotBeReadForgetsTheForkName() {
-        h.forked(7, "sh", 100);
+        h.forked(1, 7, "sh", 100);
         assertEquals("sh", h.nameOf(7));
         h.execed(7, null, 110);
         assertNull(h.nameOf(7), "the fork name is no longer the process's: wait for audit's");
@@ -29,17 +29,17 @@ class ProcessHistoryTest {
     @Test
     void aForkAfterAnEndIsANewProcess() {
         h.execNamed(7, "cp");
-        h.forked(7, "sh", 100);
+        h.forked(1, 7, "sh", 100);
         h.ended(7);
         assertEquals("cp", h.nameOf(7), "known after the end");
-        h.forked(7, "make", 900);
+        h.forked(1, 7, "make", 900);
         assertEquals("make", h.nameOf(7), "the pid was reused");
         assertEquals(900, h.notBeforeBirth(7, 50));
     }
 
     @Test
     void anAuditExecTakesTheConnectorsStampOfTheSameExecInOrder() {
-        h.forked(7, "sh", 100);
+        h.forked(1, 7, "sh", 100);
         h.execed(7, null, 110);
         h.execed(7, null, 120); // a script's interpreter exec'd again before audit's first record came
         assertEquals(110, h.claimExec(7, 95), "the first exec's exact stamp, not audit's early one");
@@ -50,7 +50,7 @@ class ProcessHistoryTest {
 
     @Test
     void nothingAProcessDidIsDatedBeforeItsBirth() {
-        h.forked(7, "sh", 100);
+        h.forked(1, 7, "sh", 100);
         assertEquals(100, h.notBeforeBirth(7, 97));
         assertEquals(105, h.notBeforeBirth(7, 105));
     }
@@ -58,7 +58,7 @@ class ProcessHistoryTest {
     @Test
     void boundedTheLeastRecentlyToldGoFirst() {
         for (int pid = 1; pid <= 17; pid++) {
-            h.forked(pid, "p" + pid, pid);
+            h.forked(1, pid, "p" + pid, pid);
         }
         assertNull(h.nameOf(1));
         assertEquals("p17", h.nameOf(17));

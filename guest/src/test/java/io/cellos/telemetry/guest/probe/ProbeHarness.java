@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.IntPredicate;
 import java.util.function.Predicate;
 
 /**
@@ -22,7 +21,7 @@ public final class ProbeHarness implements AutoCloseable {
     private final Probe probe;
     private final List<ProbeEvent> events = new ArrayList<>();
     private final AtomicLong lost = new AtomicLong();
-    private final IntPredicate scope;
+    private final KnownProcesses scope;
     private final Thread thread;
     private final CountDownLatch armed = new CountDownLatch(1);
     private volatile boolean running = true;
@@ -34,7 +33,7 @@ public final class ProbeHarness implements AutoCloseable {
         return start(probe, pid -> true);
     }
 
-    public static ProbeHarness start(Probe probe, IntPredicate scope) throws Exception {
+    public static ProbeHarness start(Probe probe, KnownProcesses scope) throws Exception {
         ProbeHarness h = new ProbeHarness(probe, scope);
         h.armed.await();
         if (h.failure != null) {
@@ -47,7 +46,7 @@ public final class ProbeHarness implements AutoCloseable {
         return h;
     }
 
-    private ProbeHarness(Probe probe, IntPredicate scope) {
+    private ProbeHarness(Probe probe, KnownProcesses scope) {
         this.probe = probe;
         this.scope = scope;
         this.thread = Thread.ofPlatform().name("probe-harness").start(this::loop);
@@ -69,8 +68,8 @@ public final class ProbeHarness implements AutoCloseable {
             }
 
             @Override
-            public boolean inScope(int pid) {
-                return scope.test(pid);
+            public KnownProcesses processes() {
+                return scope;
             }
 
             @Override

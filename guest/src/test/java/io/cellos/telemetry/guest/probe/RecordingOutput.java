@@ -36,7 +36,7 @@ public final class RecordingOutput implements ProbeOutput {
     }
 
     @Override
-    public boolean inScope(int pid) {
-        return scope == null || scope.contains(pid);
+    public KnownProcesses processes() {
+        return pid -> scope == null || scope.contains(pid);
     }
 }

@@ -1,10 +1,10 @@
 package io.cellos.telemetry.guest.probe.audit;
 
-import io.cellos.telemetry.guest.probe.ProbeOutput;
 import io.cellos.telemetry.guest.linux.AuditNetlink;
 import io.cellos.telemetry.guest.linux.AuditRule;
 import io.cellos.telemetry.guest.linux.AuditStatus;
 import io.cellos.telemetry.guest.linux.ErrnoException;
+import io.cellos.telemetry.guest.probe.ProbeOutput;
 
 import java.util.ArrayList;
 import java.util.HashSet;

@@ -1,10 +1,10 @@
 package io.cellos.telemetry.guest.probe.audit;
 
-import io.cellos.telemetry.guest.probe.ProbeOutput;
 import io.cellos.telemetry.guest.linux.AuditRecord;
 import io.cellos.telemetry.guest.linux.AuditRule;
 import io.cellos.telemetry.guest.linux.PeerAddress;
 import io.cellos.telemetry.guest.linux.Seccomp;
+import io.cellos.telemetry.guest.probe.ProbeOutput;
 import io.cellos.telemetry.wire.Extensions;
 import io.cellos.telemetry.wire.ProbeEvent;
 import io.cellos.telemetry.wire.ProbeSource;
@@ -189,7 +189,7 @@ final class AuditEventAssembler {
         } else if (AuditRuleSet.isExec(syscall)) {
             if (!failed && rules.auditsExecs()) {
                 ProbeEvent e = event(ProbeSource.PROCESS_EXEC, pid, comm, 0, commLen, record.stampMillis());
-                out.execNamed(pid, e.guestComm());
+                out.processes().execNamed(pid, e.guestComm());
                 out.emitInScope(exeLen > 0 ? e.withExtensions(Extensions.NONE.withPath(
                         new String(exe, 0, exeLen, StandardCharsets.UTF_8))) : e, pid, ppid);
             }

@@ -1,11 +1,11 @@
 package io.cellos.telemetry.guest.probe.audit;
 
-import io.cellos.telemetry.guest.probe.ProbeOutput;
 import io.cellos.telemetry.guest.linux.AuditNetlink;
 import io.cellos.telemetry.guest.linux.AuditStatus;
 import io.cellos.telemetry.guest.linux.ErrnoException;
 import io.cellos.telemetry.guest.linux.ReadyGroup;
 import io.cellos.telemetry.guest.linux.TimerFd;
+import io.cellos.telemetry.guest.probe.ProbeOutput;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;

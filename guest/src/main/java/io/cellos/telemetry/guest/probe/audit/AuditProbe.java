@@ -1,8 +1,5 @@
 package io.cellos.telemetry.guest.probe.audit;
 
-import io.cellos.telemetry.guest.probe.ForeignDatagrams;
-import io.cellos.telemetry.guest.probe.Probe;
-import io.cellos.telemetry.guest.probe.ProbeOutput;
 import io.cellos.telemetry.guest.linux.AuditNetlink;
 import io.cellos.telemetry.guest.linux.AuditRecord;
 import io.cellos.telemetry.guest.linux.AuditRule;
@@ -13,6 +10,9 @@ import io.cellos.telemetry.guest.linux.FileLock;
 import io.cellos.telemetry.guest.linux.Libc;
 import io.cellos.telemetry.guest.linux.NetlinkSocket;
 import io.cellos.telemetry.guest.linux.ReadyGroup;
+import io.cellos.telemetry.guest.probe.ForeignDatagrams;
+import io.cellos.telemetry.guest.probe.Probe;
+import io.cellos.telemetry.guest.probe.ProbeOutput;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,7 +1,5 @@
 package io.cellos.telemetry.guest.probe.file;
 
-import io.cellos.telemetry.guest.probe.Probe;
-import io.cellos.telemetry.guest.probe.ProbeOutput;
 import io.cellos.telemetry.guest.linux.ErrnoException;
 import io.cellos.telemetry.guest.linux.Fanotify;
 import io.cellos.telemetry.guest.linux.Fd;
@@ -10,6 +8,8 @@ import io.cellos.telemetry.guest.linux.Libc;
 import io.cellos.telemetry.guest.linux.OpenFlags;
 import io.cellos.telemetry.guest.linux.ProcFs;
 import io.cellos.telemetry.guest.linux.ProcSelfFd;
+import io.cellos.telemetry.guest.probe.Probe;
+import io.cellos.telemetry.guest.probe.ProbeOutput;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;

@@ -1,11 +1,11 @@
 package io.cellos.telemetry.guest.probe.file;
 
-import io.cellos.telemetry.guest.probe.Probe;
-import io.cellos.telemetry.guest.probe.ProbeOutput;
 import io.cellos.telemetry.guest.linux.ErrnoException;
 import io.cellos.telemetry.guest.linux.Fd;
 import io.cellos.telemetry.guest.linux.Inotify;
 import io.cellos.telemetry.guest.linux.Libc;
+import io.cellos.telemetry.guest.probe.Probe;
+import io.cellos.telemetry.guest.probe.ProbeOutput;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;

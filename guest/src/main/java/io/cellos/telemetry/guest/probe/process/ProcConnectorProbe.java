@@ -1,12 +1,12 @@
 package io.cellos.telemetry.guest.probe.process;
 
-import io.cellos.telemetry.guest.probe.ForeignDatagrams;
-import io.cellos.telemetry.guest.probe.Probe;
-import io.cellos.telemetry.guest.probe.ProbeOutput;
 import io.cellos.telemetry.guest.linux.Errno;
 import io.cellos.telemetry.guest.linux.ErrnoException;
 import io.cellos.telemetry.guest.linux.ProcConnector;
 import io.cellos.telemetry.guest.linux.ProcFs;
+import io.cellos.telemetry.guest.probe.ForeignDatagrams;
+import io.cellos.telemetry.guest.probe.Probe;
+import io.cellos.telemetry.guest.probe.ProbeOutput;
 
 import java.io.IOException;
 
@@ -31,7 +31,7 @@ import java.io.IOException;
  * wake-up that found them, resync with {@code /proc}: a process it does not know is declared
  * spawned (parent and comm as {@code /proc} shows them, stamped with the time of the resync), one
  * it knows that has gone is declared exited (without {@code exit_code}), and both are told to the
- * {@link ProcessTreeListener}, so that the table of names and the scope are right again. Each such
+ * agent's {@link io.cellos.telemetry.guest.probe.KnownProcesses}, so that the table of names and the scope are right again. Each such
  * process is marked with the resync's time, so that its own fork or exit message, if it was merely
  * still queued (the kernel stamped it before the resync), is not declared a second time, however
  * many wakes or resyncs later it is read. A process marked exited whose exit message was lost
@@ -71,18 +71,17 @@ final class ProcConnectorProbe implements Probe {
     private boolean behind;
 
     /** A probe with the {@linkplain #DEFAULT_RECEIVE_BUFFER_BYTES default receive buffer}. */
-    public ProcConnectorProbe(ProcessTreeListener tree) {
-        this(tree, DEFAULT_RECEIVE_BUFFER_BYTES, true);
+    public ProcConnectorProbe() {
+        this(DEFAULT_RECEIVE_BUFFER_BYTES, true);
     }
 
     /**
-     * @param tree               hears of forks and exits before they are declared
      * @param receiveBufferBytes the socket's kernel receive buffer: how many events may wait
      * @param declareExecs       whether to declare {@code process.exec}; {@code false} when the audit
      *                           probe declares execs (it names programs this probe may find gone)
      */
-    public ProcConnectorProbe(ProcessTreeListener tree, int receiveBufferBytes, boolean declareExecs) {
-        this.events = new ProcessEvents(tree, declareExecs);
+    public ProcConnectorProbe(int receiveBufferBytes, boolean declareExecs) {
+        this.events = new ProcessEvents(declareExecs);
         this.receiveBufferBytes = receiveBufferBytes;
     }
 
@@ -208,7 +207,7 @@ final class ProcConnectorProbe implements Probe {
         if (slot >= 0 && table.comm(slot) != null) {
             return table.comm(slot);
         }
-        String heard = out.nameOf(parentTgid);
+        String heard = out.processes().nameOf(parentTgid);
         return heard != null ? heard : procFs.comm(child);
     }
 

@@ -1,9 +1,9 @@
 package io.cellos.telemetry.guest.probe.process;
 
-import io.cellos.telemetry.guest.probe.Probe;
-import io.cellos.telemetry.guest.probe.ProbeOutput;
 import io.cellos.telemetry.guest.linux.ProcFs;
 import io.cellos.telemetry.guest.linux.TimerFd;
+import io.cellos.telemetry.guest.probe.Probe;
+import io.cellos.telemetry.guest.probe.ProbeOutput;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -17,8 +17,9 @@ import java.time.Duration;
  * {@code process.exec}, and a process that starts and ends between two walks is never seen: that
  * is the mechanism's limit, and why it is only the fallback.
  *
- * <p>The walk at {@link #arm} is the baseline and declares nothing. The {@link ProcessTreeListener}
- * hears of each change before it is declared, parents before children.
+ * <p>The walk at {@link #arm} is the baseline and declares nothing. The agent's
+ * {@link io.cellos.telemetry.guest.probe.KnownProcesses} hears of each change before it is declared,
+ * parents before children.
  *
  * <p>Confined to the loop thread, which its timerfd wakes. Owns the timerfd (from {@link #arm} to
  * {@link #close}). A walk in which nothing changed allocates nothing.
@@ -36,15 +37,15 @@ final class ProcWalkProbe implements Probe {
     private ProcScan scan;
 
     /** A walk every {@linkplain #DEFAULT_INTERVAL 100 ms}. */
-    public ProcWalkProbe(ProcessTreeListener tree) {
-        this(tree, DEFAULT_INTERVAL);
+    public ProcWalkProbe() {
+        this(DEFAULT_INTERVAL);
     }
 
-    public ProcWalkProbe(ProcessTreeListener tree, Duration interval) {
+    public ProcWalkProbe(Duration interval) {
         if (interval.isNegative() || interval.isZero()) {
             throw new IllegalArgumentException("the /proc walk interval must be positive, not " + interval);
         }
-        this.events = new ProcessEvents(tree, false);
+        this.events = new ProcessEvents(false);
         this.interval = interval;
     }
 

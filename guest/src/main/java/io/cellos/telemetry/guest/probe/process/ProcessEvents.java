@@ -8,29 +8,27 @@ import io.cellos.telemetry.wire.Wire;
 
 /**
  * How the process probes declare a process's life (protocol.md §4–§5), in one place so that both
- * mechanisms keep the same order with the {@link ProcessTreeListener}: it hears of a fork before
- * the scope is asked about the child (so the child of an in-scope parent is in scope), and of an
- * exit only after the scope was asked about the exiting process (so its last event is attributed).
+ * mechanisms keep the same order with the agent's {@link io.cellos.telemetry.guest.probe.KnownProcesses}:
+ * it hears of a fork before the scope is asked about the child (so the child of an in-scope parent
+ * is in scope), and of an exit only after the scope was asked about the exiting process (so its
+ * last event is attributed).
  *
  * <p>A comm that is not known ({@code null}) is declared empty rather than guessed.
  *
  * <p>Confined to the loop thread.
  */
 final class ProcessEvents {
-    private final ProcessTreeListener tree;
     private final boolean declareExecs;
 
     /** @param declareExecs whether execs are declared here, or by another probe (audit) */
-    ProcessEvents(ProcessTreeListener tree, boolean declareExecs) {
-        this.tree = tree;
+    ProcessEvents(boolean declareExecs) {
         this.declareExecs = declareExecs;
     }
 
     /** {@code process.spawned}, with {@code parent_pid}. */
     void spawned(ProbeOutput out, long nanos, int pid, int parent, String comm) {
-        tree.onFork(parent, pid);
-        out.forked(pid, comm, nanos);
-        if (out.inScope(pid)) {
+        out.processes().forked(parent, pid, comm, nanos);
+        if (out.processes().inScope(pid)) {
             out.emit(new ProbeEvent(Wire.VERSION_1_1, ProbeSource.PROCESS_SPAWNED, pid, orEmpty(comm), nanos,
                     Extensions.NONE.withParentPid(Integer.toUnsignedLong(parent))));
         }
@@ -38,10 +36,9 @@ final class ProcessEvents {
 
     /** {@code process.exec}, with {@code path} when the executable's path is known. */
     void exec(ProbeOutput out, long nanos, int pid, String comm, String path) {
-        tree.onExec(pid);
-        out.execed(pid, comm, nanos);
+        out.processes().execed(pid, comm, nanos);
 
-        if (declareExecs && out.inScope(pid)) {
+        if (declareExecs && out.processes().inScope(pid)) {
             out.emit(path == null
                     ? ProbeEvent.of(ProbeSource.PROCESS_EXEC, pid, orEmpty(comm), nanos)
                     : new ProbeEvent(Wire.VERSION_1_1, ProbeSource.PROCESS_EXEC, pid, orEmpty(comm), nanos,
@@ -55,16 +52,15 @@ final class ProcessEvents {
      * @param waitStatus the raw wait status as an unsigned 32-bit value, or -1 when unknown
      */
     void exited(ProbeOutput out, long nanos, int pid, String known, long waitStatus) {
-        String comm = known != null && !known.isEmpty() ? known : out.nameOf(pid);
-        boolean inScope = out.inScope(pid);
-        tree.onExit(pid);
+        String comm = known != null && !known.isEmpty() ? known : out.processes().nameOf(pid);
+        boolean inScope = out.processes().inScope(pid);
         if (inScope) {
             out.emit(waitStatus < 0
                     ? ProbeEvent.of(ProbeSource.PROCESS_EXITED, pid, orEmpty(comm), nanos)
                     : new ProbeEvent(Wire.VERSION_1_1, ProbeSource.PROCESS_EXITED, pid, orEmpty(comm), nanos,
                             Extensions.NONE.withExitCode(waitStatus)));
         }
-        out.ended(pid);
+        out.processes().ended(pid);
     }
 
     private static String orEmpty(String comm) {

@@ -21,33 +21,30 @@ public final class ProcessProbe extends FallbackProbe {
     }
 
     /** The connector when it can be armed, else the walk. */
-    public static ProcessProbe best(ProcessTreeListener tree) {
-        return new ProcessProbe(tree, Mechanism.BEST);
+    public static ProcessProbe best() {
+        return new ProcessProbe(Mechanism.BEST);
     }
 
-    /** @param tree hears of forks and exits before they are declared */
-    public ProcessProbe(ProcessTreeListener tree, Mechanism mechanism) {
-        this(tree, mechanism, true);
+    public ProcessProbe(Mechanism mechanism) {
+        this(mechanism, true);
     }
 
     /**
-     * @param tree         hears of forks and exits before they are declared
      * @param declareExecs whether the connector declares {@code process.exec}; {@code false} when
      *                     the audit probe does
      */
-    public ProcessProbe(ProcessTreeListener tree, Mechanism mechanism, boolean declareExecs) {
+    public ProcessProbe(Mechanism mechanism, boolean declareExecs) {
         super(switch (mechanism) {
             case BEST -> "processes (netlink proc connector, else /proc walk)";
             case CONNECTOR -> ProcConnectorProbe.DESCRIPTION;
             case WALK -> "processes (/proc walk)";
-        }, mechanisms(tree, mechanism, declareExecs));
+        }, mechanisms(mechanism, declareExecs));
     }
 
-    private static List<FallbackProbe.Candidate> mechanisms(ProcessTreeListener tree, Mechanism mechanism,
-                                                            boolean declareExecs) {
-        FallbackProbe.Candidate connector = () -> new ProcConnectorProbe(tree,
+    private static List<FallbackProbe.Candidate> mechanisms(Mechanism mechanism, boolean declareExecs) {
+        FallbackProbe.Candidate connector = () -> new ProcConnectorProbe(
                 ProcConnectorProbe.DEFAULT_RECEIVE_BUFFER_BYTES, declareExecs);
-        FallbackProbe.Candidate walk = () -> new ProcWalkProbe(tree);
+        FallbackProbe.Candidate walk = ProcWalkProbe::new;
         return switch (mechanism) {
             case BEST -> List.of(connector, walk);
             case CONNECTOR -> List.of(connector);

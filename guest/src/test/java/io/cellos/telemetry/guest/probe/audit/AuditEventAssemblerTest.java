@@ -1,9 +1,9 @@
 package io.cellos.telemetry.guest.probe.audit;
 
-import io.cellos.telemetry.guest.probe.ProbeOutput;
-import io.cellos.telemetry.guest.probe.RecordingOutput;
 import io.cellos.telemetry.guest.linux.AuditRecord;
 import io.cellos.telemetry.guest.linux.AuditStatus;
+import io.cellos.telemetry.guest.probe.ProbeOutput;
+import io.cellos.telemetry.guest.probe.RecordingOutput;
 import io.cellos.telemetry.wire.ProbeEvent;
 import io.cellos.telemetry.wire.ProbeSource;
 import org.junit.jupiter.api.Test;

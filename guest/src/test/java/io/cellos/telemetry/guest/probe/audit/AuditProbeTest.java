@@ -1,11 +1,11 @@
 package io.cellos.telemetry.guest.probe.audit;
 
-import io.cellos.telemetry.guest.probe.GatedProbe;
-import io.cellos.telemetry.guest.probe.ProbeHarness;
 import io.cellos.telemetry.guest.linux.AuditNetlink;
 import io.cellos.telemetry.guest.linux.AuditRule;
 import io.cellos.telemetry.guest.linux.AuditStatus;
 import io.cellos.telemetry.guest.linux.Libc;
+import io.cellos.telemetry.guest.probe.GatedProbe;
+import io.cellos.telemetry.guest.probe.ProbeHarness;
 import io.cellos.telemetry.wire.ProbeEvent;
 import io.cellos.telemetry.wire.ProbeSource;
 import org.junit.jupiter.api.BeforeAll;

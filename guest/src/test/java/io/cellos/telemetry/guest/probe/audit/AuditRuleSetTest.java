@@ -1,8 +1,8 @@
 package io.cellos.telemetry.guest.probe.audit;
 
 import io.cellos.telemetry.guest.linux.AuditRule;
-import io.cellos.telemetry.guest.linux.SyscallTable;
 import io.cellos.telemetry.guest.linux.AuditStatus;
+import io.cellos.telemetry.guest.linux.SyscallTable;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,10 +1,10 @@
 package io.cellos.telemetry.guest.probe.file;
 
+import io.cellos.telemetry.guest.linux.Errno;
 import io.cellos.telemetry.guest.probe.Probe;
 import io.cellos.telemetry.guest.probe.ProbeHarness;
-import io.cellos.telemetry.guest.linux.Errno;
-import io.cellos.telemetry.wire.ProbeSource;
 import io.cellos.telemetry.guest.probe.file.FanotifyWatchProbe.Reporting;
+import io.cellos.telemetry.wire.ProbeSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -11,13 +11,13 @@ public final class ArmProcessProbes {
     }
 
     public static void main(String[] args) {
-        try (ProcConnectorProbe connector = new ProcConnectorProbe(ProcessTreeListener.NONE)) {
+        try (ProcConnectorProbe connector = new ProcConnectorProbe()) {
             connector.arm();
             System.out.println("connector: armed");
         } catch (IOException e) {
             System.out.println("connector: " + e.getMessage());
         }
-        try (ProcessProbe best = ProcessProbe.best(ProcessTreeListener.NONE)) {
+        try (ProcessProbe best = ProcessProbe.best()) {
             best.arm();
             System.out.println("best: " + best.description());
         } catch (IOException e) {

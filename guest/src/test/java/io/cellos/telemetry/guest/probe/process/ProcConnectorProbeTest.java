@@ -30,7 +30,7 @@ class ProcConnectorProbeTest {
     @Test
     void everyOneOfFiveHundredProcessesLivingUnderAMillisecondIsDeclared() throws Exception {
         TreeScope scope = TreeScope.ofThisJvm();
-        try (ProbeHarness h = ProbeHarness.start(new ProcConnectorProbe(scope), scope)) {
+        try (ProbeHarness h = ProbeHarness.start(new ProcConnectorProbe(), scope)) {
             long before = System.nanoTime();
             ShortLivedProcesses run = ShortLivedProcesses.execTrue(PROCESSES);
             long after = System.nanoTime();
@@ -74,7 +74,7 @@ class ProcConnectorProbeTest {
     @Test
     void exitCodeIsTheRawWaitStatus() throws Exception {
         TreeScope scope = TreeScope.ofThisJvm();
-        try (ProbeHarness h = ProbeHarness.start(new ProcConnectorProbe(scope), scope)) {
+        try (ProbeHarness h = ProbeHarness.start(new ProcConnectorProbe(), scope)) {
             ShortLivedProcesses run = ShortLivedProcesses.exitWithDistinctStatus(PROCESSES);
             Set<Integer> pids = new HashSet<>(run.pids());
 
@@ -93,7 +93,7 @@ class ProcConnectorProbeTest {
 
     @Test
     void threadsAreNotDeclared() throws Exception {
-        try (ProbeHarness h = ProbeHarness.start(new ProcConnectorProbe(ProcessTreeListener.NONE))) {
+        try (ProbeHarness h = ProbeHarness.start(new ProcConnectorProbe())) {
             int[] tid = new int[1];
             Thread t = Thread.ofPlatform().start(() -> tid[0] = ProcView.threadId());
             t.join();
@@ -112,7 +112,7 @@ class ProcConnectorProbeTest {
     void anOverrunIsCountedAndTheProbeResyncs() throws Exception {
         TreeScope scope = TreeScope.ofThisJvm();
         // room for a few dozen events: enough for a running loop, far too little for a stalled one
-        GatedProbe gated = new GatedProbe(new ProcConnectorProbe(scope, 16 * 1024, true));
+        GatedProbe gated = new GatedProbe(new ProcConnectorProbe(16 * 1024, true));
         Process sleeper = null;
         try (ProbeHarness h = ProbeHarness.start(gated, scope)) {
             // a CPU's losses show as a gap once the probe has seen a message from it: let it see some
@@ -159,7 +159,7 @@ class ProcConnectorProbeTest {
      */
     @Test
     void aMessageFromAnotherProcessIsNoEventAndIsDeclared() throws Exception {
-        ProcConnectorProbe probe = new ProcConnectorProbe(ProcessTreeListener.NONE);
+        ProcConnectorProbe probe = new ProcConnectorProbe();
         try (ProbeHarness h = ProbeHarness.start(probe)) {
             String inode = Files.readSymbolicLink(Path.of("/proc/self/fd", Integer.toString(probe.fd()))).toString()
                     .replaceAll("\\D", "");
@@ -188,7 +188,7 @@ class ProcConnectorProbeTest {
     void aProcessStillRunningIsDeclaredWithItsParentNewNameAndExecutable() throws Exception {
         TreeScope scope = TreeScope.ofThisJvm();
         Process p = null;
-        try (ProbeHarness h = ProbeHarness.start(new ProcConnectorProbe(scope), scope)) {
+        try (ProbeHarness h = ProbeHarness.start(new ProcConnectorProbe(), scope)) {
             p = new ProcessBuilder("/bin/sh", "-c", "exec sleep 120").start();
             long pid = p.pid();
             ProbeEvent spawned = h.await(e -> e.source() == ProbeSource.PROCESS_SPAWNED && e.guestPid() == pid,

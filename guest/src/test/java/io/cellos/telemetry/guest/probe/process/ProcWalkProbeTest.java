@@ -22,7 +22,7 @@ class ProcWalkProbeTest {
     @Test
     void theWalkMissesMostOfFiveHundredProcessesLivingUnderAMillisecond() throws Exception {
         TreeScope scope = TreeScope.ofThisJvm();
-        try (ProbeHarness h = ProbeHarness.start(new ProcWalkProbe(scope), scope)) {
+        try (ProbeHarness h = ProbeHarness.start(new ProcWalkProbe(), scope)) {
             ShortLivedProcesses run = ShortLivedProcesses.execTrue(PROCESSES);
             // lives across several walks: once it is declared gone, every earlier process has had its chance
             Process marker = new ProcessBuilder("sleep", "0.5").start();
@@ -45,7 +45,7 @@ class ProcWalkProbeTest {
         Process after = null;
         try {
             ProcView.assertComm(before.pid(), "sleep");
-            try (ProbeHarness h = ProbeHarness.start(new ProcWalkProbe(ProcessTreeListener.NONE, Duration.ofMillis(20)))) {
+            try (ProbeHarness h = ProbeHarness.start(new ProcWalkProbe(Duration.ofMillis(20)))) {
                 after = new ProcessBuilder("sleep", "120").start();
                 long afterPid = after.pid();
                 ProbeEvent spawned = h.await(e -> e.source() == ProbeSource.PROCESS_SPAWNED && e.guestPid() == afterPid,

@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ProcessProbeTest {
     @Test
     void theBestIsTheConnectorWhereItCanBeArmed() throws IOException {
-        try (ProcessProbe p = ProcessProbe.best(ProcessTreeListener.NONE)) {
+        try (ProcessProbe p = ProcessProbe.best()) {
             p.arm();
             assertInstanceOf(ProcConnectorProbe.class, p.armed());
             assertEquals(List.of(), p.passedOver());
@@ -26,7 +26,7 @@ class ProcessProbeTest {
 
     @Test
     void theWalkWhenAskedFor() throws IOException {
-        try (ProcessProbe p = new ProcessProbe(ProcessTreeListener.NONE, ProcessProbe.Mechanism.WALK)) {
+        try (ProcessProbe p = new ProcessProbe(ProcessProbe.Mechanism.WALK)) {
             p.arm();
             assertInstanceOf(ProcWalkProbe.class, p.armed());
             assertEquals("processes (/proc walk every 100 ms)", p.description());

@@ -1,15 +1,16 @@
 package io.cellos.telemetry.guest.probe.process;
 
+import io.cellos.telemetry.guest.probe.KnownProcesses;
+
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.IntPredicate;
 
 /**
- * A test's scope: one process and its descendants, learnt only from what a process probe tells its
- * {@link ProcessTreeListener}, as the agent's scope does. Exited processes stay members, so that a
+ * A test's scope: one process and its descendants, learnt only from what a process probe tells
+ * its output's {@link KnownProcesses}, as the agent's scope does. Exited processes stay members, so that a
  * test can still ask about them.
  */
-final class TreeScope implements ProcessTreeListener, IntPredicate {
+final class TreeScope implements KnownProcesses {
     private final Set<Integer> members = ConcurrentHashMap.newKeySet();
 
     private TreeScope(int root) {
@@ -22,18 +23,14 @@ final class TreeScope implements ProcessTreeListener, IntPredicate {
     }
 
     @Override
-    public void onFork(int parentTgid, int childTgid) {
-        if (members.contains(parentTgid)) {
-            members.add(childTgid);
+    public void forked(int parent, int pid, String comm, long nanos) {
+        if (members.contains(parent)) {
+            members.add(pid);
         }
     }
 
     @Override
-    public void onExit(int tgid) {
-    }
-
-    @Override
-    public boolean test(int pid) {
+    public boolean inScope(int pid) {
         return members.contains(pid);
     }
 }
