@@ -5,7 +5,6 @@ import io.cellos.telemetry.guest.probe.RecordingOutput;
 import io.cellos.telemetry.guest.probe.file.FanotifyWatchProbe.Reporting;
 import io.cellos.telemetry.wire.ProbeEvent;
 import io.cellos.telemetry.wire.ProbeSource;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -13,7 +12,6 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,25 +20,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@link FanotifyWatchProbe} against real writers, in both of its reporting modes. */
-class FanotifyWatchProbeTest {
-    private static final Duration PATIENCE = Duration.ofSeconds(30);
-
-    @TempDir
-    static Path bin;
-    private static Path writerExe;
-
-    @TempDir
-    Path tmp;
-
-    @BeforeAll
-    static void installWriter() throws Exception {
-        writerExe = NamedWriter.install(bin);
-    }
+class FanotifyWatchProbeTest extends WriterFixture {
 
     @ParameterizedTest
     @EnumSource(Reporting.class)
     void aFileWrittenInAWatchedDirectoryNamesTheWriterAndTheFile(Reporting reporting) throws Exception {
-        Path dir = Files.createDirectory(tmp.resolve("watched")).toRealPath();
+        Path dir = watchedDir();
         Path file = dir.resolve("out.txt");
         try (ProbeHarness h = ProbeHarness.start(new FanotifyWatchProbe(List.of(dir.toString()), reporting));
              NamedWriter writer = new NamedWriter(writerExe, file)) {
@@ -67,7 +52,7 @@ class FanotifyWatchProbeTest {
 
     @Test
     void fileIdsAlsoSeeAttributesCreationOfDirectoriesAndDeletion() throws Exception {
-        Path dir = Files.createDirectory(tmp.resolve("watched")).toRealPath();
+        Path dir = watchedDir();
         Path file = Files.writeString(dir.resolve("victim"), "x");
         Path sub = dir.resolve("sub");
         try (ProbeHarness h = ProbeHarness.start(new FanotifyWatchProbe(List.of(dir.toString()), Reporting.FILE_IDS))) {
@@ -83,7 +68,7 @@ class FanotifyWatchProbeTest {
 
     @Test
     void fileDescriptorsDoNotSeeDeletion() throws Exception {
-        Path dir = Files.createDirectory(tmp.resolve("watched")).toRealPath();
+        Path dir = watchedDir();
         Path file = Files.writeString(dir.resolve("victim"), "x");
         Path marker = dir.resolve("marker");
         try (ProbeHarness h = ProbeHarness.start(
@@ -101,7 +86,7 @@ class FanotifyWatchProbeTest {
     @ParameterizedTest
     @EnumSource(Reporting.class)
     void theAgentsOwnChangesAreNotReported(Reporting reporting) throws Exception {
-        Path dir = Files.createDirectory(tmp.resolve("watched")).toRealPath();
+        Path dir = watchedDir();
         Path other = dir.resolve("other.txt");
         try (ProbeHarness h = ProbeHarness.start(new FanotifyWatchProbe(List.of(dir.toString()), reporting))) {
             Files.writeString(dir.resolve("self.txt"), "written by the agent itself");
@@ -118,7 +103,7 @@ class FanotifyWatchProbeTest {
     @ParameterizedTest
     @EnumSource(Reporting.class)
     void changesByProcessesOutOfScopeAreNotReported(Reporting reporting) throws Exception {
-        Path dir = Files.createDirectory(tmp.resolve("watched")).toRealPath();
+        Path dir = watchedDir();
         Path outside = Files.createFile(dir.resolve("outside.txt"));
         Path inside = Files.createFile(dir.resolve("inside.txt"));
         Set<Long> scope = ConcurrentHashMap.newKeySet();

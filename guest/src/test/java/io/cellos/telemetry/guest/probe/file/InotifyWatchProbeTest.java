@@ -4,38 +4,23 @@ import io.cellos.telemetry.guest.probe.ProbeHarness;
 import io.cellos.telemetry.guest.probe.RecordingOutput;
 import io.cellos.telemetry.wire.ProbeEvent;
 import io.cellos.telemetry.wire.ProbeSource;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@link InotifyWatchProbe}, the fallback: right paths, and the agent named as the actor. */
-class InotifyWatchProbeTest {
-    private static final Duration PATIENCE = Duration.ofSeconds(30);
+class InotifyWatchProbeTest extends WriterFixture {
     private static final String AGENT_COMM = "cellos-agent";
-
-    @TempDir
-    static Path bin;
-    private static Path writerExe;
-
-    @TempDir
-    Path tmp;
-
-    @BeforeAll
-    static void installWriter() throws Exception {
-        writerExe = NamedWriter.install(bin);
-    }
 
     @Test
     void aFileWrittenInAWatchedDirectoryIsReportedWithItsPathAndTheAgentAsTheActor() throws Exception {
-        Path dir = Files.createDirectory(tmp.resolve("watched")).toRealPath();
+        Path dir = watchedDir();
         Path file = dir.resolve("out.txt");
         try (ProbeHarness h = ProbeHarness.start(new InotifyWatchProbe(List.of(dir.toString()), AGENT_COMM));
              NamedWriter writer = new NamedWriter(writerExe, file)) {
@@ -59,7 +44,7 @@ class InotifyWatchProbeTest {
 
     @Test
     void eachRecordIsOneEvent() throws Exception {
-        Path dir = Files.createDirectory(tmp.resolve("watched")).toRealPath();
+        Path dir = watchedDir();
         try (ProbeHarness h = ProbeHarness.start(new InotifyWatchProbe(List.of(dir.toString()), AGENT_COMM))) {
             FileStorm.create(dir, 3);
             // each file is two records, IN_CREATE then IN_CLOSE_WRITE, and one read may return all six
