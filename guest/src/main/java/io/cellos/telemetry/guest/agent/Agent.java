@@ -147,7 +147,7 @@ public final class Agent implements AutoCloseable {
             while (true) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    channel.close();
+                    channel.disconnect();
                     throw new ErrnoException("connect(" + channel.address() + ") within "
                             + patienceNanos / 1_000_000 + " ms", Errno.ETIMEDOUT);
                 }
@@ -329,7 +329,7 @@ public final class Agent implements AutoCloseable {
         long now = System.nanoTime();
         dropUnsentFrames();
         outStart = outEnd = 0;
-        channel.close();
+        channel.disconnect();
         channelRegistered = false;
         scheduleReconnect(now, why);
     }
@@ -500,7 +500,7 @@ public final class Agent implements AutoCloseable {
         for (Probe p : probes) {
             p.close();
         }
-        channel.dispose();
+        channel.close();
         timer.close();
         wakeup.close();
         if (root != null) {

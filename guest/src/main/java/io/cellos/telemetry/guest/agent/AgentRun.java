@@ -50,7 +50,7 @@ final class AgentRun {
                         SelfProtection.COMM, log);
             } catch (IOException | RuntimeException e) {
                 armed.probes().forEach(Probe::close); // give back what they set in the kernel (audit rules)
-                channel.dispose();
+                channel.close();
                 throw e;
             }
             try {
