@@ -50,8 +50,6 @@ import java.util.concurrent.TimeUnit;
  */
 record LocalCell(List<String> workload, List<String> watches, Path dir, String out, Duration keepalive,
                  FailureMode failureMode, CellStamp stamp, CellIsolation isolation) {
-    /** The status when the cell could not run the workload at all (as init's). */
-    static final int CELL_FAILED = 125;
     /** The base of the cell's socket paths in its directory: {@code cell.vsock_9001}, {@code cell.vsock_9000}. */
     static final String SOCKET_BASE = "cell.vsock";
     private static final long SETTLE_MILLIS = 5_000;

@@ -1,6 +1,7 @@
 package io.cellos.telemetry.guest.agent;
 
 import io.cellos.telemetry.guest.command.UsageException;
+import io.cellos.telemetry.wire.ExitCode;
 
 import java.io.BufferedReader;
 
@@ -98,7 +99,7 @@ public final class AgentLauncher {
             log = logOf(AgentOptions.parse(argv, System.getenv()).log(), err);
         } catch (UsageException e) {
             err.println("cellos-telemetry: not ready: " + e.getMessage());
-            return new Launched(2, -1);
+            return new Launched(ExitCode.NOT_READY, -1);
         }
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java"));
@@ -112,7 +113,7 @@ public final class AgentLauncher {
                     .redirectError(ProcessBuilder.Redirect.appendTo(log)).start();
         } catch (IOException e) {
             err.println("cellos-telemetry: cannot start the agent process: " + e.getMessage());
-            return new Launched(2, -1);
+            return new Launched(ExitCode.NOT_READY, -1);
         }
         String line;
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
@@ -122,7 +123,7 @@ public final class AgentLauncher {
         }
         if (line != null && line.startsWith("READY ")) {
             err.println("cellos-telemetry: ready: " + line.substring(6));
-            return new Launched(0, p.pid());
+            return new Launched(ExitCode.OK, p.pid());
         }
         String reason = line != null && line.startsWith("NOT-READY ") ? line.substring(10) : null;
         try {
@@ -138,6 +139,6 @@ public final class AgentLauncher {
             reason = "interrupted while waiting for the agent";
         }
         err.println("cellos-telemetry: not ready: " + reason);
-        return new Launched(2, p.pid());
+        return new Launched(ExitCode.NOT_READY, p.pid());
     }
 }

@@ -11,6 +11,7 @@ import io.cellos.telemetry.guest.linux.OomScore;
 import io.cellos.telemetry.guest.linux.Processes;
 import io.cellos.telemetry.guest.linux.Signals;
 
+import io.cellos.telemetry.wire.ExitCode;
 import io.cellos.telemetry.wire.WaitStatus;
 
 import java.io.IOException;
@@ -34,10 +35,6 @@ import java.util.List;
  * process left in it along.
  */
 final class InitRun {
-    /** The cell stopped before the workload started. */
-    static final int CELL_FAILED = 125;
-    static final int NOT_EXECUTABLE = 126;
-    static final int NOT_FOUND = 127;
     private static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
     private static final long AGENT_STOP_PATIENCE_NANOS = 3_000_000_000L;
     private static final long TOKEN_SIGNALS = 0;
@@ -86,14 +83,14 @@ final class InitRun {
              Fd lifeline = options.hold() == null ? null : Fifo.openForReading(options.hold());
              Arena arena = Arena.ofConfined()) {
             if (lifeline != null && Fifo.readByte(lifeline) != 'g') {
-                return fail(WaitStatus.ofExit(CELL_FAILED), "the cell was stopped before the workload started");
+                return fail(WaitStatus.ofExit(ExitCode.CELL_FAILED), "the cell was stopped before the workload started");
             }
             if (!options.agentExternal()) {
                 AgentLauncher.Launched agent = AgentLauncher.start(mainClass, options.agentArgs(), err);
                 if (agent.status() == 0) {
                     agentPid = agent.pid();
                 } else if (options.failureMode() == FailureMode.FAIL_CELL) {
-                    return fail(WaitStatus.ofExit(CELL_FAILED),
+                    return fail(WaitStatus.ofExit(ExitCode.CELL_FAILED),
                             "the agent could not become ready (above); under fail-cell the workload does not start");
                 } else {
                     err.println("cellos init: the agent is not running (above); under degrade the workload starts "
@@ -109,11 +106,11 @@ final class InitRun {
                 pid = GatedSpawn.spawn(workload, environment(), protect, new WorkloadIsolation(options.keep()));
             } catch (ErrnoException e) {
                 if (e.call().startsWith("posix_spawnp")) {
-                    int code = e.errno() == Errno.ENOENT ? NOT_FOUND : NOT_EXECUTABLE;
+                    int code = e.errno() == Errno.ENOENT ? ExitCode.NOT_FOUND : ExitCode.NOT_EXECUTABLE;
                     return fail(WaitStatus.ofExit(code), workload.getFirst() + ": "
-                            + (code == NOT_FOUND ? "command not found" : "cannot run it: " + Errno.describe(e.errno())));
+                            + (code == ExitCode.NOT_FOUND ? "command not found" : "cannot run it: " + Errno.describe(e.errno())));
                 }
-                return fail(WaitStatus.ofExit(CELL_FAILED), "cannot install the seccomp gate: " + e.getMessage());
+                return fail(WaitStatus.ofExit(ExitCode.CELL_FAILED), "cannot install the seccomp gate: " + e.getMessage());
             }
             Processes.Exit exit = superviseUntilExit(pid, signals, lifeline, Signals.buffer(arena));
             report(exit.status());
@@ -123,7 +120,7 @@ final class InitRun {
             }
             stopAgent(agentPid);
         } catch (ErrnoException e) {
-            status = fail(WaitStatus.ofExit(CELL_FAILED), e.getMessage()); // reported, if not yet
+            status = fail(WaitStatus.ofExit(ExitCode.CELL_FAILED), e.getMessage()); // reported, if not yet
         }
         if (microVm) {
             err.println("cellos init: " + Processes.powerOff().getMessage());
