@@ -1,5 +1,7 @@
 package io.cellos.telemetry.bench;
 
+import io.cellos.telemetry.wire.ExitCode;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,7 +34,7 @@ public final class IngestHarness {
         } catch (IllegalArgumentException e) {
             System.err.println("IngestHarness: " + e.getMessage());
             System.err.println(IngestArguments.USAGE);
-            System.exit(2);
+            System.exit(ExitCode.USAGE);
             return;
         }
         System.out.println("# " + args);
@@ -47,7 +49,7 @@ public final class IngestHarness {
                 result = new IngestRound(args).run(r);
             } catch (IllegalStateException e) {
                 System.err.println("IngestHarness: round " + r + " failed its checks: " + e.getMessage());
-                System.exit(1);
+                System.exit(ExitCode.FAILED);
                 return;
             }
             System.out.println(result.row(r == 0 ? "warm-up" : "round " + r));

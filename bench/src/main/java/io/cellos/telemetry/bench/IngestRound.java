@@ -74,10 +74,8 @@ final class IngestRound {
                 + "_" + ProcessHandle.current().pid() + "?max-age=1h&ack-wait=30s&in-flight=" + args.inFlight()
                 + "&buffer=" + Math.max(args.inFlight(), args.totalFrames())) : null;
         ReceiverOptions options = ReceiverOptions.defaults().withKeepalive(Duration.ofHours(1)).withLoops(args.loops());
-        long wall;
-        ResourceSnapshot spent;
-        long guestCpu;
-        long bytesIn = 0;
+        Guests guests;
+        Measured measured;
         EventSink sink = switch (args.sink()) {
             case FILE -> new JsonLinesSink(Files.newOutputStream(file), null, System.err, true);
             case DISCARD -> new JsonLinesSink(discard, null, System.err, true);
@@ -85,42 +83,8 @@ final class IngestRound {
         };
         try (sink) {
             try (Receiver receiver = Receiver.start(options, sink, System.err)) {
-                List<CellHandle> cells = new ArrayList<>();
-                List<GuestStream> streams = new ArrayList<>();
-                try {
-                    for (int i = 0; i < args.cells(); i++) {
-                        CellHandle cell = receiver.bind(dir.resolve("cell-" + i),
-                                new CellStamp("cell-" + i, "ingest-" + round, "sha256:ingest-harness-spec"));
-                        GuestTraffic traffic = new GuestTraffic(i, args.framesPerCell(), args.blockBytes());
-                        cells.add(cell);
-                        streams.add(new GuestStream(cell.socketPath(), traffic));
-                        bytesIn += traffic.streamBytes();
-                    }
-                } catch (IOException | RuntimeException e) {
-                    for (GuestStream s : streams) {
-                        s.close(); // the rest are not connected yet; the receiver closes its side
-                    }
-                    throw e;
-                }
-                try (GuestLoad load = new GuestLoad(streams, args.clients())) {
-                    awaitAccepted(cells);
-                    long[] loopThreads = loopThreadIds();
-                    ResourceSnapshot before = ResourceSnapshot.take(loopThreads);
-                    long start = System.nanoTime();
-                    load.start();
-                    awaitEmitted(cells);
-                    if (sink instanceof NatsSink nats) {
-                        awaitAcknowledged(nats);
-                    }
-                    wall = System.nanoTime() - start;
-                    spent = ResourceSnapshot.take(loopThreads).minus(before);
-                    load.await();
-                    guestCpu = load.cpuNanos();
-                    if (load.bytesSent() != bytesIn) {
-                        throw new IllegalStateException("the guests wrote " + load.bytesSent() + " bytes, not " + bytesIn);
-                    }
-                    checkCells(cells);
-                }
+                guests = bindGuests(receiver, dir, round);
+                measured = measure(guests, sink);
             }
             if (sink.lost() != 0) {
                 throw new IllegalStateException("the sink lost " + sink.lost() + " events");
@@ -131,7 +95,65 @@ final class IngestRound {
             case DISCARD -> discard.bytes();
             case NATS -> checkStream(target);
         };
-        return new IngestResult(args.totalFrames(), wall, spent, guestCpu, bytesIn, bytesOut);
+        return new IngestResult(args.totalFrames(), measured.wallNanos(), measured.spent(), measured.guestCpuNanos(),
+                guests.bytesIn(), bytesOut);
+    }
+
+    /** The round's cells, each with the guest stream that will write its traffic, and the bytes they will write in all. */
+    private record Guests(List<CellHandle> cells, List<GuestStream> streams, long bytesIn) {
+    }
+
+    /** What a round measured: from the guests' first write until every event was handed over. */
+    private record Measured(long wallNanos, ResourceSnapshot spent, long guestCpuNanos) {
+    }
+
+    /** Binds the round's cells on {@code receiver} and makes each one's guest stream (not yet connected). */
+    private Guests bindGuests(Receiver receiver, Path dir, int round) throws IOException {
+        List<CellHandle> cells = new ArrayList<>();
+        List<GuestStream> streams = new ArrayList<>();
+        long bytesIn = 0;
+        try {
+            for (int i = 0; i < args.cells(); i++) {
+                CellHandle cell = receiver.bind(dir.resolve("cell-" + i),
+                        new CellStamp("cell-" + i, "ingest-" + round, "sha256:ingest-harness-spec"));
+                GuestTraffic traffic = new GuestTraffic(i, args.framesPerCell(), args.blockBytes());
+                cells.add(cell);
+                streams.add(new GuestStream(cell.socketPath(), traffic));
+                bytesIn += traffic.streamBytes();
+            }
+        } catch (IOException | RuntimeException e) {
+            for (GuestStream s : streams) {
+                s.close(); // the rest are not connected yet; the receiver closes its side
+            }
+            throw e;
+        }
+        return new Guests(cells, streams, bytesIn);
+    }
+
+    /**
+     * Lets the guests write, timed until every cell has handed every frame to {@code sink} (and,
+     * for NATS, JetStream has acknowledged every event); then checks what the guests wrote and the cells emitted.
+     */
+    private Measured measure(Guests guests, EventSink sink) throws IOException, InterruptedException {
+        try (GuestLoad load = new GuestLoad(guests.streams(), args.clients())) {
+            awaitAccepted(guests.cells());
+            long[] loopThreads = loopThreadIds();
+            ResourceSnapshot before = ResourceSnapshot.take(loopThreads);
+            long start = System.nanoTime();
+            load.start();
+            awaitEmitted(guests.cells());
+            if (sink instanceof NatsSink nats) {
+                awaitAcknowledged(nats);
+            }
+            long wall = System.nanoTime() - start;
+            ResourceSnapshot spent = ResourceSnapshot.take(loopThreads).minus(before);
+            load.await();
+            if (load.bytesSent() != guests.bytesIn()) {
+                throw new IllegalStateException("the guests wrote " + load.bytesSent() + " bytes, not " + guests.bytesIn());
+            }
+            checkCells(guests.cells());
+            return new Measured(wall, spent, load.cpuNanos());
+        }
     }
 
     private static void awaitAccepted(List<CellHandle> cells) {

@@ -4,6 +4,7 @@ import io.cellos.telemetry.guest.command.Args;
 
 import io.cellos.telemetry.host.sign.Ed25519Keys;
 import io.cellos.telemetry.host.sign.SigningEnvironment;
+import io.cellos.telemetry.wire.ExitCode;
 
 import java.security.SecureRandom;
 import java.util.Base64;
@@ -59,6 +60,6 @@ final class EventsKeygenCommand implements Command {
             }
             default -> throw a.usage("--alg must be ed25519 or hmac-sha256, got '" + alg + "'");
         }
-        return 0;
+        return ExitCode.OK;
     }
 }

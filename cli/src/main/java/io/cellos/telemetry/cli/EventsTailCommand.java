@@ -5,6 +5,7 @@ import io.cellos.telemetry.guest.command.Args;
 import io.cellos.telemetry.host.nats.NatsTail;
 import io.cellos.telemetry.host.nats.NatsTarget;
 import io.cellos.telemetry.host.nats.Subjects;
+import io.cellos.telemetry.wire.ExitCode;
 
 import java.io.IOException;
 import java.util.List;
@@ -89,10 +90,10 @@ final class EventsTailCommand implements Command {
             });
         } catch (IOException e) {
             io.err().println("cellos events tail: " + e.getMessage());
-            return 1;
+            return ExitCode.FAILED;
         } finally {
             io.out().flush();
         }
-        return 0;
+        return ExitCode.OK;
     }
 }

@@ -9,6 +9,7 @@ import io.cellos.telemetry.host.sign.KeyFormatException;
 import io.cellos.telemetry.host.sign.SignAlgorithm;
 import io.cellos.telemetry.host.sign.SigningEnvironment;
 import io.cellos.telemetry.host.sign.StreamVerification;
+import io.cellos.telemetry.wire.ExitCode;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -75,16 +76,16 @@ final class EventsVerifyCommand implements Command {
         return switch (result) {
             case StreamVerification.Verified v when v.linesVerified() == 0 -> {
                 io.err().println("cellos events verify: " + where + " holds no event to verify");
-                yield 1;
+                yield ExitCode.FAILED;
             }
             case StreamVerification.Verified v -> {
                 io.out().println("verified " + v.linesVerified() + (v.linesVerified() == 1 ? " event" : " events") + " in " + where);
-                yield 0;
+                yield ExitCode.OK;
             }
             case StreamVerification.Failed f -> {
                 io.out().println(where + ":" + f.lineNumber() + ": " + f.failure().message() + " ("
                         + f.linesVerified() + " events before it verified)");
-                yield 1;
+                yield ExitCode.FAILED;
             }
         };
     }

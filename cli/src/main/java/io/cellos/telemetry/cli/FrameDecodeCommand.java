@@ -5,6 +5,7 @@ import io.cellos.telemetry.guest.command.Args;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.cellos.telemetry.host.GuestFieldsJson;
+import io.cellos.telemetry.wire.ExitCode;
 import io.cellos.telemetry.wire.Field;
 import io.cellos.telemetry.wire.FrameException;
 import io.cellos.telemetry.wire.FrameScanner;
@@ -73,7 +74,7 @@ final class FrameDecodeCommand implements Command {
                     + (stream.length - used < Wire.HEADER_BYTES ? " (short_header)" : " (truncated)"));
         }
         io.out().flush();
-        return report.refused == 0 ? 0 : 1;
+        return report.refused == 0 ? ExitCode.OK : ExitCode.FAILED;
     }
 
     /** Prints each frame as the scan reports it. */

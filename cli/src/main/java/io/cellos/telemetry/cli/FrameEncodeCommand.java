@@ -3,6 +3,7 @@ package io.cellos.telemetry.cli;
 import io.cellos.telemetry.guest.command.Args;
 import io.cellos.telemetry.guest.command.UsageException;
 
+import io.cellos.telemetry.wire.ExitCode;
 import io.cellos.telemetry.wire.Extensions;
 import io.cellos.telemetry.wire.Field;
 import io.cellos.telemetry.wire.FrameEncoder;
@@ -92,7 +93,7 @@ final class FrameEncodeCommand implements Command {
             io.out().println(HexFormat.of().formatHex(frame, 0, n));
         }
         io.out().flush();
-        return 0;
+        return ExitCode.OK;
     }
 
     private static Extensions withExtension(Args a, Extensions ext, String kv) throws UsageException {

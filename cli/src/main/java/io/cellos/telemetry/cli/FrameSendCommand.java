@@ -2,6 +2,7 @@ package io.cellos.telemetry.cli;
 
 import io.cellos.telemetry.guest.command.Args;
 import io.cellos.telemetry.guest.command.UsageException;
+import io.cellos.telemetry.wire.ExitCode;
 
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
@@ -69,6 +70,6 @@ final class FrameSendCommand implements Command {
             }
         }
         io.err().println("cellos: sent " + stream.length + " bytes to " + to);
-        return 0;
+        return ExitCode.OK;
     }
 }

@@ -13,6 +13,7 @@ import io.cellos.telemetry.host.ReceiverOptions;
 import io.cellos.telemetry.host.sign.EventSigner;
 import io.cellos.telemetry.host.sign.SigningConfigException;
 import io.cellos.telemetry.host.sign.SigningEnvironment;
+import io.cellos.telemetry.wire.ExitCode;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -142,7 +143,7 @@ final class HostListenCommand implements Command {
                 + (stats.agentDroppedTotal() >= 0 ? ", agent reported " + stats.agentDroppedTotal() + " dropped" : "")
                 + (sink.lost() > 0 ? ", " + sink.lost() + " events could not be delivered to "
                 + opened.where() : ""));
-        return 0;
+        return ExitCode.OK;
     }
 
     /** Waits for SIGINT or SIGTERM; the process then shuts down in order and exits 0. */

@@ -2,6 +2,7 @@ package io.cellos.telemetry.cli;
 
 import io.cellos.telemetry.guest.agent.AgentLauncher;
 import io.cellos.telemetry.guest.agent.FailureMode;
+import io.cellos.telemetry.guest.agent.LaunchedAgent;
 import io.cellos.telemetry.guest.command.UsageException;
 import io.cellos.telemetry.guest.init.InitCommand;
 import io.cellos.telemetry.guest.linux.ErrnoException;
@@ -50,11 +51,10 @@ import java.util.concurrent.TimeUnit;
  */
 record LocalCell(List<String> workload, List<String> watches, Path dir, String out, Duration keepalive,
                  FailureMode failureMode, CellStamp stamp, CellIsolation isolation) {
-    /** The status when the cell could not run the workload at all (as init's). */
-    static final int CELL_FAILED = 125;
     /** The base of the cell's socket paths in its directory: {@code cell.vsock_9001}, {@code cell.vsock_9000}. */
     static final String SOCKET_BASE = "cell.vsock";
-    private static final long SETTLE_MILLIS = 5_000;
+    /** How long the agent is given to report init's end, to end by itself, and to end after SIGTERM. */
+    private static final Duration AGENT_PATIENCE = Duration.ofSeconds(5);
 
     /** Checks what a person gets wrong before anything starts: root, namespaces' tools, watch paths. */
     static void check(List<String> watches) throws UsageException {
@@ -93,10 +93,26 @@ record LocalCell(List<String> workload, List<String> watches, Path dir, String o
      */
     int run(Io io, EventSigner signer) throws IOException, InterruptedException, UsageException {
         Files.createDirectories(dir);
-        Path base = dir.resolve(SOCKET_BASE);
-        Path hold = dir.resolve("hold");
         Sinks.Opened opened = Sinks.open(output(), signer, io); // first: a sink refused leaves no FIFO behind
-        EventSink sink = opened.sink();
+        Path hold = dir.resolve("hold");
+        makeHold(hold, opened.sink());
+        CellSummary summary = new CellSummary();
+        Ended ended;
+        try {
+            ended = runCell(opened.sink(), summary, hold, io);
+        } finally {
+            Files.deleteIfExists(hold);
+        }
+        printSummary(io, opened, summary, ended);
+        return ended.reported().map(WaitStatus::shellStatus).orElse(ended.initStatus());
+    }
+
+    /** How the cell ended: the status init reported for the workload, if it did, and init's own. */
+    private record Ended(Optional<WaitStatus> reported, int initStatus) {
+    }
+
+    /** Makes the hold FIFO anew (a killed cell may have left one); closes {@code sink} if it cannot. */
+    private static void makeHold(Path hold, EventSink sink) throws IOException {
         Files.deleteIfExists(hold);
         try {
             Fifo.create(hold.toString());
@@ -104,54 +120,61 @@ record LocalCell(List<String> workload, List<String> watches, Path dir, String o
             sink.close();
             throw new IOException("cannot make the hold FIFO: " + e.getMessage(), e);
         }
-        CellSummary summary = new CellSummary();
-        Process init;
-        long agentPid = -1;
-        Optional<WaitStatus> reported;
-        int initStatus;
+    }
+
+    /**
+     * The cell's run, its receiver's sockets bound: init started and held, the agent launched,
+     * init released (or told to stop), init's end and report awaited, the agent stopped. Closes
+     * {@code sink}.
+     */
+    private Ended runCell(EventSink sink, CellSummary summary, Path hold, Io io)
+            throws IOException, InterruptedException {
+        Path base = dir.resolve(SOCKET_BASE);
         try (sink;
              Receiver receiver = Receiver.start(ReceiverOptions.defaults().withKeepalive(keepalive),
                      new SummarySink(sink, summary), io.err());
              CellHandle cell = receiver.bind(base, stamp);
              ExitChannel exits = cell.bindExitChannel();
              FileChannel release = FileChannel.open(hold, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            init = startInit(base, hold);
+            Process init = startInit(base, hold);
             long initPid = isolation.pidNamespace() == CellIsolation.PidNamespace.NEW ? initPid(init) : init.pid();
             summary.root(initPid);
-            AgentLauncher.Launched agent = AgentLauncher.start(Main.class.getName(), agentArgs(base, initPid), io.err());
-            boolean go = agent.status() == 0 || failureMode == FailureMode.DEGRADE;
-            if (agent.status() == 0) {
-                agentPid = agent.pid();
-            } else {
+            LaunchedAgent agent = AgentLauncher.start(Main.class.getName(), agentArgs(base, initPid), io.err());
+            boolean go = agent.workloadMayStart(failureMode);
+            if (!agent.ready()) {
                 io.err().println("cellos cell: the agent could not become ready (above)"
                         + (go ? "; under degrade the workload runs unobserved" : "; the workload will not start"));
             }
             release.write(ByteBuffer.wrap(new byte[] {(byte) (go ? 'g' : 'x')}));
             forwardSignals(initPid);
-            initStatus = init.waitFor();
-            reported = exits.await(Duration.ofSeconds(2));
-            if (agentPid > 0 && !summary.awaitRootExit(SETTLE_MILLIS)) {
-                io.err().println("cellos cell: the agent did not report init's end within 5 s; the log may be incomplete");
+            int initStatus = init.waitFor();
+            Optional<WaitStatus> reported = exits.await(Duration.ofSeconds(2));
+            if (agent.ready()) {
+                if (!summary.awaitRootExit(AGENT_PATIENCE.toMillis())) {
+                    io.err().println("cellos cell: the agent did not report init's end within "
+                            + AGENT_PATIENCE.toSeconds() + " s; the log may be incomplete");
+                }
+                stopAgent(agent, io);
             }
-            stopAgent(agentPid, io);
-        } finally {
-            Files.deleteIfExists(hold);
+            return new Ended(reported, initStatus);
         }
+    }
+
+    /** The summary, after the workload's own output: what the cell saw, and where its events and the agent's log are. */
+    private void printSummary(Io io, Sinks.Opened opened, CellSummary summary, Ended ended) throws IOException {
         io.out().flush();
         io.out().println();
         io.out().println("== cell " + stamp.cellId() + " run " + stamp.runId() + " ==");
-        int status = reported.map(WaitStatus::shellStatus).orElse(initStatus);
         io.out().println("isolation: " + isolation.describe());
-        summary.render(io.out(), workload, reported, initStatus);
+        summary.render(io.out(), workload, ended.reported(), ended.initStatus());
         io.out().println((NatsTarget.names(output()) ? "published to " + opened.where() + " (read them with: cellos events tail --from "
                 + NatsTarget.parse(output()) + " --cell " + stamp.cellId() + ")" : "event log: " + opened.where())
-                + (sink.lost() > 0 ? "; " + sink.lost() + " events could not be delivered there" : ""));
+                + (opened.sink().lost() > 0 ? "; " + opened.sink().lost() + " events could not be delivered there" : ""));
         if (Files.exists(agentLog()) && Files.size(agentLog()) > 0) {
             io.out().println("agent log: " + agentLog() + " (" + Files.readAllLines(agentLog()).size() + " lines)");
         } else {
             Files.deleteIfExists(agentLog());
         }
-        return status;
     }
 
     /**
@@ -186,7 +209,7 @@ record LocalCell(List<String> workload, List<String> watches, Path dir, String o
             if (!text.isEmpty()) {
                 return Long.parseLong(text.split(" ")[0]);
             }
-            Thread.sleep(5);
+            Thread.sleep(5); // nothing tells this process that its child forked: /proc is asked again, briefly
         }
         throw new IOException("unshare did not start init (did it fail above?)");
     }
@@ -212,22 +235,10 @@ record LocalCell(List<String> workload, List<String> watches, Path dir, String o
      * The agent ends by itself once init, its scope root, has ended (handing over what it holds and
      * removing its audit rules); it is sent SIGTERM, to the same effect, if it has not within 5 s.
      */
-    private static void stopAgent(long agentPid, Io io) throws InterruptedException {
-        Optional<ProcessHandle> agent = agentPid <= 0 ? Optional.empty() : ProcessHandle.of(agentPid);
-        if (agent.isEmpty() || ended(agent.get(), 5)) {
-            return;
-        }
-        if (Processes.kill((int) agentPid, Processes.SIGTERM) == 0 && !ended(agent.get(), 5)) {
-            io.err().println("cellos cell: the agent (pid " + agentPid + ") did not stop within 5 s of SIGTERM");
-        }
-    }
-
-    private static boolean ended(ProcessHandle p, int seconds) throws InterruptedException {
-        try {
-            p.onExit().get(seconds, TimeUnit.SECONDS);
-            return true;
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            return false;
+    private static void stopAgent(LaunchedAgent agent, Io io) throws InterruptedException {
+        if (!agent.stop(AGENT_PATIENCE, AGENT_PATIENCE)) {
+            io.err().println("cellos cell: the agent (pid " + agent.pid() + ") did not stop within "
+                    + AGENT_PATIENCE.toSeconds() + " s of SIGTERM");
         }
     }
 

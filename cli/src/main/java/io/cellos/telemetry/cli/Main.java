@@ -1,6 +1,7 @@
 package io.cellos.telemetry.cli;
 
 import io.cellos.telemetry.guest.command.UsageException;
+import io.cellos.telemetry.wire.ExitCode;
 
 import java.util.Arrays;
 import java.util.List;
@@ -41,7 +42,7 @@ public final class Main {
     static int run(List<String> args, Io io) {
         if (args.isEmpty() || args.get(0).equals("--help") || args.get(0).equals("-h") || args.get(0).equals("help")) {
             io.out().print(overview());
-            return args.isEmpty() ? 2 : 0;
+            return args.isEmpty() ? ExitCode.USAGE : ExitCode.OK;
         }
         for (Command c : COMMANDS) {
             List<String> words = List.of(c.name().split(" "));
@@ -51,13 +52,13 @@ public final class Main {
                 List<String> options = end < 0 ? rest : rest.subList(0, end);
                 if (options.contains("--help") || options.contains("-h")) {
                     io.out().print(c.help());
-                    return 0;
+                    return ExitCode.OK;
                 }
                 try {
                     return c.run(rest, io);
                 } catch (UsageException e) {
                     io.err().println("cellos " + c.name() + ": " + e.getMessage());
-                    return 2;
+                    return ExitCode.USAGE;
                 } catch (Exception e) {
                     io.err().println("cellos " + c.name() + ": " + e);
                     if (System.getenv("CELLOS_DEBUG") != null) {
@@ -65,7 +66,7 @@ public final class Main {
                     } else {
                         io.err().println("(set CELLOS_DEBUG=1 for the stack trace)");
                     }
-                    return 1;
+                    return ExitCode.FAILED;
                 }
             }
         }
@@ -73,16 +74,16 @@ public final class Main {
         List<Command> group = COMMANDS.stream().filter(c -> c.name().startsWith(word + " ")).toList();
         if (group.isEmpty()) {
             io.err().println("cellos: unknown command '" + word + "'; run 'cellos --help' for the list");
-            return 2;
+            return ExitCode.USAGE;
         }
         if (args.size() > 1 && (args.get(1).equals("--help") || args.get(1).equals("-h"))) {
             io.out().print(list("cellos " + word, group));
-            return 0;
+            return ExitCode.OK;
         }
         io.err().println(args.size() == 1 ? "cellos " + word + ": which one? name the command"
                 : "cellos " + word + ": unknown command '" + args.get(1) + "'");
         io.err().print(list("cellos " + word, group));
-        return 2;
+        return ExitCode.USAGE;
     }
 
     private static String overview() {

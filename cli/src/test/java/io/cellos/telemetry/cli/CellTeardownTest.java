@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -57,13 +58,7 @@ class CellTeardownTest {
             cell.destroyForcibly(); // SIGKILL: no hook, no finally runs in it
         }
         long killed = System.nanoTime();
-        long deadline = killed + PATIENCE.toNanos();
-        while (parts.stream().anyMatch(ProcessHandle::isAlive)) {
-            assertTrue(System.nanoTime() < deadline, "still running " + PATIENCE + " after the kill: "
-                    + parts.stream().filter(ProcessHandle::isAlive).map(CellTeardownTest::describe).toList()
-                    + "; the cell said: " + Files.readString(dir.resolve("stderr.txt")));
-            Thread.sleep(20);
-        }
+        Await.exits(parts, PATIENCE, () -> "cell run was killed; the cell said: " + stderr(dir));
         System.out.printf("cell torn down %d ms after cell run was killed (%d processes)%n",
                 (System.nanoTime() - killed) / 1_000_000, parts.size());
 
@@ -88,33 +83,45 @@ class CellTeardownTest {
         while (audit.status().pid() != 0
                 || audit.rules().stream().anyMatch(r -> r.key() != null && r.key().startsWith("cellos-telemetry:"))) {
             assertTrue(System.nanoTime() < deadline, "an earlier agent is still running after " + PATIENCE);
+            // audit's state is the kernel's, machine-wide, and nothing tells this test when it changes
+            // (the pid of a daemon killed with SIGKILL stays until the kernel next fails to send to it):
+            // it is asked again, briefly
             Thread.sleep(20);
         }
         return audit.status();
     }
 
-    /** The cell's init, agent and workload processes, once the workload runs. */
-    private static List<ProcessHandle> awaitParts(Path dir, String forever) throws InterruptedException {
-        long deadline = System.nanoTime() + PATIENCE.toNanos();
-        while (true) {
-            List<ProcessHandle> parts = new ArrayList<>();
-            int workload = 0;
-            for (ProcessHandle p : ProcessHandle.allProcesses().toList()) {
-                String line = describe(p);
-                if (p.info().command().orElse("").endsWith("/sleep")
-                        && p.info().arguments().map(a -> List.of(a).equals(List.of(forever))).orElse(false)) {
-                    workload++;
-                    parts.add(p);
-                } else if (line.contains(" init ") && line.contains(dir.toString())
-                        || line.contains(" agent ") && line.contains(dir.toString())) {
-                    parts.add(p); // unshare and init (whose arguments name the workload too), the agent
-                }
+    /**
+     * The cell's init, agent and workload processes, once the agent has declared both of the
+     * workload's execs of {@code sleep} (the cell's event log in {@code dir} holds them).
+     */
+    private static List<ProcessHandle> awaitParts(Path dir, String forever) throws Exception {
+        Pattern execOfSleep = Pattern.compile("\"probe_source\":\"process\\.exec\".*\"path\":\"[^\"]*/sleep\"");
+        Await.fileText(dir.resolve("events.jsonl"), t -> t.lines().filter(l -> execOfSleep.matcher(l).find()).count() >= 2,
+                PATIENCE, "the workload's two execs of sleep");
+        List<ProcessHandle> parts = new ArrayList<>();
+        int workload = 0;
+        for (ProcessHandle p : ProcessHandle.allProcesses().toList()) {
+            String line = describe(p);
+            if (p.info().command().orElse("").endsWith("/sleep")
+                    && p.info().arguments().map(a -> List.of(a).equals(List.of(forever))).orElse(false)) {
+                workload++;
+                parts.add(p);
+            } else if (line.contains(" init ") && line.contains(dir.toString())
+                    || line.contains(" agent ") && line.contains(dir.toString())) {
+                parts.add(p); // unshare and init (whose arguments name the workload too), the agent
             }
-            if (workload == 2 && parts.size() >= 4) {
-                return parts;
-            }
-            assertTrue(System.nanoTime() < deadline, "the cell did not start its workload within " + PATIENCE);
-            Thread.sleep(20);
+        }
+        assertEquals(2, workload, "the workload's two sleeps run: " + parts.stream().map(CellTeardownTest::describe).toList());
+        assertTrue(parts.size() >= 4, "init and the agent run too: " + parts.stream().map(CellTeardownTest::describe).toList());
+        return parts;
+    }
+
+    private static String stderr(Path dir) {
+        try {
+            return Files.readString(dir.resolve("stderr.txt"));
+        } catch (java.io.IOException e) {
+            return "(unreadable: " + e + ")";
         }
     }
 

@@ -41,25 +41,21 @@ class HostListenProcessTest {
     @TempDir
     Path dir;
 
-    private Process listen(Map<String, String> env, String... extra) throws IOException {
+    /** {@code cellos args...} in a process of its own, its standard error to {@code stderr} in the test's directory. */
+    private ProcessBuilder cellos(List<String> args, String stderr) {
         List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
                 "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                Main.class.getName(), "host", "listen"));
-        cmd.addAll(List.of(extra));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(dir.resolve("stderr.txt").toFile())
-                .redirectOutput(dir.resolve("stdout.txt").toFile());
-        pb.environment().putAll(env);
-        return pb.start();
+                Main.class.getName()));
+        cmd.addAll(args);
+        return new ProcessBuilder(cmd).redirectError(dir.resolve(stderr).toFile());
     }
 
-    private static void await(String what, java.util.function.BooleanSupplier done) throws InterruptedException {
-        long deadline = System.nanoTime() + PATIENCE.toNanos();
-        while (!done.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("waited " + PATIENCE + " for " + what);
-            }
-            Thread.sleep(20);
-        }
+    private Process listen(Map<String, String> env, String... extra) throws IOException {
+        List<String> args = new ArrayList<>(List.of("host", "listen"));
+        args.addAll(List.of(extra));
+        ProcessBuilder pb = cellos(args, "stderr.txt").redirectOutput(dir.resolve("stdout.txt").toFile());
+        pb.environment().putAll(env);
+        return pb.start();
     }
 
     private static List<String> lines(Path p) {
@@ -76,13 +72,7 @@ class HostListenProcessTest {
      */
     private void sendFiveSpawns(Path socket, String session) throws Exception {
         // the socket file appears at bind(2), a moment before listen(2): the line is the signal
-        await("the listener's 'listening on' line", () -> {
-            try {
-                return Files.readString(dir.resolve("stderr.txt")).contains("listening on");
-            } catch (IOException e) {
-                return false;
-            }
-        });
+        Await.fileText(dir.resolve("stderr.txt"), t -> t.contains("listening on"), PATIENCE, "the listener's 'listening on' line");
         try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             ch.connect(UnixDomainSocketAddress.of(socket));
             FrameEncoder enc = new FrameEncoder();
@@ -110,7 +100,7 @@ class HostListenProcessTest {
         try {
             sendFiveSpawns(socket, SESSION);
             // five guest events, then the keep-alive window passes: agent_silenced
-            await("6 events in " + out, () -> lines(out).size() >= 6);
+            Await.fileText(out, t -> t.lines().count() >= 6, PATIENCE, "6 events");
         } finally {
             p.destroy(); // SIGTERM
         }
@@ -145,7 +135,7 @@ class HostListenProcessTest {
                 "--out", out.toString(), "--accept-sessionless-agents");
         try {
             sendFiveSpawns(dir.resolve("cell.vsock_9001"), null); // a CellOS 0.5 agent
-            await("5 events in " + out, () -> lines(out).size() >= 5);
+            Await.fileText(out, t -> t.lines().count() >= 5, PATIENCE, "5 events");
         } finally {
             p.destroy();
         }
@@ -170,7 +160,12 @@ class HostListenProcessTest {
                     "--keepalive", "1s", "--out", url);
             try {
                 sendFiveSpawns(socket, SESSION);
-                await("6 events in the stream", () -> Run.of("", "events", "tail", "--from", url).out().lines().count() >= 6);
+                Process tail = cellos(List.of("events", "tail", "--from", url, "--follow"), "tail-stderr.txt").start();
+                try {
+                    Await.lines(tail, 6, PATIENCE, "6 events in the stream");
+                } finally {
+                    tail.destroy();
+                }
             } finally {
                 p.destroy(); // SIGTERM
             }

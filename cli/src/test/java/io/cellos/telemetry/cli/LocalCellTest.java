@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -45,6 +46,8 @@ class LocalCellTest {
             Map.entry("ptrace_attach", 101), Map.entry("pidfd_open", 434), Map.entry("pidfd_send_signal", 424),
             Map.entry("process_vm_readv", 310), Map.entry("process_vm_writev", 311), Map.entry("io_uring_setup", 425),
             Map.entry("vsock_socket", 41), Map.entry("pidfd_getfd", 438), Map.entry("open_by_handle_at", 304));
+
+    private static final Duration PATIENCE = Duration.ofSeconds(60);
 
     @TempDir
     Path tmp;
@@ -147,7 +150,7 @@ class LocalCellTest {
     @Test
     void theAgentKilledFromOutsideIsDeclaredSilencedExactlyOnce() throws Exception {
         Path dir = tmp.resolve("silenced");
-        CellProcess c = CellProcess.run(pidNamespace, dir, p -> killAgentOnceReady(dir), "cell", "run", "--dir", dir.toString(),
+        CellProcess c = CellProcess.run(pidNamespace, dir, p -> killAgentOnceHeard(dir), "cell", "run", "--dir", dir.toString(),
                 "--keepalive", "1s", "--", "/bin/sleep", "4");
         assertEquals(0, c.status(), c.toString());
         assertEquals(1, c.ofType("agent_silenced").size(), c.toString());
@@ -317,7 +320,7 @@ class LocalCellTest {
             // the workload's /proc does not list the agent: the test tells it the pid and threads, an
             // attacker's best case, once the agent is up
             Path target = tmp.resolve("target");
-            CellProcess c = CellProcess.run(pidNamespace, tmp.resolve("init"), p -> tellTheAgent(cell.socketPath(), target), "init",
+            CellProcess c = CellProcess.run(pidNamespace, tmp.resolve("init"), p -> tellTheAgent(tmp.resolve("init"), target), "init",
                     "--agent-transport", "unix:" + cell.socketPath(), "--exit-to", "unix:" + exits.socketPath(), "--",
                     "/bin/sh", "-c", "while [ ! -s " + target + " ]; do sleep 0.05; done; set -- $(cat " + target + "); "
                             + "ls -d /proc/$1 >/dev/null 2>&1 && echo agent-listed; echo agent=$1; "
@@ -341,63 +344,53 @@ class LocalCellTest {
     }
 
     /**
-     * Finds the agent listening on {@code socket} (its command line names it) and writes its pid and
-     * thread ids, {@code PID TID,TID,...}, to {@code target}.
+     * Once init says its agent is ready (on its standard error, in {@code dir}), writes the agent's
+     * pid and thread ids, {@code PID TID,TID,...}, to {@code target}.
      */
-    private static void tellTheAgent(Path socket, Path target) {
-        long deadline = System.nanoTime() + 60_000_000_000L;
+    private static void tellTheAgent(Path dir, Path target) {
         try {
-            while (System.nanoTime() < deadline) {
-                for (ProcessHandle p : ProcessHandle.allProcesses().toList()) {
-                    String line = p.info().commandLine().orElse("");
-                    if (line.contains(" agent ") && line.contains(socket.toString())) {
-                        Path tasks = Path.of("/proc", Long.toString(p.pid()), "task");
-                        String tids = String.join(",", Files.list(tasks).map(t -> t.getFileName().toString()).toList());
-                        Files.writeString(target, p.pid() + " " + tids + "\n");
-                        return;
-                    }
-                }
-                Thread.sleep(20);
+            long pid = readyAgent(dir);
+            Path tasks = Path.of("/proc", Long.toString(pid), "task");
+            try (var list = Files.list(tasks)) {
+                String tids = String.join(",", list.map(t -> t.getFileName().toString()).toList());
+                Files.writeString(target, pid + " " + tids + "\n");
             }
         } catch (Exception e) {
             throw new AssertionError(e);
         }
-        throw new AssertionError("no agent listening on " + socket + " came up");
     }
 
     private static void awaitLine(Path file, String line) {
-        long deadline = System.nanoTime() + 60_000_000_000L;
         try {
-            while (System.nanoTime() < deadline) {
-                if (Files.exists(file) && Files.readAllLines(file).contains(line)) {
-                    return;
-                }
-                Thread.sleep(20);
-            }
+            Await.line(file, line, PATIENCE);
         } catch (Exception e) {
             throw new AssertionError(e);
         }
-        throw new AssertionError(file + " never had the line " + line);
     }
 
-    /** Waits for the agent's readiness line on the cell's standard error, then kills the agent with SIGKILL. */
-    private static void killAgentOnceReady(Path dir) {
-        Pattern ready = Pattern.compile("cellos-telemetry: ready: pid (\\d+)");
-        long deadline = System.nanoTime() + 60_000_000_000L;
+    /**
+     * Waits for the agent's readiness line on the cell's standard error and for the receiver to
+     * have written an event the agent sent (the agent is heard), then kills the agent with SIGKILL.
+     */
+    private static void killAgentOnceHeard(Path dir) {
         try {
-            while (System.nanoTime() < deadline) {
-                Path err = dir.resolve("stderr.txt");
-                Matcher m = ready.matcher(Files.exists(err) ? Files.readString(err) : "");
-                if (m.find()) {
-                    Thread.sleep(1000);
-                    ProcessHandle.of(Long.parseLong(m.group(1))).orElseThrow().destroyForcibly();
-                    return;
-                }
-                Thread.sleep(20);
-            }
+            long pid = readyAgent(dir);
+            Await.fileText(dir.resolve("events.jsonl"), t -> t.contains("\"type\":\"cell.observability.guest."), PATIENCE,
+                    "an event from the agent");
+            ProcessHandle.of(pid).orElseThrow().destroyForcibly();
         } catch (Exception e) {
             throw new AssertionError(e);
         }
-        throw new AssertionError("the agent never became ready");
+    }
+
+    /** The pid of the agent once its launcher has said it is ready, on the standard error of the run in {@code dir}. */
+    private static long readyAgent(Path dir) throws Exception {
+        Pattern ready = Pattern.compile("cellos-telemetry: ready: pid (\\d+)");
+        Matcher m = ready.matcher(Await.fileText(dir.resolve("stderr.txt"), t -> ready.matcher(t).find(), PATIENCE,
+                "the agent's readiness"));
+        if (!m.find()) {
+            throw new AssertionError("no readiness line");
+        }
+        return Long.parseLong(m.group(1));
     }
 }

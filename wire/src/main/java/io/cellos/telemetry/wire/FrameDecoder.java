@@ -93,7 +93,69 @@ public final class FrameDecoder {
             this.pos = off;
         }
 
+        /**
+         * Reads the map entry by entry, keeping each known key's value in a local (so that the
+         * cursor stays the only object the decode makes besides the event), then checks it whole.
+         */
         ProbeEvent body() throws FrameException {
+            int entries = mapHead();
+            int seen = 0; // one bit per known key read, by ordinal
+            int version = -1;
+            ProbeSource source = null;
+            int sourceOff = -1;
+            long pid = 0;
+            long mono = 0;
+            String comm = null;
+            Long dropped = null, parent = null, exit = null;
+            String path = null, peer = null, session = null, what = null;
+            Integer cap = null, sys = null;
+            int[] unknownKeys = null; // offset << 16 | length of each unknown key, made only when needed
+            int unknownCount = 0;
+            for (int i = 0; i < entries; i++) {
+                int keyOff = pos;
+                Field f = key(i);
+                if (f == null) {
+                    unknownKeys = unknownKey(unknownKeys, unknownCount++, keyOff);
+                    skipValue();
+                    continue;
+                }
+                int bit = 1 << f.ordinal();
+                if ((seen & bit) != 0) {
+                    throw fail(FrameError.DUPLICATE_KEY, f.wireName(), keyOff, "the key appears twice");
+                }
+                seen |= bit;
+                int valueOff = pos;
+                long v = value(f, valueOff);
+                int textOff = pos - (int) v; // for a text, where it starts
+                switch (f) {
+                    case CONTENT_VERSION -> version = (int) v;
+                    case GUEST_PID -> pid = v;
+                    case GUEST_MONOTONIC_NS -> mono = v;
+                    case DROPPED_TOTAL -> dropped = v;
+                    case PARENT_PID -> parent = v;
+                    case EXIT_CODE -> exit = v;
+                    case CAPABILITY -> cap = (int) v;
+                    case SYSCALL -> sys = (int) v;
+                    case PROBE_SOURCE -> {
+                        source = ProbeSource.fromUtf8(b, textOff, (int) v);
+                        sourceOff = valueOff;
+                    }
+                    case GUEST_COMM -> comm = text(textOff, (int) v);
+                    case PATH -> path = text(textOff, (int) v);
+                    case PEER -> peer = text(textOff, (int) v);
+                    case SESSION -> session = text(textOff, (int) v);
+                    case WHAT -> what = text(textOff, (int) v);
+                }
+            }
+            checkComplete(seen, source, sourceOff);
+            Extensions ext = (dropped == null && parent == null && exit == null && path == null && peer == null
+                    && cap == null && sys == null && session == null && what == null) ? Extensions.NONE
+                    : new Extensions(dropped, parent, exit, path, peer, cap, sys, session, what);
+            return new ProbeEvent(version, source, pid, comm, mono, ext);
+        }
+
+        /** Reads the body's head, which must open a definite map within the limit; returns its entry count. */
+        private int mapHead() throws FrameException {
             if (end == start) {
                 throw fail(FrameError.ZERO_LENGTH, null, start, "the body is empty");
             }
@@ -107,119 +169,90 @@ public final class FrameDecoder {
                 throw fail(FrameError.TOO_MANY_ENTRIES, null, start,
                         "the map declares " + Long.toUnsignedString(n) + " entries, the limit is " + Wire.MAX_ENTRIES);
             }
-            int entries = (int) n;
-            int seen = 0;
-            int[] unknownKeys = null; // offset << 16 | length of each unknown key, made only when needed
-            int unknownCount = 0;
-            int version = -1;
-            ProbeSource source = null;
-            int sourceOff = -1;
-            long pid = 0;
-            long mono = 0;
-            String comm = null;
-            Long dropped = null;
-            Long parent = null;
-            Long exit = null;
-            String path = null;
-            String peer = null;
-            String session = null;
-            String what = null;
-            Integer cap = null;
-            Integer sys = null;
-            for (int i = 0; i < entries; i++) {
-                int keyOff = pos;
-                long keyLen = head(null);
-                if (major != MAJOR_TEXT) {
-                    throw fail(FrameError.NON_TEXT_KEY, null, keyOff, "map key " + i + " is of CBOR major type " + major);
-                }
-                int kLen = need(keyLen, null);
-                int kOff = pos;
-                checkUtf8(null, kOff, kLen);
-                pos += kLen;
-                Field f = Field.fromUtf8(b, kOff, kLen);
-                if (i == 0 && f != Field.CONTENT_VERSION) {
-                    throw fail(FrameError.CONTENT_VERSION_NOT_FIRST, f == null ? null : f.wireName(), keyOff,
-                            "the first key must be content_version");
-                }
-                if (f == null) {
-                    if (unknownKeys == null) {
-                        unknownKeys = new int[Wire.MAX_ENTRIES];
-                    }
-                    for (int k = 0; k < unknownCount; k++) {
-                        int prev = unknownKeys[k];
-                        if ((prev & 0xffff) == kLen && Arrays.equals(b, start + (prev >>> 16), start + (prev >>> 16) + kLen, b, kOff,
-                                kOff + kLen)) {
-                            throw fail(FrameError.DUPLICATE_KEY, new String(b, kOff, kLen, StandardCharsets.UTF_8),
-                                    keyOff, "the key appears twice");
-                        }
-                    }
-                    unknownKeys[unknownCount++] = (kOff - start) << 16 | kLen;
-                    skipValue();
-                    continue;
-                }
-                String name = f.wireName();
-                int bit = 1 << f.ordinal();
-                if ((seen & bit) != 0) {
-                    throw fail(FrameError.DUPLICATE_KEY, name, keyOff, "the key appears twice");
-                }
-                seen |= bit;
-                int valueOff = pos;
-                long v = head(name);
-                if (major == MAJOR_MAP) {
-                    throw fail(FrameError.NESTED_MAP, name, valueOff, "maps may not nest");
-                }
-                int want = f.isUnsigned() ? MAJOR_UINT : MAJOR_TEXT;
-                if (major != want) {
-                    throw fail(FrameError.WRONG_FIELD_TYPE, name, valueOff, "expected " + (want == MAJOR_UINT
-                            ? "an unsigned integer" : "a text string") + ", found CBOR major type " + major);
-                }
-                if (f.isUnsigned()) {
-                    if (Long.compareUnsigned(v, f.max()) > 0) {
-                        throw fail(FrameError.INTEGER_OVERFLOW, name, valueOff,
-                                Long.toUnsignedString(v) + " is above the maximum " + Long.toUnsignedString(f.max()));
-                    }
-                    switch (f) {
-                        case CONTENT_VERSION -> {
-                            version = (int) v;
-                            if (Wire.major(version) != Wire.SUPPORTED_MAJOR) {
-                                throw fail(FrameError.UNSUPPORTED_VERSION, name, valueOff,
-                                        "version 0x" + Integer.toHexString(version) + " is not of major 1");
-                            }
-                        }
-                        case GUEST_PID -> pid = v;
-                        case GUEST_MONOTONIC_NS -> mono = v;
-                        case DROPPED_TOTAL -> dropped = v;
-                        case PARENT_PID -> parent = v;
-                        case EXIT_CODE -> exit = v;
-                        case CAPABILITY -> cap = (int) v;
-                        case SYSCALL -> sys = (int) v;
-                        default -> throw new AssertionError(f);
-                    }
-                } else {
-                    int tLen = need(v, name);
-                    int tOff = pos;
-                    checkUtf8(name, tOff, tLen);
-                    pos += tLen;
-                    switch (f) {
-                        case PROBE_SOURCE -> {
-                            source = ProbeSource.fromUtf8(b, tOff, tLen);
-                            sourceOff = valueOff;
-                        }
-                        case GUEST_COMM -> {
-                            if (tLen > Wire.MAX_COMM_BYTES) {
-                                throw fail(FrameError.FIELD_TOO_LONG, name, valueOff,
-                                        tLen + " bytes, the limit is " + Wire.MAX_COMM_BYTES);
-                            }
-                            comm = text(tOff, tLen);
-                        }
-                        case PATH -> path = text(tOff, tLen);
-                        case PEER -> peer = text(tOff, tLen);
-                        case SESSION -> session = text(tOff, tLen);
-                        case WHAT -> what = text(tOff, tLen);
-                        default -> throw new AssertionError(f);
-                    }
+            return (int) n;
+        }
+
+        /**
+         * Reads the key of entry {@code i}: text, valid UTF-8, {@code content_version} if first.
+         * Returns its field, or {@code null} for an unknown key (the cursor then past the key).
+         */
+        private Field key(int i) throws FrameException {
+            int keyOff = pos;
+            long keyLen = head(null);
+            if (major != MAJOR_TEXT) {
+                throw fail(FrameError.NON_TEXT_KEY, null, keyOff, "map key " + i + " is of CBOR major type " + major);
+            }
+            int kLen = need(keyLen, null);
+            int kOff = pos;
+            checkUtf8(null, kOff, kLen);
+            pos += kLen;
+            Field f = Field.fromUtf8(b, kOff, kLen);
+            if (i == 0 && f != Field.CONTENT_VERSION) {
+                throw fail(FrameError.CONTENT_VERSION_NOT_FIRST, f == null ? null : f.wireName(), keyOff,
+                        "the first key must be content_version");
+            }
+            return f;
+        }
+
+        /**
+         * Records the unknown key just read, whose head is at {@code keyOff}, as the
+         * {@code count}-th; refuses it if it came before. Returns the record, made on first use.
+         */
+        private int[] unknownKey(int[] unknownKeys, int count, int keyOff) throws FrameException {
+            int[] keys = unknownKeys == null ? new int[Wire.MAX_ENTRIES] : unknownKeys;
+            int ai = b[keyOff] & 0x1f; // a head already read: its argument is 0 to 8 bytes
+            int kOff = keyOff + 1 + (ai < 24 ? 0 : 1 << (ai - 24));
+            int kLen = pos - kOff;
+            for (int k = 0; k < count; k++) {
+                int prev = keys[k];
+                if ((prev & 0xffff) == kLen && Arrays.equals(b, start + (prev >>> 16), start + (prev >>> 16) + kLen, b, kOff,
+                        kOff + kLen)) {
+                    throw fail(FrameError.DUPLICATE_KEY, new String(b, kOff, kLen, StandardCharsets.UTF_8),
+                            keyOff, "the key appears twice");
                 }
             }
+            keys[count] = (kOff - start) << 16 | kLen;
+            return keys;
+        }
+
+        /**
+         * Reads the value of the known key {@code f}, checked for its type and range: an unsigned
+         * value is returned; a text is checked (valid UTF-8, within its limit) and passed over, and
+         * its length returned.
+         */
+        private long value(Field f, int valueOff) throws FrameException {
+            String name = f.wireName();
+            long v = head(name);
+            if (major == MAJOR_MAP) {
+                throw fail(FrameError.NESTED_MAP, name, valueOff, "maps may not nest");
+            }
+            int want = f.isUnsigned() ? MAJOR_UINT : MAJOR_TEXT;
+            if (major != want) {
+                throw fail(FrameError.WRONG_FIELD_TYPE, name, valueOff, "expected " + (want == MAJOR_UINT
+                        ? "an unsigned integer" : "a text string") + ", found CBOR major type " + major);
+            }
+            if (f.isUnsigned()) {
+                if (Long.compareUnsigned(v, f.max()) > 0) {
+                    throw fail(FrameError.INTEGER_OVERFLOW, name, valueOff,
+                            Long.toUnsignedString(v) + " is above the maximum " + Long.toUnsignedString(f.max()));
+                }
+                if (f == Field.CONTENT_VERSION && Wire.major((int) v) != Wire.SUPPORTED_MAJOR) {
+                    throw fail(FrameError.UNSUPPORTED_VERSION, name, valueOff,
+                            "version 0x" + Integer.toHexString((int) v) + " is not of major 1");
+                }
+                return v;
+            }
+            int tLen = need(v, name);
+            checkUtf8(name, pos, tLen);
+            if (f == Field.GUEST_COMM && tLen > Wire.MAX_COMM_BYTES) {
+                throw fail(FrameError.FIELD_TOO_LONG, name, valueOff, tLen + " bytes, the limit is " + Wire.MAX_COMM_BYTES);
+            }
+            pos += tLen;
+            return tLen;
+        }
+
+        /** Checks, once the map is read whole, that nothing follows it, every core key came, and the probe source is known. */
+        private void checkComplete(int seen, ProbeSource source, int sourceOff) throws FrameException {
             if (pos != end) {
                 throw fail(FrameError.TRAILING_BYTES, null, pos, (end - pos) + " bytes follow the map");
             }
@@ -232,10 +265,6 @@ public final class FrameDecoder {
                 throw fail(FrameError.UNKNOWN_PROBE_SOURCE, Field.PROBE_SOURCE.wireName(), sourceOff,
                         "unknown probe source");
             }
-            Extensions ext = (dropped == null && parent == null && exit == null && path == null && peer == null
-                    && cap == null && sys == null && session == null && what == null) ? Extensions.NONE
-                    : new Extensions(dropped, parent, exit, path, peer, cap, sys, session, what);
-            return new ProbeEvent(version, source, pid, comm, mono, ext);
         }
 
         /**

@@ -62,7 +62,7 @@ public record WaitStatus(int raw) {
 
     /** The status a shell would give: the exit code, or 128 + the signal. */
     public int shellStatus() {
-        return exited() ? code() : 128 + signal();
+        return exited() ? code() : ExitCode.SIGNAL_BASE + signal();
     }
 
     /** {@code "exit 42"} or {@code "signal 9 (SIGKILL)"}. */

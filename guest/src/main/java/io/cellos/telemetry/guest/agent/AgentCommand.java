@@ -2,6 +2,7 @@ package io.cellos.telemetry.guest.agent;
 
 import io.cellos.telemetry.guest.command.Args;
 import io.cellos.telemetry.guest.command.UsageException;
+import io.cellos.telemetry.wire.ExitCode;
 
 import java.io.PrintStream;
 import java.util.List;
@@ -24,11 +25,11 @@ public final class AgentCommand {
             options = AgentOptions.parse(argv, System.getenv());
         } catch (UsageException e) {
             err.println("cellos-telemetry: " + e.getMessage());
-            return 2;
+            return ExitCode.USAGE;
         }
         if (a.has("help")) {
             out.print(AgentOptions.HELP);
-            return 0;
+            return ExitCode.OK;
         }
         if (!a.has("foreground")) {
             return AgentLauncher.launch(mainClass, argv, err);

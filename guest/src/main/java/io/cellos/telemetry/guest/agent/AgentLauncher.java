@@ -1,6 +1,7 @@
 package io.cellos.telemetry.guest.agent;
 
 import io.cellos.telemetry.guest.command.UsageException;
+import io.cellos.telemetry.wire.ExitCode;
 
 import java.io.BufferedReader;
 
@@ -73,15 +74,6 @@ public final class AgentLauncher {
     }
 
     /**
-     * The outcome of a launch.
-     *
-     * @param status 0 ready, 2 not ready
-     * @param pid    the agent process, or -1 if none was started
-     */
-    public record Launched(int status, long pid) {
-    }
-
-    /**
      * Launches the agent with {@code argv} and waits for its readiness.
      *
      * @param mainClass the class whose {@code main} runs {@code agent} (the front end in use)
@@ -91,14 +83,14 @@ public final class AgentLauncher {
         return start(mainClass, argv, err).status();
     }
 
-    /** {@link #launch}, also telling which process the agent is. */
-    public static Launched start(String mainClass, List<String> argv, PrintStream err) {
+    /** {@link #launch}, keeping hold of the agent: which process it is, and its stop. */
+    public static LaunchedAgent start(String mainClass, List<String> argv, PrintStream err) {
         File log;
         try {
             log = logOf(AgentOptions.parse(argv, System.getenv()).log(), err);
         } catch (UsageException e) {
             err.println("cellos-telemetry: not ready: " + e.getMessage());
-            return new Launched(2, -1);
+            return new LaunchedAgent(ExitCode.NOT_READY, null);
         }
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java"));
@@ -112,7 +104,7 @@ public final class AgentLauncher {
                     .redirectError(ProcessBuilder.Redirect.appendTo(log)).start();
         } catch (IOException e) {
             err.println("cellos-telemetry: cannot start the agent process: " + e.getMessage());
-            return new Launched(2, -1);
+            return new LaunchedAgent(ExitCode.NOT_READY, null);
         }
         String line;
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
@@ -122,7 +114,7 @@ public final class AgentLauncher {
         }
         if (line != null && line.startsWith("READY ")) {
             err.println("cellos-telemetry: ready: " + line.substring(6));
-            return new Launched(0, p.pid());
+            return new LaunchedAgent(ExitCode.OK, p);
         }
         String reason = line != null && line.startsWith("NOT-READY ") ? line.substring(10) : null;
         try {
@@ -138,6 +130,6 @@ public final class AgentLauncher {
             reason = "interrupted while waiting for the agent";
         }
         err.println("cellos-telemetry: not ready: " + reason);
-        return new Launched(2, p.pid());
+        return new LaunchedAgent(ExitCode.NOT_READY, p);
     }
 }

@@ -3,6 +3,7 @@ package io.cellos.telemetry.guest.agent;
 import io.cellos.telemetry.guest.linux.ErrnoException;
 import io.cellos.telemetry.guest.linux.Libc;
 import io.cellos.telemetry.guest.probe.Probe;
+import io.cellos.telemetry.wire.ExitCode;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -28,7 +29,8 @@ final class AgentRun {
      * @param detach    leave the launcher's session first (launched mode)
      * @param readiness where the readiness line goes; closed after it
      * @param log       where the agent speaks once running
-     * @return the exit status: 2 not ready, 3 an unrecoverable failure after readiness
+     * @return the exit status: {@link ExitCode#NOT_READY}, or {@link ExitCode#AGENT_FAILED} on an unrecoverable
+     *         failure after readiness
      */
     static int run(AgentOptions o, boolean detach, PrintStream readiness, PrintStream log) {
         Started started;
@@ -37,7 +39,7 @@ final class AgentRun {
         } catch (NotReadyException | IOException | RuntimeException e) {
             readiness.println("NOT-READY " + e.getMessage());
             readiness.close();
-            return 2;
+            return ExitCode.NOT_READY;
         }
         Agent agent = started.agent();
         // SIGTERM (init stopping a local cell, a test) runs the JVM's shutdown hooks: stop the loop
@@ -55,10 +57,10 @@ final class AgentRun {
         readiness.close();
         try (agent) {
             agent.run();
-            return 0;
+            return ExitCode.OK;
         } catch (IOException | RuntimeException e) {
             log.println("cellos-telemetry: stopping on an unrecoverable failure: " + e.getMessage());
-            return 3;
+            return ExitCode.AGENT_FAILED;
         } finally {
             closed.countDown();
         }
@@ -87,7 +89,7 @@ final class AgentRun {
                     o.heartbeat().toNanos(), pid, SelfProtection.COMM, log);
         } catch (IOException | RuntimeException e) {
             armed.probes().forEach(Probe::close); // give back what they set in the kernel (audit rules)
-            channel.dispose();
+            channel.close();
             throw e;
         }
         try {

@@ -16,7 +16,9 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  * {@code AF_UNIX}, through the FFM API. Writes never block: they take what the socket buffer has
  * room for.
  *
- * <p>Confined to the agent's loop thread; owns its socket and native memory.
+ * <p>Confined to the agent's loop thread; owns its socket and native memory. A channel outlives
+ * its connections: {@link #disconnect} ends one and {@link #connect} opens the next, and
+ * {@link #close} releases the socket and the native memory for good.
  */
 final class Channel implements AutoCloseable {
     private static final int SOL_SOCKET = 1;
@@ -47,9 +49,13 @@ final class Channel implements AutoCloseable {
      * @return {@code true} if connected at once, {@code false} if the connect is in progress
      *         (wait for the fd to be writable, then {@link #finishConnect})
      * @throws ErrnoException if the socket cannot be made or the connect is refused
+     * @throws IllegalStateException if the channel is closed
      */
     boolean connect() throws ErrnoException {
-        close();
+        if (!arena.scope().isAlive()) {
+            throw new IllegalStateException("the channel to " + address + " is closed");
+        }
+        disconnect();
         fd = new Fd((int) Libc.SOCKET.call(address.isUnix() ? "AF_UNIX" : "AF_VSOCK", address.family(),
                 SockAddr.SOCK_STREAM | SockAddr.SOCK_NONBLOCK | SockAddr.SOCK_CLOEXEC, 0), "channel to " + address);
         long rc = Libc.CONNECT.callOrErrno(fd.get(), sockaddr, sockaddrLength);
@@ -60,7 +66,7 @@ final class Channel implements AutoCloseable {
         if (rc == -Errno.EINPROGRESS || rc == -Errno.EAGAIN) {
             return false;
         }
-        close();
+        disconnect();
         throw new ErrnoException("connect(" + address + ")", (int) -rc);
     }
 
@@ -70,7 +76,7 @@ final class Channel implements AutoCloseable {
         Libc.GETSOCKOPT.call("SO_ERROR", fd.get(), SOL_SOCKET, SO_ERROR, intBuf, lenBuf);
         int err = intBuf.get(JAVA_INT, 0);
         if (err != 0) {
-            close();
+            disconnect();
             throw new ErrnoException("connect(" + address + ")", err);
         }
         connected = true;
@@ -102,8 +108,8 @@ final class Channel implements AutoCloseable {
         return n == -Errno.EAGAIN || n == -Errno.EINTR;
     }
 
-    @Override
-    public void close() {
+    /** Closes the socket, if one is open; {@link #connect} may open another. */
+    void disconnect() {
         if (fd != null) {
             fd.close();
             fd = null;
@@ -111,9 +117,12 @@ final class Channel implements AutoCloseable {
         connected = false;
     }
 
-    /** Releases the native memory; the channel cannot be used after this. */
-    void dispose() {
-        close();
-        arena.close();
+    /** Closes the socket and releases the native memory; the channel cannot be used after this. Idempotent. */
+    @Override
+    public void close() {
+        disconnect();
+        if (arena.scope().isAlive()) {
+            arena.close();
+        }
     }
 }

@@ -83,7 +83,7 @@ final class Link implements AutoCloseable {
             register(Epoll.EPOLLOUT);
             while (!awaitWritable(deadline - System.nanoTime())) {
                 if (deadline - System.nanoTime() <= 0) {
-                    channel.close();
+                    channel.disconnect();
                     throw new ErrnoException("connect(" + channel.address() + ") within "
                             + patienceNanos / 1_000_000 + " ms", Errno.ETIMEDOUT);
                 }
@@ -188,7 +188,7 @@ final class Link implements AutoCloseable {
     private void broken(String why) {
         long now = System.nanoTime();
         listener.broken();
-        channel.close();
+        channel.disconnect();
         registered = false;
         scheduleReconnect(now, why);
     }
@@ -219,7 +219,7 @@ final class Link implements AutoCloseable {
 
     @Override
     public void close() {
-        channel.dispose();
+        channel.close();
         arena.close();
     }
 }

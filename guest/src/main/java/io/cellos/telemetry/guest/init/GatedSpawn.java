@@ -35,35 +35,20 @@ public final class GatedSpawn {
      * @param alsoProtect pids (as this process sees them) whose every thread the gate protects too
      * @param isolation   what the workload goes without
      * @return the program's pid
-     * @throws ErrnoException if the gate or the isolation cannot be set up, or the program cannot be started
+     * @throws GateInstallException if the gate or the isolation cannot be set up (nothing was started)
+     * @throws SpawnException       if the program cannot be started under the gate
      */
     public static int spawn(List<String> argv, List<String> env, Collection<Integer> alsoProtect,
-                            WorkloadIsolation isolation) throws ErrnoException {
+                            WorkloadIsolation isolation) throws GateInstallException, SpawnException {
         AtomicReference<Object> result = new AtomicReference<>();
         Thread t = Thread.ofPlatform().name(commOf(argv.getFirst())).unstarted(() -> {
             try {
-                int self = ThreadIds.current();
-                List<Integer> ids = new ArrayList<>();
-                for (int tid : ThreadIds.of("self")) {
-                    if (tid != self) {
-                        ids.add(tid);
-                    }
-                }
-                addGroup(ids, "self");
-                for (int pid : alsoProtect) {
-                    ids.addAll(ThreadIds.of(Integer.toString(pid)));
-                    addGroup(ids, Integer.toString(pid));
-                }
-                SeccompGate gate = new SeccompGate(ids);
-                isolation.applyToThisThread(ProtectedCode.of(alsoProtect));
-                Seccomp.installOnThisThread(gate.program(), Seccomp.FILTER_FLAG_LOG);
-                Seccomp.installOnThisThread(SeccompGate.clone3Fallback(), 0);
+                installGate(alsoProtect, isolation);
                 result.set(Processes.spawn(argv, env));
-            } catch (ErrnoException | RuntimeException e) {
+            } catch (GateInstallException | RuntimeException e) {
                 result.set(e);
-            } catch (IOException e) {
-                result.set(new IllegalStateException("reading /proc to protect init and isolate the workload: "
-                        + e.getMessage(), e));
+            } catch (ErrnoException e) {
+                result.set(new SpawnException(argv.getFirst(), e));
             }
         });
         t.start();
@@ -75,10 +60,39 @@ public final class GatedSpawn {
         }
         return switch (result.get()) {
             case Integer pid -> pid;
-            case ErrnoException e -> throw e;
+            case GateInstallException e -> throw e;
+            case SpawnException e -> throw e;
             case RuntimeException e -> throw e;
             default -> throw new IllegalStateException("the spawning thread left no result");
         };
+    }
+
+    /** On the calling thread: isolates it and installs the gate, protecting this process and {@code alsoProtect}. */
+    private static void installGate(Collection<Integer> alsoProtect, WorkloadIsolation isolation)
+            throws GateInstallException {
+        try {
+            int self = ThreadIds.current();
+            List<Integer> ids = new ArrayList<>();
+            for (int tid : ThreadIds.of("self")) {
+                if (tid != self) {
+                    ids.add(tid);
+                }
+            }
+            addGroup(ids, "self");
+            for (int pid : alsoProtect) {
+                ids.addAll(ThreadIds.of(Integer.toString(pid)));
+                addGroup(ids, Integer.toString(pid));
+            }
+            SeccompGate gate = new SeccompGate(ids);
+            isolation.applyToThisThread(ProtectedCode.of(alsoProtect));
+            Seccomp.installOnThisThread(gate.program(), Seccomp.FILTER_FLAG_LOG);
+            Seccomp.installOnThisThread(SeccompGate.clone3Fallback(), 0);
+        } catch (ErrnoException | IllegalArgumentException e) { // a failed call; more threads than the gate can hold
+            throw new GateInstallException(e.getMessage(), e);
+        } catch (IOException e) {
+            throw new GateInstallException("reading /proc to protect init and isolate the workload: "
+                    + e.getMessage(), e);
+        }
     }
 
     /** Adds the process group of {@code pid}, a signal's target as {@code -pgid}, a priority's as {@code who}. */

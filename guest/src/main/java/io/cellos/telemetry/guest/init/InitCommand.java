@@ -4,6 +4,7 @@ import io.cellos.telemetry.guest.command.Args;
 import io.cellos.telemetry.guest.command.UsageException;
 import io.cellos.telemetry.guest.linux.Processes;
 import io.cellos.telemetry.guest.linux.Signals;
+import io.cellos.telemetry.wire.ExitCode;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -50,12 +51,12 @@ public final class InitCommand {
             Args a = Args.parse("init", argv, InitOptions.VALUED, InitOptions.FLAGS);
             if (a.has("help")) {
                 out.print(InitOptions.HELP);
-                return 0;
+                return ExitCode.OK;
             }
             options = InitOptions.parse(argv);
         } catch (UsageException e) {
             err.println("cellos init: " + e.getMessage());
-            return 2;
+            return ExitCode.USAGE;
         }
         List<String> workload = options.workload();
         boolean microVm = workload.isEmpty();
@@ -64,18 +65,18 @@ public final class InitCommand {
                 workload = microVmWorkload();
             } catch (IllegalArgumentException | IOException e) {
                 err.println("cellos init: " + e.getMessage());
-                return 2;
+                return ExitCode.USAGE;
             }
         }
         if (Processes.geteuid() != 0) {
             err.println("cellos init: must run as root (it installs a seccomp gate, and the agent needs root)");
-            return 2;
+            return ExitCode.USAGE;
         }
         try {
             takeSignalsSynchronously();
         } catch (IOException e) {
             err.println("cellos init: cannot take over the shutdown signals: " + e.getMessage());
-            return InitRun.CELL_FAILED;
+            return ExitCode.CELL_FAILED;
         }
         return new InitRun(options, workload, microVm, mainClass, err).run();
     }

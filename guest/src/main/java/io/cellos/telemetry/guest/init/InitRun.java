@@ -1,7 +1,7 @@
 package io.cellos.telemetry.guest.init;
 
 import io.cellos.telemetry.guest.agent.AgentLauncher;
-import io.cellos.telemetry.guest.agent.FailureMode;
+import io.cellos.telemetry.guest.agent.LaunchedAgent;
 import io.cellos.telemetry.guest.linux.Epoll;
 import io.cellos.telemetry.guest.linux.Errno;
 import io.cellos.telemetry.guest.linux.ErrnoException;
@@ -11,12 +11,14 @@ import io.cellos.telemetry.guest.linux.OomScore;
 import io.cellos.telemetry.guest.linux.Processes;
 import io.cellos.telemetry.guest.linux.Signals;
 
+import io.cellos.telemetry.wire.ExitCode;
 import io.cellos.telemetry.wire.WaitStatus;
 
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -34,12 +36,9 @@ import java.util.List;
  * process left in it along.
  */
 final class InitRun {
-    /** The cell stopped before the workload started. */
-    static final int CELL_FAILED = 125;
-    static final int NOT_EXECUTABLE = 126;
-    static final int NOT_FOUND = 127;
     private static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-    private static final long AGENT_STOP_PATIENCE_NANOS = 3_000_000_000L;
+    /** How long the teardown waits for what is left of the workload to end, and then for the agent. */
+    private static final Duration TEARDOWN_PATIENCE = Duration.ofSeconds(3);
     private static final long TOKEN_SIGNALS = 0;
     private static final long TOKEN_LIFELINE = 1;
 
@@ -61,8 +60,30 @@ final class InitRun {
 
     /** Runs the cell; returns init's exit status (in a microVM, only if powering off failed). */
     int run() {
+        protectItself();
+        exitChannel = openExitChannel();
+        // beside the agent rather than a PID namespace's PID 1: take the workload's orphans, so that
+        // they end with the cell as they would with a microVM
+        boolean subreaper = ProcessHandle.current().pid() != 1;
+        if (subreaper) {
+            becomeSubreaper();
+        }
         int status;
-        long agentPid = -1;
+        try (Fd signals = Signals.signalFd(Processes.SIGTERM, Processes.SIGINT, Signals.SIGCHLD);
+             Fd lifeline = options.hold() == null ? null : Fifo.openForReading(options.hold());
+             Arena arena = Arena.ofConfined()) {
+            status = runCell(signals, lifeline, Signals.buffer(arena), subreaper);
+        } catch (ErrnoException e) {
+            status = fail(WaitStatus.ofExit(ExitCode.CELL_FAILED), e.getMessage()); // reported, if not yet
+        }
+        if (microVm) {
+            err.println("cellos init: " + Processes.powerOff().getMessage());
+        }
+        return status;
+    }
+
+    /** Out of reach of a dump and of the OOM killer; said, and carried on, if it cannot be. */
+    private void protectItself() {
         try {
             Processes.makeNonDumpable();
             OomScore.trySet("self", OomScore.NEVER); // the agent guards it, and says when it could not
@@ -70,65 +91,61 @@ final class InitRun {
             err.println("cellos init: cannot protect itself (non-dumpable, out of the OOM killer's reach): "
                     + e.getMessage());
         }
-        exitChannel = openExitChannel();
-        // beside the agent rather than a PID namespace's PID 1: take the workload's orphans, so that
-        // they end with the cell as they would with a microVM
-        boolean subreaper = ProcessHandle.current().pid() != 1;
-        if (subreaper) {
-            try {
-                Processes.becomeChildSubreaper();
-            } catch (ErrnoException e) {
-                err.println("cellos init: cannot become a child subreaper; orphans of the workload may outlive it: "
-                        + e.getMessage());
-            }
-        }
-        try (Fd signals = Signals.signalFd(Processes.SIGTERM, Processes.SIGINT, Signals.SIGCHLD);
-             Fd lifeline = options.hold() == null ? null : Fifo.openForReading(options.hold());
-             Arena arena = Arena.ofConfined()) {
-            if (lifeline != null && Fifo.readByte(lifeline) != 'g') {
-                return fail(WaitStatus.ofExit(CELL_FAILED), "the cell was stopped before the workload started");
-            }
-            if (!options.agentExternal()) {
-                AgentLauncher.Launched agent = AgentLauncher.start(mainClass, options.agentArgs(), err);
-                if (agent.status() == 0) {
-                    agentPid = agent.pid();
-                } else if (options.failureMode() == FailureMode.FAIL_CELL) {
-                    return fail(WaitStatus.ofExit(CELL_FAILED),
-                            "the agent could not become ready (above); under fail-cell the workload does not start");
-                } else {
-                    err.println("cellos init: the agent is not running (above); under degrade the workload starts "
-                            + "unobserved");
-                }
-            }
-            List<Integer> protect = new ArrayList<>(options.protect());
-            if (agentPid > 0) {
-                protect.add((int) agentPid);
-            }
-            int pid;
-            try {
-                pid = GatedSpawn.spawn(workload, environment(), protect, new WorkloadIsolation(options.keep()));
-            } catch (ErrnoException e) {
-                if (e.call().startsWith("posix_spawnp")) {
-                    int code = e.errno() == Errno.ENOENT ? NOT_FOUND : NOT_EXECUTABLE;
-                    return fail(WaitStatus.ofExit(code), workload.getFirst() + ": "
-                            + (code == NOT_FOUND ? "command not found" : "cannot run it: " + Errno.describe(e.errno())));
-                }
-                return fail(WaitStatus.ofExit(CELL_FAILED), "cannot install the seccomp gate: " + e.getMessage());
-            }
-            Processes.Exit exit = superviseUntilExit(pid, signals, lifeline, Signals.buffer(arena));
-            report(exit.status());
-            status = exit.status().shellStatus();
-            if (subreaper) {
-                endDescendants(agentPid);
-            }
-            stopAgent(agentPid);
+    }
+
+    /** Takes the workload's orphans; said, and carried on, if it cannot. */
+    private void becomeSubreaper() {
+        try {
+            Processes.becomeChildSubreaper();
         } catch (ErrnoException e) {
-            status = fail(WaitStatus.ofExit(CELL_FAILED), e.getMessage()); // reported, if not yet
+            err.println("cellos init: cannot become a child subreaper; orphans of the workload may outlive it: "
+                    + e.getMessage());
         }
-        if (microVm) {
-            err.println("cellos init: " + Processes.powerOff().getMessage());
+    }
+
+    /**
+     * The cell's run once init's descriptors are open: the release, the agent, the gated workload,
+     * its supervision and report, the teardown. Returns init's exit status.
+     */
+    private int runCell(Fd signals, Fd lifeline, MemorySegment buffer, boolean subreaper) throws ErrnoException {
+        if (lifeline != null && Fifo.readByte(lifeline) != 'g') {
+            return fail(WaitStatus.ofExit(ExitCode.CELL_FAILED), "the cell was stopped before the workload started");
         }
-        return status;
+        LaunchedAgent agent = options.agentExternal() ? null : AgentLauncher.start(mainClass, options.agentArgs(), err);
+        if (agent != null && !agent.ready()) {
+            if (!agent.workloadMayStart(options.failureMode())) {
+                return fail(WaitStatus.ofExit(ExitCode.CELL_FAILED),
+                        "the agent could not become ready (above); under fail-cell the workload does not start");
+            }
+            err.println("cellos init: the agent is not running (above); under degrade the workload starts unobserved");
+            agent = null;
+        }
+        long agentPid = agent == null ? -1 : agent.pid();
+        int pid;
+        try {
+            pid = GatedSpawn.spawn(workload, environment(), protectedPids(agentPid),
+                    new WorkloadIsolation(options.keep()));
+        } catch (SpawnException e) {
+            return fail(WaitStatus.ofExit(e.exitCode()), e.getMessage());
+        } catch (GateInstallException e) {
+            return fail(WaitStatus.ofExit(ExitCode.CELL_FAILED), "cannot install the seccomp gate: " + e.getMessage());
+        }
+        Processes.Exit exit = superviseUntilExit(pid, signals, lifeline, buffer);
+        report(exit.status());
+        if (subreaper) {
+            endDescendants(agentPid, signals, buffer);
+        }
+        stopAgent(agent);
+        return exit.status().shellStatus();
+    }
+
+    /** The pids the gate protects besides init: those given with {@code --protect}, and the agent's. */
+    private List<Integer> protectedPids(long agentPid) {
+        List<Integer> protect = new ArrayList<>(options.protect());
+        if (agentPid > 0) {
+            protect.add((int) agentPid);
+        }
+        return protect;
     }
 
     /**
@@ -170,15 +187,9 @@ final class InitRun {
             return null;
         }
         Processes.Exit exit;
-        try {
-            while ((exit = Processes.waitFor(-1, Processes.WNOHANG)) != null) {
-                if (exit.pid() == workloadPid) {
-                    return exit;
-                }
-            }
-        } catch (ErrnoException e) {
-            if (e.errno() != Errno.ECHILD) {
-                throw e;
+        while ((exit = reapAny()) != null) {
+            if (exit.pid() == workloadPid) {
+                return exit;
             }
         }
         return null;
@@ -186,28 +197,13 @@ final class InitRun {
 
     /**
      * At the end, the agent init launched: SIGTERM (it flushes and removes its audit rules), then
-     * wait until it is gone — reaped, when it is init's child (init is PID 1 in a guest), or no
-     * longer there, when it was reparented elsewhere — so that nothing of it outlives the cell.
+     * wait until it is gone, so that nothing of it outlives the cell.
      */
-    private void stopAgent(long agentPid) {
-        if (agentPid <= 0 || Processes.kill((int) agentPid, Processes.SIGTERM) != 0) {
-            return;
-        }
-        long deadline = System.nanoTime() + AGENT_STOP_PATIENCE_NANOS;
+    private void stopAgent(LaunchedAgent agent) {
         try {
-            while (System.nanoTime() < deadline) {
-                Processes.Exit e = reapAny();
-                if (e != null && e.pid() == agentPid) {
-                    return;
-                }
-                if (e == null) {
-                    if (Processes.kill((int) agentPid, 0) == -Errno.ESRCH) {
-                        return;
-                    }
-                    Thread.sleep(20);
-                }
+            if (agent != null && !agent.stop(Duration.ZERO, TEARDOWN_PATIENCE)) {
+                err.println("cellos init: the agent did not stop within " + TEARDOWN_PATIENCE.toSeconds() + " s");
             }
-            err.println("cellos init: the agent did not stop within 3 s");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -216,12 +212,13 @@ final class InitRun {
     /**
      * As a subreaper (not a PID namespace's PID 1, whose end takes every process of its namespace
      * along): kills what is left of the workload — init's children but the agent; their own
-     * children become init's as they die, and go the same way — and reaps it, for at most
-     * {@link #AGENT_STOP_PATIENCE_NANOS}.
+     * children become init's as they die, and go the same way — and reaps it, waiting for each
+     * SIGCHLD on {@code signals}, for at most {@link #TEARDOWN_PATIENCE}.
      */
-    private void endDescendants(long agentPid) {
-        long deadline = System.nanoTime() + AGENT_STOP_PATIENCE_NANOS;
-        try {
+    private void endDescendants(long agentPid, Fd signals, MemorySegment buffer) {
+        long deadline = System.nanoTime() + TEARDOWN_PATIENCE.toNanos();
+        try (Epoll epoll = new Epoll(1)) {
+            epoll.add(signals.get(), Epoll.EPOLLIN, TOKEN_SIGNALS);
             while (System.nanoTime() < deadline) {
                 List<Integer> left = Processes.children("self");
                 left.remove(Integer.valueOf((int) agentPid));
@@ -234,22 +231,33 @@ final class InitRun {
                 while (reapAny() != null) {
                     // reaped one more
                 }
-                Thread.sleep(5);
+                if (epoll.await((int) Math.max(1, (deadline - System.nanoTime()) / 1_000_000)) > 0) {
+                    Signals.take(signals, buffer); // a SIGCHLD (or a signal with no workload left to forward to)
+                }
             }
-            err.println("cellos init: processes of the workload were still there 3 s after it ended");
+            err.println("cellos init: processes of the workload were still there " + TEARDOWN_PATIENCE.toSeconds()
+                    + " s after it ended");
+        } catch (ErrnoException e) {
+            err.println("cellos init: cannot reap what is left of the workload: " + e.getMessage());
         } catch (IOException e) {
             err.println("cellos init: cannot list what is left of the workload: " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 
-    /** A child that ended, reaped; {@code null} when none has (or init has no child left). */
-    private static Processes.Exit reapAny() {
+    /**
+     * A child that ended, reaped; {@code null} when none has, or init has no child left
+     * ({@code ECHILD}: the agent, if it is still there, is the JVM's to reap).
+     *
+     * @throws ErrnoException for any other errno ({@code EINTR} is retried)
+     */
+    private static Processes.Exit reapAny() throws ErrnoException {
         try {
             return Processes.waitFor(-1, Processes.WNOHANG);
         } catch (ErrnoException e) {
-            return null; // ECHILD: no child left; the agent, if it is still there, is not init's
+            if (e.errno() == Errno.ECHILD) {
+                return null;
+            }
+            throw e;
         }
     }
 

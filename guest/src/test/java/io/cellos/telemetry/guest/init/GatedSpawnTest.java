@@ -1,11 +1,15 @@
 package io.cellos.telemetry.guest.init;
 
+import io.cellos.telemetry.guest.linux.Errno;
+import io.cellos.telemetry.guest.linux.ErrnoException;
 import io.cellos.telemetry.guest.linux.Processes;
+import io.cellos.telemetry.wire.ExitCode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.BufferedReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -15,6 +19,9 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -83,10 +90,36 @@ class GatedSpawnTest {
 
     @Test
     void aProgramThatIsNotThereIsNotFound() {
-        var e = org.junit.jupiter.api.Assertions.assertThrows(io.cellos.telemetry.guest.linux.ErrnoException.class,
+        SpawnException e = assertThrows(SpawnException.class,
                 () -> GatedSpawn.spawn(List.of("/no/such/program"), List.of(), List.of(), new WorkloadIsolation(Set.of())));
-        assertEquals(io.cellos.telemetry.guest.linux.Errno.ENOENT, e.errno());
-        assertTrue(e.call().startsWith("posix_spawnp"), e.call());
+        assertEquals(Errno.ENOENT, e.errno());
+        assertEquals(ExitCode.NOT_FOUND, e.exitCode());
+        assertEquals("/no/such/program: command not found", e.getMessage());
+        ErrnoException cause = assertInstanceOf(ErrnoException.class, e.getCause());
+        assertTrue(cause.call().startsWith("posix_spawnp"), cause.call());
+    }
+
+    /**
+     * A gate that cannot be set up — here, a process to protect with more threads than the gate
+     * holds — is told apart from a program that cannot be run, and nothing is started.
+     */
+    @Test
+    void aGateThatCannotBeInstalledIsNotASpawnFailure() throws Exception {
+        Path ran = tmp.resolve("ran");
+        Process crowd = new ProcessBuilder("/usr/bin/python3", "-c", "import threading, time\n"
+                + "for _ in range(" + (SeccompGate.MAX_PROTECTED + 10) + "):\n"
+                + "    threading.Thread(target=time.sleep, args=(60,), daemon=True).start()\n"
+                + "print('up', flush=True)\ntime.sleep(60)\n").start();
+        try (BufferedReader out = crowd.inputReader()) {
+            assertEquals("up", out.readLine(), "the crowded process started its threads");
+            GateInstallException e = assertThrows(GateInstallException.class, () -> GatedSpawn.spawn(
+                    List.of("/usr/bin/touch", ran.toString()), List.of(), List.of((int) crowd.pid()),
+                    new WorkloadIsolation(Set.of())));
+            assertTrue(e.getMessage().endsWith("ids to protect; at most " + SeccompGate.MAX_PROTECTED), e.getMessage());
+            assertFalse(Files.exists(ran), "the program was started");
+        } finally {
+            crowd.destroyForcibly();
+        }
     }
 
     /** Files this JVM (init's stand-in) runs: its JVM library, the libc it maps, a jar of its class path. */
