@@ -3,10 +3,10 @@ package io.cellos.telemetry.cli;
 import io.cellos.telemetry.guest.linux.AuditNetlink;
 import io.cellos.telemetry.guest.linux.AuditStatus;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -8,10 +8,10 @@ import io.cellos.telemetry.host.ExitChannel;
 import io.cellos.telemetry.host.Receiver;
 import io.cellos.telemetry.host.ReceiverOptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

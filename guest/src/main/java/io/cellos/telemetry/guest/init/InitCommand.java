@@ -36,7 +36,7 @@ public final class InitCommand {
     public static final List<String> JVM_OPTIONS = Stream.concat(SHIELDS.stream(), Stream.of(
             "-XX:+UseSerialGC", "-Xms8m", "-Xmx64m", "-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1",
             "-XX:-UseDynamicNumberOfCompilerThreads", "--enable-native-access=ALL-UNNAMED")).toList();
-    private static final int[] TAKEN = {Processes.SIGTERM, Processes.SIGINT, Signals.SIGCHLD};
+    private static final int[] TAKEN = {Signals.SIGTERM, Processes.SIGINT, Signals.SIGCHLD};
 
     private InitCommand() {
     }

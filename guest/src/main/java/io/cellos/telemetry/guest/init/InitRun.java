@@ -69,7 +69,7 @@ final class InitRun {
             becomeSubreaper();
         }
         int status;
-        try (Fd signals = Signals.signalFd(Processes.SIGTERM, Processes.SIGINT, Signals.SIGCHLD);
+        try (Fd signals = Signals.signalFd(Signals.SIGTERM, Processes.SIGINT, Signals.SIGCHLD);
              Fd lifeline = options.hold() == null ? null : Fifo.openForReading(options.hold());
              Arena arena = Arena.ofConfined()) {
             status = runCell(signals, lifeline, Signals.buffer(arena), subreaper);
@@ -167,8 +167,8 @@ final class InitRun {
                         err.println("cellos init: the host side of the cell is gone (its lifeline FIFO has no writer):"
                                 + " killing the workload");
                         epoll.remove(lifeline.get());
-                        Processes.kill(-workloadPid, Processes.SIGKILL); // its process group: it leads a session
-                        Processes.kill(workloadPid, Processes.SIGKILL);
+                        Processes.kill(-workloadPid, Signals.SIGKILL); // its process group: it leads a session
+                        Processes.kill(workloadPid, Signals.SIGKILL);
                     } else if (epoll.token(i) == TOKEN_SIGNALS) {
                         Processes.Exit exit = onSignal(workloadPid, Signals.take(signals, buffer));
                         if (exit != null) {
@@ -226,7 +226,7 @@ final class InitRun {
                     return;
                 }
                 for (int child : left) {
-                    Processes.kill(child, Processes.SIGKILL);
+                    Processes.kill(child, Signals.SIGKILL);
                 }
                 while (reapAny() != null) {
                     // reaped one more

@@ -2,7 +2,11 @@ package io.cellos.telemetry.guest.init;
 
 import io.cellos.telemetry.guest.linux.BpfProgram;
 import io.cellos.telemetry.guest.linux.Errno;
+import io.cellos.telemetry.guest.linux.NetlinkSocket;
+import io.cellos.telemetry.guest.linux.Processes;
 import io.cellos.telemetry.guest.linux.Seccomp;
+import io.cellos.telemetry.guest.linux.SignalRoutes;
+import io.cellos.telemetry.guest.linux.SockAddr;
 import io.cellos.telemetry.guest.linux.SyscallTable;
 
 import java.util.ArrayList;
@@ -72,18 +76,6 @@ public final class SeccompGate {
      */
     public static final int MAX_PROTECTED = 250;
 
-    /** {@code AF_VSOCK}. */
-    static final int AF_VSOCK = 40;
-    static final int AF_NETLINK = 16;
-    static final int NETLINK_AUDIT = 9;
-    static final int F_SETOWN = 8;
-    static final int F_SETOWN_EX = 15;
-    static final int FIOSETOWN = 0x8901;
-    static final int SIOCSPGRP = 0x8902;
-    static final int CLONE_PARENT = 0x8000;
-    static final int PRIO_USER = 2;
-    static final int IOPRIO_WHO_USER = 3;
-
     private static final int DENY = Seccomp.RET_ERRNO | Errno.EPERM;
 
     private final Set<Integer> protectedIds;
@@ -140,9 +132,9 @@ public final class SeccompGate {
 
         // BPF jumps only forward: a block goes on to blocks after it. setpriority and ioprio_set: a
         // process or group is the second argument; for a user, root
-        p.label("setpriority").load(Seccomp.argLow(0)).jumpIfEqual(PRIO_USER, "setpriority-user").jump("arg1")
+        p.label("setpriority").load(Seccomp.argLow(0)).jumpIfEqual(Processes.PRIO_USER, "setpriority-user").jump("arg1")
                 .label("setpriority-user").jump("root-user");
-        p.label("ioprio").load(Seccomp.argLow(0)).jumpIfEqual(IOPRIO_WHO_USER, "ioprio-user").jump("arg1")
+        p.label("ioprio").load(Seccomp.argLow(0)).jumpIfEqual(Processes.IOPRIO_WHO_USER, "ioprio-user").jump("arg1")
                 .label("ioprio-user").jump("root-user");
         List<Integer> groups = new ArrayList<>();
         protectedIds.forEach(id -> groups.add(-id));
@@ -153,17 +145,17 @@ public final class SeccompGate {
         refuseArgument(p, "arg0", 0, protectedIds, null);
         refuseArgument(p, "arg1", 1, protectedIds, null);
         refuseArgument(p, "root-user", 1, List.of(0), null);
-        p.label("fcntl").load(Seccomp.argLow(1)).jumpIfEqual(F_SETOWN_EX, "fcntl-deny").jumpIfEqual(F_SETOWN, "owner")
-                .ret(Seccomp.RET_ALLOW).label("fcntl-deny").ret(DENY);
+        p.label("fcntl").load(Seccomp.argLow(1)).jumpIfEqual(SignalRoutes.F_SETOWN_EX, "fcntl-deny")
+                .jumpIfEqual(SignalRoutes.F_SETOWN, "owner").ret(Seccomp.RET_ALLOW).label("fcntl-deny").ret(DENY);
         refuseArgument(p, "owner", 2, protectedIds, "owner-group");
         refuseArgument(p, "owner-group", 2, groups, null);
-        p.label("ioctl").load(Seccomp.argLow(1)).jumpIfEqual(FIOSETOWN, "ioctl-deny").jumpIfEqual(SIOCSPGRP, "ioctl-deny")
-                .ret(Seccomp.RET_ALLOW).label("ioctl-deny").ret(DENY);
-        p.label("socket").load(Seccomp.argLow(0)).jumpIfEqual(AF_VSOCK, "socket-deny")
-                .jumpIfEqual(AF_NETLINK, "netlink").ret(Seccomp.RET_ALLOW).label("socket-deny").ret(DENY);
-        refuseArgument(p, "netlink", 2, List.of(NETLINK_AUDIT), null);
-        p.label("clone").load(Seccomp.argLow(0)).jumpIfAnySet(CLONE_PARENT, "clone-deny").ret(Seccomp.RET_ALLOW)
-                .label("clone-deny").ret(DENY);
+        p.label("ioctl").load(Seccomp.argLow(1)).jumpIfEqual(SignalRoutes.FIOSETOWN, "ioctl-deny")
+                .jumpIfEqual(SignalRoutes.SIOCSPGRP, "ioctl-deny").ret(Seccomp.RET_ALLOW).label("ioctl-deny").ret(DENY);
+        p.label("socket").load(Seccomp.argLow(0)).jumpIfEqual(SockAddr.AF_VSOCK, "socket-deny")
+                .jumpIfEqual(SockAddr.AF_NETLINK, "netlink").ret(Seccomp.RET_ALLOW).label("socket-deny").ret(DENY);
+        refuseArgument(p, "netlink", 2, List.of(NetlinkSocket.NETLINK_AUDIT), null);
+        p.label("clone").load(Seccomp.argLow(0)).jumpIfAnySet(Processes.CLONE_PARENT, "clone-deny")
+                .ret(Seccomp.RET_ALLOW).label("clone-deny").ret(DENY);
         return p;
     }
 

@@ -26,8 +26,12 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  * <p>Thread-safe; {@link #spawn} acts for the calling thread, whose seccomp filter the child inherits.
  */
 public final class Processes {
-    public static final int SIGKILL = 9;
-    public static final int SIGTERM = 15;
+    /** {@code clone}'s flag that makes the child its caller's sibling: the caller's parent's child. */
+    public static final int CLONE_PARENT = 0x8000;
+    /** The "who" of {@code setpriority}: every process of a user. */
+    public static final int PRIO_USER = 2;
+    /** The "who" of {@code ioprio_set}: every process of a user. */
+    public static final int IOPRIO_WHO_USER = 3;
     public static final int SIGINT = 2;
     /** {@code waitpid} option: return at once when no child has changed state. */
     public static final int WNOHANG = 1;

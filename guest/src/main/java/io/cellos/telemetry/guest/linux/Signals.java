@@ -15,7 +15,9 @@ public final class Signals {
     public static final int SIGHUP = 1;
     public static final int SIGINT = 2;
     public static final int SIGQUIT = 3;
+    public static final int SIGKILL = 9;
     public static final int SIGPIPE = 13;
+    public static final int SIGTERM = 15;
     public static final int SIGCHLD = 17;
     public static final int SIGTSTP = 20;
     public static final int SIGTTIN = 21;
