@@ -21,8 +21,6 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  * {@link #close} releases the socket and the native memory for good.
  */
 final class Channel implements AutoCloseable {
-    private static final int SOL_SOCKET = 1;
-    private static final int SO_ERROR = 4;
 
     private final TransportAddress address;
     private final Arena arena = Arena.ofConfined();
@@ -73,7 +71,7 @@ final class Channel implements AutoCloseable {
     /** Completes a connect that was in progress; throws if it failed. */
     void finishConnect() throws ErrnoException {
         lenBuf.set(JAVA_INT, 0, 4);
-        Libc.GETSOCKOPT.call("SO_ERROR", fd.get(), SOL_SOCKET, SO_ERROR, intBuf, lenBuf);
+        Libc.GETSOCKOPT.call("SO_ERROR", fd.get(), SockAddr.SOL_SOCKET, SockAddr.SO_ERROR, intBuf, lenBuf);
         int err = intBuf.get(JAVA_INT, 0);
         if (err != 0) {
             disconnect();

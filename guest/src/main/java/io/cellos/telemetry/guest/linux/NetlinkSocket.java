@@ -25,9 +25,6 @@ public final class NetlinkSocket implements AutoCloseable {
     public static final int NLMSG_OVERRUN = 4;
     public static final int NLM_F_REQUEST = 0x1;
     public static final int NLM_F_ACK = 0x4;
-    private static final int SOL_SOCKET = 1;
-    private static final int SO_RCVBUF = 8;
-    private static final int SO_RCVBUFFORCE = 33;
     private static final Syscall RECVFROM = new Syscall("recvfrom");
     /** {@code sockaddr_nl.nl_pid}: 0 for the kernel. */
     private static final long SENDER_PORT_OFFSET = 4;
@@ -57,8 +54,8 @@ public final class NetlinkSocket implements AutoCloseable {
             MemorySegment size = arena.allocate(JAVA_INT);
             size.set(JAVA_INT, 0, bufferBytes);
             // FORCE lets root pass rmem_max; fall back to the capped size if it is refused
-            if (Libc.SETSOCKOPT.callOrErrno(fd.get(), SOL_SOCKET, SO_RCVBUFFORCE, size, 4) < 0) {
-                Libc.SETSOCKOPT.callOrErrno(fd.get(), SOL_SOCKET, SO_RCVBUF, size, 4);
+            if (Libc.SETSOCKOPT.callOrErrno(fd.get(), SockAddr.SOL_SOCKET, SockAddr.SO_RCVBUFFORCE, size, 4) < 0) {
+                Libc.SETSOCKOPT.callOrErrno(fd.get(), SockAddr.SOL_SOCKET, SockAddr.SO_RCVBUF, size, 4);
             }
             MemorySegment addr = SockAddr.netlink(arena, 0, groups);
             Libc.BIND.call(what, fd.get(), addr, (int) SockAddr.SOCKADDR_NL.byteSize());

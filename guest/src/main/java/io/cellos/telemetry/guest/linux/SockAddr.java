@@ -20,6 +20,11 @@ public final class SockAddr {
     public static final int SOCK_RAW = 3;
     public static final int SOCK_NONBLOCK = 0x800;
     public static final int SOCK_CLOEXEC = 0x80000;
+    /** {@code getsockopt}/{@code setsockopt} at the socket level, and its options used here. */
+    public static final int SOL_SOCKET = 1;
+    public static final int SO_ERROR = 4;
+    public static final int SO_RCVBUF = 8;
+    public static final int SO_RCVBUFFORCE = 33;
     /** {@code VMADDR_CID_ANY}: bind to whatever CID this machine has. */
     public static final int VMADDR_CID_ANY = -1;
     /** {@code VMADDR_PORT_ANY}: let the kernel pick a port. */
