@@ -2,8 +2,8 @@ package io.cellos.telemetry.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.cellos.telemetry.host.EventProjector;
-import io.cellos.telemetry.host.EventSink;
+import io.cellos.telemetry.host.event.EventProjector;
+import io.cellos.telemetry.host.sink.EventSink;
 import io.cloudevents.CloudEvent;
 
 import java.io.IOException;

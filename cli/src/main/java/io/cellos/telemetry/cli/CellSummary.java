@@ -3,7 +3,7 @@ package io.cellos.telemetry.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cellos.telemetry.guest.linux.SyscallTable;
-import io.cellos.telemetry.host.EventProjector;
+import io.cellos.telemetry.host.event.EventProjector;
 import io.cellos.telemetry.wire.WaitStatus;
 import io.cloudevents.CloudEvent;
 

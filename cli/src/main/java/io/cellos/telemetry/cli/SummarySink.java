@@ -1,6 +1,6 @@
 package io.cellos.telemetry.cli;
 
-import io.cellos.telemetry.host.EventSink;
+import io.cellos.telemetry.host.sink.EventSink;
 import io.cloudevents.CloudEvent;
 
 /** A sink that hands every event to another sink and to a {@link CellSummary}. Thread-safe as both are. */

@@ -1,0 +1,26 @@
+package io.cellos.telemetry.host.sink;
+
+import io.cloudevents.CloudEvent;
+
+/**
+ * Where a receiver's CloudEvents go.
+ *
+ * <p>{@link #emit} and {@link #flush} are called from the receiver's I/O threads, concurrently
+ * when there is more than one; an implementation is thread-safe and never blocks for long, for a
+ * slow sink stalls every cell of its I/O thread. A sink that cannot deliver an event counts it
+ * and says so; it never throws into the receiver.
+ */
+public interface EventSink extends AutoCloseable {
+    /** Takes one event. */
+    void emit(CloudEvent event);
+
+    /** Pushes out what was emitted so far; called when an I/O thread has no more input at hand. */
+    void flush();
+
+    /** Events this sink could not deliver. */
+    long lost();
+
+    /** Flushes and releases what the sink holds. */
+    @Override
+    void close();
+}

@@ -1,0 +1,246 @@
+package io.cellos.telemetry.host.sink.nats;
+
+import io.cloudevents.CloudEvent;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The events a {@link NatsSink} holds, in the order they were emitted, and what it lost, by cell.
+ *
+ * <p>The bound counts every event held: waiting, and taken by the publisher but not yet settled
+ * (acknowledged, or lost). {@link #offer} never waits: an event beyond the bound is dropped and
+ * counted against its cell. From the first such drop until what is held has fallen to half the
+ * bound, the outbox is {@linkplain #overflowing() overflowing}. Drop reports ({@link #offerReport})
+ * are outside the bound and are taken before waiting events, so that they go out while events still
+ * flow; their counts are cumulative, so a late one replaces nothing and loses nothing.
+ *
+ * <p>Thread-safe: any number of emitting threads, one publisher.
+ */
+final class Outbox {
+    /** Cause code: the buffer was full. */
+    static final String OVERFLOW = "sink_overflow";
+    /** Cause code: JetStream refused the event for good. */
+    static final String REJECTED = "sink_rejected";
+    /** Cause code: it could not be serialized or signed. */
+    static final String UNENCODABLE = "sink_unencodable";
+    /** Cause code: still held when the sink closed. */
+    static final String UNDELIVERED = "sink_undelivered";
+
+    /**
+     * One event ready to publish. {@code cell} is the cell id its subject names; {@code report}
+     * marks the sink's own drop reports.
+     */
+    record Message(String subject, String id, byte[] body, String cell, boolean report) {
+    }
+
+    /** What a cell lost, and an event of it, from which its report takes the cell's stamp. */
+    static final class Loss {
+        final String cell;
+        final CloudEvent sample;
+        final Map<String, Long> counts = new TreeMap<>();
+        long total;
+        long reported;
+        long reports;
+
+        Loss(String cell, CloudEvent sample) {
+            this.cell = cell;
+            this.sample = sample;
+        }
+
+        /** A copy to read without holding the outbox. */
+        Loss copy() {
+            Loss c = new Loss(cell, sample);
+            c.counts.putAll(counts);
+            c.total = total;
+            c.reported = reported;
+            c.reports = reports;
+            return c;
+        }
+    }
+
+    private final int capacity;
+    private final ArrayDeque<Message> queue = new ArrayDeque<>();
+    private final ArrayDeque<Message> reports = new ArrayDeque<>();
+    private final Map<String, Loss> losses = new LinkedHashMap<>();
+    private int taken;
+    private long lostTotal;
+    private boolean closed;
+    private boolean overflowing;
+
+    /** What became of an offered event. */
+    enum Offer {
+        HELD,
+        /** Dropped and counted. */
+        DROPPED,
+        /** Dropped and counted, the first since the outbox last had room: a new overflow to tell. */
+        FIRST_DROP
+    }
+
+    /** @param capacity events held at most */
+    Outbox(int capacity) {
+        this.capacity = capacity;
+    }
+
+    /**
+     * Holds {@code m}, or drops and counts it when the outbox is full or closed.
+     *
+     * @param event the event {@code m} was made from, kept when it is its cell's first loss
+     * @return whether it is held
+     */
+    synchronized Offer offer(Message m, CloudEvent event) {
+        if (closed) {
+            lose(m.cell(), event, UNDELIVERED, 1);
+            return Offer.DROPPED;
+        }
+        if (queue.size() + taken >= capacity) {
+            lose(m.cell(), event, OVERFLOW, 1);
+            boolean first = !overflowing;
+            overflowing = true;
+            return first ? Offer.FIRST_DROP : Offer.DROPPED;
+        }
+        queue.addLast(m);
+        notifyAll();
+        return Offer.HELD;
+    }
+
+    /** Holds a drop report, outside the bound. */
+    synchronized void offerReport(Message report) {
+        reports.addLast(report);
+        notifyAll();
+    }
+
+    /**
+     * Takes the next message for the publisher, waiting up to {@code timeoutMillis}; reports come
+     * before events.
+     *
+     * @return the message, or {@code null} if none came in time
+     */
+    synchronized Message take(long timeoutMillis) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        while (queue.isEmpty() && reports.isEmpty()) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return null;
+            }
+            wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+        }
+        taken++;
+        return !reports.isEmpty() ? reports.pollFirst() : queue.pollFirst();
+    }
+
+    /** Takes the next message if one is waiting, without waiting. */
+    synchronized Message poll() {
+        Message m = !reports.isEmpty() ? reports.pollFirst() : queue.pollFirst();
+        if (m != null) {
+            taken++;
+        }
+        return m;
+    }
+
+    /** A taken message is settled: acknowledged, or lost (then counted through {@link #lose}). */
+    synchronized void settled() {
+        taken = Math.max(0, taken - 1); // after abandonAll, a late settle finds nothing taken
+        if (overflowing && queue.size() + taken <= capacity / 2) {
+            overflowing = false;
+        }
+        notifyAll();
+    }
+
+    /** Counts {@code n} events of {@code cell} as lost for {@code cause}. */
+    synchronized void lose(String cell, CloudEvent sample, String cause, long n) {
+        Loss loss = losses.computeIfAbsent(cell, c -> new Loss(c, sample));
+        loss.counts.merge(cause, n, Long::sum);
+        loss.total += n;
+        lostTotal += n;
+    }
+
+    /**
+     * Cells that lost events since their last report, each marked as reported now; their counts
+     * are copied, so the caller reads them without holding the outbox.
+     */
+    synchronized List<Loss> unreported() {
+        if (losses.isEmpty()) {
+            return List.of(); // the usual case, checked often: nothing made
+        }
+        List<Loss> due = new ArrayList<>();
+        for (Loss l : losses.values()) {
+            if (l.total != l.reported) {
+                l.reports++;
+                l.reported = l.total;
+                due.add(l.copy());
+            }
+        }
+        return due;
+    }
+
+    /** Copies of every cell's losses so far. */
+    synchronized List<Loss> losses() {
+        List<Loss> all = new ArrayList<>();
+        for (Loss l : losses.values()) {
+            all.add(l.copy());
+        }
+        return all;
+    }
+
+    /** Every event lost so far. */
+    synchronized long lostTotal() {
+        return lostTotal;
+    }
+
+    /** Whether events were dropped for want of room since the outbox last fell to half its bound. */
+    synchronized boolean overflowing() {
+        return overflowing;
+    }
+
+    /**
+     * Counts everything still held as undelivered, for a publisher that did not stop: the waiting
+     * events against their cells, the taken ones (whose cells only the publisher knows) in the total.
+     *
+     * @return how many were counted
+     */
+    synchronized int abandonAll() {
+        int n = taken;
+        lostTotal += taken;
+        taken = 0;
+        for (Message m : queue) {
+            lose(m.cell(), null, UNDELIVERED, 1);
+            n++;
+        }
+        queue.clear();
+        reports.clear();
+        return n;
+    }
+
+    /** Whether nothing is held, reports included. */
+    synchronized boolean empty() {
+        return queue.isEmpty() && reports.isEmpty() && taken == 0;
+    }
+
+    /** Refuses further events (they are counted as undelivered); what is held stays. */
+    synchronized void close() {
+        closed = true;
+        notifyAll();
+    }
+
+    synchronized boolean closed() {
+        return closed;
+    }
+
+    /**
+     * Takes every message still waiting (not those taken): for the count of what the sink could
+     * not deliver.
+     */
+    synchronized List<Message> drainWaiting() {
+        List<Message> rest = new ArrayList<>(queue);
+        rest.addAll(reports);
+        queue.clear();
+        reports.clear();
+        return rest;
+    }
+}
