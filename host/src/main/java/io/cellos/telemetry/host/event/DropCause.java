@@ -2,6 +2,10 @@ package io.cellos.telemetry.host.event;
 
 import io.cellos.telemetry.wire.FrameError;
 
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.Map;
+
 /**
  * Why the host discarded guest input, as counted per cell and reported in host-made
  * {@code telemetry.dropped} events. Every {@link FrameError} is a cause, plus what the host
@@ -59,6 +63,20 @@ public enum DropCause {
     /** The stable {@code snake_case} name used in events and on stderr. */
     public String code() {
         return frameError != null ? frameError.code() : name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /**
+     * The counts in {@code byOrdinal} (indexed by {@link #ordinal()}) that are not zero, in cause
+     * order; unmodifiable.
+     */
+    public static Map<DropCause, Long> counts(long[] byOrdinal) {
+        Map<DropCause, Long> byCause = new EnumMap<>(DropCause.class);
+        for (DropCause c : values()) {
+            if (byOrdinal[c.ordinal()] != 0) {
+                byCause.put(c, byOrdinal[c.ordinal()]);
+            }
+        }
+        return Collections.unmodifiableMap(byCause);
     }
 
     /** The cause for a refused frame. */

@@ -20,10 +20,11 @@ import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
- * Turns what one cell's guest sent, and what its host witnessed, into CloudEvents (protocol.md §7).
+ * Turns what one cell's guest sent, and what its host witnessed, into CloudEvents (protocol.md §7),
+ * each handed on with the cell's stamp and what it says, typed ({@link CellEvent}): the
+ * {@link EventFacts} are the one home of the values, and the {@code data} JSON is written from them.
  *
  * <p>Guest fields are copied from the decoded frame; the stamp ({@code cell_id}, {@code run_id},
  * {@code spec_signature_hash}, {@code session_check}), the time of receipt and the {@code output}
@@ -39,12 +40,15 @@ import java.util.TreeMap;
 public final class EventProjector {
     /** The prefix of every event type. */
     public static final String TYPE_PREFIX = "cell.observability.guest.";
+    static final String SILENCED = "agent_silenced";
+    static final String DROPPED = "telemetry.dropped";
+    static final String CHANNEL_REFUSED = "channel_refused";
     /** The type of the host-made event for a cell whose agent went silent. */
-    public static final String TYPE_SILENCED = TYPE_PREFIX + "agent_silenced";
+    public static final String TYPE_SILENCED = TYPE_PREFIX + SILENCED;
     /** The type of drop reports, the agent's and the host's. */
-    public static final String TYPE_DROPPED = TYPE_PREFIX + "telemetry.dropped";
+    public static final String TYPE_DROPPED = TYPE_PREFIX + DROPPED;
     /** The type of the host-made event for a connection the host refused to believe. */
-    public static final String TYPE_CHANNEL_REFUSED = TYPE_PREFIX + "channel_refused";
+    public static final String TYPE_CHANNEL_REFUSED = TYPE_PREFIX + CHANNEL_REFUSED;
 
     private static final String[] GUEST_TYPES = Arrays.stream(ProbeSource.values())
             .map(s -> TYPE_PREFIX + s.wireName())
@@ -82,6 +86,11 @@ public final class EventProjector {
         this.socket = socket == null ? null : stringToken(socket);
     }
 
+    /** The type of the events made from frames of {@code source}. */
+    static String guestType(ProbeSource source) {
+        return GUEST_TYPES[source.ordinal()];
+    }
+
     /** The CloudEvents {@code source} of a cell: stable for the cell's life. */
     public static URI sourceOf(String cellId) {
         return URI.create("urn:cellos:cell:" + cellId);
@@ -92,24 +101,24 @@ public final class EventProjector {
      *
      * @param check what the cell's session check was when the frame's connection was accepted
      */
-    public CloudEvent guest(ProbeEvent e, long connection, long frame, Instant receivedAt, SessionCheck check) {
+    public CellEvent guest(ProbeEvent e, long connection, long frame, Instant receivedAt, SessionCheck check) {
         if (socket == null) {
             throw new IllegalStateException("this projector makes host reports only: it has no socket");
         }
-        return build(GUEST_TYPES[e.source().ordinal()], stamp.runId() + "/c" + connection + "/f" + frame, receivedAt,
-                g -> {
-                    GuestFieldsJson.write(g, e);
-                    writeStamp(g, receivedAt, check);
-                    g.writeFieldName(OUTPUT);
-                    g.writeStartObject();
-                    g.writeFieldName(SOCKET);
-                    g.writeRawValue(socket);
-                    g.writeFieldName(CONNECTION);
-                    g.writeNumber(connection);
-                    g.writeFieldName(FRAME);
-                    g.writeNumber(frame);
-                    g.writeEndObject();
-                });
+        EventFacts.Guest f = new EventFacts.Guest(e, connection, frame);
+        return build(f, stamp.runId() + "/c" + connection + "/f" + frame, receivedAt, g -> {
+            GuestFieldsJson.write(g, f.probe());
+            writeStamp(g, receivedAt, check);
+            g.writeFieldName(OUTPUT);
+            g.writeStartObject();
+            g.writeFieldName(SOCKET);
+            g.writeRawValue(socket);
+            g.writeFieldName(CONNECTION);
+            g.writeNumber(f.connection());
+            g.writeFieldName(FRAME);
+            g.writeNumber(f.frame());
+            g.writeEndObject();
+        });
     }
 
     /**
@@ -118,18 +127,19 @@ public final class EventProjector {
      * @param lastFrameAt when the last frame arrived, or {@code null} if none ever did
      * @param check       the cell's session check now
      */
-    public CloudEvent silenced(Instant at, long keepaliveMillis, Instant lastFrameAt, long framesReceived,
-                               SessionCheck check) {
-        return build(TYPE_SILENCED, stamp.runId() + "/silenced", at, g -> {
+    public CellEvent silenced(Instant at, long keepaliveMillis, Instant lastFrameAt, long framesReceived,
+                              SessionCheck check) {
+        EventFacts.AgentSilenced f = new EventFacts.AgentSilenced(keepaliveMillis, lastFrameAt, framesReceived);
+        return build(f, stamp.runId() + "/silenced", at, g -> {
             g.writeStringField("origin", "host");
-            g.writeNumberField("keepalive_ms", keepaliveMillis);
+            g.writeNumberField("keepalive_ms", f.keepaliveMillis());
             g.writeFieldName("last_frame_at");
-            if (lastFrameAt != null) {
-                isoInstant.write(g, lastFrameAt);
+            if (f.lastFrameAt() != null) {
+                isoInstant.write(g, f.lastFrameAt());
             } else {
                 g.writeNull();
             }
-            g.writeNumberField("frames_received", framesReceived);
+            g.writeNumberField("frames_received", f.framesReceived());
             writeStamp(g, at, check);
         });
     }
@@ -143,24 +153,27 @@ public final class EventProjector {
      * @param lastRejection     why the latest frame was refused, or {@code null}
      * @param check             the cell's session check now
      */
-    public CloudEvent hostDropped(long seq, Instant at, long[] counts, long agentDroppedTotal, String lastRejection,
-                                  SessionCheck check) {
-        Map<String, Long> byCause = new LinkedHashMap<>();
+    public CellEvent hostDropped(long seq, Instant at, long[] counts, long agentDroppedTotal, String lastRejection,
+                                 SessionCheck check) {
+        EventFacts.HostDropped f = new EventFacts.HostDropped(DropCause.counts(counts), agentDroppedTotal,
+                lastRejection);
+        Map<String, Long> byCode = new LinkedHashMap<>();
         for (DropCause c : DropCause.values()) {
-            if (counts[c.ordinal()] != 0) {
-                byCause.put(c.code(), counts[c.ordinal()]);
+            Long n = f.byCause().get(c);
+            if (n != null) {
+                byCode.put(c.code(), n);
             }
         }
-        return build(TYPE_DROPPED, stamp.runId() + "/dropped/" + seq, at, g -> {
+        return build(f, stamp.runId() + "/dropped/" + seq, at, g -> {
             g.writeStringField("origin", "host");
-            writeHostDropped(g, byCause);
-            if (agentDroppedTotal >= 0) {
-                GuestFieldsJson.writeU64(g, "agent_dropped_total", agentDroppedTotal);
+            writeHostDropped(g, byCode, f.total());
+            if (f.agentDroppedTotal() >= 0) {
+                GuestFieldsJson.writeU64(g, "agent_dropped_total", f.agentDroppedTotal());
             } else {
                 g.writeNullField("agent_dropped_total");
             }
-            if (lastRejection != null) {
-                g.writeStringField("last_rejection", lastRejection);
+            if (f.lastRejection() != null) {
+                g.writeStringField("last_rejection", f.lastRejection());
             }
             writeStamp(g, at, check);
         });
@@ -176,13 +189,14 @@ public final class EventProjector {
      * @param reason     why it was refused, in words
      * @param check      the cell's session check now
      */
-    public CloudEvent channelRefused(long seq, Instant at, int port, long connection, String reason,
-                                     SessionCheck check) {
-        return build(TYPE_CHANNEL_REFUSED, stamp.runId() + "/refused/" + seq, at, g -> {
+    public CellEvent channelRefused(long seq, Instant at, int port, long connection, String reason,
+                                    SessionCheck check) {
+        EventFacts.ChannelRefused f = new EventFacts.ChannelRefused(port, connection, reason);
+        return build(f, stamp.runId() + "/refused/" + seq, at, g -> {
             g.writeStringField("origin", "host");
-            g.writeNumberField("port", port);
-            g.writeNumberField("connection", connection);
-            g.writeStringField("reason", reason);
+            g.writeNumberField("port", f.port());
+            g.writeNumberField("connection", f.connection());
+            g.writeStringField("reason", f.reason());
             writeStamp(g, at, check);
         });
     }
@@ -197,25 +211,23 @@ public final class EventProjector {
      * @param counts cause code to count; copied
      * @param reason what went wrong, in words
      */
-    public CloudEvent sinkDropped(String sink, long seq, Instant at, Map<String, Long> counts, String reason) {
-        Map<String, Long> byCause = new TreeMap<>(counts);
-        return build(TYPE_DROPPED, stamp.runId() + "/sink-dropped/" + seq, at, g -> {
+    public CellEvent sinkDropped(String sink, long seq, Instant at, Map<String, Long> counts, String reason) {
+        EventFacts.SinkDropped f = new EventFacts.SinkDropped(sink, counts, reason);
+        return build(f, stamp.runId() + "/sink-dropped/" + seq, at, g -> {
             g.writeStringField("origin", "host");
-            g.writeStringField("sink", sink);
-            writeHostDropped(g, byCause);
+            g.writeStringField("sink", f.sink());
+            writeHostDropped(g, f.byCause(), f.total());
             g.writeNullField("agent_dropped_total");
-            g.writeStringField("reason", reason);
+            g.writeStringField("reason", f.reason());
             writeStamp(g, at, null); // a sink does not know how the cell's channel was checked
         });
     }
 
     /** {@code host_dropped} (cause code to count, in the map's order) and {@code host_dropped_total}. */
-    private static void writeHostDropped(JsonGenerator g, Map<String, Long> byCause) throws IOException {
-        long total = 0;
+    private static void writeHostDropped(JsonGenerator g, Map<String, Long> byCode, long total) throws IOException {
         g.writeObjectFieldStart("host_dropped");
-        for (Map.Entry<String, Long> c : byCause.entrySet()) {
+        for (Map.Entry<String, Long> c : byCode.entrySet()) {
             g.writeNumberField(c.getKey(), c.getValue());
-            total += c.getValue();
         }
         g.writeEndObject();
         g.writeNumberField("host_dropped_total", total);
@@ -256,15 +268,19 @@ public final class EventProjector {
         return new SerializedString(bytes.toString(StandardCharsets.UTF_8));
     }
 
-    /** {@code data} must only read values that never change: it is written when the event is serialized. */
-    private CloudEvent build(String type, String id, Instant at, EventData.Members data) {
-        return CloudEventBuilder.v1()
+    /**
+     * The event saying {@code facts}, of type {@code facts.type()}. {@code data} must only read values
+     * that never change (the facts, the stamp): it is written when the event is serialized.
+     */
+    private CellEvent build(EventFacts facts, String id, Instant at, EventData.Members data) {
+        CloudEvent event = CloudEventBuilder.v1()
                 .withId(id)
                 .withSource(source)
-                .withType(type)
+                .withType(facts.type())
                 .withTime(OffsetDateTime.ofInstant(at, ZoneOffset.UTC))
                 .withDataContentType("application/json")
                 .withData(EventData.of(data))
                 .build();
+        return new CellEvent(event, stamp, facts);
     }
 }

@@ -14,9 +14,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.EnumMap;
 import java.util.HashSet;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -209,13 +207,8 @@ final class Cell {
     }
 
     CellStats stats() {
-        Map<DropCause, Long> byCause = new EnumMap<>(DropCause.class);
-        for (DropCause c : DropCause.values()) {
-            if (drops[c.ordinal()] != 0) {
-                byCause.put(c, drops[c.ordinal()]);
-            }
-        }
-        return new CellStats(connections, open.size(), framesEmitted, byCause, agentDroppedTotal, silenced);
+        return new CellStats(connections, open.size(), framesEmitted, DropCause.counts(drops), agentDroppedTotal,
+                silenced);
     }
 
     /**

@@ -1,7 +1,7 @@
 package io.cellos.telemetry.host.receiver;
 
+import io.cellos.telemetry.host.event.CellEvent;
 import io.cellos.telemetry.host.sink.EventSink;
-import io.cloudevents.CloudEvent;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -87,7 +87,7 @@ final class EventLoop implements Runnable {
         flushIfEmitted();
     }
 
-    void emit(CloudEvent event) {
+    void emit(CellEvent event) {
         sink.emit(event);
         emitted = true;
     }

@@ -1,7 +1,7 @@
 package io.cellos.telemetry.host.sink;
 
+import io.cellos.telemetry.host.event.CellEvent;
 import io.cellos.telemetry.host.sign.EventSigner;
-import io.cloudevents.CloudEvent;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -57,11 +57,11 @@ public final class JsonLinesSink implements EventSink {
     }
 
     @Override
-    public void emit(CloudEvent event) {
+    public void emit(CellEvent event) {
         LineBuffer b = buffer.get();
         synchronized (b) {
             try {
-                b.append(event, signer);
+                b.append(event.cloudEvent(), signer);
             } catch (IOException e) {
                 failed(1, e.getMessage());
                 return;

@@ -1,10 +1,9 @@
 package io.cellos.telemetry.host.receiver;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cellos.telemetry.host.event.CellEvent;
 import io.cellos.telemetry.host.event.CellStamp;
 import io.cellos.telemetry.host.event.DropCause;
-import io.cellos.telemetry.host.event.EventProjector;
+import io.cellos.telemetry.host.event.EventFacts;
 import io.cellos.telemetry.host.sink.EventSink;
 import io.cellos.telemetry.wire.Extensions;
 import io.cellos.telemetry.wire.FrameDecoder;
@@ -12,7 +11,6 @@ import io.cellos.telemetry.wire.FrameException;
 import io.cellos.telemetry.wire.ProbeEvent;
 import io.cellos.telemetry.wire.ProbeSource;
 import io.cellos.telemetry.wire.Wire;
-import io.cloudevents.CloudEvent;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -56,7 +54,6 @@ class FuzzTest {
 
     /** Counts events per cell; keeps the good cell's sequence numbers in arrival order. */
     static final class CountingSink implements EventSink {
-        static final ObjectMapper MAPPER = new ObjectMapper();
         final AtomicLong fuzzGuestEvents = new AtomicLong();
         final AtomicLong fuzzDropReports = new AtomicLong();
         final AtomicLong fuzzRefusals = new AtomicLong();
@@ -64,23 +61,21 @@ class FuzzTest {
         final List<Long> goodSequence = new ArrayList<>();
 
         @Override
-        public void emit(CloudEvent e) {
-            boolean good = e.getSource().toString().endsWith(":good");
-            boolean refusal = e.getType().equals(EventProjector.TYPE_CHANNEL_REFUSED);
-            boolean hostMade = e.getType().endsWith("agent_silenced") || e.getId().contains("/dropped/");
-            if (refusal) {
-                (good ? goodRefusals : fuzzRefusals).incrementAndGet();
-            } else if (good && !hostMade) {
-                try {
-                    JsonNode d = MAPPER.readTree(e.getData().toBytes());
+        public void emit(CellEvent e) {
+            boolean good = e.stamp().cellId().equals("good");
+            switch (e.facts()) {
+                case EventFacts.ChannelRefused r -> (good ? goodRefusals : fuzzRefusals).incrementAndGet();
+                case EventFacts.Guest g when good -> {
                     synchronized (goodSequence) {
-                        goodSequence.add(d.get("guest_monotonic_ns").asLong());
+                        goodSequence.add(g.probe().guestMonotonicNs());
                     }
-                } catch (IOException ex) {
-                    throw new UncheckedIOException(ex);
                 }
-            } else if (!good) {
-                (hostMade ? fuzzDropReports : fuzzGuestEvents).incrementAndGet();
+                case EventFacts.Guest g -> fuzzGuestEvents.incrementAndGet();
+                default -> {
+                    if (!good) {
+                        fuzzDropReports.incrementAndGet();
+                    }
+                }
             }
         }
 

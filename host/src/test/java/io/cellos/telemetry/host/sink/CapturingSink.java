@@ -2,7 +2,7 @@ package io.cellos.telemetry.host.sink;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.cloudevents.CloudEvent;
+import io.cellos.telemetry.host.event.CellEvent;
 import io.cloudevents.jackson.JsonFormat;
 
 import java.io.IOException;
@@ -24,10 +24,10 @@ public final class CapturingSink implements EventSink {
     private int flushes;
 
     @Override
-    public void emit(CloudEvent event) {
+    public void emit(CellEvent event) {
         JsonNode tree;
         try {
-            tree = MAPPER.readTree(FORMAT.serialize(event));
+            tree = MAPPER.readTree(FORMAT.serialize(event.cloudEvent()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -2,6 +2,7 @@ package io.cellos.telemetry.host.sink;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cellos.telemetry.host.event.CellEvent;
 import io.cellos.telemetry.host.event.CellStamp;
 import io.cellos.telemetry.host.event.DropCause;
 import io.cellos.telemetry.host.event.EventProjector;
@@ -11,7 +12,6 @@ import io.cellos.telemetry.host.sign.SignAlgorithm;
 import io.cellos.telemetry.wire.Extensions;
 import io.cellos.telemetry.wire.ProbeEvent;
 import io.cellos.telemetry.wire.ProbeSource;
-import io.cloudevents.CloudEvent;
 import io.cloudevents.core.builder.CloudEventBuilder;
 import io.cloudevents.jackson.JsonFormat;
 import org.junit.jupiter.api.Test;
@@ -40,14 +40,14 @@ class JsonLinesSinkTest {
     static final ObjectMapper MAPPER = new ObjectMapper();
 
     /** Guest and host-made events with escapes, non-ASCII text, a character above U+FFFF and u64 values. */
-    static List<CloudEvent> events() {
+    static List<CellEvent> events() {
         EventProjector p = new EventProjector(new CellStamp("cell-1", "run:1", "sha256:ab/+="),
                 "/run/cellos/na\u00efve \"cell\"/\ud83d\ude00\\v.sock_9001");
         EventProjector noHash = new EventProjector(new CellStamp("c", "r", null), "/s_9001");
         Instant at = Instant.parse("2026-11-21T15:04:05.120Z");
         long[] drops = new long[DropCause.values().length];
         drops[0] = 3;
-        List<CloudEvent> events = new ArrayList<>();
+        List<CellEvent> events = new ArrayList<>();
         events.add(p.guest(ProbeEvent.of(ProbeSource.PROCESS_SPAWNED, 42, "sh", 1_000_000_000L), 1, 1, at,
                 SessionCheck.PINNED));
         events.add(p.guest(ProbeEvent.of(ProbeSource.FS_INOTIFY_FIRED, 7, "caf\u00e9\u0001\"", -1L)
@@ -66,7 +66,7 @@ class JsonLinesSinkTest {
 
     @Test
     void linesAreWhatTheSdkFormatMakes() throws Exception {
-        List<CloudEvent> events = events();
+        List<CellEvent> events = events();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (JsonLinesSink sink = new JsonLinesSink(out, null, System.err, true)) {
             Thread other = Thread.ofPlatform().start(() -> { // a second thread, with its own buffer
@@ -81,7 +81,7 @@ class JsonLinesSinkTest {
 
     @Test
     void aFlushWritesOutWhatEveryThreadEmitted() throws Exception {
-        List<CloudEvent> events = events();
+        List<CellEvent> events = events();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (JsonLinesSink sink = new JsonLinesSink(out, null, System.err, true)) {
             Thread other = Thread.ofPlatform().start(() -> events.forEach(sink::emit));
@@ -95,7 +95,7 @@ class JsonLinesSinkTest {
     @Test
     void manyLinesAreWrittenOutInBatchesInOrder() throws Exception {
         EventProjector p = new EventProjector(new CellStamp("c", "r", null), "/s_9001");
-        List<CloudEvent> events = new ArrayList<>();
+        List<CellEvent> events = new ArrayList<>();
         for (int i = 1; i <= 2_000; i++) {
             events.add(p.guest(ProbeEvent.of(ProbeSource.PROCESS_SPAWNED, i, "w", i), 1, i, Instant.EPOCH,
                     SessionCheck.PINNED));
@@ -110,10 +110,11 @@ class JsonLinesSinkTest {
 
     @Test
     void anEventThatCannotBeSerializedIsCountedAndTheNextOnesAreWhole() throws Exception {
-        List<CloudEvent> events = events();
-        CloudEvent broken = CloudEventBuilder.v1(events.getFirst()).withData("application/json", () -> {
+        List<CellEvent> events = events();
+        CellEvent first = events.getFirst();
+        CellEvent broken = new CellEvent(CloudEventBuilder.v1(first.cloudEvent()).withData("application/json", () -> {
             throw new IllegalStateException("no bytes");
-        }).build();
+        }).build(), first.stamp(), first.facts());
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream warnings = new ByteArrayOutputStream();
         try (JsonLinesSink sink = new JsonLinesSink(out, null, new PrintStream(warnings, true, StandardCharsets.UTF_8),
@@ -136,7 +137,7 @@ class JsonLinesSinkTest {
                 throw new IOException("No space left on device");
             }
         };
-        List<CloudEvent> events = events();
+        List<CellEvent> events = events();
         ByteArrayOutputStream warnings = new ByteArrayOutputStream();
         JsonLinesSink sink = new JsonLinesSink(full, null, new PrintStream(warnings, true, StandardCharsets.UTF_8), true);
         events.forEach(sink::emit);
@@ -145,10 +146,10 @@ class JsonLinesSinkTest {
         assertTrue(warnings.toString(StandardCharsets.UTF_8).contains("No space left on device"), warnings::toString);
     }
 
-    private static String sdkLines(List<CloudEvent> events) {
+    private static String sdkLines(List<CellEvent> events) {
         StringBuilder lines = new StringBuilder();
-        for (CloudEvent e : events) {
-            lines.append(new String(FORMAT.serialize(e), StandardCharsets.UTF_8)).append('\n');
+        for (CellEvent e : events) {
+            lines.append(new String(FORMAT.serialize(e.cloudEvent()), StandardCharsets.UTF_8)).append('\n');
         }
         return lines.toString();
     }
@@ -166,9 +167,9 @@ class JsonLinesSinkTest {
 
     @Test
     void dataReadsBackAsTheLinesDataMember() throws Exception {
-        for (CloudEvent e : events()) {
-            JsonNode line = MAPPER.readTree(FORMAT.serialize(e));
-            assertEquals(line.get("data"), MAPPER.readTree(e.getData().toBytes()), e.getId());
+        for (CellEvent e : events()) {
+            JsonNode line = MAPPER.readTree(FORMAT.serialize(e.cloudEvent()));
+            assertEquals(line.get("data"), MAPPER.readTree(e.cloudEvent().getData().toBytes()), e.cloudEvent().getId());
         }
     }
 
@@ -176,14 +177,14 @@ class JsonLinesSinkTest {
     void signedLinesSignTheSdkFormat() throws Exception {
         String key = Base64.getUrlEncoder().withoutPadding().encodeToString(new byte[32]);
         EventSigner signer = EventSigner.create(SignAlgorithm.HMAC_SHA256, "k1", key);
-        List<CloudEvent> events = events();
+        List<CellEvent> events = events();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (JsonLinesSink sink = new JsonLinesSink(out, signer, System.err, true)) {
             events.forEach(sink::emit);
         }
         StringBuilder expected = new StringBuilder();
-        for (CloudEvent e : events) {
-            expected.append(signer.sign(new String(FORMAT.serialize(e), StandardCharsets.UTF_8))).append('\n');
+        for (CellEvent e : events) {
+            expected.append(signer.sign(new String(FORMAT.serialize(e.cloudEvent()), StandardCharsets.UTF_8))).append('\n');
         }
         assertEquals(expected.toString(), out.toString(StandardCharsets.UTF_8));
     }

@@ -1,14 +1,11 @@
 package io.cellos.telemetry.host.sink.nats;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.cellos.telemetry.host.event.CellStamp;
+import io.cellos.telemetry.host.event.CellEvent;
 import io.cellos.telemetry.host.event.EventProjector;
 import io.cellos.telemetry.host.sign.EventSigner;
 import io.cellos.telemetry.host.sink.EventEncoder;
 import io.cellos.telemetry.host.sink.EventSink;
 import io.cellos.telemetry.wire.Durations;
-import io.cloudevents.CloudEvent;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -21,8 +18,9 @@ import java.util.concurrent.TimeUnit;
  * <p>The message is the event in the CloudEvents NATS binding's <em>structured</em> mode: the body
  * is the event's JSON, exactly the line {@link io.cellos.telemetry.host.sink.JsonLinesSink} would write
  * (signed when signing is on), with {@code Content-Type: application/cloudevents+json}. Its subject
- * is {@code cellos.events.<cell_id>.<type suffix>} ({@link Subjects}) and its {@code Nats-Msg-Id}
- * the cell and the event's id ({@link #messageId}), so JetStream stores a re-sent event once.
+ * is {@code cellos.events.<cell_id>.<type suffix>} ({@link Subjects}, from the event's stamp and
+ * facts) and its {@code Nats-Msg-Id} the cell and the event's id ({@link #messageId}), so JetStream
+ * stores a re-sent event once.
  *
  * <p>{@link #emit} never waits for NATS: it serializes the event on the calling thread and hands it
  * to an {@link Outbox} bounded by the target's {@code buffer}; a {@link Publisher} thread publishes
@@ -35,8 +33,6 @@ import java.util.concurrent.TimeUnit;
  * <p>Thread-safe.
  */
 public final class NatsSink implements EventSink {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private final NatsTarget target;
     private final Outbox outbox;
     private final Publisher publisher;
@@ -45,7 +41,6 @@ public final class NatsSink implements EventSink {
     private final PrintStream warnings;
     private final Object warnedLock = new Object();
     private boolean warnedUnsendable;
-    private long unattributable;
     private boolean closed;
 
     private NatsSink(NatsTarget target, NatsLink link, EventSigner signer, PrintStream warnings) {
@@ -90,39 +85,37 @@ public final class NatsSink implements EventSink {
     }
 
     @Override
-    public void emit(CloudEvent event) {
+    public void emit(CellEvent event) {
         Outbox.Message m;
         try {
             m = message(event, false);
-        } catch (IOException | IllegalArgumentException e) {
-            boolean first;
-            synchronized (warnedLock) {
-                first = !warnedUnsendable;
-                warnedUnsendable = true;
-                if (e instanceof IllegalArgumentException) {
-                    unattributable++; // not a cell's event: no cell to report it to
-                }
-            }
-            if (e instanceof IOException) {
-                // serializing or signing failed: the cell is known, so its report says so too
-                outbox.lose(Subjects.cellOf(Subjects.of(event)), event, Outbox.UNENCODABLE, 1);
-            }
-            if (first) {
+        } catch (IOException e) {
+            // serializing or signing failed: counted against the cell, whose report says so too
+            outbox.lose(event.stamp(), Outbox.UNENCODABLE, 1);
+            if (firstUnsendable()) {
                 warnings.println("cellos: " + e.getMessage() + "; such events are lost and counted (told once)");
             }
             return;
         }
-        if (outbox.offer(m, event) == Outbox.Offer.FIRST_DROP) {
+        if (outbox.offer(m) == Outbox.Offer.FIRST_DROP) {
             warnings.println("cellos: NATS " + target + ": " + target.buffer() + " events held and not yet"
                     + " acknowledged; dropping and counting new ones until it takes them again (each cell that"
                     + " loses events gets a telemetry.dropped report)");
         }
     }
 
-    private Outbox.Message message(CloudEvent event, boolean report) throws IOException {
-        String subject = Subjects.of(event);
-        String cell = Subjects.cellOf(subject);
-        return new Outbox.Message(subject, messageId(cell, event), encoder.encode(event), cell, report);
+    private Outbox.Message message(CellEvent event, boolean report) throws IOException {
+        return new Outbox.Message(Subjects.of(event), messageId(event), encoder.encode(event.cloudEvent()),
+                event.stamp(), report);
+    }
+
+    /** Whether this is the first event or report that could not be made, which alone is told. */
+    private boolean firstUnsendable() {
+        synchronized (warnedLock) {
+            boolean first = !warnedUnsendable;
+            warnedUnsendable = true;
+            return first;
+        }
     }
 
     /**
@@ -130,13 +123,13 @@ public final class NatsSink implements EventSink {
      * within its source (the cell), but JetStream de-duplicates across the whole stream, so the id
      * alone would let two cells that share a run id discard each other's events as duplicates.
      */
-    static String messageId(String cell, CloudEvent event) {
-        return cell + ":" + event.getId();
+    static String messageId(CellEvent event) {
+        return event.stamp().cellId() + ":" + event.cloudEvent().getId();
     }
 
     /** The drop report for a cell's losses so far, or {@code null} if it cannot be made. */
     private Outbox.Message report(Outbox.Loss loss) {
-        CloudEvent e = new EventProjector(stampOf(loss), null).sinkDropped("nats", loss.reports, Instant.now(),
+        CellEvent e = new EventProjector(loss.stamp, null).sinkDropped("nats", loss.reports, Instant.now(),
                 loss.counts, "events the host could not deliver to NATS " + target
                         + " (its buffer of " + target.buffer() + " was full, JetStream refused them, or they could"
                         + " not be serialized or signed)");
@@ -145,32 +138,12 @@ public final class NatsSink implements EventSink {
         } catch (IOException ex) {
             // signing that fails for events fails for their report too; the losses stay counted and
             // are told per cell on stderr when the sink closes
-            boolean first;
-            synchronized (warnedLock) {
-                first = !warnedUnsendable;
-                warnedUnsendable = true;
-            }
-            if (first) {
+            if (firstUnsendable()) {
                 warnings.println("cellos: " + ex.getMessage() + "; drop reports that cannot be made are told on"
                         + " stderr when the sink closes (told once)");
             }
             return null;
         }
-    }
-
-    /** The cell's stamp, as its events carry it; the cell id alone when none can be read. */
-    private static CellStamp stampOf(Outbox.Loss loss) {
-        if (loss.sample != null && loss.sample.getData() != null) {
-            try {
-                JsonNode data = JSON.readTree(loss.sample.getData().toBytes());
-                JsonNode hash = data.get("spec_signature_hash");
-                return new CellStamp(data.get("cell_id").asText(), data.get("run_id").asText(),
-                        hash == null || hash.isNull() ? null : hash.asText());
-            } catch (IOException | RuntimeException e) {
-                // fall through: the report still names the cell
-            }
-        }
-        return new CellStamp(loss.cell, "unknown", null);
     }
 
     /** Pushes nothing: the publisher sends as soon as it can. */
@@ -180,9 +153,7 @@ public final class NatsSink implements EventSink {
 
     @Override
     public long lost() {
-        synchronized (warnedLock) {
-            return outbox.lostTotal() + unattributable;
-        }
+        return outbox.lostTotal();
     }
 
     /** Events JetStream acknowledged (drop reports included), re-sends it had already stored included. */
@@ -234,7 +205,7 @@ public final class NatsSink implements EventSink {
                     + " events it still held are counted as lost");
         }
         for (Outbox.Loss loss : outbox.losses()) {
-            warnings.println("cellos: cell " + loss.cell + ": " + loss.total + " events not delivered to NATS "
+            warnings.println("cellos: cell " + loss.stamp.cellId() + ": " + loss.total + " events not delivered to NATS "
                     + target + ", by cause " + loss.counts);
         }
     }

@@ -1,6 +1,6 @@
 package io.cellos.telemetry.host.sink.nats;
 
-import io.cloudevents.CloudEvent;
+import io.cellos.telemetry.host.event.CellStamp;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -33,29 +33,27 @@ final class Outbox {
     static final String UNDELIVERED = "sink_undelivered";
 
     /**
-     * One event ready to publish. {@code cell} is the cell id its subject names; {@code report}
-     * marks the sink's own drop reports.
+     * One event ready to publish. {@code stamp} is its cell's, whose id its subject names;
+     * {@code report} marks the sink's own drop reports.
      */
-    record Message(String subject, String id, byte[] body, String cell, boolean report) {
+    record Message(String subject, String id, byte[] body, CellStamp stamp, boolean report) {
     }
 
-    /** What a cell lost, and an event of it, from which its report takes the cell's stamp. */
+    /** What a cell lost, with the cell's stamp, which its report carries. */
     static final class Loss {
-        final String cell;
-        final CloudEvent sample;
+        final CellStamp stamp;
         final Map<String, Long> counts = new TreeMap<>();
         long total;
         long reported;
         long reports;
 
-        Loss(String cell, CloudEvent sample) {
-            this.cell = cell;
-            this.sample = sample;
+        Loss(CellStamp stamp) {
+            this.stamp = stamp;
         }
 
         /** A copy to read without holding the outbox. */
         Loss copy() {
-            Loss c = new Loss(cell, sample);
+            Loss c = new Loss(stamp);
             c.counts.putAll(counts);
             c.total = total;
             c.reported = reported;
@@ -90,16 +88,15 @@ final class Outbox {
     /**
      * Holds {@code m}, or drops and counts it when the outbox is full or closed.
      *
-     * @param event the event {@code m} was made from, kept when it is its cell's first loss
      * @return whether it is held
      */
-    synchronized Offer offer(Message m, CloudEvent event) {
+    synchronized Offer offer(Message m) {
         if (closed) {
-            lose(m.cell(), event, UNDELIVERED, 1);
+            lose(m.stamp(), UNDELIVERED, 1);
             return Offer.DROPPED;
         }
         if (queue.size() + taken >= capacity) {
-            lose(m.cell(), event, OVERFLOW, 1);
+            lose(m.stamp(), OVERFLOW, 1);
             boolean first = !overflowing;
             overflowing = true;
             return first ? Offer.FIRST_DROP : Offer.DROPPED;
@@ -152,9 +149,12 @@ final class Outbox {
         notifyAll();
     }
 
-    /** Counts {@code n} events of {@code cell} as lost for {@code cause}. */
-    synchronized void lose(String cell, CloudEvent sample, String cause, long n) {
-        Loss loss = losses.computeIfAbsent(cell, c -> new Loss(c, sample));
+    /**
+     * Counts {@code n} events of the cell {@code stamp} names as lost for {@code cause}. Losses are
+     * kept by cell id; the first stamp seen for a cell is the one its reports carry.
+     */
+    synchronized void lose(CellStamp stamp, String cause, long n) {
+        Loss loss = losses.computeIfAbsent(stamp.cellId(), c -> new Loss(stamp));
         loss.counts.merge(cause, n, Long::sum);
         loss.total += n;
         lostTotal += n;
@@ -209,7 +209,7 @@ final class Outbox {
         lostTotal += taken;
         taken = 0;
         for (Message m : queue) {
-            lose(m.cell(), null, UNDELIVERED, 1);
+            lose(m.stamp(), UNDELIVERED, 1);
             n++;
         }
         queue.clear();

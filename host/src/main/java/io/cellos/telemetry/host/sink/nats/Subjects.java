@@ -1,8 +1,8 @@
 package io.cellos.telemetry.host.sink.nats;
 
+import io.cellos.telemetry.host.event.CellEvent;
 import io.cellos.telemetry.host.event.CellStamp;
 import io.cellos.telemetry.host.event.EventProjector;
-import io.cloudevents.CloudEvent;
 
 import java.util.regex.Pattern;
 
@@ -16,31 +16,18 @@ public final class Subjects {
     /** The subject prefix; the stream the sink creates takes {@code cellos.events.>}. */
     public static final String PREFIX = "cellos.events";
     public static final String ALL = PREFIX + ".>";
-    private static final String CELL_URN = "urn:cellos:cell:";
     private static final Pattern SUFFIX = Pattern.compile("[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*");
 
     private Subjects() {
     }
 
     /**
-     * The subject for {@code event}.
-     *
-     * @throws IllegalArgumentException if its source is not a cell's or its type is not one of the
-     *                                  project's, which the receiver never makes
+     * The subject for {@code event}: its cell from its stamp, its kind from its facts. Both are
+     * subject tokens by construction ({@link CellStamp}'s cell id, the project's own type names), so
+     * nothing is checked or parsed per event.
      */
-    public static String of(CloudEvent event) {
-        String source = event.getSource().toString();
-        if (!source.startsWith(CELL_URN) || !CellStamp.isCellId(source.substring(CELL_URN.length()))) {
-            throw new IllegalArgumentException("event " + event.getId() + " has source " + source
-                    + ", not " + CELL_URN + "<cell id>");
-        }
-        return PREFIX + "." + source.substring(CELL_URN.length()) + "." + suffix(event.getType());
-    }
-
-    /** The cell an event's subject names. */
-    public static String cellOf(String subject) {
-        int start = PREFIX.length() + 1;
-        return subject.substring(start, subject.indexOf('.', start));
+    public static String of(CellEvent event) {
+        return PREFIX + "." + event.stamp().cellId() + "." + event.facts().typeSuffix();
     }
 
     /**

@@ -2,6 +2,7 @@ package io.cellos.telemetry.host.sink.nats;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cellos.telemetry.host.event.CellEvent;
 import io.cellos.telemetry.host.event.CellStamp;
 import io.cellos.telemetry.host.event.EventProjector;
 import io.cellos.telemetry.host.event.SessionCheck;
@@ -61,10 +62,10 @@ class NatsSinkTest {
     @Test
     void createsTheStreamAndStoresEveryEventOnceWithItsSubjectIdAndBytes() throws Exception {
         NatsTarget target = NatsTarget.parse(server.url("/EV?max-age=1h&max-bytes=64MiB"));
-        List<CloudEvent> sent = new ArrayList<>();
+        List<CellEvent> sent = new ArrayList<>();
         try (NatsSink sink = NatsSink.open(target, null, warnings)) {
             for (int i = 1; i <= 500; i++) {
-                CloudEvent e = guest(i % 2 == 0 ? "cell-a" : "cell-b", i, i % 3 == 0 ? ProbeSource.PROCESS_EXITED
+                CellEvent e = guest(i % 2 == 0 ? "cell-a" : "cell-b", i, i % 3 == 0 ? ProbeSource.PROCESS_EXITED
                         : ProbeSource.PROCESS_SPAWNED);
                 sent.add(e);
                 sink.emit(e);
@@ -84,7 +85,7 @@ class NatsSinkTest {
             EventEncoder encoder = new EventEncoder(null);
             for (int seq = 1; seq <= 500; seq++) {
                 MessageInfo m = jsm.getMessage("EV", seq);
-                CloudEvent e = sent.get(seq - 1);
+                CloudEvent e = sent.get(seq - 1).cloudEvent();
                 String suffix = e.getType().substring(EventProjector.TYPE_PREFIX.length());
                 String cell = e.getSource().toString().substring("urn:cellos:cell:".length());
                 assertEquals("cellos.events." + cell + "." + suffix, m.getSubject());
@@ -95,7 +96,8 @@ class NatsSinkTest {
         }
 
         List<String> cellA = tailIds(target, Subjects.filter("cell-a", null), null);
-        assertEquals(sent.stream().filter(e -> e.getSource().toString().endsWith("cell-a")).map(CloudEvent::getId).toList(),
+        assertEquals(sent.stream().map(CellEvent::cloudEvent).filter(e -> e.getSource().toString().endsWith("cell-a"))
+                        .map(CloudEvent::getId).toList(),
                 cellA, "one cell's events, in order");
         List<String> exited = tailIds(target, Subjects.filter(null, "process.exited"), null);
         assertEquals(166, exited.size());
@@ -106,7 +108,7 @@ class NatsSinkTest {
     @Test
     void aChannelRefusalIsPublishedUnderASubjectOfItsType() throws Exception {
         NatsTarget target = NatsTarget.parse(server.url("/REFUSALS"));
-        CloudEvent refusal = new EventProjector(new CellStamp("cell-a", "run-1", null), "/run/cells/cell-a.vsock_9001")
+        CellEvent refusal = new EventProjector(new CellStamp("cell-a", "run-1", null), "/run/cells/cell-a.vsock_9001")
                 .channelRefused(1, Instant.parse("2026-11-21T12:00:00Z"), 9001, 2, "no session on its first frame",
                         SessionCheck.PINNED);
         assertEquals("cellos.events.cell-a.channel_refused", Subjects.of(refusal));
@@ -132,7 +134,7 @@ class NatsSinkTest {
     @Test
     void aReSentEventIsStoredOnce() throws Exception {
         NatsTarget target = NatsTarget.parse(server.url(""));
-        CloudEvent e = guest("cell-a", 1, ProbeSource.PROCESS_SPAWNED);
+        CellEvent e = guest("cell-a", 1, ProbeSource.PROCESS_SPAWNED);
         try (NatsSink sink = NatsSink.open(target, null, warnings)) {
             sink.emit(e);
             sink.emit(guest("cell-a", 2, ProbeSource.PROCESS_SPAWNED));
@@ -140,7 +142,7 @@ class NatsSinkTest {
             await(() -> sink.acknowledged() == 3, "three acks");
             assertEquals(1, sink.duplicates());
         }
-        assertEquals(List.of(e.getId(), guest("cell-a", 2, ProbeSource.PROCESS_SPAWNED).getId()),
+        assertEquals(List.of(e.cloudEvent().getId(), guest("cell-a", 2, ProbeSource.PROCESS_SPAWNED).cloudEvent().getId()),
                 tailIds(target, Subjects.ALL, null));
     }
 
@@ -288,6 +290,7 @@ class NatsSinkTest {
         JsonNode report = stored.stream().filter(n -> n.get("type").asText().equals(EventProjector.TYPE_DROPPED))
                 .findFirst().orElseThrow();
         assertEquals(1, report.get("data").get("host_dropped").get("sink_rejected").asLong(), report.toString());
+        assertEquals("run-1", report.get("data").get("run_id").asText(), "the cell's stamp, though no event of it was lost before");
     }
 
     @Test
@@ -295,9 +298,12 @@ class NatsSinkTest {
         EventSigner signer = EventSigner.create(SignAlgorithm.HMAC_SHA256, "k1",
                 java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(new byte[32]));
         NatsTarget target = NatsTarget.parse(server.url(""));
-        CloudEvent unsignable = CloudEventBuilder.v1().withId("run-1/odd").withSource(EventProjector.sourceOf("cell-a"))
-                .withType(EventProjector.TYPE_PREFIX + "process.spawned").withDataContentType("application/json")
-                .withData("{\"ratio\":1.5}".getBytes(StandardCharsets.UTF_8)).build(); // no canonical form: unsignable
+        CellEvent good = guest("cell-a", 2, ProbeSource.PROCESS_SPAWNED);
+        CellEvent unsignable = new CellEvent(CloudEventBuilder.v1().withId("run-1/odd")
+                .withSource(EventProjector.sourceOf("cell-a")).withType(EventProjector.TYPE_PREFIX + "process.spawned")
+                .withDataContentType("application/json")
+                .withData("{\"ratio\":1.5}".getBytes(StandardCharsets.UTF_8)).build(), // no canonical form: unsignable
+                good.stamp(), good.facts());
         try (NatsSink sink = NatsSink.open(target, signer, warnings)) {
             sink.emit(guest("cell-a", 1, ProbeSource.PROCESS_SPAWNED));
             sink.emit(unsignable);
@@ -308,6 +314,7 @@ class NatsSinkTest {
         JsonNode report = stored.stream().filter(n -> n.get("type").asText().equals(EventProjector.TYPE_DROPPED))
                 .findFirst().orElseThrow();
         assertEquals(1, report.get("data").get("host_dropped").get("sink_unencodable").asLong(), report.toString());
+        assertEquals("run-1", report.get("data").get("run_id").asText(), "the cell's stamp, not read from the event");
         assertTrue(report.has("sig"), "the report is signed like every event");
         assertTrue(warningBytes.toString().contains("cannot sign event run-1/odd"), warningBytes.toString());
     }
@@ -418,20 +425,20 @@ class NatsSinkTest {
     }
 
     private static String emit(NatsSink sink, String cell, int frame) {
-        CloudEvent e = guest(cell, frame, ProbeSource.PROCESS_SPAWNED);
+        CellEvent e = guest(cell, frame, ProbeSource.PROCESS_SPAWNED);
         sink.emit(e);
-        return e.getId();
+        return e.cloudEvent().getId();
     }
 
     /** A process.exec event with a long path: a larger message. */
-    private static CloudEvent bigGuest(String cell, int frame) {
+    private static CellEvent bigGuest(String cell, int frame) {
         EventProjector p = new EventProjector(new CellStamp(cell, "run-1", null), "/run/cells/" + cell + ".vsock_9001");
         ProbeEvent e = ProbeEvent.of(ProbeSource.PROCESS_EXEC, 1000 + frame, "sh", 1_000_000L * frame)
                 .withExtensions(io.cellos.telemetry.wire.Extensions.NONE.withPath("/" + "x".repeat(1500)));
         return p.guest(e, 1, frame, Instant.parse("2026-11-21T12:00:00Z").plusMillis(frame), SessionCheck.PINNED);
     }
 
-    private static CloudEvent guest(String cell, int frame, ProbeSource source) {
+    private static CellEvent guest(String cell, int frame, ProbeSource source) {
         EventProjector p = new EventProjector(new CellStamp(cell, "run-1", null), "/run/cells/" + cell + ".vsock_9001");
         return p.guest(ProbeEvent.of(source, 1000 + frame, "sh", 1_000_000L * frame), 1, frame,
                 Instant.parse("2026-11-21T12:00:00Z").plusMillis(frame), SessionCheck.PINNED);
