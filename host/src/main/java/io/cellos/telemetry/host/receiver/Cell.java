@@ -1,5 +1,6 @@
 package io.cellos.telemetry.host.receiver;
 
+import io.cellos.telemetry.host.Clock;
 import io.cellos.telemetry.host.event.CellStamp;
 import io.cellos.telemetry.host.event.DropCause;
 import io.cellos.telemetry.host.event.EventProjector;
@@ -19,7 +20,7 @@ import java.util.Set;
 
 /**
  * The host's state for one bound cell: its listener, its connections, the session that admits
- * them, its counters and its keep-alive.
+ * them, its counters and its keep-alive. Times come from its loop's {@link Clock}.
  *
  * <p>Confined to the I/O thread of its {@link EventLoop}: every method but the constructor runs
  * there. Owns the listening channel and every connection.
@@ -107,8 +108,8 @@ final class Cell {
     }
 
     void accepted(ProbeEvent event, long connection, long frame) {
-        lastFrameNanos = System.nanoTime();
-        Instant now = Instant.now();
+        lastFrameNanos = loop.clock().nanoTime();
+        Instant now = loop.clock().now();
         lastFrameAt = now;
         framesEmitted++;
         if (event.source() == ProbeSource.TELEMETRY_DROPPED && event.extensions().droppedTotal() != null) {
@@ -146,7 +147,7 @@ final class Cell {
             return;
         }
         dropped(DropCause.CHANNEL_REFUSED, "port " + port + " connection " + connection + " refused: " + reason);
-        loop.emit(projector.channelRefused(++refusals, Instant.now(), port, connection, reason, sessions.check()));
+        loop.emit(projector.channelRefused(++refusals, loop.clock().now(), port, connection, reason, sessions.check()));
     }
 
     void rejected(FrameException e, long connection, long frame) {
@@ -173,7 +174,7 @@ final class Cell {
     /**
      * Fires what is due at {@code now}: a coalesced drop report, {@code agent_silenced}.
      *
-     * @return the next time this cell needs the loop, in {@link System#nanoTime()} terms, or
+     * @return the next time this cell needs the loop, in {@link Clock#nanoTime()} terms, or
      *         {@link Long#MAX_VALUE}
      */
     long onTimer(long now) {
@@ -190,7 +191,7 @@ final class Cell {
             long due = lastFrameNanos + options.keepalive().toNanos();
             if (now - due >= 0) {
                 silenced = true;
-                loop.emit(projector.silenced(Instant.now(), options.keepalive().toMillis(), lastFrameAt, framesEmitted,
+                loop.emit(projector.silenced(loop.clock().now(), options.keepalive().toMillis(), lastFrameAt, framesEmitted,
                         sessions.check()));
             } else {
                 next = Math.min(next, due);
@@ -202,7 +203,7 @@ final class Cell {
     private void reportDrops(long now) {
         dropsUnreported = false;
         lastDropReportNanos = now;
-        loop.emit(projector.hostDropped(++dropReports, Instant.now(), drops, agentDroppedTotal, lastRejection,
+        loop.emit(projector.hostDropped(++dropReports, loop.clock().now(), drops, agentDroppedTotal, lastRejection,
                 sessions.check()));
     }
 
@@ -230,7 +231,7 @@ final class Cell {
             }
         }
         if (dropsUnreported) {
-            reportDrops(System.nanoTime());
+            reportDrops(loop.clock().nanoTime());
         }
         closed = true; // not before: what the last reads refuse is still declared and reported
         try {

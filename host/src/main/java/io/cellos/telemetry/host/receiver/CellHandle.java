@@ -4,6 +4,12 @@ import io.cellos.telemetry.host.event.CellStamp;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
 
 /**
  * A bound cell, as its supervisor holds it. Closing it stops the listener, handles what open
@@ -40,6 +46,31 @@ public final class CellHandle implements AutoCloseable {
     /** The cell's counters now. */
     public CellStats stats() {
         return loop.call(cell::stats);
+    }
+
+    /**
+     * Waits until the cell's counters meet {@code condition}, which is tested on the cell's I/O
+     * thread now and after each of its passes (so it must be quick and must not block), and returns
+     * them: for a supervisor that waits until a cell has handed on what its guest sent, without
+     * asking again and again.
+     *
+     * @param patience how long to wait, in real time
+     * @throws TimeoutException if they do not within {@code patience}; the message has the counters
+     *                          as they were then
+     */
+    public CellStats awaitStats(Predicate<CellStats> condition, Duration patience)
+            throws InterruptedException, TimeoutException {
+        CompletableFuture<CellStats> result = new CompletableFuture<>();
+        loop.watch(cell, condition, result);
+        try {
+            return result.get(patience.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            result.cancel(false);
+            throw new TimeoutException("the cell's counters did not meet the condition within " + patience + ": "
+                    + stats());
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("testing the condition failed", e.getCause());
+        }
     }
 
     /**

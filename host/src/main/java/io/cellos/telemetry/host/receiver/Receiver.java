@@ -1,5 +1,6 @@
 package io.cellos.telemetry.host.receiver;
 
+import io.cellos.telemetry.host.Clock;
 import io.cellos.telemetry.host.event.CellStamp;
 import io.cellos.telemetry.host.event.SessionCheck;
 import io.cellos.telemetry.host.sink.EventSink;
@@ -34,17 +35,19 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class Receiver implements AutoCloseable {
     private final ReceiverOptions options;
     private final EventSink sink;
+    private final Clock clock;
     private final EventLoop[] loops;
     private final AtomicInteger next = new AtomicInteger();
     private final Set<CellHandle> cells = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
-    private Receiver(ReceiverOptions options, EventSink sink, PrintStream warnings) {
+    private Receiver(ReceiverOptions options, EventSink sink, PrintStream warnings, Clock clock) {
         this.options = options;
         this.sink = sink;
+        this.clock = clock;
         this.loops = new EventLoop[options.loops()];
         for (int i = 0; i < loops.length; i++) {
-            loops[i] = new EventLoop("cellos-receiver-" + i, sink, warnings);
+            loops[i] = new EventLoop("cellos-receiver-" + i, sink, warnings, clock);
         }
     }
 
@@ -55,12 +58,20 @@ public final class Receiver implements AutoCloseable {
      * @param warnings where problems that lose nothing but deserve a person's eye are told
      */
     public static Receiver start(ReceiverOptions options, EventSink sink, PrintStream warnings) {
+        return start(options, sink, warnings, Clock.system());
+    }
+
+    /**
+     * {@link #start(ReceiverOptions, EventSink, PrintStream)} with the clock the receiver's timers
+     * and event times read (a test's, to move time on without sleeping).
+     */
+    public static Receiver start(ReceiverOptions options, EventSink sink, PrintStream warnings, Clock clock) {
         if (options.acceptSessionlessAgents()) {
             warnings.println("cellos: compatibility mode: a cell whose agent sends no session (CellOS 0.5) is served "
                     + "without session checks, so any process in that guest can send frames that pass as the agent's; "
                     + "such cells' events say session_check \"" + SessionCheck.NONE_COMPATIBILITY_MODE.text() + "\"");
         }
-        Receiver r = new Receiver(options, sink, warnings);
+        Receiver r = new Receiver(options, sink, warnings, clock);
         for (EventLoop l : r.loops) {
             l.start();
         }
@@ -87,7 +98,7 @@ public final class Receiver implements AutoCloseable {
         }
         Path path = listenerPath(udsBase, Wire.VSOCK_TELEMETRY_PORT).toAbsolutePath();
         ServerSocketChannel server = openListener(path);
-        long boundNanos = System.nanoTime();
+        long boundNanos = clock.nanoTime();
         EventLoop loop = loops[Math.floorMod(next.getAndIncrement(), loops.length)];
         Cell cell = new Cell(loop, stamp, path, server, options, boundNanos);
         try {

@@ -183,10 +183,7 @@ class FuzzTest {
             assertTrue(s.droppedTotal() > FUZZ_FRAMES / 2, "most fuzz frames are bad: " + s);
             assertEquals(0, s.openConnections(), "no connection state left behind");
 
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (good.stats().framesEmitted() < GOOD_FRAMES && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
+            good.awaitStats(g -> g.framesEmitted() >= GOOD_FRAMES, Duration.ofSeconds(60));
             synchronized (sink.goodSequence) {
                 assertEquals(GOOD_FRAMES, sink.goodSequence.size(), "every frame of the good cell came out");
                 for (int i = 0; i < GOOD_FRAMES; i++) {
@@ -210,15 +207,9 @@ class FuzzTest {
         }
     }
 
-    private static CellStats awaitAccounted(CellHandle cell, long expected) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        CellStats s = cell.stats();
-        while ((s.framesEmitted() + s.droppedTotal() < expected || s.openConnections() > 0)
-                && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-            s = cell.stats();
-        }
-        return s;
+    private static CellStats awaitAccounted(CellHandle cell, long expected) throws Exception {
+        return cell.awaitStats(s -> s.framesEmitted() + s.droppedTotal() >= expected && s.openConnections() == 0,
+                Duration.ofSeconds(60));
     }
 
     /** A body: a valid frame with bytes flipped, resized, random bytes, or a hand-made map. */

@@ -49,16 +49,8 @@ class HostileInputTest {
     }
 
     /** Waits for the cell's stats to show {@code n} drops of {@code cause}. */
-    private CellStats awaitDrops(DropCause cause, long n) throws InterruptedException {
-        long deadline = System.nanoTime() + PATIENCE.toNanos();
-        CellStats s;
-        while ((s = cell.stats()).dropped().getOrDefault(cause, 0L) < n) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("expected " + n + " x " + cause + ", stats " + s);
-            }
-            Thread.sleep(10);
-        }
-        return s;
+    private CellStats awaitDrops(DropCause cause, long n) throws Exception {
+        return cell.awaitStats(s -> s.dropped().getOrDefault(cause, 0L) >= n, PATIENCE);
     }
 
     @Test

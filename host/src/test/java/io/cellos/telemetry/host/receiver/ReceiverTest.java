@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeoutException;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -226,6 +227,25 @@ class ReceiverTest {
         assertThrows(IllegalArgumentException.class, () -> new CellStamp("c", "r r", null));
         assertThrows(IllegalArgumentException.class, () -> new CellStamp("c", "r", "has space"));
         assertThrows(IllegalArgumentException.class, () -> new CellStamp("", "r", null));
+    }
+
+    @Test
+    void awaitingStatsReturnsThemOnceTheyMeetTheConditionOrSaysWhatItSaw() throws Exception {
+        CellHandle cell = receiver.bind(dir.resolve("c"), new CellStamp("c", "r", null));
+        try (GuestClient g = new GuestClient(cell.socketPath())) {
+            g.send(ProbeEvent.of(ProbeSource.PROCESS_SPAWNED, 1, "a", 1)).send(ProbeEvent.of(ProbeSource.PROCESS_SPAWNED, 1, "a", 2));
+        }
+        CellStats s = cell.awaitStats(x -> x.framesEmitted() == 2 && x.openConnections() == 0, PATIENCE);
+        assertEquals(2, s.framesEmitted());
+        assertEquals(2, sink.ofType("process.spawned").size(), "what the counters count has reached the sink");
+        TimeoutException never = assertThrows(TimeoutException.class,
+                () -> cell.awaitStats(x -> x.framesEmitted() > 2, Duration.ZERO));
+        assertTrue(never.getMessage().contains("framesEmitted=2"), never.getMessage());
+        IllegalStateException broken = assertThrows(IllegalStateException.class, () -> cell.awaitStats(x -> {
+            throw new ArithmeticException("a broken condition");
+        }, PATIENCE));
+        assertEquals("a broken condition", broken.getCause().getMessage());
+        assertEquals(2, cell.stats().framesEmitted(), "the loop went on");
     }
 
     @Test
