@@ -4,12 +4,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A clock that stands still until the test moves it ({@link #advance}): time-driven behaviour
  * (keep-alive, drop reports, ack waits, pauses, drains) happens when the test says and not before,
- * so a test asserts exact counts without sleeping.
+ * so a test asserts exact counts without sleeping. Once {@linkplain #release released} it runs on
+ * from where it stood as fast as the machine's, for the part of a test where real parts (a server
+ * coming back) must take the time they take.
  *
  * <p>A thread that waits on it ({@link #awaitUntil}) waits for a notification of its monitor, or for
  * the test to move the clock past its deadline: {@link #advance} wakes every waiter to look at the
@@ -25,6 +28,8 @@ public final class TestClock implements Clock {
     public static final Instant START = Instant.parse("2026-11-21T12:00:00Z");
 
     private final AtomicLong nanos = new AtomicLong(START_NANOS);
+    /** {@link System#nanoTime()} when the clock was released, or 0 while it stands still. */
+    private volatile long releasedAt;
     /** The monitors threads wait on now, with how many wait on each. */
     private final Map<Object, Integer> monitors = new ConcurrentHashMap<>();
     /** Guards {@link #waiting}; notified whenever it changes. */
@@ -33,12 +38,19 @@ public final class TestClock implements Clock {
 
     @Override
     public long nanoTime() {
-        return nanos.get();
+        long released = releasedAt;
+        return nanos.get() + (released == 0 ? 0 : System.nanoTime() - released);
     }
 
     @Override
     public Instant now() {
-        return START.plusNanos(nanos.get() - START_NANOS);
+        return START.plusNanos(nanoTime() - START_NANOS);
+    }
+
+    /** From now on, the clock runs on as the machine's does, from where it stands; waits are timed. */
+    public void release() {
+        releasedAt = System.nanoTime();
+        advance(Duration.ZERO); // waiters look again, and now wait for real time to pass
     }
 
     /** Moves the clock on by {@code d} and wakes every thread waiting on it. */
@@ -60,8 +72,13 @@ public final class TestClock implements Clock {
         monitors.merge(monitor, 1, Integer::sum);
         changeWaiting(1);
         try {
-            if (nanos.get() - deadlineNanos < 0) {
-                monitor.wait();
+            long left = deadlineNanos - nanoTime();
+            if (left > 0) {
+                if (releasedAt == 0) {
+                    monitor.wait();
+                } else {
+                    TimeUnit.NANOSECONDS.timedWait(monitor, left);
+                }
             }
         } finally {
             monitors.computeIfPresent(monitor, (m, n) -> n == 1 ? null : n - 1);

@@ -1,5 +1,6 @@
 package io.cellos.telemetry.host.sink.nats;
 
+import io.cellos.telemetry.host.Clock;
 import io.cellos.telemetry.host.event.CellEvent;
 import io.cellos.telemetry.host.event.EventProjector;
 import io.cellos.telemetry.host.sign.EventSigner;
@@ -9,7 +10,7 @@ import io.cellos.telemetry.wire.Durations;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.time.Instant;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -39,16 +40,18 @@ public final class NatsSink implements EventSink {
     private final Thread thread;
     private final EventEncoder encoder;
     private final PrintStream warnings;
+    private final Clock clock;
     private final Object warnedLock = new Object();
     private boolean warnedUnsendable;
     private boolean closed;
 
-    private NatsSink(NatsTarget target, NatsLink link, EventSigner signer, PrintStream warnings) {
+    private NatsSink(NatsTarget target, NatsLink link, EventSigner signer, PrintStream warnings, Clock clock) {
         this.target = target;
         this.warnings = warnings;
+        this.clock = clock;
         this.encoder = new EventEncoder(signer);
-        this.outbox = new Outbox(target.buffer());
-        this.publisher = new Publisher(link, outbox, target, warnings, this::report);
+        this.outbox = new Outbox(target.buffer(), clock);
+        this.publisher = new Publisher(link, outbox, target, warnings, clock, this::report);
         this.thread = Thread.ofPlatform().name("cellos-nats-publisher").daemon().unstarted(publisher);
     }
 
@@ -62,6 +65,16 @@ public final class NatsSink implements EventSink {
      *                     events; the message says what to do
      */
     public static NatsSink open(NatsTarget target, EventSigner signer, PrintStream warnings) throws IOException {
+        return open(target, signer, warnings, Clock.system());
+    }
+
+    /**
+     * {@link #open(NatsTarget, EventSigner, PrintStream)} with the clock that times the sink's ack
+     * waits, pauses and drain and the times of its drop reports (a test's, to move time on without
+     * sleeping).
+     */
+    public static NatsSink open(NatsTarget target, EventSigner signer, PrintStream warnings, Clock clock)
+            throws IOException {
         NatsLink link = new NatsLink(target, "cellos-host");
         try {
             boolean created = StreamSetup.ensure(link.connection().jetStreamManagement(), target, warnings);
@@ -74,7 +87,7 @@ public final class NatsSink implements EventSink {
             link.close();
             throw e;
         }
-        NatsSink sink = new NatsSink(target, link, signer, warnings);
+        NatsSink sink = new NatsSink(target, link, signer, warnings, clock);
         sink.thread.start();
         return sink;
     }
@@ -129,7 +142,7 @@ public final class NatsSink implements EventSink {
 
     /** The drop report for a cell's losses so far, or {@code null} if it cannot be made. */
     private Outbox.Message report(Outbox.Loss loss) {
-        CellEvent e = new EventProjector(loss.stamp, null).sinkDropped("nats", loss.reports, Instant.now(),
+        CellEvent e = new EventProjector(loss.stamp, null).sinkDropped("nats", loss.reports, clock.now(),
                 loss.counts, "events the host could not deliver to NATS " + target
                         + " (its buffer of " + target.buffer() + " was full, JetStream refused them, or they could"
                         + " not be serialized or signed)");
@@ -158,12 +171,22 @@ public final class NatsSink implements EventSink {
 
     /** Events JetStream acknowledged (drop reports included), re-sends it had already stored included. */
     public long acknowledged() {
-        return publisher.acknowledged();
+        return publisher.acks().acknowledged();
+    }
+
+    /**
+     * Waits until JetStream has acknowledged at least {@code n} events (drop reports included), for
+     * up to {@code patience} of real time: for a caller that must know its events are stored.
+     *
+     * @return whether it has
+     */
+    public boolean awaitAcknowledged(long n, Duration patience) throws InterruptedException {
+        return publisher.acks().await(n, patience);
     }
 
     /** Acknowledged events that JetStream had already stored: re-sends after a lost ack, or re-emits. */
     public long duplicates() {
-        return publisher.duplicates();
+        return publisher.acks().duplicates();
     }
 
     /**
@@ -172,12 +195,14 @@ public final class NatsSink implements EventSink {
      * the very one stored (emitted twice), or another receiver's under the same run id.
      */
     public long unexpectedDuplicates() {
-        return publisher.unexpectedDuplicates();
+        return publisher.acks().unexpectedDuplicates();
     }
 
     /**
-     * Waits up to the target's {@code drain} for held events to be acknowledged, counts what is left
-     * as lost and says so, then disconnects.
+     * Waits up to the target's {@code drain}, on the sink's clock, for held events to be
+     * acknowledged, counts what is left as lost and says so, then disconnects. A publisher still at
+     * work an ack-wait and a second after the drain is interrupted, and one that then does not stop
+     * within 2 s of real time (it is not waiting on the clock any more) is left, its events counted.
      */
     @Override
     public void close() {
@@ -189,8 +214,9 @@ public final class NatsSink implements EventSink {
         }
         outbox.close();
         publisher.closing(target.drain());
+        long giveUpAt = clock.nanoTime() + target.drain().plus(target.ackWait()).plusSeconds(1).toNanos();
         try {
-            thread.join(target.drain().plus(target.ackWait()).plusSeconds(1));
+            outbox.await(publisher::finished, () -> giveUpAt);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -99,6 +99,8 @@ public final class NatsTail {
         IterableConsumer messages = consumer.iterate();
         try {
             long read = 0;
+            // the machine's clock, not a Clock: the idle time is the client library's own real-time
+            // waits (nextMessage) added up, which no test clock could move
             long idleSince = System.nanoTime();
             while (!stop.getAsBoolean()) {
                 Message m = messages.nextMessage(Duration.ofMillis(500));

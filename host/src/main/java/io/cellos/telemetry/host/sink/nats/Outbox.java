@@ -1,5 +1,6 @@
 package io.cellos.telemetry.host.sink.nats;
 
+import io.cellos.telemetry.host.Clock;
 import io.cellos.telemetry.host.event.CellStamp;
 
 import java.util.ArrayDeque;
@@ -8,7 +9,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 
 /**
  * The events a {@link NatsSink} holds, in the order they were emitted, and what it lost, by cell.
@@ -19,6 +21,10 @@ import java.util.concurrent.TimeUnit;
  * bound, the outbox is {@linkplain #overflowing() overflowing}. Drop reports ({@link #offerReport})
  * are outside the bound and are taken before waiting events, so that they go out while events still
  * flow; their counts are cumulative, so a late one replaces nothing and loses nothing.
+ *
+ * <p>Its monitor is also what the publisher, and the sink closing it, wait on ({@link #await}):
+ * whatever changes the outbox wakes them, and so does {@link #wake} (an ack that arrived, a deadline
+ * that moved), and their deadlines are read on the sink's {@link Clock}.
  *
  * <p>Thread-safe: any number of emitting threads, one publisher.
  */
@@ -63,6 +69,7 @@ final class Outbox {
     }
 
     private final int capacity;
+    private final Clock clock;
     private final ArrayDeque<Message> queue = new ArrayDeque<>();
     private final ArrayDeque<Message> reports = new ArrayDeque<>();
     private final Map<String, Loss> losses = new LinkedHashMap<>();
@@ -80,9 +87,13 @@ final class Outbox {
         FIRST_DROP
     }
 
-    /** @param capacity events held at most */
-    Outbox(int capacity) {
+    /**
+     * @param capacity events held at most
+     * @param clock    what the waits on this outbox are timed by
+     */
+    Outbox(int capacity, Clock clock) {
         this.capacity = capacity;
+        this.clock = clock;
     }
 
     /**
@@ -113,22 +124,34 @@ final class Outbox {
     }
 
     /**
-     * Takes the next message for the publisher, waiting up to {@code timeoutMillis}; reports come
-     * before events.
+     * Takes the next message for the publisher, waiting until the clock reaches {@code deadlineNanos}
+     * at the latest, or the outbox is closed; reports come before events.
      *
-     * @return the message, or {@code null} if none came in time
+     * @return the message, or {@code null} if none came in time or the outbox is closed and empty
      */
-    synchronized Message take(long timeoutMillis) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-        while (queue.isEmpty() && reports.isEmpty()) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                return null;
+    synchronized Message take(long deadlineNanos) throws InterruptedException {
+        await(() -> !queue.isEmpty() || !reports.isEmpty() || closed, () -> deadlineNanos);
+        return poll();
+    }
+
+    /**
+     * Waits on this outbox's monitor until {@code done} says so, or the clock reaches {@code until},
+     * which is read again after every wake-up (a deadline that moves closer, and says so with
+     * {@link #wake}, counts at once). {@code done} is tested holding the monitor.
+     */
+    synchronized void await(BooleanSupplier done, LongSupplier until) throws InterruptedException {
+        while (!done.getAsBoolean()) {
+            long deadline = until.getAsLong();
+            if (clock.nanoTime() - deadline >= 0) {
+                return;
             }
-            wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+            clock.awaitUntil(this, deadline);
         }
-        taken++;
-        return !reports.isEmpty() ? reports.pollFirst() : queue.pollFirst();
+    }
+
+    /** Wakes whoever waits on this outbox to look again: something it waits for may have changed. */
+    synchronized void wake() {
+        notifyAll();
     }
 
     /** Takes the next message if one is waiting, without waiting. */

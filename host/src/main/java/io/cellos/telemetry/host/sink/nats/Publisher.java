@@ -1,5 +1,6 @@
 package io.cellos.telemetry.host.sink.nats;
 
+import io.cellos.telemetry.host.Clock;
 import io.nats.client.JetStream;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.PublishOptions;
@@ -12,8 +13,9 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
@@ -22,40 +24,43 @@ import java.util.function.Function;
  * Moves events from an {@link Outbox} into JetStream, in order, each acknowledged before it is let
  * go, with at most {@code in-flight} awaiting their ack.
  *
- * <p>An event whose ack does not come (NATS down, slow, restarting) is sent again after a pause, on
- * a new connection ({@link NatsLink}), with every later one still unacknowledged, in the same
- * order; JetStream stores a re-sent event once ({@code Nats-Msg-Id}, within the stream's
- * de-duplication window). An event JetStream refuses for good (an API error in its ack: stream
- * full, message too large) or the client refuses (larger than the server takes) is lost and
- * counted. Each cell that lost events gets a host-made {@code telemetry.dropped}, made by
+ * <p>An event whose ack does not come (NATS down, slow, restarting) is sent again after a pause
+ * ({@link Outage}), on a new connection ({@link NatsLink}), with every later one still
+ * unacknowledged, in the same order; JetStream stores a re-sent event once ({@code Nats-Msg-Id},
+ * within the stream's de-duplication window). An event JetStream refuses for good (an API error in
+ * its ack: stream full, message too large) or the client refuses (larger than the server takes) is
+ * lost and counted. Each cell that lost events gets a host-made {@code telemetry.dropped}, made by
  * {@code reports} (which returns {@code null} when it cannot make one) and published ahead of
- * waiting events, once the outbox is no longer overflowing
- * (checked every second, and whenever it is empty).
+ * waiting events, once the outbox is no longer overflowing (checked every second, and whenever it
+ * is empty).
+ *
+ * <p>Every wait — for an ack, through a pause, for the drain — is on the outbox's monitor, timed by
+ * the sink's {@link Clock}: an ack's arrival wakes it ({@link Outbox#wake}), and so does a test
+ * clock moved on.
  *
  * <p>Runs on one thread of its own; it owns the window of events in flight. If it fails, what it
  * held is counted as lost, the outbox refuses further events (counted too), and it says so.
  */
 final class Publisher implements Runnable {
-    private static final Duration FIRST_PAUSE = Duration.ofMillis(100);
-    private static final Duration LONGEST_PAUSE = Duration.ofSeconds(2);
     private static final long REPORT_CHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** How long the publisher waits for an event when it has none, before it looks at its reports again. */
+    private static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final String CONTENT_TYPE = "application/cloudevents+json; charset=utf-8";
 
     private final NatsLink link;
     private final Outbox outbox;
     private final NatsTarget target;
     private final PrintStream warnings;
+    private final Clock clock;
     private final Function<Outbox.Loss, Outbox.Message> reports;
+    private final Acknowledgements acks;
+    private final Outage outage;
     private final ArrayDeque<Sent> window = new ArrayDeque<>();
-    private volatile long acknowledged;
-    private volatile long duplicates;
-    private volatile long unexpectedDuplicates;
     private volatile long deadlineNanos;
     private volatile boolean closing;
-    private long outageSince = -1;
+    private volatile boolean finished;
     private long refused;
-    private long lastReportCheck = System.nanoTime();
-    private Duration pause = FIRST_PAUSE;
+    private long lastReportCheck;
 
     /** An event sent and the ack it awaits. */
     private static final class Sent {
@@ -74,44 +79,41 @@ final class Publisher implements Runnable {
     }
 
     /** @param link the connection to publish on; the publisher owns it from now and closes it at the end */
-    Publisher(NatsLink link, Outbox outbox, NatsTarget target, PrintStream warnings,
+    Publisher(NatsLink link, Outbox outbox, NatsTarget target, PrintStream warnings, Clock clock,
               Function<Outbox.Loss, Outbox.Message> reports) {
         this.link = link;
         this.outbox = outbox;
         this.target = target;
         this.warnings = warnings;
+        this.clock = clock;
         this.reports = reports;
+        this.acks = new Acknowledgements(warnings);
+        this.outage = new Outage(clock, target, warnings);
+        this.lastReportCheck = clock.nanoTime();
     }
 
-    /** Events JetStream acknowledged, duplicates included. */
-    long acknowledged() {
-        return acknowledged;
+    /** What JetStream acknowledged so far. */
+    Acknowledgements acks() {
+        return acks;
     }
 
-    /** Acknowledged events that JetStream had already stored: re-sends after a lost ack. */
-    long duplicates() {
-        return duplicates;
+    /** Whether the publisher has stopped, having settled or counted everything it held. */
+    boolean finished() {
+        return finished;
     }
 
-    /**
-     * Events JetStream called duplicates on their first send: it already held another message with
-     * the same id, which this sink did not send (another receiver with the same run id?).
-     */
-    long unexpectedDuplicates() {
-        return unexpectedDuplicates;
-    }
-
-    /** From now, gives up on what is held once {@code drain} has passed; called by the closing sink. */
+    /** From now, gives up on what is held once {@code drain} has passed on the clock; called by the closing sink. */
     void closing(Duration drain) {
-        deadlineNanos = System.nanoTime() + drain.toNanos();
+        deadlineNanos = clock.nanoTime() + drain.toNanos();
         closing = true;
+        outbox.wake(); // a wait already under way ends at the deadline now
     }
 
     @Override
     public void run() {
         try {
             while (true) {
-                long now = System.nanoTime();
+                long now = clock.nanoTime();
                 if (now - lastReportCheck >= REPORT_CHECK_NANOS) {
                     lastReportCheck = now;
                     queueReports();
@@ -122,7 +124,7 @@ final class Publisher implements Runnable {
                     if (outbox.closed() && outbox.empty()) {
                         return;
                     }
-                    Outbox.Message m = outbox.take(100);
+                    Outbox.Message m = outbox.take(clock.nanoTime() + IDLE_NANOS);
                     if (m != null) {
                         window.addLast(send(new Sent(m)));
                     }
@@ -137,22 +139,24 @@ final class Publisher implements Runnable {
         } catch (InterruptedException e) {
             abandon();
         } catch (RuntimeException | Error e) {
-            warnings.println("cellos: the NATS publisher for " + target + " failed (" + describe(e)
+            warnings.println("cellos: the NATS publisher for " + target + " failed (" + Outage.describe(e)
                     + "); what it held, and every later event, is counted as lost");
             outbox.close();
             abandon();
         } finally {
             link.close();
+            finished = true;
+            outbox.wake();
         }
     }
 
     private boolean pastDeadline() {
-        return closing && System.nanoTime() - deadlineNanos > 0;
+        return closing && clock.nanoTime() - deadlineNanos >= 0;
     }
 
-    /** Nanoseconds left before the drain deadline; unbounded until the sink closes. */
-    private long untilDeadline() {
-        return closing ? deadlineNanos - System.nanoTime() : Long.MAX_VALUE;
+    /** {@code at}, or the drain deadline if the sink is closing and that comes first. */
+    private long capped(long at) {
+        return closing && deadlineNanos - at < 0 ? deadlineNanos : at;
     }
 
     private void fill() {
@@ -179,7 +183,7 @@ final class Publisher implements Runnable {
     }
 
     private Sent send(Sent s) {
-        s.sentAt = System.nanoTime();
+        s.sentAt = clock.nanoTime();
         s.sends++;
         Headers headers = new Headers().put("Content-Type", CONTENT_TYPE);
         JetStream js = link.jetStreamIfConnected();
@@ -190,6 +194,7 @@ final class Publisher implements Runnable {
         try {
             s.ack = js.publishAsync(s.message.subject(), headers, s.message.body(),
                     PublishOptions.builder().messageId(s.message.id()).build());
+            s.ack.whenComplete((ack, failure) -> outbox.wake()); // the publisher may be waiting for it
         } catch (RuntimeException e) {
             // the client refuses at once: it has just lost the connection (it keeps no buffer), or
             // the message is larger than the server takes (an IllegalArgumentException, for good)
@@ -198,24 +203,27 @@ final class Publisher implements Runnable {
         return s;
     }
 
+    /**
+     * Waits for the head of the window to be settled: its ack (let go), JetStream's refusal (lost,
+     * counted), or no ack within {@code ack-wait} on the clock (the outage path).
+     */
     private void awaitHead() throws InterruptedException {
         Sent head = window.peekFirst();
-        long waitNanos = Math.min(head.sentAt + target.ackWait().toNanos() - System.nanoTime(), untilDeadline());
-        Throwable failure;
-        try {
-            PublishAck ack = head.ack.get(Math.max(0, waitNanos), TimeUnit.NANOSECONDS);
+        long ackDue = head.sentAt + target.ackWait().toNanos();
+        outbox.await(head.ack::isDone, () -> capped(ackDue));
+        if (!head.ack.isDone()) {
+            if (!pastDeadline()) {
+                unavailable(new TimeoutException("no ack within " + target.ackWait().toMillis() + " ms"));
+            }
+            return; // past the deadline, the loop abandons what is left
+        }
+        Throwable failure = failureOf(head.ack);
+        if (failure == null) {
             window.removeFirst();
             outbox.settled();
-            acknowledged(head, ack);
-            recovered();
+            acks.count(head.message.id(), head.ack.join().isDuplicate(), head.sends > 1);
+            outage.recovered();
             return;
-        } catch (ExecutionException e) {
-            failure = e.getCause();
-        } catch (TimeoutException e) {
-            if (pastDeadline()) {
-                return; // the loop abandons what is left
-            }
-            failure = new TimeoutException("no ack within " + target.ackWait().toMillis() + " ms");
         }
         Throwable refusal = refusal(failure);
         if (refusal != null) {
@@ -227,19 +235,15 @@ final class Publisher implements Runnable {
         unavailable(failure);
     }
 
-    private void acknowledged(Sent s, PublishAck ack) {
-        acknowledged++;
-        if (!ack.isDuplicate()) {
-            return;
-        }
-        duplicates++;
-        if (s.sends == 1) {
-            if (unexpectedDuplicates++ == 0) {
-                warnings.println("cellos: JetStream already held a message with id " + s.message.id() + " (within its"
-                        + " de-duplication window) that this receiver never sent, and did not store this one: another"
-                        + " receiver may be using the same run id; give each receiver process a run id of its own"
-                        + " (told once; counted)");
-            }
+    /** Why a completed ack failed, or {@code null} if it did not. */
+    private static Throwable failureOf(CompletableFuture<PublishAck> ack) {
+        try {
+            ack.join();
+            return null;
+        } catch (CompletionException e) {
+            return e.getCause() != null ? e.getCause() : e;
+        } catch (CancellationException e) {
+            return e; // the client cancels what it awaits when its connection closes
         }
     }
 
@@ -272,13 +276,8 @@ final class Publisher implements Runnable {
      */
     private void unavailable(Throwable why) throws InterruptedException {
         link.drop();
-        if (outageSince < 0) {
-            outageSince = System.nanoTime();
-            warnings.println("cellos: NATS " + target + " is not acknowledging events (" + describe(why)
-                    + "); holding up to " + target.buffer() + " and sending again until it does");
-        }
-        Thread.sleep(Math.max(0, TimeUnit.NANOSECONDS.toMillis(Math.min(pause.toNanos(), untilDeadline()))));
-        pause = longer(pause);
+        long resumeAt = outage.failed(why);
+        outbox.await(() -> false, () -> capped(resumeAt));
         if (pastDeadline()) {
             return;
         }
@@ -294,21 +293,6 @@ final class Publisher implements Runnable {
         }
     }
 
-    private static Duration longer(Duration pause) {
-        Duration doubled = pause.multipliedBy(2);
-        return doubled.compareTo(LONGEST_PAUSE) > 0 ? LONGEST_PAUSE : doubled;
-    }
-
-    private void recovered() {
-        if (outageSince >= 0) {
-            long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - outageSince);
-            warnings.println("cellos: NATS " + target + " acknowledges again after " + seconds
-                    + " s; held events go out in order");
-            outageSince = -1;
-        }
-        pause = FIRST_PAUSE;
-    }
-
     /**
      * Gives up on everything still held: what JetStream had acknowledged counts as delivered, the
      * rest as undelivered, and it says so.
@@ -318,7 +302,7 @@ final class Publisher implements Runnable {
         for (Sent s : window) {
             outbox.settled();
             if (s.acknowledged()) {
-                acknowledged(s, s.ack.join());
+                acks.count(s.message.id(), s.ack.join().isDuplicate(), s.sends > 1);
             } else {
                 held.add(s.message);
             }
@@ -339,10 +323,5 @@ final class Publisher implements Runnable {
             warnings.println("cellos: NATS " + target + ": " + events + " events and " + reportsLost
                     + " drop reports still held when the publisher stopped were not delivered (lost and counted)");
         }
-    }
-
-    private static String describe(Throwable t) {
-        String m = t.getMessage();
-        return t.getClass().getSimpleName() + (m == null ? "" : ": " + m);
     }
 }

@@ -2,6 +2,7 @@ package io.cellos.telemetry.host.sink.nats;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cellos.telemetry.host.TestClock;
 import io.cellos.telemetry.host.event.CellEvent;
 import io.cellos.telemetry.host.event.CellStamp;
 import io.cellos.telemetry.host.event.EventProjector;
@@ -22,8 +23,8 @@ import io.nats.client.api.StreamConfiguration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -34,20 +35,32 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** {@link NatsSink} and {@link NatsTail} against a real nats-server with JetStream on loopback. */
+/**
+ * {@link NatsSink} and {@link NatsTail} against a real nats-server with JetStream on loopback.
+ *
+ * <p>Nothing sleeps: a test waits for what it needs (acks, a warning, threads waiting on the clock).
+ * Where the sink's behaviour depends on time passing, it runs on a {@link TestClock}: held still
+ * while NATS is down, so the publisher meets the outage once and pauses, then released to run as
+ * the machine's once the server is back (whose start takes the time it takes); for the drain, moved
+ * on by the test. Where an outage must meet events in flight, the server is frozen first, so they
+ * are in flight however fast the machine.
+ */
+@Timeout(value = 2, unit = TimeUnit.MINUTES) // a sink on a test clock that a failed test leaves waiting is ended
 class NatsSinkTest {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** How long a test waits for what it needs: far beyond what the work takes, not a timing assertion. */
+    private static final Duration PATIENCE = Duration.ofSeconds(30);
 
     private NatsServer server;
-    private final ByteArrayOutputStream warningBytes = new ByteArrayOutputStream();
-    private final PrintStream warnings = new PrintStream(warningBytes, true, StandardCharsets.UTF_8);
+    private final Told told = new Told();
+    private final PrintStream warnings = told.stream();
 
     @BeforeEach
     void start() throws Exception {
@@ -70,10 +83,11 @@ class NatsSinkTest {
                 sent.add(e);
                 sink.emit(e);
             }
-            await(() -> sink.acknowledged() == 500, "all 500 acknowledged");
+            assertTrue(sink.awaitAcknowledged(500, PATIENCE), "all 500 acknowledged");
+            assertEquals(500, sink.acknowledged());
             assertEquals(0, sink.lost());
         }
-        assertTrue(warningBytes.toString().contains("created JetStream stream EV"), warningBytes.toString());
+        assertTrue(told.text().contains("created JetStream stream EV"), told.text());
 
         try (Connection c = Nats.connect(target.serverUrl())) {
             JetStreamManagement jsm = c.jetStreamManagement();
@@ -115,7 +129,8 @@ class NatsSinkTest {
         try (NatsSink sink = NatsSink.open(target, null, warnings)) {
             sink.emit(refusal);
             sink.emit(guest("cell-a", 1, ProbeSource.PROCESS_SPAWNED));
-            await(() -> sink.acknowledged() == 2, "two acks");
+            assertTrue(sink.awaitAcknowledged(2, PATIENCE), "two acks");
+            assertEquals(2, sink.acknowledged());
         }
         assertEquals(List.of("run-1/refused/1"), tailIds(target, Subjects.filter(null, "channel_refused"), null));
     }
@@ -139,7 +154,8 @@ class NatsSinkTest {
             sink.emit(e);
             sink.emit(guest("cell-a", 2, ProbeSource.PROCESS_SPAWNED));
             sink.emit(e);
-            await(() -> sink.acknowledged() == 3, "three acks");
+            assertTrue(sink.awaitAcknowledged(3, PATIENCE), "three acks");
+            assertEquals(3, sink.acknowledged());
             assertEquals(1, sink.duplicates());
         }
         assertEquals(List.of(e.cloudEvent().getId(), guest("cell-a", 2, ProbeSource.PROCESS_SPAWNED).cloudEvent().getId()),
@@ -152,7 +168,8 @@ class NatsSinkTest {
         try (NatsSink sink = NatsSink.open(target, null, warnings)) {
             emit(sink, "cell-a", 1);
             emit(sink, "cell-b", 1); // same run id, connection and frame: the same CloudEvents id
-            await(() -> sink.acknowledged() == 2, "two acks");
+            assertTrue(sink.awaitAcknowledged(2, PATIENCE), "two acks");
+            assertEquals(2, sink.acknowledged());
             assertEquals(0, sink.duplicates());
         }
         assertEquals(2, tailIds(target, Subjects.ALL, null).size());
@@ -168,10 +185,11 @@ class NatsSinkTest {
         }
         try (NatsSink sink = NatsSink.open(NatsTarget.parse(server.url("/KEEP?max-age=1h")), null, warnings)) {
             sink.emit(guest("cell-a", 1, ProbeSource.PROCESS_SPAWNED));
-            await(() -> sink.acknowledged() == 1, "published into the existing stream");
+            assertTrue(sink.awaitAcknowledged(1, PATIENCE), "published into the existing stream");
+            assertEquals(1, sink.acknowledged());
         }
-        assertTrue(warningBytes.toString().contains("stream KEEP exists and is used as it is (max-age 30d, not 1h)"),
-                warningBytes.toString());
+        assertTrue(told.text().contains("stream KEEP exists and is used as it is (max-age 30d, not 1h)"),
+                told.text());
         IOException refused = assertThrows(IOException.class,
                 () -> NatsSink.open(NatsTarget.parse(server.url("/OTHER")), null, warnings));
         assertTrue(refused.getMessage().contains("do not take cellos.events.>"), refused.getMessage());
@@ -185,19 +203,24 @@ class NatsSinkTest {
     @Test
     void natsStoppedAndRestartedLosesNothingTheBufferHeldAndKeepsTheOrder() throws Exception {
         NatsTarget target = NatsTarget.parse(server.url("/EV?buffer=1000&in-flight=32&ack-wait=1s"));
+        TestClock clock = new TestClock();
         List<String> ids = new ArrayList<>();
-        try (NatsSink sink = NatsSink.open(target, null, warnings)) {
+        try (NatsSink sink = NatsSink.open(target, null, warnings, clock)) {
             for (int i = 1; i <= 200; i++) {
                 ids.add(emit(sink, "cell-a", i));
             }
-            await(() -> sink.acknowledged() == 200, "the first 200 acknowledged");
+            assertTrue(sink.awaitAcknowledged(200, PATIENCE), "the first 200 acknowledged");
             server.stop();
             for (int i = 201; i <= 700; i++) {
                 ids.add(emit(sink, "cell-a", i));
             }
-            Thread.sleep(1500); // the publisher meets the outage and keeps holding
+            told.await("is not acknowledging events", PATIENCE); // it met the outage, and pauses on the clock
+            assertEquals(200, sink.acknowledged(), "nothing more while NATS is down");
             server.startAgain();
-            await(() -> sink.acknowledged() >= 700, "the 500 held acknowledged after the restart");
+            clock.release(); // its pause ends as the machine's time passes: it reconnects and sends the 500 again
+            assertTrue(sink.awaitAcknowledged(700, PATIENCE), () -> "the 500 held acknowledged after the restart: "
+                    + sink.acknowledged() + "; told: " + told.text());
+            assertEquals(700, sink.acknowledged(), "each once");
             assertEquals(0, sink.lost());
         }
         List<String> stored = tailIds(target, Subjects.ALL, null);
@@ -205,8 +228,10 @@ class NatsSinkTest {
         for (int i = 0; i < ids.size(); i++) {
             assertEquals(ids.get(i), stored.get(i), "event " + i + " in order");
         }
-        String told = warningBytes.toString();
-        assertTrue(told.contains("is not acknowledging events") && told.contains("acknowledges again"), told);
+        String text = told.text();
+        assertTrue(text.contains("is not acknowledging events") && text.contains("acknowledges again after "), text);
+        assertEquals(1, text.split("is not acknowledging events", -1).length - 1, "one outage, told once: " + text);
+        assertEquals(1, text.split("acknowledges again", -1).length - 1, "and its end once: " + text);
     }
 
     @Test
@@ -220,7 +245,8 @@ class NatsSinkTest {
             }
             assertEquals(150, sink.lost(), "50 held, 150 dropped and counted at once");
             server.startAgain();
-            await(() -> sink.acknowledged() >= 52, "the 50 held and two drop reports acknowledged");
+            assertTrue(sink.awaitAcknowledged(52, PATIENCE), "the 50 held and two drop reports acknowledged");
+            assertEquals(52, sink.acknowledged());
             assertEquals(150, sink.lost());
         }
         List<JsonNode> stored = tail(target, Subjects.ALL, null);
@@ -240,26 +266,37 @@ class NatsSinkTest {
             reported += n;
         }
         assertEquals(150, reported, "delivered + reported dropped == emitted");
-        assertTrue(warningBytes.toString().contains("dropping and counting new ones"), warningBytes.toString());
+        assertTrue(told.text().contains("dropping and counting new ones"), told.text());
     }
 
     @Test
     void eventsInFlightWhenNatsStopsAreSentAgainStoredOnceAndInOrder() throws Exception {
-        int events = 30_000; // enough that the publisher is still at work when the server goes
-        NatsTarget target = NatsTarget.parse(server.url("/EV?buffer=40000&in-flight=256&ack-wait=1s"));
+        int acknowledgedFirst = 100;
+        int events = 1_000;
+        NatsTarget target = NatsTarget.parse(server.url("/EV?buffer=2000&in-flight=64&ack-wait=1s"));
+        TestClock clock = new TestClock();
         List<String> ids = new ArrayList<>();
-        try (NatsSink sink = NatsSink.open(target, null, warnings)) {
-            for (int i = 1; i <= events; i++) {
+        try (NatsSink sink = NatsSink.open(target, null, warnings, clock)) {
+            for (int i = 1; i <= acknowledgedFirst; i++) {
                 ids.add(emit(sink, "cell-a", i));
             }
-            await(() -> sink.acknowledged() > 0, "the first acks");
-            server.stop(); // with events in flight: some stored, their acks lost, others never received
-            long before = sink.acknowledged();
-            Thread.sleep(1500);
+            assertTrue(sink.awaitAcknowledged(acknowledgedFirst, PATIENCE), "the first acks");
+            server.freeze(); // from now it acknowledges nothing: whatever is sent stays in flight
+            for (int i = acknowledgedFirst + 1; i <= events; i++) {
+                ids.add(emit(sink, "cell-a", i));
+            }
+            // the publisher sends a window of them and waits for acks that do not come; the clock stands
+            // still, so it waits for as long as it takes the test to take the server away under it
+            server.kill(); // with events in flight: sent, never stored, never acknowledged
+            told.await("is not acknowledging events", PATIENCE);
+            assertEquals(acknowledgedFirst, sink.acknowledged(), "the outage met every later event unacknowledged");
             server.startAgain();
-            await(() -> sink.acknowledged() >= events, "every event acknowledged after the restart");
+            clock.release();
+            assertTrue(sink.awaitAcknowledged(events, PATIENCE), () -> "every event acknowledged after the restart: "
+                    + sink.acknowledged() + "; told: " + told.text());
+            assertEquals(events, sink.acknowledged(), "each once, whether stored before the outage or after");
+            assertEquals(0, sink.unexpectedDuplicates(), "a re-sent event stored before is an expected duplicate");
             assertEquals(0, sink.lost());
-            assertTrue(before < events, "the outage met events still in flight (" + before + " acknowledged before it)");
         }
         List<String> stored = tailIds(target, Subjects.ALL, null);
         assertEquals(ids.size(), stored.size(), "every event once");
@@ -279,11 +316,13 @@ class NatsSinkTest {
             sink.emit(guest("cell-a", 1, ProbeSource.PROCESS_SPAWNED));
             sink.emit(bigGuest("cell-a", 2));
             sink.emit(guest("cell-a", 3, ProbeSource.PROCESS_SPAWNED));
-            await(() -> sink.acknowledged() == 3 && sink.lost() == 1, "two stored, one refused and counted, its report stored");
+            assertTrue(sink.awaitAcknowledged(3, PATIENCE), "two stored and the refused one's report");
+            assertEquals(3, sink.acknowledged());
+            assertEquals(1, sink.lost(), "one refused and counted");
         }
-        String told = warningBytes.toString();
-        assertTrue(told.contains("JetStream refused event cell-a:run-1/c1/f2"), told);
-        assertTrue(!told.contains("not acknowledging"), "a refusal is not an outage: " + told);
+        String text = told.text();
+        assertTrue(text.contains("JetStream refused event cell-a:run-1/c1/f2"), text);
+        assertTrue(!text.contains("not acknowledging"), "a refusal is not an outage: " + text);
         List<JsonNode> stored = tail(target, Subjects.ALL, null);
         assertEquals(List.of("run-1/c1/f1", "run-1/c1/f3"), stored.stream()
                 .filter(n -> !n.get("type").asText().equals(EventProjector.TYPE_DROPPED)).map(n -> n.get("id").asText()).toList());
@@ -307,7 +346,9 @@ class NatsSinkTest {
         try (NatsSink sink = NatsSink.open(target, signer, warnings)) {
             sink.emit(guest("cell-a", 1, ProbeSource.PROCESS_SPAWNED));
             sink.emit(unsignable);
-            await(() -> sink.acknowledged() == 2 && sink.lost() == 1, "the good event and the report stored, one lost");
+            assertTrue(sink.awaitAcknowledged(2, PATIENCE), "the good event and the report stored");
+            assertEquals(2, sink.acknowledged());
+            assertEquals(1, sink.lost(), "the unsignable one lost and counted");
         }
         List<JsonNode> stored = tail(target, Subjects.ALL, null);
         assertEquals(2, stored.size(), stored.toString());
@@ -316,24 +357,30 @@ class NatsSinkTest {
         assertEquals(1, report.get("data").get("host_dropped").get("sink_unencodable").asLong(), report.toString());
         assertEquals("run-1", report.get("data").get("run_id").asText(), "the cell's stamp, not read from the event");
         assertTrue(report.has("sig"), "the report is signed like every event");
-        assertTrue(warningBytes.toString().contains("cannot sign event run-1/odd"), warningBytes.toString());
+        assertTrue(told.text().contains("cannot sign event run-1/odd"), told.text());
     }
 
     @Test
     void closingWhileNatsIsDownCountsWhatItHeldWithinTheDrain() throws Exception {
         NatsTarget target = NatsTarget.parse(server.url("/EV?drain=1s&ack-wait=1s"));
-        NatsSink sink = NatsSink.open(target, null, warnings);
+        TestClock clock = new TestClock();
+        NatsSink sink = NatsSink.open(target, null, warnings, clock);
         server.stop();
         for (int i = 1; i <= 100; i++) {
             emit(sink, "cell-a", i);
         }
-        long start = System.nanoTime();
-        sink.close();
-        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-        assertTrue(millis < 4000, "close took " + millis + " ms with drain=1s");
+        told.await("is not acknowledging events", PATIENCE);
+        Thread closer = Thread.ofPlatform().start(sink::close);
+        clock.awaitWaiters(2, PATIENCE); // the publisher in its pause, the closer in the drain
+        clock.advance(target.drain().minusMillis(1));
+        clock.awaitWaiters(2, PATIENCE);
+        assertTrue(closer.isAlive(), "close waits out the drain on the sink's clock");
+        clock.advance(Duration.ofMillis(1));
+        closer.join(PATIENCE.toMillis());
+        assertFalse(closer.isAlive(), "close returns once the drain has passed on the clock");
         assertEquals(100, sink.lost());
         assertEquals(0, sink.acknowledged());
-        assertTrue(warningBytes.toString().contains("cell cell-a: 100 events not delivered"), warningBytes.toString());
+        assertTrue(told.text().contains("cell cell-a: 100 events not delivered"), told.text());
     }
 
     @Test
@@ -354,7 +401,8 @@ class NatsSinkTest {
             for (Thread t : threads) {
                 t.join();
             }
-            await(() -> sink.acknowledged() == cells * each, "every event acknowledged");
+            assertTrue(sink.awaitAcknowledged(cells * each, PATIENCE), "every event acknowledged");
+            assertEquals(cells * each, sink.acknowledged());
             assertEquals(0, sink.lost());
         }
         for (int c = 0; c < cells; c++) {
@@ -373,16 +421,17 @@ class NatsSinkTest {
             for (int i = 1; i <= 200; i++) {
                 emit(sink, "cell-a", i);
             }
-            await(() -> sink.acknowledged() == 200, "200 acknowledged");
+            assertTrue(sink.awaitAcknowledged(200, PATIENCE), "200 acknowledged");
+            assertEquals(200, sink.acknowledged());
             Thread writer = Thread.ofPlatform().start(() -> {
                 for (int i = 201; i <= 20_000 && !Thread.currentThread().isInterrupted(); i++) {
                     emit(sink, "cell-a", i);
-                    if (i % 100 == 0) {
-                        try {
-                            Thread.sleep(5);
-                        } catch (InterruptedException e) {
+                    try {
+                        if (i % 100 == 0 && !sink.awaitAcknowledged(i, PATIENCE)) { // paced by the server
                             return;
                         }
+                    } catch (InterruptedException e) {
+                        return;
                     }
                 }
             });
@@ -403,13 +452,15 @@ class NatsSinkTest {
             for (int i = 1; i <= 10; i++) {
                 emit(sink, "cell-a", i);
             }
-            await(() -> sink.acknowledged() == 10, "10 acknowledged");
+            assertTrue(sink.awaitAcknowledged(10, PATIENCE), "10 acknowledged");
+            assertEquals(10, sink.acknowledged());
             assertEquals(10, tailIds(target, Subjects.ALL, "reader").size());
             assertEquals(0, tailIds(target, Subjects.ALL, "reader").size(), "nothing new");
             for (int i = 11; i <= 15; i++) {
                 emit(sink, "cell-a", i);
             }
-            await(() -> sink.acknowledged() == 15, "15 acknowledged");
+            assertTrue(sink.awaitAcknowledged(15, PATIENCE), "15 acknowledged");
+            assertEquals(15, sink.acknowledged());
         }
         assertEquals(5, tailIds(target, Subjects.ALL, "reader").size(), "only the 5 new ones");
         assertEquals(15, tailIds(target, Subjects.ALL, null).size(), "an ordered reader reads them all");
@@ -457,15 +508,5 @@ class NatsSinkTest {
             events.add(n);
         });
         return events;
-    }
-
-    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within 30 s: " + what);
-            }
-            Thread.sleep(20);
-        }
     }
 }
