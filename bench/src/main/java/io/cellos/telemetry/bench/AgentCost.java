@@ -92,8 +92,7 @@ public final class AgentCost {
                     loadEnd.machineForks() - loadStart.machineForks(), plan.count() + 1 + plan.generators());
             System.out.print(loadEnd.threadReport(loadStart));
             System.out.println("MEMORY after load: " + loadEnd.memoryReport());
-            System.out.println("highest dropped_total reported: " + rig.log().droppedTotal() + "; unreadable events: "
-                    + rig.log().unreadable());
+            System.out.println("highest dropped_total reported: " + rig.log().droppedTotal());
         }
     }
 

@@ -1,9 +1,9 @@
 package io.cellos.telemetry.bench;
 
-import io.cellos.telemetry.host.CellHandle;
-import io.cellos.telemetry.host.CellStamp;
-import io.cellos.telemetry.host.Receiver;
-import io.cellos.telemetry.host.ReceiverOptions;
+import io.cellos.telemetry.host.event.CellStamp;
+import io.cellos.telemetry.host.receiver.CellHandle;
+import io.cellos.telemetry.host.receiver.Receiver;
+import io.cellos.telemetry.host.receiver.ReceiverOptions;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;

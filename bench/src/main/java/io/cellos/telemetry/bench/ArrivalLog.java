@@ -1,12 +1,10 @@
 package io.cellos.telemetry.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.cellos.telemetry.host.EventProjector;
-import io.cellos.telemetry.host.EventSink;
-import io.cloudevents.CloudEvent;
+import io.cellos.telemetry.host.event.CellEvent;
+import io.cellos.telemetry.host.event.EventFacts;
+import io.cellos.telemetry.host.sink.EventSink;
+import io.cellos.telemetry.wire.ProbeSource;
 
-import java.io.IOException;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
@@ -20,42 +18,32 @@ import java.util.TreeMap;
  * <p>The delay is {@link System#nanoTime()} taken first thing in {@link #emit}, minus
  * {@code guest_monotonic_ns}: both are {@code CLOCK_MONOTONIC} of this machine (HotSpot on Linux
  * reads that clock for {@code nanoTime}), so the difference is the path from the guest's stamp
- * to the CloudEvent, with no clock offset in it. The data is rendered and parsed only after the
- * receive time is taken, so the parse is not part of the delay.
+ * to the CloudEvent, with no clock offset in it. Both values are read from the event's typed facts,
+ * never parsed back from its JSON.
  *
  * <p>Thread-safe (the receiver may call from several I/O threads); {@link #emit} holds a lock for
  * a moment per event.
  */
 final class ArrivalLog implements EventSink {
     /** The type of the agent's heartbeat, which says nothing about the workload. */
-    static final String HEARTBEAT = "agent.heartbeat";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    static final String HEARTBEAT = ProbeSource.AGENT_HEARTBEAT.wireName();
 
     private final Map<String, long[]> delays = new TreeMap<>();
     private final Map<String, Integer> counts = new TreeMap<>();
-    private long unreadable;
     private long droppedTotal;
     /** When the last event other than a heartbeat arrived. */
     private long lastArrivalNanos = System.nanoTime();
 
     @Override
-    public void emit(CloudEvent event) {
+    public void emit(CellEvent event) {
         long now = System.nanoTime();
-        String type = event.getType().startsWith(EventProjector.TYPE_PREFIX)
-                ? event.getType().substring(EventProjector.TYPE_PREFIX.length()) : event.getType();
+        String type = event.facts().typeSuffix();
         long stamp = -1;
         long dropped = -1;
-        boolean readable = true;
-        try {
-            JsonNode data = event.getData() == null ? null : JSON.readTree(event.getData().toBytes());
-            if (data != null && data.has("guest_monotonic_ns")) {
-                stamp = Long.parseUnsignedLong(data.get("guest_monotonic_ns").asText());
-            }
-            if (data != null && data.has("dropped_total")) {
-                dropped = Long.parseUnsignedLong(data.get("dropped_total").asText());
-            }
-        } catch (IOException | NumberFormatException e) {
-            readable = false;
+        if (event.facts() instanceof EventFacts.Guest g) {
+            stamp = g.probe().guestMonotonicNs();
+            Long total = g.probe().extensions().droppedTotal();
+            dropped = total != null ? total : -1;
         }
         synchronized (this) {
             if (!type.equals(HEARTBEAT)) {
@@ -63,9 +51,7 @@ final class ArrivalLog implements EventSink {
             }
             int n = counts.merge(type, 1, Integer::sum);
             droppedTotal = Math.max(droppedTotal, dropped);
-            if (!readable) {
-                unreadable++;
-            } else if (stamp >= 0) {
+            if (stamp >= 0) {
                 long[] d = delays.computeIfAbsent(type, t -> new long[1024]);
                 if (n > d.length) {
                     d = Arrays.copyOf(d, d.length * 2);
@@ -89,11 +75,6 @@ final class ArrivalLog implements EventSink {
     /** The highest {@code dropped_total} reported so far, by the agent or the receiver. */
     synchronized long droppedTotal() {
         return droppedTotal;
-    }
-
-    /** Events whose data could not be read back (expected: none). */
-    synchronized long unreadable() {
-        return unreadable;
     }
 
     /**

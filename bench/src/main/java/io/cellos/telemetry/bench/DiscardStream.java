@@ -4,7 +4,7 @@ import java.io.OutputStream;
 
 /**
  * An output stream that drops what it is given and counts the bytes: under a
- * {@link io.cellos.telemetry.host.JsonLinesSink} it keeps the sink's whole serialization path and
+ * {@link io.cellos.telemetry.host.sink.JsonLinesSink} it keeps the sink's whole serialization path and
  * removes only the file I/O.
  *
  * <p>Not thread-safe; the sink serializes its writes.

@@ -11,7 +11,7 @@ import java.util.List;
 
 /**
  * The receiver ingest load harness: how many guest frames per second a {@link
- * io.cellos.telemetry.host.Receiver} turns into CloudEvents lines, over real UNIX sockets, with the
+ * io.cellos.telemetry.host.receiver.Receiver} turns into CloudEvents lines, over real UNIX sockets, with the
  * load generator in the same process (and so on the same cores).
  *
  * <p>Runs {@link IngestArguments#rounds()} rounds of {@link IngestRound} in one JVM and prints

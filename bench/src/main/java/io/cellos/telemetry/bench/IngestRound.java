@@ -1,15 +1,15 @@
 package io.cellos.telemetry.bench;
 
-import io.cellos.telemetry.host.CellHandle;
-import io.cellos.telemetry.host.CellStamp;
-import io.cellos.telemetry.host.CellStats;
-import io.cellos.telemetry.host.EventProjector;
-import io.cellos.telemetry.host.EventSink;
-import io.cellos.telemetry.host.JsonLinesSink;
-import io.cellos.telemetry.host.Receiver;
-import io.cellos.telemetry.host.ReceiverOptions;
-import io.cellos.telemetry.host.nats.NatsSink;
-import io.cellos.telemetry.host.nats.NatsTarget;
+import io.cellos.telemetry.host.event.CellStamp;
+import io.cellos.telemetry.host.event.EventProjector;
+import io.cellos.telemetry.host.receiver.CellHandle;
+import io.cellos.telemetry.host.receiver.CellStats;
+import io.cellos.telemetry.host.receiver.Receiver;
+import io.cellos.telemetry.host.receiver.ReceiverOptions;
+import io.cellos.telemetry.host.sink.EventSink;
+import io.cellos.telemetry.host.sink.JsonLinesSink;
+import io.cellos.telemetry.host.sink.nats.NatsSink;
+import io.cellos.telemetry.host.sink.nats.NatsTarget;
 import io.cellos.telemetry.wire.Wire;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.jackson.JsonFormat;

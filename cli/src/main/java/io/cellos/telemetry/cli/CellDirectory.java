@@ -3,8 +3,8 @@ package io.cellos.telemetry.cli;
 import io.cellos.telemetry.guest.command.Args;
 import io.cellos.telemetry.guest.command.PathArgs;
 import io.cellos.telemetry.guest.command.UsageException;
-import io.cellos.telemetry.host.ListenerPath;
-import io.cellos.telemetry.host.Receiver;
+import io.cellos.telemetry.host.receiver.ListenerPath;
+import io.cellos.telemetry.host.receiver.Receiver;
 import io.cellos.telemetry.wire.Wire;
 
 import java.io.IOException;

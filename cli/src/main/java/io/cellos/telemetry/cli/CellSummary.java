@@ -1,13 +1,14 @@
 package io.cellos.telemetry.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cellos.telemetry.guest.linux.SyscallTable;
-import io.cellos.telemetry.host.EventProjector;
+import io.cellos.telemetry.host.event.CellEvent;
+import io.cellos.telemetry.host.event.DropCause;
+import io.cellos.telemetry.host.event.EventFacts;
+import io.cellos.telemetry.wire.ExitCode;
+import io.cellos.telemetry.wire.Extensions;
+import io.cellos.telemetry.wire.ProbeEvent;
 import io.cellos.telemetry.wire.WaitStatus;
-import io.cloudevents.CloudEvent;
 
-import java.io.IOException;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -20,10 +21,11 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * What a person wants to know about a cell at a glance, gathered from its CloudEvents as they are
+ * What a person wants to know about a cell at a glance, gathered from its events as they are
  * emitted: the workload's status, the process tree (name, executable, pid, status, lifetime),
  * connections attempted, files touched and by whom, denials, connections to the cell's channels the
- * host refused to believe, and drops.
+ * host refused to believe, and drops. Each event is taken by what it says ({@link EventFacts}), with
+ * a switch over the kinds of event and the guest's probe sources; its JSON is never read back.
  *
  * <p>A process is named everywhere by its comm, as the events carry it: the name the kernel keeps
  * for each process, set from the file name it executes and changeable by the process itself. The
@@ -36,10 +38,7 @@ final class CellSummary {
     /** Children of one parent running the same program, past which they are shown as one line. */
     private static final int GROUP_AT = 4;
     private static final int MAX_LIST = 30;
-    private static final ObjectMapper JSON = new ObjectMapper();
     /** Init's statuses for a workload it could not start (as {@code InitRun} reports them). */
-    private static final int NOT_EXECUTABLE = 126;
-    private static final int NOT_FOUND = 127;
 
     /** One process, as the events describe it. */
     private static final class Proc {
@@ -80,70 +79,71 @@ final class CellSummary {
         rootPid = pid;
     }
 
-    /** Takes one event. */
-    void accept(CloudEvent event) {
-        String type = event.getType().substring(EventProjector.TYPE_PREFIX.length());
-        JsonNode d;
-        try {
-            d = event.getData() == null ? JSON.createObjectNode() : JSON.readTree(event.getData().toBytes());
-        } catch (IOException e) {
-            return; // the receiver wrote this data itself; it is JSON
-        }
-        long pid = d.path("guest_pid").asLong(-1);
-        String comm = d.path("guest_comm").asText("?");
-        long ns = d.path("guest_monotonic_ns").asLong(-1);
+    /** Takes one event, by what it says: nothing is read back from its JSON. */
+    void accept(CellEvent event) {
         synchronized (this) {
             events++;
-            switch (type) {
-                case "process.spawned" -> {
-                    Proc p = proc(pid);
-                    p.parent = d.path("parent_pid").asLong(-1);
-                    if (!p.execed) { // the agent may send a fork after the exec that followed it
-                        p.comm = comm;
-                    }
-                    p.startNs = ns;
+            switch (event.facts()) {
+                case EventFacts.Guest g -> guest(g.probe());
+                case EventFacts.ChannelRefused r -> refusedChannels.add("port " + r.port() + ", connection "
+                        + r.connection() + ": " + r.reason());
+                case EventFacts.HostDropped d -> {
+                    // refused connections have their own line; frames are what this count is about
+                    hostDropped = Math.max(hostDropped,
+                            d.total() - d.byCause().getOrDefault(DropCause.CHANNEL_REFUSED, 0L));
+                    agentDropped = Math.max(agentDropped, d.agentDroppedTotal());
                 }
-                case "process.exec" -> {
-                    Proc p = proc(pid);
-                    p.comm = comm;
-                    p.execed = true;
-                    if (d.hasNonNull("path")) {
-                        p.path = d.get("path").asText();
-                    }
-                }
-                case "process.exited" -> {
-                    Proc p = proc(pid);
-                    p.endNs = ns;
-                    if (d.hasNonNull("exit_code")) {
-                        p.status = new WaitStatus((int) d.get("exit_code").asLong());
-                    }
-                    if (pid == rootPid) {
-                        rootExited.countDown();
-                    }
-                }
-                case "net.connect_attempted" -> connects.add(comm + " (pid " + pid + ") -> " + d.path("peer").asText("?"));
-                case "fs.inotify_fired" -> files.add(d.path("path").asText("?") + " by " + comm + " (pid " + pid + ")");
-                case "capability.denied" -> denials.add(comm + " (pid " + pid + ") refused "
-                        + (d.has("syscall") ? SyscallTable.describe(d.get("syscall").asLong())
-                        : "capability " + d.path("capability").asText("?")));
-                case "agent.tampered" -> tampered.add(d.path("what").asText("?"));
-                case "channel_refused" -> refusedChannels.add("port " + d.path("port").asText("?") + ", connection "
-                        + d.path("connection").asText("?") + ": " + d.path("reason").asText("?"));
-                case "telemetry.dropped" -> {
-                    if (d.path("origin").asText("").equals("host")) {
-                        // refused connections have their own line; frames are what this count is about
-                        hostDropped = Math.max(hostDropped, d.path("host_dropped_total").asLong(0)
-                                - d.path("host_dropped").path("channel_refused").asLong(0));
-                        agentDropped = Math.max(agentDropped, d.path("agent_dropped_total").asLong(0));
-                    } else {
-                        agentDropped = Math.max(agentDropped, d.path("dropped_total").asLong(0));
-                    }
-                }
-                case "agent_silenced" -> silenced++;
-                default -> {
-                }
+                case EventFacts.SinkDropped d -> hostDropped = Math.max(hostDropped, d.total());
+                case EventFacts.AgentSilenced s -> silenced++;
             }
         }
+    }
+
+    /** One guest frame, by its probe source; the caller holds the monitor. */
+    private void guest(ProbeEvent e) {
+        long pid = e.guestPid();
+        String comm = e.guestComm();
+        Extensions x = e.extensions();
+        switch (e.source()) {
+            case PROCESS_SPAWNED -> {
+                Proc p = proc(pid);
+                p.parent = x.parentPid() != null ? x.parentPid() : -1;
+                if (!p.execed) { // the agent may send a fork after the exec that followed it
+                    p.comm = comm;
+                }
+                p.startNs = e.guestMonotonicNs();
+            }
+            case PROCESS_EXEC -> {
+                Proc p = proc(pid);
+                p.comm = comm;
+                p.execed = true;
+                if (x.path() != null) {
+                    p.path = x.path();
+                }
+            }
+            case PROCESS_EXITED -> {
+                Proc p = proc(pid);
+                p.endNs = e.guestMonotonicNs();
+                if (x.exitCode() != null) {
+                    p.status = new WaitStatus((int) (long) x.exitCode());
+                }
+                if (pid == rootPid) {
+                    rootExited.countDown();
+                }
+            }
+            case NET_CONNECT_ATTEMPTED -> connects.add(comm + " (pid " + pid + ") -> " + orUnknown(x.peer()));
+            case FS_INOTIFY_FIRED -> files.add(orUnknown(x.path()) + " by " + comm + " (pid " + pid + ")");
+            case CAPABILITY_DENIED -> denials.add(comm + " (pid " + pid + ") refused "
+                    + (x.syscall() != null ? SyscallTable.describe(x.syscall()) : "capability " + orUnknown(x.capability())));
+            case AGENT_TAMPERED -> tampered.add(orUnknown(x.what()));
+            case TELEMETRY_DROPPED -> agentDropped = Math.max(agentDropped, x.droppedTotal() != null ? x.droppedTotal() : 0);
+            case AGENT_HEARTBEAT -> {
+            }
+        }
+    }
+
+    private static String orUnknown(Object value) {
+        return value != null ? value.toString() : "?";
     }
 
     /** Waits up to {@code millis} for the root's {@code process.exited}; whether it came. */
@@ -164,10 +164,10 @@ final class CellSummary {
      * @param initStatus init's own exit status, said when nothing was reported
      */
     synchronized void render(PrintStream out, List<String> workload, Optional<WaitStatus> reported, int initStatus) {
-        Proc unstarted = reported.filter(r -> r.shellStatus() == NOT_FOUND || r.shellStatus() == NOT_EXECUTABLE)
+        Proc unstarted = reported.filter(r -> r.shellStatus() == ExitCode.NOT_FOUND || r.shellStatus() == ExitCode.NOT_EXECUTABLE)
                 .map(r -> neverStarted()).orElse(null);
-        String why = reported.map(r -> r.shellStatus() == NOT_FOUND ? "not found"
-                : r.shellStatus() == NOT_EXECUTABLE ? "not executable" : "its exec failed").orElse("its exec failed");
+        String why = reported.map(r -> r.shellStatus() == ExitCode.NOT_FOUND ? "not found"
+                : r.shellStatus() == ExitCode.NOT_EXECUTABLE ? "not executable" : "its exec failed").orElse("its exec failed");
         out.println("workload: " + String.join(" ", workload) + " -> "
                 + reported.map(WaitStatus::toString).orElse("status " + initStatus + " (no report on the exit channel)")
                 + (unstarted != null ? " (" + why + ": it never started)" : ""));
@@ -197,11 +197,6 @@ final class CellSummary {
         out.println("events: " + events);
     }
 
-    /**
-     * The workload's process if it never ran its program: init's child that ended without an exec.
-     * Init forks nothing else, and a child whose exec fails exits 127 as it was, named after the
-     * workload ({@code GatedSpawn} names its spawning thread so).
-     */
     /**
      * The child init forked for the workload, when init reported that it could not be executed:
      * init's first child, if it never exec'd and ended (a child a workload makes init's with

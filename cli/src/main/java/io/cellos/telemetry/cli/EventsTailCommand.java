@@ -2,9 +2,9 @@ package io.cellos.telemetry.cli;
 
 import io.cellos.telemetry.guest.command.Args;
 
-import io.cellos.telemetry.host.nats.NatsTail;
-import io.cellos.telemetry.host.nats.NatsTarget;
-import io.cellos.telemetry.host.nats.Subjects;
+import io.cellos.telemetry.host.sink.nats.NatsTail;
+import io.cellos.telemetry.host.sink.nats.NatsTarget;
+import io.cellos.telemetry.host.sink.nats.Subjects;
 import io.cellos.telemetry.wire.ExitCode;
 
 import java.io.IOException;

@@ -4,7 +4,7 @@ import io.cellos.telemetry.guest.command.Args;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import io.cellos.telemetry.host.GuestFieldsJson;
+import io.cellos.telemetry.host.event.GuestFieldsJson;
 import io.cellos.telemetry.wire.ExitCode;
 import io.cellos.telemetry.wire.Field;
 import io.cellos.telemetry.wire.FrameException;

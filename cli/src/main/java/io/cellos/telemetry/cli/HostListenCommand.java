@@ -4,15 +4,15 @@ import io.cellos.telemetry.guest.command.Args;
 import io.cellos.telemetry.guest.command.UsageException;
 import io.cellos.telemetry.wire.Durations;
 
-import io.cellos.telemetry.host.CellHandle;
-import io.cellos.telemetry.host.CellStamp;
-import io.cellos.telemetry.host.CellStats;
-import io.cellos.telemetry.host.EventSink;
-import io.cellos.telemetry.host.Receiver;
-import io.cellos.telemetry.host.ReceiverOptions;
+import io.cellos.telemetry.host.event.CellStamp;
+import io.cellos.telemetry.host.receiver.CellHandle;
+import io.cellos.telemetry.host.receiver.CellStats;
+import io.cellos.telemetry.host.receiver.Receiver;
+import io.cellos.telemetry.host.receiver.ReceiverOptions;
 import io.cellos.telemetry.host.sign.EventSigner;
 import io.cellos.telemetry.host.sign.SigningConfigException;
 import io.cellos.telemetry.host.sign.SigningEnvironment;
+import io.cellos.telemetry.host.sink.EventSink;
 import io.cellos.telemetry.wire.ExitCode;
 
 import java.io.IOException;

@@ -4,11 +4,11 @@ import io.cellos.telemetry.guest.command.Args;
 import io.cellos.telemetry.guest.command.PathArgs;
 import io.cellos.telemetry.guest.command.UsageException;
 
-import io.cellos.telemetry.host.EventSink;
-import io.cellos.telemetry.host.JsonLinesSink;
-import io.cellos.telemetry.host.nats.NatsSink;
-import io.cellos.telemetry.host.nats.NatsTarget;
 import io.cellos.telemetry.host.sign.EventSigner;
+import io.cellos.telemetry.host.sink.EventSink;
+import io.cellos.telemetry.host.sink.JsonLinesSink;
+import io.cellos.telemetry.host.sink.nats.NatsSink;
+import io.cellos.telemetry.host.sink.nats.NatsTarget;
 
 import java.io.IOException;
 import java.nio.file.Path;

@@ -1,7 +1,7 @@
 package io.cellos.telemetry.cli;
 
-import io.cellos.telemetry.host.EventSink;
-import io.cloudevents.CloudEvent;
+import io.cellos.telemetry.host.event.CellEvent;
+import io.cellos.telemetry.host.sink.EventSink;
 
 /** A sink that hands every event to another sink and to a {@link CellSummary}. Thread-safe as both are. */
 final class SummarySink implements EventSink {
@@ -14,7 +14,7 @@ final class SummarySink implements EventSink {
     }
 
     @Override
-    public void emit(CloudEvent event) {
+    public void emit(CellEvent event) {
         summary.accept(event);
         next.emit(event);
     }

@@ -1,11 +1,14 @@
 package io.cellos.telemetry.cli;
 
-import io.cellos.telemetry.host.CapturingSink;
-import io.cellos.telemetry.host.CellHandle;
-import io.cellos.telemetry.host.CellStamp;
-import io.cellos.telemetry.host.ExitChannel;
-import io.cellos.telemetry.host.Receiver;
-import io.cellos.telemetry.host.ReceiverOptions;
+import io.cellos.telemetry.host.event.CellStamp;
+import io.cellos.telemetry.host.event.DropCause;
+import io.cellos.telemetry.host.event.EventProjector;
+import io.cellos.telemetry.host.event.SessionCheck;
+import io.cellos.telemetry.host.receiver.CellHandle;
+import io.cellos.telemetry.host.receiver.ExitChannel;
+import io.cellos.telemetry.host.receiver.Receiver;
+import io.cellos.telemetry.host.receiver.ReceiverOptions;
+import io.cellos.telemetry.host.sink.CapturingSink;
 import io.cellos.telemetry.wire.Extensions;
 import io.cellos.telemetry.wire.FrameEncoder;
 import io.cellos.telemetry.wire.ProbeEvent;
@@ -23,6 +26,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -61,6 +65,52 @@ class CellSummaryTest {
                 + "connection to this port))\n"), text);
         assertTrue(text.contains("drops: 0 events dropped in the guest, 0 frames refused by the host"), text);
         assertFalse(text.contains("rt-forged"), text);
+    }
+
+    @Test
+    void everyKindOfEventReachesItsLineByWhatItSays() {
+        CellSummary summary = new CellSummary();
+        summary.root(1);
+        EventProjector p = new EventProjector(new CellStamp("c", "r", null), "/c_9001");
+        Instant at = Instant.parse("2026-11-21T12:00:00Z");
+        long[] frame = {0};
+        java.util.function.Consumer<ProbeEvent> guest = e -> summary.accept(p.guest(e, 1, ++frame[0], at,
+                SessionCheck.PINNED));
+        guest.accept(ProbeEvent.of(ProbeSource.PROCESS_SPAWNED, 5, "sh", 1_000_000)
+                .withExtensions(Extensions.NONE.withParentPid(1)));
+        guest.accept(ProbeEvent.of(ProbeSource.PROCESS_EXEC, 5, "sh", 1_500_000)
+                .withExtensions(Extensions.NONE.withPath("/usr/bin/dash")));
+        guest.accept(ProbeEvent.of(ProbeSource.NET_CONNECT_ATTEMPTED, 5, "sh", 1_600_000)
+                .withExtensions(Extensions.NONE.withPeer("10.0.0.1:80")));
+        guest.accept(ProbeEvent.of(ProbeSource.FS_INOTIFY_FIRED, 5, "sh", 1_700_000)
+                .withExtensions(Extensions.NONE.withPath("/etc/passwd")));
+        guest.accept(ProbeEvent.of(ProbeSource.CAPABILITY_DENIED, 5, "sh", 1_800_000)
+                .withExtensions(Extensions.NONE.withSyscall(170)));
+        guest.accept(ProbeEvent.of(ProbeSource.CAPABILITY_DENIED, 5, "sh", 1_900_000)
+                .withExtensions(Extensions.NONE.withCapability(21)));
+        guest.accept(ProbeEvent.of(ProbeSource.AGENT_TAMPERED, 2, "cellos-agent", 2_000_000)
+                .withExtensions(Extensions.NONE.withWhat("audit switched off")));
+        guest.accept(ProbeEvent.of(ProbeSource.TELEMETRY_DROPPED, 2, "cellos-agent", 2_100_000)
+                .withExtensions(Extensions.NONE.withDroppedTotal(7)));
+        guest.accept(ProbeEvent.of(ProbeSource.PROCESS_EXITED, 5, "sh", 3_000_000)
+                .withExtensions(Extensions.NONE.withExitCode(1 << 8)));
+        long[] drops = new long[DropCause.values().length];
+        drops[DropCause.NOT_A_MAP.ordinal()] = 2;
+        drops[DropCause.CHANNEL_REFUSED.ordinal()] = 1;
+        summary.accept(p.hostDropped(1, at, drops, 5, "bad", SessionCheck.PINNED));
+        summary.accept(p.channelRefused(1, at, 9000, 2, "not init's", SessionCheck.PINNED));
+        summary.accept(p.silenced(at, 10_000, at, 11, SessionCheck.PINNED));
+        String text = render(summary);
+        assertTrue(text.contains("\n  └─ sh (/usr/bin/dash), pid 5, exit 1, 2.0 ms\n"), text);
+        assertTrue(text.contains("\nconnections attempted: 1\n  sh (pid 5) -> 10.0.0.1:80\n"), text);
+        assertTrue(text.contains("\ndeclared files touched: 1\n  /etc/passwd by sh (pid 5)\n"), text);
+        assertTrue(text.contains("\ndenied: 2\n  sh (pid 5) refused sethostname (170)\n  sh (pid 5) refused capability 21\n"),
+                text);
+        assertTrue(text.contains("(declared, and put back where it could be): 1\n  audit switched off\n"), text);
+        assertTrue(text.contains("\nchannels refused: 1 (port 9000, connection 2: not init's)\n"), text);
+        assertTrue(text.contains("\ndrops: 7 events dropped in the guest, 2 frames refused by the host; the agent went "
+                + "silent (1 agent_silenced)\n"), text);
+        assertTrue(text.endsWith("\nevents: 12\n"), text);
     }
 
     @Test

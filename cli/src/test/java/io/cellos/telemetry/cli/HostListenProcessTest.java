@@ -1,7 +1,7 @@
 package io.cellos.telemetry.cli;
 
-import io.cellos.telemetry.host.nats.NatsServer;
 import io.cellos.telemetry.host.sign.Ed25519Keys;
+import io.cellos.telemetry.host.sink.nats.NatsServer;
 import io.cellos.telemetry.wire.Extensions;
 import io.cellos.telemetry.wire.FrameEncoder;
 import io.cellos.telemetry.wire.ProbeEvent;

@@ -1,12 +1,12 @@
 package io.cellos.telemetry.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.cellos.telemetry.host.CapturingSink;
-import io.cellos.telemetry.host.CellHandle;
-import io.cellos.telemetry.host.CellStamp;
-import io.cellos.telemetry.host.ExitChannel;
-import io.cellos.telemetry.host.Receiver;
-import io.cellos.telemetry.host.ReceiverOptions;
+import io.cellos.telemetry.host.event.CellStamp;
+import io.cellos.telemetry.host.receiver.CellHandle;
+import io.cellos.telemetry.host.receiver.ExitChannel;
+import io.cellos.telemetry.host.receiver.Receiver;
+import io.cellos.telemetry.host.receiver.ReceiverOptions;
+import io.cellos.telemetry.host.sink.CapturingSink;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.Parameter;

@@ -2,7 +2,7 @@ package io.cellos.telemetry.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.cellos.telemetry.host.nats.NatsServer;
+import io.cellos.telemetry.host.sink.nats.NatsServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

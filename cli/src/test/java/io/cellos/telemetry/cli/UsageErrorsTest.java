@@ -1,10 +1,10 @@
 package io.cellos.telemetry.cli;
 
-import io.cellos.telemetry.host.CapturingSink;
-import io.cellos.telemetry.host.CellHandle;
-import io.cellos.telemetry.host.CellStamp;
-import io.cellos.telemetry.host.Receiver;
-import io.cellos.telemetry.host.ReceiverOptions;
+import io.cellos.telemetry.host.event.CellStamp;
+import io.cellos.telemetry.host.receiver.CellHandle;
+import io.cellos.telemetry.host.receiver.Receiver;
+import io.cellos.telemetry.host.receiver.ReceiverOptions;
+import io.cellos.telemetry.host.sink.CapturingSink;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

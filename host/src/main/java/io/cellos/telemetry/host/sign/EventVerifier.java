@@ -63,25 +63,9 @@ public final class EventVerifier {
         if (!(parsed instanceof ObjectNode event)) {
             return failure(VerificationError.NOT_JSON, "a JSON " + parsed.getNodeType() + ", not an object");
         }
-        for (String attribute : SignatureAttributes.ALL) {
-            if (!event.path(attribute).isTextual()) {
-                return failure(VerificationError.MISSING_SIG, "no string '" + attribute + "' attribute");
-            }
-        }
-        String sigalg = event.get(SignatureAttributes.SIGALG).textValue();
-        Optional<SignAlgorithm> signedWith = SignAlgorithm.fromId(sigalg);
-        if (signedWith.isEmpty()) {
-            return failure(VerificationError.UNKNOWN_SIGALG, "sigalg '" + sigalg + "' is not "
-                    + SignAlgorithm.HMAC_SHA256.id() + " or " + SignAlgorithm.ED25519.id());
-        }
-        if (signedWith.get() != algorithm) {
-            return failure(VerificationError.ALG_MISMATCH, "signed with " + sigalg + ", but the key given is for "
-                    + algorithm.id());
-        }
-        String sigkid = event.get(SignatureAttributes.SIGKID).textValue();
-        if (expectedKid != null && !expectedKid.equals(sigkid)) {
-            return failure(VerificationError.KID_MISMATCH, "signed with key id '" + sigkid + "', expected '"
-                    + expectedKid + "'");
+        Optional<VerificationFailure> attributes = checkAttributes(event);
+        if (attributes.isPresent()) {
+            return attributes;
         }
         String sigText = event.remove(SignatureAttributes.SIG).textValue();
         byte[] signature;
@@ -114,6 +98,31 @@ public final class EventVerifier {
         } catch (SignatureException e) {
             return failure(VerificationError.BAD_SIGNATURE, "sig is malformed (" + e.getMessage() + ")");
         }
+    }
+
+    /** The signature attributes are there, as strings, and name this verifier's algorithm and key. */
+    private Optional<VerificationFailure> checkAttributes(ObjectNode event) {
+        for (String attribute : SignatureAttributes.ALL) {
+            if (!event.path(attribute).isTextual()) {
+                return failure(VerificationError.MISSING_SIG, "no string '" + attribute + "' attribute");
+            }
+        }
+        String sigalg = event.get(SignatureAttributes.SIGALG).textValue();
+        Optional<SignAlgorithm> signedWith = SignAlgorithm.fromId(sigalg);
+        if (signedWith.isEmpty()) {
+            return failure(VerificationError.UNKNOWN_SIGALG, "sigalg '" + sigalg + "' is not "
+                    + SignAlgorithm.HMAC_SHA256.id() + " or " + SignAlgorithm.ED25519.id());
+        }
+        if (signedWith.get() != algorithm) {
+            return failure(VerificationError.ALG_MISMATCH, "signed with " + sigalg + ", but the key given is for "
+                    + algorithm.id());
+        }
+        String sigkid = event.get(SignatureAttributes.SIGKID).textValue();
+        if (expectedKid != null && !expectedKid.equals(sigkid)) {
+            return failure(VerificationError.KID_MISMATCH, "signed with key id '" + sigkid + "', expected '"
+                    + expectedKid + "'");
+        }
+        return Optional.empty();
     }
 
     /**
