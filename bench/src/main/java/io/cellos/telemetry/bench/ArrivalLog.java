@@ -112,17 +112,7 @@ final class ArrivalLog implements EventSink {
     }
 
     @Override
-    public void flush() {
-        // nothing is buffered
-    }
-
-    @Override
     public long lost() {
         return 0;
-    }
-
-    @Override
-    public void close() {
-        // nothing is held
     }
 }

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.ToLongFunction;
 
 /**
  * What {@code /proc} says about one process at one instant: its CPU time, each thread's context
@@ -110,20 +111,20 @@ record ProcSample(long atNanos, long cpuTicks, Map<Integer, ThreadSample> thread
 
     /** Voluntary context switches (wake-ups) of all threads since {@code earlier}; a thread born since counts from 0. */
     long wakeupsSince(ProcSample earlier) {
-        long sum = 0;
-        for (Map.Entry<Integer, ThreadSample> e : threads.entrySet()) {
-            ThreadSample before = earlier.threads.get(e.getKey());
-            sum += e.getValue().voluntary - (before == null ? 0 : before.voluntary);
-        }
-        return sum;
+        return growthSince(earlier, t -> t.voluntary);
     }
 
     /** Run time of all live threads since {@code earlier}, from {@code schedstat}: finer than the ticks. */
     long runNanosSince(ProcSample earlier) {
+        return growthSince(earlier, t -> t.runNanos);
+    }
+
+    /** How much a per-thread counter grew since {@code earlier}, over the live threads; a thread born since counts from 0. */
+    private long growthSince(ProcSample earlier, ToLongFunction<ThreadSample> counter) {
         long sum = 0;
         for (Map.Entry<Integer, ThreadSample> e : threads.entrySet()) {
             ThreadSample before = earlier.threads.get(e.getKey());
-            sum += e.getValue().runNanos - (before == null ? 0 : before.runNanos);
+            sum += counter.applyAsLong(e.getValue()) - (before == null ? 0 : counter.applyAsLong(before));
         }
         return sum;
     }

@@ -16,13 +16,18 @@ public interface EventSink extends AutoCloseable {
     /** Takes one event. */
     void emit(CellEvent event);
 
-    /** Pushes out what was emitted so far; called when an I/O thread has no more input at hand. */
-    void flush();
+    /**
+     * Pushes out what was emitted so far; called when an I/O thread has no more input at hand. The
+     * default does nothing: a sink that buffers nothing.
+     */
+    default void flush() {
+    }
 
-    /** Events this sink could not deliver. */
+    /** Events this sink could not deliver (no default: every sink answers for its own). */
     long lost();
 
-    /** Flushes and releases what the sink holds. */
+    /** Flushes and releases what the sink holds. The default does nothing: a sink that holds nothing. */
     @Override
-    void close();
+    default void close() {
+    }
 }

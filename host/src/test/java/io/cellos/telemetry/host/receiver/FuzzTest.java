@@ -80,16 +80,8 @@ class FuzzTest {
         }
 
         @Override
-        public void flush() {
-        }
-
-        @Override
         public long lost() {
             return 0;
-        }
-
-        @Override
-        public void close() {
         }
     }
 
