@@ -19,9 +19,7 @@ public enum BpfHelper {
     /** {@code void *bpf_ringbuf_reserve(ringbuf, u64 size, u64 flags)}: a record to fill, or NULL when the ring is full. */
     RINGBUF_RESERVE(131),
     /** {@code void bpf_ringbuf_submit(void *data, u64 flags)}: commits a reserved record. */
-    RINGBUF_SUBMIT(132),
-    /** {@code void bpf_ringbuf_discard(void *data, u64 flags)}: gives a reserved record up. */
-    RINGBUF_DISCARD(133);
+    RINGBUF_SUBMIT(132);
 
     /** The helper's number. */
     public final int id;

@@ -48,20 +48,18 @@ public final class EbpfProgram {
     /** An access width: the {@code BPF_SIZE} bits of a load or store. */
     public enum Size {
         /** 32 bits. */
-        W(0x00, 4),
+        W(0x00),
         /** 16 bits. */
-        H(0x08, 2),
+        H(0x08),
         /** 8 bits. */
-        B(0x10, 1),
+        B(0x10),
         /** 64 bits. */
-        DW(0x18, 8);
+        DW(0x18);
 
         final int code;
-        public final int bytes;
 
-        Size(int code, int bytes) {
+        Size(int code) {
             this.code = code;
-            this.bytes = bytes;
         }
     }
 
