@@ -52,6 +52,8 @@ public final class Libc {
     /** {@code flock(fd, operation)}. */
     public static final Syscall FLOCK = new Syscall("flock");
 
+    private static final Syscall MMAP = new Syscall("mmap");
+    private static final Syscall MUNMAP = new Syscall("munmap");
     private static final Syscall READ = new Syscall("read");
     /** {@code sendto(fd, buf, len, flags, NULL, 0)} is {@code send(2)}. */
     private static final Syscall SENDTO = new Syscall("sendto");
@@ -106,6 +108,23 @@ public final class Libc {
     /** {@code getpid(2)}: the pid as the caller's PID namespace sees it. */
     public static int getpid() {
         return (int) GETPID.invoke(0, 0, 0, 0, 0, 0);
+    }
+
+    /**
+     * {@code mmap(NULL, length, prot, flags, fd, offset)}: the mapping, which the caller unmaps with
+     * {@link #munmap}.
+     *
+     * @param what names the mapping in errors
+     */
+    public static MemorySegment mmap(long length, int prot, int flags, int fd, long offset, String what)
+            throws ErrnoException {
+        long address = MMAP.call(what, 0L, length, prot, flags, fd, offset);
+        return MemorySegment.ofAddress(address).reinterpret(length);
+    }
+
+    /** {@code munmap(2)} of a mapping {@link #mmap} made; harmless on one already gone. */
+    public static void munmap(MemorySegment mapping) {
+        MUNMAP.callOrErrno(mapping, mapping.byteSize());
     }
 
     /** The C library's text for an errno. */

@@ -45,6 +45,14 @@ public final class Mounts {
         }
     }
 
+    /** Mounts a tracefs instance on {@code target} (read-only: only tracepoints' descriptions are read through it). */
+    public static void mountTracefs(String target) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MOUNT.call("tracefs on " + target, arena.allocateFrom("tracefs"), arena.allocateFrom(target),
+                    arena.allocateFrom("tracefs"), MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, MemorySegment.NULL);
+        }
+    }
+
     /**
      * Detaches whatever is mounted on {@code /proc} (and below it) and mounts a new proc instance
      * there with {@code options}: nothing of the old one is left beneath to be uncovered.

@@ -17,6 +17,8 @@ public final class SyscallTable {
             1 write
             2 open
             3 close
+            9 mmap
+            11 munmap
             13 rt_sigaction
             14 rt_sigprocmask
             16 ioctl

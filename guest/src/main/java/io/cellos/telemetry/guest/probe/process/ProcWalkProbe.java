@@ -4,6 +4,7 @@ import io.cellos.telemetry.guest.linux.ProcFs;
 import io.cellos.telemetry.guest.linux.TimerFd;
 import io.cellos.telemetry.guest.probe.Probe;
 import io.cellos.telemetry.guest.probe.ProbeOutput;
+import io.cellos.telemetry.guest.probe.ProcessEvents;
 
 import java.io.IOException;
 import java.time.Duration;

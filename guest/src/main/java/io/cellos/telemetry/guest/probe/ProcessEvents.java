@@ -1,15 +1,14 @@
-package io.cellos.telemetry.guest.probe.process;
+package io.cellos.telemetry.guest.probe;
 
-import io.cellos.telemetry.guest.probe.ProbeOutput;
 import io.cellos.telemetry.wire.Extensions;
 import io.cellos.telemetry.wire.ProbeEvent;
 import io.cellos.telemetry.wire.ProbeSource;
 import io.cellos.telemetry.wire.Wire;
 
 /**
- * How the process probes declare a process's life (protocol.md §4–§5), in one place so that both
- * mechanisms keep the same order with the agent's {@link io.cellos.telemetry.guest.probe.KnownProcesses}:
- * it hears of a fork before the scope is asked about the child (so the child of an in-scope parent
+ * How every process probe (the connector, the walk, eBPF) declares a process's life (protocol.md
+ * §4–§5), in one place so that all the mechanisms keep the same order with the agent's
+ * {@link KnownProcesses}: it hears of a fork before the scope is asked about the child (so the child of an in-scope parent
  * is in scope), and of an exit only after the scope was asked about the exiting process (so its
  * last event is attributed).
  *
@@ -17,16 +16,16 @@ import io.cellos.telemetry.wire.Wire;
  *
  * <p>Confined to the loop thread.
  */
-final class ProcessEvents {
+public final class ProcessEvents {
     private final boolean declareExecs;
 
     /** @param declareExecs whether execs are declared here, or by another probe (audit) */
-    ProcessEvents(boolean declareExecs) {
+    public ProcessEvents(boolean declareExecs) {
         this.declareExecs = declareExecs;
     }
 
     /** {@code process.spawned}, with {@code parent_pid}. */
-    void spawned(ProbeOutput out, long nanos, int pid, int parent, String comm) {
+    public void spawned(ProbeOutput out, long nanos, int pid, int parent, String comm) {
         out.processes().forked(parent, pid, comm, nanos);
         if (out.processes().inScope(pid)) {
             out.emit(new ProbeEvent(Wire.VERSION_1_1, ProbeSource.PROCESS_SPAWNED, pid, orEmpty(comm), nanos,
@@ -35,7 +34,7 @@ final class ProcessEvents {
     }
 
     /** {@code process.exec}, with {@code path} when the executable's path is known. */
-    void exec(ProbeOutput out, long nanos, int pid, String comm, String path) {
+    public void exec(ProbeOutput out, long nanos, int pid, String comm, String path) {
         out.processes().execed(pid, comm, nanos);
 
         if (declareExecs && out.processes().inScope(pid)) {
@@ -51,7 +50,7 @@ final class ProcessEvents {
      *
      * @param waitStatus the raw wait status as an unsigned 32-bit value, or -1 when unknown
      */
-    void exited(ProbeOutput out, long nanos, int pid, String known, long waitStatus) {
+    public void exited(ProbeOutput out, long nanos, int pid, String known, long waitStatus) {
         String comm = known != null && !known.isEmpty() ? known : out.processes().nameOf(pid);
         boolean inScope = out.processes().inScope(pid);
         if (inScope) {

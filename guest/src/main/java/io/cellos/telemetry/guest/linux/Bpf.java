@@ -1,0 +1,137 @@
+package io.cellos.telemetry.guest.linux;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * The {@code bpf(2)} system call ({@code <linux/bpf.h>}): maps, program loads and the kernel's list
+ * of loaded programs. Each command fills its part of {@code union bpf_attr}, passed zeroed at
+ * {@value #ATTR_BYTES} bytes (the kernel accepts a shorter union than its own and requires a longer
+ * one's extra bytes to be zero).
+ *
+ * <p>Stateless; every descriptor returned is the caller's to close.
+ */
+public final class Bpf {
+    /** {@code enum bpf_map_type}. */
+    public static final int MAP_TYPE_ARRAY = 2;
+    public static final int MAP_TYPE_RINGBUF = 27;
+    /** {@code enum bpf_prog_type}. */
+    public static final int PROG_TYPE_TRACEPOINT = 5;
+
+    /** {@code enum bpf_cmd}. */
+    private static final int BPF_MAP_CREATE = 0;
+    private static final int BPF_MAP_LOOKUP_ELEM = 1;
+    private static final int BPF_PROG_LOAD = 5;
+    private static final int BPF_PROG_GET_NEXT_ID = 11;
+    /** {@code BPF_OBJ_NAME_LEN}, with the terminating NUL. */
+    private static final int OBJ_NAME_BYTES = 16;
+    private static final int ATTR_BYTES = 128;
+    /** {@code log_level} 1: the verifier's reason and the path that led to it. */
+    private static final int LOG_LEVEL = 1;
+    /** Enough for the verifier's walk of a program of a few dozen instructions. */
+    private static final int LOG_BYTES = 64 * 1024;
+    private static final Syscall BPF = new Syscall("bpf");
+
+    private Bpf() {
+    }
+
+    /**
+     * {@code BPF_MAP_CREATE}: a map of {@code type} named {@code name} (at most 15 bytes, for
+     * {@code bpftool}).
+     *
+     * @throws ErrnoException naming the map type and name, with the errno
+     */
+    public static Fd createMap(int type, int keySize, int valueSize, int maxEntries, String name) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment attr = arena.allocate(ATTR_BYTES, 8);
+            attr.set(JAVA_INT, 0, type);
+            attr.set(JAVA_INT, 4, keySize);
+            attr.set(JAVA_INT, 8, valueSize);
+            attr.set(JAVA_INT, 12, maxEntries);
+            objectName(attr, 28, name);
+            int fd = (int) BPF.call("BPF_MAP_CREATE, " + name, BPF_MAP_CREATE, attr, ATTR_BYTES);
+            return new Fd(fd, "bpf map " + name);
+        }
+    }
+
+    /**
+     * {@code BPF_MAP_LOOKUP_ELEM}: copies the value at {@code key} into {@code value}; allocates
+     * nothing.
+     *
+     * @param attr scratch of at least {@link #ATTR_BYTES} bytes, zeroed ({@link #lookupScratch})
+     * @return 0, or {@code -errno}
+     */
+    public static long lookup(int mapFd, MemorySegment attr, MemorySegment key, MemorySegment value) {
+        attr.set(JAVA_INT, 0, mapFd);
+        attr.set(JAVA_LONG, 8, Native.address(key));
+        attr.set(JAVA_LONG, 16, Native.address(value));
+        return BPF.invoke(BPF_MAP_LOOKUP_ELEM, Native.address(attr), ATTR_BYTES, 0, 0, 0);
+    }
+
+    /** A zeroed attribute buffer for {@link #lookup}, in {@code arena}. */
+    public static MemorySegment lookupScratch(Arena arena) {
+        return arena.allocate(ATTR_BYTES, 8);
+    }
+
+    /**
+     * {@code BPF_PROG_LOAD}: verifies and loads {@code program} as a program of {@code type}, GPL
+     * (the tracing helpers require it).
+     *
+     * @throws BpfLoadException with the errno and the verifier's log when the kernel refuses it
+     */
+    public static Fd loadProgram(int type, EbpfProgram program, String name) throws BpfLoadException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment insns = program.encode(arena);
+            MemorySegment log = arena.allocate(LOG_BYTES);
+            MemorySegment attr = arena.allocate(ATTR_BYTES, 8);
+            attr.set(JAVA_INT, 0, type);
+            attr.set(JAVA_INT, 4, (int) (insns.byteSize() / EbpfProgram.SLOT_BYTES));
+            attr.set(JAVA_LONG, 8, Native.address(insns));
+            attr.set(JAVA_LONG, 16, Native.address(arena.allocateFrom("GPL")));
+            attr.set(JAVA_INT, 24, LOG_LEVEL);
+            attr.set(JAVA_INT, 28, LOG_BYTES);
+            attr.set(JAVA_LONG, 32, Native.address(log));
+            objectName(attr, 48, name);
+            String call = "bpf(BPF_PROG_LOAD, " + name + ")";
+            long fd = BPF.callOrErrno(BPF_PROG_LOAD, attr, ATTR_BYTES);
+            if (fd < 0) {
+                throw new BpfLoadException(call, (int) -fd, log.getString(0, StandardCharsets.UTF_8));
+            }
+            return new Fd((int) fd, "bpf program " + name);
+        }
+    }
+
+    /**
+     * {@code BPF_PROG_GET_NEXT_ID}: the id of the loaded program after {@code id} (0: the first),
+     * machine-wide, or -1 when there is none.
+     *
+     * @throws ErrnoException on any failure but the end of the list
+     */
+    public static int nextProgramId(int id) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment attr = arena.allocate(ATTR_BYTES, 8);
+            attr.set(JAVA_INT, 0, id);
+            long rc = BPF.callOrErrno(BPF_PROG_GET_NEXT_ID, attr, ATTR_BYTES);
+            if (rc == -Errno.ENOENT) {
+                return -1;
+            }
+            if (rc < 0) {
+                throw new ErrnoException("bpf(BPF_PROG_GET_NEXT_ID, " + id + ")", (int) -rc);
+            }
+            return attr.get(JAVA_INT, 4);
+        }
+    }
+
+    private static void objectName(MemorySegment attr, long at, String name) {
+        byte[] b = name.getBytes(StandardCharsets.US_ASCII);
+        if (b.length >= OBJ_NAME_BYTES) {
+            throw new IllegalArgumentException("a bpf object's name has at most " + (OBJ_NAME_BYTES - 1) + " bytes: " + name);
+        }
+        MemorySegment.copy(b, 0, attr, JAVA_BYTE, at, b.length);
+    }
+}

@@ -1,0 +1,30 @@
+package io.cellos.telemetry.guest.linux;
+
+/**
+ * The kernel's helper functions an eBPF program of this project calls, by their number in
+ * {@code enum bpf_func_id} ({@code <linux/bpf.h>}, {@code __BPF_FUNC_MAPPER}): the stable ABI a
+ * {@code call} instruction names.
+ */
+public enum BpfHelper {
+    /** {@code void *bpf_map_lookup_elem(map, const void *key)}: the value, or NULL. */
+    MAP_LOOKUP_ELEM(1),
+    /** {@code u64 bpf_ktime_get_ns(void)}: {@code CLOCK_MONOTONIC}, in nanoseconds. */
+    KTIME_GET_NS(5),
+    /** {@code u64 bpf_get_current_pid_tgid(void)}: the thread-group id (process) in the upper 32 bits, the thread's in the lower. */
+    GET_CURRENT_PID_TGID(14),
+    /** {@code long bpf_get_current_comm(void *buf, u32 size)}: the current thread's name, NUL-terminated. */
+    GET_CURRENT_COMM(16),
+    /** {@code long bpf_probe_read_kernel_str(void *dst, u32 size, const void *unsafe_ptr)}: the length with the NUL, or a negative error. */
+    PROBE_READ_KERNEL_STR(115),
+    /** {@code void *bpf_ringbuf_reserve(ringbuf, u64 size, u64 flags)}: a record to fill, or NULL when the ring is full. */
+    RINGBUF_RESERVE(131),
+    /** {@code void bpf_ringbuf_submit(void *data, u64 flags)}: commits a reserved record. */
+    RINGBUF_SUBMIT(132);
+
+    /** The helper's number. */
+    public final int id;
+
+    BpfHelper(int id) {
+        this.id = id;
+    }
+}

@@ -1,0 +1,242 @@
+package io.cellos.telemetry.guest.probe.ebpf;
+
+import io.cellos.telemetry.guest.linux.Bpf;
+import io.cellos.telemetry.guest.linux.BpfRingBuffer;
+import io.cellos.telemetry.guest.linux.EbpfProgram;
+import io.cellos.telemetry.guest.linux.ErrnoException;
+import io.cellos.telemetry.guest.linux.Fd;
+import io.cellos.telemetry.guest.linux.PerfEvent;
+import io.cellos.telemetry.guest.linux.TraceEvent;
+import io.cellos.telemetry.guest.linux.Tracefs;
+import io.cellos.telemetry.guest.probe.Probe;
+import io.cellos.telemetry.guest.probe.ProbeOutput;
+import io.cellos.telemetry.guest.probe.ProcessEvents;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
+
+/**
+ * Processes, from eBPF programs on the kernel's tracepoints ({@link ProcessPrograms}), read from a
+ * BPF ring buffer: {@code process.spawned} on every fork of a new process, {@code process.exec} on
+ * every exec, {@code process.exited} when a process's last thread ends — the events the connector
+ * probe declares, told to the agent's {@link io.cellos.telemetry.guest.probe.KnownProcesses} in the
+ * same order ({@link ProcessEvents}). Threads are not declared. Everything is what the kernel had at
+ * the event, nothing is read from {@code /proc} later:
+ * <ul>
+ * <li>spawned: {@code guest_pid} the child, {@code parent_pid} the process that forked it (for a
+ *     {@code CLONE_PARENT} child, that is the forker, not the parent the kernel gave it),
+ *     {@code guest_comm} the forking thread's name, which the child is born with;
+ * <li>exec: {@code guest_comm} the new name, {@code path} the file name as {@code execve} was given it
+ *     (relative if it was; {@code /dev/fd/N} for an {@code fexecve}), cut at
+ *     {@value ProcessPrograms#PATH_BYTES} bytes less its NUL;
+ * <li>exited: {@code guest_comm} the process's name (the last name known when a thread other than
+ *     the leader ended last); no {@code exit_code}: the tracepoint does not carry it, and
+ *     {@code task->exit_code} lies at an offset only BTF tells.
+ * </ul>
+ * {@code guest_monotonic_ns} is the kernel's stamp of the event ({@code bpf_ktime_get_ns}, {@code CLOCK_MONOTONIC}).
+ *
+ * <p>Losses: an event the programs saw while the ring was full is counted in the kernel, and the
+ * count reaches {@link ProbeOutput#lost}; events seen = declared + lost, exactly ({@link #seen}).
+ *
+ * <p>Confined to the loop thread, which the ring buffer's fd wakes level-triggered; it handles at
+ * most {@value #RECORDS_PER_WAKEUP} records per wake-up. Owns, from {@link #arm} to {@link #close},
+ * the maps, programs, perf events and the ring's mappings: closing it detaches and unloads all.
+ */
+public final class EbpfProcessProbe implements Probe {
+    /** The default ring: about 1,900 exec records, or 21,000 fork or exit records, can wait for the loop. */
+    public static final int DEFAULT_RING_BYTES = 1 << 20;
+    static final String DESCRIPTION = "processes (eBPF tracepoints)";
+    private static final int RECORDS_PER_WAKEUP = 1024;
+    private static final String[] TRACEPOINTS = {"task/task_newtask", "sched/sched_process_exec", "sched/sched_process_exit"};
+
+    private final ProcessEvents events;
+    private final int ringBytes;
+    /** The lookup's buffers, made by {@link #arm} on the loop thread. */
+    private Arena arena;
+    private MemorySegment lookupAttr;
+    private MemorySegment key;
+    private MemorySegment counters;
+    private final byte[] text = new byte[ProcessPrograms.PATH_BYTES];
+    private final BpfRingBuffer.Records handler = this::handle;
+    /** The maps and programs, in the order they were made; closed in reverse. */
+    private final List<Fd> owned = new ArrayList<>();
+    /** The perf events that run the programs: closed first, which detaches them. */
+    private final List<Fd> attachments = new ArrayList<>();
+    private Fd ringMap;
+    private Fd counterMap;
+    private BpfRingBuffer ring;
+    private ProbeOutput out;
+    private long lostReported;
+    private boolean behind;
+
+    /** A probe with the {@linkplain #DEFAULT_RING_BYTES default ring} that declares execs. */
+    public EbpfProcessProbe() {
+        this(DEFAULT_RING_BYTES, true);
+    }
+
+    /**
+     * @param ringBytes    the ring buffer's size: a power of two, at least a page
+     * @param declareExecs whether to declare {@code process.exec} (else another probe does)
+     */
+    public EbpfProcessProbe(int ringBytes, boolean declareExecs) {
+        this.events = new ProcessEvents(declareExecs);
+        this.ringBytes = ringBytes;
+    }
+
+    @Override
+    public String description() {
+        return DESCRIPTION;
+    }
+
+    /**
+     * Reads the tracepoints' layouts, creates the maps, builds, loads and attaches the programs and
+     * maps the ring.
+     *
+     * @throws io.cellos.telemetry.guest.linux.BpfLoadException with the verifier's log if a program is refused
+     * @throws ErrnoException naming the call that failed ({@code bpf}, {@code perf_event_open}, {@code mmap})
+     * @throws IOException    if tracefs cannot be read
+     */
+    @Override
+    public void arm() throws IOException {
+        if (ring != null) {
+            throw new IllegalStateException(description() + " is armed already");
+        }
+        arena = Arena.ofConfined();
+        lookupAttr = Bpf.lookupScratch(arena);
+        key = arena.allocate(JAVA_LONG);
+        counters = arena.allocate(ProcessPrograms.COUNTERS_BYTES, 8);
+        try {
+            List<TraceEvent> tps = Tracefs.events(TRACEPOINTS);
+            ringMap = own(Bpf.createMap(Bpf.MAP_TYPE_RINGBUF, 0, 0, ringBytes, "cellos_procs"));
+            counterMap = own(Bpf.createMap(Bpf.MAP_TYPE_ARRAY, 4, ProcessPrograms.COUNTERS_BYTES, 1, "cellos_proc_cnt"));
+            ProcessPrograms programs = new ProcessPrograms(ringMap.get(), counterMap.get());
+            attach(tps.get(0), programs.fork(tps.get(0)), "cellos_fork");
+            attach(tps.get(1), programs.exec(tps.get(1)), "cellos_exec");
+            attach(tps.get(2), programs.exit(tps.get(2)), "cellos_exit");
+            ring = new BpfRingBuffer(ringMap, ringBytes);
+        } catch (IOException | RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    private void attach(TraceEvent tp, EbpfProgram program, String name) throws IOException {
+        Fd prog = own(Bpf.loadProgram(Bpf.PROG_TYPE_TRACEPOINT, program, name));
+        attachments.add(PerfEvent.attach(tp, prog));
+    }
+
+    private Fd own(Fd fd) {
+        owned.add(fd);
+        return fd;
+    }
+
+    @Override
+    public int fd() {
+        return ringMap.get();
+    }
+
+    @Override
+    public void onReadable(ProbeOutput out) throws IOException {
+        this.out = out;
+        int n = ring.read(handler, RECORDS_PER_WAKEUP);
+        behind = n == RECORDS_PER_WAKEUP && ring.pending();
+        long lost = counter(ProcessPrograms.LOST);
+        if (lost > lostReported) {
+            out.lost(lost - lostReported);
+            lostReported = lost;
+        }
+    }
+
+    /**
+     * Detaches the programs, so that nothing more is seen, then reads until the ring is empty (or
+     * until {@code deadlineNanos}) and reports the last losses: after it, {@link #seen} is final and
+     * equals what was declared plus what was reported lost.
+     */
+    @Override
+    public void finish(ProbeOutput out, long deadlineNanos) throws IOException {
+        detach();
+        do {
+            onReadable(out);
+        } while (ring.pending() && System.nanoTime() < deadlineNanos);
+    }
+
+    private void detach() {
+        attachments.forEach(Fd::close);
+        attachments.clear();
+    }
+
+    @Override
+    public boolean processesBehind() {
+        return behind;
+    }
+
+    /** How many process events the programs have seen: those read, those waiting in the ring, and those lost. */
+    public long seen() throws ErrnoException {
+        return counter(ProcessPrograms.SEEN);
+    }
+
+    private long counter(int offset) throws ErrnoException {
+        long rc = Bpf.lookup(counterMap.get(), lookupAttr, key, counters);
+        if (rc < 0) {
+            throw new ErrnoException("bpf(BPF_MAP_LOOKUP_ELEM, cellos_proc_cnt)", (int) -rc);
+        }
+        return counters.get(JAVA_LONG, offset);
+    }
+
+    private void handle(MemorySegment data, long at, int length) {
+        int kind = data.get(JAVA_INT_UNALIGNED, at + ProcessPrograms.KIND);
+        int pid = data.get(JAVA_INT_UNALIGNED, at + ProcessPrograms.PID);
+        int other = data.get(JAVA_INT_UNALIGNED, at + ProcessPrograms.OTHER);
+        long nanos = data.get(JAVA_LONG_UNALIGNED, at + ProcessPrograms.NANOS);
+        String comm = string(data, at + ProcessPrograms.COMM, ProcessPrograms.COMM_BYTES);
+        switch (kind) {
+            case ProcessPrograms.FORK -> events.spawned(out, nanos, pid, other, comm);
+            case ProcessPrograms.EXEC -> events.exec(out, nanos, pid, comm, path(data, at, length));
+            case ProcessPrograms.EXIT -> events.exited(out, nanos, pid, other == pid ? comm : null, -1);
+            default -> throw new IllegalStateException("a process record of kind " + kind + " from our own program");
+        }
+    }
+
+    private String path(MemorySegment data, long at, int length) {
+        int len = data.get(JAVA_INT_UNALIGNED, at + ProcessPrograms.PATH_LENGTH);
+        if (len <= 1 || ProcessPrograms.PATH + len > length) {
+            return null; // the kernel could not copy it
+        }
+        return string(data, at + ProcessPrograms.PATH, len);
+    }
+
+    /** The NUL-terminated string of at most {@code max} bytes at {@code at}. */
+    private String string(MemorySegment data, long at, int max) {
+        int n = 0;
+        while (n < max && (text[n] = data.get(JAVA_BYTE, at + n)) != 0) {
+            n++;
+        }
+        return new String(text, 0, n, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void close() {
+        detach();
+        if (ring != null) {
+            ring.close();
+            ring = null;
+        }
+        for (int i = owned.size() - 1; i >= 0; i--) {
+            owned.get(i).close();
+        }
+        owned.clear();
+        if (arena != null) {
+            arena.close();
+            arena = null;
+        }
+    }
+}

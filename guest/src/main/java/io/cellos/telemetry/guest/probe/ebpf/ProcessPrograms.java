@@ -1,0 +1,181 @@
+package io.cellos.telemetry.guest.probe.ebpf;
+
+import io.cellos.telemetry.guest.linux.BpfHelper;
+import io.cellos.telemetry.guest.linux.EbpfProgram;
+import io.cellos.telemetry.guest.linux.EbpfProgram.Size;
+import io.cellos.telemetry.guest.linux.TraceEvent;
+
+import static io.cellos.telemetry.guest.linux.EbpfProgram.Compare.EQ;
+import static io.cellos.telemetry.guest.linux.EbpfProgram.Compare.NE;
+import static io.cellos.telemetry.guest.linux.EbpfProgram.R0;
+import static io.cellos.telemetry.guest.linux.EbpfProgram.R1;
+import static io.cellos.telemetry.guest.linux.EbpfProgram.R10;
+import static io.cellos.telemetry.guest.linux.EbpfProgram.R2;
+import static io.cellos.telemetry.guest.linux.EbpfProgram.R3;
+import static io.cellos.telemetry.guest.linux.EbpfProgram.R6;
+import static io.cellos.telemetry.guest.linux.EbpfProgram.R7;
+import static io.cellos.telemetry.guest.linux.EbpfProgram.R8;
+
+/**
+ * The three tracepoint programs of the eBPF process probe, and the record they write to the ring
+ * buffer. Each program filters out threads, counts the event as seen, reserves a record (or, when
+ * the ring is full, counts the event lost), fills it and submits it:
+ * <ul>
+ * <li>{@code task/task_newtask} ({@link #fork}): a new task that is not a thread ({@code CLONE_THREAD}
+ *     clear in its clone flags: {@code sched_process_fork} does not say, and a task's thread group
+ *     cannot be read without BTF); the child's pid, the forking process as parent;
+ * <li>{@code sched/sched_process_exec} ({@link #exec}): the program's file name as {@code execve}
+ *     got it ({@code bprm->filename}), up to {@value #PATH_BYTES} bytes with its NUL;
+ * <li>{@code sched/sched_process_exit} ({@link #exit}): the last thread of a process ended
+ *     ({@code group_dead}; on kernels without the field, the thread-group leader ended).
+ * </ul>
+ *
+ * <p>Record, little-endian, 8-byte aligned:
+ * <pre>
+ *   0  u32  kind       {@link #FORK}, {@link #EXEC} or {@link #EXIT}
+ *   4  u32  pid        the process (thread-group id), in the initial PID namespace
+ *   8  u32  other      fork: the parent process; exit: the thread that ended last; exec: unset
+ *  12  s32  path_len   exec: the file name's length with its NUL, or a negative errno; else unset
+ *  16  u64  nanos      bpf_ktime_get_ns(): CLOCK_MONOTONIC
+ *  24  char comm[16]   the current thread's name: fork, the parent's (which the child inherits);
+ *                      exec, the new program's; exit, the last thread's
+ *  40  char path[{@value #PATH_BYTES}]  exec only
+ * </pre>
+ *
+ * <p>Counters, one array element: {@code u64 lost} at {@value #LOST}, {@code u64 seen} at
+ * {@value #SEEN}; {@code seen == delivered + lost}, as every event seen is either reserved or lost.
+ */
+final class ProcessPrograms {
+    static final int FORK = 1;
+    static final int EXEC = 2;
+    static final int EXIT = 3;
+    static final int KIND = 0;
+    static final int PID = 4;
+    static final int OTHER = 8;
+    static final int PATH_LENGTH = 12;
+    static final int NANOS = 16;
+    static final int COMM = 24;
+    static final int COMM_BYTES = 16;
+    static final int PATH = 40;
+    static final int PATH_BYTES = 512;
+    /** The size of a fork or exit record; an exec's adds its path. */
+    static final int RECORD_BYTES = PATH;
+    static final int LOST = 0;
+    static final int SEEN = 8;
+    static final int COUNTERS_BYTES = 16;
+    /** {@code CLONE_THREAD}, {@code <linux/sched.h>}. */
+    private static final int CLONE_THREAD = 0x10000;
+    private static final String OUT = "out";
+
+    private final int ring;
+    private final int counters;
+
+    /**
+     * @param ring     the ring buffer map's fd
+     * @param counters the counters map's fd (an array of one {@value #COUNTERS_BYTES}-byte element)
+     */
+    ProcessPrograms(int ring, int counters) {
+        this.ring = ring;
+        this.counters = counters;
+    }
+
+    /** On {@code task/task_newtask}: a new process. */
+    EbpfProgram fork(TraceEvent tp) {
+        EbpfProgram p = new EbpfProgram()
+                .mov(R6, R1)                                                  // r6 = the tracepoint's record
+                .load(Size.DW, R1, R6, tp.field("clone_flags", 8).offset())   // r1 = clone_flags
+                .andImm(R1, CLONE_THREAD)
+                .jumpIf(R1, NE, 0, OUT);                                      // a thread: not a process
+        reserve(p, FORK, RECORD_BYTES);
+        return submit(p
+                .load(Size.W, R1, R6, tp.field("pid", 4).offset())            // r1 = the child's pid
+                .store(Size.W, R7, PID, R1)
+                .call(BpfHelper.GET_CURRENT_PID_TGID)                         // the forking process is the parent
+                .rshImm(R0, 32)                                               // r0 = its tgid
+                .store(Size.W, R7, OTHER, R0));
+    }
+
+    /** On {@code sched/sched_process_exec}: a process runs a new program. */
+    EbpfProgram exec(TraceEvent tp) {
+        EbpfProgram p = new EbpfProgram()
+                .mov(R6, R1);                                                 // r6 = the tracepoint's record
+        reserve(p, EXEC, RECORD_BYTES + PATH_BYTES);
+        return submit(p
+                .call(BpfHelper.GET_CURRENT_PID_TGID)                         // the exec made its thread the leader
+                .rshImm(R0, 32)
+                .store(Size.W, R7, PID, R0)                                   // pid = tgid
+                .load(Size.W, R3, R6, tp.field("filename", 4).offset())       // r3 = __data_loc: length << 16 | offset
+                .andImm(R3, 0xffff)                                           // r3 = the offset in the record
+                .addReg(R3, R6)                                               // r3 = the file name
+                .mov(R1, R7)
+                .addImm(R1, PATH)                                             // r1 = the record's path
+                .movImm(R2, PATH_BYTES)                                       // r2 = its room, NUL included
+                .call(BpfHelper.PROBE_READ_KERNEL_STR)
+                .store(Size.W, R7, PATH_LENGTH, R0));                          // length with NUL, or -errno
+    }
+
+    /** On {@code sched/sched_process_exit}: a process ended. */
+    EbpfProgram exit(TraceEvent tp) {
+        EbpfProgram p = new EbpfProgram()
+                .mov(R6, R1);                                                 // r6 = the tracepoint's record
+        if (tp.has("group_dead")) {
+            p.load(Size.B, R1, R6, tp.field("group_dead", 1).offset())        // r1 = the last thread of its process
+                    .jumpIf(R1, EQ, 0, OUT);                                  // other threads live on
+        } else {
+            p.call(BpfHelper.GET_CURRENT_PID_TGID)
+                    .mov(R1, R0)
+                    .rshImm(R1, 32)                                           // r1 = tgid
+                    .load(Size.W, R2, R6, tp.field("pid", 4).offset())        // r2 = the ending thread
+                    .jumpIfReg(R1, NE, R2, OUT);                              // not the leader
+        }
+        reserve(p, EXIT, RECORD_BYTES);
+        return submit(p
+                .call(BpfHelper.GET_CURRENT_PID_TGID)
+                .store(Size.W, R7, OTHER, R0)                                 // the low half: the thread that ended
+                .rshImm(R0, 32)
+                .store(Size.W, R7, PID, R0));                                  // the high half: the process
+    }
+
+    /**
+     * Counts the event seen, reserves a {@code bytes} record in {@code r7} and fills its kind, stamp
+     * and comm; when the ring is full, counts the event lost and ends. Keeps {@code r6}.
+     */
+    private void reserve(EbpfProgram p, int kind, int bytes) {
+        p.storeImm(Size.W, R10, -4, 0)                                        // key 0 on the stack
+                .loadMapFd(R1, counters)
+                .mov(R2, R10)
+                .addImm(R2, -4)
+                .call(BpfHelper.MAP_LOOKUP_ELEM)                              // r0 = &counters[0]
+                .jumpIf(R0, EQ, 0, OUT)                                       // never for an array's key 0; the verifier asks
+                .mov(R8, R0)                                                  // r8 = the counters
+                .movImm(R1, 1)
+                .atomicAdd(R8, SEEN, R1)                                      // seen += 1
+                .loadMapFd(R1, ring)
+                .movImm(R2, bytes)
+                .movImm(R3, 0)
+                .call(BpfHelper.RINGBUF_RESERVE)                              // r0 = a record, or NULL when full
+                .jumpIf(R0, NE, 0, "reserved")
+                .movImm(R1, 1)
+                .atomicAdd(R8, LOST, R1)                                      // lost += 1: no room
+                .jump(OUT)
+                .label("reserved")
+                .mov(R7, R0)                                                  // r7 = the record
+                .storeImm(Size.W, R7, KIND, kind)
+                .call(BpfHelper.KTIME_GET_NS)
+                .store(Size.DW, R7, NANOS, R0)                                // nanos = CLOCK_MONOTONIC now
+                .mov(R1, R7)
+                .addImm(R1, COMM)
+                .movImm(R2, COMM_BYTES)
+                .call(BpfHelper.GET_CURRENT_COMM);                            // comm = the current thread's
+    }
+
+    /** Submits the record in {@code r7}; then {@code out:} returns 0. */
+    private EbpfProgram submit(EbpfProgram p) {
+        return p.mov(R1, R7)
+                .movImm(R2, 0)
+                .call(BpfHelper.RINGBUF_SUBMIT)                               // publish it, waking the reader
+                .label(OUT)
+                .movImm(R0, 0)
+                .exit();
+    }
+}

@@ -1,0 +1,127 @@
+package io.cellos.telemetry.guest.probe.ebpf;
+
+import io.cellos.telemetry.guest.linux.Bpf;
+import io.cellos.telemetry.guest.probe.ProbeHarness;
+import io.cellos.telemetry.guest.probe.RecordingOutput;
+import io.cellos.telemetry.wire.ProbeEvent;
+import io.cellos.telemetry.wire.ProbeSource;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The eBPF process probe against real processes and the real kernel (root). */
+class EbpfProcessProbeTest {
+    private static final Duration PATIENCE = Duration.ofSeconds(30);
+
+    @Test
+    void aChildsForkExecAndExitAreDeclaredWithItsParentNameAndPath() throws Exception {
+        long self = ProcessHandle.current().pid();
+        long before = System.nanoTime();
+        try (ProbeHarness h = ProbeHarness.start(new EbpfProcessProbe())) {
+            Process child = new ProcessBuilder("/bin/sh", "-c", "exec /bin/true").start();
+            assertEquals(0, child.waitFor());
+            long pid = child.pid();
+
+            ProbeEvent spawned = h.await(e -> e.source() == ProbeSource.PROCESS_SPAWNED && e.guestPid() == pid, 1, PATIENCE).getFirst();
+            assertEquals(self, spawned.extensions().parentPid(), "parent_pid: this JVM forked it");
+            assertFalse(spawned.guestComm().isEmpty(), "born with the forking thread's name: " + spawned);
+
+            List<ProbeEvent> execs = h.await(e -> e.source() == ProbeSource.PROCESS_EXEC && e.guestPid() == pid
+                    && "/bin/true".equals(e.extensions().path()), 1, PATIENCE);
+            assertEquals("true", execs.getFirst().guestComm());
+            assertTrue(h.events().stream().anyMatch(e -> e.source() == ProbeSource.PROCESS_EXEC && e.guestPid() == pid
+                    && "/bin/sh".equals(e.extensions().path()) && "sh".equals(e.guestComm())), "the exec of /bin/sh before");
+
+            ProbeEvent exited = h.await(e -> e.source() == ProbeSource.PROCESS_EXITED && e.guestPid() == pid, 1, PATIENCE).getFirst();
+            assertEquals("true", exited.guestComm());
+            assertNull(exited.extensions().exitCode(), "no exit_code: the tracepoint does not carry it");
+
+            for (ProbeEvent e : List.of(spawned, execs.getFirst(), exited)) {
+                assertTrue(e.guestMonotonicNs() >= before && e.guestMonotonicNs() <= System.nanoTime(),
+                        "the kernel's stamp is on System.nanoTime()'s clock: " + e);
+            }
+            assertTrue(spawned.guestMonotonicNs() < execs.getFirst().guestMonotonicNs()
+                    && execs.getFirst().guestMonotonicNs() < exited.guestMonotonicNs(), "in the kernel's order");
+        }
+    }
+
+    @Test
+    void threadsAreNotDeclared() throws Exception {
+        long self = ProcessHandle.current().pid();
+        try (ProbeHarness h = ProbeHarness.start(new EbpfProcessProbe())) {
+            for (int i = 0; i < 20; i++) {
+                Thread.ofPlatform().start(() -> { }).join();
+            }
+            // a process started afterwards marks the point by which the threads' events were read
+            Process child = new ProcessBuilder("/bin/true").start();
+            child.waitFor();
+            h.await(e -> e.source() == ProbeSource.PROCESS_EXITED && e.guestPid() == child.pid(), 1, PATIENCE);
+            assertTrue(h.events().stream().noneMatch(e -> e.guestPid() == self), "no event for this JVM's threads: "
+                    + h.events().stream().filter(e -> e.guestPid() == self).toList());
+        }
+    }
+
+    @Test
+    void aFullRingIsCountedInTheKernelSoThatDeclaredPlusLostIsEverythingSeen() throws Exception {
+        int processes = 300;
+        EbpfProcessProbe probe = new EbpfProcessProbe(4096, true);
+        try (probe) {
+            probe.arm();
+            // the ring is not read while they run: a page holds about 85 fork or exit records and 7 execs
+            Process run = new ProcessBuilder("/bin/sh", "-c", "i=0; while [ $i -lt " + processes + " ]; do /bin/true; i=$((i+1)); done")
+                    .start();
+            assertEquals(0, run.waitFor());
+            RecordingOutput out = new RecordingOutput();
+            probe.finish(out, System.nanoTime() + PATIENCE.toNanos());
+
+            long seen = probe.seen();
+            assertTrue(out.lost > 0, "the ring overflowed: " + out.events.size() + " declared of " + seen);
+            assertEquals(seen, out.events.size() + out.lost, "declared + lost == seen, exactly");
+            Set<Long> children = new HashSet<>();
+            out.events.stream().filter(e -> e.source() == ProbeSource.PROCESS_SPAWNED
+                    && e.extensions().parentPid() == run.pid()).forEach(e -> children.add(e.guestPid()));
+            long ours = out.events.stream().filter(e -> children.contains(e.guestPid())).count();
+            assertTrue(seen >= 3L * processes, "at least our " + 3 * processes + " events were seen: " + seen);
+            assertTrue(ours <= 3L * processes, "no record read twice: " + ours);
+        }
+    }
+
+    @Test
+    void everyProgramItLoadedIsGoneAfterClose() throws Exception {
+        Set<Integer> before = programIds();
+        Set<Integer> loaded;
+        try (EbpfProcessProbe probe = new EbpfProcessProbe()) {
+            probe.arm();
+            loaded = programIds();
+            loaded.removeAll(before);
+            assertTrue(loaded.size() >= 3, "three programs loaded: " + loaded);
+        }
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        Set<Integer> left;
+        do {
+            left = programIds();
+            left.retainAll(loaded);
+            if (left.isEmpty()) {
+                break;
+            }
+            Thread.sleep(10); // the kernel frees a detached program after an RCU grace period
+        } while (System.nanoTime() < deadline);
+        assertEquals(Set.of(), left, "programs left loaded after close");
+    }
+
+    private static Set<Integer> programIds() throws Exception {
+        Set<Integer> ids = new HashSet<>();
+        for (int id = Bpf.nextProgramId(0); id >= 0; id = Bpf.nextProgramId(id)) {
+            ids.add(id);
+        }
+        return ids;
+    }
+}
