@@ -13,7 +13,7 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Runs one process probe on an epoll loop of its own thread (as the agent does) and records the
- * pids it declared spawned. For the spawn-storm harness.
+ * pids it declared spawned. For the spawn-storm and the workload-tax harnesses.
  */
 final class PidObserver implements AutoCloseable {
     private final Probe probe;

@@ -1,0 +1,102 @@
+package io.cellos.telemetry.bench;
+
+import io.cellos.telemetry.guest.probe.Probe;
+import io.cellos.telemetry.guest.probe.audit.AuditProbe;
+import io.cellos.telemetry.guest.probe.ebpf.EbpfProcessProbe;
+import io.cellos.telemetry.guest.probe.process.ProcessProbe;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * The workload's tax: how much longer a command takes, start to exit, while a probe observes the
+ * machine, against no probe, measured in one run and interleaved so that drift in the machine's
+ * load falls on every mechanism alike. Each probe runs on an epoll loop of its own thread, as in
+ * the agent ({@link PidObserver}), and is armed and closed around each run of the command.
+ *
+ * <p>Usage: {@code WorkloadTax [ROUNDS] [MECHANISMS] [-- COMMAND...]}. MECHANISMS is a comma list of
+ * {@code none}, {@code audit} (the audit probe as the agent arms it: connects, execs, refusals),
+ * {@code ebpf} (the eBPF process probe), {@code connector} (the netlink process connector);
+ * default {@code none,audit,ebpf}. ROUNDS defaults to 5; the command to
+ * {@code dd if=/dev/zero of=/dev/null bs=1 count=2000000} (four million system calls). Each round
+ * runs every mechanism once, in an order rotated by the round. Prints each run, then the median
+ * per mechanism and its ratio to {@code none}'s. Run as root, with nothing else loading the machine.
+ */
+public final class WorkloadTax {
+    private static final Map<String, Supplier<Probe>> MECHANISMS = new LinkedHashMap<>();
+
+    static {
+        MECHANISMS.put("none", () -> null);
+        MECHANISMS.put("audit", () -> new AuditProbe(true));
+        MECHANISMS.put("ebpf", EbpfProcessProbe::new);
+        MECHANISMS.put("connector", () -> new ProcessProbe(ProcessProbe.Mechanism.CONNECTOR));
+    }
+
+    private WorkloadTax() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int dash = Arrays.asList(args).indexOf("--");
+        List<String> own = Arrays.asList(args).subList(0, dash < 0 ? args.length : dash);
+        List<String> command = dash < 0 ? List.of("dd", "if=/dev/zero", "of=/dev/null", "bs=1", "count=2000000")
+                : Arrays.asList(args).subList(dash + 1, args.length);
+        int rounds = own.isEmpty() ? 5 : Integer.parseInt(own.get(0));
+        List<String> names = List.of((own.size() > 1 ? own.get(1) : "none,audit,ebpf").split(","));
+        for (String n : names) {
+            if (!MECHANISMS.containsKey(n)) {
+                throw new IllegalArgumentException("unknown mechanism '" + n + "'; known: " + MECHANISMS.keySet());
+            }
+        }
+        Map<String, List<Double>> seconds = new LinkedHashMap<>();
+        names.forEach(n -> seconds.put(n, new ArrayList<>()));
+        System.out.println("command: " + String.join(" ", command) + "; rounds: " + rounds);
+        for (int r = 0; r < rounds; r++) {
+            for (int i = 0; i < names.size(); i++) {
+                String name = names.get((i + r) % names.size());
+                double s = timed(MECHANISMS.get(name).get(), command);
+                seconds.get(name).add(s);
+                System.out.printf(Locale.ROOT, "round %d %-9s %.3f s%n", r + 1, name, s);
+            }
+        }
+        double base = seconds.containsKey("none") ? median(seconds.get("none")) : Double.NaN;
+        for (Map.Entry<String, List<Double>> e : seconds.entrySet()) {
+            double m = median(e.getValue());
+            System.out.printf(Locale.ROOT, "%-9s median %.3f s  ratio to none %.2f  runs %s%n", e.getKey(), m, m / base,
+                    e.getValue().stream().map(v -> String.format(Locale.ROOT, "%.3f", v)).toList());
+        }
+    }
+
+    /** Runs {@code command} to its end while {@code probe} (none if {@code null}) observes; its seconds. */
+    private static double timed(Probe probe, List<String> command) throws Exception {
+        PidObserver observer = probe == null ? null : new PidObserver(probe);
+        try {
+            if (observer != null) {
+                observer.awaitArmed();
+            }
+            long t0 = System.nanoTime();
+            Process p = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            int status = p.waitFor();
+            long t1 = System.nanoTime();
+            if (status != 0) {
+                throw new IllegalStateException(String.join(" ", command) + " exited " + status);
+            }
+            return (t1 - t0) / 1e9;
+        } finally {
+            if (observer != null) {
+                observer.close();
+            }
+        }
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+}
