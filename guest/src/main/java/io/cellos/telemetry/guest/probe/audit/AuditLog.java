@@ -184,6 +184,15 @@ final class AuditLog implements AutoCloseable {
         return reading.socket().messageType(0);
     }
 
+    /**
+     * Whether the datagram {@link #receive} returned last came on the socket this log read before
+     * it {@linkplain #takeOver took over}: a status reply there answers a request made before, and
+     * tells of the daemon as it was then.
+     */
+    boolean fromBeforeTakeOver() {
+        return reading == previous;
+    }
+
     /** The status the datagram {@link #receive} returned last carries, if it is an {@code AUDIT_GET} reply. */
     AuditStatus status() {
         return reading.statusIn(0, reading.socket().messageLength(0));

@@ -292,7 +292,10 @@ public final class AuditProbe implements Probe {
     }
 
     private void onStatus(AuditStatus status, ProbeOutput out) throws IOException {
-        if (log.daemon() && status.pid() != self) {
+        // a reply to a request made before this probe took the daemon's place still names the old
+        // daemon, or none: it says nothing of the daemon now
+        boolean current = !log.fromBeforeTakeOver();
+        if (current && log.daemon() && status.pid() != self) {
             // only a dead daemon is replaced, and only this process can unregister itself: this is no glitch
             throw new IOException("audit: this process (" + self + ") is no longer the audit daemon (now pid "
                     + status.pid() + "); records go elsewhere");
