@@ -20,12 +20,13 @@ public final class Bpf {
     /** {@code enum bpf_map_type}. */
     public static final int MAP_TYPE_ARRAY = 2;
     public static final int MAP_TYPE_RINGBUF = 27;
+    /** {@code BPF_F_MMAPABLE}: an array map whose values user space maps and reads without a system call. */
+    public static final int MAP_F_MMAPABLE = 1 << 10;
     /** {@code enum bpf_prog_type}. */
     public static final int PROG_TYPE_TRACEPOINT = 5;
 
     /** {@code enum bpf_cmd}. */
     private static final int BPF_MAP_CREATE = 0;
-    private static final int BPF_MAP_LOOKUP_ELEM = 1;
     private static final int BPF_PROG_LOAD = 5;
     private static final int BPF_PROG_GET_NEXT_ID = 11;
     /** {@code BPF_OBJ_NAME_LEN}, with the terminating NUL. */
@@ -42,40 +43,23 @@ public final class Bpf {
 
     /**
      * {@code BPF_MAP_CREATE}: a map of {@code type} named {@code name} (at most 15 bytes, for
-     * {@code bpftool}).
+     * {@code bpftool}), with {@code flags} ({@code map_flags}, e.g. {@link #MAP_F_MMAPABLE}).
      *
      * @throws ErrnoException naming the map type and name, with the errno
      */
-    public static Fd createMap(int type, int keySize, int valueSize, int maxEntries, String name) throws ErrnoException {
+    public static Fd createMap(int type, int keySize, int valueSize, int maxEntries, int flags, String name)
+            throws ErrnoException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment attr = arena.allocate(ATTR_BYTES, 8);
             attr.set(JAVA_INT, 0, type);
             attr.set(JAVA_INT, 4, keySize);
             attr.set(JAVA_INT, 8, valueSize);
             attr.set(JAVA_INT, 12, maxEntries);
+            attr.set(JAVA_INT, 16, flags);
             objectName(attr, 28, name);
             int fd = (int) BPF.call("BPF_MAP_CREATE, " + name, BPF_MAP_CREATE, attr, ATTR_BYTES);
             return new Fd(fd, "bpf map " + name);
         }
-    }
-
-    /**
-     * {@code BPF_MAP_LOOKUP_ELEM}: copies the value at {@code key} into {@code value}; allocates
-     * nothing.
-     *
-     * @param attr scratch of at least {@link #ATTR_BYTES} bytes, zeroed ({@link #lookupScratch})
-     * @return 0, or {@code -errno}
-     */
-    public static long lookup(int mapFd, MemorySegment attr, MemorySegment key, MemorySegment value) {
-        attr.set(JAVA_INT, 0, mapFd);
-        attr.set(JAVA_LONG, 8, Native.address(key));
-        attr.set(JAVA_LONG, 16, Native.address(value));
-        return BPF.invoke(BPF_MAP_LOOKUP_ELEM, Native.address(attr), ATTR_BYTES, 0, 0, 0);
-    }
-
-    /** A zeroed attribute buffer for {@link #lookup}, in {@code arena}. */
-    public static MemorySegment lookupScratch(Arena arena) {
-        return arena.allocate(ATTR_BYTES, 8);
     }
 
     /**

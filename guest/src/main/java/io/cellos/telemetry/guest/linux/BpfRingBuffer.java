@@ -31,9 +31,6 @@ public final class BpfRingBuffer implements AutoCloseable {
     /** {@code BPF_RINGBUF_HDR_SZ}. */
     public static final int HEADER_BYTES = 8;
     private static final long PAGE = 4096;
-    private static final int PROT_READ = 1;
-    private static final int PROT_WRITE = 2;
-    private static final int MAP_SHARED = 1;
     private static final VarHandle LONG = JAVA_LONG.varHandle();
     private static final VarHandle INT = JAVA_INT.varHandle();
 
@@ -58,9 +55,9 @@ public final class BpfRingBuffer implements AutoCloseable {
             throw new IllegalArgumentException("a BPF ring buffer's size is a power of two of at least a page: " + bytes);
         }
         this.mask = bytes - 1;
-        this.consumer = Libc.mmap(PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, map.get(), 0, map.what() + " consumer page");
+        this.consumer = Libc.mmap(PAGE, Libc.PROT_READ | Libc.PROT_WRITE, Libc.MAP_SHARED, map.get(), 0, map.what() + " consumer page");
         try {
-            MemorySegment rest = Libc.mmap(PAGE + 2 * bytes, PROT_READ, MAP_SHARED, map.get(), PAGE,
+            MemorySegment rest = Libc.mmap(PAGE + 2 * bytes, Libc.PROT_READ, Libc.MAP_SHARED, map.get(), PAGE,
                     map.what() + " producer page and data");
             this.producer = rest.asSlice(0, PAGE);
             this.data = rest.asSlice(PAGE);

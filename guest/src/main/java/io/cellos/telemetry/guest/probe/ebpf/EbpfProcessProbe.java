@@ -5,6 +5,7 @@ import io.cellos.telemetry.guest.linux.BpfRingBuffer;
 import io.cellos.telemetry.guest.linux.EbpfProgram;
 import io.cellos.telemetry.guest.linux.ErrnoException;
 import io.cellos.telemetry.guest.linux.Fd;
+import io.cellos.telemetry.guest.linux.Libc;
 import io.cellos.telemetry.guest.linux.PerfEvent;
 import io.cellos.telemetry.guest.linux.TraceEvent;
 import io.cellos.telemetry.guest.linux.Tracefs;
@@ -13,8 +14,8 @@ import io.cellos.telemetry.guest.probe.ProbeOutput;
 import io.cellos.telemetry.guest.probe.ProcessEvents;
 
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,14 +57,13 @@ public final class EbpfProcessProbe implements Probe {
     public static final int DEFAULT_RING_BYTES = 1 << 20;
     static final String DESCRIPTION = "processes (eBPF tracepoints)";
     private static final int RECORDS_PER_WAKEUP = 1024;
+    private static final VarHandle COUNTER = JAVA_LONG.varHandle();
     private static final String[] TRACEPOINTS = {"task/task_newtask", "sched/sched_process_exec", "sched/sched_process_exit"};
 
     private final ProcessEvents events;
     private final int ringBytes;
     /** The lookup's buffers, made by {@link #arm} on the loop thread. */
-    private Arena arena;
-    private MemorySegment lookupAttr;
-    private MemorySegment key;
+    /** The counters map's value, mapped: read without a system call, as the programs add to it. */
     private MemorySegment counters;
     private final byte[] text = new byte[ProcessPrograms.PATH_BYTES];
     private final BpfRingBuffer.Records handler = this::handle;
@@ -110,14 +110,13 @@ public final class EbpfProcessProbe implements Probe {
         if (ring != null) {
             throw new IllegalStateException(description() + " is armed already");
         }
-        arena = Arena.ofConfined();
-        lookupAttr = Bpf.lookupScratch(arena);
-        key = arena.allocate(JAVA_LONG);
-        counters = arena.allocate(ProcessPrograms.COUNTERS_BYTES, 8);
         try {
             List<TraceEvent> tps = Tracefs.events(TRACEPOINTS);
-            ringMap = own(Bpf.createMap(Bpf.MAP_TYPE_RINGBUF, 0, 0, ringBytes, "cellos_procs"));
-            counterMap = own(Bpf.createMap(Bpf.MAP_TYPE_ARRAY, 4, ProcessPrograms.COUNTERS_BYTES, 1, "cellos_proc_cnt"));
+            ringMap = own(Bpf.createMap(Bpf.MAP_TYPE_RINGBUF, 0, 0, ringBytes, 0, "cellos_procs"));
+            counterMap = own(Bpf.createMap(Bpf.MAP_TYPE_ARRAY, 4, ProcessPrograms.COUNTERS_BYTES, 1,
+                    Bpf.MAP_F_MMAPABLE, "cellos_proc_cnt"));
+            counters = Libc.mmap(ProcessPrograms.COUNTERS_BYTES, Libc.PROT_READ, Libc.MAP_SHARED, counterMap.get(), 0,
+                    "cellos_proc_cnt values");
             ProcessPrograms programs = new ProcessPrograms(ringMap.get(), counterMap.get());
             attach(tps.get(0), programs.fork(tps.get(0)), "cellos_fork");
             attach(tps.get(1), programs.exec(tps.get(1)), "cellos_exec");
@@ -180,16 +179,13 @@ public final class EbpfProcessProbe implements Probe {
     }
 
     /** How many process events the programs have seen: those read, those waiting in the ring, and those lost. */
-    public long seen() throws ErrnoException {
+    public long seen() {
         return counter(ProcessPrograms.SEEN);
     }
 
-    private long counter(int offset) throws ErrnoException {
-        long rc = Bpf.lookup(counterMap.get(), lookupAttr, key, counters);
-        if (rc < 0) {
-            throw new ErrnoException("bpf(BPF_MAP_LOOKUP_ELEM, cellos_proc_cnt)", (int) -rc);
-        }
-        return counters.get(JAVA_LONG, offset);
+    /** A counter as the programs' atomic adds left it. */
+    private long counter(int offset) {
+        return (long) COUNTER.getVolatile(counters, (long) offset);
     }
 
     private void handle(MemorySegment data, long at, int length) {
@@ -234,9 +230,9 @@ public final class EbpfProcessProbe implements Probe {
             owned.get(i).close();
         }
         owned.clear();
-        if (arena != null) {
-            arena.close();
-            arena = null;
+        if (counters != null) {
+            Libc.munmap(counters);
+            counters = null;
         }
     }
 }
