@@ -37,13 +37,22 @@ record AgentLauncherRun(int status, String stderr, long launcherPid, long agentP
         return new AgentLauncherRun(p.exitValue(), stderr, p.pid(), m.find() ? Long.parseLong(m.group(1)) : -1);
     }
 
-    /** Kills the agent, if one was left running. */
+    /**
+     * Stops the agent, if one was left running, as init does: SIGTERM, on which it closes its
+     * probes and takes its audit rules and settings back (a SIGKILL would leave them to the next
+     * agent, and the machine audited after the tests); SIGKILL only if it has not ended in 30 s.
+     */
     @Override
     public void close() {
         if (agentPid > 0) {
             ProcessHandle.of(agentPid).ifPresent(h -> {
-                h.destroyForcibly();
-                h.onExit().join();
+                h.destroy();
+                try {
+                    h.onExit().get(30, TimeUnit.SECONDS);
+                } catch (Exception notEnded) {
+                    h.destroyForcibly();
+                    h.onExit().join();
+                }
             });
         }
     }
