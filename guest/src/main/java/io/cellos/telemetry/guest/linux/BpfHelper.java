@@ -14,6 +14,12 @@ public enum BpfHelper {
     GET_CURRENT_PID_TGID(14),
     /** {@code long bpf_get_current_comm(void *buf, u32 size)}: the current thread's name, NUL-terminated. */
     GET_CURRENT_COMM(16),
+    /** {@code u64 bpf_get_current_task(void)}: the current thread's {@code struct task_struct *}, as a number to read from. */
+    GET_CURRENT_TASK(35),
+    /** {@code long bpf_probe_read_user(void *dst, u32 size, const void *unsafe_ptr)}: 0, or a negative error (and {@code dst} zeroed). */
+    PROBE_READ_USER(112),
+    /** {@code long bpf_probe_read_kernel(void *dst, u32 size, const void *unsafe_ptr)}: 0, or a negative error (and {@code dst} zeroed). */
+    PROBE_READ_KERNEL(113),
     /** {@code long bpf_probe_read_kernel_str(void *dst, u32 size, const void *unsafe_ptr)}: the length with the NUL, or a negative error. */
     PROBE_READ_KERNEL_STR(115),
     /** {@code void *bpf_ringbuf_reserve(ringbuf, u64 size, u64 flags)}: a record to fill, or NULL when the ring is full. */

@@ -89,6 +89,7 @@ public final class EbpfProgram {
     private static final int X = 0x08;
     // ALU operations
     private static final int ADD = 0x00;
+    private static final int SUB = 0x10;
     private static final int AND = 0x50;
     private static final int RSH = 0x70;
     private static final int MOV = 0xb0;
@@ -123,6 +124,11 @@ public final class EbpfProgram {
     /** {@code dst += src} (64 bits). */
     public EbpfProgram addReg(int dst, int src) {
         return add(ALU64 | ADD | X, dst, src, 0, 0);
+    }
+
+    /** {@code dst -= src} (64 bits). */
+    public EbpfProgram subReg(int dst, int src) {
+        return add(ALU64 | SUB | X, dst, src, 0, 0);
     }
 
     /** {@code dst &= imm} (64 bits, {@code imm} sign-extended). */

@@ -30,6 +30,7 @@ class EbpfProgramTest {
         assertEncodes("b700000000000000", new EbpfProgram().movImm(R0, 0));                         // 0x07|0xb0
         assertEncodes("07020000fcffffff", new EbpfProgram().addImm(R2, -4));                        // 0x07|0x00
         assertEncodes("0f63000000000000", new EbpfProgram().addReg(R3, R6));                      // 0x07|0x00|0x08
+        assertEncodes("1f82000000000000", new EbpfProgram().subReg(R2, R8));                      // 0x07|0x10|0x08
         assertEncodes("5701000000000100", new EbpfProgram().andImm(R1, 0x10000));                   // 0x07|0x50
         assertEncodes("7700000020000000", new EbpfProgram().rshImm(R0, 32));                        // 0x07|0x70
         assertEncodes("7961200000000000", new EbpfProgram().load(EbpfProgram.Size.DW, R1, R6, 32)); // 0x01|0x60|0x18

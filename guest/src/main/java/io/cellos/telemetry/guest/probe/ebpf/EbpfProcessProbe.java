@@ -2,6 +2,7 @@ package io.cellos.telemetry.guest.probe.ebpf;
 
 import io.cellos.telemetry.guest.linux.Bpf;
 import io.cellos.telemetry.guest.linux.BpfRingBuffer;
+import io.cellos.telemetry.guest.linux.Btf;
 import io.cellos.telemetry.guest.linux.EbpfProgram;
 import io.cellos.telemetry.guest.linux.ErrnoException;
 import io.cellos.telemetry.guest.linux.Fd;
@@ -66,6 +67,7 @@ public final class EbpfProcessProbe implements Probe {
     /** The counters map's value, mapped: read without a system call, as the programs add to it. */
     private MemorySegment counters;
     private final byte[] text = new byte[ProcessPrograms.PATH_BYTES];
+    private final byte[] args = new byte[ProcessPrograms.ARGS_BYTES];
     private final BpfRingBuffer.Records handler = this::handle;
     /** The maps and programs, in the order they were made; closed in reverse. */
     private final List<Fd> owned = new ArrayList<>();
@@ -117,7 +119,7 @@ public final class EbpfProcessProbe implements Probe {
                     Bpf.MAP_F_MMAPABLE, "cellos_proc_cnt"));
             counters = Libc.mmap(ProcessPrograms.COUNTERS_BYTES, Libc.PROT_READ, Libc.MAP_SHARED, counterMap.get(), 0,
                     "cellos_proc_cnt values");
-            ProcessPrograms programs = new ProcessPrograms(ringMap.get(), counterMap.get());
+            ProcessPrograms programs = new ProcessPrograms(ringMap.get(), counterMap.get(), KernelLayout.of(Btf.vmlinux()));
             attach(tps.get(0), programs.fork(tps.get(0)), "cellos_fork");
             attach(tps.get(1), programs.exec(tps.get(1)), "cellos_exec");
             attach(tps.get(2), programs.exit(tps.get(2)), "cellos_exit");
@@ -196,14 +198,34 @@ public final class EbpfProcessProbe implements Probe {
         String comm = string(data, at + ProcessPrograms.COMM, ProcessPrograms.COMM_BYTES);
         switch (kind) {
             case ProcessPrograms.FORK -> events.spawned(out, nanos, pid, other, comm);
-            case ProcessPrograms.EXEC -> events.exec(out, nanos, pid, comm, path(data, at, length));
-            case ProcessPrograms.EXIT -> events.exited(out, nanos, pid, other == pid ? comm : null, -1);
+            case ProcessPrograms.EXEC -> events.exec(out, nanos, pid, comm, path(data, at, length)) /* CMDLINE-PENDING commandLine(data, at, length) */;
+            case ProcessPrograms.EXIT -> events.exited(out, nanos, pid, other == pid ? comm : null, waitStatus(data, at));
             default -> throw new IllegalStateException("a process record of kind " + kind + " from our own program");
         }
     }
 
+    /**
+     * The exec's command line as protocol §4 writes it, from the argument area the program copied;
+     * {@code null} when it could not be read.
+     */
+    private String commandLine(MemorySegment data, long at, int length) {
+        int copied = data.get(JAVA_INT_UNALIGNED, at + ProcessPrograms.ARGS_LENGTH);
+        int total = data.get(JAVA_INT_UNALIGNED, at + ProcessPrograms.ARGS_TOTAL);
+        if (copied <= 0 || ProcessPrograms.ARGS + copied > length) {
+            return null;
+        }
+        MemorySegment.copy(data, JAVA_BYTE, at + ProcessPrograms.ARGS, args, 0, copied);
+        return null; // CMDLINE-PENDING CommandLine.format(args, copied, Integer.compareUnsigned(total, copied) > 0);
+    }
+
+    /** The wait status as an unsigned value, or -1 when the program could not read it. */
+    private static long waitStatus(MemorySegment data, long at) {
+        int status = data.get(JAVA_INT_UNALIGNED, at + ProcessPrograms.DETAIL);
+        return status == -1 ? -1 : Integer.toUnsignedLong(status);
+    }
+
     private String path(MemorySegment data, long at, int length) {
-        int len = data.get(JAVA_INT_UNALIGNED, at + ProcessPrograms.PATH_LENGTH);
+        int len = data.get(JAVA_INT_UNALIGNED, at + ProcessPrograms.DETAIL);
         if (len <= 1 || ProcessPrograms.PATH + len > length) {
             return null; // the kernel could not copy it
         }

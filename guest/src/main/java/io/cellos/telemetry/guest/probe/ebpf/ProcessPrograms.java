@@ -6,6 +6,7 @@ import io.cellos.telemetry.guest.linux.EbpfProgram.Size;
 import io.cellos.telemetry.guest.linux.TraceEvent;
 
 import static io.cellos.telemetry.guest.linux.EbpfProgram.Compare.EQ;
+import static io.cellos.telemetry.guest.linux.EbpfProgram.Compare.LE;
 import static io.cellos.telemetry.guest.linux.EbpfProgram.Compare.NE;
 import static io.cellos.telemetry.guest.linux.EbpfProgram.R0;
 import static io.cellos.telemetry.guest.linux.EbpfProgram.R1;
@@ -15,6 +16,7 @@ import static io.cellos.telemetry.guest.linux.EbpfProgram.R3;
 import static io.cellos.telemetry.guest.linux.EbpfProgram.R6;
 import static io.cellos.telemetry.guest.linux.EbpfProgram.R7;
 import static io.cellos.telemetry.guest.linux.EbpfProgram.R8;
+import static io.cellos.telemetry.guest.linux.EbpfProgram.R9;
 
 /**
  * The three tracepoint programs of the eBPF process probe, and the record they write to the ring
@@ -22,24 +24,35 @@ import static io.cellos.telemetry.guest.linux.EbpfProgram.R8;
  * the ring is full, counts the event lost), fills it and submits it:
  * <ul>
  * <li>{@code task/task_newtask} ({@link #fork}): a new task that is not a thread ({@code CLONE_THREAD}
- *     clear in its clone flags: {@code sched_process_fork} does not say, and a task's thread group
- *     cannot be read without BTF); the child's pid, the forking process as parent;
+ *     clear in its clone flags: {@code sched_process_fork} does not say); the child's pid, the
+ *     forking process as parent;
  * <li>{@code sched/sched_process_exec} ({@link #exec}): the program's file name as {@code execve}
- *     got it ({@code bprm->filename}), up to {@value #PATH_BYTES} bytes with its NUL;
+ *     got it ({@code bprm->filename}: for a script, the script's path), up to {@value #PATH_BYTES}
+ *     bytes with its NUL; and the new program's argument area as the kernel laid it out
+ *     ({@code current->mm->arg_start} to {@code arg_end}: for a script, the interpreter's command
+ *     line with the script's path in it), up to {@value #ARGS_BYTES} bytes — read at the exec, before
+ *     the program runs and can rewrite it;
  * <li>{@code sched/sched_process_exit} ({@link #exit}): the last thread of a process ended
- *     ({@code group_dead}; on kernels without the field, the thread-group leader ended).
+ *     ({@code group_dead}; on kernels without the field, the thread-group leader ended), with its
+ *     wait status ({@code current->exit_code}, which {@code do_exit} sets before the tracepoint).
  * </ul>
+ * Members of kernel structures are read at the offsets the running kernel's BTF gives
+ * ({@link KernelLayout}).
  *
  * <p>Record, little-endian, 8-byte aligned:
  * <pre>
- *   0  u32  kind       {@link #FORK}, {@link #EXEC} or {@link #EXIT}
- *   4  u32  pid        the process (thread-group id), in the initial PID namespace
- *   8  u32  other      fork: the parent process; exit: the thread that ended last; exec: unset
- *  12  s32  path_len   exec: the file name's length with its NUL, or a negative errno; else unset
- *  16  u64  nanos      bpf_ktime_get_ns(): CLOCK_MONOTONIC
- *  24  char comm[16]   the current thread's name: fork, the parent's (which the child inherits);
- *                      exec, the new program's; exit, the last thread's
- *  40  char path[{@value #PATH_BYTES}]  exec only
+ *   0  u32  kind        {@link #FORK}, {@link #EXEC} or {@link #EXIT}
+ *   4  u32  pid         the process (thread-group id), in the initial PID namespace
+ *   8  u32  other       fork: the parent process; exit: the thread that ended last; exec: unset
+ *  12  s32  detail      exec: the file name's length with its NUL, or a negative errno;
+ *                       exit: the wait status, or -1 if it could not be read; fork: unset
+ *  16  u64  nanos       bpf_ktime_get_ns(): CLOCK_MONOTONIC
+ *  24  char comm[16]    the current thread's name: fork, the parent's (which the child inherits);
+ *                       exec, the new program's; exit, the last thread's
+ *  40  u32  args_total  exec only: the argument area's size in bytes, its NULs included
+ *  44  s32  args_len    exec only: the bytes of it copied to args, or a negative errno
+ *  48  char path[{@value #PATH_BYTES}]
+ * 560  char args[{@value #ARGS_BYTES}]   NUL-separated arguments, cut at args_len
  * </pre>
  *
  * <p>Counters, one array element: {@code u64 lost} at {@value #LOST}, {@code u64 seen} at
@@ -52,31 +65,48 @@ final class ProcessPrograms {
     static final int KIND = 0;
     static final int PID = 4;
     static final int OTHER = 8;
-    static final int PATH_LENGTH = 12;
+    static final int DETAIL = 12;
     static final int NANOS = 16;
     static final int COMM = 24;
     static final int COMM_BYTES = 16;
-    static final int PATH = 40;
+    /** The size of a fork or exit record. */
+    static final int RECORD_BYTES = 40;
+    static final int ARGS_TOTAL = 40;
+    static final int ARGS_LENGTH = 44;
+    static final int PATH = 48;
     static final int PATH_BYTES = 512;
-    /** The size of a fork or exit record; an exec's adds its path. */
-    static final int RECORD_BYTES = PATH;
+    static final int ARGS = PATH + PATH_BYTES;
+    static final int ARGS_BYTES = 1024;
+    /** The size of an exec record. */
+    static final int EXEC_RECORD_BYTES = ARGS + ARGS_BYTES;
     static final int LOST = 0;
     static final int SEEN = 8;
     static final int COUNTERS_BYTES = 16;
     /** {@code CLONE_THREAD}, {@code <linux/sched.h>}. */
     private static final int CLONE_THREAD = 0x10000;
     private static final String OUT = "out";
+    private static final String OUT_SUBMIT = "submit";
+    /** {@code EFAULT}: what a record says of arguments it could not reach. */
+    private static final int EFAULT = 14;
+
+    /** Stack slots below {@code r10}: the counters' key, the task's {@code mm}, its argument area's bounds. */
+    private static final int KEY = -4;
+    private static final int MM = -16;
+    private static final int ARG_BOUNDS = -32;
 
     private final int ring;
     private final int counters;
+    private final KernelLayout kernel;
 
     /**
      * @param ring     the ring buffer map's fd
      * @param counters the counters map's fd (an array of one {@value #COUNTERS_BYTES}-byte element)
+     * @param kernel   where this kernel keeps the members the programs read
      */
-    ProcessPrograms(int ring, int counters) {
+    ProcessPrograms(int ring, int counters, KernelLayout kernel) {
         this.ring = ring;
         this.counters = counters;
+        this.kernel = kernel;
     }
 
     /** On {@code task/task_newtask}: a new process. */
@@ -99,9 +129,8 @@ final class ProcessPrograms {
     EbpfProgram exec(TraceEvent tp) {
         EbpfProgram p = new EbpfProgram()
                 .mov(R6, R1);                                                 // r6 = the tracepoint's record
-        reserve(p, EXEC, RECORD_BYTES + PATH_BYTES);
-        return submit(p
-                .call(BpfHelper.GET_CURRENT_PID_TGID)                         // the exec made its thread the leader
+        reserve(p, EXEC, EXEC_RECORD_BYTES);
+        p.call(BpfHelper.GET_CURRENT_PID_TGID)                                // the exec made its thread the leader
                 .rshImm(R0, 32)
                 .store(Size.W, R7, PID, R0)                                   // pid = tgid
                 .load(Size.W, R3, R6, tp.field("filename", 4).offset())       // r3 = __data_loc: length << 16 | offset
@@ -111,7 +140,49 @@ final class ProcessPrograms {
                 .addImm(R1, PATH)                                             // r1 = the record's path
                 .movImm(R2, PATH_BYTES)                                       // r2 = its room, NUL included
                 .call(BpfHelper.PROBE_READ_KERNEL_STR)
-                .store(Size.W, R7, PATH_LENGTH, R0));                          // length with NUL, or -errno
+                .store(Size.W, R7, DETAIL, R0);                               // length with NUL, or -errno
+        return submit(arguments(p));
+    }
+
+    /**
+     * Copies the new program's argument area into the record in {@code r7}: {@code current->mm},
+     * then its {@code arg_start} and {@code arg_end} (adjacent, read as one), then at most
+     * {@value #ARGS_BYTES} bytes of user memory from {@code arg_start}.
+     */
+    private EbpfProgram arguments(EbpfProgram p) {
+        return p.storeImm(Size.W, R7, ARGS_TOTAL, 0)
+                .storeImm(Size.W, R7, ARGS_LENGTH, -EFAULT)                   // until the copy says otherwise
+                .call(BpfHelper.GET_CURRENT_TASK)
+                .mov(R3, R0)
+                .addImm(R3, kernel.taskMm())                                  // r3 = &current->mm
+                .mov(R1, R10)
+                .addImm(R1, MM)
+                .movImm(R2, 8)
+                .call(BpfHelper.PROBE_READ_KERNEL)                            // [MM] = current->mm (0 if unreadable)
+                .load(Size.DW, R3, R10, MM)
+                .jumpIf(R3, EQ, 0, "args_done")                               // no memory map: nothing to copy
+                .addImm(R3, kernel.mmArgStart())                              // r3 = &mm->arg_start
+                .mov(R1, R10)
+                .addImm(R1, ARG_BOUNDS)
+                .movImm(R2, 16)
+                .call(BpfHelper.PROBE_READ_KERNEL)                            // [ARG_BOUNDS] = arg_start, arg_end
+                .jumpIf(R0, NE, 0, "args_done")
+                .load(Size.DW, R8, R10, ARG_BOUNDS)                           // r8 = arg_start
+                .load(Size.DW, R2, R10, ARG_BOUNDS + 8)                       // r2 = arg_end
+                .subReg(R2, R8)                                               // r2 = the area's size
+                .store(Size.W, R7, ARGS_TOTAL, R2)
+                .jumpIf(R2, LE, ARGS_BYTES, "args_fit")                       // unsigned: a bound the verifier sees
+                .movImm(R2, ARGS_BYTES)                                       // cut: the record has this much room
+                .label("args_fit")
+                .mov(R9, R2)                                                  // r9 = the bytes to copy
+                .mov(R1, R7)
+                .addImm(R1, ARGS)                                             // r1 = the record's args
+                .mov(R3, R8)
+                .call(BpfHelper.PROBE_READ_USER)
+                .store(Size.W, R7, ARGS_LENGTH, R0)                           // -errno if it failed
+                .jumpIf(R0, NE, 0, "args_done")
+                .store(Size.W, R7, ARGS_LENGTH, R9)                           // the bytes copied
+                .label("args_done");
     }
 
     /** On {@code sched/sched_process_exit}: a process ended. */
@@ -133,7 +204,17 @@ final class ProcessPrograms {
                 .call(BpfHelper.GET_CURRENT_PID_TGID)
                 .store(Size.W, R7, OTHER, R0)                                 // the low half: the thread that ended
                 .rshImm(R0, 32)
-                .store(Size.W, R7, PID, R0));                                  // the high half: the process
+                .store(Size.W, R7, PID, R0)                                   // the high half: the process
+                .call(BpfHelper.GET_CURRENT_TASK)
+                .mov(R3, R0)
+                .addImm(R3, kernel.taskExitCode())                            // r3 = &current->exit_code
+                .mov(R1, R7)
+                .addImm(R1, DETAIL)
+                .movImm(R2, 4)
+                .call(BpfHelper.PROBE_READ_KERNEL)                            // detail = the wait status
+                .jumpIf(R0, EQ, 0, OUT_SUBMIT)
+                .storeImm(Size.W, R7, DETAIL, -1)                             // unreadable: not known
+                .label(OUT_SUBMIT));
     }
 
     /**
@@ -141,10 +222,10 @@ final class ProcessPrograms {
      * and comm; when the ring is full, counts the event lost and ends. Keeps {@code r6}.
      */
     private void reserve(EbpfProgram p, int kind, int bytes) {
-        p.storeImm(Size.W, R10, -4, 0)                                        // key 0 on the stack
+        p.storeImm(Size.W, R10, KEY, 0)                                       // key 0 on the stack
                 .loadMapFd(R1, counters)
                 .mov(R2, R10)
-                .addImm(R2, -4)
+                .addImm(R2, KEY)
                 .call(BpfHelper.MAP_LOOKUP_ELEM)                              // r0 = &counters[0]
                 .jumpIf(R0, EQ, 0, OUT)                                       // never for an array's key 0; the verifier asks
                 .mov(R8, R0)                                                  // r8 = the counters

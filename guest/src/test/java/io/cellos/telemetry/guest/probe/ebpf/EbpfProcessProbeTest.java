@@ -14,7 +14,6 @@ import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The eBPF process probe against real processes and the real kernel (root). */
@@ -42,7 +41,7 @@ class EbpfProcessProbeTest {
 
             ProbeEvent exited = h.await(e -> e.source() == ProbeSource.PROCESS_EXITED && e.guestPid() == pid, 1, PATIENCE).getFirst();
             assertEquals("true", exited.guestComm());
-            assertNull(exited.extensions().exitCode(), "no exit_code: the tracepoint does not carry it");
+            assertEquals(0L, exited.extensions().exitCode(), "exit_code: the wait status of a clean exit");
 
             for (ProbeEvent e : List.of(spawned, execs.getFirst(), exited)) {
                 assertTrue(e.guestMonotonicNs() >= before && e.guestMonotonicNs() <= System.nanoTime(),
@@ -51,6 +50,28 @@ class EbpfProcessProbeTest {
             assertTrue(spawned.guestMonotonicNs() < execs.getFirst().guestMonotonicNs()
                     && execs.getFirst().guestMonotonicNs() < exited.guestMonotonicNs(), "in the kernel's order");
         }
+    }
+
+    @Test
+    void theWaitStatusIsTheKernelsForAnExitCodeAndForASignal() throws Exception {
+        try (ProbeHarness h = ProbeHarness.start(new EbpfProcessProbe())) {
+            Process three = new ProcessBuilder("/bin/sh", "-c", "exit 3").start();
+            assertEquals(3, three.waitFor());
+            Process killed = new ProcessBuilder("/bin/sleep", "60").start();
+            killed.destroyForcibly().waitFor();
+            Process threaded = new ProcessBuilder("python3", "-c",
+                    "import threading, os; t = threading.Thread(target=lambda: os._exit(7)); t.start(); t.join()").start();
+            assertEquals(7, threaded.waitFor());
+
+            assertEquals(3L << 8, exitCodeOf(h, three.pid()), "exit(3): 3 << 8");
+            assertEquals(9L, exitCodeOf(h, killed.pid()), "SIGKILL: the signal's number");
+            assertEquals(7L << 8, exitCodeOf(h, threaded.pid()), "exit_group from a thread other than the leader");
+        }
+    }
+
+    private static long exitCodeOf(ProbeHarness h, long pid) throws InterruptedException {
+        return h.await(e -> e.source() == ProbeSource.PROCESS_EXITED && e.guestPid() == pid, 1, PATIENCE)
+                .getFirst().extensions().exitCode();
     }
 
     @Test
