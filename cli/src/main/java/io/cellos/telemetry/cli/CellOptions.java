@@ -1,6 +1,7 @@
 package io.cellos.telemetry.cli;
 
 import io.cellos.telemetry.guest.agent.FailureMode;
+import io.cellos.telemetry.guest.agent.ProbeMechanism;
 import io.cellos.telemetry.guest.command.Args;
 import io.cellos.telemetry.guest.command.PathArgs;
 import io.cellos.telemetry.guest.command.UsageException;
@@ -27,12 +28,14 @@ import java.util.List;
  * @param out         the {@code --out} value, or {@code null} for the event log in the directory
  * @param keepalive   the receiver's keep-alive window
  * @param failureMode what an agent that cannot become ready means
+ * @param mechanism   how the agent observes processes, execs and connects
  * @param stamp       the cell's attribution
  * @param signer      the signer the environment sets up, or {@code null}
  * @param dir         the cell's directory
  * @param isolation   its PID namespace, and the capabilities the workload keeps
  */
-record CellOptions(List<String> watches, String out, Duration keepalive, FailureMode failureMode, CellStamp stamp,
+record CellOptions(List<String> watches, String out, Duration keepalive, FailureMode failureMode,
+                   ProbeMechanism mechanism, CellStamp stamp,
                    EventSigner signer, CellDirectory dir, CellIsolation isolation) {
     /**
      * @param prefix the name of a directory this command makes when {@code --dir} is not given
@@ -44,6 +47,8 @@ record CellOptions(List<String> watches, String out, Duration keepalive, Failure
         try {
             FailureMode mode = a.value("on-agent-failure") == null ? FailureMode.FAIL_CELL
                     : FailureMode.parse(a.value("on-agent-failure"));
+            ProbeMechanism mechanism = a.value("probe-mechanism") == null ? ProbeMechanism.AUTO
+                    : ProbeMechanism.parse(a.value("probe-mechanism"));
             String cellId = a.value("cell-id") == null ? "local-" + now : a.value("cell-id");
             CellStamp stamp = new CellStamp(cellId, now + "-" + ProcessHandle.current().pid(), null);
             List<String> watches = PathArgs.absolute(a.values("watch"));
@@ -51,7 +56,7 @@ record CellOptions(List<String> watches, String out, Duration keepalive, Failure
             Sinks.check(a, a.value("out"));
             EventSigner signer = SigningEnvironment.signer(System.getenv()).orElse(null);
             CellIsolation isolation = CellIsolation.parse(a);
-            return new CellOptions(watches, a.value("out"), keepalive, mode, stamp, signer, CellDirectory.of(a, prefix),
+            return new CellOptions(watches, a.value("out"), keepalive, mode, mechanism, stamp, signer, CellDirectory.of(a, prefix),
                     isolation);
         } catch (IllegalArgumentException e) {
             throw a.usage(e.getMessage());
@@ -64,12 +69,12 @@ record CellOptions(List<String> watches, String out, Duration keepalive, Failure
     CellOptions withWatch(Path path) {
         List<String> more = new ArrayList<>(watches);
         more.add(PathArgs.absolute(path.toString()).toString());
-        return new CellOptions(more, out, keepalive, failureMode, stamp, signer, dir, isolation);
+        return new CellOptions(more, out, keepalive, failureMode, mechanism, stamp, signer, dir, isolation);
     }
 
     /** Runs {@code workload} in a local cell with these options ({@link LocalCell#run}). */
     int run(List<String> workload, Io io) throws IOException, InterruptedException, UsageException {
-        return new LocalCell(workload, watches, dir.path(), out, keepalive, failureMode, stamp, isolation)
+        return new LocalCell(workload, watches, dir.path(), out, keepalive, failureMode, mechanism, stamp, isolation)
                 .run(io, signer);
     }
 }

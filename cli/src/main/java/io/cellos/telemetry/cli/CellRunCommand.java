@@ -8,7 +8,7 @@ import java.util.Set;
 /** {@code cellos cell run}: a whole cell on this machine, no VM ({@link LocalCell}). */
 final class CellRunCommand implements Command {
     private static final Set<String> VALUED = Set.of("watch", "out", "keepalive", "dir", "cell-id", "on-agent-failure",
-            "pid-namespace", "keep-capability");
+            "probe-mechanism", "pid-namespace", "keep-capability");
 
     @Override
     public String name() {
@@ -25,6 +25,7 @@ final class CellRunCommand implements Command {
         return """
                 Usage: cellos cell run [--watch PATH]... [--out FILE|nats://HOST:PORT[/STREAM]] [--keepalive D] [--dir DIR]
                                        [--cell-id ID] [--on-agent-failure fail-cell|degrade]
+                                       [--probe-mechanism auto|bpf|audit]
                                        [--pid-namespace new|shared] [--keep-capability C]... -- CMD [ARGS...]
 
                 Runs CMD in a local cell: the whole system on this machine, with PID and mount
@@ -65,6 +66,9 @@ final class CellRunCommand implements Command {
                                          and FIFO a killed cell left there are replaced
                   --cell-id ID           the cell's id in the events (default local-<time>)
                   --on-agent-failure M   fail-cell (default) or degrade, as for the agent
+                  --probe-mechanism M    auto (default), bpf or audit, as for the agent: how it
+                                         observes processes, execs and connects; the summary
+                                         says which it used
                 """ + CellIsolation.HELP + """
 
                 What stays: the cell's sockets and hold FIFO are removed at the end, the event log

@@ -3,6 +3,7 @@ package io.cellos.telemetry.cli;
 import io.cellos.telemetry.guest.agent.AgentLauncher;
 import io.cellos.telemetry.guest.agent.FailureMode;
 import io.cellos.telemetry.guest.agent.LaunchedAgent;
+import io.cellos.telemetry.guest.agent.ProbeMechanism;
 import io.cellos.telemetry.guest.command.UsageException;
 import io.cellos.telemetry.guest.init.InitCommand;
 import io.cellos.telemetry.guest.linux.ErrnoException;
@@ -47,10 +48,11 @@ import java.util.concurrent.TimeUnit;
  *                 {@code null} for the event log {@code <dir>/events.jsonl}
  * @param keepalive the receiver's keep-alive window
  * @param failureMode what an agent that cannot become ready means
+ * @param mechanism how the agent observes processes, execs and connects
  * @param stamp    the cell's attribution
  */
 record LocalCell(List<String> workload, List<String> watches, Path dir, String out, Duration keepalive,
-                 FailureMode failureMode, CellStamp stamp, CellIsolation isolation) {
+                 FailureMode failureMode, ProbeMechanism mechanism, CellStamp stamp, CellIsolation isolation) {
     /** The base of the cell's socket paths in its directory: {@code cell.vsock_9001}, {@code cell.vsock_9000}. */
     static final String SOCKET_BASE = "cell.vsock";
     /** How long the agent is given to report init's end, to end by itself, and to end after SIGTERM. */
@@ -107,8 +109,11 @@ record LocalCell(List<String> workload, List<String> watches, Path dir, String o
         return ended.reported().map(WaitStatus::shellStatus).orElse(ended.initStatus());
     }
 
-    /** How the cell ended: the status init reported for the workload, if it did, and init's own. */
-    private record Ended(Optional<WaitStatus> reported, int initStatus) {
+    /**
+     * How the cell ended: the status init reported for the workload, if it did, init's own, and
+     * what the agent said of itself when it became ready (its mechanism and probes), or why not.
+     */
+    private record Ended(Optional<WaitStatus> reported, int initStatus, String agent) {
     }
 
     /** Makes the hold FIFO anew (a killed cell may have left one); closes {@code sink} if it cannot. */
@@ -156,7 +161,7 @@ record LocalCell(List<String> workload, List<String> watches, Path dir, String o
                 }
                 stopAgent(agent, io);
             }
-            return new Ended(reported, initStatus);
+            return new Ended(reported, initStatus, agent.readiness());
         }
     }
 
@@ -166,6 +171,7 @@ record LocalCell(List<String> workload, List<String> watches, Path dir, String o
         io.out().println();
         io.out().println("== cell " + stamp.cellId() + " run " + stamp.runId() + " ==");
         io.out().println("isolation: " + isolation.describe());
+        io.out().println("agent: " + ended.agent());
         summary.render(io.out(), workload, ended.reported(), ended.initStatus());
         io.out().println((NatsTarget.names(output()) ? "published to " + opened.where() + " (read them with: cellos events tail --from "
                 + NatsTarget.parse(output()) + " --cell " + stamp.cellId() + ")" : "event log: " + opened.where())
@@ -217,7 +223,7 @@ record LocalCell(List<String> workload, List<String> watches, Path dir, String o
     private List<String> agentArgs(Path base, long initPid) {
         List<String> args = new ArrayList<>(List.of("--transport", "unix:" + base + "_9001", "--scope-root",
                 Long.toString(initPid), "--guard", Long.toString(initPid), "--on-agent-failure", failureMode.flag(),
-                "--log", agentLog().toString()));
+                "--probe-mechanism", mechanism.flag(), "--log", agentLog().toString()));
         for (String w : watches) {
             args.addAll(List.of("--watch", w));
         }

@@ -90,7 +90,7 @@ public final class AgentLauncher {
             log = logOf(AgentOptions.parse(argv, System.getenv()).log(), err);
         } catch (UsageException e) {
             err.println("cellos-telemetry: not ready: " + e.getMessage());
-            return new LaunchedAgent(ExitCode.NOT_READY, null);
+            return new LaunchedAgent(ExitCode.NOT_READY, null, e.getMessage());
         }
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java"));
@@ -103,8 +103,9 @@ public final class AgentLauncher {
             p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .redirectError(ProcessBuilder.Redirect.appendTo(log)).start();
         } catch (IOException e) {
-            err.println("cellos-telemetry: cannot start the agent process: " + e.getMessage());
-            return new LaunchedAgent(ExitCode.NOT_READY, null);
+            String reason = "cannot start the agent process: " + e.getMessage();
+            err.println("cellos-telemetry: " + reason);
+            return new LaunchedAgent(ExitCode.NOT_READY, null, reason);
         }
         String line;
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
@@ -114,7 +115,7 @@ public final class AgentLauncher {
         }
         if (line != null && line.startsWith("READY ")) {
             err.println("cellos-telemetry: ready: " + line.substring(6));
-            return new LaunchedAgent(ExitCode.OK, p);
+            return new LaunchedAgent(ExitCode.OK, p, line.substring(6));
         }
         String reason = line != null && line.startsWith("NOT-READY ") ? line.substring(10) : null;
         try {
@@ -130,6 +131,6 @@ public final class AgentLauncher {
             reason = "interrupted while waiting for the agent";
         }
         err.println("cellos-telemetry: not ready: " + reason);
-        return new LaunchedAgent(ExitCode.NOT_READY, p);
+        return new LaunchedAgent(ExitCode.NOT_READY, p, reason);
     }
 }

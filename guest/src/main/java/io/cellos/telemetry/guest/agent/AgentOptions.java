@@ -19,22 +19,25 @@ import java.util.Set;
  * @param queue        the bounded queue's capacity
  * @param heartbeat    the heartbeat interval
  * @param scopeRoot    the root of the declared process tree, or -1 for everything
- * @param processProbe {@code auto}, {@code connector} or {@code procwalk}
+ * @param mechanism    how processes, execs and connects are observed
+ * @param processProbe the audit mechanism's process probe: {@code auto}, {@code connector} or {@code procwalk}
  */
 public record AgentOptions(TransportAddress transport, List<String> watches, FailureMode failureMode, int queue,
-                           Duration heartbeat, int scopeRoot, String processProbe, String log, List<Integer> guard) {
+                           Duration heartbeat, int scopeRoot, ProbeMechanism mechanism, String processProbe, String log,
+                           List<Integer> guard) {
     /** Where the agent's diagnostics go by default, once it runs detached: the kernel log. */
     public static final String DEFAULT_LOG = "/dev/kmsg";
     /** The compatibility variable of the reference agent: one more watched path. */
     public static final String INOTIFY_PATH_VARIABLE = "CELLOS_TELEMETRY_INOTIFY_PATH";
     static final Set<String> VALUED = Set.of("transport", "watch", "on-agent-failure", "queue", "heartbeat",
-            "scope-root", "process-probe", "log", "guard");
+            "scope-root", "probe-mechanism", "process-probe", "log", "guard");
     static final Set<String> FLAGS = Set.of("foreground", AgentLauncher.LAUNCHED_FLAG.substring(2));
 
     public static final String HELP = """
             Usage: cellos agent [--transport unix:PATH | vsock:CID:PORT] [--watch PATH]...
                                 [--on-agent-failure fail-cell|degrade] [--queue N] [--heartbeat 2s]
-                                [--scope-root PID] [--process-probe auto|connector|procwalk]
+                                [--scope-root PID] [--probe-mechanism auto|bpf|audit]
+                                [--process-probe auto|connector|procwalk]
                                 [--log FILE] [--guard PID]... [--foreground]
 
             The in-guest telemetry agent. Observes processes (fork, exec, exit), declared files,
@@ -63,8 +66,16 @@ public record AgentOptions(TransportAddress transport, List<String> watches, Fai
               --heartbeat D          agent.heartbeat after D without other frames (default 2s)
               --scope-root PID       declare only PID and its descendants (default: everything);
                                      when PID ends, the agent hands over what it holds and ends too
-              --process-probe P      auto (default: the netlink connector, else the /proc walk),
-                                     connector, or procwalk (the reference's 100 ms poll)
+              --probe-mechanism M    how processes, execs and connects are observed: bpf, eBPF
+                                     programs on tracepoints and cgroup socket hooks (no cost on
+                                     other system calls; refused privileged calls are not seen);
+                                     audit, kernel audit's syscall rules with the process
+                                     connector (every system call of every process takes audit's
+                                     slow path); auto (default): bpf when the kernel allows it,
+                                     else audit, saying why. The ready line names the one in use
+              --process-probe P      audit's process probe: auto (default: the netlink connector,
+                                     else the /proc walk), connector, or procwalk (the
+                                     reference's 100 ms poll); connector or procwalk choose audit
               --log FILE             where the agent's diagnostics go once it runs detached, appended
                                      (default %s, the kernel log); it keeps none of the
                                      caller's standard streams, so a caller capturing them
@@ -110,6 +121,14 @@ public record AgentOptions(TransportAddress transport, List<String> watches, Fai
             if (!Set.of("auto", "connector", "procwalk").contains(pp)) {
                 throw a.usage("--process-probe must be auto, connector or procwalk, got '" + pp + "'");
             }
+            ProbeMechanism mechanism = a.value("probe-mechanism") == null ? ProbeMechanism.AUTO
+                    : ProbeMechanism.parse(a.value("probe-mechanism"));
+            if (!pp.equals("auto")) {
+                if (mechanism == ProbeMechanism.BPF) {
+                    throw a.usage("--process-probe " + pp + " is audit's process probe; --probe-mechanism bpf has its own");
+                }
+                mechanism = ProbeMechanism.AUDIT;
+            }
             String log = a.value("log") == null ? DEFAULT_LOG : PathArgs.absolute(List.of(a.value("log"))).getFirst();
             List<Integer> guard = new ArrayList<>();
             for (String g : a.values("guard")) {
@@ -119,7 +138,7 @@ public record AgentOptions(TransportAddress transport, List<String> watches, Fai
                 }
                 guard.add((int) pid);
             }
-            return new AgentOptions(t, watches, mode, queue, hb, root, pp, log, guard);
+            return new AgentOptions(t, watches, mode, queue, hb, root, mechanism, pp, log, guard);
         } catch (IllegalArgumentException e) {
             throw a.usage(e.getMessage());
         }

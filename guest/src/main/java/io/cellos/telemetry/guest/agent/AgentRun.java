@@ -99,7 +99,8 @@ final class AgentRun {
             throw new NotReadyException("cannot connect to the host at " + o.transport() + ": " + e.getMessage()
                     + (o.transport().isUnix() ? " (is a receiver listening there?)" : ""), e);
         }
-        return new Started(agent, "pid " + pid + ", channel " + o.transport() + ", probes: " + String.join("; ", armed.on())
+        return new Started(agent, "pid " + pid + ", mechanism " + armed.describeMechanism() + ", channel " + o.transport()
+                + ", probes: " + String.join("; ", armed.on())
                 + (armed.off().isEmpty() ? "" : "; OFF: " + String.join("; ", armed.off()))
                 + (scope.isEverything() ? "" : "; scope: process tree of pid " + scope.root())
                 + (guard.note().isEmpty() ? "" : "; " + guard.note()));

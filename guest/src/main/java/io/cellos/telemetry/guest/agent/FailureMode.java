@@ -1,7 +1,7 @@
 package io.cellos.telemetry.guest.agent;
 
 /** What the agent does when a probe cannot be armed ({@code --on-agent-failure}). */
-public enum FailureMode {
+public enum FailureMode implements FlagValue {
     /** The agent does not become ready: init stops the cell before the workload starts. */
     FAIL_CELL("fail-cell"),
     /** The agent starts without that probe and says which probes are off. */
@@ -13,17 +13,13 @@ public enum FailureMode {
         this.flag = flag;
     }
 
+    @Override
     public String flag() {
         return flag;
     }
 
     /** @throws IllegalArgumentException naming the accepted values */
     public static FailureMode parse(String s) {
-        for (FailureMode m : values()) {
-            if (m.flag.equals(s)) {
-                return m;
-            }
-        }
-        throw new IllegalArgumentException("--on-agent-failure must be fail-cell or degrade, got '" + s + "'");
+        return FlagValue.parse(FailureMode.class, "--on-agent-failure", s);
     }
 }

@@ -15,14 +15,23 @@ import java.util.concurrent.TimeUnit;
 public final class LaunchedAgent {
     private final int status;
     private final Process process;
+    private final String readiness;
 
     /**
-     * @param status  {@link ExitCode#OK} ready, {@link ExitCode#NOT_READY} not
-     * @param process the agent's process, or {@code null} if none was started
+     * @param status    {@link ExitCode#OK} ready, {@link ExitCode#NOT_READY} not
+     * @param process   the agent's process, or {@code null} if none was started
+     * @param readiness what the agent said of itself when ready (pid, mechanism, channel, probes), or
+     *                  why it is not
      */
-    LaunchedAgent(int status, Process process) {
+    LaunchedAgent(int status, Process process, String readiness) {
         this.status = status;
         this.process = process;
+        this.readiness = readiness;
+    }
+
+    /** What the agent said of itself when it became ready, or why it did not. */
+    public String readiness() {
+        return readiness;
     }
 
     /** The launch contract's status: {@link ExitCode#OK} ready, {@link ExitCode#NOT_READY} not. */

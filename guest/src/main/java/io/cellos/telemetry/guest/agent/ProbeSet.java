@@ -2,6 +2,7 @@ package io.cellos.telemetry.guest.agent;
 
 import io.cellos.telemetry.guest.probe.Probe;
 import io.cellos.telemetry.guest.probe.audit.AuditProbe;
+import io.cellos.telemetry.guest.probe.ebpf.EbpfProcessProbe;
 import io.cellos.telemetry.guest.probe.file.FileWatchProbe;
 import io.cellos.telemetry.guest.probe.process.ProcessProbe;
 
@@ -10,18 +11,26 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The agent's probes, armed according to the failure mode: under {@code fail-cell} a probe that
- * cannot be armed stops the launch; under {@code degrade} it is left off and named.
+ * The agent's probes, of one {@link ProbeMechanism}, armed according to the failure mode: under
+ * {@code fail-cell} a probe that cannot be armed stops the launch; under {@code degrade} it is left
+ * off and named. Under {@link ProbeMechanism#AUTO} the eBPF set is tried first, all or nothing, and
+ * audit's is armed if any of it cannot be, with the reason kept for the ready line.
  */
 final class ProbeSet {
     /**
      * The outcome of arming.
      *
-     * @param probes the armed probes, now owned by the caller
-     * @param on     what each armed probe watches and how
-     * @param off    under degrade, each probe left off and why
+     * @param mechanism the mechanism in use: {@link ProbeMechanism#BPF} or {@link ProbeMechanism#AUDIT}
+     * @param why       why that one, when {@code auto} could not arm eBPF; else empty
+     * @param probes    the armed probes, now owned by the caller
+     * @param on        what each armed probe watches and how
+     * @param off       under degrade, each probe left off and why
      */
-    record Armed(List<Probe> probes, List<String> on, List<String> off) {
+    record Armed(ProbeMechanism mechanism, String why, List<Probe> probes, List<String> on, List<String> off) {
+        /** The ready line's words for the mechanism: {@code "bpf"}, or {@code "audit (eBPF: ...)"}. */
+        String describeMechanism() {
+            return mechanism.flag() + (why.isEmpty() ? "" : " (" + why + ")");
+        }
     }
 
     /** Makes one probe, armed, knowing those armed before it; throws when it cannot be armed, saying why. */
@@ -35,10 +44,19 @@ final class ProbeSet {
 
     /** Arms every probe the options call for. */
     static Armed arm(AgentOptions o) throws NotReadyException {
-        return arm(candidates(o), o.failureMode());
+        if (o.mechanism() != ProbeMechanism.AUTO) {
+            return arm(o.mechanism(), "", candidates(o, o.mechanism()), o.failureMode());
+        }
+        try {
+            return arm(ProbeMechanism.BPF, "", candidates(o, ProbeMechanism.BPF), FailureMode.FAIL_CELL);
+        } catch (NotReadyException e) {
+            return arm(ProbeMechanism.AUDIT, "eBPF could not be armed: " + e.getCause().getMessage(),
+                    candidates(o, ProbeMechanism.AUDIT), o.failureMode());
+        }
     }
 
-    static Armed arm(List<Candidate> candidates, FailureMode mode) throws NotReadyException {
+    static Armed arm(ProbeMechanism mechanism, String why, List<Candidate> candidates, FailureMode mode)
+            throws NotReadyException {
         List<Probe> probes = new ArrayList<>();
         List<String> on = new ArrayList<>();
         List<String> off = new ArrayList<>();
@@ -56,30 +74,42 @@ final class ProbeSet {
                 off.add(e.getMessage());
             }
         }
-        return new Armed(probes, on, off);
+        return new Armed(mechanism, why, probes, on, off);
     }
 
     /**
-     * Audit (execs, connects, denials) first, then declared files if any, then processes — the order
-     * the agent reads them in each wake: the process probe last, so that whatever the others read
-     * of a process, its fork and exec (which the kernel queued before) have been read too when the
-     * wake ends ({@code Attribution}). Execs are declared from audit's records when audit is armed —
-     * they name the new program even for a process gone before {@code /proc} could be read — and by
-     * the process connector otherwise.
+     * The probes of {@code mechanism}, in the order the agent reads them in each wake: the process
+     * probe last.
+     * <ul>
+     * <li>audit: audit (execs, connects, denials) first, then declared files if any, then
+     *     processes — so that whatever the others read of a process, its fork and exec (which the
+     *     kernel queued before) have been read too when the wake ends ({@code Attribution}). Execs
+     *     are declared from audit's records when audit is armed — they name the new program even
+     *     for a process gone before {@code /proc} could be read — and by the process connector
+     *     otherwise;
+     * <li>bpf: declared files if any, then processes, execs and exits from the eBPF process probe,
+     *     whose records carry their names, paths and command lines as the kernel had them.
+     * </ul>
      */
-    private static List<Candidate> candidates(AgentOptions o) {
-        ProcessProbe.Mechanism mechanism = switch (o.processProbe()) {
-            case "connector" -> ProcessProbe.Mechanism.CONNECTOR;
-            case "procwalk" -> ProcessProbe.Mechanism.WALK;
-            default -> ProcessProbe.Mechanism.BEST;
-        };
+    private static List<Candidate> candidates(AgentOptions o, ProbeMechanism mechanism) {
         List<Candidate> c = new ArrayList<>();
-        c.add(before -> armed(new AuditProbe(true)));
+        if (mechanism == ProbeMechanism.AUDIT) {
+            c.add(before -> armed(new AuditProbe(true)));
+        }
         if (!o.watches().isEmpty()) {
             c.add(before -> armed(new FileWatchProbe(o.watches(), SelfProtection.COMM)));
         }
-        c.add(before -> armed(new ProcessProbe(mechanism,
-                before.stream().noneMatch(p -> p instanceof AuditProbe))));
+        if (mechanism == ProbeMechanism.BPF) {
+            c.add(before -> armed(new EbpfProcessProbe()));
+        } else {
+            ProcessProbe.Mechanism process = switch (o.processProbe()) {
+                case "connector" -> ProcessProbe.Mechanism.CONNECTOR;
+                case "procwalk" -> ProcessProbe.Mechanism.WALK;
+                default -> ProcessProbe.Mechanism.BEST;
+            };
+            c.add(before -> armed(new ProcessProbe(process,
+                    before.stream().noneMatch(p -> p instanceof AuditProbe))));
+        }
         return c;
     }
 

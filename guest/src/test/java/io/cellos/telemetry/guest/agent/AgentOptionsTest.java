@@ -41,6 +41,15 @@ class AgentOptionsTest {
         assertEquals(Duration.ofMillis(500), o.heartbeat());
         assertEquals(77, o.scopeRoot());
         assertEquals("procwalk", o.processProbe());
+        assertEquals(ProbeMechanism.AUDIT, o.mechanism(), "the walk is audit's process probe");
+    }
+
+    @Test
+    void theMechanismIsAutoUnlessChosen() throws Exception {
+        assertEquals(ProbeMechanism.AUTO, AgentOptions.parse(List.of(), Map.of()).mechanism());
+        assertEquals(ProbeMechanism.BPF, AgentOptions.parse(List.of("--probe-mechanism", "bpf"), Map.of()).mechanism());
+        assertEquals(ProbeMechanism.AUDIT, AgentOptions.parse(List.of("--probe-mechanism", "audit"), Map.of()).mechanism());
+        assertEquals(ProbeMechanism.AUDIT, AgentOptions.parse(List.of("--process-probe", "connector"), Map.of()).mechanism());
     }
 
     @Test
@@ -57,6 +66,8 @@ class AgentOptionsTest {
     void badValuesSayWhatIsAccepted() {
         assertRefused("unix:PATH nor vsock:CID:PORT", "--transport", "tcp:1.2.3.4:9");
         assertRefused("fail-cell or degrade", "--on-agent-failure", "ignore");
+        assertRefused("--probe-mechanism must be auto, bpf or audit, got 'ebpf'", "--probe-mechanism", "ebpf");
+        assertRefused("--probe-mechanism bpf has its own", "--probe-mechanism", "bpf", "--process-probe", "procwalk");
         assertRefused("--queue must be at least 1", "--queue", "0");
         assertRefused("neither unix:PATH nor vsock:CID:PORT", "--transport", "vsock:2");
         assertRefused("'2' is not a duration", "--heartbeat", "2");

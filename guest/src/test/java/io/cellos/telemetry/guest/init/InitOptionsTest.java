@@ -11,10 +11,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class InitOptionsTest {
     @Test
     void watchesGoToTheAgentAbsoluteAndNormalised() throws Exception {
-        InitOptions o = InitOptions.parse(List.of("--watch", "srv/./app/..", "--watch", "/etc/passwd", "--", "true"));
+        InitOptions o = InitOptions.parse(List.of("--watch", "srv/./app/..", "--watch", "/etc/passwd",
+                "--probe-mechanism", "bpf", "--", "true"));
         String srv = Path.of("srv").toAbsolutePath().toString();
         assertEquals(List.of(srv, "/etc/passwd"), o.watches());
-        assertEquals(List.of("--transport", "vsock:2:9001", "--on-agent-failure", "fail-cell", "--guard",
+        assertEquals(List.of("--transport", "vsock:2:9001", "--on-agent-failure", "fail-cell", "--probe-mechanism", "bpf", "--guard",
                 Long.toString(ProcessHandle.current().pid()), "--watch", srv, "--watch", "/etc/passwd"), o.agentArgs(),
                 "the agent guards init's OOM score");
     }
