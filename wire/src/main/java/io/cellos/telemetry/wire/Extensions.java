@@ -4,6 +4,11 @@ package io.cellos.telemetry.wire;
  * The optional version 1.1 keys of a frame (protocol.md §4). A {@code null} component is absent.
  * Unsigned 64-bit values are held in a {@code long} read as unsigned.
  *
+ * <p>Values are checked on construction for what the wire cannot carry or a decoder would refuse:
+ * integers within their key's range, a {@code sha256} of exactly 64 lowercase hex digits. A
+ * {@code cmdline} may be longer than {@link Wire#MAX_CMDLINE_BYTES} here; the encoder cuts it as
+ * §4 says (ending in {@link CommandLine#CUT_MARK}), and the decoder never produces a longer one.
+ *
  * @param droppedTotal events the agent discarded since it started ({@code u64})
  * @param parentPid    the parent's pid ({@code u32})
  * @param exitCode     the raw wait status ({@code u32})
@@ -13,17 +18,25 @@ package io.cellos.telemetry.wire;
  * @param syscall      an x86-64 syscall number ({@code u16})
  * @param session      the agent's session value, on the first frame of each connection
  * @param what         what changed in the agent's means of observation, in words
+ * @param cmdline      the command line of an exec, its arguments quoted as {@link CommandLine} does
+ * @param sha256       the SHA-256 of the executed file's content, 64 lowercase hex digits
+ * @param host         the DNS name the guest last resolved to the peer's address
  */
 public record Extensions(Long droppedTotal, Long parentPid, Long exitCode, String path, String peer,
-                         Integer capability, Integer syscall, String session, String what) {
+                         Integer capability, Integer syscall, String session, String what, String cmdline,
+                         String sha256, String host) {
     /** No extension keys. */
-    public static final Extensions NONE = new Extensions(null, null, null, null, null, null, null, null, null);
+    public static final Extensions NONE = new Extensions(null, null, null, null, null, null, null, null, null, null,
+            null, null);
 
     public Extensions {
         checkRange(Field.PARENT_PID, parentPid);
         checkRange(Field.EXIT_CODE, exitCode);
         checkRange(Field.CAPABILITY, capability == null ? null : capability.longValue());
         checkRange(Field.SYSCALL, syscall == null ? null : syscall.longValue());
+        if (sha256 != null && !Field.SHA256.isWellFormed(sha256)) {
+            throw new IllegalArgumentException("sha256 is not 64 lowercase hex digits: '" + sha256 + "'");
+        }
     }
 
     private static void checkRange(Field f, Long v) {
@@ -34,43 +47,72 @@ public record Extensions(Long droppedTotal, Long parentPid, Long exitCode, Strin
 
     /** Whether no key is present. */
     public boolean isEmpty() {
-        return droppedTotal == null && parentPid == null && exitCode == null && path == null && peer == null
-                && capability == null && syscall == null && session == null && what == null;
+        return equals(NONE);
     }
 
     public Extensions withDroppedTotal(long v) {
-        return new Extensions(v, parentPid, exitCode, path, peer, capability, syscall, session, what);
+        return with(Field.DROPPED_TOTAL, v);
     }
 
     public Extensions withParentPid(long v) {
-        return new Extensions(droppedTotal, v, exitCode, path, peer, capability, syscall, session, what);
+        return with(Field.PARENT_PID, v);
     }
 
     public Extensions withExitCode(long v) {
-        return new Extensions(droppedTotal, parentPid, v, path, peer, capability, syscall, session, what);
+        return with(Field.EXIT_CODE, v);
     }
 
     public Extensions withPath(String v) {
-        return new Extensions(droppedTotal, parentPid, exitCode, v, peer, capability, syscall, session, what);
+        return with(Field.PATH, v);
     }
 
     public Extensions withPeer(String v) {
-        return new Extensions(droppedTotal, parentPid, exitCode, path, v, capability, syscall, session, what);
+        return with(Field.PEER, v);
     }
 
     public Extensions withCapability(int v) {
-        return new Extensions(droppedTotal, parentPid, exitCode, path, peer, v, syscall, session, what);
+        return with(Field.CAPABILITY, v);
     }
 
     public Extensions withSyscall(int v) {
-        return new Extensions(droppedTotal, parentPid, exitCode, path, peer, capability, v, session, what);
+        return with(Field.SYSCALL, v);
     }
 
     public Extensions withSession(String v) {
-        return new Extensions(droppedTotal, parentPid, exitCode, path, peer, capability, syscall, v, what);
+        return with(Field.SESSION, v);
     }
 
     public Extensions withWhat(String v) {
-        return new Extensions(droppedTotal, parentPid, exitCode, path, peer, capability, syscall, session, v);
+        return with(Field.WHAT, v);
+    }
+
+    public Extensions withCmdline(String v) {
+        return with(Field.CMDLINE, v);
+    }
+
+    /** @throws IllegalArgumentException if {@code v} is not 64 lowercase hex digits */
+    public Extensions withSha256(String v) {
+        return with(Field.SHA256, v);
+    }
+
+    public Extensions withHost(String v) {
+        return with(Field.HOST, v);
+    }
+
+    /** A copy with the component of extension key {@code f} set to {@code v}, of that component's type. */
+    private Extensions with(Field f, Object v) {
+        return new Extensions(
+                f == Field.DROPPED_TOTAL ? (Long) v : droppedTotal,
+                f == Field.PARENT_PID ? (Long) v : parentPid,
+                f == Field.EXIT_CODE ? (Long) v : exitCode,
+                f == Field.PATH ? (String) v : path,
+                f == Field.PEER ? (String) v : peer,
+                f == Field.CAPABILITY ? (Integer) v : capability,
+                f == Field.SYSCALL ? (Integer) v : syscall,
+                f == Field.SESSION ? (String) v : session,
+                f == Field.WHAT ? (String) v : what,
+                f == Field.CMDLINE ? (String) v : cmdline,
+                f == Field.SHA256 ? (String) v : sha256,
+                f == Field.HOST ? (String) v : host);
     }
 }

@@ -3,26 +3,32 @@ package io.cellos.telemetry.wire;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The keys a body's map may carry (protocol.md §3–§4), each with its CBOR type and range.
+ * The keys a body's map may carry (protocol.md §3–§4), each with its CBOR type and range: for an
+ * unsigned key its largest value, for a text key the most bytes of UTF-8 it may hold.
  *
  * <p>The order of the constants is the order an encoder writes them in: the five core keys,
- * {@code content_version} first, then the extension keys.
+ * {@code content_version} first, then the extension keys. New keys are added at the end, so
+ * that a key already written keeps its place (and its ordinal) in every frame.
  */
 public enum Field {
     CONTENT_VERSION("content_version", true, 0xffffL),
-    PROBE_SOURCE("probe_source", false, 0),
+    PROBE_SOURCE("probe_source", false, Integer.MAX_VALUE),
     GUEST_PID("guest_pid", true, 0xffff_ffffL),
-    GUEST_COMM("guest_comm", false, 0),
+    GUEST_COMM("guest_comm", false, Wire.MAX_COMM_BYTES),
     GUEST_MONOTONIC_NS("guest_monotonic_ns", true, -1L),
     DROPPED_TOTAL("dropped_total", true, -1L),
     PARENT_PID("parent_pid", true, 0xffff_ffffL),
     EXIT_CODE("exit_code", true, 0xffff_ffffL),
-    PATH("path", false, 0),
-    PEER("peer", false, 0),
+    PATH("path", false, Integer.MAX_VALUE),
+    PEER("peer", false, Integer.MAX_VALUE),
     CAPABILITY("capability", true, 0xffL),
     SYSCALL("syscall", true, 0xffffL),
-    SESSION("session", false, 0),
-    WHAT("what", false, 0);
+    SESSION("session", false, Integer.MAX_VALUE),
+    WHAT("what", false, Integer.MAX_VALUE),
+    CMDLINE("cmdline", false, Wire.MAX_CMDLINE_BYTES),
+    /** Always exactly 64 lowercase hex digits; see {@link #isWellFormed}. */
+    SHA256("sha256", false, Sha256Hex.LENGTH),
+    HOST("host", false, Integer.MAX_VALUE);
 
     /** Number of core keys; the first {@code CORE_COUNT} constants are the core keys. */
     public static final int CORE_COUNT = 5;
@@ -54,6 +60,23 @@ public enum Field {
     /** The largest value of an unsigned field, compared unsigned ({@code -1} is 2^64-1). */
     public long max() {
         return max;
+    }
+
+    /**
+     * The most bytes of UTF-8 a value of this text field may hold: a decoder refuses a longer one
+     * ({@link FrameError#FIELD_TOO_LONG}), an encoder cuts it. {@link Integer#MAX_VALUE} when the
+     * body's own size is the only bound.
+     */
+    public int maxBytes() {
+        return (int) max;
+    }
+
+    /**
+     * Whether {@code value} has the form this text field requires beyond its length: for
+     * {@link #SHA256}, exactly 64 lowercase hex digits; for every other field, any text.
+     */
+    public boolean isWellFormed(CharSequence value) {
+        return this != SHA256 || Sha256Hex.isWellFormed(value);
     }
 
     /** Whether this is one of the five core keys of CellOS 0.5. */

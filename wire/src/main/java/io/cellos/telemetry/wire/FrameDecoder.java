@@ -12,7 +12,10 @@ import java.util.Arrays;
  * {@link Wire#MAX_ENTRIES} entries; keys are text; {@code content_version} is the first key and a
  * version of major 1 (a frame of any other major is refused before any other key is looked at);
  * values are unsigned integers or definite text only, additional information 0–27; known keys
- * have their type and range; text is valid UTF-8; no key appears twice; nothing follows the map;
+ * have their type and range; text is valid UTF-8, within its key's {@link Field#maxBytes()}
+ * ({@code guest_comm} 16 bytes, {@code cmdline} 1,024 — the cut mark included, so every
+ * {@code cmdline} an agent cuts as protocol.md §4 says is accepted) and of its key's form (a
+ * {@code sha256} is 64 lowercase hex digits); no key appears twice; nothing follows the map;
  * the five core keys are present; the probe source is known. Unknown keys are skipped.
  *
  * <p>Stateless and thread-safe. A well-formed body allocates only the event and its strings.
@@ -107,7 +110,7 @@ public final class FrameDecoder {
             long mono = 0;
             String comm = null;
             Long dropped = null, parent = null, exit = null;
-            String path = null, peer = null, session = null, what = null;
+            String path = null, peer = null, session = null, what = null, cmdline = null, sha256 = null, host = null;
             Integer cap = null, sys = null;
             int[] unknownKeys = null; // offset << 16 | length of each unknown key, made only when needed
             int unknownCount = 0;
@@ -145,12 +148,14 @@ public final class FrameDecoder {
                     case PEER -> peer = text(textOff, (int) v);
                     case SESSION -> session = text(textOff, (int) v);
                     case WHAT -> what = text(textOff, (int) v);
+                    case CMDLINE -> cmdline = text(textOff, (int) v);
+                    case SHA256 -> sha256 = text(textOff, (int) v);
+                    case HOST -> host = text(textOff, (int) v);
                 }
             }
             checkComplete(seen, source, sourceOff);
-            Extensions ext = (dropped == null && parent == null && exit == null && path == null && peer == null
-                    && cap == null && sys == null && session == null && what == null) ? Extensions.NONE
-                    : new Extensions(dropped, parent, exit, path, peer, cap, sys, session, what);
+            Extensions ext = (seen & -1 << Field.CORE_COUNT) == 0 ? Extensions.NONE
+                    : new Extensions(dropped, parent, exit, path, peer, cap, sys, session, what, cmdline, sha256, host);
             return new ProbeEvent(version, source, pid, comm, mono, ext);
         }
 
@@ -244,8 +249,11 @@ public final class FrameDecoder {
             }
             int tLen = need(v, name);
             checkUtf8(name, pos, tLen);
-            if (f == Field.GUEST_COMM && tLen > Wire.MAX_COMM_BYTES) {
-                throw fail(FrameError.FIELD_TOO_LONG, name, valueOff, tLen + " bytes, the limit is " + Wire.MAX_COMM_BYTES);
+            if (tLen > f.maxBytes()) {
+                throw fail(FrameError.FIELD_TOO_LONG, name, valueOff, tLen + " bytes, the limit is " + f.maxBytes());
+            }
+            if (f == Field.SHA256) {
+                checkSha256(pos, tLen, valueOff);
             }
             pos += tLen;
             return tLen;
@@ -321,6 +329,19 @@ public final class FrameDecoder {
                 int len = need(v, null);
                 checkUtf8(null, pos, len);
                 pos += len;
+            }
+        }
+
+        /** A {@code sha256} of {@code len} bytes at {@code off}, not over 64: exactly 64 lowercase hex digits. */
+        private void checkSha256(int off, int len, int valueOff) throws FrameException {
+            int bad = Sha256Hex.firstNonDigit(b, off, len);
+            if (bad >= 0) {
+                throw fail(FrameError.MALFORMED_FIELD, Field.SHA256.wireName(), off + bad,
+                        "byte " + bad + " of the digest is not a lowercase hex digit [0-9a-f]");
+            }
+            if (len != Sha256Hex.LENGTH) {
+                throw fail(FrameError.MALFORMED_FIELD, Field.SHA256.wireName(), valueOff,
+                        len + " hex digits, a SHA-256 has " + Sha256Hex.LENGTH);
             }
         }
 

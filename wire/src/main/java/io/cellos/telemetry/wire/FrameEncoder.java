@@ -33,8 +33,10 @@ public final class FrameEncoder {
      * included.
      *
      * @throws FrameException with {@link FrameError#FRAME_TOO_LARGE} if the body would pass
-     *                        {@link Wire#MAX_BODY_BYTES} (a very long path or peer); nothing
-     *                        usable is left in {@code dst}
+     *                        {@link Wire#MAX_BODY_BYTES} (a very long path or peer), or
+     *                        {@link FrameError#TOO_MANY_ENTRIES} if the event has more than
+     *                        {@link Wire#MAX_ENTRIES} keys (more than 11 extension keys);
+     *                        nothing usable is left in {@code dst}
      * @throws IndexOutOfBoundsException if {@code dst} has no room for the frame
      */
     public int encode(ProbeEvent event, byte[] dst, int off) throws FrameException {
@@ -67,6 +69,15 @@ public final class FrameEncoder {
         }
         if (x.what() != null) {
             text(Field.WHAT, x.what());
+        }
+        if (x.cmdline() != null) {
+            text(Field.CMDLINE, x.cmdline());
+        }
+        if (x.sha256() != null) {
+            text(Field.SHA256, x.sha256());
+        }
+        if (x.host() != null) {
+            text(Field.HOST, x.host());
         }
         return finish();
     }
@@ -106,7 +117,7 @@ public final class FrameEncoder {
         writeKey(Field.GUEST_PID);
         writeHead(MAJOR_UINT, pid);
         writeKey(Field.GUEST_COMM);
-        writeText(comm, Wire.MAX_COMM_BYTES);
+        writeText(comm, Utf8.measure(comm, Wire.MAX_COMM_BYTES), false);
         writeKey(Field.GUEST_MONOTONIC_NS);
         writeHead(MAJOR_UINT, monotonicNs);
         lastField = Field.GUEST_MONOTONIC_NS.ordinal();
@@ -128,14 +139,29 @@ public final class FrameEncoder {
     }
 
     /**
-     * Adds a text extension key, written whole.
+     * Adds a text extension key, written whole unless it passes its field's
+     * {@link Field#maxBytes()}: a longer {@code cmdline} is cut at a character boundary and ends
+     * in {@link CommandLine#CUT_MARK}, within the limit, as protocol.md §4 says.
      *
-     * @throws FrameException with {@link FrameError#FRAME_TOO_LARGE} if it does not fit the body
+     * @throws IllegalArgumentException if the field is not a text extension field, or the value
+     *                                  is not of the field's form (a {@code sha256} that is not 64
+     *                                  lowercase hex digits)
+     * @throws FrameException with {@link FrameError#FRAME_TOO_LARGE} if it does not fit the body,
+     *                        {@link FrameError#TOO_MANY_ENTRIES} if the map already has
+     *                        {@link Wire#MAX_ENTRIES} keys
      */
     public FrameEncoder text(Field field, CharSequence value) throws FrameException {
+        if (!field.isWellFormed(value)) {
+            throw new IllegalArgumentException(field.wireName() + " is not well-formed: '" + value + "'");
+        }
         checkExtension(field, false);
         writeKey(field);
-        writeText(value, Integer.MAX_VALUE);
+        long whole = Utf8.measure(value, field.maxBytes());
+        if ((int) (whole >>> 32) == value.length()) {
+            writeText(value, whole, false);
+        } else {
+            writeText(value, Utf8.measure(value, field.maxBytes() - CommandLine.CUT_MARK_UTF8.length), true);
+        }
         return this;
     }
 
@@ -145,7 +171,7 @@ public final class FrameEncoder {
             throw new IllegalStateException("begin() first");
         }
         int bodyOff = frameOff + Wire.HEADER_BYTES;
-        buf[bodyOff] = (byte) (MAJOR_MAP << 5 | entries); // entries <= 12 < 24: one byte
+        buf[bodyOff] = (byte) (MAJOR_MAP << 5 | entries); // entries <= MAX_ENTRIES (16) < 24: one byte
         if (extended && buf[versionMinorPos] == 0) {
             buf[versionMinorPos] = 1;
         }
@@ -177,6 +203,11 @@ public final class FrameEncoder {
     }
 
     private void writeKey(Field field) throws FrameException {
+        if (entries == Wire.MAX_ENTRIES) {
+            buf = null;
+            throw new FrameException(FrameError.TOO_MANY_ENTRIES, field.wireName(), -1,
+                    "the map would have more than " + Wire.MAX_ENTRIES + " entries");
+        }
         byte[] name = field.utf8();
         require(1 + name.length);
         buf[pos++] = (byte) (MAJOR_TEXT << 5 | name.length); // every key name is under 24 bytes
@@ -185,13 +216,19 @@ public final class FrameEncoder {
         entries++;
     }
 
-    /** Writes the longest prefix of {@code s} that fits {@code maxBytes} of UTF-8. */
-    private void writeText(CharSequence s, int maxBytes) throws FrameException {
-        long m = Utf8.measure(s, maxBytes);
-        int bytes = (int) m;
+    /**
+     * Writes the prefix of {@code s} that {@code measure} describes ({@link Utf8#measure}), then
+     * the cut mark if {@code cut}.
+     */
+    private void writeText(CharSequence s, long measure, boolean cut) throws FrameException {
+        int bytes = (int) measure + (cut ? CommandLine.CUT_MARK_UTF8.length : 0);
         writeHead(MAJOR_TEXT, bytes);
         require(bytes);
-        pos = Utf8.encode(s, (int) (m >>> 32), buf, pos);
+        pos = Utf8.encode(s, (int) (measure >>> 32), buf, pos);
+        if (cut) {
+            System.arraycopy(CommandLine.CUT_MARK_UTF8, 0, buf, pos, CommandLine.CUT_MARK_UTF8.length);
+            pos += CommandLine.CUT_MARK_UTF8.length;
+        }
     }
 
     private void writeHead(int major, long value) throws FrameException {

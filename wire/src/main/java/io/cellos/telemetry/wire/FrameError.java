@@ -23,7 +23,10 @@ public enum FrameError {
     NOT_A_MAP("not_a_map"),
     /** A map nested inside the body's map. */
     NESTED_MAP("nested_map"),
-    /** The map holds more than {@link Wire#MAX_ENTRIES} entries. */
+    /**
+     * The map holds more than {@link Wire#MAX_ENTRIES} entries (an encoder also gives it for an
+     * event with more keys than that).
+     */
     TOO_MANY_ENTRIES("too_many_entries"),
     /** A map key that is not a text string. */
     NON_TEXT_KEY("non_text_key"),
@@ -37,8 +40,13 @@ public enum FrameError {
     WRONG_FIELD_TYPE("wrong_field_type"),
     /** An integer above its field's range. */
     INTEGER_OVERFLOW("integer_overflow"),
-    /** A text field longer than its field allows ({@code guest_comm} over 16 bytes). */
+    /**
+     * A text field longer than its field allows ({@code guest_comm} over 16 bytes, {@code cmdline}
+     * over 1,024).
+     */
     FIELD_TOO_LONG("field_too_long"),
+    /** A text field not of the form its key requires ({@code sha256} not 64 lowercase hex digits). */
+    MALFORMED_FIELD("malformed_field"),
     /** A key that appears twice. */
     DUPLICATE_KEY("duplicate_key"),
     /** Text that is not valid UTF-8. */

@@ -26,48 +26,58 @@ final class Utf8 {
         int i = off;
         int end = off + len;
         while (i < end) {
-            int c = b[i] & 0xff;
-            if (c < 0x80) {
-                i++;
-                continue;
-            }
-            int need;
-            int min2;
-            int max2 = 0xbf;
-            if (c >= 0xc2 && c <= 0xdf) {
-                need = 1;
-                min2 = 0x80;
-            } else if (c >= 0xe0 && c <= 0xef) {
-                need = 2;
-                min2 = c == 0xe0 ? 0xa0 : 0x80;
-                if (c == 0xed) {
-                    max2 = 0x9f;
-                }
-            } else if (c >= 0xf0 && c <= 0xf4) {
-                need = 3;
-                min2 = c == 0xf0 ? 0x90 : 0x80;
-                if (c == 0xf4) {
-                    max2 = 0x8f;
-                }
-            } else {
+            int n = sequenceLength(b, i, end);
+            if (n < 0) {
                 return i - off;
             }
-            if (i + need >= end) {
-                return i - off;
-            }
-            int c2 = b[i + 1] & 0xff;
-            if (c2 < min2 || c2 > max2) {
-                return i - off;
-            }
-            for (int k = 2; k <= need; k++) {
-                int ck = b[i + k] & 0xff;
-                if (ck < 0x80 || ck > 0xbf) {
-                    return i - off;
-                }
-            }
-            i += need + 1;
+            i += n;
         }
         return -1;
+    }
+
+    /**
+     * The length, 1 to 4, of the well-formed UTF-8 sequence that starts at {@code i} and ends by
+     * {@code end}; or, if the bytes there are not one (by the rules of {@link #firstInvalid}),
+     * minus the length of its <em>maximal subpart</em> (Unicode §3.9, the bytes a decoder replaces
+     * by one U+FFFD): the longest start of a well-formed sequence, at least the byte at {@code i}.
+     */
+    static int sequenceLength(byte[] b, int i, int end) {
+        int c = b[i] & 0xff;
+        if (c < 0x80) {
+            return 1;
+        }
+        int need;
+        int min2 = 0x80;
+        int max2 = 0xbf;
+        if (c >= 0xc2 && c <= 0xdf) {
+            need = 1;
+        } else if (c >= 0xe0 && c <= 0xef) {
+            need = 2;
+            if (c == 0xe0) {
+                min2 = 0xa0;
+            } else if (c == 0xed) {
+                max2 = 0x9f;
+            }
+        } else if (c >= 0xf0 && c <= 0xf4) {
+            need = 3;
+            if (c == 0xf0) {
+                min2 = 0x90;
+            } else if (c == 0xf4) {
+                max2 = 0x8f;
+            }
+        } else {
+            return -1;
+        }
+        for (int k = 1; k <= need; k++) {
+            if (i + k >= end) {
+                return -k;
+            }
+            int ck = b[i + k] & 0xff;
+            if (ck < (k == 1 ? min2 : 0x80) || ck > (k == 1 ? max2 : 0xbf)) {
+                return -k;
+            }
+        }
+        return need + 1;
     }
 
     /**

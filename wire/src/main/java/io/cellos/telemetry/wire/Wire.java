@@ -21,6 +21,11 @@ public final class Wire {
     public static final int MAX_FRAME_BYTES = HEADER_BYTES + MAX_BODY_BYTES;
     /** The most bytes of UTF-8 a {@code guest_comm} may hold (the kernel's TASK_COMM_LEN less the NUL). */
     public static final int MAX_COMM_BYTES = 16;
+    /**
+     * The most bytes of UTF-8 a {@code cmdline} may hold, its cut mark ({@link CommandLine#CUT_MARK})
+     * included (protocol.md §4).
+     */
+    public static final int MAX_CMDLINE_BYTES = 1024;
     /** The most entries a body's map may hold. */
     public static final int MAX_ENTRIES = 16;
     /** {@code content_version} of a frame with only the core keys. */

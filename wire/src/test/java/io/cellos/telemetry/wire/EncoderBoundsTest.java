@@ -59,6 +59,30 @@ class EncoderBoundsTest {
         assertArrayEquals(GOLDEN, Arrays.copyOf(buf, GOLDEN.length));
     }
 
+    /** Twelve extension keys and the five core ones pass the map's 16 entries: refused, not written. */
+    @Test
+    void anEventWithEveryExtensionKeyHasTooManyEntries() {
+        Extensions all = new Extensions(1L, 2L, 3L, "/p", "10.0.0.1:1", 4, 5, "s", "w", "c", "0".repeat(64), "h");
+        FrameException e = assertThrows(FrameException.class,
+                () -> new FrameEncoder().encode(Events.GOLDEN.withExtensions(all), new byte[Wire.MAX_FRAME_BYTES], 0));
+        assertRefusal(e, FrameError.TOO_MANY_ENTRIES, "host", -1);
+    }
+
+    @Test
+    void aSeventeenthKeyOnTheFlyweightPathIsRefusedAndTheEncoderRecovers() throws FrameException {
+        FrameEncoder enc = new FrameEncoder();
+        byte[] buf = new byte[Wire.MAX_FRAME_BYTES];
+        enc.begin(buf, 0, Wire.VERSION_1_0, ProbeSource.PROCESS_EXEC, 1, "sh", 1).uint(Field.DROPPED_TOTAL, 1)
+                .uint(Field.PARENT_PID, 2).uint(Field.EXIT_CODE, 3).text(Field.PATH, "/p").text(Field.PEER, "q")
+                .uint(Field.CAPABILITY, 4).uint(Field.SYSCALL, 5).text(Field.SESSION, "s").text(Field.WHAT, "w")
+                .text(Field.CMDLINE, "c").text(Field.SHA256, "0".repeat(64));
+        FrameException e = assertThrows(FrameException.class, () -> enc.text(Field.HOST, "h"));
+        assertRefusal(e, FrameError.TOO_MANY_ENTRIES, "host", -1);
+        assertThrows(IllegalStateException.class, enc::finish, "the refused frame must not be finishable");
+        assertEquals(GOLDEN.length, enc.encode(Events.GOLDEN, buf, 0));
+        assertArrayEquals(GOLDEN, Arrays.copyOf(buf, GOLDEN.length));
+    }
+
     @Test
     void aBufferTooSmallForTheFrameIsAnIndexError() {
         assertThrows(IndexOutOfBoundsException.class,

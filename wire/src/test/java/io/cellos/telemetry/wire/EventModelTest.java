@@ -58,14 +58,25 @@ class EventModelTest {
         assertEquals(-1L, Extensions.NONE.withDroppedTotal(-1L).droppedTotal(), "dropped_total is a full u64");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"", "0123456789abcdef", "0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF",
+            "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdeg",
+            "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0"})
+    void extensionsRefuseADigestThatIsNot64LowercaseHexDigits(String digest) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Extensions.NONE.withSha256(digest));
+        assertTrue(e.getMessage().startsWith("sha256"), e.getMessage());
+    }
+
     @Test
     void eachWitherSetsOneKey() {
         Extensions x = Extensions.NONE.withDroppedTotal(1).withParentPid(2).withExitCode(3).withPath("p").withPeer("q")
-                .withCapability(4).withSyscall(5).withSession("s").withWhat("w");
-        assertEquals(new Extensions(1L, 2L, 3L, "p", "q", 4, 5, "s", "w"), x);
+                .withCapability(4).withSyscall(5).withSession("s").withWhat("w").withCmdline("c")
+                .withSha256("a".repeat(64)).withHost("h");
+        assertEquals(new Extensions(1L, 2L, 3L, "p", "q", 4, 5, "s", "w", "c", "a".repeat(64), "h"), x);
         assertTrue(Extensions.NONE.isEmpty());
         assertTrue(Stream.of(Extensions.NONE.withDroppedTotal(0), Extensions.NONE.withPath(""),
-                Extensions.NONE.withSyscall(0), Extensions.NONE.withSession("")).noneMatch(Extensions::isEmpty));
+                Extensions.NONE.withSyscall(0), Extensions.NONE.withSession(""), Extensions.NONE.withCmdline(""),
+                Extensions.NONE.withHost("")).noneMatch(Extensions::isEmpty));
     }
 
     @ParameterizedTest
@@ -88,10 +99,13 @@ class EventModelTest {
     @Test
     void theFieldsAreThoseOfTheContractInEncoderOrder() {
         assertEquals(List.of("content_version", "probe_source", "guest_pid", "guest_comm", "guest_monotonic_ns",
-                "dropped_total", "parent_pid", "exit_code", "path", "peer", "capability", "syscall", "session", "what"),
+                "dropped_total", "parent_pid", "exit_code", "path", "peer", "capability", "syscall", "session", "what",
+                "cmdline", "sha256", "host"),
                 Stream.of(Field.values()).map(Field::wireName).toList());
-        assertEquals(List.of(0xffffL, 0L, 0xffff_ffffL, 0L, -1L, -1L, 0xffff_ffffL, 0xffff_ffffL, 0L, 0L, 0xffL, 0xffffL, 0L, 0L),
-                Stream.of(Field.values()).map(Field::max).toList());
+        long any = Integer.MAX_VALUE; // a text bounded only by the body
+        assertEquals(List.of(0xffffL, any, 0xffff_ffffL, 16L, -1L, -1L, 0xffff_ffffL, 0xffff_ffffL, any, any, 0xffL, 0xffffL,
+                        any, any, 1024L, 64L, any),
+                Stream.of(Field.values()).map(f -> f.isUnsigned() ? f.max() : f.maxBytes()).toList());
         assertEquals(Field.CORE_COUNT, Stream.of(Field.values()).filter(Field::core).count());
     }
 }

@@ -20,6 +20,13 @@ final class Events {
     static final List<String> TEXTS = List.of("/etc/passwd", "", "/tmp/ünïcödé/😀", "/var/" + "x".repeat(300),
             "10.0.0.1:443", "[2001:db8::1]:8443", "x\uDC00y");
 
+    /** Command lines at, under and over the 1,024 bytes a {@code cmdline} may hold. */
+    static final List<String> CMDLINES = List.of("/bin/sh -c 'echo hi'", "", "x".repeat(1024), "x".repeat(1025),
+            "é".repeat(512), "😀".repeat(257), "ls '\uD800'");
+
+    /** Digests of a varied form: every hex digit, all zeros, all {@code f}. */
+    static final List<String> DIGESTS = List.of("0123456789abcdef".repeat(4), "0".repeat(64), "f".repeat(64));
+
     private Events() {
     }
 
@@ -39,8 +46,11 @@ final class Events {
     }
 
     /**
-     * Every source, each with and without every extension key, with every width boundary in
-     * every integer field and the {@link #COMMS} and {@link #TEXTS} in turn.
+     * Every source, each with and without extension keys, with every width boundary in every
+     * integer field and the {@link #COMMS}, {@link #TEXTS}, {@link #CMDLINES} and {@link #DIGESTS}
+     * in turn. The keyed events carry nine extension keys each, the keys of {@code process.exec}
+     * and {@code host} in every other one: with the five core keys that leaves room in the map's
+     * 16 entries for the two unknown keys the cross-checks add.
      */
     public static List<ProbeEvent> corpus() {
         long[] w = Expected.WIDTH_BOUNDARIES;
@@ -49,11 +59,16 @@ final class Events {
             for (int i = 0; i < w.length; i++) {
                 ProbeEvent base = ProbeEvent.of(s, boundary(i, 0xffff_ffffL), COMMS.get(i % COMMS.size()), w[i]);
                 out.add(base);
+                boolean newKeys = i % 2 == 1;
                 out.add(base.withExtensions(new Extensions(w[(i + s.ordinal()) % w.length],
                         boundary(i + 1, 0xffff_ffffL), boundary(i + 2, 0xffff_ffffL),
                         TEXTS.get(i % TEXTS.size()), TEXTS.get((i + 1) % TEXTS.size()),
-                        (int) boundary(i, 0xff), (int) boundary(i, 0xffff), TEXTS.get((i + 2) % TEXTS.size()),
-                        TEXTS.get((i + 3) % TEXTS.size()))));
+                        newKeys ? null : (int) boundary(i, 0xff), (int) boundary(i, 0xffff),
+                        newKeys ? null : TEXTS.get((i + 2) % TEXTS.size()),
+                        newKeys ? null : TEXTS.get((i + 3) % TEXTS.size()),
+                        newKeys ? CMDLINES.get((i / 2 + s.ordinal()) % CMDLINES.size()) : null,
+                        newKeys ? DIGESTS.get((i / 2 + s.ordinal()) % DIGESTS.size()) : null,
+                        newKeys ? TEXTS.get((i + 4) % TEXTS.size()) : null)));
             }
         }
         return out;

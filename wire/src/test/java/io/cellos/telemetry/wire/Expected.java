@@ -59,14 +59,28 @@ final class Expected {
     }
 
     /**
+     * The {@code cmdline} a decoder must return for {@code cmdline} as given to the encoder: whole
+     * if its UTF-8 fits 1,024 bytes, else cut to fit 1,021 and ended by the 3-byte {@code …}
+     * (protocol.md §4).
+     */
+    public static String cmdline(String cmdline) {
+        if (cmdline == null) {
+            return null;
+        }
+        String whole = sanitized(cmdline);
+        return whole.getBytes(StandardCharsets.UTF_8).length <= 1024 ? whole : truncated(cmdline, 1021) + "\u2026";
+    }
+
+    /**
      * The event a decoder must return for the frame the encoder makes of {@code e}: comm cut to
-     * 16 bytes, texts sanitized, and a minor version of 0 raised to 1 when an extension key is
+     * 16 bytes, cmdline cut to 1,024, texts sanitized, and a minor version of 0 raised to 1 when an extension key is
      * present (protocol.md §4).
      */
     public static ProbeEvent afterRoundTrip(ProbeEvent e) {
         Extensions x = e.extensions();
         Extensions y = new Extensions(x.droppedTotal(), x.parentPid(), x.exitCode(), sanitized(x.path()),
-                sanitized(x.peer()), x.capability(), x.syscall(), sanitized(x.session()), sanitized(x.what()));
+                sanitized(x.peer()), x.capability(), x.syscall(), sanitized(x.session()), sanitized(x.what()),
+                cmdline(x.cmdline()), x.sha256(), sanitized(x.host()));
         int version = e.contentVersion();
         if (!x.isEmpty() && Wire.minor(version) == 0) {
             version = Wire.VERSION_1_1;
@@ -96,6 +110,9 @@ final class Expected {
         putIfPresent(m, Field.SYSCALL, x.syscall() == null ? null : big(x.syscall()));
         putIfPresent(m, Field.SESSION, x.session());
         putIfPresent(m, Field.WHAT, x.what());
+        putIfPresent(m, Field.CMDLINE, x.cmdline());
+        putIfPresent(m, Field.SHA256, x.sha256());
+        putIfPresent(m, Field.HOST, x.host());
         return m;
     }
 

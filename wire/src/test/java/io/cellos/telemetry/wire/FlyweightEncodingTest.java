@@ -62,6 +62,15 @@ class FlyweightEncodingTest {
         if (x.what() != null) {
             enc.text(Field.WHAT, x.what());
         }
+        if (x.cmdline() != null) {
+            enc.text(Field.CMDLINE, new StringBuilder(x.cmdline()));
+        }
+        if (x.sha256() != null) {
+            enc.text(Field.SHA256, new StringBuilder(x.sha256()));
+        }
+        if (x.host() != null) {
+            enc.text(Field.HOST, x.host());
+        }
         return Arrays.copyOf(buf, enc.finish());
     }
 

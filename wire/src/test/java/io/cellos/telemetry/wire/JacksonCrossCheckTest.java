@@ -15,10 +15,19 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /** Our codec and Jackson's CBOR module read each other's bodies the same way. */
 class JacksonCrossCheckTest {
-    /** Every extension key, and u64 values above 2^63. */
-    private static final ProbeEvent FULL = ProbeEvent.of(ProbeSource.FS_INOTIFY_FIRED, 0xffff_ffffL, "inotifywait",
-            Long.MIN_VALUE).withExtensions(new Extensions(-1L, 1L, 0x100L, "/etc/ünï😀", "[::1]:22", 255, 65_535,
-                    "0123456789abcdef0123456789abcdef", "audit rule removed by pid 812 (auditctl)"));
+    /**
+     * Between them every extension key, and u64 values above 2^63; each with the two unknown keys
+     * the test adds, at the map's limit of 16 entries.
+     */
+    private static final List<ProbeEvent> FULL = List.of(
+            ProbeEvent.of(ProbeSource.FS_INOTIFY_FIRED, 0xffff_ffffL, "inotifywait", Long.MIN_VALUE)
+                    .withExtensions(new Extensions(-1L, 1L, 0x100L, "/etc/ünï😀", "[::1]:22", 255, 65_535,
+                            "0123456789abcdef0123456789abcdef", "audit rule removed by pid 812 (auditctl)", null, null,
+                            null)),
+            ProbeEvent.of(ProbeSource.PROCESS_EXEC, 0xffff_ffffL, "curl", Long.MIN_VALUE)
+                    .withExtensions(new Extensions(-1L, 1L, null, "/usr/bin/curl", "[::1]:443", null, 42,
+                            "0123456789abcdef0123456789abcdef", null, "curl -H 'X: ünï😀' 'https://example.org/a b'",
+                            "0123456789abcdef".repeat(4), "example.org")));
 
     static Stream<ProbeEvent> corpus() {
         return Events.corpus().stream();
@@ -31,17 +40,21 @@ class JacksonCrossCheckTest {
         assertEquals(Expected.entries(Expected.asMap(Expected.afterRoundTrip(event))), read);
     }
 
-    /** All 24 orders of the core keys after content_version, interleaved with extension and unknown keys. */
+    /**
+     * All 24 orders of the core keys after content_version, interleaved with extension and unknown
+     * keys, for each of the {@link #FULL} events.
+     */
     static Stream<Arguments> keyOrders() {
         List<List<String>> perms = Events.coreKeyOrders();
-        return IntStream.range(0, perms.size()).boxed()
-                .flatMap(i -> Stream.of(true, false).map(minimal -> Arguments.of(i, perms.get(i), minimal)));
+        return IntStream.range(0, perms.size()).boxed().flatMap(i -> Stream.of(true, false).flatMap(minimal ->
+                FULL.stream().map(event -> Arguments.of(i, perms.get(i), minimal, event))));
     }
 
-    @ParameterizedTest(name = "[{index}] {1}, minimal ints {2}")
+    @ParameterizedTest(name = "[{index}] {1}, minimal ints {2}, {3}")
     @MethodSource("keyOrders")
-    void weReadJacksonsMapsInAnyKeyOrder(int n, List<String> coreOrder, boolean minimalInts) throws FrameException {
-        Map<String, Object> values = Expected.asMap(FULL);
+    void weReadJacksonsMapsInAnyKeyOrder(int n, List<String> coreOrder, boolean minimalInts, ProbeEvent full)
+            throws FrameException {
+        Map<String, Object> values = Expected.asMap(full);
         values.put("x-vendor-counter", new BigInteger("18446744073709551615"));
         values.put("x-vendor-note", "ignored ✓");
         List<String> order = new ArrayList<>(coreOrder);
@@ -54,6 +67,6 @@ class JacksonCrossCheckTest {
         List<Map.Entry<String, Object>> entries = order.stream().map(k -> Map.entry(k, values.get(k))).toList();
 
         byte[] body = JacksonCbor.write(entries, minimalInts);
-        assertEquals(FULL, Codec.decodeFrame(CborBytes.frame(body)));
+        assertEquals(full, Codec.decodeFrame(CborBytes.frame(body)));
     }
 }

@@ -65,6 +65,15 @@ public final class GuestFieldsJson {
         if (x.what() != null) {
             text(g, Field.WHAT, x.what());
         }
+        if (x.cmdline() != null) {
+            text(g, Field.CMDLINE, x.cmdline());
+        }
+        if (x.sha256() != null) {
+            text(g, Field.SHA256, x.sha256());
+        }
+        if (x.host() != null) {
+            text(g, Field.HOST, x.host());
+        }
         // never the session: it is the agent's proof of its channel, and an event log can be read by others
     }
 

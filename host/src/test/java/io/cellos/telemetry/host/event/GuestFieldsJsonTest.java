@@ -21,7 +21,8 @@ class GuestFieldsJsonTest {
     void everyFieldButTheSessionIsWritten() throws Exception {
         ProbeEvent e = ProbeEvent.of(ProbeSource.AGENT_TAMPERED, 7, "cellos-agent", 11)
                 .withExtensions(new Extensions(1L, 2L, 3L, "/p", "10.0.0.1:1", 4, 5, "0123456789abcdef0123456789abcdef",
-                        "audit rule removed by pid 812 (auditctl); restored"));
+                        "audit rule removed by pid 812 (auditctl); restored", "curl -H 'X: ü' https://example.org/",
+                        "0123456789abcdef".repeat(4), "example.org"));
         StringWriter out = new StringWriter();
         ObjectMapper mapper = new ObjectMapper();
         try (JsonGenerator g = mapper.getFactory().createGenerator(out)) {
@@ -38,5 +39,24 @@ class GuestFieldsJsonTest {
             }
         }
         assertEquals("audit rule removed by pid 812 (auditctl); restored", data.get("what").asText());
+        assertEquals("curl -H 'X: ü' https://example.org/", data.get("cmdline").asText());
+        assertEquals("0123456789abcdef".repeat(4), data.get("sha256").asText());
+        assertEquals("example.org", data.get("host").asText());
+    }
+
+    /** The keys come in §4's order, the order of {@link Field}, after the core keys. */
+    @Test
+    void theExecKeysComeInFieldOrder() throws Exception {
+        ProbeEvent e = ProbeEvent.of(ProbeSource.PROCESS_EXEC, 7, "curl", 11).withExtensions(Extensions.NONE
+                .withPath("/usr/bin/curl").withCmdline("curl example.org").withSha256("f".repeat(64)));
+        StringWriter out = new StringWriter();
+        try (JsonGenerator g = new ObjectMapper().getFactory().createGenerator(out)) {
+            g.writeStartObject();
+            GuestFieldsJson.write(g, e);
+            g.writeEndObject();
+        }
+        assertEquals("{\"content_version\":257,\"probe_source\":\"process.exec\",\"guest_pid\":7,\"guest_comm\":\"curl\","
+                + "\"guest_monotonic_ns\":11,\"path\":\"/usr/bin/curl\",\"cmdline\":\"curl example.org\",\"sha256\":\""
+                + "f".repeat(64) + "\"}", out.toString());
     }
 }
