@@ -106,12 +106,11 @@ final class FrameEncodeCommand implements Command {
         Field f = Arrays.stream(Field.values()).filter(x -> !x.core() && x.wireName().equals(key)).findFirst()
                 .orElseThrow(() -> a.usage("unknown extension key '" + key + "'; use one of " + EXT_KEYS));
         if (!f.isUnsigned()) {
-            return switch (f) {
-                case PATH -> ext.withPath(value);
-                case PEER -> ext.withPeer(value);
-                case SESSION -> ext.withSession(value);
-                default -> throw new AssertionError(f);
-            };
+            try {
+                return withText(ext, f, value);
+            } catch (IllegalArgumentException e) {
+                throw a.usage("--ext " + key + ": " + e.getMessage());
+            }
         }
         long v = a.unsigned(key, value, f.max());
         return switch (f) {
@@ -120,6 +119,20 @@ final class FrameEncodeCommand implements Command {
             case EXIT_CODE -> ext.withExitCode(v);
             case CAPABILITY -> ext.withCapability((int) v);
             case SYSCALL -> ext.withSyscall((int) v);
+            default -> throw new AssertionError(f);
+        };
+    }
+
+    /** {@code ext} with the text key {@code f} set. */
+    private static Extensions withText(Extensions ext, Field f, String value) {
+        return switch (f) {
+            case PATH -> ext.withPath(value);
+            case PEER -> ext.withPeer(value);
+            case SESSION -> ext.withSession(value);
+            case WHAT -> ext.withWhat(value);
+            case CMDLINE -> ext.withCmdline(value);
+            case SHA256 -> ext.withSha256(value);
+            case HOST -> ext.withHost(value);
             default -> throw new AssertionError(f);
         };
     }

@@ -55,6 +55,24 @@ class FrameCommandsTest {
     }
 
     @Test
+    void anExecsCommandLineAndHashRoundTripAndAMalformedHashIsRefused() throws Exception {
+        String sha = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+        Run enc = Run.of("", "frame", "encode", "--source", "process.exec", "--pid", "7", "--comm", "sh", "--mono", "1",
+                "--ext", "cmdline=sh -c 'echo hi'", "--ext", "sha256=" + sha, "--ext", "path=/bin/sh");
+        assertEquals(0, enc.status(), enc.err());
+        Run dec = Run.of(enc.out(), "frame", "decode");
+        assertEquals(0, dec.status(), dec.err());
+        JsonNode f = JSON.readTree(dec.out());
+        assertEquals("sh -c 'echo hi'", f.get("cmdline").asText());
+        assertEquals(sha, f.get("sha256").asText());
+
+        Run bad = Run.of("", "frame", "encode", "--source", "process.exec", "--pid", "7", "--comm", "sh", "--mono", "1",
+                "--ext", "sha256=E3B0");
+        assertEquals(2, bad.status());
+        assertTrue(bad.err().contains("--ext sha256: sha256 is not 64 lowercase hex digits"), bad.err());
+    }
+
+    @Test
     void aSessionIsEncodedAsItsOwnKeyAndDecodeShowsIt() throws Exception {
         String session = "0123456789abcdef0123456789abcdef";
         Run enc = Run.of("", "frame", "encode", "--source", "agent.heartbeat", "--pid", "2", "--comm", "agent",

@@ -35,13 +35,22 @@ public final class ProcessEvents {
 
     /** {@code process.exec}, with {@code path} when the executable's path is known. */
     public void exec(ProbeOutput out, long nanos, int pid, String comm, String path) {
+        exec(out, nanos, pid, comm, path, null);
+    }
+
+    /**
+     * {@code process.exec}, with {@code path} and {@code cmdline} (protocol §4's form) where known
+     * ({@code null} where not).
+     */
+    public void exec(ProbeOutput out, long nanos, int pid, String comm, String path, String cmdline) {
         out.processes().execed(pid, comm, nanos);
 
         if (declareExecs && out.processes().inScope(pid)) {
-            out.emit(path == null
+            Extensions x = path == null ? Extensions.NONE : Extensions.NONE.withPath(path);
+            x = cmdline == null ? x : x.withCmdline(cmdline);
+            out.emit(x.isEmpty()
                     ? ProbeEvent.of(ProbeSource.PROCESS_EXEC, pid, orEmpty(comm), nanos)
-                    : new ProbeEvent(Wire.VERSION_1_1, ProbeSource.PROCESS_EXEC, pid, orEmpty(comm), nanos,
-                            Extensions.NONE.withPath(path)));
+                    : new ProbeEvent(Wire.VERSION_1_1, ProbeSource.PROCESS_EXEC, pid, orEmpty(comm), nanos, x));
         }
     }
 

@@ -13,6 +13,8 @@ import io.cellos.telemetry.guest.linux.Tracefs;
 import io.cellos.telemetry.guest.probe.Probe;
 import io.cellos.telemetry.guest.probe.ProbeOutput;
 import io.cellos.telemetry.guest.probe.ProcessEvents;
+import io.cellos.telemetry.wire.CommandLine;
+import io.cellos.telemetry.wire.Wire;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -38,11 +40,15 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
  *     {@code CLONE_PARENT} child, that is the forker, not the parent the kernel gave it),
  *     {@code guest_comm} the forking thread's name, which the child is born with;
  * <li>exec: {@code guest_comm} the new name, {@code path} the file name as {@code execve} was given it
- *     (relative if it was; {@code /dev/fd/N} for an {@code fexecve}), cut at
- *     {@value ProcessPrograms#PATH_BYTES} bytes less its NUL;
+ *     (relative if it was; {@code /dev/fd/N} for an {@code fexecve}; for a script, the script),
+ *     cut at {@value ProcessPrograms#PATH_BYTES} bytes less its NUL; {@code cmdline} the new
+ *     program's arguments as the kernel laid them out at the exec (for a script, the interpreter's
+ *     command line, which names the script), formatted and cut as protocol §4 says
+ *     ({@link CommandLine}), marked cut too when the argument area was longer than the
+ *     {@value ProcessPrograms#ARGS_BYTES} bytes the program copies;
  * <li>exited: {@code guest_comm} the process's name (the last name known when a thread other than
- *     the leader ended last); no {@code exit_code}: the tracepoint does not carry it, and
- *     {@code task->exit_code} lies at an offset only BTF tells.
+ *     the leader ended last); {@code exit_code} the wait status, {@code task->exit_code} at the
+ *     offset the kernel's BTF gives.
  * </ul>
  * {@code guest_monotonic_ns} is the kernel's stamp of the event ({@code bpf_ktime_get_ns}, {@code CLOCK_MONOTONIC}).
  *
@@ -68,6 +74,7 @@ public final class EbpfProcessProbe implements Probe {
     private MemorySegment counters;
     private final byte[] text = new byte[ProcessPrograms.PATH_BYTES];
     private final byte[] args = new byte[ProcessPrograms.ARGS_BYTES];
+    private final byte[] cmdline = new byte[Wire.MAX_CMDLINE_BYTES];
     private final BpfRingBuffer.Records handler = this::handle;
     /** The maps and programs, in the order they were made; closed in reverse. */
     private final List<Fd> owned = new ArrayList<>();
@@ -198,7 +205,7 @@ public final class EbpfProcessProbe implements Probe {
         String comm = string(data, at + ProcessPrograms.COMM, ProcessPrograms.COMM_BYTES);
         switch (kind) {
             case ProcessPrograms.FORK -> events.spawned(out, nanos, pid, other, comm);
-            case ProcessPrograms.EXEC -> events.exec(out, nanos, pid, comm, path(data, at, length)) /* CMDLINE-PENDING commandLine(data, at, length) */;
+            case ProcessPrograms.EXEC -> events.exec(out, nanos, pid, comm, path(data, at, length), commandLine(data, at, length));
             case ProcessPrograms.EXIT -> events.exited(out, nanos, pid, other == pid ? comm : null, waitStatus(data, at));
             default -> throw new IllegalStateException("a process record of kind " + kind + " from our own program");
         }
@@ -215,7 +222,8 @@ public final class EbpfProcessProbe implements Probe {
             return null;
         }
         MemorySegment.copy(data, JAVA_BYTE, at + ProcessPrograms.ARGS, args, 0, copied);
-        return null; // CMDLINE-PENDING CommandLine.format(args, copied, Integer.compareUnsigned(total, copied) > 0);
+        int n = CommandLine.format(args, 0, copied, Integer.compareUnsigned(total, copied) > 0, cmdline, 0);
+        return new String(cmdline, 0, n, StandardCharsets.UTF_8);
     }
 
     /** The wait status as an unsigned value, or -1 when the program could not read it. */

@@ -3,9 +3,16 @@ package io.cellos.telemetry.guest.probe.ebpf;
 import io.cellos.telemetry.guest.linux.Bpf;
 import io.cellos.telemetry.guest.probe.ProbeHarness;
 import io.cellos.telemetry.guest.probe.RecordingOutput;
+import io.cellos.telemetry.wire.CommandLine;
 import io.cellos.telemetry.wire.ProbeEvent;
 import io.cellos.telemetry.wire.ProbeSource;
+import io.cellos.telemetry.wire.Wire;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 import java.time.Duration;
 import java.util.HashSet;
@@ -72,6 +79,59 @@ class EbpfProcessProbeTest {
     private static long exitCodeOf(ProbeHarness h, long pid) throws InterruptedException {
         return h.await(e -> e.source() == ProbeSource.PROCESS_EXITED && e.guestPid() == pid, 1, PATIENCE)
                 .getFirst().extensions().exitCode();
+    }
+
+    @Test
+    void theCommandLineIsTheKernelsAtTheExecQuotedAndAScriptIsNamedByItsPath(@TempDir Path tmp) throws Exception {
+        Path script = tmp.resolve("job with space.sh");
+        Files.writeString(script, "#!/bin/sh\nexec sleep 0.3\n");
+        script.toFile().setExecutable(true);
+        try (ProbeHarness h = ProbeHarness.start(new EbpfProcessProbe())) {
+            // the program rewrites its own argument area once it runs: the event keeps what the kernel laid out
+            List<String> argv = List.of("/usr/bin/python3", "-c", REWRITE_ARGV, "it's", "");
+            Process rewrites = new ProcessBuilder(argv).start();
+            assertEquals(0, rewrites.waitFor(), new String(rewrites.getErrorStream().readAllBytes()));
+            Process runsScript = new ProcessBuilder(script.toString(), "arg").start();
+            assertEquals(0, runsScript.waitFor());
+
+            ProbeEvent python = execOf(h, rewrites.pid(), "python3");
+            assertEquals(formatted(argv), python.extensions().cmdline(), "as the kernel laid it out, not as rewritten");
+            assertTrue(python.extensions().cmdline().endsWith(" 'it'\\''s' ''"), python.extensions().cmdline());
+
+            ProbeEvent sh = execOf(h, runsScript.pid(), "job with space."); // comm: the script's name, cut at 15 bytes
+            assertEquals(script.toString(), sh.extensions().path(), "the path the caller executed: the script");
+            assertEquals(formatted(List.of("/bin/sh", script.toString(), "arg")), sh.extensions().cmdline(),
+                    "the interpreter's command line, naming the script");
+        }
+    }
+
+    @Test
+    void aCommandLineLongerThanTheProgramCopiesIsCutAndMarked() throws Exception {
+        String big = "x".repeat(5000);
+        try (ProbeHarness h = ProbeHarness.start(new EbpfProcessProbe())) {
+            Process p = new ProcessBuilder("/bin/true", big).start();
+            assertEquals(0, p.waitFor());
+            String cmdline = execOf(h, p.pid(), "true").extensions().cmdline();
+            assertTrue(cmdline.startsWith("/bin/true xxx") && cmdline.endsWith(CommandLine.CUT_MARK), cmdline);
+            assertTrue(cmdline.getBytes(StandardCharsets.UTF_8).length <= Wire.MAX_CMDLINE_BYTES, cmdline);
+        }
+    }
+
+    /** Overwrites its own argument area through /proc/self/mem once running, as a process that hides its arguments does. */
+    private static final String REWRITE_ARGV = "a = open('/proc/self/cmdline', 'rb').read();"
+            + " f = open('/proc/self/mem', 'r+b'); f.seek(int(open('/proc/self/stat').read().split()[47]));"
+            + " f.write(b'X' * (len(a) - 1)); f.flush()";
+
+    /** {@code argv} as protocol §4 writes a command line. */
+    private static String formatted(List<String> argv) {
+        byte[] area = (String.join("\0", argv) + "\0").getBytes(StandardCharsets.UTF_8);
+        byte[] text = new byte[Wire.MAX_CMDLINE_BYTES];
+        return new String(text, 0, CommandLine.format(area, 0, area.length, false, text, 0), StandardCharsets.UTF_8);
+    }
+
+    private static ProbeEvent execOf(ProbeHarness h, long pid, String comm) throws InterruptedException {
+        return h.await(e -> e.source() == ProbeSource.PROCESS_EXEC && e.guestPid() == pid && comm.equals(e.guestComm()),
+                1, PATIENCE).getFirst();
     }
 
     @Test
