@@ -1,6 +1,7 @@
 package io.cellos.telemetry.guest.probe.ebpf;
 
 import io.cellos.telemetry.guest.linux.Bpf;
+import io.cellos.telemetry.guest.linux.KernelFunctionIds;
 import io.cellos.telemetry.guest.linux.BpfRingBuffer;
 import io.cellos.telemetry.guest.linux.Cgroup2Root;
 import io.cellos.telemetry.guest.linux.EbpfProgram;
@@ -38,11 +39,14 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
  * <li>the first UDP datagram each socket sends to each address and port it names in
  *     {@code sendto}/{@code sendmsg}/{@code sendmmsg}, deduplicated in the kernel (see
  *     {@link ConnectPrograms}); datagrams on a connected socket without an address were declared by
- *     its connect.
+ *     its connect;
+ * <li>UNIX-domain connects (stream, seqpacket, datagram) and the first datagram each socket sends
+ *     to each address, as {@code unix:PATH} or {@code unix:@NAME}, on kernels with the UNIX hooks
+ *     (6.7 and later) and kfuncs; elsewhere they are not declared and {@link #unixRefused} says why.
+ *     The audit probe does not declare them; this one does, since a UNIX socket is how a process
+ *     reaches a local daemon (a container runtime's, a database's).
  * </ul>
- * Not declared: UNIX-domain connects and sends (their address is in the kernel's
- * {@code struct sockaddr}, which a program reads only through kfuncs and BTF type ids, not done
- * here), {@code AF_VSOCK}, and raw sockets, whose creation has no protocol source.
+ * Not declared: {@code AF_VSOCK}, and raw sockets, whose creation has no protocol source.
  *
  * <p>Coverage: the programs are linked to the root of the cgroup v2 hierarchy ({@link Cgroup2Root},
  * which mounts one for the duration of {@link #arm} if none is mounted), so they run for every
@@ -66,11 +70,13 @@ public final class EbpfConnectProbe implements Probe {
     static final String DESCRIPTION = "connects (eBPF cgroup socket hooks)";
     private static final int RECORDS_PER_WAKEUP = 1024;
     private static final int[] FAMILIES = {PeerAddress.AF_INET, PeerAddress.AF_INET6};
+    private static final String CAST_TO_KERNEL_CONTEXT = "bpf_cast_to_kern_ctx";
 
     private final int ringBytes;
     private final int destinations;
     private final byte[] text = new byte[ConnectPrograms.COMM_BYTES];
-    private final byte[] sockaddr = new byte[ConnectPrograms.SOCKADDR_BYTES];
+    /** Room for any record's address: a {@code struct sockaddr_un} is the largest. */
+    private final byte[] sockaddr = new byte[ConnectPrograms.SUN_BYTES];
     private final StringBuilder peer = new StringBuilder(64);
     private final BpfRingBuffer.Records handler = this::handle;
     /** The dedup map and the programs, in the order they were made; closed in reverse. */
@@ -79,6 +85,7 @@ public final class EbpfConnectProbe implements Probe {
     private final List<Fd> links = new ArrayList<>();
     private CountedRing ring;
     private ProbeOutput out;
+    private String unixRefused = "not armed";
 
     /** A probe with the default ring and dedup table. */
     public EbpfConnectProbe() {
@@ -121,10 +128,46 @@ public final class EbpfConnectProbe implements Probe {
                 link(root, ConnectPrograms.connectHook(family), programs.connect(family), "cellos_connect" + v);
                 link(root, ConnectPrograms.datagramHook(family), programs.datagram(family), "cellos_udp" + v);
             }
+            armUnix(root, programs);
         } catch (IOException | RuntimeException e) {
             close();
             throw e;
         }
+    }
+
+    /**
+     * Links the UNIX-domain programs; if this kernel refuses them (before 6.7 it has no UNIX hooks;
+     * without BTF, no kfuncs), unlinks whichever was linked and says why in {@link #unixRefused}:
+     * the IP connects are declared all the same.
+     */
+    private void armUnix(Cgroup2Root root, ConnectPrograms programs) {
+        int linked = links.size();
+        try {
+            int cast = KernelFunctionIds.of(CAST_TO_KERNEL_CONTEXT);
+            Fd seen = own(Bpf.createMap(Bpf.MAP_TYPE_LRU_HASH, ConnectPrograms.UNIX_SEEN_KEY_BYTES,
+                    ConnectPrograms.SEEN_VALUE_BYTES, destinations, 0, "cellos_unix_dst"));
+            programs.unixAddresses(cast, seen.get());
+            link(root, Bpf.ATTACH_CGROUP_UNIX_CONNECT, programs.unix(false), "cellos_unix");
+            link(root, Bpf.ATTACH_CGROUP_UNIX_SENDMSG, programs.unix(true), "cellos_unix_dg");
+            unixRefused = null;
+        } catch (IOException e) {
+            unlinkFrom(linked, e);
+        }
+    }
+
+    private void unlinkFrom(int linked, IOException why) {
+        List<Fd> unix = links.subList(linked, links.size());
+        unix.forEach(Fd::close);
+        unix.clear();
+        unixRefused = why.getMessage();
+    }
+
+    /**
+     * Why UNIX-domain connects are not declared (the kernel's refusal, with its errno), or
+     * {@code null} when they are; valid after {@link #arm}.
+     */
+    public String unixRefused() {
+        return unixRefused;
     }
 
     private void link(Cgroup2Root root, int hook, EbpfProgram program, String name) throws IOException {
@@ -174,20 +217,28 @@ public final class EbpfConnectProbe implements Probe {
 
     private void handle(MemorySegment data, long at, int length) {
         int kind = data.get(JAVA_INT_UNALIGNED, at + ConnectPrograms.KIND);
-        if (kind != ConnectPrograms.CONNECT && kind != ConnectPrograms.DATAGRAM) {
-            throw new IllegalStateException("a connect record of kind " + kind + " from our own program");
-        }
         int pid = data.get(JAVA_INT_UNALIGNED, at + ConnectPrograms.PID);
         long nanos = data.get(JAVA_LONG_UNALIGNED, at + ConnectPrograms.NANOS);
-        MemorySegment.copy(data, JAVA_BYTE, at + ConnectPrograms.SOCKADDR, sockaddr, 0, sockaddr.length);
+        ProbeEvent e = ProbeEvent.of(ProbeSource.NET_CONNECT_ATTEMPTED, Integer.toUnsignedLong(pid), comm(data, at), nanos);
         peer.setLength(0);
-        if (!PeerAddress.append(sockaddr, sockaddr.length, peer)) {
-            throw new IllegalStateException("a connect record of family " + PeerAddress.family(sockaddr, sockaddr.length)
-                    + " from our own program, which takes AF_INET and AF_INET6 only");
+        switch (kind) {
+            case ConnectPrograms.CONNECT, ConnectPrograms.DATAGRAM -> {
+                MemorySegment.copy(data, JAVA_BYTE, at + ConnectPrograms.SOCKADDR, sockaddr, 0, ConnectPrograms.SOCKADDR_BYTES);
+                if (!PeerAddress.append(sockaddr, ConnectPrograms.SOCKADDR_BYTES, peer)) {
+                    throw new IllegalStateException("a connect record of family " + PeerAddress.family(sockaddr, 2)
+                            + " from our own program, which takes AF_INET and AF_INET6 only");
+                }
+            }
+            case ConnectPrograms.UNIX_CONNECT, ConnectPrograms.UNIX_DATAGRAM -> {
+                int len = Math.min(data.get(JAVA_INT_UNALIGNED, at + ConnectPrograms.UNIX_LENGTH), ConnectPrograms.SUN_BYTES);
+                if (len > 0) {
+                    MemorySegment.copy(data, JAVA_BYTE, at + ConnectPrograms.SUN, sockaddr, 0, len);
+                    PeerAddress.appendUnix(sockaddr, len, peer); // nothing for an address the kernel refuses
+                }
+            }
+            default -> throw new IllegalStateException("a connect record of kind " + kind + " from our own program");
         }
-        ProbeEvent e = ProbeEvent.of(ProbeSource.NET_CONNECT_ATTEMPTED, Integer.toUnsignedLong(pid), comm(data, at), nanos)
-                .withExtensions(Extensions.NONE.withPeer(peer.toString()));
-        out.emitInScope(e, pid, -1);
+        out.emitInScope(peer.isEmpty() ? e : e.withExtensions(Extensions.NONE.withPeer(peer.toString())), pid, -1);
     }
 
     /** The record's NUL-terminated comm. */

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -149,6 +150,43 @@ class EbpfConnectProbeTest {
                     assert n == 2, (n, ctypes.get_errno())
                     """.formatted(port));
             assertDeclared(h, pid, "python3", "127.0.0.1:" + port);
+        }
+    }
+
+    @Test
+    void unixConnectsAndDatagramsAreDeclaredWithTheirPathOrAbstractName() throws Exception {
+        Path dir = java.nio.file.Files.createTempDirectory("cellos-unix-");
+        EbpfConnectProbe probe = new EbpfConnectProbe();
+        try (ProbeHarness h = ProbeHarness.start(probe)) {
+            assertNull(probe.unixRefused(), "this kernel (6.7+) has the UNIX hooks and bpf_cast_to_kern_ctx");
+            long pid = python("""
+                    import os, socket
+                    d = %s
+                    for kind, name in ((socket.SOCK_STREAM, "stream"), (socket.SOCK_SEQPACKET, "seqpacket")):
+                        server = socket.socket(socket.AF_UNIX, kind); server.bind(d + "/" + name); server.listen()
+                        socket.socket(socket.AF_UNIX, kind).connect(d + "/" + name)
+                    sink = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); sink.bind(d + "/dgram")
+                    s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+                    for i in range(50): s.sendto(b"x", d + "/dgram"); sink.recv(1)  # a queue holds net.unix.max_dgram_qlen
+                    abstract = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); abstract.bind("\\0cellos-test-%%d" %% os.getpid()); abstract.listen()
+                    socket.socket(socket.AF_UNIX, socket.SOCK_STREAM).connect("\\0cellos-test-%%d" %% os.getpid())
+                    try: socket.socket(socket.AF_UNIX, socket.SOCK_STREAM).connect(d + "/nothing")
+                    except FileNotFoundError: pass
+                    """.formatted("'" + dir + "'"));
+            assertDeclared(h, pid, "python3", "unix:" + dir + "/stream");
+            assertDeclared(h, pid, "python3", "unix:" + dir + "/seqpacket");
+            assertDeclared(h, pid, "python3", "unix:@cellos-test-" + pid);
+            assertDeclared(h, pid, "python3", "unix:" + dir + "/nothing");
+            assertDeclared(h, pid, "python3", "unix:" + dir + "/dgram");
+            assertEquals(1, h.events().stream().filter(e -> e.guestPid() == pid
+                    && ("unix:" + dir + "/dgram").equals(e.extensions().peer())).count(), "50 datagrams, declared once");
+        } finally {
+            try (var files = java.nio.file.Files.list(dir)) {
+                for (Path f : files.toList()) {
+                    java.nio.file.Files.delete(f);
+                }
+            }
+            java.nio.file.Files.delete(dir);
         }
     }
 
