@@ -25,7 +25,13 @@ public enum BpfHelper {
     /** {@code void *bpf_ringbuf_reserve(ringbuf, u64 size, u64 flags)}: a record to fill, or NULL when the ring is full. */
     RINGBUF_RESERVE(131),
     /** {@code void bpf_ringbuf_submit(void *data, u64 flags)}: commits a reserved record. */
-    RINGBUF_SUBMIT(132);
+    RINGBUF_SUBMIT(132),
+    /** {@code long bpf_map_update_elem(map, const void *key, const void *value, u64 flags)}: 0, or a negative error ({@code -EEXIST} under {@code BPF_NOEXIST}). */
+    MAP_UPDATE_ELEM(2),
+    /** {@code u64 bpf_get_socket_cookie(ctx)}: the socket's number, unique on this boot, never reused. */
+    GET_SOCKET_COOKIE(46),
+    /** {@code long bpf_probe_read_kernel(void *dst, u32 size, const void *unsafe_ptr)}: 0, or a negative error (then {@code dst} is zeroed). */
+    PROBE_READ_KERNEL(113);
 
     /** The helper's number. */
     public final int id;

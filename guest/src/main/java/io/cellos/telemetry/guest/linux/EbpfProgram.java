@@ -99,6 +99,8 @@ public final class EbpfProgram {
     private static final int EXIT = 0x90;
     /** {@code src_reg} of an {@code ld_imm64} whose immediate is a map's fd, which the verifier replaces by the map. */
     private static final int PSEUDO_MAP_FD = 1;
+    /** {@code src_reg} of a {@code call} whose immediate is a kernel function's BTF id ({@code off} 0: vmlinux's). */
+    private static final int PSEUDO_KFUNC_CALL = 2;
 
     private record Slot(int code, int dst, int src, int off, int imm, String label) {
     }
@@ -176,6 +178,14 @@ public final class EbpfProgram {
     /** {@code call helper}: arguments in {@code r1}–{@code r5}, the result in {@code r0}. */
     public EbpfProgram call(BpfHelper helper) {
         return add(JMP | CALL, 0, 0, 0, helper.id);
+    }
+
+    /**
+     * {@code call kfunc}: a kernel function exported to eBPF, by its BTF type id in vmlinux
+     * ({@link KernelFunctionIds}); arguments and result as for {@link #call}.
+     */
+    public EbpfProgram callKernelFunction(int btfId) {
+        return add(JMP | CALL, 0, PSEUDO_KFUNC_CALL, 0, btfId);
     }
 
     /** {@code if dst <compare> imm goto label}. */

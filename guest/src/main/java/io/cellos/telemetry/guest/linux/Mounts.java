@@ -108,4 +108,23 @@ public final class Mounts {
         }
         return out;
     }
+
+    /**
+     * Mounts the cgroup v2 hierarchy on {@code target} (an existing directory), {@code nosuid},
+     * {@code nodev}, {@code noexec}. Which part of the hierarchy it shows depends on the calling
+     * thread's cgroup namespace: its root, which is the machine's only in the initial namespace.
+     */
+    public static void mountCgroup2(String target) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MOUNT.call("cgroup2 on " + target, arena.allocateFrom("cgroup2"), arena.allocateFrom(target),
+                    arena.allocateFrom("cgroup2"), MS_NOSUID | MS_NODEV | MS_NOEXEC, MemorySegment.NULL);
+        }
+    }
+
+    /** {@code umount2(target, MNT_DETACH)}: detaches the mount now; the filesystem goes once no one uses it. */
+    public static void detach(String target) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            UMOUNT2.call(target + ", MNT_DETACH", arena.allocateFrom(target), MNT_DETACH);
+        }
+    }
 }

@@ -1,21 +1,27 @@
 package io.cellos.telemetry.guest.linux;
 
+import java.nio.charset.StandardCharsets;
+
 /**
  * The text protocol.md gives a connection's peer, made from the raw bytes of a
  * {@code struct sockaddr_in} or {@code struct sockaddr_in6}: {@code 127.0.0.1:8080},
- * {@code [2001:db8::1]:443}.
+ * {@code [2001:db8::1]:443}; and from a {@code struct sockaddr_un}, {@code unix:/run/x.sock} or
+ * {@code unix:@name} ({@link #appendUnix}).
  *
  * <p>IPv6 addresses are written as RFC 5952 says (lower-case hex, no leading zeros, the longest run
  * of two or more zero groups as {@code ::}), with {@code %scope} when the address has a scope id.
  * An IPv4-mapped IPv6 address ({@code ::ffff:a.b.c.d}) is written as the IPv4 address it maps,
  * because that is the host a dual-stack socket reaches with it.
  *
- * <p>Stateless; allocates nothing but what the caller's builder needs.
+ * <p>Stateless; allocates nothing but what the caller's builder needs (and a UNIX path's string).
  */
 public final class PeerAddress {
+    public static final int AF_UNIX = 1;
     public static final int AF_INET = 2;
     public static final int AF_INET6 = 10;
     private static final int SOCKADDR_IN_BYTES = 16;
+    /** {@code offsetof(struct sockaddr_un, sun_path)}. */
+    private static final int SUN_PATH = 2;
     private static final int SOCKADDR_IN6_BYTES = 28;
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
@@ -53,6 +59,34 @@ public final class PeerAddress {
             return false;
         }
         out.append(':').append(port);
+        return true;
+    }
+
+    /**
+     * Appends the UNIX-domain peer the first {@code len} bytes of {@code sa} (a {@code struct
+     * sockaddr_un}) name, as protocol.md writes it: {@code unix:PATH}, up to the path's first NUL, or
+     * {@code unix:@NAME} for an abstract name (a first byte 0; the name is the {@code len - 3} bytes
+     * after it, as the kernel takes it).
+     *
+     * @return false, appending nothing, if they are not an {@code AF_UNIX} address with a name
+     */
+    public static boolean appendUnix(byte[] sa, int len, StringBuilder out) {
+        if (family(sa, len) != AF_UNIX || len <= SUN_PATH) {
+            return false;
+        }
+        out.append("unix:");
+        int from = SUN_PATH;
+        int to = from;
+        if (sa[from] == 0) {
+            out.append('@');
+            from++;
+            to = len;
+        } else {
+            while (to < len && sa[to] != 0) {
+                to++;
+            }
+        }
+        out.append(new String(sa, from, to - from, StandardCharsets.UTF_8));
         return true;
     }
 

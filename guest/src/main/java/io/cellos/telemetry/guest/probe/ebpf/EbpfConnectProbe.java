@@ -1,0 +1,265 @@
+package io.cellos.telemetry.guest.probe.ebpf;
+
+import io.cellos.telemetry.guest.linux.Bpf;
+import io.cellos.telemetry.guest.linux.KernelFunctionIds;
+import io.cellos.telemetry.guest.linux.BpfRingBuffer;
+import io.cellos.telemetry.guest.linux.Cgroup2Root;
+import io.cellos.telemetry.guest.linux.EbpfProgram;
+import io.cellos.telemetry.guest.linux.Fd;
+import io.cellos.telemetry.guest.linux.PeerAddress;
+import io.cellos.telemetry.guest.probe.Probe;
+import io.cellos.telemetry.guest.probe.ProbeOutput;
+import io.cellos.telemetry.wire.Extensions;
+import io.cellos.telemetry.wire.ProbeEvent;
+import io.cellos.telemetry.wire.ProbeSource;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
+
+/**
+ * {@code net.connect_attempted}, from eBPF programs on the cgroup socket-address hooks of the cgroup
+ * v2 root ({@link ConnectPrograms}), read from a BPF ring buffer: without audit, and without the
+ * syscall tracepoints that would put every system call of every process on the slow path. The
+ * hooks run only for connects and addressed UDP sends.
+ *
+ * <p>Declared, with {@code guest_pid} the calling process, {@code guest_comm} the calling thread's
+ * name, {@code guest_monotonic_ns} the kernel's stamp ({@code bpf_ktime_get_ns}) and {@code peer}
+ * written by {@link PeerAddress}, as the audit probe writes it:
+ * <ul>
+ * <li>every TCP or UDP connect of an IPv4 or IPv6 socket, by {@code connect(2)}, io_uring or TCP Fast
+ *     Open, before the kernel tries it: a connect that is then refused, times out or fails to route
+ *     is declared all the same;
+ * <li>the first UDP datagram each socket sends to each address and port it names in
+ *     {@code sendto}/{@code sendmsg}/{@code sendmmsg}, deduplicated in the kernel (see
+ *     {@link ConnectPrograms}); datagrams on a connected socket without an address were declared by
+ *     its connect;
+ * <li>UNIX-domain connects (stream, seqpacket, datagram) and the first datagram each socket sends
+ *     to each address, as {@code unix:PATH} or {@code unix:@NAME}, on kernels with the UNIX hooks
+ *     (6.7 and later) and kfuncs; elsewhere they are not declared and {@link #unixRefused} says why.
+ *     The audit probe does not declare them; this one does, since a UNIX socket is how a process
+ *     reaches a local daemon (a container runtime's, a database's).
+ * </ul>
+ * Not declared: {@code AF_VSOCK}, and raw sockets, whose creation has no protocol source.
+ *
+ * <p>Coverage: the programs are linked to the root of the cgroup v2 hierarchy ({@link Cgroup2Root},
+ * which mounts one for the duration of {@link #arm} if none is mounted), so they run for every
+ * process of the machine, or of the agent's cgroup namespace if it runs in a child one. Nothing is
+ * filtered in the kernel: the agent's own connects are declared too, and the scope is applied as
+ * for audit's records, in user space ({@link ProbeOutput#emitInScope}, parent unknown).
+ *
+ * <p>Losses: a connect seen while the ring was full is counted in the kernel and reaches
+ * {@link ProbeOutput#lost}; seen = declared + lost, exactly ({@link #seen}).
+ *
+ * <p>Confined to the loop thread, which the ring's fd wakes level-triggered; at most
+ * {@value #RECORDS_PER_WAKEUP} records per wake-up. Owns, from {@link #arm} to {@link #close}, the
+ * maps, programs and links: the links belong to their descriptors, so closing the probe, or the
+ * death of the agent, detaches everything and leaves nothing behind in the kernel.
+ */
+public final class EbpfConnectProbe implements Probe {
+    /** The default ring: 16,384 records can wait for the loop. */
+    public static final int DEFAULT_RING_BYTES = 1 << 20;
+    /** The default number of (socket, destination) pairs remembered for UDP sends. */
+    public static final int DEFAULT_DESTINATIONS = 16384;
+    static final String DESCRIPTION = "connects (eBPF cgroup socket hooks)";
+    private static final int RECORDS_PER_WAKEUP = 1024;
+    private static final int[] FAMILIES = {PeerAddress.AF_INET, PeerAddress.AF_INET6};
+    private static final String CAST_TO_KERNEL_CONTEXT = "bpf_cast_to_kern_ctx";
+
+    private final int ringBytes;
+    private final int destinations;
+    private final byte[] text = new byte[ConnectPrograms.COMM_BYTES];
+    /** Room for any record's address: a {@code struct sockaddr_un} is the largest. */
+    private final byte[] sockaddr = new byte[ConnectPrograms.SUN_BYTES];
+    private final StringBuilder peer = new StringBuilder(64);
+    private final BpfRingBuffer.Records handler = this::handle;
+    /** The dedup map and the programs, in the order they were made; closed in reverse. */
+    private final List<Fd> owned = new ArrayList<>();
+    /** The links that run the programs: closed first, which detaches them. */
+    private final List<Fd> links = new ArrayList<>();
+    private CountedRing ring;
+    private ProbeOutput out;
+    private String unixRefused = "not armed";
+
+    /** A probe with the default ring and dedup table. */
+    public EbpfConnectProbe() {
+        this(DEFAULT_RING_BYTES, DEFAULT_DESTINATIONS);
+    }
+
+    /**
+     * @param ringBytes    the ring buffer's size: a power of two, at least a page
+     * @param destinations how many (socket, destination) pairs of UDP sends are remembered
+     */
+    public EbpfConnectProbe(int ringBytes, int destinations) {
+        this.ringBytes = ringBytes;
+        this.destinations = destinations;
+    }
+
+    @Override
+    public String description() {
+        return DESCRIPTION;
+    }
+
+    /**
+     * Creates the maps, builds, loads and links the programs to the cgroup v2 root.
+     *
+     * @throws io.cellos.telemetry.guest.linux.BpfLoadException with the verifier's log if a program is refused
+     * @throws io.cellos.telemetry.guest.linux.ErrnoException naming the call that failed ({@code bpf},
+     *         {@code mount}, {@code open}, {@code mmap})
+     */
+    @Override
+    public void arm() throws IOException {
+        if (ring != null) {
+            throw new IllegalStateException(description() + " is armed already");
+        }
+        try (Cgroup2Root root = Cgroup2Root.open()) {
+            ring = new CountedRing(ringBytes, "cellos_conn");
+            Fd seenDestinations = own(Bpf.createMap(Bpf.MAP_TYPE_LRU_HASH, ConnectPrograms.SEEN_KEY_BYTES,
+                    ConnectPrograms.SEEN_VALUE_BYTES, destinations, 0, "cellos_conn_dst"));
+            ConnectPrograms programs = new ConnectPrograms(ring, seenDestinations.get());
+            for (int family : FAMILIES) {
+                String v = family == PeerAddress.AF_INET ? "4" : "6";
+                link(root, ConnectPrograms.connectHook(family), programs.connect(family), "cellos_connect" + v);
+                link(root, ConnectPrograms.datagramHook(family), programs.datagram(family), "cellos_udp" + v);
+            }
+            armUnix(root, programs);
+        } catch (IOException | RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /**
+     * Links the UNIX-domain programs; if this kernel refuses them (before 6.7 it has no UNIX hooks;
+     * without BTF, no kfuncs), unlinks whichever was linked and says why in {@link #unixRefused}:
+     * the IP connects are declared all the same.
+     */
+    private void armUnix(Cgroup2Root root, ConnectPrograms programs) {
+        int linked = links.size();
+        try {
+            int cast = KernelFunctionIds.of(CAST_TO_KERNEL_CONTEXT);
+            Fd seen = own(Bpf.createMap(Bpf.MAP_TYPE_LRU_HASH, ConnectPrograms.UNIX_SEEN_KEY_BYTES,
+                    ConnectPrograms.SEEN_VALUE_BYTES, destinations, 0, "cellos_unix_dst"));
+            programs.unixAddresses(cast, seen.get());
+            link(root, Bpf.ATTACH_CGROUP_UNIX_CONNECT, programs.unix(false), "cellos_unix");
+            link(root, Bpf.ATTACH_CGROUP_UNIX_SENDMSG, programs.unix(true), "cellos_unix_dg");
+            unixRefused = null;
+        } catch (IOException e) {
+            unlinkFrom(linked, e);
+        }
+    }
+
+    private void unlinkFrom(int linked, IOException why) {
+        List<Fd> unix = links.subList(linked, links.size());
+        unix.forEach(Fd::close);
+        unix.clear();
+        unixRefused = why.getMessage();
+    }
+
+    /**
+     * Why UNIX-domain connects are not declared (the kernel's refusal, with its errno), or
+     * {@code null} when they are; valid after {@link #arm}.
+     */
+    public String unixRefused() {
+        return unixRefused;
+    }
+
+    private void link(Cgroup2Root root, int hook, EbpfProgram program, String name) throws IOException {
+        Fd prog = own(Bpf.loadProgram(Bpf.PROG_TYPE_CGROUP_SOCK_ADDR, hook, program, name));
+        links.add(Bpf.createLink(prog, root.fd(), hook));
+    }
+
+    private Fd own(Fd fd) {
+        owned.add(fd);
+        return fd;
+    }
+
+    @Override
+    public int fd() {
+        return ring.fd();
+    }
+
+    @Override
+    public void onReadable(ProbeOutput out) {
+        this.out = out;
+        ring.read(handler, RECORDS_PER_WAKEUP);
+        ring.reportLost(out);
+    }
+
+    /**
+     * Detaches the programs, so that nothing more is seen, then reads until the ring is empty (or
+     * until {@code deadlineNanos}) and reports the last losses: after it, {@link #seen} is final and
+     * equals what was declared plus what was reported lost.
+     */
+    @Override
+    public void finish(ProbeOutput out, long deadlineNanos) {
+        detach();
+        do {
+            onReadable(out);
+        } while (ring.pending() && System.nanoTime() < deadlineNanos);
+    }
+
+    private void detach() {
+        links.forEach(Fd::close);
+        links.clear();
+    }
+
+    /** How many connects the programs have seen: those read, those waiting in the ring, and those lost. */
+    public long seen() {
+        return ring.seen();
+    }
+
+    private void handle(MemorySegment data, long at, int length) {
+        int kind = data.get(JAVA_INT_UNALIGNED, at + ConnectPrograms.KIND);
+        int pid = data.get(JAVA_INT_UNALIGNED, at + ConnectPrograms.PID);
+        long nanos = data.get(JAVA_LONG_UNALIGNED, at + ConnectPrograms.NANOS);
+        ProbeEvent e = ProbeEvent.of(ProbeSource.NET_CONNECT_ATTEMPTED, Integer.toUnsignedLong(pid), comm(data, at), nanos);
+        peer.setLength(0);
+        switch (kind) {
+            case ConnectPrograms.CONNECT, ConnectPrograms.DATAGRAM -> {
+                MemorySegment.copy(data, JAVA_BYTE, at + ConnectPrograms.SOCKADDR, sockaddr, 0, ConnectPrograms.SOCKADDR_BYTES);
+                if (!PeerAddress.append(sockaddr, ConnectPrograms.SOCKADDR_BYTES, peer)) {
+                    throw new IllegalStateException("a connect record of family " + PeerAddress.family(sockaddr, 2)
+                            + " from our own program, which takes AF_INET and AF_INET6 only");
+                }
+            }
+            case ConnectPrograms.UNIX_CONNECT, ConnectPrograms.UNIX_DATAGRAM -> {
+                int len = Math.min(data.get(JAVA_INT_UNALIGNED, at + ConnectPrograms.UNIX_LENGTH), ConnectPrograms.SUN_BYTES);
+                if (len > 0) {
+                    MemorySegment.copy(data, JAVA_BYTE, at + ConnectPrograms.SUN, sockaddr, 0, len);
+                    PeerAddress.appendUnix(sockaddr, len, peer); // nothing for an address the kernel refuses
+                }
+            }
+            default -> throw new IllegalStateException("a connect record of kind " + kind + " from our own program");
+        }
+        out.emitInScope(peer.isEmpty() ? e : e.withExtensions(Extensions.NONE.withPeer(peer.toString())), pid, -1);
+    }
+
+    /** The record's NUL-terminated comm. */
+    private String comm(MemorySegment data, long at) {
+        int n = 0;
+        while (n < text.length && (text[n] = data.get(JAVA_BYTE, at + ConnectPrograms.COMM + n)) != 0) {
+            n++;
+        }
+        return new String(text, 0, n, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void close() {
+        detach();
+        for (int i = owned.size() - 1; i >= 0; i--) {
+            owned.get(i).close();
+        }
+        owned.clear();
+        if (ring != null) {
+            ring.close();
+            ring = null;
+        }
+    }
+}

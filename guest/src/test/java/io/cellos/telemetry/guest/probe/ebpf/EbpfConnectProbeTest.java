@@ -1,0 +1,316 @@
+package io.cellos.telemetry.guest.probe.ebpf;
+
+import io.cellos.telemetry.guest.linux.Bpf;
+import io.cellos.telemetry.guest.linux.ErrnoException;
+import io.cellos.telemetry.guest.probe.ProbeHarness;
+import io.cellos.telemetry.guest.probe.RecordingOutput;
+import io.cellos.telemetry.wire.ProbeEvent;
+import io.cellos.telemetry.wire.ProbeSource;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The eBPF connect probe against real sockets on loopback and the real kernel (root): each way of
+ * reaching a peer is made by a real process and must come out declared with its pid, comm and peer.
+ */
+class EbpfConnectProbeTest {
+    private static final Duration PATIENCE = Duration.ofSeconds(30);
+    private static final String PYTHON = "/usr/bin/python3";
+    private static final Path IO_URING_CONNECT = Path.of("src/test/resources/io/cellos/telemetry/guest/probe/ebpf/iouring_connect.py");
+
+    @Test
+    void tcpConnectsOverIpv4AndIpv6AreDeclaredEvenWhenRefused() throws Exception {
+        int closed = closedPort();
+        try (ProbeHarness h = ProbeHarness.start(new EbpfConnectProbe())) {
+            long v4 = python("""
+                    import socket
+                    try: socket.create_connection(("127.0.0.1", %d))
+                    except ConnectionRefusedError: pass
+                    """.formatted(closed));
+            long v6 = python("""
+                    import socket
+                    s = socket.socket(socket.AF_INET6)
+                    try: s.connect(("::1", %d))
+                    except ConnectionRefusedError: pass
+                    """.formatted(closed));
+            assertDeclared(h, v4, "python3", "127.0.0.1:" + closed);
+            assertDeclared(h, v6, "python3", "[::1]:" + closed);
+        }
+    }
+
+    @Test
+    void anIpv4MappedConnectOfAnIpv6SocketIsDeclaredAsTheIpv4AddressAsAuditDoes() throws Exception {
+        int closed = closedPort();
+        try (ProbeHarness h = ProbeHarness.start(new EbpfConnectProbe())) {
+            long pid = python("""
+                    import socket
+                    s = socket.socket(socket.AF_INET6)
+                    try: s.connect(("::ffff:127.0.0.1", %d))
+                    except ConnectionRefusedError: pass
+                    """.formatted(closed));
+            assertDeclared(h, pid, "python3", "127.0.0.1:" + closed);
+        }
+    }
+
+    @Test
+    void udpConnectsAreDeclared() throws Exception {
+        try (ProbeHarness h = ProbeHarness.start(new EbpfConnectProbe())) {
+            long pid = python("""
+                    import socket
+                    socket.socket(socket.AF_INET, socket.SOCK_DGRAM).connect(("127.0.0.1", 53))
+                    socket.socket(socket.AF_INET6, socket.SOCK_DGRAM).connect(("::1", 53))
+                    """);
+            assertDeclared(h, pid, "python3", "127.0.0.1:53");
+            assertDeclared(h, pid, "python3", "[::1]:53");
+        }
+    }
+
+    @Test
+    void aConnectThroughIoUringIsDeclared() throws Exception {
+        int closed = closedPort();
+        try (ProbeHarness h = ProbeHarness.start(new EbpfConnectProbe())) {
+            Process p = new ProcessBuilder(PYTHON, IO_URING_CONNECT.toString(), "4", "127.0.0.1", Integer.toString(closed))
+                    .redirectErrorStream(true).start();
+            String result = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            assertEquals(0, p.waitFor(), result);
+            assertEquals("-111", result, "IORING_OP_CONNECT ran and was refused (ECONNREFUSED)");
+            assertDeclared(h, p.pid(), null, "127.0.0.1:" + closed);
+        }
+    }
+
+    @Test
+    void aTcpFastOpenSendtoIsDeclared() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"));
+             ProbeHarness h = ProbeHarness.start(new EbpfConnectProbe())) {
+            int port = server.getLocalPort();
+            long pid = python("""
+                    import socket
+                    s = socket.socket()
+                    s.sendto(b"hello", socket.MSG_FASTOPEN, ("127.0.0.1", %d))
+                    """.formatted(port));
+            assertDeclared(h, pid, "python3", "127.0.0.1:" + port);
+        }
+    }
+
+    @Test
+    void udpDatagramsAreDeclaredOncePerSocketAndDestination() throws Exception {
+        int a = closedUdpPort();
+        int b = closedUdpPort();
+        try (ProbeHarness h = ProbeHarness.start(new EbpfConnectProbe())) {
+            long pid = python("""
+                    import socket
+                    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                    for i in range(100): s.sendto(b"x", ("127.0.0.1", %d))
+                    t = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                    for i in range(100): t.sendmsg([b"x"], [], 0, ("127.0.0.1", %d))
+                    for i in range(100): t.sendto(b"x", ("127.0.0.1", %d))
+                    u = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+                    for i in range(100): u.sendto(b"x", ("::1", %d))
+                    """.formatted(a, a, b, b));
+            // the last connect marks the point by which the datagrams' records were read
+            long marker = python("import socket\nsocket.socket(socket.AF_INET, socket.SOCK_DGRAM).connect(('127.0.0.1', 7))");
+            assertDeclared(h, marker, "python3", "127.0.0.1:7");
+            List<String> peers = h.events().stream().filter(e -> e.guestPid() == pid).map(e -> e.extensions().peer()).toList();
+            assertEquals(List.of("127.0.0.1:" + a, "127.0.0.1:" + a, "127.0.0.1:" + b, "[::1]:" + b), peers,
+                    "socket s once to a; socket t (sendmsg) once to a, once to b; socket u once to [::1]:b");
+        }
+    }
+
+    @Test
+    void sendmmsgToAnAddressIsDeclared() throws Exception {
+        int port = closedUdpPort();
+        try (ProbeHarness h = ProbeHarness.start(new EbpfConnectProbe())) {
+            // struct mmsghdr[2] by hand: python's socket module has no sendmmsg
+            long pid = python("""
+                    import ctypes, socket, struct
+                    libc = ctypes.CDLL(None, use_errno=True)
+                    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                    sa = ctypes.create_string_buffer(struct.pack("<H", 2) + struct.pack(">H", %d) + socket.inet_aton("127.0.0.1") + bytes(8), 16)
+                    data = ctypes.create_string_buffer(b"x", 1)
+                    iov = ctypes.create_string_buffer(struct.pack("<QQ", ctypes.addressof(data), 1), 16)
+                    hdr = struct.pack("<QI4xQQQQi4x", ctypes.addressof(sa), 16, ctypes.addressof(iov), 1, 0, 0, 0)
+                    msgs = ctypes.create_string_buffer((hdr + bytes(8)) * 2, 128)
+                    n = libc.sendmmsg(s.fileno(), msgs, 2, 0)
+                    assert n == 2, (n, ctypes.get_errno())
+                    """.formatted(port));
+            assertDeclared(h, pid, "python3", "127.0.0.1:" + port);
+        }
+    }
+
+    @Test
+    void unixConnectsAndDatagramsAreDeclaredWithTheirPathOrAbstractName() throws Exception {
+        Path dir = java.nio.file.Files.createTempDirectory("cellos-unix-");
+        EbpfConnectProbe probe = new EbpfConnectProbe();
+        try (ProbeHarness h = ProbeHarness.start(probe)) {
+            assertNull(probe.unixRefused(), "this kernel (6.7+) has the UNIX hooks and bpf_cast_to_kern_ctx");
+            long pid = python("""
+                    import os, socket
+                    d = %s
+                    for kind, name in ((socket.SOCK_STREAM, "stream"), (socket.SOCK_SEQPACKET, "seqpacket")):
+                        server = socket.socket(socket.AF_UNIX, kind); server.bind(d + "/" + name); server.listen()
+                        socket.socket(socket.AF_UNIX, kind).connect(d + "/" + name)
+                    sink = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); sink.bind(d + "/dgram")
+                    s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+                    for i in range(50): s.sendto(b"x", d + "/dgram"); sink.recv(1)  # a queue holds net.unix.max_dgram_qlen
+                    abstract = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); abstract.bind("\\0cellos-test-%%d" %% os.getpid()); abstract.listen()
+                    socket.socket(socket.AF_UNIX, socket.SOCK_STREAM).connect("\\0cellos-test-%%d" %% os.getpid())
+                    try: socket.socket(socket.AF_UNIX, socket.SOCK_STREAM).connect(d + "/nothing")
+                    except FileNotFoundError: pass
+                    """.formatted("'" + dir + "'"));
+            assertDeclared(h, pid, "python3", "unix:" + dir + "/stream");
+            assertDeclared(h, pid, "python3", "unix:" + dir + "/seqpacket");
+            assertDeclared(h, pid, "python3", "unix:@cellos-test-" + pid);
+            assertDeclared(h, pid, "python3", "unix:" + dir + "/nothing");
+            assertDeclared(h, pid, "python3", "unix:" + dir + "/dgram");
+            assertEquals(1, h.events().stream().filter(e -> e.guestPid() == pid
+                    && ("unix:" + dir + "/dgram").equals(e.extensions().peer())).count(), "50 datagrams, declared once");
+        } finally {
+            try (var files = java.nio.file.Files.list(dir)) {
+                for (Path f : files.toList()) {
+                    java.nio.file.Files.delete(f);
+                }
+            }
+            java.nio.file.Files.delete(dir);
+        }
+    }
+
+    @Test
+    void aConnectFromAThreadOfThisJvmIsDeclaredWithTheJvmsPid() throws Exception {
+        int closed = closedPort();
+        try (ProbeHarness h = ProbeHarness.start(new EbpfConnectProbe())) {
+            Thread t = Thread.ofPlatform().name("conn-thread").start(() -> {
+                try (Socket s = new Socket()) {
+                    s.connect(new InetSocketAddress("127.0.0.1", closed));
+                } catch (IOException refused) {
+                    // refused: declared all the same
+                }
+            });
+            t.join();
+            ProbeEvent e = assertDeclared(h, ProcessHandle.current().pid(), null, "127.0.0.1:" + closed);
+            assertEquals("conn-thread", e.guestComm(), "the calling thread's name, as the JVM gave it to the kernel");
+        }
+    }
+
+    @Test
+    void aProcessThatConnectsAndExitsAtOnceIsDeclared() throws Exception {
+        int closed = closedPort();
+        try (ProbeHarness h = ProbeHarness.start(new EbpfConnectProbe())) {
+            Process p = new ProcessBuilder("/bin/bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/" + closed).start();
+            p.waitFor();
+            assertDeclared(h, p.pid(), "bash", "127.0.0.1:" + closed);
+        }
+    }
+
+    @Test
+    void aFullRingIsCountedInTheKernelSoThatDeclaredPlusLostIsEverythingSeen() throws Exception {
+        int connects = 500;
+        EbpfConnectProbe probe = new EbpfConnectProbe(4096, 1024);
+        try (probe) {
+            probe.arm();
+            // the ring is not read while they are made: a page holds 56 records
+            for (int i = 0; i < connects; i++) {
+                try (DatagramChannel c = DatagramChannel.open()) {
+                    c.connect(new InetSocketAddress("127.0.0.1", 1000 + i));
+                }
+            }
+            RecordingOutput out = new RecordingOutput();
+            probe.finish(out, System.nanoTime() + PATIENCE.toNanos());
+            long seen = probe.seen();
+            assertTrue(out.lost > 0, "the ring overflowed: " + out.events.size() + " declared of " + seen);
+            assertTrue(seen >= connects, "at least our " + connects + " connects were seen: " + seen);
+            assertEquals(seen, out.events.size() + out.lost, "declared + lost == seen, exactly");
+        }
+    }
+
+    @Test
+    void closingTheProbeDetachesAndUnloadsEverything() throws Exception {
+        Set<Integer> programsBefore = ids(Bpf::nextProgramId);
+        Set<Integer> linksBefore = ids(Bpf::nextLinkId);
+        Set<Integer> programs;
+        Set<Integer> links;
+        try (EbpfConnectProbe probe = new EbpfConnectProbe()) {
+            probe.arm();
+            programs = ids(Bpf::nextProgramId);
+            programs.removeAll(programsBefore);
+            links = ids(Bpf::nextLinkId);
+            links.removeAll(linksBefore);
+            assertTrue(programs.size() >= 4 && links.size() >= 4, "four programs linked: " + programs + ", " + links);
+        }
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        Set<Integer> left = new HashSet<>();
+        do {
+            left.clear();
+            left.addAll(ids(Bpf::nextProgramId));
+            left.retainAll(programs);
+            Set<Integer> linksLeft = ids(Bpf::nextLinkId);
+            linksLeft.retainAll(links);
+            left.addAll(linksLeft);
+            if (left.isEmpty()) {
+                break;
+            }
+            Thread.sleep(10); // the kernel frees a detached program after an RCU grace period
+        } while (System.nanoTime() < deadline);
+        assertEquals(Set.of(), left, "programs or links left after close");
+    }
+
+    private interface NextId {
+        int after(int id) throws ErrnoException;
+    }
+
+    private static Set<Integer> ids(NextId next) throws ErrnoException {
+        Set<Integer> ids = new HashSet<>();
+        for (int id = next.after(0); id >= 0; id = next.after(id)) {
+            ids.add(id);
+        }
+        return ids;
+    }
+
+    /** Waits for the one declaration of {@code pid} to {@code peer}, named {@code comm} unless null. */
+    private static ProbeEvent assertDeclared(ProbeHarness h, long pid, String comm, String peer) throws InterruptedException {
+        ProbeEvent e = h.await(x -> x.source() == ProbeSource.NET_CONNECT_ATTEMPTED && x.guestPid() == pid
+                && peer.equals(x.extensions().peer()), 1, PATIENCE).getFirst();
+        if (comm != null) {
+            assertEquals(comm, e.guestComm(), e.toString());
+        }
+        return e;
+    }
+
+    /** Runs {@code script} in python3 and returns its pid once it has exited successfully. */
+    private static long python(String script) throws Exception {
+        Process p = new ProcessBuilder(PYTHON, "-c", script).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), output);
+        return p.pid();
+    }
+
+    /** A loopback TCP port nothing listens on (one the kernel just gave and took back). */
+    private static int closedPort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** A loopback UDP port nothing is bound to. */
+    private static int closedUdpPort() throws IOException {
+        try (DatagramChannel c = DatagramChannel.open()) {
+            c.bind(new InetSocketAddress("127.0.0.1", 0));
+            return ((InetSocketAddress) c.getLocalAddress()).getPort();
+        }
+    }
+}
