@@ -77,8 +77,10 @@ public final class ExecutableHasher implements AutoCloseable {
     }
 
     /**
-     * Asks for the hash of the file process {@code pid} executes now. Does not block: it opens and
-     * stats the file and reads the name of its descriptor, which {@code /proc} answers from memory.
+     * Asks for the hash of the file process {@code pid} executes now — the file of its latest exec,
+     * so a request made after the process exec'd again hashes the newer file. Does not block: it
+     * opens and stats the file and reads the name of its descriptor, which the kernel answers from
+     * memory (an open could wait only on a filesystem that waits in open, such as FUSE).
      *
      * @param token the caller's handle for the answer, given back in it
      * @return the answer now, or null: it will come from {@link #drain}
@@ -145,7 +147,8 @@ public final class ExecutableHasher implements AutoCloseable {
 
     /**
      * Gives {@code to} every answer that has come since the last drain, and makes {@link #fd}
-     * unreadable until the next one.
+     * unreadable until the next one. {@code to} should not throw: if it does, the exception comes
+     * out of the drain and the answers of that file not yet given are not given.
      *
      * @return how many answers it gave
      */
@@ -176,7 +179,9 @@ public final class ExecutableHasher implements AutoCloseable {
     /**
      * Stops the worker (waiting up to {@link HashLimits#closeMillis} for it), closes the
      * descriptors of the files still queued and the eventfd, and frees the native memory. The
-     * requests still pending are not answered. Harmless twice.
+     * requests still pending are not answered. A worker still inside one read when the wait ends
+     * (a file on a stalled filesystem) closes that file itself when the read returns, then ends.
+     * Harmless twice.
      */
     @Override
     public void close() {
