@@ -72,7 +72,6 @@ public final class Fanotify {
     /** Where, in a file-id info record, the object's {@link FileId identity} (fsid, then the file handle) starts. */
     public static final int INFO_FID_IDENTITY_OFFSET = INFO_HEADER_BYTES;
 
-    private static final int AT_FDCWD = -100;
 
     private Fanotify() {
     }
@@ -84,7 +83,7 @@ public final class Fanotify {
      */
     public static void markAdd(int group, long mask, String path) throws ErrnoException {
         try (Arena scratch = Arena.ofConfined()) {
-            Libc.FANOTIFY_MARK.call(path, group, FAN_MARK_ADD, mask, AT_FDCWD, scratch.allocateFrom(path));
+            Libc.FANOTIFY_MARK.call(path, group, FAN_MARK_ADD, mask, Libc.AT_FDCWD, scratch.allocateFrom(path));
         }
     }
 

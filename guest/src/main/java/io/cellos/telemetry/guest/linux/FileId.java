@@ -21,7 +21,6 @@ public final class FileId {
     static final int FSID_BYTES = 8;
     static final int HANDLE_HEADER_BYTES = 8;
     private static final int MAX_HANDLE_SZ = 128;
-    private static final int AT_FDCWD = -100;
     private static final int AT_HANDLE_FID = 0x200;
     private static final int AT_SYMLINK_FOLLOW = 0x400;
     /** {@code sizeof(struct statfs)} and {@code offsetof(struct statfs, f_fsid)} on x86-64. */
@@ -70,7 +69,7 @@ public final class FileId {
 
     private static long handleAt(MemorySegment cpath, MemorySegment handle, MemorySegment mountId, int flags) {
         handle.set(JAVA_INT, 0, MAX_HANDLE_SZ);
-        return NAME_TO_HANDLE_AT.callOrErrno(AT_FDCWD, cpath, handle, mountId, flags);
+        return NAME_TO_HANDLE_AT.callOrErrno(Libc.AT_FDCWD, cpath, handle, mountId, flags);
     }
 
     /** Whether the {@code length} bytes at {@code offset} in {@code buf} are this identity. */

@@ -51,6 +51,10 @@ public final class Libc {
     public static final Syscall GETRANDOM = new Syscall("getrandom");
     /** {@code flock(fd, operation)}. */
     public static final Syscall FLOCK = new Syscall("flock");
+    /** {@code openat(dirfd, path, flags, mode)}. */
+    public static final Syscall OPENAT = new Syscall("openat");
+    /** {@code openat}'s {@code dirfd} for a path relative to the working directory, or absolute. */
+    public static final int AT_FDCWD = -100;
 
     private static final Syscall MMAP = new Syscall("mmap");
     /** {@code mmap}'s protections and flags used here. */

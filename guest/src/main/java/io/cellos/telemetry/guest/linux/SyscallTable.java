@@ -17,6 +17,7 @@ public final class SyscallTable {
             1 write
             2 open
             3 close
+            5 fstat
             9 mmap
             11 munmap
             13 rt_sigaction
@@ -98,6 +99,7 @@ public final class SyscallTable {
             286 timerfd_settime
             288 accept4
             289 signalfd4
+            290 eventfd2
             291 epoll_create1
             293 pipe2
             294 inotify_init1

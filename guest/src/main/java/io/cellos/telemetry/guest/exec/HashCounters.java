@@ -1,0 +1,31 @@
+package io.cellos.telemetry.guest.exec;
+
+/**
+ * How many answers {@link ExecutableHasher} gave, by {@link HashOutcome}: files hashed, answers
+ * from the cache, refusals. For the agent's summary.
+ *
+ * <p>Written and read on the loop thread.
+ */
+public final class HashCounters {
+    private static final HashOutcome[] OUTCOMES = HashOutcome.values();
+    private final long[] counts = new long[OUTCOMES.length];
+
+    void count(HashOutcome outcome) {
+        counts[outcome.ordinal()]++;
+    }
+
+    /** The answers given with {@code outcome}. */
+    public long of(HashOutcome outcome) {
+        return counts[outcome.ordinal()];
+    }
+
+    /** {@code "hashed 1, from cache 999, busy 0, too large 0, process gone 1, failed 0"}. */
+    @Override
+    public String toString() {
+        StringBuilder s = new StringBuilder();
+        for (HashOutcome o : OUTCOMES) {
+            s.append(s.isEmpty() ? "" : ", ").append(o.label()).append(' ').append(counts[o.ordinal()]);
+        }
+        return s.toString();
+    }
+}
