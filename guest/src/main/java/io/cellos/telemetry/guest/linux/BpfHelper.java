@@ -25,7 +25,17 @@ public enum BpfHelper {
     /** {@code void *bpf_ringbuf_reserve(ringbuf, u64 size, u64 flags)}: a record to fill, or NULL when the ring is full. */
     RINGBUF_RESERVE(131),
     /** {@code void bpf_ringbuf_submit(void *data, u64 flags)}: commits a reserved record. */
-    RINGBUF_SUBMIT(132);
+    RINGBUF_SUBMIT(132),
+    /**
+     * {@code long bpf_get_stack(void *ctx, void *buf, u32 size, u64 flags)}: the kernel stack's
+     * return addresses where the program's event fired (innermost first), {@code flags} 0 and
+     * {@code ctx} the program's own; the bytes written, or a negative error.
+     */
+    GET_STACK(67),
+    /** {@code struct task_struct *bpf_get_current_task_btf(void)}: the current thread, as a pointer the verifier knows the type of. */
+    GET_CURRENT_TASK_BTF(158),
+    /** {@code long bpf_task_pt_regs(struct task_struct *task)}: the user registers the thread saved on entering the kernel ({@code task_pt_regs}). */
+    TASK_PT_REGS(175);
 
     /** The helper's number. */
     public final int id;
