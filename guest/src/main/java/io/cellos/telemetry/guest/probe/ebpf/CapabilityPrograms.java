@@ -1,0 +1,200 @@
+package io.cellos.telemetry.guest.probe.ebpf;
+
+import io.cellos.telemetry.guest.linux.BpfHelper;
+import io.cellos.telemetry.guest.linux.EbpfProgram;
+import io.cellos.telemetry.guest.linux.EbpfProgram.Size;
+import io.cellos.telemetry.guest.linux.Kallsyms;
+import io.cellos.telemetry.guest.linux.TraceEvent;
+
+import java.util.List;
+
+import static io.cellos.telemetry.guest.linux.EbpfProgram.Compare.EQ;
+import static io.cellos.telemetry.guest.linux.EbpfProgram.Compare.GE;
+import static io.cellos.telemetry.guest.linux.EbpfProgram.Compare.LT;
+import static io.cellos.telemetry.guest.linux.EbpfProgram.Compare.NE;
+import static io.cellos.telemetry.guest.linux.EbpfProgram.R0;
+import static io.cellos.telemetry.guest.linux.EbpfProgram.R1;
+import static io.cellos.telemetry.guest.linux.EbpfProgram.R10;
+import static io.cellos.telemetry.guest.linux.EbpfProgram.R2;
+import static io.cellos.telemetry.guest.linux.EbpfProgram.R3;
+import static io.cellos.telemetry.guest.linux.EbpfProgram.R4;
+import static io.cellos.telemetry.guest.linux.EbpfProgram.R6;
+import static io.cellos.telemetry.guest.linux.EbpfProgram.R7;
+import static io.cellos.telemetry.guest.linux.EbpfProgram.R8;
+
+/**
+ * The tracepoint program of the eBPF capability probe ({@link #denied}), on
+ * {@code capability/cap_capable}, which the kernel fires in {@code cap_capable()} for every
+ * capability check of every process, granted or not, and the record it writes to the ring buffer.
+ *
+ * <p>What it keeps: a failed check ({@code ret != 0}) that the kernel would audit. The tracepoint
+ * does not carry the check's options, so {@code CAP_OPT_NOAUDIT} — the kernel's silent checks, which
+ * choose a behaviour rather than refuse an operation ({@code cap_vm_enough_memory}'s
+ * {@code CAP_SYS_ADMIN} on every accounted mapping, inlined into {@code security_vm_enough_memory_mm}
+ * on 6.18: hundreds per {@code python3} start; {@code ns_capable_noaudit} from {@code ptrace_may_access}
+ * and the sysctl table's permissions,
+ * {@code has_capability_noaudit}, ...) — is told from the kernel stack instead: the program takes
+ * the innermost {@value #FRAMES} return addresses ({@code bpf_get_stack}) and, when one lies in a
+ * function of {@link #SILENT_CALLERS} (address ranges from {@code /proc/kallsyms}), counts the check
+ * as {@linkplain #SILENT silent} and writes nothing. A granted check costs a load and a compare; only
+ * a failed one walks the stack.
+ *
+ * <p>The system call: when the thread entered the kernel by {@code syscall} (x86-64), the registers
+ * it saved ({@code bpf_task_pt_regs}) say which call it is making: {@code orig_ax}. An entry by
+ * {@code syscall} is recognised by what the instruction leaves and the entry code saves: {@code cx}
+ * holds the return address {@code ip} and {@code r11} the flags, from user code ({@code cs} the
+ * 64-bit user segment). A check made on another path (a fault, a kernel thread, an io_uring worker)
+ * gives none.
+ *
+ * <p>Record, little-endian, 8-byte aligned:
+ * <pre>
+ *   0  u32  pid       the process (thread-group id), in the initial PID namespace
+ *   4  s32  cap       the capability checked
+ *   8  s32  ret       cap_capable's answer: -EPERM
+ *  12  s32  syscall   the x86-64 system call in progress, or -1
+ *  16  u64  nanos     bpf_ktime_get_ns(): CLOCK_MONOTONIC
+ *  24  char comm[16]  the current thread's name
+ * </pre>
+ *
+ * <p>Counters, one array element: {@code u64 lost} at {@value #LOST}, {@code u64 seen} at
+ * {@value #SEEN} (failed checks kept: {@code seen == delivered + lost}), {@code u64 silent} at
+ * {@value #SILENT} (failed checks of the silent callers, not written).
+ */
+final class CapabilityPrograms {
+    static final int PID = 0;
+    static final int CAP = 4;
+    static final int RET = 8;
+    static final int SYSCALL = 12;
+    static final int NANOS = 16;
+    static final int COMM = 24;
+    static final int COMM_BYTES = 16;
+    static final int RECORD_BYTES = 40;
+    static final int LOST = 0;
+    static final int SEEN = 8;
+    static final int SILENT = 16;
+    static final int COUNTERS_BYTES = 24;
+    /** Return addresses looked at: cap_capable's own, its caller's, and two more for a wrapper. */
+    static final int FRAMES = 6;
+    /**
+     * The kernel's callers of a capability check with {@code CAP_OPT_NOAUDIT}: a failure under one of
+     * them refuses nothing the kernel would report.
+     */
+    static final List<String> SILENT_CALLERS = List.of("ns_capable_noaudit", "has_ns_capability_noaudit",
+            "has_capability_noaudit", "cap_vm_enough_memory", "security_vm_enough_memory_mm", "kallsyms_show_value");
+    /** {@code __USER_CS}: the 64-bit user code segment. */
+    private static final int USER_CS = 0x33;
+    private static final String OUT = "out";
+    private static final String SILENCED = "silenced";
+
+    /** Stack slots below {@code r10}: the counters' key, the return addresses, the saved registers. */
+    private static final int KEY = -4;
+    private static final int STACK = -8 - FRAMES * 8;
+    private static final int REGS_BYTES = 168;
+    private static final int REGS = STACK - REGS_BYTES;
+
+    private final int ring;
+    private final int counters;
+    private final List<Kallsyms.Range> silent;
+    private final PtRegs regs;
+
+    /**
+     * Where this kernel's {@code struct pt_regs} keeps the registers the program compares.
+     *
+     * @param size the structure's size (read whole, it must be at most {@value #REGS_BYTES} bytes)
+     */
+    record PtRegs(int size, int origAx, int ip, int cx, int r11, int flags, int cs) {
+    }
+
+    /**
+     * @param ring     the ring buffer map's fd
+     * @param counters the counters map's fd (an array of one {@value #COUNTERS_BYTES}-byte element)
+     * @param silent   the code of the {@link #SILENT_CALLERS} this kernel has
+     * @param regs     the layout of its saved registers
+     */
+    CapabilityPrograms(int ring, int counters, List<Kallsyms.Range> silent, PtRegs regs) {
+        if (regs.size() > REGS_BYTES) {
+            throw new IllegalArgumentException("this kernel's struct pt_regs is " + regs.size() + " bytes, more than "
+                    + REGS_BYTES);
+        }
+        this.ring = ring;
+        this.counters = counters;
+        this.silent = List.copyOf(silent);
+        this.regs = regs;
+    }
+
+    /** On {@code capability/cap_capable}: a failed check that is not a silent one. */
+    EbpfProgram denied(TraceEvent tp) {
+        int ret = tp.field("ret", 4).offset();
+        EbpfProgram p = new EbpfProgram()
+                .mov(R6, R1)                                                  // r6 = the tracepoint's record
+                .load(Size.W, R1, R6, ret)                                    // r1 = ret
+                .jumpIf(R1, EQ, 0, OUT);                                      // granted: the common case, done
+        RingRecords.counters(p, counters, KEY, OUT);                          // r8 = the counters
+        p.mov(R1, R6)                                                         // the program's context, as the helper wants
+                .mov(R2, R10)
+                .addImm(R2, STACK)                                            // r2 = the return addresses' room
+                .movImm(R3, FRAMES * 8)
+                .movImm(R4, 0)                                                // kernel stack, no skipping
+                .call(BpfHelper.GET_STACK);                                   // the rest of the room zeroed
+        for (int f = 0; f < FRAMES; f++) {
+            p.load(Size.DW, R1, R10, STACK + f * 8);                          // r1 = return address f
+            for (int s = 0; s < silent.size(); s++) {
+                String next = "f" + f + "_s" + s;
+                p.loadImm64(R2, silent.get(s).start())
+                        .jumpIfReg(R1, LT, R2, next)                          // unsigned: below the function
+                        .loadImm64(R2, silent.get(s).end())
+                        .jumpIfReg(R1, LT, R2, SILENCED)                      // within it: a silent check
+                        .label(next);
+            }
+        }
+        RingRecords.reserve(p, ring, RECORD_BYTES, SEEN, LOST, OUT)         // r7 = the record
+                .call(BpfHelper.GET_CURRENT_PID_TGID)
+                .rshImm(R0, 32)
+                .store(Size.W, R7, PID, R0)                                   // pid = tgid
+                .load(Size.W, R1, R6, tp.field("cap", 4).offset())
+                .store(Size.W, R7, CAP, R1)
+                .load(Size.W, R1, R6, ret)
+                .store(Size.W, R7, RET, R1)
+                .call(BpfHelper.KTIME_GET_NS)
+                .store(Size.DW, R7, NANOS, R0)                                // nanos = CLOCK_MONOTONIC now
+                .mov(R1, R7)
+                .addImm(R1, COMM)
+                .movImm(R2, COMM_BYTES)
+                .call(BpfHelper.GET_CURRENT_COMM);                            // comm = the current thread's
+        syscall(p);
+        return RingRecords.submit(p)
+                .jump(OUT)
+                .label(SILENCED)
+                .movImm(R1, 1)
+                .atomicAdd(R8, SILENT, R1)                                    // silent += 1, nothing written
+                .label(OUT)
+                .movImm(R0, 0)
+                .exit();
+    }
+
+    /** Fills the record in {@code r7}'s syscall: {@code orig_ax} if the thread is in an x86-64 system call, else -1. */
+    private void syscall(EbpfProgram p) {
+        p.storeImm(Size.W, R7, SYSCALL, -1)                                   // until the registers say otherwise
+                .call(BpfHelper.GET_CURRENT_TASK_BTF)
+                .mov(R1, R0)
+                .call(BpfHelper.TASK_PT_REGS)                                 // r0 = task_pt_regs(current)
+                .mov(R3, R0)
+                .mov(R1, R10)
+                .addImm(R1, REGS)
+                .movImm(R2, regs.size())
+                .call(BpfHelper.PROBE_READ_KERNEL)                            // [REGS] = the saved registers
+                .jumpIf(R0, NE, 0, "no_call")
+                .load(Size.H, R1, R10, REGS + regs.cs())
+                .jumpIf(R1, NE, USER_CS, "no_call")                           // not from 64-bit user code
+                .load(Size.DW, R1, R10, REGS + regs.cx())
+                .load(Size.DW, R2, R10, REGS + regs.ip())
+                .jumpIfReg(R1, NE, R2, "no_call")                             // cx != ip: not entered by syscall
+                .load(Size.DW, R1, R10, REGS + regs.r11())
+                .load(Size.DW, R2, R10, REGS + regs.flags())
+                .jumpIfReg(R1, NE, R2, "no_call")                             // r11 != flags: not entered by syscall
+                .load(Size.DW, R1, R10, REGS + regs.origAx())                 // r1 = the call's number
+                .jumpIf(R1, GE, 1024, "no_call")                              // unsigned: no x86-64 call (x32, -1)
+                .store(Size.W, R7, SYSCALL, R1)
+                .label("no_call");
+    }
+}

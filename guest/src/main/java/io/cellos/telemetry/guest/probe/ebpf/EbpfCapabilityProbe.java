@@ -1,0 +1,195 @@
+package io.cellos.telemetry.guest.probe.ebpf;
+
+import io.cellos.telemetry.guest.linux.BpfRingBuffer;
+import io.cellos.telemetry.guest.linux.Btf;
+import io.cellos.telemetry.guest.linux.Kallsyms;
+import io.cellos.telemetry.guest.linux.TraceEvent;
+import io.cellos.telemetry.guest.linux.Tracefs;
+import io.cellos.telemetry.guest.probe.Probe;
+import io.cellos.telemetry.guest.probe.ProbeOutput;
+import io.cellos.telemetry.wire.Extensions;
+import io.cellos.telemetry.wire.ProbeEvent;
+import io.cellos.telemetry.wire.ProbeSource;
+import io.cellos.telemetry.wire.Wire;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
+
+/**
+ * Capability denials, from an eBPF program on the kernel's {@code capability/cap_capable}
+ * tracepoint ({@link CapabilityPrograms}), read from a BPF ring buffer: {@code capability.denied}
+ * for each failed capability check the kernel would audit, made by a process in scope, with
+ * {@code capability} the capability's number, {@code syscall} the x86-64 system call the process was
+ * making when the thread entered the kernel by {@code syscall} (left out otherwise), {@code guest_comm}
+ * the checking thread's name, {@code guest_monotonic_ns} the kernel's stamp ({@code CLOCK_MONOTONIC}).
+ * Nothing runs on a system call that makes no capability check, and a granted check costs the
+ * program a compare: the workload pays for its refusals only.
+ *
+ * <p><b>What a consumer sees.</b> A check is a question the kernel asks, not the outcome of the call:
+ * <ul>
+ * <li>The kernel's silent checks ({@code CAP_OPT_NOAUDIT}: {@code cap_vm_enough_memory}'s
+ *     {@code CAP_SYS_ADMIN} on every accounted mapping, {@code ns_capable_noaudit},
+ *     {@code has_capability_noaudit}), which pick a behaviour and refuse nothing, are not declared;
+ *     they are counted ({@link #silent}). They are told by the kernel stack at the check, whose
+ *     callers' addresses come from {@code /proc/kallsyms}.</li>
+ * <li>A check the kernel would audit is declared when it fails, whether or not the call then
+ *     fails: a call may try a capability and fall back (it is then declared though nothing was
+ *     refused), and one refused operation may ask for several capabilities (each is declared).</li>
+ * <li>A call refused without a capability check (a permission bit, seccomp, an LSM) is not seen
+ *     here.</li>
+ * </ul>
+ *
+ * <p>Losses: a kept check seen while the ring was full is counted in the kernel and reaches
+ * {@link ProbeOutput#lost}; kept checks seen = declared (or out of scope) + lost, exactly
+ * ({@link #seen}).
+ *
+ * <p>Confined to the loop thread, which the ring buffer's fd wakes level-triggered; it handles at
+ * most {@value #RECORDS_PER_WAKEUP} records per wake-up. Owns, from {@link #arm} to {@link #close},
+ * the maps, program, perf event and mappings ({@link TracepointRing}): closing it detaches and
+ * unloads all.
+ */
+public final class EbpfCapabilityProbe implements Probe {
+    /** The default ring: about 3,200 records can wait for the loop. */
+    public static final int DEFAULT_RING_BYTES = 1 << 17;
+    static final String DESCRIPTION = "capability denials (eBPF tracepoint)";
+    private static final String TRACEPOINT = "capability/cap_capable";
+    private static final int RECORDS_PER_WAKEUP = 1024;
+
+    private final int ringBytes;
+    private final byte[] text = new byte[CapabilityPrograms.COMM_BYTES];
+    private final BpfRingBuffer.Records handler = this::handle;
+    private TracepointRing kernel;
+    private ProbeOutput out;
+    private long lostReported;
+
+    /** A probe with the {@linkplain #DEFAULT_RING_BYTES default ring}. */
+    public EbpfCapabilityProbe() {
+        this(DEFAULT_RING_BYTES);
+    }
+
+    /** @param ringBytes the ring buffer's size: a power of two, at least a page */
+    public EbpfCapabilityProbe(int ringBytes) {
+        this.ringBytes = ringBytes;
+    }
+
+    @Override
+    public String description() {
+        return DESCRIPTION;
+    }
+
+    /**
+     * Reads the tracepoint's layout, the silent callers' addresses and the saved registers' layout,
+     * creates the maps, builds, loads and attaches the program.
+     *
+     * @throws io.cellos.telemetry.guest.linux.BpfLoadException with the verifier's log if the program is refused
+     * @throws io.cellos.telemetry.guest.linux.ErrnoException naming the call that failed
+     * @throws IOException if tracefs, {@code /proc/kallsyms} or the kernel's BTF cannot be read
+     */
+    @Override
+    public void arm() throws IOException {
+        if (kernel != null) {
+            throw new IllegalStateException(description() + " is armed already");
+        }
+        TraceEvent tp = Tracefs.events(TRACEPOINT).getFirst();
+        List<Kallsyms.Range> silent = Kallsyms.functions(CapabilityPrograms.SILENT_CALLERS);
+        CapabilityPrograms.PtRegs regs = ptRegs(Btf.vmlinux());
+        kernel = TracepointRing.open("cellos_caps", ringBytes, CapabilityPrograms.COUNTERS_BYTES);
+        try {
+            CapabilityPrograms programs = new CapabilityPrograms(kernel.ringFd(), kernel.countersFd(), silent, regs);
+            kernel.attach(tp, programs.denied(tp), "cellos_caps");
+        } catch (IOException | RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** The saved registers' layout, from BTF; {@code sp} and the word after it ({@code ss}) end it. */
+    private static CapabilityPrograms.PtRegs ptRegs(Btf btf) {
+        Btf.Member sp = btf.member("pt_regs", "sp");
+        return new CapabilityPrograms.PtRegs(sp.offset() + 16, word(btf, "orig_ax"), word(btf, "ip"), word(btf, "cx"),
+                word(btf, "r11"), word(btf, "flags"), btf.member("pt_regs", "cs").offset());
+    }
+
+    private static int word(Btf btf, String register) {
+        Btf.Member m = btf.member("pt_regs", register);
+        if (m.size() != 8) {
+            throw new IllegalStateException("this kernel's pt_regs." + register + " is " + m.size() + " bytes, not 8");
+        }
+        return m.offset();
+    }
+
+    @Override
+    public int fd() {
+        return kernel.ringFd();
+    }
+
+    @Override
+    public void onReadable(ProbeOutput out) {
+        this.out = out;
+        kernel.read(handler, RECORDS_PER_WAKEUP);
+        long lost = kernel.counter(CapabilityPrograms.LOST);
+        if (lost > lostReported) {
+            out.lost(lost - lostReported);
+            lostReported = lost;
+        }
+    }
+
+    /**
+     * Detaches the program, so that nothing more is seen, then reads until the ring is empty (or
+     * until {@code deadlineNanos}) and reports the last losses: after it, {@link #seen} is final and
+     * equals what was handed over plus what was reported lost.
+     */
+    @Override
+    public void finish(ProbeOutput out, long deadlineNanos) {
+        kernel.detach();
+        do {
+            onReadable(out);
+        } while (kernel.pending() && System.nanoTime() < deadlineNanos);
+    }
+
+    /** Failed checks kept by the program: those read, those waiting in the ring, and those lost. */
+    public long seen() {
+        return kernel.counter(CapabilityPrograms.SEEN);
+    }
+
+    /** Failed checks of the kernel's silent callers, counted and not declared. */
+    public long silent() {
+        return kernel.counter(CapabilityPrograms.SILENT);
+    }
+
+    private void handle(MemorySegment data, long at, int length) {
+        int pid = data.get(JAVA_INT_UNALIGNED, at + CapabilityPrograms.PID);
+        int cap = data.get(JAVA_INT_UNALIGNED, at + CapabilityPrograms.CAP);
+        int syscall = data.get(JAVA_INT_UNALIGNED, at + CapabilityPrograms.SYSCALL);
+        long nanos = data.get(JAVA_LONG_UNALIGNED, at + CapabilityPrograms.NANOS);
+        Extensions ext = Extensions.NONE.withCapability(cap);
+        if (syscall >= 0) {
+            ext = ext.withSyscall(syscall);
+        }
+        out.emitInScope(new ProbeEvent(Wire.VERSION_1_1, ProbeSource.CAPABILITY_DENIED, pid,
+                comm(data, at + CapabilityPrograms.COMM), nanos, ext), pid, -1);
+    }
+
+    /** The NUL-terminated name at {@code at}. */
+    private String comm(MemorySegment data, long at) {
+        int n = 0;
+        while (n < text.length && (text[n] = data.get(JAVA_BYTE, at + n)) != 0) {
+            n++;
+        }
+        return new String(text, 0, n, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void close() {
+        if (kernel != null) {
+            kernel.close();
+            kernel = null;
+        }
+    }
+}
