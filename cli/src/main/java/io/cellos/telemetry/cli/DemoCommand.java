@@ -32,6 +32,7 @@ final class DemoCommand implements Command {
         return """
                 Usage: cellos demo [--dir DIR] [--out FILE|nats://HOST:PORT[/STREAM]] [--keepalive D]
                                    [--pid-namespace new|shared] [--keep-capability C]...
+                                   [--probe-mechanism auto|bpf|audit]
 
                 Runs 'cellos cell run' over a small bundled workload (a shell script) that runs 20
                 short-lived processes, writes a file in a declared directory, connects to a
@@ -51,13 +52,15 @@ final class DemoCommand implements Command {
                                  run; a nats:// target publishes the events to NATS JetStream
                                  instead ('cellos host listen --help')
                   --keepalive D  the receiver's keep-alive window (default 10s)
-                  --pid-namespace, --keep-capability: as for cell run ('cellos cell run --help')
+                  --pid-namespace, --keep-capability, --probe-mechanism: as for cell run
+                                 ('cellos cell run --help')
                 """;
     }
 
     @Override
     public int run(List<String> argv, Io io) throws Exception {
-        Args a = Args.parse(name(), argv, Set.of("dir", "out", "keepalive", "pid-namespace", "keep-capability"), Set.of());
+        Args a = Args.parse(name(), argv, Set.of("dir", "out", "keepalive", "pid-namespace", "keep-capability",
+                "probe-mechanism"), Set.of());
         if (!a.positional().isEmpty()) {
             throw a.usage("unexpected argument '" + a.positional().get(0) + "'");
         }

@@ -8,6 +8,9 @@ import io.cellos.telemetry.host.receiver.ReceiverOptions;
 import io.cellos.telemetry.host.sink.CapturingSink;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -34,9 +37,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * init launches it (a process of its own, scoped to a workload's tree), and a workload of real
  * processes — 500 that live under a millisecond, a named writer of a watched file, TCP and UDP
  * connects to loopback, a refused {@code sethostname} — then the receiver restarted while the
- * workload runs on.
+ * workload runs on. Under each mechanism.
  */
+@ParameterizedClass(name = "--probe-mechanism {0}")
+@ValueSource(strings = {"bpf", "audit"})
 class AgentEndToEndTest {
+    /** How the agent observes: the same workload must reach the host under each. */
+    @Parameter
+    String mechanism;
     static final Duration PATIENCE = Duration.ofSeconds(60);
     static final int SHORT = 500;
 
@@ -81,8 +89,10 @@ class AgentEndToEndTest {
                     "TCP", Integer.toString(tcp.getLocalPort()), "UDP", Integer.toString(udp.getLocalPort())));
             Process workload = pb.start();
             try (AgentLauncherRun agent = AgentLauncherRun.start(dir, "--transport", "unix:" + cell.socketPath(),
-                    "--scope-root", Long.toString(workload.pid()), "--watch", watched.toString(), "--queue", "256")) {
+                    "--scope-root", Long.toString(workload.pid()), "--watch", watched.toString(), "--queue", "256",
+                    "--probe-mechanism", mechanism)) {
                 assertEquals(0, agent.status(), agent.stderr());
+                assertTrue(agent.stderr().contains("mechanism " + mechanism + ","), "the ready line names it: " + agent.stderr());
                 BufferedReader out = new BufferedReader(new InputStreamReader(workload.getInputStream(),
                         StandardCharsets.UTF_8));
                 OutputStream in = workload.getOutputStream();
@@ -115,7 +125,11 @@ class AgentEndToEndTest {
                 long denyPid = said.get("deny").get(0)[0];
                 assertNotEquals(0, said.get("hostname-status").get(0)[0], "sethostname was refused");
                 JsonNode denied = sink.await(e -> type(e, "capability.denied") && pid(e) == denyPid, 1, PATIENCE).get(0);
-                assertEquals(170, denied.at("/data/syscall").asInt());
+                if (mechanism.equals("audit")) {
+                    assertEquals(170, denied.at("/data/syscall").asInt(), "audit names the refused call: " + denied);
+                } else {
+                    assertEquals(21, denied.at("/data/capability").asInt(), "eBPF names the capability: " + denied);
+                }
 
                 // the receiver goes away while the workload goes on: the agent drops, counts, and
                 // reports the count first thing on the new connection

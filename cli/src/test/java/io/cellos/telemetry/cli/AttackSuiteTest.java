@@ -5,7 +5,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -23,16 +23,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * root workload keeps to itself ({@code standing}); every refusal is declared; the forgery the
  * kernel delivers is dropped and declared; the agent is alive at the end.
  */
-@ParameterizedClass(name = "--pid-namespace {0}")
-@ValueSource(strings = {"new", "shared"})
+@ParameterizedClass(name = "{0}")
+@MethodSource("io.cellos.telemetry.cli.CellMode#all")
 class AttackSuiteTest {
     private static final Path SUITE = Path.of("../guest/src/test/resources/vm_attacks.py").toAbsolutePath().normalize();
     private static final Pattern SUMMARY = Pattern.compile(
             "^SUMMARY refused=(\\d+) effect=(\\d+) blocked=(\\d+) standing=(\\d+) declared=(\\d+)$", Pattern.MULTILINE);
 
-    /** Both worlds: the cell's own PID namespace, and the agent's (as in a microVM). */
+    /** Both worlds (the cell's own PID namespace, and the agent's, as in a microVM), with each mechanism. */
     @Parameter
-    String pidNamespace;
+    CellMode mode;
 
     @TempDir
     Path tmp;
@@ -44,7 +44,7 @@ class AttackSuiteTest {
                 .findFirst().orElseThrow();
         String code = Path.of(System.getProperty("java.home"), "lib", "server", "libjvm.so") + ","
                 + Path.of(System.getProperty("java.home"), "lib", "modules") + "," + jar;
-        CellProcess c = CellProcess.cell(pidNamespace, dir, "/usr/bin/env", "CELLOS_ATTACK_LINGER=3",
+        CellProcess c = CellProcess.cell(mode, dir, "/usr/bin/env", "CELLOS_ATTACK_LINGER=3",
                 "CELLOS_ATTACK_CODE=" + code, "/usr/bin/python3", SUITE.toString());
 
         assertEquals(0, c.status(), c.toString());
@@ -94,7 +94,7 @@ class AttackSuiteTest {
     void aWatchedPathMadeUnobservableIsRefusedOrDeclared() throws Exception {
         Path dir = tmp.resolve("cell");
         Path watched = java.nio.file.Files.createDirectories(tmp.resolve("data/in")).toRealPath();
-        CellProcess c = CellProcess.run(pidNamespace, dir, p -> { }, "cell", "run", "--dir", dir.toString(), "--watch",
+        CellProcess c = CellProcess.run(mode, dir, p -> { }, "cell", "run", "--dir", dir.toString(), "--watch",
                 watched.toString(), "--", "/bin/sh", "-c", "mount -t tmpfs none " + watched + "; mv " + watched + " "
                         + watched + ".moved; echo written > " + watched + ".moved/after; sleep 1");
 

@@ -30,14 +30,11 @@ record CellProcess(int status, String out, String err, List<JsonNode> events) {
      * command leaves there.
      */
     static CellProcess run(Path dir, Consumer<Process> whileRunning, String... args) throws IOException, InterruptedException {
-        return run(null, dir, whileRunning, args);
+        return run(CellMode.DEFAULT, dir, whileRunning, args);
     }
 
-    /**
-     * {@link #run}, a {@code cell run} or {@code demo} among {@code args} given
-     * {@code --pid-namespace pidNamespace} ({@code new}, {@code shared}; {@code null}: as the command defaults).
-     */
-    static CellProcess run(String pidNamespace, Path dir, Consumer<Process> whileRunning, String... args)
+    /** {@link #run}, a {@code cell run} or {@code demo} among {@code args} given the options of {@code mode}. */
+    static CellProcess run(CellMode mode, Path dir, Consumer<Process> whileRunning, String... args)
             throws IOException, InterruptedException {
         Files.createDirectories(tmpdir(dir));
         List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
@@ -46,8 +43,8 @@ record CellProcess(int status, String out, String err, List<JsonNode> events) {
         List<String> given = new ArrayList<>(List.of(args));
         int words = given.size() >= 2 && given.get(0).equals("cell") && given.get(1).equals("run") ? 2
                 : !given.isEmpty() && given.get(0).equals("demo") ? 1 : 0;
-        if (pidNamespace != null && words > 0) {
-            given.addAll(words, List.of("--pid-namespace", pidNamespace));
+        if (words > 0) {
+            given.addAll(words, mode.options());
         }
         cmd.addAll(given);
         Path out = dir.resolve("stdout.txt");
@@ -77,14 +74,14 @@ record CellProcess(int status, String out, String err, List<JsonNode> events) {
 
     /** Runs a local cell over {@code workload}. */
     static CellProcess cell(Path dir, String... workload) throws IOException, InterruptedException {
-        return cell(null, dir, workload);
+        return cell(CellMode.DEFAULT, dir, workload);
     }
 
-    /** Runs a local cell over {@code workload}, with {@code --pid-namespace pidNamespace} ({@code null}: the default). */
-    static CellProcess cell(String pidNamespace, Path dir, String... workload) throws IOException, InterruptedException {
+    /** Runs a local cell over {@code workload}, in {@code mode}. */
+    static CellProcess cell(CellMode mode, Path dir, String... workload) throws IOException, InterruptedException {
         List<String> args = new ArrayList<>(List.of("cell", "run", "--dir", dir.toString(), "--"));
         args.addAll(List.of(workload));
-        return run(pidNamespace, dir, p -> { }, args.toArray(String[]::new));
+        return run(mode, dir, p -> { }, args.toArray(String[]::new));
     }
 
     /** The events of type {@code cell.observability.guest.<suffix>}. */

@@ -72,7 +72,7 @@ class CellTeardownTest {
                     "the agent's audit rules are gone");
         }
 
-        CellProcess again = CellProcess.cell(pidNamespace, dir, "/bin/echo", "again");
+        CellProcess again = CellProcess.cell(new CellMode(pidNamespace, null), dir, "/bin/echo", "again");
         assertEquals(0, again.status(), "the same --dir works again: " + again);
         assertTrue(again.out().startsWith("again\n"), again.toString());
     }

@@ -2,10 +2,10 @@ package io.cellos.telemetry.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -33,7 +33,7 @@ class ChannelForgeryTest {
     @Test
     void aWorkloadCannotSpeakForInitOrTheAgentAndEachAttemptIsDeclared() throws Exception {
         Path dir = tmp.resolve("cell");
-        CellProcess c = CellProcess.cell(pidNamespace, dir, "/usr/bin/python3", FORGE.toString(), dir.toString());
+        CellProcess c = CellProcess.cell(new CellMode(pidNamespace, null), dir, "/usr/bin/python3", FORGE.toString(), dir.toString());
 
         assertEquals(0, c.status(), "the cell's status is the workload's own (python exits 0), not the 42 it sent: " + c);
         assertTrue(c.out().contains("workload: /usr/bin/python3 " + FORGE + " " + dir + " -> exit 0"), c.out());

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,12 +32,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Local cells, end to end, as root: real PID and mount namespaces, init as their PID 1, the agent
  * outside, the seccomp gate, the receiver and the exit-code channel over real UNIX sockets.
  */
-@ParameterizedClass(name = "--pid-namespace {0}")
-@ValueSource(strings = {"new", "shared"})
+@ParameterizedClass(name = "{0}")
+@MethodSource("io.cellos.telemetry.cli.CellMode#all")
 class LocalCellTest {
-    /** Both worlds: the cell's own PID namespace, and the agent's (as in a microVM). */
+    /** Both worlds (the cell's own PID namespace, and the agent's, as in a microVM), with each mechanism. */
     @Parameter
-    String pidNamespace;
+    CellMode mode;
 
     /** The attack script of the guest module's gate tests, run here inside a real cell. */
     private static final Path ATTACK = Path.of("../guest/src/test/resources/attack.py").toAbsolutePath().normalize();
@@ -54,7 +54,7 @@ class LocalCellTest {
 
     @Test
     void theAttackSuiteIsRefusedInsideACellAndEveryRefusalIsDeclared() throws Exception {
-        CellProcess c = CellProcess.cell(pidNamespace, tmp, "/usr/bin/python3", ATTACK.toString(), "parent", "9");
+        CellProcess c = CellProcess.cell(mode, tmp, "/usr/bin/python3", ATTACK.toString(), "parent", "9");
         assertEquals(0, c.status(), c.toString());
         Map<String, String> results = c.out().lines().filter(l -> l.matches("[a-z_]+ \\S+"))
                 .collect(Collectors.toMap(l -> l.split(" ")[0], l -> l.split(" ")[1], (a, b) -> a));
@@ -81,12 +81,12 @@ class LocalCellTest {
 
     @Test
     void ordinaryWorkloadsAreUnaffected() throws Exception {
-        CellProcess pipeline = CellProcess.cell(pidNamespace, tmp.resolve("pipeline"), "/bin/sh", "-c",
+        CellProcess pipeline = CellProcess.cell(mode, tmp.resolve("pipeline"), "/bin/sh", "-c",
                 "printf 'c\\na\\nb\\n' | sort | tr -d '\\n'; echo");
         assertEquals(0, pipeline.status(), pipeline.toString());
         assertTrue(pipeline.out().startsWith("abc\n"), pipeline.toString());
 
-        CellProcess python = CellProcess.cell(pidNamespace, tmp.resolve("python"), "/usr/bin/python3", "-c", """
+        CellProcess python = CellProcess.cell(mode, tmp.resolve("python"), "/usr/bin/python3", "-c", """
                 import os, signal, sys
                 kids = []
                 for _ in range(5):
@@ -109,15 +109,15 @@ class LocalCellTest {
 
     @Test
     void exitStatusesRoundTripAndOrphansAreReaped() throws Exception {
-        assertEquals(0, CellProcess.cell(pidNamespace, tmp.resolve("zero"), "/bin/true").status());
-        CellProcess fortyTwo = CellProcess.cell(pidNamespace, tmp.resolve("42"), "/bin/sh", "-c", "exit 42");
+        assertEquals(0, CellProcess.cell(mode, tmp.resolve("zero"), "/bin/true").status());
+        CellProcess fortyTwo = CellProcess.cell(mode, tmp.resolve("42"), "/bin/sh", "-c", "exit 42");
         assertEquals(42, fortyTwo.status(), fortyTwo.toString());
         assertTrue(fortyTwo.out().contains("-> exit 42"), fortyTwo.toString());
-        CellProcess killed = CellProcess.cell(pidNamespace, tmp.resolve("signal"), "/bin/sh", "-c", "kill -9 $$");
+        CellProcess killed = CellProcess.cell(mode, tmp.resolve("signal"), "/bin/sh", "-c", "kill -9 $$");
         assertEquals(137, killed.status(), killed.toString());
         assertTrue(killed.out().contains("-> signal 9"), killed.toString());
 
-        CellProcess orphans = CellProcess.cell(pidNamespace, tmp.resolve("orphans"), "/bin/sh", "-c",
+        CellProcess orphans = CellProcess.cell(mode, tmp.resolve("orphans"), "/bin/sh", "-c",
                 "for i in 1 2 3 4 5; do sh -c 'sleep 0.2 &'; done; sleep 1.5; "
                         + "echo zombies=$(grep -l '^State:.*Z' /proc/[0-9]*/status 2>/dev/null | wc -l)");
         assertEquals(0, orphans.status(), orphans.toString());
@@ -126,7 +126,7 @@ class LocalCellTest {
 
     @Test
     void aWorkloadThatIsNotThereExits127() throws Exception {
-        CellProcess c = CellProcess.cell(pidNamespace, tmp, "/no/such/program");
+        CellProcess c = CellProcess.cell(mode, tmp, "/no/such/program");
         assertEquals(127, c.status(), c.toString());
         assertTrue(c.err().contains("/no/such/program: command not found"), c.toString());
         assertTrue(c.out().contains("workload: /no/such/program -> exit 127 (not found: it never started)"), c.toString());
@@ -138,7 +138,7 @@ class LocalCellTest {
     @Test
     void aWorkloadThatIsNotExecutableExits126AndNeverStarted() throws Exception {
         Path script = Files.writeString(tmp.resolve("not-executable.sh"), "#!/bin/sh\necho ran\n");
-        CellProcess c = CellProcess.cell(pidNamespace, tmp.resolve("cell"), script.toString());
+        CellProcess c = CellProcess.cell(mode, tmp.resolve("cell"), script.toString());
         assertEquals(126, c.status(), c.toString());
         assertTrue(c.out().contains("workload: " + script + " -> exit 126 (not executable: it never started)"),
                 c.toString());
@@ -150,13 +150,13 @@ class LocalCellTest {
     @Test
     void theAgentKilledFromOutsideIsDeclaredSilencedExactlyOnce() throws Exception {
         Path dir = tmp.resolve("silenced");
-        CellProcess c = CellProcess.run(pidNamespace, dir, p -> killAgentOnceHeard(dir), "cell", "run", "--dir", dir.toString(),
+        CellProcess c = CellProcess.run(mode, dir, p -> killAgentOnceHeard(dir), "cell", "run", "--dir", dir.toString(),
                 "--keepalive", "1s", "--", "/bin/sleep", "4");
         assertEquals(0, c.status(), c.toString());
         assertEquals(1, c.ofType("agent_silenced").size(), c.toString());
         assertTrue(c.out().contains("the agent went silent (1 agent_silenced)"), c.toString());
         // an agent killed by SIGKILL leaves its audit rules; the next agent removes a dead agent's rules
-        assertEquals(0, CellProcess.cell(pidNamespace, tmp.resolve("after"), "/bin/true").status());
+        assertEquals(0, CellProcess.cell(mode, tmp.resolve("after"), "/bin/true").status());
     }
 
     /**
@@ -168,10 +168,10 @@ class LocalCellTest {
     void aLiveCellsDirectoryIsRefusedAndAKilledOnesIsTakenOver() throws Exception {
         Path dir = tmp.resolve("shared");
         Path first = tmp.resolve("first");
-        CellProcess killed = CellProcess.run(pidNamespace, first, p -> {
+        CellProcess killed = CellProcess.run(mode, first, p -> {
             awaitLine(first.resolve("stdout.txt"), "started");
             try {
-                CellProcess second = CellProcess.run(pidNamespace, tmp.resolve("second"), q -> { }, "cell", "run", "--dir",
+                CellProcess second = CellProcess.run(mode, tmp.resolve("second"), q -> { }, "cell", "run", "--dir",
                         dir.toString(), "--", "/bin/true");
                 assertEquals(2, second.status(), second.toString());
                 assertTrue(second.err().contains("--dir " + dir + " is in use by a running cell"), second.toString());
@@ -187,7 +187,7 @@ class LocalCellTest {
         assertEquals(137, killed.status(), killed.toString());
         assertTrue(Files.exists(dir.resolve("cell.vsock_9001")) && Files.exists(dir.resolve("hold")),
                 "a SIGKILLed cell leaves its sockets and FIFO");
-        CellProcess next = CellProcess.run(pidNamespace, tmp.resolve("next"), p -> { }, "cell", "run", "--dir", dir.toString(), "--",
+        CellProcess next = CellProcess.run(mode, tmp.resolve("next"), p -> { }, "cell", "run", "--dir", dir.toString(), "--",
                 "/bin/sh", "-c", "exit 3");
         assertEquals(3, next.status(), next.toString());
         assertTrue(next.out().contains("-> exit 3"), next.toString());
@@ -198,7 +198,7 @@ class LocalCellTest {
         Path watched = Files.createDirectories(tmp.resolve("watched"));
         Path relative = Path.of("").toAbsolutePath().relativize(watched.resolve("./x/.."));
         Path dir = tmp.resolve("cell");
-        CellProcess c = CellProcess.run(pidNamespace, dir, p -> { }, "cell", "run", "--dir", dir.toString(), "--watch",
+        CellProcess c = CellProcess.run(mode, dir, p -> { }, "cell", "run", "--dir", dir.toString(), "--watch",
                 relative.toString(), "--", "/bin/sh", "-c", "echo hi > " + watched.resolve("f"));
         assertEquals(0, c.status(), c.toString());
         List<JsonNode> touched = c.ofType("fs.inotify_fired");
@@ -213,7 +213,7 @@ class LocalCellTest {
     void anExistingOutFileIsAppendedToAndTheSummarySaysWhereThisRunStarts() throws Exception {
         Path out = Files.writeString(tmp.resolve("events.jsonl"), "{\"earlier\":1}\n{\"earlier\":2}\n");
         Path dir = tmp.resolve("cell");
-        CellProcess c = CellProcess.run(pidNamespace, dir, p -> { }, "cell", "run", "--dir", dir.toString(), "--out", out.toString(),
+        CellProcess c = CellProcess.run(mode, dir, p -> { }, "cell", "run", "--dir", dir.toString(), "--out", out.toString(),
                 "--", "/bin/true");
         assertEquals(0, c.status(), c.toString());
         assertTrue(c.out().contains("event log: " + out + " (appended to: it already held 2 lines; this run's events "
@@ -229,7 +229,7 @@ class LocalCellTest {
     @Test
     void aDirectoryTheCellMadeIsRemovedUnlessItHoldsTheEventLog() throws Exception {
         Path kept = tmp.resolve("kept");
-        assertEquals(0, CellProcess.run(pidNamespace, kept, p -> { }, "cell", "run", "--", "/bin/true").status());
+        assertEquals(0, CellProcess.run(mode, kept, p -> { }, "cell", "run", "--", "/bin/true").status());
         try (var made = Files.list(CellProcess.tmpdir(kept))) {
             List<Path> dirs = made.toList();
             assertEquals(1, dirs.size(), dirs.toString());
@@ -238,7 +238,7 @@ class LocalCellTest {
             }
         }
         Path removed = tmp.resolve("removed");
-        assertEquals(0, CellProcess.run(pidNamespace, removed, p -> { }, "cell", "run", "--out", removed.resolve("ev.jsonl").toString(),
+        assertEquals(0, CellProcess.run(mode, removed, p -> { }, "cell", "run", "--out", removed.resolve("ev.jsonl").toString(),
                 "--", "/bin/true").status());
         try (var made = Files.list(CellProcess.tmpdir(removed))) {
             assertEquals(List.of(), made.toList(), "with the events elsewhere, the cell's own directory is removed");
@@ -248,7 +248,7 @@ class LocalCellTest {
     @Test
     void theDemoShowsEachPartOfItsWorkload() throws Exception {
         Path dir = tmp.resolve("demo");
-        CellProcess c = CellProcess.run(pidNamespace, dir, p -> { }, "demo", "--dir", dir.toString());
+        CellProcess c = CellProcess.run(mode, dir, p -> { }, "demo", "--dir", dir.toString());
         assertEquals(0, c.status(), c.toString());
         for (String part : List.of("true (/usr/bin/true) ×20 {exit 0=20}", "connections attempted: 1", "-> 127.0.0.1:",
                 "/watched/build.log by sh", "refused kill (62) (×2)", "refused sethostname (170)",
@@ -270,7 +270,7 @@ class LocalCellTest {
     @Test
     void sigtermToTheCellReachesTheWorkloadThroughInit() throws Exception {
         Path dir = tmp.resolve("sigterm");
-        CellProcess c = CellProcess.run(pidNamespace, dir, p -> {
+        CellProcess c = CellProcess.run(mode, dir, p -> {
             awaitLine(dir.resolve("stdout.txt"), "started");
             p.destroy(); // SIGTERM to cellos cell run, which hands it to init, which forwards it to the workload
         }, "cell", "run", "--dir", dir.toString(), "--", "/bin/sh", "-c",
@@ -285,7 +285,7 @@ class LocalCellTest {
         try (Receiver receiver = Receiver.start(ReceiverOptions.defaults(), new CapturingSink(), System.err);
              ExitChannel exits = receiver.bind(tmp.resolve("vm.vsock"), new CellStamp("vm", "r", null))
                      .bindExitChannel()) {
-            CellProcess c = CellProcess.run(pidNamespace, tmp.resolve("fail-cell"), p -> { }, "init", "--agent-transport",
+            CellProcess c = CellProcess.run(mode, tmp.resolve("fail-cell"), p -> { }, "init", "--agent-transport",
                     "unix:" + tmp.resolve("nobody-listens_9001"), "--exit-to", "unix:" + exits.socketPath(), "--",
                     "/usr/bin/touch", ran.toString());
             assertEquals(125, c.status(), c.toString());
@@ -296,7 +296,7 @@ class LocalCellTest {
         try (Receiver receiver = Receiver.start(ReceiverOptions.defaults(), new CapturingSink(), System.err);
              ExitChannel exits = receiver.bind(tmp.resolve("vm2.vsock"), new CellStamp("vm2", "r", null))
                      .bindExitChannel()) {
-            CellProcess c = CellProcess.run(pidNamespace, tmp.resolve("degrade"), p -> { }, "init", "--on-agent-failure", "degrade",
+            CellProcess c = CellProcess.run(mode, tmp.resolve("degrade"), p -> { }, "init", "--on-agent-failure", "degrade",
                     "--agent-transport", "unix:" + tmp.resolve("nobody-listens_9001"), "--exit-to",
                     "unix:" + exits.socketPath(), "--", "/usr/bin/touch", ran.toString());
             assertEquals(0, c.status(), c.toString());
@@ -320,7 +320,7 @@ class LocalCellTest {
             // the workload's /proc does not list the agent: the test tells it the pid and threads, an
             // attacker's best case, once the agent is up
             Path target = tmp.resolve("target");
-            CellProcess c = CellProcess.run(pidNamespace, tmp.resolve("init"), p -> tellTheAgent(tmp.resolve("init"), target), "init",
+            CellProcess c = CellProcess.run(mode, tmp.resolve("init"), p -> tellTheAgent(tmp.resolve("init"), target), "init",
                     "--agent-transport", "unix:" + cell.socketPath(), "--exit-to", "unix:" + exits.socketPath(), "--",
                     "/bin/sh", "-c", "while [ ! -s " + target + " ]; do sleep 0.05; done; set -- $(cat " + target + "); "
                             + "ls -d /proc/$1 >/dev/null 2>&1 && echo agent-listed; echo agent=$1; "

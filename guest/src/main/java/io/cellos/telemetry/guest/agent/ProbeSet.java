@@ -2,6 +2,8 @@ package io.cellos.telemetry.guest.agent;
 
 import io.cellos.telemetry.guest.probe.Probe;
 import io.cellos.telemetry.guest.probe.audit.AuditProbe;
+import io.cellos.telemetry.guest.probe.ebpf.EbpfCapabilityProbe;
+import io.cellos.telemetry.guest.probe.ebpf.EbpfConnectProbe;
 import io.cellos.telemetry.guest.probe.ebpf.EbpfProcessProbe;
 import io.cellos.telemetry.guest.probe.file.FileWatchProbe;
 import io.cellos.telemetry.guest.probe.process.ProcessProbe;
@@ -87,14 +89,19 @@ final class ProbeSet {
      *     are declared from audit's records when audit is armed — they name the new program even
      *     for a process gone before {@code /proc} could be read — and by the process connector
      *     otherwise;
-     * <li>bpf: declared files if any, then processes, execs and exits from the eBPF process probe,
-     *     whose records carry their names, paths and command lines as the kernel had them.
+     * <li>bpf: connects (cgroup socket hooks) and refused capability checks ({@code cap_capable})
+     *     first, then declared files if any, then processes,
+     *     execs and exits from the eBPF process probe, whose records carry their names, paths and
+     *     command lines as the kernel had them.
      * </ul>
      */
     private static List<Candidate> candidates(AgentOptions o, ProbeMechanism mechanism) {
         List<Candidate> c = new ArrayList<>();
         if (mechanism == ProbeMechanism.AUDIT) {
             c.add(before -> armed(new AuditProbe(true)));
+        } else {
+            c.add(before -> armed(new EbpfConnectProbe()));
+            c.add(before -> armed(new EbpfCapabilityProbe()));
         }
         if (!o.watches().isEmpty()) {
             c.add(before -> armed(new FileWatchProbe(o.watches(), SelfProtection.COMM)));
