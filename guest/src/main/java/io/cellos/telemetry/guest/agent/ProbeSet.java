@@ -2,6 +2,7 @@ package io.cellos.telemetry.guest.agent;
 
 import io.cellos.telemetry.guest.probe.Probe;
 import io.cellos.telemetry.guest.probe.audit.AuditProbe;
+import io.cellos.telemetry.guest.probe.audit.SeccompLogProbe;
 import io.cellos.telemetry.guest.probe.ebpf.EbpfCapabilityProbe;
 import io.cellos.telemetry.guest.probe.ebpf.EbpfConnectProbe;
 import io.cellos.telemetry.guest.probe.ebpf.EbpfProcessProbe;
@@ -89,8 +90,9 @@ final class ProbeSet {
      *     are declared from audit's records when audit is armed — they name the new program even
      *     for a process gone before {@code /proc} could be read — and by the process connector
      *     otherwise;
-     * <li>bpf: connects (cgroup socket hooks) and refused capability checks ({@code cap_capable})
-     *     first, then declared files if any, then processes,
+     * <li>bpf: connects (cgroup socket hooks), refused capability checks ({@code cap_capable}) and
+     *     the seccomp gate's logged refusals (audit's multicast log, audit left off) first, then
+     *     declared files if any, then processes,
      *     execs and exits from the eBPF process probe, whose records carry their names, paths and
      *     command lines as the kernel had them.
      * </ul>
@@ -102,6 +104,7 @@ final class ProbeSet {
         } else {
             c.add(before -> armed(new EbpfConnectProbe()));
             c.add(before -> armed(new EbpfCapabilityProbe()));
+            c.add(before -> armed(new SeccompLogProbe()));
         }
         if (!o.watches().isEmpty()) {
             c.add(before -> armed(new FileWatchProbe(o.watches(), SelfProtection.COMM)));

@@ -93,6 +93,15 @@ final class AuditEventAssembler {
     private long code;
 
     /**
+     * An assembler of the seccomp verdicts alone, for a reader of the multicast log that loads no
+     * rules ({@link SeccompLogProbe}): it is handed {@code AUDIT_SECCOMP} records only.
+     */
+    static AuditEventAssembler seccompOnly() {
+        return new AuditEventAssembler(null, 1, change -> { });
+    }
+
+    /**
+     * @param rules          the rules whose records this assembler reads ({@code null} for {@link #seccompOnly})
      * @param capacity       how many connects may wait for their address at once
      * @param onConfigChange hears each configuration change once its event is complete
      */
