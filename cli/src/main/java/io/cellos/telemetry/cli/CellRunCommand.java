@@ -41,9 +41,10 @@ final class CellRunCommand implements Command {
                 and by whom, denials, drops, and where the full event log (CloudEvents, one per
                 line) is. A process is named by its comm everywhere: the kernel's name for it, set
                 from the file name it executes (at most 15 bytes) and changeable by the process
-                itself; the tree adds the executable the kernel ran, symbolic links resolved, in
-                parentheses: sh (/usr/bin/dash). A CMD that cannot be executed shows as never
-                started, named after the file it tried to run.
+                itself; the tree adds the executable in parentheses: under the audit mechanism the
+                file the kernel ran, symbolic links resolved, sh (/usr/bin/dash); under eBPF the
+                name execve was given, sh (/bin/sh), or for a script the script. A CMD that cannot
+                be executed shows as never started, named after the file it tried to run.
 
                 Exit status: CMD's (128 + signal if a signal ended it); 125 if the cell could not
                 start it; 126 not executable; 127 not found; 2 bad usage. Needs root.

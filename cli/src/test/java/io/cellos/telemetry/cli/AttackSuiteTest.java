@@ -57,30 +57,30 @@ class AttackSuiteTest {
             assertTrue(c.out().contains("code_write:" + file + " refused:EROFS"), file + " is read-only to the workload");
         }
 
-        // each refusal declared: one capability.denied at least per refused vector (a vector may try twice)
+        // each refusal declared: one capability.denied at least per refused vector (a vector may try twice);
+        // under eBPF a refusal that involves no capability check and is not the gate's (a read-only
+        // file system's EROFS) is not seen: README, "Mechanisms"
         List<JsonNode> denied = c.ofType("capability.denied");
-        assertTrue(denied.size() >= refused, denied.size() + " denials declared for " + refused + " refusals:\n"
-                + lines(c.out(), " refused:"));
+        long unseen = mode.bpf() ? c.out().lines().filter(l -> l.contains(" refused:EROFS")).count() : 0;
+        assertTrue(denied.size() >= refused - unseen, denied.size() + " denials declared for " + refused
+                + " refusals (" + unseen + " not seen by this mechanism):\n" + lines(c.out(), " refused:"));
         JsonNode auditSocket = denied.stream().filter(e -> e.path("data").path("syscall").asInt() == 41).findFirst()
                 .orElseThrow(() -> new AssertionError("the audit socket's refusal (socket, 41) is declared"));
         assertTrue(c.events().indexOf(auditSocket) < c.events().size() - 5, "and events after it still come");
 
-        // the forgery through sock_diag: delivered by the kernel, dropped and declared by the agent
-        Matcher ghost = Pattern.compile("forge_connector_by_sock_diag declared:fake-fork-of-phantom-pid-(\\d+)")
-                .matcher(c.out());
-        assertTrue(ghost.find(), "the forgery was sent: " + lines(c.out(), "forge"));
-        long phantom = Long.parseLong(ghost.group(1));
-        assertTrue(c.events().stream().noneMatch(e -> e.path("data").path("guest_pid").asLong() == phantom
-                || e.path("data").path("syscall").asInt() == 4095
-                || e.path("data").path("guest_comm").asText().equals("forged-by-wkld")), "no forged record became evidence");
-        List<JsonNode> tampered = c.ofType("agent.tampered");
-        assertTrue(tampered.stream().anyMatch(e -> e.path("data").path("what").asText().contains("not the kernel")),
-                "the forgery is declared: " + tampered);
-        assertTrue(c.out().contains("not the kernel"), "and the summary shows it: " + c.out());
-
-        // alive to the end: a heartbeat after the last attack, nobody silenced
-        int lastTamper = c.events().indexOf(tampered.getLast());
-        assertTrue(c.ofType("agent.heartbeat").stream().anyMatch(e -> c.events().indexOf(e) > lastTamper),
+        if (mode.bpf()) {
+            // no process connector socket to forge into: the forgery finds no listener
+            assertTrue(c.out().contains("forge_connector_by_sock_diag blocked:no-connector-listener-listed"),
+                    "nothing to forge into under eBPF: " + lines(c.out(), "forge"));
+            assertTrue(c.events().stream().noneMatch(e -> e.path("data").path("guest_comm").asText()
+                    .equals("forged-by-wkld")), "no forged record became evidence");
+        } else {
+            theConnectorForgeryIsDroppedAndDeclared(c);
+        }
+        // alive to the end: a heartbeat after the last attack's event, nobody silenced
+        int lastAttack = Math.max(c.events().indexOf(denied.getLast()),
+                c.ofType("agent.tampered").stream().mapToInt(e -> c.events().indexOf(e)).max().orElse(-1));
+        assertTrue(c.ofType("agent.heartbeat").stream().anyMatch(e -> c.events().indexOf(e) > lastAttack),
                 "a heartbeat follows the attack");
         assertTrue(c.events().stream().noneMatch(e -> e.path("type").asText().endsWith("agent_silenced")));
         assertFalse(c.out().contains("the agent went silent"), c.out());
@@ -106,6 +106,22 @@ class AttackSuiteTest {
                 + " moved away: it is watched under its new name, what takes its place is not")
                 && e.path("data").path("guest_comm").asText().equals("mv")), "the move declared, naming mv: " + tampered);
         assertTrue(c.out().contains("moved away"), "the summary shows it: " + c.out());
+    }
+
+    /** The forgery through sock_diag: delivered by the kernel, dropped and declared by the agent. */
+    private static void theConnectorForgeryIsDroppedAndDeclared(CellProcess c) {
+        Matcher ghost = Pattern.compile("forge_connector_by_sock_diag declared:fake-fork-of-phantom-pid-(\\d+)")
+                .matcher(c.out());
+        assertTrue(ghost.find(), "the forgery was sent: " + lines(c.out(), "forge"));
+        long phantom = Long.parseLong(ghost.group(1));
+        assertTrue(c.events().stream().noneMatch(e -> e.path("data").path("guest_pid").asLong() == phantom
+                || e.path("data").path("syscall").asInt() == 4095
+                || e.path("data").path("guest_comm").asText().equals("forged-by-wkld")), "no forged record became evidence");
+        List<JsonNode> tampered = c.ofType("agent.tampered");
+        assertTrue(tampered.stream().anyMatch(e -> e.path("data").path("what").asText().contains("not the kernel")),
+                "the forgery is declared: " + tampered);
+        assertTrue(c.out().contains("not the kernel"), "and the summary shows it: " + c.out());
+
     }
 
     private static String lines(String text, String containing) {

@@ -1,11 +1,11 @@
 package io.cellos.telemetry.guest.probe.ebpf;
 
 import io.cellos.telemetry.guest.linux.Bpf;
-import io.cellos.telemetry.guest.linux.KernelFunctionIds;
 import io.cellos.telemetry.guest.linux.BpfRingBuffer;
 import io.cellos.telemetry.guest.linux.Cgroup2Root;
 import io.cellos.telemetry.guest.linux.EbpfProgram;
 import io.cellos.telemetry.guest.linux.Fd;
+import io.cellos.telemetry.guest.linux.KernelFunctionIds;
 import io.cellos.telemetry.guest.linux.PeerAddress;
 import io.cellos.telemetry.guest.probe.Probe;
 import io.cellos.telemetry.guest.probe.ProbeOutput;
