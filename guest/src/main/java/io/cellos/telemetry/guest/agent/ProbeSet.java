@@ -6,6 +6,7 @@ import io.cellos.telemetry.guest.probe.audit.SeccompLogProbe;
 import io.cellos.telemetry.guest.probe.ebpf.EbpfCapabilityProbe;
 import io.cellos.telemetry.guest.probe.ebpf.EbpfConnectProbe;
 import io.cellos.telemetry.guest.probe.ebpf.EbpfProcessProbe;
+import io.cellos.telemetry.guest.probe.ebpf.KernelBtf;
 import io.cellos.telemetry.guest.probe.file.FileWatchProbe;
 import io.cellos.telemetry.guest.probe.process.ProcessProbe;
 
@@ -99,18 +100,19 @@ final class ProbeSet {
      */
     private static List<Candidate> candidates(AgentOptions o, ProbeMechanism mechanism) {
         List<Candidate> c = new ArrayList<>();
+        KernelBtf btf = new KernelBtf(); // parsed once for the eBPF probes, dropped with the candidates
         if (mechanism == ProbeMechanism.AUDIT) {
             c.add(before -> armed(new AuditProbe(true)));
         } else {
-            c.add(before -> armed(new EbpfConnectProbe()));
-            c.add(before -> armed(new EbpfCapabilityProbe()));
+            c.add(before -> armed(new EbpfConnectProbe(btf)));
+            c.add(before -> armed(new EbpfCapabilityProbe(btf)));
             c.add(before -> armed(new SeccompLogProbe()));
         }
         if (!o.watches().isEmpty()) {
             c.add(before -> armed(new FileWatchProbe(o.watches(), SelfProtection.COMM)));
         }
         if (mechanism == ProbeMechanism.BPF) {
-            c.add(before -> armed(new EbpfProcessProbe()));
+            c.add(before -> armed(new EbpfProcessProbe(btf)));
         } else {
             ProcessProbe.Mechanism process = switch (o.processProbe()) {
                 case "connector" -> ProcessProbe.Mechanism.CONNECTOR;

@@ -13,9 +13,11 @@ import java.util.Arrays;
  * {@code /sys/kernel/btf/vmlinux} gives it: where a member lies in a kernel structure, so that an
  * eBPF program can read {@code task->exit_code} or {@code mm->arg_start} at the offset this build
  * of the kernel uses rather than one assumed (the layout of {@code task_struct} changes with every
- * version and configuration).
+ * version and configuration); and the type id of a kernel function, which an eBPF {@code call} of a
+ * kfunc names ({@link EbpfProgram#callKernelFunction}): the kernel build's own, looked up on each
+ * machine, never compiled in.
  *
- * <p>Only what member lookups need is kept: the raw type section and, per type id, where its entry
+ * <p>Only what the lookups need is kept: the raw type section and, per type id, where its entry
  * starts. Layout, little-endian: a header ({@code magic 0xeb9f}, {@code hdr_len}, then the type and
  * string sections' offsets and lengths, relative to the header's end); each type a
  * {@code struct btf_type} ({@code name_off}, {@code info}: {@code vlen} in bits 0–15, {@code kind} in
@@ -40,9 +42,12 @@ public final class Btf {
     private static final int VOLATILE = 9;
     private static final int CONST = 10;
     private static final int RESTRICT = 11;
+    private static final int FWD = 7;
+    private static final int FUNC = 12;
     private static final int FUNC_PROTO = 13;
     private static final int VAR = 14;
     private static final int DATASEC = 15;
+    private static final int FLOAT = 16;
     private static final int DECL_TAG = 17;
     private static final int TYPE_TAG = 18;
     private static final int ENUM64 = 19;
@@ -137,16 +142,39 @@ public final class Btf {
         return new Member(offset, size);
     }
 
+    /**
+     * The type id of the kernel function {@code name} ({@code BTF_KIND_FUNC}): what
+     * {@link EbpfProgram#callKernelFunction} takes for a kfunc.
+     *
+     * @throws IllegalStateException naming the function when this kernel has none of that name
+     */
+    public int functionId(String name) {
+        int id = first(FUNC, name, false);
+        if (id < 0) {
+            throw new IllegalStateException("this kernel's BTF has no function " + name);
+        }
+        return id;
+    }
+
     /** The id of the first {@code struct name} with members, or fails. */
     private int struct(String name) {
+        int id = first(STRUCT, name, true);
+        if (id < 0) {
+            throw new IllegalStateException("this kernel's BTF has no struct " + name);
+        }
+        return id;
+    }
+
+    /** The id of the first type of {@code kind} named {@code name} (with members, if {@code withMembers}), or -1. */
+    private int first(int kind, String name, boolean withMembers) {
         byte[] want = name.getBytes(StandardCharsets.US_ASCII);
         for (int id = 1; id < count; id++) {
             int at = starts[id];
-            if (kind(at) == STRUCT && vlen(at) > 0 && nameIs(types.getInt(at), want)) {
+            if (kind(at) == kind && (!withMembers || vlen(at) > 0) && nameIs(types.getInt(at), want)) {
                 return id;
             }
         }
-        throw new IllegalStateException("this kernel's BTF has no struct " + name);
+        return -1;
     }
 
     /**
@@ -217,7 +245,10 @@ public final class Btf {
         return types.getInt(at + 4) & 0xffff;
     }
 
-    /** The bytes of kind-specific data that follow the type entry at {@code at}. */
+    /**
+     * The bytes of kind-specific data that follow the type entry at {@code at}; an unknown kind
+     * fails rather than miscount every id after it.
+     */
     private int dataBytes(int at) {
         int vlen = vlen(at);
         return switch (kind(at)) {
@@ -225,7 +256,9 @@ public final class Btf {
             case ARRAY -> 12;
             case STRUCT, UNION, DATASEC, ENUM64 -> vlen * MEMBER_BYTES;
             case ENUM, FUNC_PROTO -> vlen * ENUM_BYTES;
-            default -> 0;
+            case PTR, FWD, TYPEDEF, VOLATILE, CONST, RESTRICT, FUNC, FLOAT, TYPE_TAG -> 0;
+            default -> throw new IllegalArgumentException("BTF: the type at byte " + at + " of the type section is of kind "
+                    + kind(at) + ", unknown to this reader");
         };
     }
 

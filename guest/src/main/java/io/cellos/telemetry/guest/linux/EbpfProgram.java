@@ -182,7 +182,7 @@ public final class EbpfProgram {
 
     /**
      * {@code call kfunc}: a kernel function exported to eBPF, by its BTF type id in vmlinux
-     * ({@link KernelFunctionIds}); arguments and result as for {@link #call}.
+     * ({@link Btf#functionId}); arguments and result as for {@link #call}.
      */
     public EbpfProgram callKernelFunction(int btfId) {
         return add(JMP | CALL, 0, PSEUDO_KFUNC_CALL, 0, btfId);

@@ -60,12 +60,34 @@ class BtfTest {
         assertTrue(m.getMessage().contains("struct task_struct has no member no_such"), m.getMessage());
     }
 
+    /** The kfuncs the eBPF probes call, at the id bpftool gives them. */
+    @ParameterizedTest
+    @CsvSource({"bpf_cast_to_kern_ctx", "bpf_task_from_pid"})
+    void aFunctionsIdIsTheOneBpftoolLists(String function) {
+        assertEquals(bpftoolFunctionId(function), btf.functionId(function));
+    }
+
+    @Test
+    void aMissingFunctionIsNamedInTheError() {
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> btf.functionId("no_such_function"));
+        assertTrue(e.getMessage().contains("no function no_such_function"), e.getMessage());
+        IllegalStateException s = assertThrows(IllegalStateException.class, () -> btf.functionId("task_struct"));
+        assertTrue(s.getMessage().contains("no function task_struct"), "a struct is not a function: " + s.getMessage());
+    }
+
     @Test
     void dataThatIsNotBtfIsRefused() {
         assertThrows(IllegalArgumentException.class, () -> Btf.parse(new byte[64]));
         byte[] header = {(byte) 0x9f, (byte) 0xeb, 1, 0, 24, 0, 0, 0, 0, 0, 0, 0, 100, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Btf.parse(header));
         assertTrue(e.getMessage().contains("type section lies outside"), e.getMessage());
+    }
+
+    /** The id bpftool's raw dump gives the function {@code name}: {@code [ID] FUNC 'name'}. */
+    private static int bpftoolFunctionId(String name) {
+        Matcher m = Pattern.compile("^\\[(\\d+)] FUNC '" + name + "' ", Pattern.MULTILINE).matcher(raw);
+        assertTrue(m.find(), "bpftool lists function " + name);
+        return Integer.parseInt(m.group(1));
     }
 
     /** The byte offset bpftool's raw dump gives {@code member} of the first {@code struct} with members. */

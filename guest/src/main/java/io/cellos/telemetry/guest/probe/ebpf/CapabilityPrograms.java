@@ -20,7 +20,6 @@ import static io.cellos.telemetry.guest.linux.EbpfProgram.R3;
 import static io.cellos.telemetry.guest.linux.EbpfProgram.R4;
 import static io.cellos.telemetry.guest.linux.EbpfProgram.R6;
 import static io.cellos.telemetry.guest.linux.EbpfProgram.R7;
-import static io.cellos.telemetry.guest.linux.EbpfProgram.R8;
 
 /**
  * The tracepoint program of the eBPF capability probe ({@link #denied}), on
@@ -46,33 +45,27 @@ import static io.cellos.telemetry.guest.linux.EbpfProgram.R8;
  * 64-bit user segment). A check made on another path (a fault, a kernel thread, an io_uring worker)
  * gives none.
  *
- * <p>Record, little-endian, 8-byte aligned:
+ * <p>Record, little-endian, {@value #RECORD_BYTES} bytes: the {@link RecordHeader} (kind
+ * {@link #DENIED}; pid the checking process; comm the checking thread's name), then:
  * <pre>
- *   0  u32  pid       the process (thread-group id), in the initial PID namespace
- *   4  s32  cap       the capability checked
- *   8  s32  ret       cap_capable's answer: -EPERM
- *  12  s32  syscall   the x86-64 system call in progress, or -1
- *  16  u64  nanos     bpf_ktime_get_ns(): CLOCK_MONOTONIC
- *  24  char comm[16]  the current thread's name
+ *  32  s32  cap       the capability checked
+ *  36  s32  ret       cap_capable's answer: -EPERM
+ *  40  s32  syscall   the x86-64 system call in progress, or -1
+ *  44  u32  unset
  * </pre>
  *
- * <p>Counters, one array element: {@code u64 lost} at {@value #LOST}, {@code u64 seen} at
- * {@value #SEEN} (failed checks kept: {@code seen == delivered + lost}), {@code u64 silent} at
- * {@value #SILENT} (failed checks of the silent callers, not written).
+ * <p>Counters: the {@link CountedRing}'s {@code lost} and {@code seen} (failed checks kept:
+ * {@code seen == delivered + lost}), then {@code u64 silent} at {@value #SILENT} (failed checks of
+ * the silent callers, not written).
  */
 final class CapabilityPrograms {
-    static final int PID = 0;
-    static final int CAP = 4;
-    static final int RET = 8;
-    static final int SYSCALL = 12;
-    static final int NANOS = 16;
-    static final int COMM = 24;
-    static final int COMM_BYTES = 16;
-    static final int RECORD_BYTES = 40;
-    static final int LOST = 0;
-    static final int SEEN = 8;
-    static final int SILENT = 16;
-    static final int COUNTERS_BYTES = 24;
+    static final int DENIED = 1;
+    static final int CAP = RecordHeader.BYTES;
+    static final int RET = CAP + 4;
+    static final int SYSCALL = RET + 4;
+    static final int RECORD_BYTES = SYSCALL + 8;
+    static final int SILENT = CountedRing.COUNTERS_BYTES;
+    static final int COUNTERS_BYTES = SILENT + 8;
     /** Return addresses looked at: cap_capable's own, its caller's, and two more for a wrapper. */
     static final int FRAMES = 6;
     /**
@@ -86,14 +79,12 @@ final class CapabilityPrograms {
     private static final String OUT = "out";
     private static final String SILENCED = "silenced";
 
-    /** Stack slots below {@code r10}: the counters' key, the return addresses, the saved registers. */
-    private static final int KEY = -4;
+    /** Stack slots below {@code r10}, under the ring's key: the return addresses, the saved registers. */
     private static final int STACK = -8 - FRAMES * 8;
     private static final int REGS_BYTES = 168;
     private static final int REGS = STACK - REGS_BYTES;
 
-    private final int ring;
-    private final int counters;
+    private final CountedRing ring;
     private final List<Kallsyms.Range> silent;
     private final PtRegs regs;
 
@@ -106,18 +97,16 @@ final class CapabilityPrograms {
     }
 
     /**
-     * @param ring     the ring buffer map's fd
-     * @param counters the counters map's fd (an array of one {@value #COUNTERS_BYTES}-byte element)
+     * @param ring     where records go; with {@value #COUNTERS_BYTES} bytes of counters
      * @param silent   the code of the {@link #SILENT_CALLERS} this kernel has
      * @param regs     the layout of its saved registers
      */
-    CapabilityPrograms(int ring, int counters, List<Kallsyms.Range> silent, PtRegs regs) {
+    CapabilityPrograms(CountedRing ring, List<Kallsyms.Range> silent, PtRegs regs) {
         if (regs.size() > REGS_BYTES) {
             throw new IllegalArgumentException("this kernel's struct pt_regs is " + regs.size() + " bytes, more than "
                     + REGS_BYTES);
         }
         this.ring = ring;
-        this.counters = counters;
         this.silent = List.copyOf(silent);
         this.regs = regs;
     }
@@ -129,7 +118,7 @@ final class CapabilityPrograms {
                 .mov(R6, R1)                                                  // r6 = the tracepoint's record
                 .load(Size.W, R1, R6, ret)                                    // r1 = ret
                 .jumpIf(R1, EQ, 0, OUT);                                      // granted: the common case, done
-        RingRecords.counters(p, counters, KEY, OUT);                          // r8 = the counters
+        ring.lookUpCounters(p, OUT);                                          // r8 = the counters
         p.mov(R1, R6)                                                         // the program's context, as the helper wants
                 .mov(R2, R10)
                 .addImm(R2, STACK)                                            // r2 = the return addresses' room
@@ -147,27 +136,17 @@ final class CapabilityPrograms {
                         .label(next);
             }
         }
-        RingRecords.reserve(p, ring, RECORD_BYTES, SEEN, LOST, OUT)         // r7 = the record
-                .call(BpfHelper.GET_CURRENT_PID_TGID)
-                .rshImm(R0, 32)
-                .store(Size.W, R7, PID, R0)                                   // pid = tgid
-                .load(Size.W, R1, R6, tp.field("cap", 4).offset())
+        ring.reserveCounted(p, DENIED, RECORD_BYTES, OUT);                    // r7 = the record
+        p.load(Size.W, R1, R6, tp.field("cap", 4).offset())
                 .store(Size.W, R7, CAP, R1)
                 .load(Size.W, R1, R6, ret)
-                .store(Size.W, R7, RET, R1)
-                .call(BpfHelper.KTIME_GET_NS)
-                .store(Size.DW, R7, NANOS, R0)                                // nanos = CLOCK_MONOTONIC now
-                .mov(R1, R7)
-                .addImm(R1, COMM)
-                .movImm(R2, COMM_BYTES)
-                .call(BpfHelper.GET_CURRENT_COMM);                            // comm = the current thread's
+                .store(Size.W, R7, RET, R1);
         syscall(p);
-        return RingRecords.submit(p)
-                .jump(OUT)
-                .label(SILENCED)
-                .movImm(R1, 1)
-                .atomicAdd(R8, SILENT, R1)                                    // silent += 1, nothing written
-                .label(OUT)
+        CountedRing.submit(p);
+        p.jump(OUT)
+                .label(SILENCED);
+        CountedRing.count(p, SILENT);                                         // nothing written
+        return p.label(OUT)
                 .movImm(R0, 0)
                 .exit();
     }

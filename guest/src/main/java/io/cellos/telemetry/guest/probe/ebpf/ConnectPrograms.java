@@ -46,12 +46,9 @@ import static io.cellos.telemetry.guest.linux.EbpfProgram.R9;
  * anyway), counts the event seen, reserves a record (or counts it lost), fills and submits it, and
  * returns 1: the call goes ahead. Nothing here ever refuses a call.
  *
- * <p>Record, little-endian, {@value #RECORD_BYTES} bytes:
+ * <p>Record, little-endian, {@value #RECORD_BYTES} bytes: the {@link RecordHeader} (kind
+ * {@link #CONNECT} or {@link #DATAGRAM}; pid the calling process; comm the calling thread's name), then:
  * <pre>
- *   0  u32  kind       {@link #CONNECT} or {@link #DATAGRAM}
- *   4  u32  pid        the calling process (thread-group id), in the initial PID namespace
- *   8  u64  nanos      bpf_ktime_get_ns(): CLOCK_MONOTONIC
- *  16  char comm[16]   the calling thread's name
  *  32  the destination as a struct sockaddr_in or sockaddr_in6 ({@value #SOCKADDR_BYTES} bytes):
  *      u16 family, be16 port, then AF_INET: be32 address, 8 zero bytes;
  *      AF_INET6: u32 flowinfo 0, u8 address[16], u32 scope_id 0
@@ -73,18 +70,13 @@ import static io.cellos.telemetry.guest.linux.EbpfProgram.R9;
 final class ConnectPrograms {
     static final int CONNECT = 1;
     static final int DATAGRAM = 2;
-    static final int KIND = 0;
-    static final int PID = 4;
-    static final int NANOS = 8;
-    static final int COMM = 16;
-    static final int COMM_BYTES = 16;
-    static final int SOCKADDR = 32;
+    static final int SOCKADDR = RecordHeader.BYTES;
     static final int SOCKADDR_BYTES = 28;
     static final int RECORD_BYTES = 64;
     static final int UNIX_CONNECT = 3;
     static final int UNIX_DATAGRAM = 4;
     /** A UNIX record's {@code s32}: the address's length as the caller gave it, or the {@code -errno} of reading it. */
-    static final int UNIX_LENGTH = 32;
+    static final int UNIX_LENGTH = RecordHeader.BYTES;
     static final int SUN = 36;
     /** {@code sizeof(struct sockaddr_un)}. */
     static final int SUN_BYTES = 110;
@@ -178,8 +170,7 @@ final class ConnectPrograms {
                     .jumpIf(R0, EQ, -Errno.EEXIST, OUT);                      // this socket sent there before
         }
         ring.reserve(p, datagram ? UNIX_DATAGRAM : UNIX_CONNECT, UNIX_RECORD_BYTES, OUT);
-        stamp(p)
-                .mov(R1, R7)
+        p.mov(R1, R7)
                 .addImm(R1, SUN)
                 .movImm(R2, SUN_BYTES)
                 .mov(R3, R9)
@@ -191,10 +182,7 @@ final class ConnectPrograms {
                 .load(Size.W, R1, R10, UNIX_LEN)
                 .store(Size.W, R7, UNIX_LENGTH, R1)
                 .label("stored");
-        ring.submit(p);
-        return p.label(OUT)
-                .movImm(R0, ALLOW)
-                .exit();
+        return CountedRing.submit(p, OUT, ALLOW);
     }
 
     /** The attach type of the connect hook of {@code family}. */
@@ -246,8 +234,7 @@ final class ConnectPrograms {
     /** Reserves, fills and submits the record; then {@code out:} allows the call. */
     private EbpfProgram record(EbpfProgram p, int kind, int family) {
         ring.reserve(p, kind, RECORD_BYTES, OUT);
-        stamp(p)
-                .load(Size.W, R1, R6, USER_FAMILY)
+        p.load(Size.W, R1, R6, USER_FAMILY)
                 .store(Size.H, R7, SOCKADDR, R1)                              // sa_family
                 .load(Size.W, R1, R6, USER_PORT)                              // the port's two bytes in network order, low in the word
                 .store(Size.H, R7, SOCKADDR + 2, R1);                         // sin_port / sin6_port
@@ -263,23 +250,7 @@ final class ConnectPrograms {
             p.storeImm(Size.W, R7, SOCKADDR + 24, 0);                         // sin6_scope_id: not in the context
         }
         p.storeImm(Size.W, R7, SOCKADDR + SOCKADDR_BYTES, 0);
-        ring.submit(p);
-        return p.label(OUT)
-                .movImm(R0, ALLOW)
-                .exit();
-    }
-
-    /** Fills the record in {@code r7}: pid, nanos, comm. */
-    private static EbpfProgram stamp(EbpfProgram p) {
-        return p.call(BpfHelper.GET_CURRENT_PID_TGID)
-                .rshImm(R0, 32)
-                .store(Size.W, R7, PID, R0)                                   // pid = tgid
-                .call(BpfHelper.KTIME_GET_NS)
-                .store(Size.DW, R7, NANOS, R0)                                // nanos = CLOCK_MONOTONIC now
-                .mov(R1, R7)
-                .addImm(R1, COMM)
-                .movImm(R2, COMM_BYTES)
-                .call(BpfHelper.GET_CURRENT_COMM);                            // comm = the calling thread's
+        return CountedRing.submit(p, OUT, ALLOW);
     }
 
     /** Copies the context's address into the 16 bytes at {@code base + at} (8-aligned): an IPv4 one zero-padded. */

@@ -14,12 +14,9 @@ import io.cellos.telemetry.wire.Wire;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
-import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
 /**
  * Capability denials, from an eBPF program on the kernel's {@code capability/cap_capable}
@@ -51,22 +48,24 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
  *
  * <p>Confined to the loop thread, which the ring buffer's fd wakes level-triggered; it handles at
  * most {@value #RECORDS_PER_WAKEUP} records per wake-up. Owns, from {@link #arm} to {@link #close},
- * the maps, program, perf event and mappings ({@link TracepointRing}): closing it detaches and
- * unloads all.
+ * the ring ({@link CountedRing}), program and perf event ({@link AttachedPrograms}): closing it
+ * detaches and unloads all.
  */
 public final class EbpfCapabilityProbe implements Probe {
-    /** The default ring: about 3,200 records can wait for the loop. */
+    /** The default ring: about 2,300 records can wait for the loop. */
     public static final int DEFAULT_RING_BYTES = 1 << 17;
     static final String DESCRIPTION = "capability denials (eBPF tracepoint)";
     private static final String TRACEPOINT = "capability/cap_capable";
     private static final int RECORDS_PER_WAKEUP = 1024;
 
     private final int ringBytes;
-    private final byte[] text = new byte[CapabilityPrograms.COMM_BYTES];
+    private final RecordHeader header = new RecordHeader();
     private final BpfRingBuffer.Records handler = this::handle;
-    private TracepointRing kernel;
+    private final AttachedPrograms programs = new AttachedPrograms();
+    /** The kernel's BTF, until {@link #arm} takes it. */
+    private KernelBtf kernelTypes;
+    private CountedRing ring;
     private ProbeOutput out;
-    private long lostReported;
 
     /** A probe with the {@linkplain #DEFAULT_RING_BYTES default ring}. */
     public EbpfCapabilityProbe() {
@@ -75,7 +74,20 @@ public final class EbpfCapabilityProbe implements Probe {
 
     /** @param ringBytes the ring buffer's size: a power of two, at least a page */
     public EbpfCapabilityProbe(int ringBytes) {
+        this(ringBytes, new KernelBtf());
+    }
+
+    /**
+     * A probe with the default ring, reading the kernel's BTF from {@code kernelTypes}, which probes
+     * armed together share.
+     */
+    public EbpfCapabilityProbe(KernelBtf kernelTypes) {
+        this(DEFAULT_RING_BYTES, kernelTypes);
+    }
+
+    private EbpfCapabilityProbe(int ringBytes, KernelBtf kernelTypes) {
         this.ringBytes = ringBytes;
+        this.kernelTypes = kernelTypes;
     }
 
     @Override
@@ -93,16 +105,18 @@ public final class EbpfCapabilityProbe implements Probe {
      */
     @Override
     public void arm() throws IOException {
-        if (kernel != null) {
+        if (ring != null) {
             throw new IllegalStateException(description() + " is armed already");
         }
+        KernelBtf types = kernelTypes;
+        kernelTypes = new KernelBtf(); // held no longer than the arming: a later arm reads its own
         TraceEvent tp = Tracefs.events(TRACEPOINT).getFirst();
         List<Kallsyms.Range> silent = Kallsyms.functions(CapabilityPrograms.SILENT_CALLERS);
-        CapabilityPrograms.PtRegs regs = ptRegs(Btf.vmlinux());
-        kernel = TracepointRing.open("cellos_caps", ringBytes, CapabilityPrograms.COUNTERS_BYTES);
+        CapabilityPrograms.PtRegs regs = ptRegs(types.get());
+        ring = new CountedRing(ringBytes, CapabilityPrograms.COUNTERS_BYTES, "cellos_caps");
         try {
-            CapabilityPrograms programs = new CapabilityPrograms(kernel.ringFd(), kernel.countersFd(), silent, regs);
-            kernel.attach(tp, programs.denied(tp), "cellos_caps");
+            CapabilityPrograms code = new CapabilityPrograms(ring, silent, regs);
+            programs.attach(tp, code.denied(tp), "cellos_caps");
         } catch (IOException | RuntimeException e) {
             close();
             throw e;
@@ -126,18 +140,13 @@ public final class EbpfCapabilityProbe implements Probe {
 
     @Override
     public int fd() {
-        return kernel.ringFd();
+        return ring.fd();
     }
 
     @Override
     public void onReadable(ProbeOutput out) {
         this.out = out;
-        kernel.read(handler, RECORDS_PER_WAKEUP);
-        long lost = kernel.counter(CapabilityPrograms.LOST);
-        if (lost > lostReported) {
-            out.lost(lost - lostReported);
-            lostReported = lost;
-        }
+        ring.read(handler, RECORDS_PER_WAKEUP, out);
     }
 
     /**
@@ -147,49 +156,40 @@ public final class EbpfCapabilityProbe implements Probe {
      */
     @Override
     public void finish(ProbeOutput out, long deadlineNanos) {
-        kernel.detach();
-        do {
-            onReadable(out);
-        } while (kernel.pending() && System.nanoTime() < deadlineNanos);
+        programs.detach();
+        this.out = out;
+        ring.drain(handler, RECORDS_PER_WAKEUP, out, deadlineNanos);
     }
 
     /** Failed checks kept by the program: those read, those waiting in the ring, and those lost. */
     public long seen() {
-        return kernel.counter(CapabilityPrograms.SEEN);
+        return ring.seen();
     }
 
     /** Failed checks of the kernel's silent callers, counted and not declared. */
     public long silent() {
-        return kernel.counter(CapabilityPrograms.SILENT);
+        return ring.counter(CapabilityPrograms.SILENT);
     }
 
     private void handle(MemorySegment data, long at, int length) {
-        int pid = data.get(JAVA_INT_UNALIGNED, at + CapabilityPrograms.PID);
+        int pid = RecordHeader.pid(data, at);
         int cap = data.get(JAVA_INT_UNALIGNED, at + CapabilityPrograms.CAP);
         int syscall = data.get(JAVA_INT_UNALIGNED, at + CapabilityPrograms.SYSCALL);
-        long nanos = data.get(JAVA_LONG_UNALIGNED, at + CapabilityPrograms.NANOS);
+        long nanos = RecordHeader.nanos(data, at);
         Extensions ext = Extensions.NONE.withCapability(cap);
         if (syscall >= 0) {
             ext = ext.withSyscall(syscall);
         }
         out.emitInScope(new ProbeEvent(Wire.VERSION_1_1, ProbeSource.CAPABILITY_DENIED, pid,
-                comm(data, at + CapabilityPrograms.COMM), nanos, ext), pid, -1);
-    }
-
-    /** The NUL-terminated name at {@code at}. */
-    private String comm(MemorySegment data, long at) {
-        int n = 0;
-        while (n < text.length && (text[n] = data.get(JAVA_BYTE, at + n)) != 0) {
-            n++;
-        }
-        return new String(text, 0, n, StandardCharsets.UTF_8);
+                header.comm(data, at), nanos, ext), pid, -1);
     }
 
     @Override
     public void close() {
-        if (kernel != null) {
-            kernel.close();
-            kernel = null;
+        programs.close();
+        if (ring != null) {
+            ring.close();
+            ring = null;
         }
     }
 }

@@ -5,7 +5,6 @@ import io.cellos.telemetry.guest.linux.BpfRingBuffer;
 import io.cellos.telemetry.guest.linux.Cgroup2Root;
 import io.cellos.telemetry.guest.linux.EbpfProgram;
 import io.cellos.telemetry.guest.linux.Fd;
-import io.cellos.telemetry.guest.linux.KernelFunctionIds;
 import io.cellos.telemetry.guest.linux.PeerAddress;
 import io.cellos.telemetry.guest.probe.Probe;
 import io.cellos.telemetry.guest.probe.ProbeOutput;
@@ -15,13 +14,9 @@ import io.cellos.telemetry.wire.ProbeSource;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
-import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
 /**
  * {@code net.connect_attempted}, from eBPF programs on the cgroup socket-address hooks of the cgroup
@@ -59,7 +54,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
  *
  * <p>Confined to the loop thread, which the ring's fd wakes level-triggered; at most
  * {@value #RECORDS_PER_WAKEUP} records per wake-up. Owns, from {@link #arm} to {@link #close}, the
- * maps, programs and links: the links belong to their descriptors, so closing the probe, or the
+ * ring ({@link CountedRing}), the dedup maps, programs and links ({@link AttachedPrograms}): the links belong to their descriptors, so closing the probe, or the
  * death of the agent, detaches everything and leaves nothing behind in the kernel.
  */
 public final class EbpfConnectProbe implements Probe {
@@ -74,15 +69,14 @@ public final class EbpfConnectProbe implements Probe {
 
     private final int ringBytes;
     private final int destinations;
-    private final byte[] text = new byte[ConnectPrograms.COMM_BYTES];
+    private final RecordHeader header = new RecordHeader();
     /** Room for any record's address: a {@code struct sockaddr_un} is the largest. */
     private final byte[] sockaddr = new byte[ConnectPrograms.SUN_BYTES];
     private final StringBuilder peer = new StringBuilder(64);
     private final BpfRingBuffer.Records handler = this::handle;
-    /** The dedup map and the programs, in the order they were made; closed in reverse. */
-    private final List<Fd> owned = new ArrayList<>();
-    /** The links that run the programs: closed first, which detaches them. */
-    private final List<Fd> links = new ArrayList<>();
+    private final AttachedPrograms programs = new AttachedPrograms();
+    /** The kernel's BTF, until {@link #arm} takes it. */
+    private KernelBtf kernelTypes;
     private CountedRing ring;
     private ProbeOutput out;
     private String unixRefused = "not armed";
@@ -97,8 +91,21 @@ public final class EbpfConnectProbe implements Probe {
      * @param destinations how many (socket, destination) pairs of UDP sends are remembered
      */
     public EbpfConnectProbe(int ringBytes, int destinations) {
+        this(ringBytes, destinations, new KernelBtf());
+    }
+
+    /**
+     * A probe with the default ring and dedup table, reading the kernel's BTF from
+     * {@code kernelTypes}, which probes armed together share.
+     */
+    public EbpfConnectProbe(KernelBtf kernelTypes) {
+        this(DEFAULT_RING_BYTES, DEFAULT_DESTINATIONS, kernelTypes);
+    }
+
+    private EbpfConnectProbe(int ringBytes, int destinations, KernelBtf kernelTypes) {
         this.ringBytes = ringBytes;
         this.destinations = destinations;
+        this.kernelTypes = kernelTypes;
     }
 
     @Override
@@ -118,17 +125,19 @@ public final class EbpfConnectProbe implements Probe {
         if (ring != null) {
             throw new IllegalStateException(description() + " is armed already");
         }
+        KernelBtf types = kernelTypes;
+        kernelTypes = new KernelBtf(); // held no longer than the arming: a later arm reads its own
         try (Cgroup2Root root = Cgroup2Root.open()) {
             ring = new CountedRing(ringBytes, "cellos_conn");
-            Fd seenDestinations = own(Bpf.createMap(Bpf.MAP_TYPE_LRU_HASH, ConnectPrograms.SEEN_KEY_BYTES,
+            Fd seenDestinations = programs.own(Bpf.createMap(Bpf.MAP_TYPE_LRU_HASH, ConnectPrograms.SEEN_KEY_BYTES,
                     ConnectPrograms.SEEN_VALUE_BYTES, destinations, 0, "cellos_conn_dst"));
-            ConnectPrograms programs = new ConnectPrograms(ring, seenDestinations.get());
+            ConnectPrograms code = new ConnectPrograms(ring, seenDestinations.get());
             for (int family : FAMILIES) {
                 String v = family == PeerAddress.AF_INET ? "4" : "6";
-                link(root, ConnectPrograms.connectHook(family), programs.connect(family), "cellos_connect" + v);
-                link(root, ConnectPrograms.datagramHook(family), programs.datagram(family), "cellos_udp" + v);
+                link(root, ConnectPrograms.connectHook(family), code.connect(family), "cellos_connect" + v);
+                link(root, ConnectPrograms.datagramHook(family), code.datagram(family), "cellos_udp" + v);
             }
-            armUnix(root, programs);
+            armUnix(root, code, types);
         } catch (IOException | RuntimeException e) {
             close();
             throw e;
@@ -140,26 +149,26 @@ public final class EbpfConnectProbe implements Probe {
      * without BTF, no kfuncs), unlinks whichever was linked and says why in {@link #unixRefused}:
      * the IP connects are declared all the same.
      */
-    private void armUnix(Cgroup2Root root, ConnectPrograms programs) {
-        int linked = links.size();
+    private void armUnix(Cgroup2Root root, ConnectPrograms code, KernelBtf types) {
+        int cast;
         try {
-            int cast = KernelFunctionIds.of(CAST_TO_KERNEL_CONTEXT);
-            Fd seen = own(Bpf.createMap(Bpf.MAP_TYPE_LRU_HASH, ConnectPrograms.UNIX_SEEN_KEY_BYTES,
+            cast = types.get().functionId(CAST_TO_KERNEL_CONTEXT);
+        } catch (IOException | RuntimeException noKernelFunction) { // no BTF, BTF unreadable, or no such kfunc
+            unixRefused = noKernelFunction.getMessage();
+            return;
+        }
+        int linked = programs.attachments();
+        try {
+            Fd seen = programs.own(Bpf.createMap(Bpf.MAP_TYPE_LRU_HASH, ConnectPrograms.UNIX_SEEN_KEY_BYTES,
                     ConnectPrograms.SEEN_VALUE_BYTES, destinations, 0, "cellos_unix_dst"));
-            programs.unixAddresses(cast, seen.get());
-            link(root, Bpf.ATTACH_CGROUP_UNIX_CONNECT, programs.unix(false), "cellos_unix");
-            link(root, Bpf.ATTACH_CGROUP_UNIX_SENDMSG, programs.unix(true), "cellos_unix_dg");
+            code.unixAddresses(cast, seen.get());
+            link(root, Bpf.ATTACH_CGROUP_UNIX_CONNECT, code.unix(false), "cellos_unix");
+            link(root, Bpf.ATTACH_CGROUP_UNIX_SENDMSG, code.unix(true), "cellos_unix_dg");
             unixRefused = null;
         } catch (IOException e) {
-            unlinkFrom(linked, e);
+            programs.detachFrom(linked);
+            unixRefused = e.getMessage();
         }
-    }
-
-    private void unlinkFrom(int linked, IOException why) {
-        List<Fd> unix = links.subList(linked, links.size());
-        unix.forEach(Fd::close);
-        unix.clear();
-        unixRefused = why.getMessage();
     }
 
     /**
@@ -171,13 +180,7 @@ public final class EbpfConnectProbe implements Probe {
     }
 
     private void link(Cgroup2Root root, int hook, EbpfProgram program, String name) throws IOException {
-        Fd prog = own(Bpf.loadProgram(Bpf.PROG_TYPE_CGROUP_SOCK_ADDR, hook, program, name));
-        links.add(Bpf.createLink(prog, root.fd(), hook));
-    }
-
-    private Fd own(Fd fd) {
-        owned.add(fd);
-        return fd;
+        programs.link(root.fd(), hook, program, Bpf.PROG_TYPE_CGROUP_SOCK_ADDR, name);
     }
 
     @Override
@@ -188,8 +191,7 @@ public final class EbpfConnectProbe implements Probe {
     @Override
     public void onReadable(ProbeOutput out) {
         this.out = out;
-        ring.read(handler, RECORDS_PER_WAKEUP);
-        ring.reportLost(out);
+        ring.read(handler, RECORDS_PER_WAKEUP, out);
     }
 
     /**
@@ -199,15 +201,9 @@ public final class EbpfConnectProbe implements Probe {
      */
     @Override
     public void finish(ProbeOutput out, long deadlineNanos) {
-        detach();
-        do {
-            onReadable(out);
-        } while (ring.pending() && System.nanoTime() < deadlineNanos);
-    }
-
-    private void detach() {
-        links.forEach(Fd::close);
-        links.clear();
+        programs.detach();
+        this.out = out;
+        ring.drain(handler, RECORDS_PER_WAKEUP, out, deadlineNanos);
     }
 
     /** How many connects the programs have seen: those read, those waiting in the ring, and those lost. */
@@ -216,10 +212,10 @@ public final class EbpfConnectProbe implements Probe {
     }
 
     private void handle(MemorySegment data, long at, int length) {
-        int kind = data.get(JAVA_INT_UNALIGNED, at + ConnectPrograms.KIND);
-        int pid = data.get(JAVA_INT_UNALIGNED, at + ConnectPrograms.PID);
-        long nanos = data.get(JAVA_LONG_UNALIGNED, at + ConnectPrograms.NANOS);
-        ProbeEvent e = ProbeEvent.of(ProbeSource.NET_CONNECT_ATTEMPTED, Integer.toUnsignedLong(pid), comm(data, at), nanos);
+        int kind = RecordHeader.kind(data, at);
+        int pid = RecordHeader.pid(data, at);
+        long nanos = RecordHeader.nanos(data, at);
+        ProbeEvent e = ProbeEvent.of(ProbeSource.NET_CONNECT_ATTEMPTED, Integer.toUnsignedLong(pid), header.comm(data, at), nanos);
         peer.setLength(0);
         switch (kind) {
             case ConnectPrograms.CONNECT, ConnectPrograms.DATAGRAM -> {
@@ -241,22 +237,9 @@ public final class EbpfConnectProbe implements Probe {
         out.emitInScope(peer.isEmpty() ? e : e.withExtensions(Extensions.NONE.withPeer(peer.toString())), pid, -1);
     }
 
-    /** The record's NUL-terminated comm. */
-    private String comm(MemorySegment data, long at) {
-        int n = 0;
-        while (n < text.length && (text[n] = data.get(JAVA_BYTE, at + ConnectPrograms.COMM + n)) != 0) {
-            n++;
-        }
-        return new String(text, 0, n, StandardCharsets.UTF_8);
-    }
-
     @Override
     public void close() {
-        detach();
-        for (int i = owned.size() - 1; i >= 0; i--) {
-            owned.get(i).close();
-        }
-        owned.clear();
+        programs.close();
         if (ring != null) {
             ring.close();
             ring = null;

@@ -1,13 +1,7 @@
 package io.cellos.telemetry.guest.probe.ebpf;
 
-import io.cellos.telemetry.guest.linux.Bpf;
 import io.cellos.telemetry.guest.linux.BpfRingBuffer;
-import io.cellos.telemetry.guest.linux.Btf;
-import io.cellos.telemetry.guest.linux.EbpfProgram;
 import io.cellos.telemetry.guest.linux.ErrnoException;
-import io.cellos.telemetry.guest.linux.Fd;
-import io.cellos.telemetry.guest.linux.Libc;
-import io.cellos.telemetry.guest.linux.PerfEvent;
 import io.cellos.telemetry.guest.linux.TraceEvent;
 import io.cellos.telemetry.guest.linux.Tracefs;
 import io.cellos.telemetry.guest.probe.Probe;
@@ -18,15 +12,11 @@ import io.cellos.telemetry.wire.Wire;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
-import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
 /**
  * Processes, from eBPF programs on the kernel's tracepoints ({@link ProcessPrograms}), read from a
@@ -57,34 +47,27 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
  *
  * <p>Confined to the loop thread, which the ring buffer's fd wakes level-triggered; it handles at
  * most {@value #RECORDS_PER_WAKEUP} records per wake-up. Owns, from {@link #arm} to {@link #close},
- * the maps, programs, perf events and the ring's mappings: closing it detaches and unloads all.
+ * the ring ({@link CountedRing}), programs and perf events ({@link AttachedPrograms}): closing it
+ * detaches and unloads all.
  */
 public final class EbpfProcessProbe implements Probe {
     /** The default ring: about 1,900 exec records, or 21,000 fork or exit records, can wait for the loop. */
     public static final int DEFAULT_RING_BYTES = 1 << 20;
     static final String DESCRIPTION = "processes (eBPF tracepoints)";
     private static final int RECORDS_PER_WAKEUP = 1024;
-    private static final VarHandle COUNTER = JAVA_LONG.varHandle();
     private static final String[] TRACEPOINTS = {"task/task_newtask", "sched/sched_process_exec", "sched/sched_process_exit"};
 
     private final ProcessEvents events;
     private final int ringBytes;
-    /** The lookup's buffers, made by {@link #arm} on the loop thread. */
-    /** The counters map's value, mapped: read without a system call, as the programs add to it. */
-    private MemorySegment counters;
-    private final byte[] text = new byte[ProcessPrograms.PATH_BYTES];
+    private final RecordHeader header = new RecordHeader(ProcessPrograms.PATH_BYTES);
     private final byte[] args = new byte[ProcessPrograms.ARGS_BYTES];
     private final byte[] cmdline = new byte[Wire.MAX_CMDLINE_BYTES];
     private final BpfRingBuffer.Records handler = this::handle;
-    /** The maps and programs, in the order they were made; closed in reverse. */
-    private final List<Fd> owned = new ArrayList<>();
-    /** The perf events that run the programs: closed first, which detaches them. */
-    private final List<Fd> attachments = new ArrayList<>();
-    private Fd ringMap;
-    private Fd counterMap;
-    private BpfRingBuffer ring;
+    private final AttachedPrograms programs = new AttachedPrograms();
+    /** The kernel's BTF, until {@link #arm} takes it. */
+    private KernelBtf kernelTypes;
+    private CountedRing ring;
     private ProbeOutput out;
-    private long lostReported;
     private boolean behind;
 
     /** A probe with the {@linkplain #DEFAULT_RING_BYTES default ring} that declares execs. */
@@ -97,8 +80,21 @@ public final class EbpfProcessProbe implements Probe {
      * @param declareExecs whether to declare {@code process.exec} (else another probe does)
      */
     public EbpfProcessProbe(int ringBytes, boolean declareExecs) {
+        this(ringBytes, declareExecs, new KernelBtf());
+    }
+
+    /**
+     * A probe with the default ring that declares execs, reading the kernel's BTF from
+     * {@code kernelTypes}, which probes armed together share.
+     */
+    public EbpfProcessProbe(KernelBtf kernelTypes) {
+        this(DEFAULT_RING_BYTES, true, kernelTypes);
+    }
+
+    private EbpfProcessProbe(int ringBytes, boolean declareExecs, KernelBtf kernelTypes) {
         this.events = new ProcessEvents(declareExecs);
         this.ringBytes = ringBytes;
+        this.kernelTypes = kernelTypes;
     }
 
     @Override
@@ -119,49 +115,32 @@ public final class EbpfProcessProbe implements Probe {
         if (ring != null) {
             throw new IllegalStateException(description() + " is armed already");
         }
+        KernelBtf types = kernelTypes;
+        kernelTypes = new KernelBtf(); // held no longer than the arming: a later arm reads its own
         try {
             List<TraceEvent> tps = Tracefs.events(TRACEPOINTS);
-            ringMap = own(Bpf.createMap(Bpf.MAP_TYPE_RINGBUF, 0, 0, ringBytes, 0, "cellos_procs"));
-            counterMap = own(Bpf.createMap(Bpf.MAP_TYPE_ARRAY, 4, ProcessPrograms.COUNTERS_BYTES, 1,
-                    Bpf.MAP_F_MMAPABLE, "cellos_proc_cnt"));
-            counters = Libc.mmap(ProcessPrograms.COUNTERS_BYTES, Libc.PROT_READ, Libc.MAP_SHARED, counterMap.get(), 0,
-                    "cellos_proc_cnt values");
-            ProcessPrograms programs = new ProcessPrograms(ringMap.get(), counterMap.get(), KernelLayout.of(Btf.vmlinux()));
-            attach(tps.get(0), programs.fork(tps.get(0)), "cellos_fork");
-            attach(tps.get(1), programs.exec(tps.get(1)), "cellos_exec");
-            attach(tps.get(2), programs.exit(tps.get(2)), "cellos_exit");
-            ring = new BpfRingBuffer(ringMap, ringBytes);
+            KernelLayout layout = KernelLayout.of(types.get());
+            ring = new CountedRing(ringBytes, "cellos_proc");
+            ProcessPrograms code = new ProcessPrograms(ring, layout);
+            programs.attach(tps.get(0), code.fork(tps.get(0)), "cellos_fork");
+            programs.attach(tps.get(1), code.exec(tps.get(1)), "cellos_exec");
+            programs.attach(tps.get(2), code.exit(tps.get(2)), "cellos_exit");
         } catch (IOException | RuntimeException e) {
             close();
             throw e;
         }
     }
 
-    private void attach(TraceEvent tp, EbpfProgram program, String name) throws IOException {
-        Fd prog = own(Bpf.loadProgram(Bpf.PROG_TYPE_TRACEPOINT, program, name));
-        attachments.add(PerfEvent.attach(tp, prog));
-    }
-
-    private Fd own(Fd fd) {
-        owned.add(fd);
-        return fd;
-    }
-
     @Override
     public int fd() {
-        return ringMap.get();
+        return ring.fd();
     }
 
     @Override
     public void onReadable(ProbeOutput out) throws IOException {
         this.out = out;
-        int n = ring.read(handler, RECORDS_PER_WAKEUP);
+        int n = ring.read(handler, RECORDS_PER_WAKEUP, out);
         behind = n == RECORDS_PER_WAKEUP && ring.pending();
-        long lost = counter(ProcessPrograms.LOST);
-        if (lost > lostReported) {
-            out.lost(lost - lostReported);
-            lostReported = lost;
-        }
     }
 
     /**
@@ -171,15 +150,10 @@ public final class EbpfProcessProbe implements Probe {
      */
     @Override
     public void finish(ProbeOutput out, long deadlineNanos) throws IOException {
-        detach();
-        do {
-            onReadable(out);
-        } while (ring.pending() && System.nanoTime() < deadlineNanos);
-    }
-
-    private void detach() {
-        attachments.forEach(Fd::close);
-        attachments.clear();
+        programs.detach();
+        this.out = out;
+        int n = ring.drain(handler, RECORDS_PER_WAKEUP, out, deadlineNanos);
+        behind = n == RECORDS_PER_WAKEUP && ring.pending();
     }
 
     @Override
@@ -189,20 +163,15 @@ public final class EbpfProcessProbe implements Probe {
 
     /** How many process events the programs have seen: those read, those waiting in the ring, and those lost. */
     public long seen() {
-        return counter(ProcessPrograms.SEEN);
-    }
-
-    /** A counter as the programs' atomic adds left it. */
-    private long counter(int offset) {
-        return (long) COUNTER.getVolatile(counters, (long) offset);
+        return ring.seen();
     }
 
     private void handle(MemorySegment data, long at, int length) {
-        int kind = data.get(JAVA_INT_UNALIGNED, at + ProcessPrograms.KIND);
-        int pid = data.get(JAVA_INT_UNALIGNED, at + ProcessPrograms.PID);
+        int kind = RecordHeader.kind(data, at);
+        int pid = RecordHeader.pid(data, at);
         int other = data.get(JAVA_INT_UNALIGNED, at + ProcessPrograms.OTHER);
-        long nanos = data.get(JAVA_LONG_UNALIGNED, at + ProcessPrograms.NANOS);
-        String comm = string(data, at + ProcessPrograms.COMM, ProcessPrograms.COMM_BYTES);
+        long nanos = RecordHeader.nanos(data, at);
+        String comm = header.comm(data, at);
         switch (kind) {
             case ProcessPrograms.FORK -> events.spawned(out, nanos, pid, other, comm);
             case ProcessPrograms.EXEC -> events.exec(out, nanos, pid, comm, path(data, at, length), commandLine(data, at, length));
@@ -237,32 +206,15 @@ public final class EbpfProcessProbe implements Probe {
         if (len <= 1 || ProcessPrograms.PATH + len > length) {
             return null; // the kernel could not copy it
         }
-        return string(data, at + ProcessPrograms.PATH, len);
-    }
-
-    /** The NUL-terminated string of at most {@code max} bytes at {@code at}. */
-    private String string(MemorySegment data, long at, int max) {
-        int n = 0;
-        while (n < max && (text[n] = data.get(JAVA_BYTE, at + n)) != 0) {
-            n++;
-        }
-        return new String(text, 0, n, StandardCharsets.UTF_8);
+        return header.string(data, at + ProcessPrograms.PATH, len);
     }
 
     @Override
     public void close() {
-        detach();
+        programs.close();
         if (ring != null) {
             ring.close();
             ring = null;
-        }
-        for (int i = owned.size() - 1; i >= 0; i--) {
-            owned.get(i).close();
-        }
-        owned.clear();
-        if (counters != null) {
-            Libc.munmap(counters);
-            counters = null;
         }
     }
 }

@@ -39,38 +39,32 @@ import static io.cellos.telemetry.guest.linux.EbpfProgram.R9;
  * Members of kernel structures are read at the offsets the running kernel's BTF gives
  * ({@link KernelLayout}).
  *
- * <p>Record, little-endian, 8-byte aligned:
+ * <p>Record, little-endian, 8-byte aligned: the {@link RecordHeader} (kind {@link #FORK},
+ * {@link #EXEC} or {@link #EXIT}; pid the process, in the initial PID namespace: fork, the child;
+ * comm the current thread's name: fork, the parent's, which the child inherits; exec, the new
+ * program's; exit, the last thread's), then:
  * <pre>
- *   0  u32  kind        {@link #FORK}, {@link #EXEC} or {@link #EXIT}
- *   4  u32  pid         the process (thread-group id), in the initial PID namespace
- *   8  u32  other       fork: the parent process; exit: the thread that ended last; exec: unset
- *  12  s32  detail      exec: the file name's length with its NUL, or a negative errno;
+ *  32  u32  other       fork: the parent process; exit: the thread that ended last; exec: unset
+ *  36  s32  detail      exec: the file name's length with its NUL, or a negative errno;
  *                       exit: the wait status, or -1 if it could not be read; fork: unset
- *  16  u64  nanos       bpf_ktime_get_ns(): CLOCK_MONOTONIC
- *  24  char comm[16]    the current thread's name: fork, the parent's (which the child inherits);
- *                       exec, the new program's; exit, the last thread's
  *  40  u32  args_total  exec only: the argument area's size in bytes, its NULs included
  *  44  s32  args_len    exec only: the bytes of it copied to args, or a negative errno
  *  48  char path[{@value #PATH_BYTES}]
  * 560  char args[{@value #ARGS_BYTES}]   NUL-separated arguments, cut at args_len
  * </pre>
+ * A fork or exit record ends at {@value #RECORD_BYTES}; an exec record at {@value #EXEC_RECORD_BYTES}.
  *
- * <p>Counters, one array element: {@code u64 lost} at {@value #LOST}, {@code u64 seen} at
- * {@value #SEEN}; {@code seen == delivered + lost}, as every event seen is either reserved or lost.
+ * <p>Counters: the {@link CountedRing}'s; {@code seen == delivered + lost}, as every event seen is
+ * either reserved or lost.
  */
 final class ProcessPrograms {
     static final int FORK = 1;
     static final int EXEC = 2;
     static final int EXIT = 3;
-    static final int KIND = 0;
-    static final int PID = 4;
-    static final int OTHER = 8;
-    static final int DETAIL = 12;
-    static final int NANOS = 16;
-    static final int COMM = 24;
-    static final int COMM_BYTES = 16;
+    static final int OTHER = RecordHeader.BYTES;
+    static final int DETAIL = OTHER + 4;
     /** The size of a fork or exit record. */
-    static final int RECORD_BYTES = 40;
+    static final int RECORD_BYTES = DETAIL + 4;
     static final int ARGS_TOTAL = 40;
     static final int ARGS_LENGTH = 44;
     static final int PATH = 48;
@@ -79,9 +73,6 @@ final class ProcessPrograms {
     static final int ARGS_BYTES = 1024;
     /** The size of an exec record. */
     static final int EXEC_RECORD_BYTES = ARGS + ARGS_BYTES;
-    static final int LOST = 0;
-    static final int SEEN = 8;
-    static final int COUNTERS_BYTES = 16;
     /** {@code CLONE_THREAD}, {@code <linux/sched.h>}. */
     private static final int CLONE_THREAD = 0x10000;
     private static final String OUT = "out";
@@ -89,23 +80,19 @@ final class ProcessPrograms {
     /** {@code EFAULT}: what a record says of arguments it could not reach. */
     private static final int EFAULT = 14;
 
-    /** Stack slots below {@code r10}: the counters' key, the task's {@code mm}, its argument area's bounds. */
-    private static final int KEY = -4;
+    /** Stack slots below {@code r10}, under the ring's key: the task's {@code mm}, its argument area's bounds. */
     private static final int MM = -16;
     private static final int ARG_BOUNDS = -32;
 
-    private final int ring;
-    private final int counters;
+    private final CountedRing ring;
     private final KernelLayout kernel;
 
     /**
-     * @param ring     the ring buffer map's fd
-     * @param counters the counters map's fd (an array of one {@value #COUNTERS_BYTES}-byte element)
-     * @param kernel   where this kernel keeps the members the programs read
+     * @param ring   where records go
+     * @param kernel where this kernel keeps the members the programs read
      */
-    ProcessPrograms(int ring, int counters, KernelLayout kernel) {
+    ProcessPrograms(CountedRing ring, KernelLayout kernel) {
         this.ring = ring;
-        this.counters = counters;
         this.kernel = kernel;
     }
 
@@ -116,24 +103,20 @@ final class ProcessPrograms {
                 .load(Size.DW, R1, R6, tp.field("clone_flags", 8).offset())   // r1 = clone_flags
                 .andImm(R1, CLONE_THREAD)
                 .jumpIf(R1, NE, 0, OUT);                                      // a thread: not a process
-        reserve(p, FORK, RECORD_BYTES);
-        return submit(p
+        ring.reserve(p, FORK, RECORD_BYTES, OUT);
+        return CountedRing.submit(p
+                .load(Size.W, R1, R7, RecordHeader.PID)                       // the forking process is the parent
+                .store(Size.W, R7, OTHER, R1)
                 .load(Size.W, R1, R6, tp.field("pid", 4).offset())            // r1 = the child's pid
-                .store(Size.W, R7, PID, R1)
-                .call(BpfHelper.GET_CURRENT_PID_TGID)                         // the forking process is the parent
-                .rshImm(R0, 32)                                               // r0 = its tgid
-                .store(Size.W, R7, OTHER, R0));
+                .store(Size.W, R7, RecordHeader.PID, R1), OUT, 0);
     }
 
     /** On {@code sched/sched_process_exec}: a process runs a new program. */
     EbpfProgram exec(TraceEvent tp) {
         EbpfProgram p = new EbpfProgram()
                 .mov(R6, R1);                                                 // r6 = the tracepoint's record
-        reserve(p, EXEC, EXEC_RECORD_BYTES);
-        p.call(BpfHelper.GET_CURRENT_PID_TGID)                                // the exec made its thread the leader
-                .rshImm(R0, 32)
-                .store(Size.W, R7, PID, R0)                                   // pid = tgid
-                .load(Size.W, R3, R6, tp.field("filename", 4).offset())       // r3 = __data_loc: length << 16 | offset
+        ring.reserve(p, EXEC, EXEC_RECORD_BYTES, OUT);                        // the exec made its thread the leader: pid
+        p.load(Size.W, R3, R6, tp.field("filename", 4).offset())              // r3 = __data_loc: length << 16 | offset
                 .andImm(R3, 0xffff)                                           // r3 = the offset in the record
                 .addReg(R3, R6)                                               // r3 = the file name
                 .mov(R1, R7)
@@ -141,7 +124,7 @@ final class ProcessPrograms {
                 .movImm(R2, PATH_BYTES)                                       // r2 = its room, NUL included
                 .call(BpfHelper.PROBE_READ_KERNEL_STR)
                 .store(Size.W, R7, DETAIL, R0);                               // length with NUL, or -errno
-        return submit(arguments(p));
+        return CountedRing.submit(arguments(p), OUT, 0);
     }
 
     /**
@@ -199,12 +182,10 @@ final class ProcessPrograms {
                     .load(Size.W, R2, R6, tp.field("pid", 4).offset())        // r2 = the ending thread
                     .jumpIfReg(R1, NE, R2, OUT);                              // not the leader
         }
-        reserve(p, EXIT, RECORD_BYTES);
-        return submit(p
+        ring.reserve(p, EXIT, RECORD_BYTES, OUT);
+        return CountedRing.submit(p
                 .call(BpfHelper.GET_CURRENT_PID_TGID)
                 .store(Size.W, R7, OTHER, R0)                                 // the low half: the thread that ended
-                .rshImm(R0, 32)
-                .store(Size.W, R7, PID, R0)                                   // the high half: the process
                 .call(BpfHelper.GET_CURRENT_TASK)
                 .mov(R3, R0)
                 .addImm(R3, kernel.taskExitCode())                            // r3 = &current->exit_code
@@ -214,49 +195,6 @@ final class ProcessPrograms {
                 .call(BpfHelper.PROBE_READ_KERNEL)                            // detail = the wait status
                 .jumpIf(R0, EQ, 0, OUT_SUBMIT)
                 .storeImm(Size.W, R7, DETAIL, -1)                             // unreadable: not known
-                .label(OUT_SUBMIT));
-    }
-
-    /**
-     * Counts the event seen, reserves a {@code bytes} record in {@code r7} and fills its kind, stamp
-     * and comm; when the ring is full, counts the event lost and ends. Keeps {@code r6}.
-     */
-    private void reserve(EbpfProgram p, int kind, int bytes) {
-        p.storeImm(Size.W, R10, KEY, 0)                                       // key 0 on the stack
-                .loadMapFd(R1, counters)
-                .mov(R2, R10)
-                .addImm(R2, KEY)
-                .call(BpfHelper.MAP_LOOKUP_ELEM)                              // r0 = &counters[0]
-                .jumpIf(R0, EQ, 0, OUT)                                       // never for an array's key 0; the verifier asks
-                .mov(R8, R0)                                                  // r8 = the counters
-                .movImm(R1, 1)
-                .atomicAdd(R8, SEEN, R1)                                      // seen += 1
-                .loadMapFd(R1, ring)
-                .movImm(R2, bytes)
-                .movImm(R3, 0)
-                .call(BpfHelper.RINGBUF_RESERVE)                              // r0 = a record, or NULL when full
-                .jumpIf(R0, NE, 0, "reserved")
-                .movImm(R1, 1)
-                .atomicAdd(R8, LOST, R1)                                      // lost += 1: no room
-                .jump(OUT)
-                .label("reserved")
-                .mov(R7, R0)                                                  // r7 = the record
-                .storeImm(Size.W, R7, KIND, kind)
-                .call(BpfHelper.KTIME_GET_NS)
-                .store(Size.DW, R7, NANOS, R0)                                // nanos = CLOCK_MONOTONIC now
-                .mov(R1, R7)
-                .addImm(R1, COMM)
-                .movImm(R2, COMM_BYTES)
-                .call(BpfHelper.GET_CURRENT_COMM);                            // comm = the current thread's
-    }
-
-    /** Submits the record in {@code r7}; then {@code out:} returns 0. */
-    private EbpfProgram submit(EbpfProgram p) {
-        return p.mov(R1, R7)
-                .movImm(R2, 0)
-                .call(BpfHelper.RINGBUF_SUBMIT)                               // publish it, waking the reader
-                .label(OUT)
-                .movImm(R0, 0)
-                .exit();
+                .label(OUT_SUBMIT), OUT, 0);
     }
 }

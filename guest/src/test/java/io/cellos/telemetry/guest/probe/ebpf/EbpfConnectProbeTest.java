@@ -1,7 +1,5 @@
 package io.cellos.telemetry.guest.probe.ebpf;
 
-import io.cellos.telemetry.guest.linux.Bpf;
-import io.cellos.telemetry.guest.linux.ErrnoException;
 import io.cellos.telemetry.guest.probe.ProbeHarness;
 import io.cellos.telemetry.guest.probe.RecordingOutput;
 import io.cellos.telemetry.wire.ProbeEvent;
@@ -12,14 +10,11 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -240,45 +235,7 @@ class EbpfConnectProbeTest {
 
     @Test
     void closingTheProbeDetachesAndUnloadsEverything() throws Exception {
-        Set<Integer> programsBefore = ids(Bpf::nextProgramId);
-        Set<Integer> linksBefore = ids(Bpf::nextLinkId);
-        Set<Integer> programs;
-        Set<Integer> links;
-        try (EbpfConnectProbe probe = new EbpfConnectProbe()) {
-            probe.arm();
-            programs = ids(Bpf::nextProgramId);
-            programs.removeAll(programsBefore);
-            links = ids(Bpf::nextLinkId);
-            links.removeAll(linksBefore);
-            assertTrue(programs.size() >= 4 && links.size() >= 4, "four programs linked: " + programs + ", " + links);
-        }
-        long deadline = System.nanoTime() + PATIENCE.toNanos();
-        Set<Integer> left = new HashSet<>();
-        do {
-            left.clear();
-            left.addAll(ids(Bpf::nextProgramId));
-            left.retainAll(programs);
-            Set<Integer> linksLeft = ids(Bpf::nextLinkId);
-            linksLeft.retainAll(links);
-            left.addAll(linksLeft);
-            if (left.isEmpty()) {
-                break;
-            }
-            Thread.sleep(10); // the kernel frees a detached program after an RCU grace period
-        } while (System.nanoTime() < deadline);
-        assertEquals(Set.of(), left, "programs or links left after close");
-    }
-
-    private interface NextId {
-        int after(int id) throws ErrnoException;
-    }
-
-    private static Set<Integer> ids(NextId next) throws ErrnoException {
-        Set<Integer> ids = new HashSet<>();
-        for (int id = next.after(0); id >= 0; id = next.after(id)) {
-            ids.add(id);
-        }
-        return ids;
+        LoadedPrograms.assertCloseUnloadsWhatArmLoaded(new EbpfConnectProbe(), 4, 4, PATIENCE);
     }
 
     /** Waits for the one declaration of {@code pid} to {@code peer}, named {@code comm} unless null. */

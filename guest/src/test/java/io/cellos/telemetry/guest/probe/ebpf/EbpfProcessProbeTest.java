@@ -1,6 +1,5 @@
 package io.cellos.telemetry.guest.probe.ebpf;
 
-import io.cellos.telemetry.guest.linux.Bpf;
 import io.cellos.telemetry.guest.probe.ProbeHarness;
 import io.cellos.telemetry.guest.probe.RecordingOutput;
 import io.cellos.telemetry.wire.CommandLine;
@@ -13,7 +12,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -177,32 +175,6 @@ class EbpfProcessProbeTest {
 
     @Test
     void everyProgramItLoadedIsGoneAfterClose() throws Exception {
-        Set<Integer> before = programIds();
-        Set<Integer> loaded;
-        try (EbpfProcessProbe probe = new EbpfProcessProbe()) {
-            probe.arm();
-            loaded = programIds();
-            loaded.removeAll(before);
-            assertTrue(loaded.size() >= 3, "three programs loaded: " + loaded);
-        }
-        long deadline = System.nanoTime() + PATIENCE.toNanos();
-        Set<Integer> left;
-        do {
-            left = programIds();
-            left.retainAll(loaded);
-            if (left.isEmpty()) {
-                break;
-            }
-            Thread.sleep(10); // the kernel frees a detached program after an RCU grace period
-        } while (System.nanoTime() < deadline);
-        assertEquals(Set.of(), left, "programs left loaded after close");
-    }
-
-    private static Set<Integer> programIds() throws Exception {
-        Set<Integer> ids = new HashSet<>();
-        for (int id = Bpf.nextProgramId(0); id >= 0; id = Bpf.nextProgramId(id)) {
-            ids.add(id);
-        }
-        return ids;
+        LoadedPrograms.assertCloseUnloadsWhatArmLoaded(new EbpfProcessProbe(), 3, 0, PATIENCE);
     }
 }
