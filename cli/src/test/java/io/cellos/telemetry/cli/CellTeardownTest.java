@@ -2,17 +2,21 @@ package io.cellos.telemetry.cli;
 
 import io.cellos.telemetry.guest.linux.AuditNetlink;
 import io.cellos.telemetry.guest.linux.AuditStatus;
+import io.cellos.telemetry.guest.linux.Bpf;
+import io.cellos.telemetry.guest.linux.ErrnoException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -21,14 +25,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@code cellos cell run} killed with SIGKILL, as a CI time-out does: nothing of the cell outlives
- * it, the kernel's audit state is as before, and its directory serves the next run.
+ * it, the kernel's audit state is as before, no eBPF program of the agent's is left loaded, and its
+ * directory serves the next run.
  */
-@ParameterizedClass(name = "--pid-namespace {0}")
-@ValueSource(strings = {"new", "shared"})
+@ParameterizedClass(name = "{0}")
+@MethodSource("io.cellos.telemetry.cli.CellMode#all")
 class CellTeardownTest {
-    /** Both worlds: the cell's own PID namespace, and the agent's (as in a microVM). */
+    /** Both worlds (the cell's own PID namespace, and the agent's, as in a microVM), with each mechanism. */
     @Parameter
-    String pidNamespace;
+    CellMode mode;
 
     private static final Duration PATIENCE = Duration.ofSeconds(30);
 
@@ -44,11 +49,14 @@ class CellTeardownTest {
         try (AuditNetlink audit = new AuditNetlink("test audit control", false, 64 * 1024)) {
             before = withoutAgents(audit);
         }
+        Set<Integer> programsBefore = programIds();
         Files.createDirectories(dir);
-        Process cell = new ProcessBuilder(ProcessHandle.current().info().command().orElseThrow(),
+        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
                 "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-                "cell", "run", "--pid-namespace", pidNamespace, "--dir", dir.toString(), "--", "sh", "-c",
-                "sleep " + forever + " & exec sleep " + forever)
+                "cell", "run"));
+        cmd.addAll(mode.options());
+        cmd.addAll(List.of("--dir", dir.toString(), "--", "sh", "-c", "sleep " + forever + " & exec sleep " + forever));
+        Process cell = new ProcessBuilder(cmd)
                 .redirectOutput(dir.resolve("stdout.txt").toFile()).redirectError(dir.resolve("stderr.txt").toFile())
                 .start();
         List<ProcessHandle> parts;
@@ -72,9 +80,29 @@ class CellTeardownTest {
                     "the agent's audit rules are gone");
         }
 
-        CellProcess again = CellProcess.cell(new CellMode(pidNamespace, null), dir, "/bin/echo", "again");
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        while (!programIds().equals(programsBefore)) {
+            assertTrue(System.nanoTime() < deadline, "eBPF programs left loaded: " + programIds() + ", before the cell: "
+                    + programsBefore);
+            Thread.sleep(20); // the kernel frees a closed program after an RCU grace period, and says nothing
+        }
+
+        CellProcess again = CellProcess.cell(mode, dir, "/bin/echo", "again");
         assertEquals(0, again.status(), "the same --dir works again: " + again);
         assertTrue(again.out().startsWith("again\n"), again.toString());
+    }
+
+    /** The ids of the programs loaded in the kernel, machine-wide (the kernel frees a closed one after an RCU grace period). */
+    private static Set<Integer> programIds() {
+        Set<Integer> ids = new HashSet<>();
+        try {
+            for (int id = Bpf.nextProgramId(0); id >= 0; id = Bpf.nextProgramId(id)) {
+                ids.add(id);
+            }
+        } catch (ErrnoException e) {
+            throw new AssertionError(e);
+        }
+        return ids;
     }
 
     /** Audit's settings once the agents of earlier tests, still handing over, are gone. */
