@@ -1,5 +1,7 @@
 package io.cellos.telemetry.guest.agent;
 
+import io.cellos.telemetry.guest.exec.ExecutableHasher;
+import io.cellos.telemetry.guest.exec.HashLimits;
 import io.cellos.telemetry.guest.linux.Epoll;
 import io.cellos.telemetry.guest.linux.ErrnoException;
 import io.cellos.telemetry.guest.linux.Fd;
@@ -14,19 +16,21 @@ import java.util.List;
 
 /**
  * The agent's one event loop: one thread, one {@code epoll} over every probe's fd, a timer, the
- * link to the host and, with a scope root, the root's {@code pidfd}.
+ * link to the host, the {@link ExecutableHasher}'s answers and, with a scope root, the root's
+ * {@code pidfd}.
  *
  * <p>Each wake: the probes are read ({@link #readProbes}), what they observed is attributed
  * ({@link Attribution}) into the bounded {@link EventQueue}, and the {@link Sender} writes what the
  * socket takes, never waiting; the {@link Link} reconnects when the connection broke. Between
  * wakes, the timer is armed for the next thing due (a heartbeat, a drop report, a reconnect, a
- * held name's end), so an idle agent does not wake.
+ * held name's or exec's end), so an idle agent does not wake. The hasher's answers complete the
+ * execs held for them ({@link ExecDigests}) as they come.
  *
  * <p>Once the scope root has ended there is nothing left to observe: the loop stops as on
  * {@link #stop}, so that an agent whose cell was torn down from outside does not run on.
  *
- * <p>Threading: everything runs on the thread that calls {@link #run}. Owns the probes, the
- * link, the epoll and timer fds.
+ * <p>Threading: everything runs on the thread that calls {@link #run}, but for the hasher's worker
+ * thread, which only reads files. Owns the probes, the link, the hasher, the epoll and timer fds.
  */
 public final class Agent implements AutoCloseable {
     /** How long a stopping agent gives its probes and its queue to hand over and send what they hold. */
@@ -35,6 +39,7 @@ public final class Agent implements AutoCloseable {
     private static final long TOKEN_CHANNEL = -2;
     private static final long TOKEN_WAKEUP = -3;
     private static final long TOKEN_ROOT = -4;
+    private static final long TOKEN_HASHES = -5;
 
     private final List<Probe> probes;
     private final OomGuard guard;
@@ -47,6 +52,8 @@ public final class Agent implements AutoCloseable {
     private final Attribution output;
     private final Sender sender;
     private final Link link;
+    /** Null when its eventfd could not be made: execs then go without {@code sha256}. */
+    private final ExecutableHasher hasher;
     private long armedDeadline = Long.MIN_VALUE;
     private volatile boolean running = true;
 
@@ -65,7 +72,9 @@ public final class Agent implements AutoCloseable {
         this.epoll = new Epoll(64);
         this.timer = new TimerFd();
         this.wakeup = new Wakeup();
-        this.output = new Attribution(queue, scope, pid, comm);
+        this.hasher = hasher(log);
+        this.output = new Attribution(queue, scope, pid, comm, hasher == null ? null : hasher::request,
+                ExecDigests.CAPACITY);
         this.sender = new Sender(queue, heartbeatNanos, pid, comm, Session.draw(), System.nanoTime());
         this.link = new Link(channel, epoll, TOKEN_CHANNEL, log, sender);
         this.root = scope.isEverything() ? null
@@ -75,6 +84,19 @@ public final class Agent implements AutoCloseable {
         epoll.add(wakeup.fd(), Epoll.EPOLLIN, TOKEN_WAKEUP);
         if (root != null) {
             epoll.add(root.get(), Epoll.EPOLLIN, TOKEN_ROOT);
+        }
+        if (hasher != null) {
+            epoll.add(hasher.fd(), Epoll.EPOLLIN, TOKEN_HASHES);
+        }
+    }
+
+    /** The hasher, or null, said in the log, if it cannot be started: hashes are not worth the agent. */
+    private static ExecutableHasher hasher(PrintStream log) {
+        try {
+            return new ExecutableHasher(HashLimits.DEFAULT);
+        } catch (ErrnoException e) {
+            log.println("cellos-telemetry: execs go without sha256: " + e.getMessage());
+            return null;
         }
     }
 
@@ -134,6 +156,8 @@ public final class Agent implements AutoCloseable {
                 armedDeadline = Long.MIN_VALUE; // one-shot: spent
             } else if (token == TOKEN_WAKEUP) {
                 wakeup.drain();
+            } else if (token == TOKEN_HASHES) {
+                hasher.drain(output::hashed);
             } else if (token == TOKEN_ROOT) {
                 epoll.remove(root.get()); // the root has ended: what is left is handed over, as on stop
                 running = false;
@@ -178,6 +202,8 @@ public final class Agent implements AutoCloseable {
             p.finish(output, deadline);
         }
         output.releaseAll();
+        awaitHashes(deadline);
+        output.releaseExecs();
         sender.reportDropsAtEnd();
         while (link.isConnected() && sender.hasWork() && System.nanoTime() - deadline < 0) {
             sender.pump(System.nanoTime(), link);
@@ -191,6 +217,36 @@ public final class Agent implements AutoCloseable {
             }
         }
         sender.dropRest();
+    }
+
+    /**
+     * Gives the execs still held for their hashes until their own wait ends, within
+     * {@code deadline}: the hasher is reading their files.
+     */
+    private void awaitHashes(long deadline) throws ErrnoException {
+        if (hasher == null || output.execsHeld() == 0) {
+            return;
+        }
+        try (Epoll answers = new Epoll(1)) { // the loop's epoll would wake for probes no longer read
+            answers.add(hasher.fd(), Epoll.EPOLLIN, TOKEN_HASHES);
+            long until = Math.min(deadline, output.nextDeadline());
+            while (output.execsHeld() > 0 && System.nanoTime() - until < 0) {
+                long millis = Math.max(1, (until - System.nanoTime()) / 1_000_000);
+                if (answers.await((int) Math.min(millis, 50)) > 0) {
+                    hasher.drain(output::hashed);
+                }
+                until = Math.min(deadline, output.nextDeadline());
+            }
+        }
+    }
+
+    /**
+     * What the agent did, for its last line: events delivered and dropped, and how each exec's
+     * hash was answered ({@code "exec sha256: hashed 3, from cache 997, ...; held 3, late 0, ..."}).
+     */
+    String summary() {
+        return "delivered " + sender.delivered() + ", dropped " + sender.dropped() + "; exec sha256: "
+                + (hasher == null ? "off" : hasher.counters() + "; " + output.execCounts());
     }
 
     /** Asks the loop to end; safe from any thread. {@link #run} returns soon after. */
@@ -226,6 +282,9 @@ public final class Agent implements AutoCloseable {
         }
         link.close();
         sender.close();
+        if (hasher != null) {
+            hasher.close();
+        }
         timer.close();
         wakeup.close();
         if (root != null) {

@@ -14,7 +14,9 @@ import java.util.concurrent.TimeUnit;
  * The agent process itself: protect, connect, arm, announce readiness, run.
  *
  * <p>Readiness is one line on the readiness stream — {@code READY <summary>} or
- * {@code NOT-READY <reason>} — after which that stream is closed; the launcher waits for it.
+ * {@code NOT-READY <reason>} — after which that stream is closed; the launcher waits for it. Its
+ * last line in the log, once stopped, is {@code cellos-telemetry: stopped: } and
+ * {@link Agent#summary}.
  */
 final class AgentRun {
     /** How long the channel may take to connect before the agent gives up becoming ready. */
@@ -57,6 +59,8 @@ final class AgentRun {
         readiness.close();
         try (agent) {
             agent.run();
+            // one line, the agent's last: what it sent and how it hashed what was executed
+            log.println("cellos-telemetry: stopped: " + agent.summary());
             return ExitCode.OK;
         } catch (IOException | RuntimeException e) {
             log.println("cellos-telemetry: stopping on an unrecoverable failure: " + e.getMessage());

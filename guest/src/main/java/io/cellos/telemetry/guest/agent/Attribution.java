@@ -1,5 +1,6 @@
 package io.cellos.telemetry.guest.agent;
 
+import io.cellos.telemetry.guest.exec.ExecutableHash;
 import io.cellos.telemetry.guest.probe.KnownProcesses;
 import io.cellos.telemetry.guest.probe.ProbeOutput;
 import io.cellos.telemetry.wire.Extensions;
@@ -35,6 +36,9 @@ import java.util.Comparator;
  *     {@link PendingNames#WAIT_NANOS}, and only while the queue has room.</li>
  * <li><b>Order.</b> What a wake decides goes into the queue at the wake's end, in the order of its
  *     stamps: a process's spawn, exec and exit, read by two probes, are sent in that order.</li>
+ * <li><b>Hashes.</b> On the way into the queue, each {@code process.exec} is given the {@code sha256}
+ *     of its file by {@link ExecDigests}, which holds it — and what follows it of its process —
+ *     until the hash comes ({@link #hashed}) or {@link ExecDigests#WAIT_NANOS} passes.</li>
  * </ul>
  *
  * <p>Confined to the agent's loop thread.
@@ -58,14 +62,27 @@ final class Attribution implements ProbeOutput {
     private final ArrayDeque<Held> held = new ArrayDeque<>();
     /** What this wake decided to send, put in the order of its stamps at the wake's end. */
     private final ArrayList<ProbeEvent> wake = new ArrayList<>();
+    private final ExecDigests digests;
 
     /** An audit event waiting for the process probe; {@code parent} -1 when the record names none. */
     private record Held(ProbeEvent event, int pid, int parent) {
     }
 
-    /** @param agentPid and {@code agentComm} name the agent, in what it declares of itself */
+    /** Without hashes: every exec goes as the probe made it. */
     Attribution(EventQueue queue, ProcessScope scope, int agentPid, String agentComm) {
+        this(queue, scope, agentPid, agentComm, null, ExecDigests.CAPACITY);
+    }
+
+    /**
+     * @param agentPid    and {@code agentComm} name the agent, in what it declares of itself
+     * @param hashes      asks for the hash of an exec's file ({@link ExecDigests.Requests}); null:
+     *                    execs go without {@code sha256}
+     * @param execsHeld   the most events {@link ExecDigests} holds for their hashes
+     */
+    Attribution(EventQueue queue, ProcessScope scope, int agentPid, String agentComm, ExecDigests.Requests hashes,
+                int execsHeld) {
         this.queue = queue;
+        this.digests = new ExecDigests(hashes, queue::offer, execsHeld);
         this.history = new ProcessHistory(PROCESSES, scope);
         this.agentPid = agentPid;
         this.agentComm = agentComm;
@@ -136,20 +153,48 @@ final class Attribution implements ProbeOutput {
         pendingNames.releaseDue(now, wake::add);
         wake.sort(BY_STAMP); // stable: events of one stamp keep the order they came in
         for (int i = 0; i < wake.size(); i++) {
-            queue.offer(wake.get(i));
+            digests.offer(wake.get(i), now);
         }
         wake.clear();
+        digests.endOfBatch(now);
+        digests.releaseDue(now);
     }
 
-    /** The agent is stopping: everything held is decided and released now. */
+    /** An exec's hash came from the hasher ({@link ExecDigests#answer}). */
+    void hashed(ExecutableHash h) {
+        digests.answer(h);
+    }
+
+    /**
+     * The agent is stopping: every audit event and name held is decided and released now; the
+     * execs waiting for a hash stay held (their answers may still come) until
+     * {@link #releaseExecs}.
+     */
     void releaseAll() {
-        endOfWake(true, System.nanoTime());
-        pendingNames.releaseAll(queue::offer);
+        long now = System.nanoTime();
+        endOfWake(true, now);
+        pendingNames.releaseAll(e -> digests.offer(e, now));
+        digests.endOfBatch(now);
     }
 
-    /** When a held name's wait ends ({@link System#nanoTime()}), or {@link Long#MAX_VALUE}. */
+    /** How many events wait for an exec's hash. */
+    int execsHeld() {
+        return digests.held();
+    }
+
+    /** Releases everything still held for a hash, the execs without {@code sha256}. */
+    void releaseExecs() {
+        digests.releaseAll();
+    }
+
+    /** Why execs went without a hash here: {@code "held 12, late 0, hold full 0, superseded 1"}. */
+    String execCounts() {
+        return digests.counters().toString();
+    }
+
+    /** When a held name's or exec's wait ends ({@link System#nanoTime()}), or {@link Long#MAX_VALUE}. */
     long nextDeadline() {
-        return pendingNames.nextDeadline();
+        return Math.min(pendingNames.nextDeadline(), digests.nextDeadline());
     }
 
     private void decide(Held h, long now) {
