@@ -1,6 +1,7 @@
 package io.cellos.telemetry.bench;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -27,7 +28,8 @@ import java.util.TreeMap;
  *
  * <p>Usage: {@code AgentCost [--processes 10000] [--idle-seconds 60] [--settle-seconds 10]
  * [--generators 1] [--in-flight 2] [--heartbeat-ms 2000] [--agent-classpath cli/target/cellos.jar]
- * [--agent-main io.cellos.telemetry.cli.Main]}.
+ * [--agent-main io.cellos.telemetry.cli.Main] [--probe-mechanism auto|bpf|audit]} ({@code
+ * --probe-mechanism} is passed to the agent; {@code default}, the default, passes none).
  * Run as root, from the project directory (for the default classpath).
  */
 public final class AgentCost {
@@ -39,9 +41,11 @@ public final class AgentCost {
     public static void main(String[] args) throws Exception {
         HarnessFlags f = HarnessFlags.parse(args, Map.of("processes", "10000", "idle-seconds", "60",
                 "settle-seconds", "10", "generators", "1", "in-flight", "2", "heartbeat-ms", "2000",
-                "agent-classpath", "cli/target/cellos.jar", "agent-main", "io.cellos.telemetry.cli.Main"));
+                "agent-classpath", "cli/target/cellos.jar", "agent-main", "io.cellos.telemetry.cli.Main",
+                "probe-mechanism", "default"));
         System.out.println("AgentCost " + f);
         try (AgentRig rig = AgentRig.start(f.string("agent-classpath"), f.string("agent-main"), Duration.ofMillis(f.integer("heartbeat-ms")),
+                f.string("probe-mechanism").equals("default") ? List.of() : List.of("--probe-mechanism", f.string("probe-mechanism")),
                 System.err)) {
             System.out.println(rig.readiness());
             long pid = rig.agentPid();

@@ -11,6 +11,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -69,6 +70,15 @@ final class AgentRig implements AutoCloseable {
      */
     static AgentRig start(String agentClasspath, String agentMain, Duration heartbeat, PrintStream warnings)
             throws IOException, InterruptedException {
+        return start(agentClasspath, agentMain, heartbeat, List.of(), warnings);
+    }
+
+    /**
+     * As {@link #start(String, String, Duration, PrintStream)}, passing {@code agentOptions} (such as
+     * {@code --probe-mechanism bpf}) to the agent after the rig's own.
+     */
+    static AgentRig start(String agentClasspath, String agentMain, Duration heartbeat, List<String> agentOptions,
+                          PrintStream warnings) throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory("agent-rig");
         ArrivalLog log = new ArrivalLog();
         Receiver receiver = Receiver.start(ReceiverOptions.defaults().withLoops(1), log, warnings);
@@ -80,10 +90,12 @@ final class AgentRig implements AutoCloseable {
             String java = ProcessHandle.current().info().command().orElseThrow(
                     () -> new IOException("cannot tell which java runs this harness"));
             long t0 = System.nanoTime();
-            Process launcher = new ProcessBuilder(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp",
+            List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp",
                     agentClasspath, agentMain, "agent", "--transport",
                     "unix:" + cell.socketPath(), "--scope-root", Long.toString(shell.pid()), "--heartbeat",
-                    heartbeat.toMillis() + "ms"))
+                    heartbeat.toMillis() + "ms"));
+            command.addAll(agentOptions);
+            Process launcher = new ProcessBuilder(command)
                     .redirectError(launcherErr.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
             if (!launcher.waitFor(LAUNCH_PATIENCE_SECONDS, TimeUnit.SECONDS)) {
                 launcher.destroyForcibly();

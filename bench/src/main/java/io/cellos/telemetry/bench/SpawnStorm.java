@@ -1,26 +1,32 @@
 package io.cellos.telemetry.bench;
 
-import io.cellos.telemetry.guest.probe.process.ProcessProbe;
-
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Spawn storm: N short-lived processes at the fastest rate this machine sustains, watched at once
- * by the netlink connector probe, the {@code /proc} walk probe (the reference's 100 ms poll) and
- * Debian's {@code forkstat}; prints the fraction of the processes each one saw.
+ * by the observers asked for — by default the netlink connector probe, the {@code /proc} walk
+ * probe (the reference's 100 ms poll) and Debian's {@code forkstat}; prints the fraction of the
+ * processes each one saw, in {@code exec} mode the fraction whose exec it named {@code /bin/true}
+ * (a path ending in {@code /true}), and the observations it reported lost.
  *
- * <p>Usage: {@code SpawnStorm [N] [fork|exec] [GENERATORS] [IN_FLIGHT]} — {@code fork}: children
- * that exit at once; {@code exec}: children that exec {@code /bin/true}; GENERATORS perl workers
- * (default 2) each keep up to IN_FLIGHT children alive at once (default 2), see {@link SpawnPlan}.
- * The rate printed is the children over the whole run of the generator, its start-up included.
- * Run as root.
+ * <p>Usage: {@code SpawnStorm [N] [fork|exec] [GENERATORS] [IN_FLIGHT] [OBSERVERS]} — {@code fork}:
+ * children that exit at once; {@code exec}: children that exec {@code /bin/true}; GENERATORS perl
+ * workers (default 2) each keep up to IN_FLIGHT children alive at once (default 2), see
+ * {@link SpawnPlan}; OBSERVERS a comma list of sets of {@link Mechanisms} (each on its own loop,
+ * e.g. {@code bpf} or {@code audit}, the agent's two mechanisms) and {@code forkstat}, default
+ * {@code connector,walk,forkstat}. The rate printed is the children over the whole run of the
+ * generator, its start-up included. Run as root.
  */
 public final class SpawnStorm {
     private SpawnStorm() {
@@ -34,12 +40,27 @@ public final class SpawnStorm {
         }
         SpawnPlan plan = new SpawnPlan(n, mode.equals("exec"), args.length > 2 ? Integer.parseInt(args[2]) : 2,
                 args.length > 3 ? Integer.parseInt(args[3]) : 2, 0, true);
-        Process forkstat = new ProcessBuilder("forkstat", "-l", "-e", "fork").redirectErrorStream(true).start();
+        List<String> names = List.of((args.length > 4 ? args[4] : "connector,walk,forkstat").split(","));
+        names.stream().filter(x -> !x.equals("forkstat")).forEach(Mechanisms::check);
+        Map<String, PidObserver> observers = new LinkedHashMap<>();
+        Process forkstat = null;
+        Thread reader = null;
         Set<Integer> forkstatSeen = new HashSet<>();
-        Thread reader = Thread.ofPlatform().start(() -> readForkstat(forkstat, forkstatSeen));
-        try (PidObserver connector = new PidObserver(new ProcessProbe(ProcessProbe.Mechanism.CONNECTOR));
-             PidObserver walk = new PidObserver(new ProcessProbe(ProcessProbe.Mechanism.WALK))) {
-            System.out.println("armed: " + connector.awaitArmed() + " | " + walk.awaitArmed());
+        try {
+            for (String name : names) {
+                if (name.equals("forkstat")) {
+                    Process fsp = new ProcessBuilder("forkstat", "-l", "-e", "fork").redirectErrorStream(true).start();
+                    forkstat = fsp;
+                    reader = Thread.ofPlatform().start(() -> readForkstat(fsp, forkstatSeen));
+                } else {
+                    observers.put(name, new PidObserver(Mechanisms.probes(name)));
+                }
+            }
+            List<String> armed = new ArrayList<>();
+            for (Map.Entry<String, PidObserver> o : observers.entrySet()) {
+                armed.add(o.getKey() + ": " + o.getValue().awaitArmed());
+            }
+            System.out.println("armed: " + String.join(" | ", armed));
             Thread.sleep(1_000); // forkstat is up
             System.out.println("workload: " + plan);
             long t0 = System.nanoTime();
@@ -58,13 +79,6 @@ public final class SpawnStorm {
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
             Thread.sleep(1_500); // let every observer catch up (the walk polls every 100 ms)
-            forkstat.destroy();
-            forkstat.waitFor(10, TimeUnit.SECONDS);
-            reader.join();
-            long fs;
-            synchronized (forkstatSeen) {
-                fs = children.stream().filter(forkstatSeen::contains).count();
-            }
             System.out.printf(Locale.ROOT, "%d processes (%s) in %.2f s = %.0f processes/s%n", started, mode,
                     seconds, started / seconds);
             if (children.size() != started) {
@@ -72,9 +86,31 @@ public final class SpawnStorm {
                 System.out.println("pids reused within the run: fractions below are of " + children.size()
                         + " distinct pids");
             }
-            row("netlink connector probe", connector.seen(children), children.size(), connector.lost());
-            row("/proc walk probe (100 ms)", walk.seen(children), children.size(), walk.lost());
-            row("forkstat " + "(Debian)", fs, children.size(), -1);
+            for (Map.Entry<String, PidObserver> o : observers.entrySet()) {
+                row(o.getKey(), o.getValue().seen(children), children.size(), o.getValue().lost());
+                if (plan.exec()) {
+                    long named = o.getValue().named(children, "/true");
+                    System.out.printf(Locale.ROOT, "%-28s named the exec of %6d of %6d = %7.3f %%%n", "", named,
+                            children.size(), 100.0 * named / children.size());
+                }
+            }
+            if (forkstat != null) {
+                forkstat.destroy();
+                forkstat.waitFor(10, TimeUnit.SECONDS);
+                reader.join();
+                long fs;
+                synchronized (forkstatSeen) {
+                    fs = children.stream().filter(forkstatSeen::contains).count();
+                }
+                row("forkstat " + "(Debian)", fs, children.size(), -1);
+            }
+        } finally {
+            if (forkstat != null) {
+                forkstat.destroy();
+            }
+            for (PidObserver o : observers.values()) {
+                o.close();
+            }
         }
     }
 

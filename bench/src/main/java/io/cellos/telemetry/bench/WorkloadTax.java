@@ -1,9 +1,6 @@
 package io.cellos.telemetry.bench;
 
 import io.cellos.telemetry.guest.probe.Probe;
-import io.cellos.telemetry.guest.probe.audit.AuditProbe;
-import io.cellos.telemetry.guest.probe.ebpf.EbpfProcessProbe;
-import io.cellos.telemetry.guest.probe.process.ProcessProbe;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -11,32 +8,24 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.Supplier;
 
 /**
  * The workload's tax: how much longer a command takes, start to exit, while a probe observes the
  * machine, against no probe, measured in one run and interleaved so that drift in the machine's
- * load falls on every mechanism alike. Each probe runs on an epoll loop of its own thread, as in
- * the agent ({@link PidObserver}), and is armed and closed around each run of the command.
+ * load falls on every mechanism alike. A mechanism's probes run on one epoll loop of their own
+ * thread, as in the agent ({@link PidObserver}), and are armed and closed around each run of the
+ * command.
  *
  * <p>Usage: {@code WorkloadTax [ROUNDS] [MECHANISMS] [-- COMMAND...]}. MECHANISMS is a comma list of
- * {@code none}, {@code audit} (the audit probe as the agent arms it: connects, execs, refusals),
- * {@code ebpf} (the eBPF process probe), {@code connector} (the netlink process connector);
- * default {@code none,audit,ebpf}. ROUNDS defaults to 5; the command to
+ * the sets of {@link Mechanisms}: {@code none}, {@code audit} (the agent's audit mechanism: the
+ * audit probe and the process connector), {@code bpf} (the agent's bpf mechanism: the three eBPF
+ * probes), {@code ebpf} (the eBPF process probe alone), {@code audit-probe}, {@code connector};
+ * default {@code none,audit,bpf}. ROUNDS defaults to 5; the command to
  * {@code dd if=/dev/zero of=/dev/null bs=1 count=2000000} (four million system calls). Each round
  * runs every mechanism once, in an order rotated by the round. Prints each run, then the median
  * per mechanism and its ratio to {@code none}'s. Run as root, with nothing else loading the machine.
  */
 public final class WorkloadTax {
-    private static final Map<String, Supplier<Probe>> MECHANISMS = new LinkedHashMap<>();
-
-    static {
-        MECHANISMS.put("none", () -> null);
-        MECHANISMS.put("audit", () -> new AuditProbe(true));
-        MECHANISMS.put("ebpf", EbpfProcessProbe::new);
-        MECHANISMS.put("connector", () -> new ProcessProbe(ProcessProbe.Mechanism.CONNECTOR));
-    }
-
     private WorkloadTax() {
     }
 
@@ -46,34 +35,32 @@ public final class WorkloadTax {
         List<String> command = dash < 0 ? List.of("dd", "if=/dev/zero", "of=/dev/null", "bs=1", "count=2000000")
                 : Arrays.asList(args).subList(dash + 1, args.length);
         int rounds = own.isEmpty() ? 5 : Integer.parseInt(own.get(0));
-        List<String> names = List.of((own.size() > 1 ? own.get(1) : "none,audit,ebpf").split(","));
-        for (String n : names) {
-            if (!MECHANISMS.containsKey(n)) {
-                throw new IllegalArgumentException("unknown mechanism '" + n + "'; known: " + MECHANISMS.keySet());
-            }
-        }
+        List<String> names = List.of((own.size() > 1 ? own.get(1) : "none,audit,bpf").split(","));
+        names.forEach(Mechanisms::check);
         Map<String, List<Double>> seconds = new LinkedHashMap<>();
         names.forEach(n -> seconds.put(n, new ArrayList<>()));
         System.out.println("command: " + String.join(" ", command) + "; rounds: " + rounds);
         for (int r = 0; r < rounds; r++) {
             for (int i = 0; i < names.size(); i++) {
                 String name = names.get((i + r) % names.size());
-                double s = timed(MECHANISMS.get(name).get(), command);
+                double s = timed(Mechanisms.probes(name), command);
                 seconds.get(name).add(s);
-                System.out.printf(Locale.ROOT, "round %d %-9s %.3f s%n", r + 1, name, s);
+                System.out.printf(Locale.ROOT, "round %d %-11s %.3f s%n", r + 1, name, s);
             }
         }
         double base = seconds.containsKey("none") ? median(seconds.get("none")) : Double.NaN;
         for (Map.Entry<String, List<Double>> e : seconds.entrySet()) {
             double m = median(e.getValue());
-            System.out.printf(Locale.ROOT, "%-9s median %.3f s  ratio to none %.2f  runs %s%n", e.getKey(), m, m / base,
+            System.out.printf(Locale.ROOT, "%-11s median %.3f s  min %.3f  max %.3f  ratio to none %.3f  runs %s%n",
+                    e.getKey(), m, e.getValue().stream().mapToDouble(Double::doubleValue).min().orElseThrow(),
+                    e.getValue().stream().mapToDouble(Double::doubleValue).max().orElseThrow(), m / base,
                     e.getValue().stream().map(v -> String.format(Locale.ROOT, "%.3f", v)).toList());
         }
     }
 
-    /** Runs {@code command} to its end while {@code probe} (none if {@code null}) observes; its seconds. */
-    private static double timed(Probe probe, List<String> command) throws Exception {
-        PidObserver observer = probe == null ? null : new PidObserver(probe);
+    /** Runs {@code command} to its end while {@code probes} (if any) observe; its seconds. */
+    private static double timed(List<Probe> probes, List<String> command) throws Exception {
+        PidObserver observer = probes.isEmpty() ? null : new PidObserver(probes);
         try {
             if (observer != null) {
                 observer.awaitArmed();
