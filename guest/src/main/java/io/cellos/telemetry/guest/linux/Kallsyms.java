@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -42,7 +43,8 @@ public final class Kallsyms {
      */
     public static List<Range> functions(Collection<String> names) throws IOException {
         Map<String, Long> starts = new HashMap<>();
-        List<Long> all = new ArrayList<>();
+        long[] all = new long[1 << 16]; // every function's start, unboxed: a kernel has some 100,000
+        int count = 0;
         boolean anyAddress = false;
         try (Stream<String> lines = Files.lines(PROC_KALLSYMS)) {
             for (String line : (Iterable<String>) lines::iterator) {
@@ -58,7 +60,10 @@ public final class Kallsyms {
                 }
                 long address = Long.parseUnsignedLong(line, 0, sp1, 16);
                 anyAddress |= address != 0;
-                all.add(address);
+                if (count == all.length) {
+                    all = Arrays.copyOf(all, count * 2);
+                }
+                all[count++] = address;
                 int end = line.indexOf('\t', sp2 + 1);
                 String name = line.substring(sp2 + 1, end < 0 ? line.length() : end);
                 if (names.contains(name)) {
@@ -70,12 +75,12 @@ public final class Kallsyms {
             throw new IOException(PROC_KALLSYMS + " shows no addresses: reading them takes CAP_SYSLOG and"
                     + " kernel.kptr_restrict below 2");
         }
-        long[] sorted = all.stream().mapToLong(Long::longValue).toArray();
-        java.util.Arrays.sort(sorted); // kernel addresses share their sign: signed order is unsigned order
+        long[] sorted = Arrays.copyOf(all, count);
+        Arrays.sort(sorted); // kernel addresses share their sign: signed order is unsigned order
         List<Range> out = new ArrayList<>();
         for (Map.Entry<String, Long> e : starts.entrySet()) {
             long start = e.getValue();
-            int i = java.util.Arrays.binarySearch(sorted, start);
+            int i = Arrays.binarySearch(sorted, start);
             while (i + 1 < sorted.length && sorted[i + 1] == start) {
                 i++; // an alias at the same address
             }
