@@ -5,11 +5,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,20 +17,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The DNS answers probe on real packet sockets (root), against a tiny DNS server of its own on
- * {@code 127.0.0.77:53} and {@code [::1]:53} ({@code dns_fixture.py}): loopback only, nothing
+ * {@code 127.0.0.77:53} and {@code [::1]:53} ({@link DnsFixture}): loopback only, nothing
  * leaves the machine. The probe is driven from the test's thread, as the agent's loop would.
  */
 class DnsAnswersProbeTest {
-    static final Path FIXTURE = Path.of("src/test/resources/io/cellos/telemetry/guest/probe/dns/dns_fixture.py");
-    static final String SERVER = "127.0.0.77";
-    static final String SERVER6 = "::1";
+    private static final String SERVER = DnsFixture.SERVER;
+    private static final String SERVER6 = DnsFixture.SERVER6;
     private static final Duration PATIENCE = Duration.ofSeconds(20);
     private static final List<Process> servers = new ArrayList<>();
 
     @BeforeAll
     static void startServers() throws Exception {
-        servers.add(serve(SERVER));
-        servers.add(serve(SERVER6));
+        servers.add(DnsFixture.serve(SERVER));
+        servers.add(DnsFixture.serve(SERVER6));
     }
 
     @AfterAll
@@ -45,25 +40,8 @@ class DnsAnswersProbeTest {
         }
     }
 
-    /** Starts the fixture's server on {@code addr} port 53 and waits for it to listen. */
-    static Process serve(String addr) throws IOException {
-        Process p = new ProcessBuilder("python3", FIXTURE.toString(), "serve", addr).redirectErrorStream(true).start();
-        String line = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)).readLine();
-        if (!"READY".equals(line)) {
-            p.destroy();
-            throw new IOException("the test DNS server on " + addr + " did not start: " + line);
-        }
-        return p;
-    }
-
-    /** Runs the fixture with {@code args} to its end; what it printed. */
-    static String fixture(String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of("python3", FIXTURE.toString()));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        assertEquals(0, p.waitFor(), "fixture " + cmd + " failed: " + out);
-        return out;
+    private static String fixture(String... args) throws IOException, InterruptedException {
+        return DnsFixture.run(args);
     }
 
     /** Reads the probe until {@code done} holds of its counts. */
@@ -164,8 +142,7 @@ class DnsAnswersProbeTest {
         PeerHosts hosts = new PeerHosts(); // 4,096 addresses
         int n = 10_000;
         try (DnsAnswersProbe probe = armed(hosts)) {
-            Process flood = new ProcessBuilder("python3", FIXTURE.toString(), "flood", SERVER, String.valueOf(n))
-                    .redirectErrorStream(true).start();
+            Process flood = DnsFixture.start("flood", SERVER, String.valueOf(n));
             RecordingOutput out = new RecordingOutput();
             while (flood.isAlive()) { // read as the agent would, while the answers come
                 probe.onReadable(out);

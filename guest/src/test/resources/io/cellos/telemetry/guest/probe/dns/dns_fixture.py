@@ -149,7 +149,10 @@ def query(server, qname, qtype_text, tcp, port, sleep):
     if addr and port:
         time.sleep(sleep)
         with socket.socket(socket.AF_INET6 if ":" in addr else socket.AF_INET) as c:
-            c.connect((addr, port))
+            try:
+                c.connect((addr, port))
+            except ConnectionRefusedError:
+                pass  # attempted all the same
 
 
 def flood(server, n):
