@@ -11,7 +11,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -23,7 +22,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -45,32 +43,20 @@ class DnsHostAgentTest {
         Path socket = dir.resolve("host.vsock_9001");
         List<Process> servers = List.of(DnsFixture.serve(DnsFixture.SERVER), DnsFixture.serve(DnsFixture.SERVER6));
         ByteArrayOutputStream log = new ByteArrayOutputStream();
-        CompletableFuture<Agent> started = new CompletableFuture<>();
-        Thread loop = null;
         try (ServerSocketChannel host = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
              ServerSocket v4 = new ServerSocket(0, 8, InetAddress.getByName("127.0.0.88"));
              ServerSocket v6 = new ServerSocket(0, 8, InetAddress.getByName("::1"))) {
             host.bind(UnixDomainSocketAddress.of(socket));
             AgentOptions o = AgentOptions.parse(List.of("--probe-mechanism", mechanism, "--transport", "unix:" + socket),
                     Map.of());
-            loop = Thread.ofPlatform().name("agent-loop").start(() -> {
-                try {
-                    PeerHosts hosts = new PeerHosts();
-                    ProbeSet.Armed armed = ProbeSet.arm(o, hosts); // on the loop's thread: its memory is confined to it
-                    assertTrue(armed.probes().stream().anyMatch(p -> p instanceof DnsAnswersProbe), armed.on().toString());
-                    Agent a = new Agent(new Channel(o.transport()), armed.probes(), new EventQueue(65_536, hosts),
-                            ProcessScope.everything(), OomGuard.NONE, Duration.ofMinutes(1).toNanos(), 4242, "test-agent",
-                            new PrintStream(log, true));
-                    a.connect(AgentRun.CONNECT_PATIENCE_NANOS);
-                    started.complete(a);
-                    try (a) {
-                        a.run();
-                    }
-                } catch (Throwable e) {
-                    started.completeExceptionally(e);
-                }
+            AgentThread running = AgentThread.start(() -> {
+                PeerHosts hosts = new PeerHosts();
+                ProbeSet.Armed armed = ProbeSet.arm(o, hosts);
+                assertTrue(armed.probes().stream().anyMatch(p -> p instanceof DnsAnswersProbe), armed.on().toString());
+                return new Agent(new Channel(o.transport()), armed.probes(), new EventQueue(65_536, hosts),
+                        ProcessScope.everything(), OomGuard.NONE, Duration.ofMinutes(1).toNanos(), 4242, "test-agent",
+                        new PrintStream(log, true));
             });
-            Agent agent = started.get();
             try (SocketChannel conn = host.accept()) {
                 FrameStream in = new FrameStream(conn);
                 List<ProbeEvent> connects = new ArrayList<>();
@@ -90,8 +76,11 @@ class DnsHostAgentTest {
                 assertEquals("a.test.cellos", a.extensions().host(), a + " (" + mechanism + ")");
                 assertNull(expired.extensions().host(), "a TTL of 1 s is over 2 s later: " + expired);
             } finally {
-                agent.stop();
-                loop.join();
+                running.agent.stop();
+                running.thread.join();
+                if (running.failure() != null) {
+                    throw new AssertionError("the agent's loop failed", running.failure());
+                }
             }
         } finally {
             for (Process p : servers) {
