@@ -94,16 +94,18 @@ public final class PeerHosts {
         if (e == null) {
             return null;
         }
-        if (now - e.expiresAt() >= 0) {
-            entries.remove(address);
-            return null;
-        }
-        return e.host();
+        // an expired entry stays until pushed out: events reach the queue not quite in the order of
+        // their stamps, and an earlier connect may still be within the TTL
+        return now - e.expiresAt() >= 0 ? null : e.host();
     }
 
-    /** {@link #withHost(ProbeEvent, long)} now. */
+    /**
+     * {@link #withHost(ProbeEvent, long)} as of the connect itself ({@code guest_monotonic_ns}, the
+     * clock of {@link System#nanoTime()}): an event that reaches the queue late — held behind its
+     * process's exec while that is hashed — is named by what was valid when it was made.
+     */
     public ProbeEvent withHost(ProbeEvent event) {
-        return event.source() != ProbeSource.NET_CONNECT_ATTEMPTED ? event : withHost(event, System.nanoTime());
+        return withHost(event, event.guestMonotonicNs());
     }
 
     /**
@@ -118,7 +120,7 @@ public final class PeerHosts {
         return host == null ? event : event.withExtensions(event.extensions().withHost(host));
     }
 
-    /** How many addresses are known (expired ones included until looked up or pushed out). */
+    /** How many addresses are known, expired ones included until pushed out. */
     public int size() {
         return entries.size();
     }

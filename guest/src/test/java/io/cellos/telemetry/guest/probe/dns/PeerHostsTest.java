@@ -78,5 +78,9 @@ class PeerHostsTest {
         assertSame(exec, h.withHost(exec, 1));
         ProbeEvent elsewhere = connect.withExtensions(Extensions.NONE.withPeer("192.0.2.9:443"));
         assertSame(elsewhere, h.withHost(elsewhere, 1));
+        ProbeEvent late = new ProbeEvent(Wire.VERSION_1_1, ProbeSource.NET_CONNECT_ATTEMPTED, 7, "curl", 61 * S,
+                Extensions.NONE.withPeer("192.0.2.7:443"));
+        assertSame(late, h.withHost(late), "judged at the connect's own time: after the TTL");
+        assertEquals("a.test", h.withHost(connect).extensions().host(), "judged at the connect's own time: within it");
     }
 }
