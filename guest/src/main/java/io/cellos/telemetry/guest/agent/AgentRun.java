@@ -3,6 +3,7 @@ package io.cellos.telemetry.guest.agent;
 import io.cellos.telemetry.guest.linux.ErrnoException;
 import io.cellos.telemetry.guest.linux.Libc;
 import io.cellos.telemetry.guest.probe.Probe;
+import io.cellos.telemetry.guest.probe.dns.PeerHosts;
 import io.cellos.telemetry.wire.ExitCode;
 
 import java.io.IOException;
@@ -84,12 +85,13 @@ final class AgentRun {
         int pid = Libc.getpid();
         ProcessScope scope = o.scopeRoot() < 0 ? ProcessScope.everything() : ProcessScope.tree(o.scopeRoot());
         Channel channel = new Channel(o.transport());
-        ProbeSet.Armed armed = ProbeSet.arm(o);
+        PeerHosts hosts = new PeerHosts(); // learnt by the DNS probe, given to connects as they are queued
+        ProbeSet.Armed armed = ProbeSet.arm(o, hosts);
         OomGuard guard;
         Agent agent;
         try {
             guard = OomGuard.of(o.guard(), System.nanoTime());
-            agent = new Agent(channel, armed.probes(), new EventQueue(o.queue()), scope, guard,
+            agent = new Agent(channel, armed.probes(), new EventQueue(o.queue(), hosts), scope, guard,
                     o.heartbeat().toNanos(), pid, SelfProtection.COMM, log);
         } catch (IOException | RuntimeException e) {
             armed.probes().forEach(Probe::close); // give back what they set in the kernel (audit rules)

@@ -1,33 +1,44 @@
 package io.cellos.telemetry.guest.agent;
 
+import io.cellos.telemetry.guest.probe.dns.PeerHosts;
 import io.cellos.telemetry.wire.ProbeEvent;
 
 /**
  * The agent's bounded queue of observations, with the drop counter: an event that finds the
- * queue full is discarded and counted, never waited for.
+ * queue full is discarded and counted, never waited for. Every event the agent sends enters here,
+ * whichever probe saw it, so a {@code net.connect_attempted} is given its {@code host} here
+ * ({@link PeerHosts}), once.
  *
  * <p>Confined to the agent's loop thread (probes and the sender run there).
  */
 final class EventQueue {
     private final ProbeEvent[] ring;
+    /** The names resolved to peers' addresses; null: connects go without {@code host}. */
+    private final PeerHosts hosts;
     private int head;
     private int size;
     private long dropped;
 
     EventQueue(int capacity) {
+        this(capacity, null);
+    }
+
+    /** @param hosts gives connects their {@code host}; null for none */
+    EventQueue(int capacity, PeerHosts hosts) {
+        this.hosts = hosts;
         if (capacity < 1) {
             throw new IllegalArgumentException("queue capacity must be at least 1, got " + capacity);
         }
         ring = new ProbeEvent[capacity];
     }
 
-    /** Adds {@code e}, or counts it as dropped when the queue is full. */
+    /** Adds {@code e} (a connect with its {@code host}, if one is known), or counts it as dropped when the queue is full. */
     void offer(ProbeEvent e) {
         if (size == ring.length) {
             dropped++;
             return;
         }
-        ring[(head + size) % ring.length] = e;
+        ring[(head + size) % ring.length] = hosts == null ? e : hosts.withHost(e);
         size++;
     }
 

@@ -3,6 +3,8 @@ package io.cellos.telemetry.guest.agent;
 import io.cellos.telemetry.guest.probe.Probe;
 import io.cellos.telemetry.guest.probe.audit.AuditProbe;
 import io.cellos.telemetry.guest.probe.audit.SeccompLogProbe;
+import io.cellos.telemetry.guest.probe.dns.DnsAnswersProbe;
+import io.cellos.telemetry.guest.probe.dns.PeerHosts;
 import io.cellos.telemetry.guest.probe.ebpf.EbpfCapabilityProbe;
 import io.cellos.telemetry.guest.probe.ebpf.EbpfConnectProbe;
 import io.cellos.telemetry.guest.probe.ebpf.EbpfProcessProbe;
@@ -46,16 +48,16 @@ final class ProbeSet {
     private ProbeSet() {
     }
 
-    /** Arms every probe the options call for. */
-    static Armed arm(AgentOptions o) throws NotReadyException {
+    /** Arms every probe the options call for; the DNS probe learns into {@code hosts}. */
+    static Armed arm(AgentOptions o, PeerHosts hosts) throws NotReadyException {
         if (o.mechanism() != ProbeMechanism.AUTO) {
-            return arm(o.mechanism(), "", candidates(o, o.mechanism()), o.failureMode());
+            return arm(o.mechanism(), "", candidates(o, o.mechanism(), hosts), o.failureMode());
         }
         try {
-            return arm(ProbeMechanism.BPF, "", candidates(o, ProbeMechanism.BPF), FailureMode.FAIL_CELL);
+            return arm(ProbeMechanism.BPF, "", candidates(o, ProbeMechanism.BPF, hosts), FailureMode.FAIL_CELL);
         } catch (NotReadyException e) {
             return arm(ProbeMechanism.AUDIT, "eBPF could not be armed: " + e.getCause().getMessage(),
-                    candidates(o, ProbeMechanism.AUDIT), o.failureMode());
+                    candidates(o, ProbeMechanism.AUDIT, hosts), o.failureMode());
         }
     }
 
@@ -97,8 +99,11 @@ final class ProbeSet {
      *     execs and exits from the eBPF process probe, whose records carry their names, paths and
      *     command lines as the kernel had them.
      * </ul>
+     * Under both, the DNS answers ({@link DnsAnswersProbe}) are read after the connects and before
+     * the processes: an answer reaches its packet socket before the connect it leads to, so it is
+     * learnt in the wake that reads the connect, before the connect is queued with its {@code host}.
      */
-    private static List<Candidate> candidates(AgentOptions o, ProbeMechanism mechanism) {
+    private static List<Candidate> candidates(AgentOptions o, ProbeMechanism mechanism, PeerHosts hosts) {
         List<Candidate> c = new ArrayList<>();
         KernelBtf btf = new KernelBtf(); // parsed once for the eBPF probes, dropped with the candidates
         if (mechanism == ProbeMechanism.AUDIT) {
@@ -111,6 +116,7 @@ final class ProbeSet {
         if (!o.watches().isEmpty()) {
             c.add(before -> armed(new FileWatchProbe(o.watches(), SelfProtection.COMM)));
         }
+        c.add(before -> armed(new DnsAnswersProbe(hosts)));
         if (mechanism == ProbeMechanism.BPF) {
             c.add(before -> armed(new EbpfProcessProbe(btf)));
         } else {

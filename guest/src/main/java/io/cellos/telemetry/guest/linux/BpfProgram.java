@@ -16,8 +16,10 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  * A classic BPF program ({@code struct sock_filter[]}) assembled instruction by instruction, with
  * symbolic labels resolved when it is {@linkplain #encode encoded}.
  *
- * <p>Only the instructions a seccomp filter needs: absolute 32-bit loads, {@code JEQ}/{@code JSET}
- * against a constant, unconditional jumps and returns. A conditional jump to a label must land
+ * <p>Only the instructions a seccomp filter needs — absolute 32-bit loads, {@code JEQ}/{@code JSET}
+ * against a constant, unconditional jumps and returns — and those a socket filter adds to read
+ * a packet's headers: absolute and indexed 8- and 16-bit loads, the IPv4 header length into
+ * {@code X}, and loads of the kernel's ancillary data (negative offsets, {@link #SKF_AD_PROTOCOL}). A conditional jump to a label must land
  * within 255 instructions (the limit of its 8-bit offsets); {@link #encode} refuses a program that
  * breaks that rule or names a label it never placed, so a wrong program is never installed.
  *
@@ -29,7 +31,14 @@ public final class BpfProgram {
     /** {@code sizeof(struct sock_filter)}. */
     static final int INSTRUCTION_BYTES = 8;
 
+    /** An absolute load at this offset reads {@code ntohs(skb->protocol)} ({@code SKF_AD_OFF + SKF_AD_PROTOCOL}). */
+    public static final int SKF_AD_PROTOCOL = -0x1000;
+
     private static final int LD_W_ABS = 0x20;
+    private static final int LD_H_ABS = 0x28;
+    private static final int LD_B_ABS = 0x30;
+    private static final int LD_H_IND = 0x48;
+    private static final int LDX_B_MSH = 0xb1;
     private static final int JMP_JA = 0x05;
     private static final int JMP_JEQ_K = 0x15;
     private static final int JMP_JSET_K = 0x45;
@@ -44,6 +53,30 @@ public final class BpfProgram {
     /** {@code A = *(u32 *)(data + offset)}. */
     public BpfProgram load(int offset) {
         insns.add(new Insn(LD_W_ABS, null, null, offset));
+        return this;
+    }
+
+    /** {@code A = ntohs(*(u16 *)(data + offset))}; the filter returns 0 if it is out of the packet. */
+    public BpfProgram loadHalf(int offset) {
+        insns.add(new Insn(LD_H_ABS, null, null, offset));
+        return this;
+    }
+
+    /** {@code A = *(u8 *)(data + offset)}; the filter returns 0 if it is out of the packet. */
+    public BpfProgram loadByte(int offset) {
+        insns.add(new Insn(LD_B_ABS, null, null, offset));
+        return this;
+    }
+
+    /** {@code X = 4 * (*(u8 *)(data + offset) & 0xf)}: an IPv4 header's length from its first byte. */
+    public BpfProgram loadHeaderLengthX(int offset) {
+        insns.add(new Insn(LDX_B_MSH, null, null, offset));
+        return this;
+    }
+
+    /** {@code A = ntohs(*(u16 *)(data + X + offset))}; the filter returns 0 if it is out of the packet. */
+    public BpfProgram loadHalfAfterX(int offset) {
+        insns.add(new Insn(LD_H_IND, null, null, offset));
         return this;
     }
 

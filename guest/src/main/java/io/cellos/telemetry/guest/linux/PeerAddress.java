@@ -90,6 +90,31 @@ public final class PeerAddress {
         return true;
     }
 
+    /**
+     * Appends the address of {@code length} bytes (4: IPv4, 16: IPv6) at {@code at} in {@code b}
+     * exactly as {@link #append} writes it in a peer, without brackets, scope or port: an
+     * IPv4-mapped IPv6 address as the IPv4 address it maps.
+     *
+     * @return false, appending nothing, if {@code length} is neither 4 nor 16 or the bytes are not all in {@code b}
+     */
+    public static boolean appendIp(byte[] b, int at, int length, StringBuilder out) {
+        if (at < 0 || at > b.length - length) {
+            return false;
+        }
+        if (length == 4) {
+            appendIpv4(b, at, out);
+        } else if (length == 16) {
+            if (isIpv4Mapped(b, at)) {
+                appendIpv4(b, at + 12, out);
+            } else {
+                appendIpv6(b, at, out);
+            }
+        } else {
+            return false;
+        }
+        return true;
+    }
+
     private static void appendIpv4(byte[] b, int at, StringBuilder out) {
         out.append(b[at] & 0xff).append('.').append(b[at + 1] & 0xff).append('.')
                 .append(b[at + 2] & 0xff).append('.').append(b[at + 3] & 0xff);

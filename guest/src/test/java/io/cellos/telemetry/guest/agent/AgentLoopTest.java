@@ -18,7 +18,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -37,7 +36,7 @@ class AgentLoopTest {
     final PipeProbe probe = new PipeProbe();
     final ByteArrayOutputStream log = new ByteArrayOutputStream();
     volatile Agent agent;
-    volatile Throwable failure;
+    AgentThread running;
     Thread loop;
 
     Path socket() {
@@ -52,25 +51,15 @@ class AgentLoopTest {
 
     /** Builds, connects and runs the agent on a thread of its own: its native memory is confined to it. */
     void startAgent(int queue, Duration heartbeat) throws Exception {
-        CompletableFuture<Agent> started = new CompletableFuture<>();
-        loop = Thread.ofPlatform().name("agent-loop").start(() -> {
-            try {
-                probe.arm();
-                Agent a = new Agent(new Channel(TransportAddress.parse("unix:" + socket())), List.of(probe),
-                        new EventQueue(queue), ProcessScope.everything(), OomGuard.NONE, heartbeat.toNanos(), AGENT_PID,
-                        "test-agent",
-                        new PrintStream(log, true));
-                a.connect(AgentRun.CONNECT_PATIENCE_NANOS);
-                started.complete(a);
-                try (a) {
-                    a.run();
-                }
-            } catch (Throwable e) {
-                started.completeExceptionally(e);
-                failure = e;
-            }
+        running = AgentThread.start(() -> {
+            probe.arm();
+            return new Agent(new Channel(TransportAddress.parse("unix:" + socket())), List.of(probe),
+                    new EventQueue(queue), ProcessScope.everything(), OomGuard.NONE, heartbeat.toNanos(), AGENT_PID,
+                    "test-agent",
+                    new PrintStream(log, true));
         });
-        agent = started.get();
+        agent = running.agent;
+        loop = running.thread;
     }
 
     @AfterEach
@@ -78,8 +67,8 @@ class AgentLoopTest {
         if (agent != null) {
             agent.stop();
             loop.join();
-            if (failure != null) {
-                throw new AssertionError("the agent's loop failed", failure);
+            if (running.failure() != null) {
+                throw new AssertionError("the agent's loop failed", running.failure());
             }
         }
     }
