@@ -176,10 +176,15 @@ record LocalCell(List<String> workload, List<String> watches, Path dir, String o
         io.out().println((NatsTarget.names(output()) ? "published to " + opened.where() + " (read them with: cellos events tail --from "
                 + NatsTarget.parse(output()) + " --cell " + stamp.cellId() + ")" : "event log: " + opened.where())
                 + (opened.sink().lost() > 0 ? "; " + opened.sink().lost() + " events could not be delivered there" : ""));
-        if (Files.exists(agentLog()) && Files.size(agentLog()) > 0) {
-            io.out().println("agent log: " + agentLog() + " (" + Files.readAllLines(agentLog()).size() + " lines)");
+        List<String> log = Files.exists(agentLog()) ? Files.readAllLines(agentLog()) : List.of();
+        if (!log.isEmpty() && log.getLast().startsWith(AgentLauncher.STOPPED)) {
+            io.out().println("agent stopped: " + log.getLast().substring(AgentLauncher.STOPPED.length()));
+            log = log.subList(0, log.size() - 1);
+        }
+        if (!log.isEmpty()) {
+            io.out().println("agent log: " + agentLog() + " (" + log.size() + " lines before its last)");
         } else {
-            Files.deleteIfExists(agentLog());
+            Files.deleteIfExists(agentLog()); // nothing in it but the counts shown above
         }
     }
 

@@ -262,6 +262,7 @@ class LocalCellTest {
         for (String part : List.of(trueRan, connections, "-> 127.0.0.1:",
                 "/watched/build.log by sh", "refused kill (62) (×2)", "refused sethostname (170)",
                 "demo: agent processes visible inside the cell: 0", "drops: 0 events dropped in the guest",
+                "agent stopped: delivered ",
                 "event log: " + dir.resolve("events.jsonl"))) {
             assertTrue(c.out().contains(part), "the summary lacks '" + part + "':\n" + c);
         }

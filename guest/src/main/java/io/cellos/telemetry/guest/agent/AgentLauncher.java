@@ -31,6 +31,8 @@ import java.util.concurrent.TimeUnit;
 public final class AgentLauncher {
     /** Hidden flag telling the agent process it was launched: detach, then report readiness on stdout. */
     static final String LAUNCHED_FLAG = "--launched";
+    /** How the agent's last line in its log begins once it stopped in order; its counts follow. */
+    public static final String STOPPED = "cellos-telemetry: stopped: ";
     private static final long READY_PATIENCE_SECONDS = 60;
     /*
      * Measured in BENCHMARKS.md ("Guest agent"). -Xshare:off: the default CDS archive is relocated at

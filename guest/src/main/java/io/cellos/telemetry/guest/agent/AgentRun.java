@@ -61,7 +61,7 @@ final class AgentRun {
         try (agent) {
             agent.run();
             // one line, the agent's last: what it sent and how it hashed what was executed
-            log.println("cellos-telemetry: stopped: " + agent.summary());
+            log.println(AgentLauncher.STOPPED + agent.summary());
             return ExitCode.OK;
         } catch (IOException | RuntimeException e) {
             log.println("cellos-telemetry: stopping on an unrecoverable failure: " + e.getMessage());
