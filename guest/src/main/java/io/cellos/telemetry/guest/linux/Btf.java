@@ -1,6 +1,8 @@
 package io.cellos.telemetry.guest.linux;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -90,7 +92,17 @@ public final class Btf {
             throw new IOException(VMLINUX + " is not there: the kernel was built without CONFIG_DEBUG_INFO_BTF,"
                     + " and an eBPF program cannot learn where a kernel structure's members lie");
         }
-        return parse(Files.readAllBytes(VMLINUX));
+        long size = Files.size(VMLINUX);
+        try (Arena arena = Arena.ofConfined();
+             Fd fd = new Fd((int) Libc.OPEN.call(VMLINUX.toString(), arena.allocateFrom(VMLINUX.toString()),
+                     OpenFlags.O_RDONLY | OpenFlags.O_CLOEXEC, 0), VMLINUX.toString())) {
+            // mapped, not read onto the heap: the agent's heap is small, and what it grows to it keeps
+            MemorySegment mapped = Libc.mmap(size, Libc.PROT_READ, Libc.MAP_PRIVATE, fd.get(), 0, "mmap(" + VMLINUX + ")")
+                    .reinterpret(size, Arena.ofAuto(), Libc::munmap); // unmapped once the BTF is dropped
+            return parse(mapped.asByteBuffer());
+        } catch (ErrnoException e) {
+            return parse(Files.readAllBytes(VMLINUX)); // a kernel that does not map it (before 6.x)
+        }
     }
 
     /**
@@ -99,8 +111,12 @@ public final class Btf {
      * @throws IllegalArgumentException if it is not BTF, or a section lies outside it
      */
     public static Btf parse(byte[] raw) {
-        ByteBuffer b = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
-        if (raw.length < 24 || (b.getShort(0) & 0xffff) != MAGIC) {
+        return parse(ByteBuffer.wrap(raw));
+    }
+
+    private static Btf parse(ByteBuffer raw) {
+        ByteBuffer b = raw.order(ByteOrder.LITTLE_ENDIAN);
+        if (b.capacity() < 24 || (b.getShort(0) & 0xffff) != MAGIC) {
             throw new IllegalArgumentException("not little-endian BTF: no magic 0xeb9f");
         }
         int header = b.getInt(4);

@@ -61,6 +61,7 @@ public final class Libc {
     public static final int PROT_READ = 1;
     public static final int PROT_WRITE = 2;
     public static final int MAP_SHARED = 1;
+    public static final int MAP_PRIVATE = 2;
     private static final Syscall MUNMAP = new Syscall("munmap");
     private static final Syscall READ = new Syscall("read");
     /** {@code sendto(fd, buf, len, flags, NULL, 0)} is {@code send(2)}. */
