@@ -133,6 +133,7 @@ final class FrameEncodeCommand implements Command {
             case CMDLINE -> ext.withCmdline(value);
             case SHA256 -> ext.withSha256(value);
             case HOST -> ext.withHost(value);
+            case EXE -> ext.withExe(value);
             default -> throw new AssertionError(f);
         };
     }

@@ -26,6 +26,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static io.cellos.telemetry.cli.ScopedWorkload.PATIENCE;
+import static io.cellos.telemetry.cli.ScopedWorkload.pid;
+import static io.cellos.telemetry.cli.ScopedWorkload.sha256sum;
+import static io.cellos.telemetry.cli.ScopedWorkload.type;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -39,7 +43,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ExecDigestEndToEndTest {
     @Parameter
     String mechanism;
-    static final Duration PATIENCE = Duration.ofSeconds(60);
     static final int LOOP = 1000;
     private static final Pattern STOPPED = Pattern.compile("cellos-telemetry: stopped: .*exec sha256: hashed (\\d+), "
             + "from cache (\\d+), busy (\\d+), too large (\\d+), process gone (\\d+), failed (\\d+); held (\\d+), "
@@ -66,75 +69,60 @@ class ExecDigestEndToEndTest {
 
     @Test
     void execsCarryTheSha256OfWhatTheyRanAndABinaryRunAThousandTimesIsReadOnce() throws Exception {
-        CapturingSink sink = new CapturingSink();
         Files.copy(Path.of("/usr/bin/sleep"), dir.resolve("renamed")).toFile().setExecutable(true);
         Files.copy(Path.of("/usr/bin/true"), dir.resolve("loopy")).toFile().setExecutable(true);
         String sleepSha = sha256sum(Path.of("/usr/bin/sleep"));
         String trueSha = sha256sum(Path.of("/usr/bin/true"));
-        Path script = dir.resolve("workload.sh");
-        Files.writeString(script, WORKLOAD);
         Path log = dir.resolve("agent.log");
-        try (Receiver receiver = Receiver.start(ReceiverOptions.defaults().withKeepalive(Duration.ofMinutes(5)), sink,
-                System.err)) {
-            CellHandle cell = receiver.bind(dir.resolve("cell.vsock"), new CellStamp("digest", "r1", null));
-            ProcessBuilder pb = new ProcessBuilder("/bin/sh", script.toString()).redirectErrorStream(true);
-            pb.environment().put("DIR", dir.toString());
-            Process workload = pb.start();
-            try (AgentLauncherRun agent = AgentLauncherRun.start(dir, "--transport", "unix:" + cell.socketPath(),
-                    "--scope-root", Long.toString(workload.pid()), "--queue", "4096", "--log", log.toString(),
-                    "--probe-mechanism", mechanism)) {
-                assertEquals(0, agent.status(), agent.stderr());
-                workload.getOutputStream().write("go\n".getBytes(StandardCharsets.UTF_8));
-                workload.getOutputStream().flush();
-                Map<String, Long> said = readUntil(workload, "loop-done");
+        try (ScopedWorkload run = ScopedWorkload.start(dir, WORKLOAD, mechanism, log)) {
+            CapturingSink sink = run.sink;
+            run.go();
+            Map<String, Long> said = run.readUntil("loop-done");
 
-                JsonNode renamed = execOf(sink, said.get("renamed"));
-                assertEquals(sleepSha, renamed.at("/data/sha256").asText(), renamed.toString());
-                assertExecBeforeExit(sink, said.get("renamed"));
+            JsonNode renamed = execOf(sink, said.get("renamed"));
+            assertEquals(sleepSha, renamed.at("/data/sha256").asText(), renamed.toString());
+            assertExecBeforeExit(sink, said.get("renamed"));
 
-                long memfdPid = said.get("memfd");
-                JsonNode memfd = sink.await(e -> type(e, "process.exec") && pid(e) == memfdPid
-                        && e.at("/data/guest_comm").asText().length() > 0
-                        && !e.at("/data/guest_comm").asText().startsWith("python"), 1, PATIENCE).get(0);
-                assertEquals(sleepSha, memfd.at("/data/sha256").asText(), "the memfd filled from sleep: " + memfd);
-                // what a consumer sees of a memfd: its path as the probe knew it, kept
-                String memfdPath = memfd.at("/data/path").asText();
-                assertTrue(mechanism.equals("bpf") ? memfdPath.startsWith("/proc/self/fd/")
-                        : memfdPath.equals("/memfd:payload (deleted)"), memfd.toString());
-                assertExecBeforeExit(sink, memfdPid);
+            long memfdPid = said.get("memfd");
+            JsonNode memfd = sink.await(e -> type(e, "process.exec") && pid(e) == memfdPid
+                    && e.at("/data/guest_comm").asText().length() > 0
+                    && !e.at("/data/guest_comm").asText().startsWith("python"), 1, PATIENCE).get(0);
+            assertEquals(sleepSha, memfd.at("/data/sha256").asText(), "the memfd filled from sleep: " + memfd);
+            // what a consumer sees of a memfd: its path as the probe knew it, kept
+            String memfdPath = memfd.at("/data/path").asText();
+            assertTrue(mechanism.equals("bpf") ? memfdPath.startsWith("/proc/self/fd/")
+                    : memfdPath.equals("/memfd:payload (deleted)"), memfd.toString());
+            assertExecBeforeExit(sink, memfdPid);
 
-                List<JsonNode> loops = sink.await(e -> type(e, "process.exec")
-                        && e.at("/data/guest_comm").asText().equals("loopy"), LOOP, PATIENCE);
-                assertEquals(LOOP, loops.size(), "every exec is declared, hashed or not");
-                long withSha = loops.stream().filter(e -> e.at("/data/sha256").isTextual()).count();
-                for (JsonNode e : loops) {
-                    if (e.at("/data/sha256").isTextual()) {
-                        assertEquals(trueSha, e.at("/data/sha256").asText(), e.toString());
-                    }
+            List<JsonNode> loops = sink.await(e -> type(e, "process.exec")
+                    && e.at("/data/guest_comm").asText().equals("loopy"), LOOP, PATIENCE);
+            assertEquals(LOOP, loops.size(), "every exec is declared, hashed or not");
+            long withSha = loops.stream().filter(e -> e.at("/data/sha256").isTextual()).count();
+            for (JsonNode e : loops) {
+                if (e.at("/data/sha256").isTextual()) {
+                    assertEquals(trueSha, e.at("/data/sha256").asText(), e.toString());
                 }
-                System.err.printf("exec digests (%s): %d of %d execs of a copy of /bin/true carry sha256; "
-                        + "%d gone before the request%n", mechanism, withSha, LOOP, LOOP - withSha);
+            }
+            System.err.printf("exec digests (%s): %d of %d execs of a copy of /bin/true carry sha256; "
+                    + "%d gone before the request%n", mechanism, withSha, LOOP, LOOP - withSha);
 
-                workload.getOutputStream().close();
-                assertTrue(workload.waitFor(30, TimeUnit.SECONDS));
-                cell.close();
-            }
-            // the agent stops when its scope root has ended; close() waited for it either way
-            String last = Files.readAllLines(log).stream().filter(l -> l.contains("cellos-telemetry: stopped: "))
-                    .reduce((a, b) -> b).orElseThrow(() -> new AssertionError("no last line in " + readOrEmpty(log)));
-            System.err.println("exec digests (" + mechanism + "): " + last);
-            Matcher m = STOPPED.matcher(last);
-            assertTrue(m.find(), last);
-            long hashed = Long.parseLong(m.group(1));
-            long answered = 0;
-            for (int g = 1; g <= 6; g++) {
-                answered += Long.parseLong(m.group(g));
-            }
-            // read at most once each: the renamed sleep, python3, the memfd, the copy of true
-            assertTrue(hashed <= 4, "each file read once: " + last);
-            assertTrue(answered >= LOOP + 2, "every exec was asked for: " + last);
-            assertEquals(0, Long.parseLong(m.group(9)), "the hold never filled: " + last);
+            run.finish();
         }
+        // the agent stops when its scope root has ended; close() waited for it either way
+        String last = Files.readAllLines(log).stream().filter(l -> l.contains("cellos-telemetry: stopped: "))
+                .reduce((a, b) -> b).orElseThrow(() -> new AssertionError("no last line in " + readOrEmpty(log)));
+        System.err.println("exec digests (" + mechanism + "): " + last);
+        Matcher m = STOPPED.matcher(last);
+        assertTrue(m.find(), last);
+        long hashed = Long.parseLong(m.group(1));
+        long answered = 0;
+        for (int g = 1; g <= 6; g++) {
+            answered += Long.parseLong(m.group(g));
+        }
+        // read at most once each: the renamed sleep, python3, the memfd, the copy of true
+        assertTrue(hashed <= 4, "each file read once: " + last);
+        assertTrue(answered >= LOOP + 2, "every exec was asked for: " + last);
+        assertEquals(0, Long.parseLong(m.group(9)), "the hold never filled: " + last);
     }
 
     private static JsonNode execOf(CapturingSink sink, long pid) {
@@ -151,43 +139,11 @@ class ExecDigestEndToEndTest {
         assertTrue(exec >= 0 && exec < exit, "exec before exit for " + pid + ": " + order);
     }
 
-    private static boolean type(JsonNode e, String source) {
-        return e.get("type").asText().equals("cell.observability.guest." + source);
-    }
-
-    private static long pid(JsonNode e) {
-        return e.at("/data/guest_pid").asLong();
-    }
-
-    private static String sha256sum(Path file) throws Exception {
-        Process p = new ProcessBuilder("sha256sum", file.toString()).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, p.waitFor());
-        return out.substring(0, 64);
-    }
-
     private static String readOrEmpty(Path f) {
         try {
             return Files.readString(f);
         } catch (Exception e) {
             return "";
         }
-    }
-
-    /** Reads the workload's {@code word pid} lines until {@code last}. */
-    private static Map<String, Long> readUntil(Process workload, String last) throws Exception {
-        BufferedReader out = new BufferedReader(new InputStreamReader(workload.getInputStream(), StandardCharsets.UTF_8));
-        Map<String, Long> said = new HashMap<>();
-        String line;
-        while ((line = out.readLine()) != null) {
-            String[] f = line.split(" ");
-            if (f.length == 2) {
-                said.put(f[0], Long.parseLong(f[1]));
-            }
-            if (f[0].equals(last)) {
-                return said;
-            }
-        }
-        throw new AssertionError("the workload ended before " + last + "; it said " + said);
     }
 }

@@ -73,6 +73,20 @@ class FrameCommandsTest {
     }
 
     @Test
+    void aConnectsExecutableAndItsHashRoundTrip() throws Exception {
+        String sha = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+        Run enc = Run.of("", "frame", "encode", "--source", "net.connect_attempted", "--pid", "7", "--comm", "sshd",
+                "--mono", "1", "--ext", "peer=127.0.0.1:22", "--ext", "sha256=" + sha, "--ext", "exe=/usr/bin/python3.13");
+        assertEquals(0, enc.status(), enc.err());
+        Run dec = Run.of(enc.out(), "frame", "decode");
+        assertEquals(0, dec.status(), dec.err());
+        JsonNode f = JSON.readTree(dec.out());
+        assertEquals("sshd", f.get("guest_comm").asText());
+        assertEquals("/usr/bin/python3.13", f.get("exe").asText());
+        assertEquals(sha, f.get("sha256").asText());
+    }
+
+    @Test
     void aSessionIsEncodedAsItsOwnKeyAndDecodeShowsIt() throws Exception {
         String session = "0123456789abcdef0123456789abcdef";
         Run enc = Run.of("", "frame", "encode", "--source", "agent.heartbeat", "--pid", "2", "--comm", "agent",

@@ -8,6 +8,8 @@ package io.cellos.telemetry.wire;
  * integers within their key's range, a {@code sha256} of exactly 64 lowercase hex digits. A
  * {@code cmdline} may be longer than {@link Wire#MAX_CMDLINE_BYTES} here; the encoder cuts it as
  * §4 says (ending in {@link CommandLine#CUT_MARK}), and the decoder never produces a longer one.
+ * An {@code exe} longer than {@link Wire#MAX_EXE_BYTES} cannot fit a body: the encoder refuses
+ * the event as too large.
  *
  * @param droppedTotal events the agent discarded since it started ({@code u64})
  * @param parentPid    the parent's pid ({@code u32})
@@ -19,15 +21,17 @@ package io.cellos.telemetry.wire;
  * @param session      the agent's session value, on the first frame of each connection
  * @param what         what changed in the agent's means of observation, in words
  * @param cmdline      the command line of an exec, its arguments quoted as {@link CommandLine} does
- * @param sha256       the SHA-256 of the executed file's content, 64 lowercase hex digits
+ * @param sha256       the SHA-256 of the executed file's content (of the executable the process
+ *                     runs, on the sources of {@code exe}), 64 lowercase hex digits
  * @param host         the DNS name the guest last resolved to the peer's address
+ * @param exe          the path of the executable the process runs, as the agent learnt it
  */
 public record Extensions(Long droppedTotal, Long parentPid, Long exitCode, String path, String peer,
                          Integer capability, Integer syscall, String session, String what, String cmdline,
-                         String sha256, String host) {
+                         String sha256, String host, String exe) {
     /** No extension keys. */
     public static final Extensions NONE = new Extensions(null, null, null, null, null, null, null, null, null, null,
-            null, null);
+            null, null, null);
 
     public Extensions {
         checkRange(Field.PARENT_PID, parentPid);
@@ -99,6 +103,10 @@ public record Extensions(Long droppedTotal, Long parentPid, Long exitCode, Strin
         return with(Field.HOST, v);
     }
 
+    public Extensions withExe(String v) {
+        return with(Field.EXE, v);
+    }
+
     /** A copy with the component of extension key {@code f} set to {@code v}, of that component's type. */
     private Extensions with(Field f, Object v) {
         return new Extensions(
@@ -113,6 +121,7 @@ public record Extensions(Long droppedTotal, Long parentPid, Long exitCode, Strin
                 f == Field.WHAT ? (String) v : what,
                 f == Field.CMDLINE ? (String) v : cmdline,
                 f == Field.SHA256 ? (String) v : sha256,
-                f == Field.HOST ? (String) v : host);
+                f == Field.HOST ? (String) v : host,
+                f == Field.EXE ? (String) v : exe);
     }
 }

@@ -28,7 +28,8 @@ public enum Field {
     CMDLINE("cmdline", false, Wire.MAX_CMDLINE_BYTES),
     /** Always exactly 64 lowercase hex digits; see {@link #isWellFormed}. */
     SHA256("sha256", false, Sha256Hex.LENGTH),
-    HOST("host", false, Integer.MAX_VALUE);
+    HOST("host", false, Integer.MAX_VALUE),
+    EXE("exe", false, Wire.MAX_EXE_BYTES);
 
     /** Number of core keys; the first {@code CORE_COUNT} constants are the core keys. */
     public static final int CORE_COUNT = 5;

@@ -14,8 +14,8 @@ import java.util.Arrays;
  * values are unsigned integers or definite text only, additional information 0–27; known keys
  * have their type and range; text is valid UTF-8, within its key's {@link Field#maxBytes()}
  * ({@code guest_comm} 16 bytes, {@code cmdline} 1,024 — the cut mark included, so every
- * {@code cmdline} an agent cuts as protocol.md §4 says is accepted) and of its key's form (a
- * {@code sha256} is 64 lowercase hex digits); no key appears twice; nothing follows the map;
+ * {@code cmdline} an agent cuts as protocol.md §4 says is accepted — {@code exe} 4,096) and of
+ * its key's form (a {@code sha256} is 64 lowercase hex digits); no key appears twice; nothing follows the map;
  * the five core keys are present; the probe source is known. Unknown keys are skipped.
  *
  * <p>Stateless and thread-safe. A well-formed body allocates only the event and its strings.
@@ -110,7 +110,8 @@ public final class FrameDecoder {
             long mono = 0;
             String comm = null;
             Long dropped = null, parent = null, exit = null;
-            String path = null, peer = null, session = null, what = null, cmdline = null, sha256 = null, host = null;
+            String path = null, peer = null, session = null, what = null, cmdline = null, sha256 = null, host = null,
+                    exe = null;
             Integer cap = null, sys = null;
             int[] unknownKeys = null; // offset << 16 | length of each unknown key, made only when needed
             int unknownCount = 0;
@@ -151,11 +152,13 @@ public final class FrameDecoder {
                     case CMDLINE -> cmdline = text(textOff, (int) v);
                     case SHA256 -> sha256 = text(textOff, (int) v);
                     case HOST -> host = text(textOff, (int) v);
+                    case EXE -> exe = text(textOff, (int) v);
                 }
             }
             checkComplete(seen, source, sourceOff);
             Extensions ext = (seen & -1 << Field.CORE_COUNT) == 0 ? Extensions.NONE
-                    : new Extensions(dropped, parent, exit, path, peer, cap, sys, session, what, cmdline, sha256, host);
+                    : new Extensions(dropped, parent, exit, path, peer, cap, sys, session, what, cmdline, sha256, host,
+                            exe);
             return new ProbeEvent(version, source, pid, comm, mono, ext);
         }
 

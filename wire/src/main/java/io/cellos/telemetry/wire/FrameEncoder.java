@@ -79,6 +79,9 @@ public final class FrameEncoder {
         if (x.host() != null) {
             text(Field.HOST, x.host());
         }
+        if (x.exe() != null) {
+            text(Field.EXE, x.exe());
+        }
         return finish();
     }
 

@@ -42,7 +42,7 @@ public enum FrameError {
     INTEGER_OVERFLOW("integer_overflow"),
     /**
      * A text field longer than its field allows ({@code guest_comm} over 16 bytes, {@code cmdline}
-     * over 1,024).
+     * over 1,024, {@code exe} over 4,096).
      */
     FIELD_TOO_LONG("field_too_long"),
     /** A text field not of the form its key requires ({@code sha256} not 64 lowercase hex digits). */

@@ -26,6 +26,13 @@ public final class Wire {
      * included (protocol.md §4).
      */
     public static final int MAX_CMDLINE_BYTES = 1024;
+    /**
+     * The most bytes of UTF-8 an {@code exe} may hold: {@code PATH_MAX}, the most a path the kernel
+     * gives back can be (protocol.md §4). A body of {@link #MAX_BODY_BYTES} never holds that much
+     * beside the core keys, so only a decoder given a larger body ({@link FrameDecoder#decodeBody})
+     * meets a longer one.
+     */
+    public static final int MAX_EXE_BYTES = 4096;
     /** The most entries a body's map may hold. */
     public static final int MAX_ENTRIES = 16;
     /** {@code content_version} of a frame with only the core keys. */

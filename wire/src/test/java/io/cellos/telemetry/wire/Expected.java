@@ -80,7 +80,7 @@ final class Expected {
         Extensions x = e.extensions();
         Extensions y = new Extensions(x.droppedTotal(), x.parentPid(), x.exitCode(), sanitized(x.path()),
                 sanitized(x.peer()), x.capability(), x.syscall(), sanitized(x.session()), sanitized(x.what()),
-                cmdline(x.cmdline()), x.sha256(), sanitized(x.host()));
+                cmdline(x.cmdline()), x.sha256(), sanitized(x.host()), sanitized(x.exe()));
         int version = e.contentVersion();
         if (!x.isEmpty() && Wire.minor(version) == 0) {
             version = Wire.VERSION_1_1;
@@ -113,6 +113,7 @@ final class Expected {
         putIfPresent(m, Field.CMDLINE, x.cmdline());
         putIfPresent(m, Field.SHA256, x.sha256());
         putIfPresent(m, Field.HOST, x.host());
+        putIfPresent(m, Field.EXE, x.exe());
         return m;
     }
 

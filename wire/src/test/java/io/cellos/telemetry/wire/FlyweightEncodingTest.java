@@ -71,6 +71,9 @@ class FlyweightEncodingTest {
         if (x.host() != null) {
             enc.text(Field.HOST, x.host());
         }
+        if (x.exe() != null) {
+            enc.text(Field.EXE, new StringBuilder(x.exe()));
+        }
         return Arrays.copyOf(buf, enc.finish());
     }
 

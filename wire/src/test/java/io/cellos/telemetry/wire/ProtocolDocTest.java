@@ -107,7 +107,10 @@ class ProtocolDocTest {
                         + "` close the connection (the column says '" + rows.get(i).get(2) + "')")));
     }
 
-    /** Rows of key | CBOR | range | ...: the keys in order, "uint" or "text", and uN for integers. */
+    /**
+     * Rows of key | CBOR | range | ...: the keys in order, "uint" or "text", uN for integers, and
+     * the limit of a text key that has one ({@link Field#maxBytes()}).
+     */
     private static void assertKeyTable(int number, List<Field> fields) {
         List<List<String>> rows = rowsNaming(number, "key", fields.stream().map(Field::wireName).toList());
         assertAll(IntStream.range(0, fields.size()).mapToObj(i -> () -> {
@@ -116,6 +119,9 @@ class ProtocolDocTest {
                     + f.wireName());
             if (f.isUnsigned()) {
                 assertEquals(unsignedRange(f), rows.get(i).get(2), "§" + number + ": the range of " + f.wireName());
+            } else if (f.maxBytes() != Integer.MAX_VALUE) {
+                assertTrue(rows.get(i).get(2).startsWith(textRange(f)), "§" + number + ": the range of "
+                        + f.wireName() + " must start '" + textRange(f) + "', is '" + rows.get(i).get(2) + "'");
             }
         }));
     }
@@ -129,6 +135,11 @@ class ProtocolDocTest {
 
     private static List<String> firstColumn(int number, List<List<String>> rows) {
         return rows.stream().map(r -> codeSpan(number, r.getFirst())).toList();
+    }
+
+    /** {@code at most 1,024 bytes} for a text field of bounded length; a {@code sha256} has its own words. */
+    private static String textRange(Field f) {
+        return f == Field.SHA256 ? f.maxBytes() + " lowercase hex digits" : String.format("at most %,d bytes", f.maxBytes());
     }
 
     /** {@code u8}, {@code u16}, {@code u32} or {@code u64}: the width whose largest value is the field's maximum. */

@@ -39,6 +39,8 @@ import java.util.Comparator;
  * <li><b>Hashes.</b> On the way into the queue, each {@code process.exec} is given the {@code sha256}
  *     of its file by {@link ExecDigests}, which holds it — and what follows it of its process —
  *     until the hash comes ({@link #hashed}) or {@link ExecDigests#WAIT_NANOS} passes.</li>
+ * <li><b>Programs.</b> On the way out of {@link ExecDigests}, a connect, file event or denial is
+ *     given the {@code exe} and {@code sha256} of its process's program ({@link ProcessExecutables}).</li>
  * </ul>
  *
  * <p>Confined to the agent's loop thread.
@@ -82,7 +84,8 @@ final class Attribution implements ProbeOutput {
     Attribution(EventQueue queue, ProcessScope scope, int agentPid, String agentComm, ExecDigests.Requests hashes,
                 int execsHeld) {
         this.queue = queue;
-        this.digests = new ExecDigests(hashes, queue::offer, execsHeld);
+        this.digests = new ExecDigests(hashes, new ProcessExecutables(queue::offer, ProcessExecutables::readLink,
+                agentPid, ProcessExecutables.CAPACITY), execsHeld);
         this.history = new ProcessHistory(PROCESSES, scope);
         this.agentPid = agentPid;
         this.agentComm = agentComm;

@@ -74,6 +74,9 @@ public final class GuestFieldsJson {
         if (x.host() != null) {
             text(g, Field.HOST, x.host());
         }
+        if (x.exe() != null) {
+            text(g, Field.EXE, x.exe());
+        }
         // never the session: it is the agent's proof of its channel, and an event log can be read by others
     }
 
