@@ -1,11 +1,9 @@
 package io.cellos.telemetry.guest.probe.ebpf;
 
-import io.cellos.telemetry.guest.linux.BpfRingBuffer;
 import io.cellos.telemetry.guest.linux.Btf;
 import io.cellos.telemetry.guest.linux.Kallsyms;
 import io.cellos.telemetry.guest.linux.TraceEvent;
 import io.cellos.telemetry.guest.linux.Tracefs;
-import io.cellos.telemetry.guest.probe.Probe;
 import io.cellos.telemetry.guest.probe.ProbeOutput;
 import io.cellos.telemetry.wire.Extensions;
 import io.cellos.telemetry.wire.ProbeEvent;
@@ -51,21 +49,13 @@ import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
  * the ring ({@link CountedRing}), program and perf event ({@link AttachedPrograms}): closing it
  * detaches and unloads all.
  */
-public final class EbpfCapabilityProbe implements Probe {
+public final class EbpfCapabilityProbe extends RingProbe {
     /** The default ring: about 2,300 records can wait for the loop. */
     public static final int DEFAULT_RING_BYTES = 1 << 17;
     static final String DESCRIPTION = "capability denials (eBPF tracepoint)";
     private static final String TRACEPOINT = "capability/cap_capable";
-    private static final int RECORDS_PER_WAKEUP = 1024;
 
-    private final int ringBytes;
     private final RecordHeader header = new RecordHeader();
-    private final BpfRingBuffer.Records handler = this::handle;
-    private final AttachedPrograms programs = new AttachedPrograms();
-    /** The kernel's BTF, until {@link #arm} takes it. */
-    private KernelBtf kernelTypes;
-    private CountedRing ring;
-    private ProbeOutput out;
 
     /** A probe with the {@linkplain #DEFAULT_RING_BYTES default ring}. */
     public EbpfCapabilityProbe() {
@@ -86,13 +76,7 @@ public final class EbpfCapabilityProbe implements Probe {
     }
 
     private EbpfCapabilityProbe(int ringBytes, KernelBtf kernelTypes) {
-        this.ringBytes = ringBytes;
-        this.kernelTypes = kernelTypes;
-    }
-
-    @Override
-    public String description() {
-        return DESCRIPTION;
+        super(DESCRIPTION, ringBytes, CapabilityPrograms.COUNTERS_BYTES, "cellos_caps", kernelTypes);
     }
 
     /**
@@ -104,23 +88,13 @@ public final class EbpfCapabilityProbe implements Probe {
      * @throws IOException if tracefs, {@code /proc/kallsyms} or the kernel's BTF cannot be read
      */
     @Override
-    public void arm() throws IOException {
-        if (ring != null) {
-            throw new IllegalStateException(description() + " is armed already");
-        }
-        KernelBtf types = kernelTypes;
-        kernelTypes = new KernelBtf(); // held no longer than the arming: a later arm reads its own
+    void load(KernelBtf types) throws IOException {
         TraceEvent tp = Tracefs.events(TRACEPOINT).getFirst();
         List<Kallsyms.Range> silent = Kallsyms.functions(CapabilityPrograms.SILENT_CALLERS);
         CapabilityPrograms.PtRegs regs = ptRegs(types.get());
-        ring = new CountedRing(ringBytes, CapabilityPrograms.COUNTERS_BYTES, "cellos_caps");
-        try {
-            CapabilityPrograms code = new CapabilityPrograms(ring, silent, regs);
-            programs.attach(tp, code.denied(tp), "cellos_caps");
-        } catch (IOException | RuntimeException e) {
-            close();
-            throw e;
-        }
+        CountedRing ring = openRing();
+        CapabilityPrograms code = new CapabilityPrograms(ring, silent, regs);
+        programs.attach(tp, code.denied(tp), "cellos_caps");
     }
 
     /** The saved registers' layout, from BTF; {@code sp} and the word after it ({@code ss}) end it. */
@@ -138,40 +112,19 @@ public final class EbpfCapabilityProbe implements Probe {
         return m.offset();
     }
 
-    @Override
-    public int fd() {
-        return ring.fd();
-    }
-
-    @Override
-    public void onReadable(ProbeOutput out) {
-        this.out = out;
-        ring.read(handler, RECORDS_PER_WAKEUP, out);
-    }
-
-    /**
-     * Detaches the program, so that nothing more is seen, then reads until the ring is empty (or
-     * until {@code deadlineNanos}) and reports the last losses: after it, {@link #seen} is final and
-     * equals what was handed over plus what was reported lost.
-     */
-    @Override
-    public void finish(ProbeOutput out, long deadlineNanos) {
-        programs.detach();
-        this.out = out;
-        ring.drain(handler, RECORDS_PER_WAKEUP, out, deadlineNanos);
-    }
-
     /** Failed checks kept by the program: those read, those waiting in the ring, and those lost. */
+    @Override
     public long seen() {
-        return ring.seen();
+        return super.seen();
     }
 
     /** Failed checks of the kernel's silent callers, counted and not declared. */
     public long silent() {
-        return ring.counter(CapabilityPrograms.SILENT);
+        return ring().counter(CapabilityPrograms.SILENT);
     }
 
-    private void handle(MemorySegment data, long at, int length) {
+    @Override
+    void handle(ProbeOutput out, MemorySegment data, long at, int length) {
         int pid = RecordHeader.pid(data, at);
         int cap = data.get(JAVA_INT_UNALIGNED, at + CapabilityPrograms.CAP);
         int syscall = data.get(JAVA_INT_UNALIGNED, at + CapabilityPrograms.SYSCALL);
@@ -182,14 +135,5 @@ public final class EbpfCapabilityProbe implements Probe {
         }
         out.emitInScope(new ProbeEvent(Wire.VERSION_1_1, ProbeSource.CAPABILITY_DENIED, pid,
                 header.comm(data, at), nanos, ext), pid, -1);
-    }
-
-    @Override
-    public void close() {
-        programs.close();
-        if (ring != null) {
-            ring.close();
-            ring = null;
-        }
     }
 }

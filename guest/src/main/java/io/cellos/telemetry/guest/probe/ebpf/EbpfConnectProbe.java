@@ -1,12 +1,10 @@
 package io.cellos.telemetry.guest.probe.ebpf;
 
 import io.cellos.telemetry.guest.linux.Bpf;
-import io.cellos.telemetry.guest.linux.BpfRingBuffer;
 import io.cellos.telemetry.guest.linux.Cgroup2Root;
 import io.cellos.telemetry.guest.linux.EbpfProgram;
 import io.cellos.telemetry.guest.linux.Fd;
 import io.cellos.telemetry.guest.linux.PeerAddress;
-import io.cellos.telemetry.guest.probe.Probe;
 import io.cellos.telemetry.guest.probe.ProbeOutput;
 import io.cellos.telemetry.wire.Extensions;
 import io.cellos.telemetry.wire.ProbeEvent;
@@ -57,28 +55,20 @@ import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
  * ring ({@link CountedRing}), the dedup maps, programs and links ({@link AttachedPrograms}): the links belong to their descriptors, so closing the probe, or the
  * death of the agent, detaches everything and leaves nothing behind in the kernel.
  */
-public final class EbpfConnectProbe implements Probe {
+public final class EbpfConnectProbe extends RingProbe {
     /** The default ring: 16,384 records can wait for the loop. */
     public static final int DEFAULT_RING_BYTES = 1 << 20;
     /** The default number of (socket, destination) pairs remembered for UDP sends. */
     public static final int DEFAULT_DESTINATIONS = 16384;
     static final String DESCRIPTION = "connects (eBPF cgroup socket hooks)";
-    private static final int RECORDS_PER_WAKEUP = 1024;
     private static final int[] FAMILIES = {PeerAddress.AF_INET, PeerAddress.AF_INET6};
     private static final String CAST_TO_KERNEL_CONTEXT = "bpf_cast_to_kern_ctx";
 
-    private final int ringBytes;
     private final int destinations;
     private final RecordHeader header = new RecordHeader();
     /** Room for any record's address: a {@code struct sockaddr_un} is the largest. */
     private final byte[] sockaddr = new byte[ConnectPrograms.SUN_BYTES];
     private final StringBuilder peer = new StringBuilder(64);
-    private final BpfRingBuffer.Records handler = this::handle;
-    private final AttachedPrograms programs = new AttachedPrograms();
-    /** The kernel's BTF, until {@link #arm} takes it. */
-    private KernelBtf kernelTypes;
-    private CountedRing ring;
-    private ProbeOutput out;
     private String unixRefused = "not armed";
 
     /** A probe with the default ring and dedup table. */
@@ -103,14 +93,8 @@ public final class EbpfConnectProbe implements Probe {
     }
 
     private EbpfConnectProbe(int ringBytes, int destinations, KernelBtf kernelTypes) {
-        this.ringBytes = ringBytes;
+        super(DESCRIPTION, ringBytes, CountedRing.COUNTERS_BYTES, "cellos_conn", kernelTypes);
         this.destinations = destinations;
-        this.kernelTypes = kernelTypes;
-    }
-
-    @Override
-    public String description() {
-        return DESCRIPTION;
     }
 
     /**
@@ -121,14 +105,9 @@ public final class EbpfConnectProbe implements Probe {
      *         {@code mount}, {@code open}, {@code mmap})
      */
     @Override
-    public void arm() throws IOException {
-        if (ring != null) {
-            throw new IllegalStateException(description() + " is armed already");
-        }
-        KernelBtf types = kernelTypes;
-        kernelTypes = new KernelBtf(); // held no longer than the arming: a later arm reads its own
+    void load(KernelBtf types) throws IOException {
         try (Cgroup2Root root = Cgroup2Root.open()) {
-            ring = new CountedRing(ringBytes, "cellos_conn");
+            CountedRing ring = openRing();
             Fd seenDestinations = programs.own(Bpf.createMap(Bpf.MAP_TYPE_LRU_HASH, ConnectPrograms.SEEN_KEY_BYTES,
                     ConnectPrograms.SEEN_VALUE_BYTES, destinations, 0, "cellos_conn_dst"));
             ConnectPrograms code = new ConnectPrograms(ring, seenDestinations.get());
@@ -138,9 +117,6 @@ public final class EbpfConnectProbe implements Probe {
                 link(root, ConnectPrograms.datagramHook(family), code.datagram(family), "cellos_udp" + v);
             }
             armUnix(root, code, types);
-        } catch (IOException | RuntimeException e) {
-            close();
-            throw e;
         }
     }
 
@@ -183,35 +159,14 @@ public final class EbpfConnectProbe implements Probe {
         programs.link(root.fd(), hook, program, Bpf.PROG_TYPE_CGROUP_SOCK_ADDR, name);
     }
 
-    @Override
-    public int fd() {
-        return ring.fd();
-    }
-
-    @Override
-    public void onReadable(ProbeOutput out) {
-        this.out = out;
-        ring.read(handler, RECORDS_PER_WAKEUP, out);
-    }
-
-    /**
-     * Detaches the programs, so that nothing more is seen, then reads until the ring is empty (or
-     * until {@code deadlineNanos}) and reports the last losses: after it, {@link #seen} is final and
-     * equals what was declared plus what was reported lost.
-     */
-    @Override
-    public void finish(ProbeOutput out, long deadlineNanos) {
-        programs.detach();
-        this.out = out;
-        ring.drain(handler, RECORDS_PER_WAKEUP, out, deadlineNanos);
-    }
-
     /** How many connects the programs have seen: those read, those waiting in the ring, and those lost. */
+    @Override
     public long seen() {
-        return ring.seen();
+        return super.seen();
     }
 
-    private void handle(MemorySegment data, long at, int length) {
+    @Override
+    void handle(ProbeOutput out, MemorySegment data, long at, int length) {
         int kind = RecordHeader.kind(data, at);
         int pid = RecordHeader.pid(data, at);
         long nanos = RecordHeader.nanos(data, at);
@@ -235,14 +190,5 @@ public final class EbpfConnectProbe implements Probe {
             default -> throw new IllegalStateException("a connect record of kind " + kind + " from our own program");
         }
         out.emitInScope(peer.isEmpty() ? e : e.withExtensions(Extensions.NONE.withPeer(peer.toString())), pid, -1);
-    }
-
-    @Override
-    public void close() {
-        programs.close();
-        if (ring != null) {
-            ring.close();
-            ring = null;
-        }
     }
 }

@@ -1,10 +1,8 @@
 package io.cellos.telemetry.guest.probe.ebpf;
 
-import io.cellos.telemetry.guest.linux.BpfRingBuffer;
 import io.cellos.telemetry.guest.linux.ErrnoException;
 import io.cellos.telemetry.guest.linux.TraceEvent;
 import io.cellos.telemetry.guest.linux.Tracefs;
-import io.cellos.telemetry.guest.probe.Probe;
 import io.cellos.telemetry.guest.probe.ProbeOutput;
 import io.cellos.telemetry.guest.probe.ProcessEvents;
 import io.cellos.telemetry.wire.CommandLine;
@@ -50,25 +48,16 @@ import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
  * the ring ({@link CountedRing}), programs and perf events ({@link AttachedPrograms}): closing it
  * detaches and unloads all.
  */
-public final class EbpfProcessProbe implements Probe {
+public final class EbpfProcessProbe extends RingProbe {
     /** The default ring: about 1,900 exec records, or 21,000 fork or exit records, can wait for the loop. */
     public static final int DEFAULT_RING_BYTES = 1 << 20;
     static final String DESCRIPTION = "processes (eBPF tracepoints)";
-    private static final int RECORDS_PER_WAKEUP = 1024;
     private static final String[] TRACEPOINTS = {"task/task_newtask", "sched/sched_process_exec", "sched/sched_process_exit"};
 
     private final ProcessEvents events;
-    private final int ringBytes;
     private final RecordHeader header = new RecordHeader(ProcessPrograms.PATH_BYTES);
     private final byte[] args = new byte[ProcessPrograms.ARGS_BYTES];
     private final byte[] cmdline = new byte[Wire.MAX_CMDLINE_BYTES];
-    private final BpfRingBuffer.Records handler = this::handle;
-    private final AttachedPrograms programs = new AttachedPrograms();
-    /** The kernel's BTF, until {@link #arm} takes it. */
-    private KernelBtf kernelTypes;
-    private CountedRing ring;
-    private ProbeOutput out;
-    private boolean behind;
 
     /** A probe with the {@linkplain #DEFAULT_RING_BYTES default ring} that declares execs. */
     public EbpfProcessProbe() {
@@ -92,14 +81,8 @@ public final class EbpfProcessProbe implements Probe {
     }
 
     private EbpfProcessProbe(int ringBytes, boolean declareExecs, KernelBtf kernelTypes) {
+        super(DESCRIPTION, ringBytes, CountedRing.COUNTERS_BYTES, "cellos_proc", kernelTypes);
         this.events = new ProcessEvents(declareExecs);
-        this.ringBytes = ringBytes;
-        this.kernelTypes = kernelTypes;
-    }
-
-    @Override
-    public String description() {
-        return DESCRIPTION;
     }
 
     /**
@@ -111,62 +94,29 @@ public final class EbpfProcessProbe implements Probe {
      * @throws IOException    if tracefs cannot be read
      */
     @Override
-    public void arm() throws IOException {
-        if (ring != null) {
-            throw new IllegalStateException(description() + " is armed already");
-        }
-        KernelBtf types = kernelTypes;
-        kernelTypes = new KernelBtf(); // held no longer than the arming: a later arm reads its own
-        try {
-            List<TraceEvent> tps = Tracefs.events(TRACEPOINTS);
-            KernelLayout layout = KernelLayout.of(types.get());
-            ring = new CountedRing(ringBytes, "cellos_proc");
-            ProcessPrograms code = new ProcessPrograms(ring, layout);
-            programs.attach(tps.get(0), code.fork(tps.get(0)), "cellos_fork");
-            programs.attach(tps.get(1), code.exec(tps.get(1)), "cellos_exec");
-            programs.attach(tps.get(2), code.exit(tps.get(2)), "cellos_exit");
-        } catch (IOException | RuntimeException e) {
-            close();
-            throw e;
-        }
-    }
-
-    @Override
-    public int fd() {
-        return ring.fd();
-    }
-
-    @Override
-    public void onReadable(ProbeOutput out) throws IOException {
-        this.out = out;
-        int n = ring.read(handler, RECORDS_PER_WAKEUP, out);
-        behind = n == RECORDS_PER_WAKEUP && ring.pending();
-    }
-
-    /**
-     * Detaches the programs, so that nothing more is seen, then reads until the ring is empty (or
-     * until {@code deadlineNanos}) and reports the last losses: after it, {@link #seen} is final and
-     * equals what was declared plus what was reported lost.
-     */
-    @Override
-    public void finish(ProbeOutput out, long deadlineNanos) throws IOException {
-        programs.detach();
-        this.out = out;
-        int n = ring.drain(handler, RECORDS_PER_WAKEUP, out, deadlineNanos);
-        behind = n == RECORDS_PER_WAKEUP && ring.pending();
+    void load(KernelBtf types) throws IOException {
+        List<TraceEvent> tps = Tracefs.events(TRACEPOINTS);
+        KernelLayout layout = KernelLayout.of(types.get());
+        CountedRing ring = openRing();
+        ProcessPrograms code = new ProcessPrograms(ring, layout);
+        programs.attach(tps.get(0), code.fork(tps.get(0)), "cellos_fork");
+        programs.attach(tps.get(1), code.exec(tps.get(1)), "cellos_exec");
+        programs.attach(tps.get(2), code.exit(tps.get(2)), "cellos_exit");
     }
 
     @Override
     public boolean processesBehind() {
-        return behind;
+        return leftUnread();
     }
 
     /** How many process events the programs have seen: those read, those waiting in the ring, and those lost. */
+    @Override
     public long seen() {
-        return ring.seen();
+        return super.seen();
     }
 
-    private void handle(MemorySegment data, long at, int length) {
+    @Override
+    void handle(ProbeOutput out, MemorySegment data, long at, int length) {
         int kind = RecordHeader.kind(data, at);
         int pid = RecordHeader.pid(data, at);
         int other = data.get(JAVA_INT_UNALIGNED, at + ProcessPrograms.OTHER);
@@ -207,14 +157,5 @@ public final class EbpfProcessProbe implements Probe {
             return null; // the kernel could not copy it
         }
         return header.string(data, at + ProcessPrograms.PATH, len);
-    }
-
-    @Override
-    public void close() {
-        programs.close();
-        if (ring != null) {
-            ring.close();
-            ring = null;
-        }
     }
 }
