@@ -46,10 +46,13 @@ public record AgentOptions(TransportAddress transport, List<String> watches, Fai
             and counts, and the count reaches the host. What changes its means of observation
             (audit's rules or settings, a forged netlink message, its or init's oom_score_adj,
             a watched path deleted or moved) is put back where it can be and declared as
-            agent.tampered. A connect names the host the guest last resolved to its address
-            (host), from the plain DNS answers (UDP/TCP from port 53) the agent sees on the
-            guest's interfaces; names resolved otherwise — DNS over HTTPS/TLS/QUIC, other ports,
-            /etc/hosts, a cache that sends no packet, before the agent started — are not seen.
+            agent.tampered. Every exec carries the sha256 of the file the kernel ran (when it
+            could be read in time); connects, file events and denials name the program (exe, and
+            its sha256) beside the comm, which a process sets itself. A connect names the host
+            the guest last resolved to its address (host), from the plain DNS answers (UDP/TCP
+            from port 53) the agent sees on the guest's interfaces; names resolved otherwise — DNS
+            over HTTPS/TLS/QUIC, other ports, /etc/hosts, a cache that sends no packet, before the
+            agent started — are not seen.
 
             Launch contract: started by init before the workload, the command returns 0 only once
             the agent is ready (channel connected, every probe armed) and runs on detached in its
