@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * What a person wants to know about a cell at a glance, gathered from its events as they are
  * emitted: the workload's status, the process tree (name, executable, pid, status, lifetime),
- * connections attempted, files touched and by whom, denials, connections to the cell's channels the
+ * connections attempted, raw and packet sockets opened, files touched and by whom, denials, connections to the cell's channels the
  * host refused to believe, and drops. Each event is taken by what it says ({@link EventFacts}), with
  * a switch over the kinds of event and the guest's probe sources; its JSON is never read back.
  *
@@ -64,6 +64,7 @@ final class CellSummary {
     private volatile long rootPid = -1;
     private final Map<Long, Proc> procs = new LinkedHashMap<>();
     private final List<String> connects = new ArrayList<>();
+    private final List<String> rawSockets = new ArrayList<>();
     private final List<String> files = new ArrayList<>();
     private final List<String> denials = new ArrayList<>();
     private final List<String> refusedChannels = new ArrayList<>();
@@ -132,6 +133,7 @@ final class CellSummary {
                 }
             }
             case NET_CONNECT_ATTEMPTED -> connects.add(comm + " (pid " + pid + ") -> " + orUnknown(x.peer()));
+            case NET_RAW_SOCKET_OPENED -> rawSockets.add(comm + " (pid " + pid + ") opened " + orUnknown(x.socket()));
             case FS_INOTIFY_FIRED -> files.add(orUnknown(x.path()) + " by " + comm + " (pid " + pid + ")");
             case CAPABILITY_DENIED -> denials.add(comm + " (pid " + pid + ") refused "
                     + (x.syscall() != null ? SyscallTable.describe(x.syscall()) : "capability " + orUnknown(x.capability())));
@@ -187,6 +189,7 @@ final class CellSummary {
         }
         tree(out, children, rootPid, "  ");
         list(out, "connections attempted", connects);
+        list(out, "raw and packet sockets opened", rawSockets);
         list(out, "declared files touched", files);
         list(out, "denied", denials);
         list(out, "tampering with the agent's observation (declared, and put back where it could be)", tampered);

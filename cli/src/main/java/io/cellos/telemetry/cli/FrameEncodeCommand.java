@@ -134,6 +134,7 @@ final class FrameEncodeCommand implements Command {
             case SHA256 -> ext.withSha256(value);
             case HOST -> ext.withHost(value);
             case EXE -> ext.withExe(value);
+            case SOCKET -> ext.withSocket(value);
             default -> throw new AssertionError(f);
         };
     }

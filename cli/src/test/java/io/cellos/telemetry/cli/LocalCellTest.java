@@ -112,6 +112,28 @@ class LocalCellTest {
         assertTrue(python.out().contains("children killed: True own group signalled: True"), python.toString());
     }
 
+    /** The workload keeps {@code CAP_NET_RAW}: the sockets are made, and declared with the program that made them. */
+    @Test
+    void rawAndPacketSocketsTheWorkloadOpensAreDeclaredWithItsProgram() throws Exception {
+        CellProcess c = CellProcess.cell(mode, tmp.resolve("raw"), "/usr/bin/python3", "-c", """
+                import socket
+                socket.socket(socket.AF_INET, socket.SOCK_STREAM).close()
+                socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_TCP).close()
+                socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM, socket.htons(0x0800)).close()
+                print("opened")
+                """);
+        assertEquals(0, c.status(), c.toString());
+        assertEquals("opened\n", c.out().substring(0, "opened\n".length()), c.toString());
+        List<JsonNode> opened = c.ofType("net.raw_socket_opened");
+        assertEquals(List.of("inet raw 6", "packet dgram 0x0800"),
+                opened.stream().map(e -> e.path("data").path("socket").asText()).toList(), c.toString());
+        for (JsonNode e : opened) {
+            assertTrue(e.path("data").path("exe").asText().startsWith("/usr/bin/python3"), e.toString());
+            assertTrue(c.out().contains("python3 (pid " + e.path("data").path("guest_pid").asText() + ") opened "
+                    + e.path("data").path("socket").asText()), c.toString());
+        }
+    }
+
     @Test
     void exitStatusesRoundTripAndOrphansAreReaped() throws Exception {
         assertEquals(0, CellProcess.cell(mode, tmp.resolve("zero"), "/bin/true").status());

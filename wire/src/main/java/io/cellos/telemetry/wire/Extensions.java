@@ -25,13 +25,14 @@ package io.cellos.telemetry.wire;
  *                     runs, on the sources of {@code exe}), 64 lowercase hex digits
  * @param host         the DNS name the guest last resolved to the peer's address
  * @param exe          the path of the executable the process runs, as the agent learnt it
+ * @param socket       what kind of raw or packet socket was opened: family, type and protocol
  */
 public record Extensions(Long droppedTotal, Long parentPid, Long exitCode, String path, String peer,
                          Integer capability, Integer syscall, String session, String what, String cmdline,
-                         String sha256, String host, String exe) {
+                         String sha256, String host, String exe, String socket) {
     /** No extension keys. */
     public static final Extensions NONE = new Extensions(null, null, null, null, null, null, null, null, null, null,
-            null, null, null);
+            null, null, null, null);
 
     public Extensions {
         checkRange(Field.PARENT_PID, parentPid);
@@ -107,6 +108,10 @@ public record Extensions(Long droppedTotal, Long parentPid, Long exitCode, Strin
         return with(Field.EXE, v);
     }
 
+    public Extensions withSocket(String v) {
+        return with(Field.SOCKET, v);
+    }
+
     /** A copy with the component of extension key {@code f} set to {@code v}, of that component's type. */
     private Extensions with(Field f, Object v) {
         return new Extensions(
@@ -122,6 +127,7 @@ public record Extensions(Long droppedTotal, Long parentPid, Long exitCode, Strin
                 f == Field.CMDLINE ? (String) v : cmdline,
                 f == Field.SHA256 ? (String) v : sha256,
                 f == Field.HOST ? (String) v : host,
-                f == Field.EXE ? (String) v : exe);
+                f == Field.EXE ? (String) v : exe,
+                f == Field.SOCKET ? (String) v : socket);
     }
 }

@@ -82,6 +82,9 @@ public final class FrameEncoder {
         if (x.exe() != null) {
             text(Field.EXE, x.exe());
         }
+        if (x.socket() != null) {
+            text(Field.SOCKET, x.socket());
+        }
         return finish();
     }
 

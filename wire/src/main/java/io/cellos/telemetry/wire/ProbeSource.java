@@ -17,7 +17,8 @@ public enum ProbeSource {
     PROCESS_EXEC("process.exec", false),
     TELEMETRY_DROPPED("telemetry.dropped", false),
     AGENT_HEARTBEAT("agent.heartbeat", false),
-    AGENT_TAMPERED("agent.tampered", false);
+    AGENT_TAMPERED("agent.tampered", false),
+    NET_RAW_SOCKET_OPENED("net.raw_socket_opened", false);
 
     private static final ProbeSource[] ALL = values();
 

@@ -80,7 +80,8 @@ final class Expected {
         Extensions x = e.extensions();
         Extensions y = new Extensions(x.droppedTotal(), x.parentPid(), x.exitCode(), sanitized(x.path()),
                 sanitized(x.peer()), x.capability(), x.syscall(), sanitized(x.session()), sanitized(x.what()),
-                cmdline(x.cmdline()), x.sha256(), sanitized(x.host()), sanitized(x.exe()));
+                cmdline(x.cmdline()), x.sha256(), sanitized(x.host()), sanitized(x.exe()),
+                sanitized(x.socket()));
         int version = e.contentVersion();
         if (!x.isEmpty() && Wire.minor(version) == 0) {
             version = Wire.VERSION_1_1;
@@ -114,6 +115,7 @@ final class Expected {
         putIfPresent(m, Field.SHA256, x.sha256());
         putIfPresent(m, Field.HOST, x.host());
         putIfPresent(m, Field.EXE, x.exe());
+        putIfPresent(m, Field.SOCKET, x.socket());
         return m;
     }
 

@@ -74,6 +74,9 @@ class FlyweightEncodingTest {
         if (x.exe() != null) {
             enc.text(Field.EXE, new StringBuilder(x.exe()));
         }
+        if (x.socket() != null) {
+            enc.text(Field.SOCKET, x.socket());
+        }
         return Arrays.copyOf(buf, enc.finish());
     }
 

@@ -72,9 +72,9 @@ final class WireArbitraries {
     }
 
     /**
-     * Any subset of at most 11 of the 13 extension keys (a map holds 16 keys, 5 of them core:
+     * Any subset of at most 11 of the 14 extension keys (a map holds 16 keys, 5 of them core:
      * {@code host} and {@code capability} never come together, nor {@code exe} and
-     * {@code syscall}); sizes keep the whole body under 4096 bytes. A {@code cmdline} is often
+     * {@code syscall}, nor {@code socket} and {@code session}); sizes keep the whole body under 4096 bytes. A {@code cmdline} is often
      * longer than the 1,024 bytes the encoder keeps.
      */
     public static Arbitrary<Extensions> extensions() {
@@ -83,11 +83,13 @@ final class WireArbitraries {
                 text(250).injectNull(0.5), text(150).injectNull(0.5),
                 u8().injectNull(0.5), u16().injectNull(0.5), text(40).injectNull(0.5))
                 .as((d, p, x, path, peer, cap, sys, session) -> new Extensions(d, p, x, path, peer, cap, sys, session,
-                        null, null, null, null, null));
+                        null, null, null, null, null, null));
         Arbitrary<Extensions> some = Combinators.combine(eight, text(60).injectNull(0.5), text(300).injectNull(0.5),
-                        digests().injectNull(0.5), text(60).injectNull(0.5), text(60).injectNull(0.5))
-                .as((x, what, cmdline, sha256, host, exe) -> x.withWhat(what).withCmdline(cmdline).withSha256(sha256)
-                        .withHost(x.capability() == null ? host : null).withExe(x.syscall() == null ? exe : null));
+                        digests().injectNull(0.5), text(60).injectNull(0.5), text(60).injectNull(0.5),
+                        text(40).injectNull(0.5))
+                .as((x, what, cmdline, sha256, host, exe, socket) -> x.withWhat(what).withCmdline(cmdline)
+                        .withSha256(sha256).withHost(x.capability() == null ? host : null)
+                        .withExe(x.syscall() == null ? exe : null).withSocket(x.session() == null ? socket : null));
         return Arbitraries.frequencyOf(Tuple.of(1, Arbitraries.just(Extensions.NONE)), Tuple.of(3, some));
     }
 

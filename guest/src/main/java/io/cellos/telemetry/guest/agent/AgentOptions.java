@@ -41,13 +41,13 @@ public record AgentOptions(TransportAddress transport, List<String> watches, Fai
                                 [--log FILE] [--guard PID]... [--foreground]
 
             The in-guest telemetry agent. Observes processes (fork, exec, exit), declared files,
-            outbound connects and refused privileged operations through the kernel's own events, and
-            streams them as frames to the host. It never blocks the workload: a full queue drops
+            outbound connects, raw and packet sockets opened, and refused privileged operations
+            through the kernel's own events, and streams them as frames to the host. It never blocks the workload: a full queue drops
             and counts, and the count reaches the host. What changes its means of observation
             (audit's rules or settings, a forged netlink message, its or init's oom_score_adj,
             a watched path deleted or moved) is put back where it can be and declared as
             agent.tampered. Every exec carries the sha256 of the file the kernel ran (when it
-            could be read in time); connects, file events and denials name the program (exe, and
+            could be read in time); connects, raw sockets, file events and denials name the program (exe, and
             its sha256) beside the comm, which a process sets itself. A connect names the host
             the guest last resolved to its address (host), from the plain DNS answers (UDP/TCP
             from port 53) the agent sees on the guest's interfaces; names resolved otherwise — DNS
@@ -74,7 +74,8 @@ public record AgentOptions(TransportAddress transport, List<String> watches, Fai
                                      when PID ends, the agent hands over what it holds and ends too
               --probe-mechanism M    how processes, execs and connects are observed: bpf, eBPF
                                      programs on tracepoints and cgroup socket hooks (no cost on
-                                     other system calls; refused privileged calls are not seen);
+                                     other system calls; a refusal that involves no capability
+                                     check, such as a read-only file system's, is not seen);
                                      audit, kernel audit's syscall rules with the process
                                      connector (every system call of every process takes audit's
                                      slow path); auto (default): bpf when the kernel allows it,

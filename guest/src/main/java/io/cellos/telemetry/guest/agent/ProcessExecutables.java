@@ -13,8 +13,8 @@ import java.util.function.Consumer;
 import java.util.function.IntFunction;
 
 /**
- * Gives every {@code net.connect_attempted}, {@code fs.inotify_fired} and {@code capability.denied}
- * of a process the {@code exe} and {@code sha256} of the program it runs (protocol.md §4), on the
+ * Gives every {@code net.connect_attempted}, {@code net.raw_socket_opened}, {@code fs.inotify_fired}
+ * and {@code capability.denied} of a process the {@code exe} and {@code sha256} of the program it runs (protocol.md §4), on the
  * way from {@link ExecDigests} into the queue: {@code guest_comm} is the process's to set
  * ({@code prctl(PR_SET_NAME)}), the executable is the kernel's.
  *
@@ -112,7 +112,7 @@ final class ProcessExecutables implements Consumer<ProbeEvent> {
                 }
             }
             case PROCESS_EXITED -> byPid.remove(pid);
-            case NET_CONNECT_ATTEMPTED, FS_INOTIFY_FIRED, CAPABILITY_DENIED -> {
+            case NET_CONNECT_ATTEMPTED, NET_RAW_SOCKET_OPENED, FS_INOTIFY_FIRED, CAPABILITY_DENIED -> {
                 if (pid != agentPid) {
                     e = annotated(e, program(pid));
                 }

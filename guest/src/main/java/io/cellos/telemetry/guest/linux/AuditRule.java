@@ -30,8 +30,13 @@ public final class AuditRule {
     /** {@code AUDIT_SUCCESS}: 1 for a call that succeeded. */
     public static final int FIELD_SUCCESS = 104;
     public static final int FIELD_FILTERKEY = 210;
+    /** {@code AUDIT_ARG0}: the call's first argument; {@code AUDIT_ARG1} is the second. */
+    public static final int FIELD_ARG0 = 200;
+    public static final int FIELD_ARG1 = 201;
     public static final int OP_NOT_EQUAL = 0x30000000;
     public static final int OP_EQUAL = 0x40000000;
+    /** {@code AUDIT_BIT_TEST}: {@code (field & value) == value}. */
+    public static final int OP_BIT_TEST = 0x48000000;
     /** {@code AUDIT_ARCH_X86_64}: {@code EM_X86_64 | __AUDIT_ARCH_64BIT | __AUDIT_ARCH_LE}. */
     public static final int ARCH_X86_64 = 0xC000003E;
 

@@ -77,6 +77,9 @@ public final class GuestFieldsJson {
         if (x.exe() != null) {
             text(g, Field.EXE, x.exe());
         }
+        if (x.socket() != null) {
+            text(g, Field.SOCKET, x.socket());
+        }
         // never the session: it is the agent's proof of its channel, and an event log can be read by others
     }
 

@@ -22,7 +22,8 @@ class GuestFieldsJsonTest {
         ProbeEvent e = ProbeEvent.of(ProbeSource.AGENT_TAMPERED, 7, "cellos-agent", 11)
                 .withExtensions(new Extensions(1L, 2L, 3L, "/p", "10.0.0.1:1", 4, 5, "0123456789abcdef0123456789abcdef",
                         "audit rule removed by pid 812 (auditctl); restored", "curl -H 'X: ü' https://example.org/",
-                        "0123456789abcdef".repeat(4), "example.org", "/usr/bin/python3.13"));
+                        "0123456789abcdef".repeat(4), "example.org", "/usr/bin/python3.13",
+                        "packet raw 0x0003"));
         JsonNode data = new ObjectMapper().readTree(json(e));
         for (Field f : Field.values()) {
             if (f == Field.SESSION) {
@@ -36,6 +37,7 @@ class GuestFieldsJsonTest {
         assertEquals("0123456789abcdef".repeat(4), data.get("sha256").asText());
         assertEquals("example.org", data.get("host").asText());
         assertEquals("/usr/bin/python3.13", data.get("exe").asText());
+        assertEquals("packet raw 0x0003", data.get("socket").asText());
     }
 
     /** The keys come in §4's order, the order of {@link Field}, after the core keys. */

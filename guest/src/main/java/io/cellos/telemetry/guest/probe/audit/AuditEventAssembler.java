@@ -5,6 +5,7 @@ import io.cellos.telemetry.guest.linux.AuditRule;
 import io.cellos.telemetry.guest.linux.PeerAddress;
 import io.cellos.telemetry.guest.linux.Seccomp;
 import io.cellos.telemetry.guest.probe.ProbeOutput;
+import io.cellos.telemetry.guest.probe.RawSockets;
 import io.cellos.telemetry.wire.Extensions;
 import io.cellos.telemetry.wire.ProbeEvent;
 import io.cellos.telemetry.wire.ProbeSource;
@@ -25,6 +26,9 @@ import java.util.function.Consumer;
  *       machine.</li>
  *   <li>audit's own configuration changes, joined to the process that made each, handed to the
  *       probe ({@link AuditConfigChanges}), which tells tampering from other agents' work;</li>
+ *   <li>{@code net.raw_socket_opened} (pid, comm, {@code socket}) for a successful x86-64
+ *       {@code socket(2)} that made a raw IP or a packet socket ({@link RawSockets}), from its
+ *       {@code AUDIT_SYSCALL} record's arguments;</li>
  *   <li>{@code capability.denied} (pid, comm, {@code syscall}) for a call {@link AuditRuleSet} counts
  *       as refused, from its {@code AUDIT_SYSCALL} record alone; and for a seccomp verdict that refuses
  *       a call (errno, trap or kill), from the filter's {@code AUDIT_SECCOMP} record. {@code syscall} is
@@ -57,6 +61,9 @@ final class AuditEventAssembler {
     private static final byte[] SADDR = AuditRecord.ascii("saddr");
     private static final byte[] CODE = AuditRecord.ascii("code");
     private static final byte[] EXE = AuditRecord.ascii("exe");
+    private static final byte[] A0 = AuditRecord.ascii("a0");
+    private static final byte[] A1 = AuditRecord.ascii("a1");
+    private static final byte[] A2 = AuditRecord.ascii("a2");
     /** {@code PATH_MAX}. */
     private static final int EXE_BYTES = 4096;
     private static final byte[] NO = AuditRecord.ascii("no");
@@ -91,6 +98,9 @@ final class AuditEventAssembler {
     private int commLen;
     private int exeLen;
     private long code;
+    private long a0;
+    private long a1;
+    private long a2;
 
     /**
      * An assembler of the seccomp verdicts alone, for a reader of the multicast log that loads no
@@ -162,6 +172,9 @@ final class AuditEventAssembler {
         commLen = 0;
         exeLen = -1;
         code = -1;
+        a0 = -1;
+        a1 = -1;
+        a2 = -1;
         while (record.nextField()) {
             if (record.keyIs(ARCH)) {
                 arch = record.hex();
@@ -181,6 +194,12 @@ final class AuditEventAssembler {
                 code = record.hex();
             } else if (record.keyIs(EXE)) {
                 exeLen = record.string(exe);
+            } else if (record.keyIs(A0)) {
+                a0 = record.hex();
+            } else if (record.keyIs(A1)) {
+                a1 = record.hex();
+            } else if (record.keyIs(A2)) {
+                a2 = record.hex();
             }
         }
     }
@@ -201,6 +220,11 @@ final class AuditEventAssembler {
                 out.processes().execNamed(pid, e.guestComm());
                 out.emitInScope(exeLen > 0 ? e.withExtensions(Extensions.NONE.withPath(
                         new String(exe, 0, exeLen, StandardCharsets.UTF_8))) : e, pid, ppid);
+            }
+        } else if (syscall == AuditRuleSet.SOCKET) {
+            if (!failed && RawSockets.declared(a0, a1)) {
+                out.emitInScope(event(ProbeSource.NET_RAW_SOCKET_OPENED, pid, comm, 0, commLen, record.stampMillis())
+                        .withExtensions(Extensions.NONE.withSocket(RawSockets.describe(a0, a1, a2))), pid, ppid);
             }
         } else if (failed && rules.isRefusal((int) syscall, exit)) {
             out.emitInScope(event(ProbeSource.CAPABILITY_DENIED, pid, comm, 0, commLen, record.stampMillis())

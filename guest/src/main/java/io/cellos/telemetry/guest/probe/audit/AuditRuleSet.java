@@ -3,13 +3,21 @@ package io.cellos.telemetry.guest.probe.audit;
 import io.cellos.telemetry.guest.linux.AuditRule;
 import io.cellos.telemetry.guest.linux.AuditStatus;
 import io.cellos.telemetry.guest.linux.Errno;
+import io.cellos.telemetry.guest.linux.PacketSocket;
+import io.cellos.telemetry.guest.linux.PeerAddress;
+import io.cellos.telemetry.guest.linux.SockAddr;
 import io.cellos.telemetry.guest.linux.SyscallTable;
+import io.cellos.telemetry.guest.probe.RawSockets;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import static io.cellos.telemetry.guest.linux.AuditRule.ARCH_X86_64;
 import static io.cellos.telemetry.guest.linux.AuditRule.FIELD_ARCH;
+import static io.cellos.telemetry.guest.linux.AuditRule.FIELD_ARG0;
+import static io.cellos.telemetry.guest.linux.AuditRule.FIELD_ARG1;
 import static io.cellos.telemetry.guest.linux.AuditRule.FIELD_EXIT;
+import static io.cellos.telemetry.guest.linux.AuditRule.OP_BIT_TEST;
 import static io.cellos.telemetry.guest.linux.AuditRule.OP_EQUAL;
 import static io.cellos.telemetry.guest.linux.AuditRule.OP_NOT_EQUAL;
 
@@ -32,6 +40,10 @@ import static io.cellos.telemetry.guest.linux.AuditRule.OP_NOT_EQUAL;
  *       cgroups). The signal, ptrace and pidfd calls are the ones the seccomp gate
  *       also guards; a call the gate refuses never reaches the exit rules, and is seen instead as the
  *       gate's own logged verdict (an {@code AUDIT_SECCOMP} record).</li>
+ *   <li>Raw sockets: a successful {@code socket(2)} that made a raw IPv4 or IPv6 socket
+ *       ({@code SOCK_RAW}, whatever its flags: the type's low bits {@code 3}) or any
+ *       {@code AF_PACKET} socket ({@link RawSockets}). A socket made through io_uring makes no
+ *       {@code socket(2)} and is not seen.</li>
  * </ul>
  *
  * <p>Each rule carries the filter key
@@ -47,6 +59,7 @@ final class AuditRuleSet {
     static final int EXECVEAT = SyscallTable.number("execveat");
     static final int SETHOSTNAME = SyscallTable.number("sethostname");
     static final int KILL = SyscallTable.number("kill");
+    static final int SOCKET = SyscallTable.number("socket");
     private static final String KEY_PREFIX = "cellos-telemetry:";
 
     /** The privileged calls whose {@code EPERM} is a refusal. */
@@ -86,6 +99,7 @@ final class AuditRuleSet {
     private final AuditRule refusedEacces;
     private final AuditRule refusedErofs;
     private final AuditRule execs;
+    private final List<AuditRule> rawSockets;
 
     /**
      * @param agentPid  the pid that goes into the filter key
@@ -103,8 +117,17 @@ final class AuditRuleSet {
                 .where(FIELD_EXIT, OP_EQUAL, -Errno.EACCES).withKey(key);
         this.refusedErofs = AuditRule.syscallExit(REFUSED_WITH_EROFS).where(FIELD_ARCH, OP_EQUAL, ARCH_X86_64)
                 .where(FIELD_EXIT, OP_EQUAL, -Errno.EROFS).withKey(key);
+        this.rawSockets = List.of(rawSocket(PeerAddress.AF_INET).where(FIELD_ARG1, OP_BIT_TEST, SockAddr.SOCK_RAW),
+                rawSocket(PeerAddress.AF_INET6).where(FIELD_ARG1, OP_BIT_TEST, SockAddr.SOCK_RAW),
+                rawSocket(PacketSocket.AF_PACKET));
         this.execs = execs ? AuditRule.syscallExit(EXECVE, EXECVEAT).where(FIELD_ARCH, OP_EQUAL, ARCH_X86_64)
                 .where(AuditRule.FIELD_SUCCESS, OP_EQUAL, 1).withKey(key) : null;
+    }
+
+    /** A rule for a successful {@code socket(2)} of {@code family}, keyed; the caller adds what the type must be. */
+    private AuditRule rawSocket(int family) {
+        return AuditRule.syscallExit(SOCKET).where(FIELD_ARCH, OP_EQUAL, ARCH_X86_64)
+                .where(AuditRule.FIELD_SUCCESS, OP_EQUAL, 1).where(FIELD_ARG0, OP_EQUAL, family).withKey(key);
     }
 
     /**
@@ -156,8 +179,12 @@ final class AuditRuleSet {
 
     /** The rules to add, in order. */
     List<AuditRule> rules() {
-        return execs == null ? List.of(connects, refusedEperm, refusedEacces, refusedErofs)
-                : List.of(connects, refusedEperm, refusedEacces, refusedErofs, execs);
+        List<AuditRule> all = new ArrayList<>(List.of(connects, refusedEperm, refusedEacces, refusedErofs));
+        all.addAll(rawSockets);
+        if (execs != null) {
+            all.add(execs);
+        }
+        return List.copyOf(all);
     }
 
     /** Whether x86-64 call {@code nr} ending with {@code exit} is a refusal this set declares. */

@@ -2,9 +2,13 @@ package io.cellos.telemetry.guest.probe.ebpf;
 
 import io.cellos.telemetry.guest.linux.Btf;
 import io.cellos.telemetry.guest.linux.Kallsyms;
+import io.cellos.telemetry.guest.linux.PacketSocket;
+import io.cellos.telemetry.guest.linux.PeerAddress;
+import io.cellos.telemetry.guest.linux.SyscallTable;
 import io.cellos.telemetry.guest.linux.TraceEvent;
 import io.cellos.telemetry.guest.linux.Tracefs;
 import io.cellos.telemetry.guest.probe.ProbeOutput;
+import io.cellos.telemetry.guest.probe.RawSockets;
 import io.cellos.telemetry.wire.Extensions;
 import io.cellos.telemetry.wire.ProbeEvent;
 import io.cellos.telemetry.wire.ProbeSource;
@@ -15,10 +19,20 @@ import java.lang.foreign.MemorySegment;
 import java.util.List;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
 /**
- * Capability denials, from an eBPF program on the kernel's {@code capability/cap_capable}
- * tracepoint ({@link CapabilityPrograms}), read from a BPF ring buffer: {@code capability.denied}
+ * Capability denials and raw sockets, from an eBPF program on the kernel's {@code capability/cap_capable}
+ * tracepoint ({@link CapabilityPrograms}), read from a BPF ring buffer.
+ *
+ * <p>{@code net.raw_socket_opened} for each raw IP or packet socket a process in scope is granted
+ * ({@link RawSockets}): the kernel checks {@code CAP_NET_RAW} to create one, and the check is kept
+ * when it was made by the kernel's socket creator. {@code socket} is the family, type and protocol
+ * {@code socket(2)} was called with; for a socket created another way (io_uring), only what the
+ * creator implies. The socket is opened after the check unless the protocol is unknown or memory
+ * runs out: the event declares the attempt the kernel allowed.
+ *
+ * <p>{@code capability.denied}
  * for each failed capability check the kernel would audit, made by a process in scope, with
  * {@code capability} the capability's number, {@code syscall} the x86-64 system call the process was
  * making when the thread entered the kernel by {@code syscall} (left out otherwise), {@code guest_comm}
@@ -52,7 +66,9 @@ import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 public final class EbpfCapabilityProbe extends RingProbe {
     /** The default ring: about 2,300 records can wait for the loop. */
     public static final int DEFAULT_RING_BYTES = 1 << 17;
-    static final String DESCRIPTION = "capability denials (eBPF tracepoint)";
+    static final String DESCRIPTION = "capability denials and raw sockets (eBPF tracepoint)";
+    private static final int[] CREATOR_FAMILY = {PeerAddress.AF_INET, PeerAddress.AF_INET6, PacketSocket.AF_PACKET};
+    private static final int SOCKET = SyscallTable.number("socket");
     private static final String TRACEPOINT = "capability/cap_capable";
 
     private final RecordHeader header = new RecordHeader();
@@ -91,17 +107,19 @@ public final class EbpfCapabilityProbe extends RingProbe {
     void load(KernelBtf types) throws IOException {
         TraceEvent tp = Tracefs.events(TRACEPOINT).getFirst();
         List<Kallsyms.Range> silent = Kallsyms.functions(CapabilityPrograms.SILENT_CALLERS);
+        List<Kallsyms.Range> creators = Kallsyms.functions(CapabilityPrograms.SOCKET_CREATORS);
         CapabilityPrograms.PtRegs regs = ptRegs(types.get());
         CountedRing ring = openRing();
-        CapabilityPrograms code = new CapabilityPrograms(ring, silent, regs);
-        programs.attach(tp, code.denied(tp), "cellos_caps");
+        CapabilityPrograms code = new CapabilityPrograms(ring, silent, creators, regs);
+        programs.attach(tp, code.checks(tp), "cellos_caps");
     }
 
     /** The saved registers' layout, from BTF; {@code sp} and the word after it ({@code ss}) end it. */
     private static CapabilityPrograms.PtRegs ptRegs(Btf btf) {
         Btf.Member sp = btf.member("pt_regs", "sp");
         return new CapabilityPrograms.PtRegs(sp.offset() + 16, word(btf, "orig_ax"), word(btf, "ip"), word(btf, "cx"),
-                word(btf, "r11"), word(btf, "flags"), btf.member("pt_regs", "cs").offset());
+                word(btf, "r11"), word(btf, "flags"), btf.member("pt_regs", "cs").offset(), word(btf, "di"),
+                word(btf, "si"), word(btf, "dx"));
     }
 
     private static int word(Btf btf, String register) {
@@ -112,7 +130,10 @@ public final class EbpfCapabilityProbe extends RingProbe {
         return m.offset();
     }
 
-    /** Failed checks kept by the program: those read, those waiting in the ring, and those lost. */
+    /**
+     * Checks kept by the program (failed ones, and raw sockets granted): those read, those waiting
+     * in the ring, and those lost.
+     */
     @Override
     public long seen() {
         return super.seen();
@@ -126,14 +147,28 @@ public final class EbpfCapabilityProbe extends RingProbe {
     @Override
     void handle(ProbeOutput out, MemorySegment data, long at, int length) {
         int pid = RecordHeader.pid(data, at);
-        int cap = data.get(JAVA_INT_UNALIGNED, at + CapabilityPrograms.CAP);
         int syscall = data.get(JAVA_INT_UNALIGNED, at + CapabilityPrograms.SYSCALL);
-        long nanos = RecordHeader.nanos(data, at);
-        Extensions ext = Extensions.NONE.withCapability(cap);
-        if (syscall >= 0) {
-            ext = ext.withSyscall(syscall);
+        int creator = data.get(JAVA_INT_UNALIGNED, at + CapabilityPrograms.CREATOR);
+        Extensions ext;
+        ProbeSource source;
+        if (creator >= 0) {
+            source = ProbeSource.NET_RAW_SOCKET_OPENED;
+            long family = data.get(JAVA_LONG_UNALIGNED, at + CapabilityPrograms.ARGS);
+            long type = data.get(JAVA_LONG_UNALIGNED, at + CapabilityPrograms.ARGS + 8);
+            boolean fromCall = syscall == SOCKET && (int) family == CREATOR_FAMILY[creator]
+                    && RawSockets.declared((int) family, (int) type);
+            ext = Extensions.NONE.withSocket(fromCall
+                    ? RawSockets.describe((int) family, (int) type,
+                            (int) data.get(JAVA_LONG_UNALIGNED, at + CapabilityPrograms.ARGS + 16))
+                    : RawSockets.describe(CREATOR_FAMILY[creator]));
+        } else {
+            source = ProbeSource.CAPABILITY_DENIED;
+            ext = Extensions.NONE.withCapability(data.get(JAVA_INT_UNALIGNED, at + CapabilityPrograms.CAP));
+            if (syscall >= 0) {
+                ext = ext.withSyscall(syscall);
+            }
         }
-        out.emitInScope(new ProbeEvent(Wire.VERSION_1_1, ProbeSource.CAPABILITY_DENIED, pid,
-                header.comm(data, at), nanos, ext), pid, -1);
+        out.emitInScope(new ProbeEvent(Wire.VERSION_1_1, source, pid, header.comm(data, at),
+                RecordHeader.nanos(data, at), ext), pid, -1);
     }
 }

@@ -39,7 +39,8 @@ import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
  *     The audit probe does not declare them; this one does, since a UNIX socket is how a process
  *     reaches a local daemon (a container runtime's, a database's).
  * </ul>
- * Not declared: {@code AF_VSOCK}, and raw sockets, whose creation has no protocol source.
+ * Not declared: {@code AF_VSOCK}; raw and packet sockets, whose creation the capability probe
+ * declares ({@code net.raw_socket_opened}) and whose packets no hook here sees.
  *
  * <p>Coverage: the programs are linked to the root of the cgroup v2 hierarchy ({@link Cgroup2Root},
  * which mounts one for the duration of {@link #arm} if none is mounted), so they run for every
