@@ -36,7 +36,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The audit probe against the real kernel: real processes connect to loopback listeners and are
- * refused privileged calls, and the probe must declare each with the right pid. Runs as root (the
+ * refused privileged calls, and the probe must declare each with the right pid. The connects the
+ * eBPF probe declares too are tested on both in {@code ConnectProbesTest}. Runs as root (the
  * project's tests do); traffic goes to 127.0.0.1 and ::1 only.
  */
 class AuditProbeTest {
@@ -74,45 +75,6 @@ class AuditProbeTest {
     @BeforeAll
     static void asRoot() throws IOException {
         assertEquals(0, Files.getAttribute(Path.of("/proc/self"), "unix:uid"), "the audit tests run as root");
-    }
-
-    @Test
-    void aTcpConnectToLoopbackThatClosesAtOnceIsDeclaredWithItsPidAndPeer() throws Exception {
-        try (ServerSocket listener = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
-             ProbeHarness h = ProbeHarness.start(new AuditProbe())) {
-            int port = listener.getLocalPort();
-            // bash opens /dev/tcp itself, so the connecting process is the one started here
-            Process p = run("bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/" + port + "; exec 3>&-");
-            ProbeEvent e = awaitOne(h, connectTo("127.0.0.1:" + port));
-            assertEquals(p.pid(), e.guestPid());
-            assertEquals("bash", e.guestComm());
-        }
-    }
-
-    @Test
-    void aUdpConnectIsDeclaredWithItsPidAndPeer() throws Exception {
-        try (DatagramSocket receiver = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
-             ProbeHarness h = ProbeHarness.start(new AuditProbe())) {
-            int port = receiver.getLocalPort();
-            Process p = run(PYTHON, "-c", "import socket\n"
-                    + "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
-                    + "s.connect(('127.0.0.1', " + port + "))\n"
-                    + "s.close()\n");
-            ProbeEvent e = awaitOne(h, connectTo("127.0.0.1:" + port));
-            assertEquals(p.pid(), e.guestPid());
-            assertTrue(e.guestComm().startsWith("python3"), e.guestComm());
-        }
-    }
-
-    @Test
-    void anIpv6LoopbackConnectIsDeclaredWithTheBracketedPeer() throws Exception {
-        try (ServerSocket listener = new ServerSocket(0, 50, InetAddress.getByName("::1"));
-             ProbeHarness h = ProbeHarness.start(new AuditProbe())) {
-            int port = listener.getLocalPort();
-            Process p = run(PYTHON, "-c", "import socket\nsocket.create_connection(('::1', " + port + ")).close()\n");
-            ProbeEvent e = awaitOne(h, connectTo("[::1]:" + port));
-            assertEquals(p.pid(), e.guestPid());
-        }
     }
 
     @Test

@@ -2,79 +2,33 @@ package io.cellos.telemetry.guest.probe.ebpf;
 
 import io.cellos.telemetry.guest.probe.ProbeHarness;
 import io.cellos.telemetry.guest.probe.RecordingOutput;
-import io.cellos.telemetry.wire.ProbeEvent;
-import io.cellos.telemetry.wire.ProbeSource;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.channels.DatagramChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 
+import static io.cellos.telemetry.guest.probe.Connects.PATIENCE;
+import static io.cellos.telemetry.guest.probe.Connects.PYTHON;
+import static io.cellos.telemetry.guest.probe.Connects.assertDeclared;
+import static io.cellos.telemetry.guest.probe.Connects.closedPort;
+import static io.cellos.telemetry.guest.probe.Connects.closedUdpPort;
+import static io.cellos.telemetry.guest.probe.Connects.python;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The eBPF connect probe against real sockets on loopback and the real kernel (root): each way of
- * reaching a peer is made by a real process and must come out declared with its pid, comm and peer.
+ * The eBPF connect probe against real sockets on loopback and the real kernel (root), in what only
+ * it sees: io_uring connects, addressed datagrams, UNIX sockets; and its ring and its links. Each
+ * way of reaching a peer is made by a real process and must come out declared with its pid, comm and
+ * peer. The connects the audit probe declares too are tested on both in {@code ConnectProbesTest}.
  */
 class EbpfConnectProbeTest {
-    private static final Duration PATIENCE = Duration.ofSeconds(30);
-    private static final String PYTHON = "/usr/bin/python3";
     private static final Path IO_URING_CONNECT = Path.of("src/test/resources/io/cellos/telemetry/guest/probe/ebpf/iouring_connect.py");
-
-    @Test
-    void tcpConnectsOverIpv4AndIpv6AreDeclaredEvenWhenRefused() throws Exception {
-        int closed = closedPort();
-        try (ProbeHarness h = ProbeHarness.start(new EbpfConnectProbe())) {
-            long v4 = python("""
-                    import socket
-                    try: socket.create_connection(("127.0.0.1", %d))
-                    except ConnectionRefusedError: pass
-                    """.formatted(closed));
-            long v6 = python("""
-                    import socket
-                    s = socket.socket(socket.AF_INET6)
-                    try: s.connect(("::1", %d))
-                    except ConnectionRefusedError: pass
-                    """.formatted(closed));
-            assertDeclared(h, v4, "python3", "127.0.0.1:" + closed);
-            assertDeclared(h, v6, "python3", "[::1]:" + closed);
-        }
-    }
-
-    @Test
-    void anIpv4MappedConnectOfAnIpv6SocketIsDeclaredAsTheIpv4AddressAsAuditDoes() throws Exception {
-        int closed = closedPort();
-        try (ProbeHarness h = ProbeHarness.start(new EbpfConnectProbe())) {
-            long pid = python("""
-                    import socket
-                    s = socket.socket(socket.AF_INET6)
-                    try: s.connect(("::ffff:127.0.0.1", %d))
-                    except ConnectionRefusedError: pass
-                    """.formatted(closed));
-            assertDeclared(h, pid, "python3", "127.0.0.1:" + closed);
-        }
-    }
-
-    @Test
-    void udpConnectsAreDeclared() throws Exception {
-        try (ProbeHarness h = ProbeHarness.start(new EbpfConnectProbe())) {
-            long pid = python("""
-                    import socket
-                    socket.socket(socket.AF_INET, socket.SOCK_DGRAM).connect(("127.0.0.1", 53))
-                    socket.socket(socket.AF_INET6, socket.SOCK_DGRAM).connect(("::1", 53))
-                    """);
-            assertDeclared(h, pid, "python3", "127.0.0.1:53");
-            assertDeclared(h, pid, "python3", "[::1]:53");
-        }
-    }
 
     @Test
     void aConnectThroughIoUringIsDeclared() throws Exception {
@@ -186,33 +140,6 @@ class EbpfConnectProbeTest {
     }
 
     @Test
-    void aConnectFromAThreadOfThisJvmIsDeclaredWithTheJvmsPid() throws Exception {
-        int closed = closedPort();
-        try (ProbeHarness h = ProbeHarness.start(new EbpfConnectProbe())) {
-            Thread t = Thread.ofPlatform().name("conn-thread").start(() -> {
-                try (Socket s = new Socket()) {
-                    s.connect(new InetSocketAddress("127.0.0.1", closed));
-                } catch (IOException refused) {
-                    // refused: declared all the same
-                }
-            });
-            t.join();
-            ProbeEvent e = assertDeclared(h, ProcessHandle.current().pid(), null, "127.0.0.1:" + closed);
-            assertEquals("conn-thread", e.guestComm(), "the calling thread's name, as the JVM gave it to the kernel");
-        }
-    }
-
-    @Test
-    void aProcessThatConnectsAndExitsAtOnceIsDeclared() throws Exception {
-        int closed = closedPort();
-        try (ProbeHarness h = ProbeHarness.start(new EbpfConnectProbe())) {
-            Process p = new ProcessBuilder("/bin/bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/" + closed).start();
-            p.waitFor();
-            assertDeclared(h, p.pid(), "bash", "127.0.0.1:" + closed);
-        }
-    }
-
-    @Test
     void aFullRingIsCountedInTheKernelSoThatDeclaredPlusLostIsEverythingSeen() throws Exception {
         int connects = 500;
         EbpfConnectProbe probe = new EbpfConnectProbe(4096, 1024);
@@ -236,38 +163,5 @@ class EbpfConnectProbeTest {
     @Test
     void closingTheProbeDetachesAndUnloadsEverything() throws Exception {
         LoadedPrograms.assertCloseUnloadsWhatArmLoaded(new EbpfConnectProbe(), 4, 4, PATIENCE);
-    }
-
-    /** Waits for the one declaration of {@code pid} to {@code peer}, named {@code comm} unless null. */
-    private static ProbeEvent assertDeclared(ProbeHarness h, long pid, String comm, String peer) throws InterruptedException {
-        ProbeEvent e = h.await(x -> x.source() == ProbeSource.NET_CONNECT_ATTEMPTED && x.guestPid() == pid
-                && peer.equals(x.extensions().peer()), 1, PATIENCE).getFirst();
-        if (comm != null) {
-            assertEquals(comm, e.guestComm(), e.toString());
-        }
-        return e;
-    }
-
-    /** Runs {@code script} in python3 and returns its pid once it has exited successfully. */
-    private static long python(String script) throws Exception {
-        Process p = new ProcessBuilder(PYTHON, "-c", script).redirectErrorStream(true).start();
-        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, p.waitFor(), output);
-        return p.pid();
-    }
-
-    /** A loopback TCP port nothing listens on (one the kernel just gave and took back). */
-    private static int closedPort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
-            return s.getLocalPort();
-        }
-    }
-
-    /** A loopback UDP port nothing is bound to. */
-    private static int closedUdpPort() throws IOException {
-        try (DatagramChannel c = DatagramChannel.open()) {
-            c.bind(new InetSocketAddress("127.0.0.1", 0));
-            return ((InetSocketAddress) c.getLocalAddress()).getPort();
-        }
     }
 }

@@ -1,0 +1,108 @@
+package io.cellos.telemetry.guest.probe;
+
+import io.cellos.telemetry.guest.probe.audit.AuditProbe;
+import io.cellos.telemetry.guest.probe.ebpf.EbpfConnectProbe;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+
+import static io.cellos.telemetry.guest.probe.Connects.assertDeclared;
+import static io.cellos.telemetry.guest.probe.Connects.closedPort;
+import static io.cellos.telemetry.guest.probe.Connects.python;
+
+/**
+ * The connects both mechanisms declare, each made by a real process against loopback and the real
+ * kernel (root), with its pid, comm and peer: the eBPF connect probe and the audit probe run the
+ * same cases. What only eBPF sees (io_uring, TCP Fast Open, addressed datagrams, UNIX sockets) is
+ * tested in {@code EbpfConnectProbeTest}.
+ */
+class ConnectProbesTest {
+    static Stream<Arguments> mechanisms() {
+        return Stream.of(Arguments.of("bpf", (Supplier<Probe>) EbpfConnectProbe::new),
+                Arguments.of("audit", (Supplier<Probe>) AuditProbe::new));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("mechanisms")
+    void tcpConnectsOverIpv4AndIpv6AreDeclaredEvenWhenRefused(String name, Supplier<Probe> probe) throws Exception {
+        int closed = closedPort();
+        try (ProbeHarness h = ProbeHarness.start(probe.get())) {
+            long v4 = python("""
+                    import socket
+                    try: socket.create_connection(("127.0.0.1", %d))
+                    except ConnectionRefusedError: pass
+                    """.formatted(closed));
+            long v6 = python("""
+                    import socket
+                    s = socket.socket(socket.AF_INET6)
+                    try: s.connect(("::1", %d))
+                    except ConnectionRefusedError: pass
+                    """.formatted(closed));
+            assertDeclared(h, v4, "python3", "127.0.0.1:" + closed);
+            assertDeclared(h, v6, "python3", "[::1]:" + closed);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("mechanisms")
+    void anIpv4MappedConnectOfAnIpv6SocketIsDeclaredAsTheIpv4Address(String name, Supplier<Probe> probe)
+            throws Exception {
+        int closed = closedPort();
+        try (ProbeHarness h = ProbeHarness.start(probe.get())) {
+            long pid = python("""
+                    import socket
+                    s = socket.socket(socket.AF_INET6)
+                    try: s.connect(("::ffff:127.0.0.1", %d))
+                    except ConnectionRefusedError: pass
+                    """.formatted(closed));
+            assertDeclared(h, pid, "python3", "127.0.0.1:" + closed);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("mechanisms")
+    void udpConnectsAreDeclared(String name, Supplier<Probe> probe) throws Exception {
+        try (ProbeHarness h = ProbeHarness.start(probe.get())) {
+            long pid = python("""
+                    import socket
+                    socket.socket(socket.AF_INET, socket.SOCK_DGRAM).connect(("127.0.0.1", 53))
+                    socket.socket(socket.AF_INET6, socket.SOCK_DGRAM).connect(("::1", 53))
+                    """);
+            assertDeclared(h, pid, "python3", "127.0.0.1:53");
+            assertDeclared(h, pid, "python3", "[::1]:53");
+        }
+    }
+
+    /** A thread of a process connects: the process is declared, named as the thread named itself. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("mechanisms")
+    void aConnectFromAThreadIsDeclaredWithItsProcessAndTheThreadsName(String name, Supplier<Probe> probe)
+            throws Exception {
+        int closed = closedPort();
+        try (ProbeHarness h = ProbeHarness.start(probe.get())) {
+            long pid = python("""
+                    import ctypes, socket, threading
+                    def connect():
+                        ctypes.CDLL(None).prctl(15, b"conn-thread", 0, 0, 0)  # PR_SET_NAME: this thread only
+                        try: socket.create_connection(("127.0.0.1", %d))
+                        except ConnectionRefusedError: pass
+                    t = threading.Thread(target=connect); t.start(); t.join()
+                    """.formatted(closed));
+            assertDeclared(h, pid, "conn-thread", "127.0.0.1:" + closed);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("mechanisms")
+    void aProcessThatConnectsAndExitsAtOnceIsDeclared(String name, Supplier<Probe> probe) throws Exception {
+        int closed = closedPort();
+        try (ProbeHarness h = ProbeHarness.start(probe.get())) {
+            Process p = new ProcessBuilder("/bin/bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/" + closed).start();
+            p.waitFor();
+            assertDeclared(h, p.pid(), "bash", "127.0.0.1:" + closed);
+        }
+    }
+}
