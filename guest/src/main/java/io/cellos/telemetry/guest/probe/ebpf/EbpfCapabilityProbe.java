@@ -17,6 +17,7 @@ import io.cellos.telemetry.wire.Wire;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
+import java.util.stream.Stream;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
@@ -106,8 +107,13 @@ public final class EbpfCapabilityProbe extends RingProbe {
     @Override
     void load(KernelBtf types) throws IOException {
         TraceEvent tp = Tracefs.events(TRACEPOINT).getFirst();
-        List<Kallsyms.Range> silent = Kallsyms.functions(CapabilityPrograms.SILENT_CALLERS);
-        List<Kallsyms.Range> creators = Kallsyms.functions(CapabilityPrograms.SOCKET_CREATORS);
+        // one read of /proc/kallsyms (some 120,000 lines) for both lists
+        List<Kallsyms.Range> known = Kallsyms.functions(Stream.concat(CapabilityPrograms.SILENT_CALLERS.stream(),
+                CapabilityPrograms.SOCKET_CREATORS.stream()).toList());
+        List<Kallsyms.Range> silent = known.stream()
+                .filter(r -> CapabilityPrograms.SILENT_CALLERS.contains(r.name())).toList();
+        List<Kallsyms.Range> creators = known.stream()
+                .filter(r -> CapabilityPrograms.SOCKET_CREATORS.contains(r.name())).toList();
         CapabilityPrograms.PtRegs regs = ptRegs(types.get());
         CountedRing ring = openRing();
         CapabilityPrograms code = new CapabilityPrograms(ring, silent, creators, regs);
