@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.channels.DatagramChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -17,6 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 public final class Connects {
     public static final Duration PATIENCE = Duration.ofSeconds(30);
     public static final String PYTHON = "/usr/bin/python3";
+    /** A script that submits one io_uring operation, a connect or a socket (see its head). */
+    public static final Path IO_URING = Path.of("src/test/resources/io/cellos/telemetry/guest/probe/ebpf/iouring.py");
 
     private Connects() {
     }

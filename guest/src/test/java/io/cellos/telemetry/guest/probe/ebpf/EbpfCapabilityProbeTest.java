@@ -3,6 +3,7 @@ package io.cellos.telemetry.guest.probe.ebpf;
 import io.cellos.telemetry.guest.init.WorkloadIsolation;
 import io.cellos.telemetry.guest.linux.Capabilities;
 import io.cellos.telemetry.guest.linux.SyscallTable;
+import io.cellos.telemetry.guest.probe.Connects;
 import io.cellos.telemetry.guest.probe.ProbeHarness;
 import io.cellos.telemetry.guest.probe.RecordingOutput;
 import io.cellos.telemetry.wire.ProbeEvent;
@@ -57,6 +58,25 @@ class EbpfCapabilityProbeTest {
             assertEquals(CAP_SYS_ADMIN, e.extensions().capability());
             assertEquals(SyscallTable.number("sethostname"), e.extensions().syscall(), "syscall: sethostname");
             assertEquals("python3", e.guestComm());
+        }
+    }
+
+    /**
+     * Sockets made by io_uring's {@code IORING_OP_SOCKET}: no {@code socket(2)}, so no arguments to
+     * read; the creator the kernel stack shows gives the family.
+     */
+    @Test
+    void rawSocketsMadeThroughIoUringAreDeclaredWithWhatTheirCreatorImplies() throws Exception {
+        try (ProbeHarness h = ProbeHarness.start(new EbpfCapabilityProbe())) {
+            for (String[] socket : new String[][] {{"2", "3", "6", "inet raw"}, {"17", "3", "768", "packet"}}) {
+                Process p = new ProcessBuilder(Connects.PYTHON, Connects.IO_URING.toString(), "socket", socket[0], socket[1],
+                        socket[2]).redirectErrorStream(true).start();
+                String result = output(p).strip();
+                assertTrue(Integer.parseInt(result) >= 0, "IORING_OP_SOCKET made a socket: " + result);
+                ProbeEvent e = h.await(ev -> ev.source() == ProbeSource.NET_RAW_SOCKET_OPENED && ev.guestPid() == p.pid(),
+                        1, PATIENCE).getFirst();
+                assertEquals(socket[3], e.extensions().socket(), e.toString());
+            }
         }
     }
 

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 
+import static io.cellos.telemetry.guest.probe.Connects.IO_URING;
 import static io.cellos.telemetry.guest.probe.Connects.PATIENCE;
 import static io.cellos.telemetry.guest.probe.Connects.PYTHON;
 import static io.cellos.telemetry.guest.probe.Connects.assertDeclared;
@@ -28,13 +29,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * peer. The connects the audit probe declares too are tested on both in {@code ConnectProbesTest}.
  */
 class EbpfConnectProbeTest {
-    private static final Path IO_URING_CONNECT = Path.of("src/test/resources/io/cellos/telemetry/guest/probe/ebpf/iouring_connect.py");
 
     @Test
     void aConnectThroughIoUringIsDeclared() throws Exception {
         int closed = closedPort();
         try (ProbeHarness h = ProbeHarness.start(new EbpfConnectProbe())) {
-            Process p = new ProcessBuilder(PYTHON, IO_URING_CONNECT.toString(), "4", "127.0.0.1", Integer.toString(closed))
+            Process p = new ProcessBuilder(PYTHON, IO_URING.toString(), "connect", "4", "127.0.0.1", Integer.toString(closed))
                     .redirectErrorStream(true).start();
             String result = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
             assertEquals(0, p.waitFor(), result);
