@@ -33,10 +33,11 @@ import java.util.List;
  * @param signer      the signer the environment sets up, or {@code null}
  * @param dir         the cell's directory
  * @param isolation   its PID namespace, and the capabilities the workload keeps
+ * @param summaries   where the summary goes beside the terminal
  */
 record CellOptions(List<String> watches, String out, Duration keepalive, FailureMode failureMode,
                    ProbeMechanism mechanism, CellStamp stamp,
-                   EventSigner signer, CellDirectory dir, CellIsolation isolation) {
+                   EventSigner signer, CellDirectory dir, CellIsolation isolation, SummaryFiles summaries) {
     /**
      * @param prefix the name of a directory this command makes when {@code --dir} is not given
      * @throws UsageException naming the option, the value and the fix
@@ -56,8 +57,9 @@ record CellOptions(List<String> watches, String out, Duration keepalive, Failure
             Sinks.check(a, a.value("out"));
             EventSigner signer = SigningEnvironment.signer(System.getenv()).orElse(null);
             CellIsolation isolation = CellIsolation.parse(a);
+            SummaryFiles summaries = SummaryFiles.parse(a, System.getenv());
             return new CellOptions(watches, a.value("out"), keepalive, mode, mechanism, stamp, signer, CellDirectory.of(a, prefix),
-                    isolation);
+                    isolation, summaries);
         } catch (IllegalArgumentException e) {
             throw a.usage(e.getMessage());
         } catch (SigningConfigException e) {
@@ -69,12 +71,13 @@ record CellOptions(List<String> watches, String out, Duration keepalive, Failure
     CellOptions withWatch(Path path) {
         List<String> more = new ArrayList<>(watches);
         more.add(PathArgs.absolute(path.toString()).toString());
-        return new CellOptions(more, out, keepalive, failureMode, mechanism, stamp, signer, dir, isolation);
+        return new CellOptions(more, out, keepalive, failureMode, mechanism, stamp, signer, dir, isolation, summaries);
     }
 
     /** Runs {@code workload} in a local cell with these options ({@link LocalCell#run}). */
     int run(List<String> workload, Io io) throws IOException, InterruptedException, UsageException {
-        return new LocalCell(workload, watches, dir.path(), out, keepalive, failureMode, mechanism, stamp, isolation)
+        return new LocalCell(workload, watches, dir.path(), out, keepalive, failureMode, mechanism, stamp, isolation,
+                summaries)
                 .run(io, signer);
     }
 }

@@ -8,7 +8,7 @@ import java.util.Set;
 /** {@code cellos cell run}: a whole cell on this machine, no VM ({@link LocalCell}). */
 final class CellRunCommand implements Command {
     private static final Set<String> VALUED = Set.of("watch", "out", "keepalive", "dir", "cell-id", "on-agent-failure",
-            "probe-mechanism", "pid-namespace", "keep-capability");
+            "probe-mechanism", "pid-namespace", "keep-capability", "summary-json", "summary-markdown");
 
     @Override
     public String name() {
@@ -26,7 +26,8 @@ final class CellRunCommand implements Command {
                 Usage: cellos cell run [--watch PATH]... [--out FILE|nats://HOST:PORT[/STREAM]] [--keepalive D] [--dir DIR]
                                        [--cell-id ID] [--on-agent-failure fail-cell|degrade]
                                        [--probe-mechanism auto|bpf|audit]
-                                       [--pid-namespace new|shared] [--keep-capability C]... -- CMD [ARGS...]
+                                       [--pid-namespace new|shared] [--keep-capability C]...
+                                       [--summary-json FILE] [--summary-markdown FILE] -- CMD [ARGS...]
 
                 Runs CMD in a local cell: the whole system on this machine, with PID and mount
                 namespaces standing in for the microVM and UNIX sockets for vsock. The receiver binds
@@ -37,9 +38,9 @@ final class CellRunCommand implements Command {
                 named, and the gate protects init.
 
                 Standard output shows CMD's own output, then a summary: the process tree (name,
-                executable, pid, status, lifetime), connections attempted, declared files touched
-                and by whom, denials, drops, and where the full event log (CloudEvents, one per
-                line) is. A process is named by its comm everywhere: the kernel's name for it, set
+                executable, pid, status, lifetime), connections attempted, raw and packet sockets
+                opened, declared files touched and by whom, denials, drops, and where the full
+                event log (CloudEvents, one per line) is. A process is named by its comm everywhere: the kernel's name for it, set
                 from the file name it executes (at most 15 bytes) and changeable by the process
                 itself; the tree adds the executable in parentheses: under the audit mechanism the
                 file the kernel ran, symbolic links resolved, sh (/usr/bin/dash); under eBPF the
@@ -70,6 +71,13 @@ final class CellRunCommand implements Command {
                   --probe-mechanism M    auto (default), bpf or audit, as for the agent: how it
                                          observes processes, execs and connects; the summary
                                          says which it used
+                  --summary-json FILE    also write the summary as JSON (schema cellos.cell-summary/1,
+                                         docs/summary.md): every list whole, the process tree nested
+                  --summary-markdown FILE
+                                         also write it as Markdown tables, for a CI page; when
+                                         GITHUB_STEP_SUMMARY is set, the Markdown is appended to the
+                                         file it names too. Both files are replaced, not appended to;
+                                         one that cannot be written is said on standard error
                 """ + CellIsolation.HELP + """
 
                 What stays: the cell's sockets and hold FIFO are removed at the end, the event log

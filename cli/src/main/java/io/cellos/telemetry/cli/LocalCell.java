@@ -26,6 +26,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -50,9 +51,12 @@ import java.util.concurrent.TimeUnit;
  * @param failureMode what an agent that cannot become ready means
  * @param mechanism how the agent observes processes, execs and connects
  * @param stamp    the cell's attribution
+ * @param isolation its PID namespace, and the capabilities the workload keeps
+ * @param summaries where the summary goes beside the terminal
  */
 record LocalCell(List<String> workload, List<String> watches, Path dir, String out, Duration keepalive,
-                 FailureMode failureMode, ProbeMechanism mechanism, CellStamp stamp, CellIsolation isolation) {
+                 FailureMode failureMode, ProbeMechanism mechanism, CellStamp stamp, CellIsolation isolation,
+                 SummaryFiles summaries) {
     /** The base of the cell's socket paths in its directory: {@code cell.vsock_9001}, {@code cell.vsock_9000}. */
     static final String SOCKET_BASE = "cell.vsock";
     /** How long the agent is given to report init's end, to end by itself, and to end after SIGTERM. */
@@ -94,6 +98,7 @@ record LocalCell(List<String> workload, List<String> watches, Path dir, String o
      *         workload never ran
      */
     int run(Io io, EventSigner signer) throws IOException, InterruptedException, UsageException {
+        Instant started = Instant.now();
         Files.createDirectories(dir);
         Sinks.Opened opened = Sinks.open(output(), signer, io); // first: a sink refused leaves no FIFO behind
         Path hold = dir.resolve("hold");
@@ -105,7 +110,7 @@ record LocalCell(List<String> workload, List<String> watches, Path dir, String o
         } finally {
             Files.deleteIfExists(hold);
         }
-        printSummary(io, opened, summary, ended);
+        printSummary(io, opened, summary, ended, started);
         return ended.reported().map(WaitStatus::shellStatus).orElse(ended.initStatus());
     }
 
@@ -166,13 +171,17 @@ record LocalCell(List<String> workload, List<String> watches, Path dir, String o
     }
 
     /** The summary, after the workload's own output: what the cell saw, and where its events and the agent's log are. */
-    private void printSummary(Io io, Sinks.Opened opened, CellSummary summary, Ended ended) throws IOException {
+    private void printSummary(Io io, Sinks.Opened opened, CellSummary summary, Ended ended, Instant started)
+            throws IOException {
         io.out().flush();
         io.out().println();
         io.out().println("== cell " + stamp.cellId() + " run " + stamp.runId() + " ==");
         io.out().println("isolation: " + isolation.describe());
         io.out().println("agent: " + ended.agent());
-        summary.render(io.out(), workload, ended.reported(), ended.initStatus());
+        CellReport report = summary.report(workload, ended.reported(), ended.initStatus());
+        SummaryText.render(io.out(), report);
+        summaries.write(report, new RunFacts(stamp.cellId(), stamp.runId(), isolation.describe(), ended.agent(),
+                opened.where(), started, Instant.now()), io.err());
         io.out().println((NatsTarget.names(output()) ? "published to " + opened.where() + " (read them with: cellos events tail --from "
                 + NatsTarget.parse(output()) + " --cell " + stamp.cellId() + ")" : "event log: " + opened.where())
                 + (opened.sink().lost() > 0 ? "; " + opened.sink().lost() + " events could not be delivered there" : ""));

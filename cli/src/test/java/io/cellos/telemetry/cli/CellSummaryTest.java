@@ -1,5 +1,9 @@
 package io.cellos.telemetry.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cellos.telemetry.guest.command.Args;
+import io.cellos.telemetry.guest.command.UsageException;
 import io.cellos.telemetry.host.event.CellStamp;
 import io.cellos.telemetry.host.event.DropCause;
 import io.cellos.telemetry.host.event.EventProjector;
@@ -13,6 +17,7 @@ import io.cellos.telemetry.wire.Extensions;
 import io.cellos.telemetry.wire.FrameEncoder;
 import io.cellos.telemetry.wire.ProbeEvent;
 import io.cellos.telemetry.wire.ProbeSource;
+import io.cellos.telemetry.wire.WaitStatus;
 import io.cellos.telemetry.wire.Wire;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,7 +35,9 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The summary's account of a cell's channels, from the events a real receiver makes over real sockets. */
@@ -68,7 +75,7 @@ class CellSummaryTest {
     }
 
     @Test
-    void everyKindOfEventReachesItsLineByWhatItSays() {
+    void everyKindOfEventReachesItsLineByWhatItSays() throws Exception {
         CellSummary summary = new CellSummary();
         summary.root(1);
         EventProjector p = new EventProjector(new CellStamp("c", "r", null), "/c_9001");
@@ -100,7 +107,10 @@ class CellSummaryTest {
         summary.accept(p.hostDropped(1, at, drops, 5, "bad", SessionCheck.PINNED));
         summary.accept(p.channelRefused(1, at, 9000, 2, "not init's", SessionCheck.PINNED));
         summary.accept(p.silenced(at, 10_000, at, 11, SessionCheck.PINNED));
+        guest.accept(ProbeEvent.of(ProbeSource.NET_RAW_SOCKET_OPENED, 5, "sh", 2_200_000)
+                .withExtensions(Extensions.NONE.withSocket("inet raw 6").withExe("/usr/bin/dash")));
         String text = render(summary);
+        assertTrue(text.contains("\nraw and packet sockets opened: 1\n  sh (pid 5) opened inet raw 6\n"), text);
         assertTrue(text.contains("\n  └─ sh (/usr/bin/dash), pid 5, exit 1, 2.0 ms\n"), text);
         assertTrue(text.contains("\nconnections attempted: 1\n  sh (pid 5) -> 10.0.0.1:80\n"), text);
         assertTrue(text.contains("\ndeclared files touched: 1\n  /etc/passwd by sh (pid 5)\n"), text);
@@ -110,7 +120,63 @@ class CellSummaryTest {
         assertTrue(text.contains("\nchannels refused: 1 (port 9000, connection 2: not init's)\n"), text);
         assertTrue(text.contains("\ndrops: 7 events dropped in the guest, 2 frames refused by the host; the agent went "
                 + "silent (1 agent_silenced)\n"), text);
-        assertTrue(text.endsWith("\nevents: 12\n"), text);
+        assertTrue(text.endsWith("\nevents: 13\n"), text);
+
+        CellReport report = summary.report(List.of("sh", "-c", "x"), Optional.of(WaitStatus.ofExit(1)), 0);
+        RunFacts facts = new RunFacts("c", "r", "own PID namespace", "mechanism bpf", "/c/events.jsonl", at,
+                at.plusMillis(1500));
+        ByteArrayOutputStream json = new ByteArrayOutputStream();
+        SummaryJson.write(json, report, facts);
+        JsonNode j = new ObjectMapper().readTree(json.toByteArray());
+        assertEquals(SummaryJson.SCHEMA, j.get("schema").asText());
+        assertEquals(1500.0, j.get("duration_ms").asDouble());
+        assertEquals(1, j.at("/workload/exit_code").asInt(), j.toString());
+        assertEquals(List.of("sh", "-c", "x"), List.of(j.at("/workload/argv/0").asText(), j.at("/workload/argv/1").asText(),
+                j.at("/workload/argv/2").asText()));
+        JsonNode child = j.at("/processes/children/0");
+        assertEquals(5, child.get("pid").asLong());
+        assertEquals("/usr/bin/dash", child.get("exe").asText());
+        assertEquals(1, child.get("exit_code").asInt());
+        assertEquals(2.0, child.get("duration_ms").asDouble());
+        assertEquals("10.0.0.1:80", j.at("/connections/0/peer").asText());
+        assertEquals("inet raw 6", j.at("/raw_sockets/0/socket").asText());
+        assertEquals("/usr/bin/dash", j.at("/raw_sockets/0/exe").asText());
+        assertEquals("/etc/passwd", j.at("/files/0/path").asText());
+        assertEquals("sethostname", j.at("/denials/0/syscall_name").asText());
+        assertEquals(21, j.at("/denials/1/capability").asInt());
+        assertEquals("audit switched off", j.at("/tampering/0").asText());
+        assertEquals(7, j.at("/drops/guest").asLong());
+        assertEquals(2, j.at("/drops/host").asLong());
+        assertEquals(13, j.get("events").asInt());
+
+        ByteArrayOutputStream md = new ByteArrayOutputStream();
+        SummaryMarkdown.write(new PrintStream(md, true, StandardCharsets.UTF_8), report, facts);
+        String m = md.toString(StandardCharsets.UTF_8);
+        assertTrue(m.contains("| status | exit 1 |"), m);
+        assertTrue(m.contains("| └─ sh (/usr/bin/dash) | 5 | exit 1 | 2.0 ms |"), m);
+        assertTrue(m.contains("#### Raw and packet sockets opened: 1\n\n| | times |\n|---|---:|\n| sh (pid 5) opened inet raw 6 | 1 |"), m);
+        assertTrue(m.contains("#### Denied: 2"), m);
+    }
+
+    /** What the guest names cannot add structure to the Markdown: a table cell stays one cell, no HTML gets in. */
+    @Test
+    void markdownEscapesWhatTheGuestNamed() {
+        assertEquals("a\\|b &lt;script&gt; \\`x\\` \\*y\\* z", SummaryMarkdown.text("a|b <script>\n`x` *y* z"));
+        assertEquals("rm -rf \\| 'x'", SummaryMarkdown.code("rm -rf | `x`"));
+    }
+
+    @Test
+    void theStepSummaryIsTakenFromTheEnvironmentAndTheFilesMustHaveADirectory() throws Exception {
+        Args a = Args.parse("cell run", List.of("--summary-json", dir.resolve("s.json").toString(), "--", "true"),
+                java.util.Set.of("summary-json", "summary-markdown"), java.util.Set.of());
+        SummaryFiles f = SummaryFiles.parse(a, java.util.Map.of("GITHUB_STEP_SUMMARY", dir.resolve("step.md").toString()));
+        assertEquals(new SummaryFiles(dir.resolve("s.json"), null, dir.resolve("step.md")), f);
+        assertEquals(SummaryFiles.NONE.json(), SummaryFiles.parse(Args.parse("cell run", List.of("--", "true"),
+                java.util.Set.of("summary-json"), java.util.Set.of()), java.util.Map.of("GITHUB_STEP_SUMMARY", "")).json());
+        UsageException e = assertThrows(UsageException.class, () -> SummaryFiles.parse(Args.parse("cell run",
+                List.of("--summary-markdown", dir.resolve("no/such/s.md").toString(), "--", "true"),
+                java.util.Set.of("summary-markdown"), java.util.Set.of()), java.util.Map.of()));
+        assertTrue(e.getMessage().contains("does not exist"), e.getMessage());
     }
 
     @Test
@@ -120,7 +186,8 @@ class CellSummaryTest {
 
     private static String render(CellSummary summary) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        summary.render(new PrintStream(out, true, StandardCharsets.UTF_8), List.of("true"), Optional.empty(), 0);
+        SummaryText.render(new PrintStream(out, true, StandardCharsets.UTF_8),
+                summary.report(List.of("true"), Optional.empty(), 0));
         return out.toString(StandardCharsets.UTF_8);
     }
 

@@ -1,6 +1,7 @@
 package io.cellos.telemetry.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cellos.telemetry.host.event.CellStamp;
 import io.cellos.telemetry.host.receiver.CellHandle;
 import io.cellos.telemetry.host.receiver.ExitChannel;
@@ -132,6 +133,31 @@ class LocalCellTest {
             assertTrue(c.out().contains("python3 (pid " + e.path("data").path("guest_pid").asText() + ") opened "
                     + e.path("data").path("socket").asText()), c.toString());
         }
+    }
+
+    @Test
+    void theSummaryIsAlsoWrittenAsJsonAndMarkdownFromTheSameEvents() throws Exception {
+        Path json = tmp.resolve("summary.json");
+        Path markdown = tmp.resolve("summary.md");
+        Path dir = tmp.resolve("cell");
+        CellProcess c = CellProcess.run(mode, dir, p -> { }, "cell", "run", "--dir", dir.toString(), "--summary-json",
+                json.toString(), "--summary-markdown", markdown.toString(), "--", "/bin/sh", "-c", "exit 3");
+        assertEquals(3, c.status(), c.toString());
+        JsonNode s = new ObjectMapper().readTree(json.toFile());
+        assertEquals(SummaryJson.SCHEMA, s.get("schema").asText());
+        assertEquals(3, s.at("/workload/exit_code").asInt(), s.toString());
+        JsonNode workload = s.at("/processes/children/0");
+        assertEquals("sh", workload.get("comm").asText(), s.toString());
+        assertEquals(3, workload.get("exit_code").asInt(), s.toString());
+        assertEquals(c.ofType("process.exec").stream().filter(e -> e.at("/data/guest_pid").asLong()
+                == workload.get("pid").asLong()).findFirst().orElseThrow().at("/data/path").asText(),
+                workload.get("exe").asText());
+        assertEquals(c.events().size(), s.get("events").asInt(), "every event of the log, counted");
+        assertEquals(0, s.at("/drops/guest").asLong());
+        String md = Files.readString(markdown);
+        assertTrue(md.contains("| status | exit 3 |"), md);
+        assertTrue(md.contains("| └─ sh (" + workload.get("exe").asText() + ") | " + workload.get("pid").asLong()
+                + " | exit 3 |"), md);
     }
 
     @Test
