@@ -1,9 +1,12 @@
 package io.cellos.telemetry.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cellos.telemetry.guest.command.Args;
 import io.cellos.telemetry.guest.command.PathArgs;
 import io.cellos.telemetry.guest.command.UsageException;
-
+import io.cellos.telemetry.host.attest.Dsse;
+import io.cellos.telemetry.host.attest.RuntimeTrace;
 import io.cellos.telemetry.host.sign.EventVerifier;
 import io.cellos.telemetry.host.sign.KeyFormatException;
 import io.cellos.telemetry.host.sign.SignAlgorithm;
@@ -14,7 +17,6 @@ import io.cellos.telemetry.wire.ExitCode;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.List;
@@ -25,6 +27,8 @@ import java.util.Set;
 final class EventsVerifyCommand implements Command {
     /** Where the verifying side finds an Ed25519 public key when none is given on the command line. */
     static final String ED25519_PUBLIC_KEY = "CELLOS_HOST_TELEMETRY_VERIFY_ED25519_PUBLIC_KEY";
+    /** How much of the input is looked at to tell a DSSE envelope from a stream of events. */
+    private static final int PEEK = 256;
 
     @Override
     public String name() {
@@ -46,6 +50,11 @@ final class EventsVerifyCommand implements Command {
                 sig attributes over the RFC 8785 canonical JSON of the event without sig). Stops at
                 the first line that fails and names it and why. Blank lines are skipped; a stream
                 with no event fails.
+
+                A DSSE envelope instead (what 'cellos events attest' writes: a JSON object whose
+                first member is payload, payloadType or signatures) is checked as one: a
+                signature of the Ed25519 key over its pre-authentication encoding; for an in-toto
+                statement, its predicate type and subjects are printed.
 
                 Options:
                   --alg ALG         hmac-sha256 or ed25519 (default: $%s)
@@ -69,10 +78,13 @@ final class EventsVerifyCommand implements Command {
         EventVerifier verifier = verifier(a, System.getenv());
         String file = a.positional().isEmpty() ? null : a.positional().get(0);
         StreamVerification result;
-        try (Reader in = open(a, file, io)) {
+        String where = file == null ? "standard input" : file;
+        try (BufferedReader in = open(a, file, io)) {
+            if (startsAnEnvelope(in)) {
+                return envelope(in, verifier, where, io);
+            }
             result = verifier.verifyStream(in);
         }
-        String where = file == null ? "standard input" : file;
         return switch (result) {
             case StreamVerification.Verified v when v.linesVerified() == 0 -> {
                 io.err().println("cellos events verify: " + where + " holds no event to verify");
@@ -90,7 +102,40 @@ final class EventsVerifyCommand implements Command {
         };
     }
 
-    private static Reader open(Args a, String file, Io io) throws UsageException, IOException {
+    /** Whether the text ahead opens a JSON object whose first member is a DSSE envelope's; the reader is left where it was. */
+    private static boolean startsAnEnvelope(BufferedReader in) throws IOException {
+        char[] head = new char[PEEK];
+        in.mark(PEEK);
+        int n = in.read(head, 0, PEEK);
+        in.reset();
+        String start = n <= 0 ? "" : new String(head, 0, n).replaceAll("\\s", "");
+        return start.startsWith("{\"payload") || start.startsWith("{\"signatures");
+    }
+
+    /** Checks a DSSE envelope (an attestation of {@code cellos events attest}); says what it holds. */
+    private static int envelope(BufferedReader in, EventVerifier verifier, String where, Io io) throws IOException {
+        StringBuilder text = new StringBuilder();
+        char[] buf = new char[8192];
+        for (int n; (n = in.read(buf)) > 0; ) {
+            text.append(buf, 0, n);
+        }
+        try {
+            Dsse.Opened opened = Dsse.open(text.toString(), verifier);
+            io.out().println("verified the DSSE envelope in " + where + " (payloadType " + opened.payloadType()
+                    + (opened.keyid() != null ? ", keyid " + opened.keyid() : "") + ")");
+            if (Dsse.IN_TOTO.equals(opened.payloadType())) {
+                JsonNode statement = new ObjectMapper().readTree(opened.payload());
+                io.out().println("in-toto statement, predicate " + statement.path("predicateType").asText() + "; subjects:");
+                RuntimeTrace.describeSubjects(statement).forEach(s -> io.out().println("  " + s));
+            }
+            return ExitCode.OK;
+        } catch (Dsse.EnvelopeException e) {
+            io.out().println(where + ": the DSSE envelope does not verify: " + e.getMessage());
+            return ExitCode.FAILED;
+        }
+    }
+
+    private static BufferedReader open(Args a, String file, Io io) throws UsageException, IOException {
         if (file == null || file.equals("-")) {
             return new BufferedReader(new InputStreamReader(io.in(), StandardCharsets.UTF_8));
         }

@@ -25,6 +25,7 @@ public final class Main {
             new FrameDecodeCommand(),
             new FrameSendCommand(),
             new EventsVerifyCommand(),
+            new EventsAttestCommand(),
             new EventsTailCommand(),
             new EventsKeygenCommand());
 

@@ -54,6 +54,14 @@ public final class EventSigner {
     }
 
     /**
+     * The signature of {@code message} itself, for formats that define their own signed bytes (a
+     * DSSE envelope's pre-authentication encoding).
+     */
+    public byte[] signBytes(byte[] message) {
+        return signer.sign(message);
+    }
+
+    /**
      * The signed form of one event.
      *
      * @param cloudEventJson one CloudEvent in JSON format: a JSON object, without {@code sig},

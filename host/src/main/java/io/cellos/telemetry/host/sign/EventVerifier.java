@@ -47,6 +47,24 @@ public final class EventVerifier {
         return new EventVerifier(algorithm, KeyText.verifier(algorithm, key), null);
     }
 
+    /** The algorithm this verifier checks. */
+    public SignAlgorithm algorithm() {
+        return algorithm;
+    }
+
+    /**
+     * Whether {@code signature} is this key's over {@code message} itself, for formats that define
+     * their own signed bytes (a DSSE envelope's pre-authentication encoding); a signature of the
+     * wrong length is false.
+     */
+    public boolean verifyBytes(byte[] message, byte[] signature) {
+        try {
+            return verifier.verify(message, signature);
+        } catch (java.security.SignatureException e) {
+            return false;
+        }
+    }
+
     /** This verifier, but failing events whose {@code sigkid} is not {@code kid}. */
     public EventVerifier expectingKid(String kid) {
         return new EventVerifier(algorithm, verifier, Objects.requireNonNull(kid, "kid"));

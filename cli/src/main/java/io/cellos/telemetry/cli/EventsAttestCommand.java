@@ -1,0 +1,197 @@
+package io.cellos.telemetry.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cellos.telemetry.guest.command.Args;
+import io.cellos.telemetry.guest.command.PathArgs;
+import io.cellos.telemetry.guest.command.UsageException;
+import io.cellos.telemetry.host.attest.Dsse;
+import io.cellos.telemetry.host.attest.RuntimeTrace;
+import io.cellos.telemetry.host.sign.EventSigner;
+import io.cellos.telemetry.host.sign.SignAlgorithm;
+import io.cellos.telemetry.host.sign.SigningConfigException;
+import io.cellos.telemetry.host.sign.SigningEnvironment;
+import io.cellos.telemetry.wire.ExitCode;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** {@code cellos events attest}: an in-toto runtime trace of one cell's events, signed in a DSSE envelope. */
+final class EventsAttestCommand implements Command {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Map<String, String> env;
+
+    EventsAttestCommand() {
+        this(System.getenv());
+    }
+
+    /** @param env where the signing key is read from */
+    EventsAttestCommand(Map<String, String> env) {
+        this.env = Map.copyOf(env);
+    }
+
+    @Override
+    public String name() {
+        return "events attest";
+    }
+
+    @Override
+    public String summary() {
+        return "make a signed in-toto runtime trace (DSSE) of one cell's events";
+    }
+
+    @Override
+    public String help() {
+        return """
+                Usage: cellos events attest [EVENTS.jsonl] [--cell ID] [--subject S]... [--invocation URI]
+                                            [--out FILE]
+
+                Reads one cell's CloudEvents (the event log of 'cell run' or 'host listen', one JSON
+                object per line) from EVENTS.jsonl or standard input and writes an in-toto
+                Statement v1 with the Runtime Trace v0.2 predicate
+                (https://in-toto.io/attestation/runtime-trace/v0.2) in a DSSE envelope
+                (payloadType application/vnd.in-toto+json), signed with the host's Ed25519 key:
+                every process (program, path, command line where known, pid, parent, exit status),
+                every connection (ip, port, hostname where known, the invoking process), every
+                declared file touched (with the sha256 of its content now), and as extension fields
+                raw sockets, denials, tamper events and drops (a trace that lost events says how
+                many). 'cellos events verify' checks the envelope.
+
+                Options:
+                  --cell ID          the cell to attest, when the log holds several
+                  --subject S        a subject of the statement (repeatable): NAME=sha256:HEX, or a
+                                     FILE, hashed now. Default: the declared files touched
+                  --invocation URI   the monitored run's id, e.g. the CI run's URI (SLSA's
+                                     invocationId); default urn:cellos:run:<run_id>
+                  --out FILE         where the envelope goes (default standard output)
+                The key comes from the environment, as for 'cellos host listen':
+                  $%s=ed25519, $%s, $%s.
+
+                Exit status: 0 written, 1 the events cannot be attested (no event of the cell, no
+                subject), 2 bad usage or key.
+                """.formatted(SigningEnvironment.ALG, SigningEnvironment.KID, SigningEnvironment.ED25519_KEY);
+    }
+
+    @Override
+    public int run(List<String> argv, Io io) throws Exception {
+        Args a = Args.parse(name(), argv, Set.of("cell", "subject", "invocation", "out"), Set.of());
+        if (a.positional().size() > 1) {
+            throw a.usage("give at most one EVENTS file");
+        }
+        EventSigner signer = signer(env);
+        List<RuntimeTrace.Subject> subjects = new ArrayList<>();
+        for (String s : a.values("subject")) {
+            RuntimeTrace.Subject parsed = RuntimeTrace.parseSubject(s);
+            if (parsed == null) {
+                Path file = PathArgs.fileToRead(a, "--subject", s);
+                String digest = sha256(file);
+                if (digest == null) {
+                    throw a.usage("--subject " + s + ": the file cannot be read");
+                }
+                parsed = new RuntimeTrace.Subject(s, digest);
+            }
+            subjects.add(parsed);
+        }
+        String file = a.positional().isEmpty() ? null : a.positional().getFirst();
+        List<JsonNode> events = read(a, file, io);
+        List<String> cells = RuntimeTrace.cells(events);
+        String cell = a.value("cell");
+        if (cell == null) {
+            if (cells.size() != 1) {
+                throw a.usage(cells.isEmpty() ? "no cell's event in " + (file == null ? "standard input" : file)
+                        : "the log holds " + cells.size() + " cells (" + String.join(", ", cells) + "): choose one with --cell");
+            }
+            cell = cells.getFirst();
+        }
+        ObjectNode statement;
+        try {
+            statement = RuntimeTrace.statement(events, cell, subjects, a.value("invocation"),
+                    path -> sha256(Path.of(path)));
+        } catch (IllegalArgumentException e) {
+            io.err().println("cellos events attest: " + e.getMessage());
+            return ExitCode.FAILED;
+        }
+        String envelope = Dsse.envelope(Dsse.IN_TOTO, JSON.writeValueAsBytes(statement), signer);
+        if (a.value("out") != null) {
+            Files.writeString(PathArgs.absolute(a.value("out")), envelope + "\n");
+        } else {
+            io.out().println(envelope);
+        }
+        JsonNode log = statement.path("predicate").path("monitorLog");
+        io.err().println("attested cell " + cell + ": " + log.path("process").size() + " processes, "
+                + log.path("network").size() + " connections, " + log.path("fileAccess").size() + " file events; "
+                + "subjects: " + String.join(", ", RuntimeTrace.describeSubjects(statement)));
+        return ExitCode.OK;
+    }
+
+    private static EventSigner signer(Map<String, String> env) throws UsageException {
+        try {
+            EventSigner signer = SigningEnvironment.signer(env).orElseThrow(() -> new UsageException(
+                    "no signing key: set " + SigningEnvironment.ALG + "=ed25519, " + SigningEnvironment.KID + " and "
+                            + SigningEnvironment.ED25519_KEY + " (cellos events keygen makes a pair)"));
+            if (signer.algorithm() != SignAlgorithm.ED25519) {
+                throw new UsageException("an attestation is signed with an Ed25519 key, which others can verify; "
+                        + SigningEnvironment.ALG + " is " + signer.algorithm().id());
+            }
+            return signer;
+        } catch (SigningConfigException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+
+    private static List<JsonNode> read(Args a, String file, Io io) throws IOException, UsageException {
+        List<JsonNode> events = new ArrayList<>();
+        try (BufferedReader in = file == null || file.equals("-")
+                ? new BufferedReader(new InputStreamReader(io.in(), StandardCharsets.UTF_8))
+                : Files.newBufferedReader(PathArgs.fileToRead(a, "EVENTS", file), StandardCharsets.UTF_8)) {
+            int n = 0;
+            for (String line; (line = in.readLine()) != null; ) {
+                n++;
+                if (line.isBlank()) {
+                    continue;
+                }
+                try {
+                    events.add(JSON.readTree(line));
+                } catch (JsonProcessingException e) {
+                    throw new UsageException((file == null ? "standard input" : file) + ":" + n
+                            + ": not a JSON event: " + e.getOriginalMessage());
+                }
+            }
+        }
+        return events;
+    }
+
+    /** The SHA-256 of {@code file}'s content, lowercase hex; null when it cannot be read. */
+    private static String sha256(Path file) {
+        if (!Files.isRegularFile(file)) {
+            return null;
+        }
+        try (InputStream in = Files.newInputStream(file)) {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[65536];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                md.update(buf, 0, n);
+            }
+            return HexFormat.of().formatHex(md.digest());
+        } catch (IOException e) {
+            return null;
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+}
