@@ -34,10 +34,12 @@ import java.util.List;
  * @param dir         the cell's directory
  * @param isolation   its PID namespace, and the capabilities the workload keeps
  * @param summaries   where the summary goes beside the terminal
+ * @param attest      the signed runtime trace to write at the end, or null
  */
 record CellOptions(List<String> watches, String out, Duration keepalive, FailureMode failureMode,
                    ProbeMechanism mechanism, CellStamp stamp,
-                   EventSigner signer, CellDirectory dir, CellIsolation isolation, SummaryFiles summaries) {
+                   EventSigner signer, CellDirectory dir, CellIsolation isolation, SummaryFiles summaries,
+                   CellAttestation attest) {
     /**
      * @param prefix the name of a directory this command makes when {@code --dir} is not given
      * @throws UsageException naming the option, the value and the fix
@@ -58,8 +60,9 @@ record CellOptions(List<String> watches, String out, Duration keepalive, Failure
             EventSigner signer = SigningEnvironment.signer(System.getenv()).orElse(null);
             CellIsolation isolation = CellIsolation.parse(a);
             SummaryFiles summaries = SummaryFiles.parse(a, System.getenv());
+            CellAttestation attest = CellAttestation.parse(a, a.value("out"), signer);
             return new CellOptions(watches, a.value("out"), keepalive, mode, mechanism, stamp, signer, CellDirectory.of(a, prefix),
-                    isolation, summaries);
+                    isolation, summaries, attest);
         } catch (IllegalArgumentException e) {
             throw a.usage(e.getMessage());
         } catch (SigningConfigException e) {
@@ -71,13 +74,13 @@ record CellOptions(List<String> watches, String out, Duration keepalive, Failure
     CellOptions withWatch(Path path) {
         List<String> more = new ArrayList<>(watches);
         more.add(PathArgs.absolute(path.toString()).toString());
-        return new CellOptions(more, out, keepalive, failureMode, mechanism, stamp, signer, dir, isolation, summaries);
+        return new CellOptions(more, out, keepalive, failureMode, mechanism, stamp, signer, dir, isolation, summaries, attest);
     }
 
     /** Runs {@code workload} in a local cell with these options ({@link LocalCell#run}). */
     int run(List<String> workload, Io io) throws IOException, InterruptedException, UsageException {
         return new LocalCell(workload, watches, dir.path(), out, keepalive, failureMode, mechanism, stamp, isolation,
-                summaries)
+                summaries, attest)
                 .run(io, signer);
     }
 }

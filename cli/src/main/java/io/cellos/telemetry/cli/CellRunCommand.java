@@ -8,7 +8,8 @@ import java.util.Set;
 /** {@code cellos cell run}: a whole cell on this machine, no VM ({@link LocalCell}). */
 final class CellRunCommand implements Command {
     private static final Set<String> VALUED = Set.of("watch", "out", "keepalive", "dir", "cell-id", "on-agent-failure",
-            "probe-mechanism", "pid-namespace", "keep-capability", "summary-json", "summary-markdown");
+            "probe-mechanism", "pid-namespace", "keep-capability", "summary-json", "summary-markdown",
+            "attest", "invocation");
 
     @Override
     public String name() {
@@ -27,7 +28,8 @@ final class CellRunCommand implements Command {
                                        [--cell-id ID] [--on-agent-failure fail-cell|degrade]
                                        [--probe-mechanism auto|bpf|audit]
                                        [--pid-namespace new|shared] [--keep-capability C]...
-                                       [--summary-json FILE] [--summary-markdown FILE] -- CMD [ARGS...]
+                                       [--summary-json FILE] [--summary-markdown FILE]
+                                       [--attest FILE [--invocation URI]] -- CMD [ARGS...]
 
                 Runs CMD in a local cell: the whole system on this machine, with PID and mount
                 namespaces standing in for the microVM and UNIX sockets for vsock. The receiver binds
@@ -78,6 +80,11 @@ final class CellRunCommand implements Command {
                                          GITHUB_STEP_SUMMARY is set, the Markdown is appended to the
                                          file it names too. Both files are replaced, not appended to;
                                          one that cannot be written is said on standard error
+                  --attest FILE          also write this run's events as a signed in-toto runtime
+                                         trace (as 'cellos events attest' does; its subjects the
+                                         declared files touched), which needs an Ed25519 signing key
+                                         in the environment and the event log in a file
+                  --invocation URI       the run's id in the attestation, e.g. the CI run's URI
                 """ + CellIsolation.HELP + """
 
                 What stays: the cell's sockets and hold FIFO are removed at the end, the event log

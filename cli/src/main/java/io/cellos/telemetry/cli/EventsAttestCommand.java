@@ -3,29 +3,22 @@ package io.cellos.telemetry.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cellos.telemetry.guest.command.Args;
 import io.cellos.telemetry.guest.command.PathArgs;
 import io.cellos.telemetry.guest.command.UsageException;
-import io.cellos.telemetry.host.attest.Dsse;
 import io.cellos.telemetry.host.attest.RuntimeTrace;
 import io.cellos.telemetry.host.sign.EventSigner;
-import io.cellos.telemetry.host.sign.SignAlgorithm;
 import io.cellos.telemetry.host.sign.SigningConfigException;
 import io.cellos.telemetry.host.sign.SigningEnvironment;
 import io.cellos.telemetry.wire.ExitCode;
 
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -99,7 +92,7 @@ final class EventsAttestCommand implements Command {
             RuntimeTrace.Subject parsed = RuntimeTrace.parseSubject(s);
             if (parsed == null) {
                 Path file = PathArgs.fileToRead(a, "--subject", s);
-                String digest = sha256(file);
+                String digest = Attestations.sha256(file);
                 if (digest == null) {
                     throw a.usage("--subject " + s + ": the file cannot be read");
                 }
@@ -118,37 +111,25 @@ final class EventsAttestCommand implements Command {
             }
             cell = cells.getFirst();
         }
-        ObjectNode statement;
+        Attestations.Made made;
         try {
-            statement = RuntimeTrace.statement(events, cell, subjects, a.value("invocation"),
-                    path -> sha256(Path.of(path)));
+            made = Attestations.make(events, cell, subjects, a.value("invocation"), signer);
         } catch (IllegalArgumentException e) {
             io.err().println("cellos events attest: " + e.getMessage());
             return ExitCode.FAILED;
         }
-        String envelope = Dsse.envelope(Dsse.IN_TOTO, JSON.writeValueAsBytes(statement), signer);
         if (a.value("out") != null) {
-            Files.writeString(PathArgs.absolute(a.value("out")), envelope + "\n");
+            Files.writeString(PathArgs.absolute(a.value("out")), made.envelope() + "\n");
         } else {
-            io.out().println(envelope);
+            io.out().println(made.envelope());
         }
-        JsonNode log = statement.path("predicate").path("monitorLog");
-        io.err().println("attested cell " + cell + ": " + log.path("process").size() + " processes, "
-                + log.path("network").size() + " connections, " + log.path("fileAccess").size() + " file events; "
-                + "subjects: " + String.join(", ", RuntimeTrace.describeSubjects(statement)));
+        io.err().println("attested cell " + cell + ": " + made.describe());
         return ExitCode.OK;
     }
 
     private static EventSigner signer(Map<String, String> env) throws UsageException {
         try {
-            EventSigner signer = SigningEnvironment.signer(env).orElseThrow(() -> new UsageException(
-                    "no signing key: set " + SigningEnvironment.ALG + "=ed25519, " + SigningEnvironment.KID + " and "
-                            + SigningEnvironment.ED25519_KEY + " (cellos events keygen makes a pair)"));
-            if (signer.algorithm() != SignAlgorithm.ED25519) {
-                throw new UsageException("an attestation is signed with an Ed25519 key, which others can verify; "
-                        + SigningEnvironment.ALG + " is " + signer.algorithm().id());
-            }
-            return signer;
+            return Attestations.signer(SigningEnvironment.signer(env).orElse(null));
         } catch (SigningConfigException e) {
             throw new UsageException(e.getMessage());
         }
@@ -174,24 +155,5 @@ final class EventsAttestCommand implements Command {
             }
         }
         return events;
-    }
-
-    /** The SHA-256 of {@code file}'s content, lowercase hex; null when it cannot be read. */
-    private static String sha256(Path file) {
-        if (!Files.isRegularFile(file)) {
-            return null;
-        }
-        try (InputStream in = Files.newInputStream(file)) {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            byte[] buf = new byte[65536];
-            for (int n; (n = in.read(buf)) > 0; ) {
-                md.update(buf, 0, n);
-            }
-            return HexFormat.of().formatHex(md.digest());
-        } catch (IOException e) {
-            return null;
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
-        }
     }
 }

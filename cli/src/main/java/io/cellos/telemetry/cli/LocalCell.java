@@ -53,10 +53,11 @@ import java.util.concurrent.TimeUnit;
  * @param stamp    the cell's attribution
  * @param isolation its PID namespace, and the capabilities the workload keeps
  * @param summaries where the summary goes beside the terminal
+ * @param attest   the signed runtime trace to write at the end, or null
  */
 record LocalCell(List<String> workload, List<String> watches, Path dir, String out, Duration keepalive,
                  FailureMode failureMode, ProbeMechanism mechanism, CellStamp stamp, CellIsolation isolation,
-                 SummaryFiles summaries) {
+                 SummaryFiles summaries, CellAttestation attest) {
     /** The base of the cell's socket paths in its directory: {@code cell.vsock_9001}, {@code cell.vsock_9000}. */
     static final String SOCKET_BASE = "cell.vsock";
     /** How long the agent is given to report init's end, to end by itself, and to end after SIGTERM. */
@@ -182,6 +183,9 @@ record LocalCell(List<String> workload, List<String> watches, Path dir, String o
         SummaryText.render(io.out(), report);
         summaries.write(report, new RunFacts(stamp.cellId(), stamp.runId(), isolation.describe(), ended.agent(),
                 opened.where(), started, Instant.now()), io.err());
+        if (attest != null) {
+            attest.write(Path.of(output()), stamp, io.out(), io.err());
+        }
         io.out().println((NatsTarget.names(output()) ? "published to " + opened.where() + " (read them with: cellos events tail --from "
                 + NatsTarget.parse(output()) + " --cell " + stamp.cellId() + ")" : "event log: " + opened.where())
                 + (opened.sink().lost() > 0 ? "; " + opened.sink().lost() + " events could not be delivered there" : ""));

@@ -36,6 +36,12 @@ record CellProcess(int status, String out, String err, List<JsonNode> events) {
     /** {@link #run}, a {@code cell run} or {@code demo} among {@code args} given the options of {@code mode}. */
     static CellProcess run(CellMode mode, Path dir, Consumer<Process> whileRunning, String... args)
             throws IOException, InterruptedException {
+        return run(mode, dir, java.util.Map.of(), whileRunning, args);
+    }
+
+    /** {@link #run(CellMode, Path, Consumer, String...)} with {@code env} added to the command's environment. */
+    static CellProcess run(CellMode mode, Path dir, java.util.Map<String, String> env, Consumer<Process> whileRunning,
+                           String... args) throws IOException, InterruptedException {
         Files.createDirectories(tmpdir(dir));
         List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
                 "--enable-native-access=ALL-UNNAMED", "-Djava.io.tmpdir=" + tmpdir(dir), "-cp",
@@ -49,8 +55,10 @@ record CellProcess(int status, String out, String err, List<JsonNode> events) {
         cmd.addAll(given);
         Path out = dir.resolve("stdout.txt");
         Path err = dir.resolve("stderr.txt");
-        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        ProcessBuilder builder = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        builder.environment().putAll(env);
+        Process p = builder.start();
         whileRunning.accept(p);
         if (!p.waitFor(120, TimeUnit.SECONDS)) {
             p.destroyForcibly();

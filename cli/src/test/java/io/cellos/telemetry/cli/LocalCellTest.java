@@ -2,11 +2,16 @@ package io.cellos.telemetry.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cellos.telemetry.host.attest.Dsse;
 import io.cellos.telemetry.host.event.CellStamp;
 import io.cellos.telemetry.host.receiver.CellHandle;
 import io.cellos.telemetry.host.receiver.ExitChannel;
 import io.cellos.telemetry.host.receiver.Receiver;
 import io.cellos.telemetry.host.receiver.ReceiverOptions;
+import io.cellos.telemetry.host.sign.Ed25519Keys;
+import io.cellos.telemetry.host.sign.EventVerifier;
+import io.cellos.telemetry.host.sign.SignAlgorithm;
+import io.cellos.telemetry.host.sign.SigningEnvironment;
 import io.cellos.telemetry.host.sink.CapturingSink;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -16,6 +21,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -136,12 +142,19 @@ class LocalCellTest {
     }
 
     @Test
-    void theSummaryIsAlsoWrittenAsJsonAndMarkdownFromTheSameEvents() throws Exception {
+    void theSummaryIsAlsoWrittenAsJsonAndMarkdownAndTheRunAsASignedTraceFromTheSameEvents() throws Exception {
         Path json = tmp.resolve("summary.json");
         Path markdown = tmp.resolve("summary.md");
+        Path trace = tmp.resolve("trace.dsse.json");
+        Path outputs = Files.createDirectories(tmp.resolve("outputs"));
         Path dir = tmp.resolve("cell");
-        CellProcess c = CellProcess.run(mode, dir, p -> { }, "cell", "run", "--dir", dir.toString(), "--summary-json",
-                json.toString(), "--summary-markdown", markdown.toString(), "--", "/bin/sh", "-c", "exit 3");
+        Ed25519Keys.KeyPairText keys = Ed25519Keys.generate(new SecureRandom());
+        Map<String, String> env = Map.of(SigningEnvironment.ALG, "ed25519", SigningEnvironment.KID, "host-test",
+                SigningEnvironment.ED25519_KEY, keys.privateKey());
+        CellProcess c = CellProcess.run(mode, dir, env, p -> { }, "cell", "run", "--dir", dir.toString(), "--watch",
+                outputs.toString(), "--summary-json", json.toString(), "--summary-markdown", markdown.toString(),
+                "--attest", trace.toString(), "--invocation", "https://ci.example/runs/7", "--", "/bin/sh", "-c",
+                "echo built > " + outputs.resolve("app.bin") + "; exit 3");
         assertEquals(3, c.status(), c.toString());
         JsonNode s = new ObjectMapper().readTree(json.toFile());
         assertEquals(SummaryJson.SCHEMA, s.get("schema").asText());
@@ -158,6 +171,21 @@ class LocalCellTest {
         assertTrue(md.contains("| status | exit 3 |"), md);
         assertTrue(md.contains("| └─ sh (" + workload.get("exe").asText() + ") | " + workload.get("pid").asLong()
                 + " | exit 3 |"), md);
+
+        assertTrue(c.out().contains("attestation: " + trace + " (in-toto runtime trace, signed; "), c.toString());
+        Dsse.Opened opened = Dsse.open(Files.readString(trace), EventVerifier.create(SignAlgorithm.ED25519, keys.publicKey()));
+        JsonNode st = new ObjectMapper().readTree(opened.payload());
+        assertEquals(outputs.resolve("app.bin").toString(), st.at("/subject/0/name").asText(), st.toString());
+        assertEquals(Attestations.sha256(outputs.resolve("app.bin")), st.at("/subject/0/digest/sha256").asText());
+        assertEquals("https://ci.example/runs/7", st.at("/predicate/monitoredProcess/event").asText());
+        boolean found = false;
+        for (JsonNode p : st.at("/predicate/monitorLog/process")) {
+            if (p.get("pid").asLong() == workload.get("pid").asLong()) {
+                assertEquals(3, p.get("exitStatus").asInt(), p.toString());
+                found = true;
+            }
+        }
+        assertTrue(found, "the workload is in the trace: " + st);
     }
 
     @Test
