@@ -8,7 +8,7 @@ import java.util.Set;
 /** {@code cellos cell run}: a whole cell on this machine, no VM ({@link LocalCell}). */
 final class CellRunCommand implements Command {
     private static final Set<String> VALUED = Set.of("watch", "out", "keepalive", "dir", "cell-id", "on-agent-failure",
-            "probe-mechanism", "pid-namespace", "keep-capability", "summary-json", "summary-markdown",
+            "probe-mechanism", "pid-namespace", "keep-capability", "summary-json", "summary-markdown", "report",
             "attest", "invocation");
 
     @Override
@@ -28,7 +28,7 @@ final class CellRunCommand implements Command {
                                        [--cell-id ID] [--on-agent-failure fail-cell|degrade]
                                        [--probe-mechanism auto|bpf|audit]
                                        [--pid-namespace new|shared] [--keep-capability C]...
-                                       [--summary-json FILE] [--summary-markdown FILE]
+                                       [--summary-json FILE] [--summary-markdown FILE] [--report FILE.html]
                                        [--attest FILE [--invocation URI]] -- CMD [ARGS...]
 
                 Runs CMD in a local cell: the whole system on this machine, with PID and mount
@@ -80,6 +80,10 @@ final class CellRunCommand implements Command {
                                          GITHUB_STEP_SUMMARY is set, the Markdown is appended to the
                                          file it names too. Both files are replaced, not appended to;
                                          one that cannot be written is said on standard error
+                  --report FILE.html     also draw the run as one self-contained page: the process
+                                         tree as a timeline with its connections, raw sockets,
+                                         files and denials marked, drops at the top (no network
+                                         needed to view it)
                   --attest FILE          also write this run's events as a signed in-toto runtime
                                          trace (as 'cellos events attest' does; its subjects the
                                          declared files touched), which needs an Ed25519 signing key

@@ -15,17 +15,18 @@ import java.util.Map;
 
 /**
  * Where a cell's summary goes beside the terminal: {@code --summary-json FILE} ({@link SummaryJson}),
- * {@code --summary-markdown FILE} ({@link SummaryMarkdown}), each written whole, replacing what
- * the file held; and the file {@code GITHUB_STEP_SUMMARY} names, when the environment sets it
+ * {@code --summary-markdown FILE} ({@link SummaryMarkdown}), {@code --report FILE.html}
+ * ({@link SummaryHtml}), each written whole, replacing what the file held; and the file {@code GITHUB_STEP_SUMMARY} names, when the environment sets it
  * (as GitHub Actions does for each step), to which the Markdown is appended.
  *
  * @param json        the JSON file, or null
  * @param markdown    the Markdown file, or null
+ * @param html        the HTML page, or null
  * @param stepSummary the CI step summary to append to, or null
  */
-record SummaryFiles(Path json, Path markdown, Path stepSummary) {
+record SummaryFiles(Path json, Path markdown, Path html, Path stepSummary) {
     static final String STEP_SUMMARY_VARIABLE = "GITHUB_STEP_SUMMARY";
-    static final SummaryFiles NONE = new SummaryFiles(null, null, null);
+    static final SummaryFiles NONE = new SummaryFiles(null, null, null, null);
 
     /**
      * Reads the options and the environment; each file's directory must exist.
@@ -34,7 +35,7 @@ record SummaryFiles(Path json, Path markdown, Path stepSummary) {
      */
     static SummaryFiles parse(Args a, Map<String, String> env) throws UsageException {
         String step = env.get(STEP_SUMMARY_VARIABLE);
-        return new SummaryFiles(file(a, "summary-json"), file(a, "summary-markdown"),
+        return new SummaryFiles(file(a, "summary-json"), file(a, "summary-markdown"), file(a, "report"),
                 step == null || step.isEmpty() ? null : PathArgs.absolute(step));
     }
 
@@ -63,6 +64,9 @@ record SummaryFiles(Path json, Path markdown, Path stepSummary) {
         }
         if (markdown != null) {
             write(markdown, err, out -> markdown(out, report, facts), StandardOpenOption.TRUNCATE_EXISTING);
+        }
+        if (html != null) {
+            write(html, err, out -> SummaryHtml.write(out, report, facts), StandardOpenOption.TRUNCATE_EXISTING);
         }
         if (stepSummary != null) {
             write(stepSummary, err, out -> markdown(out, report, facts), StandardOpenOption.APPEND);

@@ -131,6 +131,7 @@ final class SummaryJson {
             g.writeStartObject();
             g.writeNumberField("pid", e.guestPid());
             g.writeStringField("comm", e.guestComm());
+            g.writeNumberField("at_ns", e.guestMonotonicNs());
             optional(g, "exe", e.extensions().exe());
             optional(g, "sha256", e.extensions().sha256());
             own.write(e);

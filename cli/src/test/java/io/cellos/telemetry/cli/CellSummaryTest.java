@@ -170,7 +170,7 @@ class CellSummaryTest {
         Args a = Args.parse("cell run", List.of("--summary-json", dir.resolve("s.json").toString(), "--", "true"),
                 java.util.Set.of("summary-json", "summary-markdown"), java.util.Set.of());
         SummaryFiles f = SummaryFiles.parse(a, java.util.Map.of("GITHUB_STEP_SUMMARY", dir.resolve("step.md").toString()));
-        assertEquals(new SummaryFiles(dir.resolve("s.json"), null, dir.resolve("step.md")), f);
+        assertEquals(new SummaryFiles(dir.resolve("s.json"), null, null, dir.resolve("step.md")), f);
         assertEquals(SummaryFiles.NONE.json(), SummaryFiles.parse(Args.parse("cell run", List.of("--", "true"),
                 java.util.Set.of("summary-json"), java.util.Set.of()), java.util.Map.of("GITHUB_STEP_SUMMARY", "")).json());
         UsageException e = assertThrows(UsageException.class, () -> SummaryFiles.parse(Args.parse("cell run",
