@@ -77,12 +77,9 @@ class CellSummaryTest {
     @Test
     void everyKindOfEventReachesItsLineByWhatItSays() throws Exception {
         CellSummary summary = new CellSummary();
-        summary.root(1);
-        EventProjector p = new EventProjector(new CellStamp("c", "r", null), "/c_9001");
-        Instant at = Instant.parse("2026-11-21T12:00:00Z");
-        long[] frame = {0};
-        java.util.function.Consumer<ProbeEvent> guest = e -> summary.accept(p.guest(e, 1, ++frame[0], at,
-                SessionCheck.PINNED));
+        SummaryFeed guest = new SummaryFeed(summary);
+        EventProjector p = guest.projector();
+        Instant at = SummaryFeed.AT;
         guest.accept(ProbeEvent.of(ProbeSource.PROCESS_SPAWNED, 5, "sh", 1_000_000)
                 .withExtensions(Extensions.NONE.withParentPid(1)));
         guest.accept(ProbeEvent.of(ProbeSource.PROCESS_EXEC, 5, "sh", 1_500_000)

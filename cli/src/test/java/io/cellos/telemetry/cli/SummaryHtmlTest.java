@@ -1,8 +1,5 @@
 package io.cellos.telemetry.cli;
 
-import io.cellos.telemetry.host.event.CellStamp;
-import io.cellos.telemetry.host.event.EventProjector;
-import io.cellos.telemetry.host.event.SessionCheck;
 import io.cellos.telemetry.wire.Extensions;
 import io.cellos.telemetry.wire.ProbeEvent;
 import io.cellos.telemetry.wire.ProbeSource;
@@ -18,7 +15,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -40,11 +36,8 @@ class SummaryHtmlTest {
     @Test
     void aBuildOfTenThousandProcessesRendersInABrowserWithTheEventsCounts() throws Exception {
         CellSummary summary = new CellSummary();
-        summary.root(1);
-        EventProjector p = new EventProjector(new CellStamp("c1", "r1", null), "/c_9001");
-        Instant at = Instant.parse("2026-12-04T12:00:00Z");
-        long[] frame = {0};
-        Consumer<ProbeEvent> guest = e -> summary.accept(p.guest(e, 1, ++frame[0], at, SessionCheck.PINNED));
+        SummaryFeed guest = new SummaryFeed(summary);
+        Instant at = SummaryFeed.AT;
         guest.accept(ProbeEvent.of(ProbeSource.PROCESS_SPAWNED, 1, "init", 0));
         guest.accept(ProbeEvent.of(ProbeSource.PROCESS_SPAWNED, 5, "init", 1_000).withExtensions(Extensions.NONE.withParentPid(1)));
         guest.accept(ProbeEvent.of(ProbeSource.PROCESS_EXEC, 5, "make", 2_000).withExtensions(Extensions.NONE.withPath("/usr/bin/make")));
