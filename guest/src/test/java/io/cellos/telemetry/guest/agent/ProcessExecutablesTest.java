@@ -77,7 +77,7 @@ class ProcessExecutablesTest {
     }
 
     @Test
-    void everyEventPassesInOrderAndOnlyTheThreeSourcesAreAnnotated() {
+    void everyEventPassesInOrderAndOnlyTheFourSourcesAreAnnotated() {
         ProcessExecutables x = exes(16);
         List<ProbeEvent> in = new ArrayList<>(List.of(spawned(7, 1), exec(7, "/bin/sh", A)));
         for (ProbeSource s : ProbeSource.values()) {
@@ -90,8 +90,8 @@ class ProcessExecutablesTest {
         assertEquals(in.size(), sent.size());
         for (int i = 0; i < in.size(); i++) {
             ProbeSource s = in.get(i).source();
-            boolean annotated = s == ProbeSource.NET_CONNECT_ATTEMPTED || s == ProbeSource.FS_INOTIFY_FIRED
-                    || s == ProbeSource.CAPABILITY_DENIED;
+            boolean annotated = s == ProbeSource.NET_CONNECT_ATTEMPTED || s == ProbeSource.NET_RAW_SOCKET_OPENED
+                    || s == ProbeSource.FS_INOTIFY_FIRED || s == ProbeSource.CAPABILITY_DENIED;
             if (annotated) {
                 assertEquals("/bin/sh", sent.get(i).extensions().exe(), s.wireName());
             } else {
