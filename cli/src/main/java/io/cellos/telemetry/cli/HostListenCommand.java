@@ -5,6 +5,9 @@ import io.cellos.telemetry.guest.command.UsageException;
 import io.cellos.telemetry.wire.Durations;
 
 import io.cellos.telemetry.host.event.CellStamp;
+import io.cellos.telemetry.host.metrics.CellSeries;
+import io.cellos.telemetry.host.metrics.MetricsAddress;
+import io.cellos.telemetry.host.metrics.MetricsEndpoint;
 import io.cellos.telemetry.host.receiver.CellHandle;
 import io.cellos.telemetry.host.receiver.CellStats;
 import io.cellos.telemetry.host.receiver.Receiver;
@@ -16,6 +19,7 @@ import io.cellos.telemetry.host.sink.EventSink;
 import io.cellos.telemetry.wire.ExitCode;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -41,6 +45,7 @@ final class HostListenCommand implements Command {
                                           [--spec-signature-hash H] [--keepalive 10s]
                                           [--out FILE|nats://HOST:PORT[/STREAM]]
                                           [--accept-sessionless-agents]
+                                          [--metrics HOST:PORT]
 
                 Binds the cell's telemetry listener at BASE_9001 (the UNIX socket Firecracker
                 connects a guest's vsock port 9001 to) and writes one CloudEvent per line
@@ -83,6 +88,21 @@ final class HostListenCommand implements Command {
                                               process in that guest can send frames that pass as
                                               the agent's; its events say so in session_check. An
                                               agent that sends a session is pinned all the same.
+                  --metrics HOST:PORT         serve the receiver's metrics for Prometheus at
+                                              http://HOST:PORT/metrics (OpenMetrics or Prometheus
+                                              text, as the scraper asks); off by default. Keep it
+                                              on loopback (127.0.0.1:9464, [::1]:9464) unless the
+                                              network is trusted: there is no authentication.
+                                              Port 0 takes a free port; the line 'listening on'
+                                              gives the URL. Counters (_total): connections
+                                              accepted and refused by port and cause, frames
+                                              accepted by probe_source, frames refused by cause,
+                                              agent_tampered, cells_silenced, events (rate() is
+                                              events/s), sink_dropped_events; gauges: cells_bound,
+                                              sink_backlog_events; per cell (label cell_id): the
+                                              agent's last dropped_total, silenced, tampered,
+                                              frames accepted, input dropped. All named
+                                              cellos_receiver_*; HELP says what each counts.
 
                 Signing (off by default) is set by the environment:
                   CELLOS_HOST_TELEMETRY_SIGN_ALG       off | hmac-sha256 | ed25519
@@ -96,7 +116,7 @@ final class HostListenCommand implements Command {
     @Override
     public int run(List<String> argv, Io io) throws Exception {
         Args a = Args.parse(name(), argv,
-                Set.of("uds", "cell-id", "run-id", "spec-signature-hash", "keepalive", "out"),
+                Set.of("uds", "cell-id", "run-id", "spec-signature-hash", "keepalive", "out", "metrics"),
                 Set.of("accept-sessionless-agents"));
         if (!a.positional().isEmpty()) {
             throw a.usage("unexpected argument '" + a.positional().get(0) + "'");
@@ -115,13 +135,22 @@ final class HostListenCommand implements Command {
         } catch (SigningConfigException e) {
             throw new UsageException(e.getMessage());
         }
+        InetSocketAddress metricsAddress = null;
+        if (a.has("metrics")) {
+            try {
+                metricsAddress = MetricsAddress.parse(a.value("metrics"));
+            } catch (IllegalArgumentException e) {
+                throw a.usage("--metrics " + e.getMessage());
+            }
+        }
         Sinks.check(a, a.value("out"));
         Sinks.Opened opened = Sinks.open(a.value("out"), signer, io);
         EventSink sink = opened.sink();
         CellStats stats;
         ReceiverOptions options = ReceiverOptions.defaults().withKeepalive(keepalive)
                 .withAcceptSessionlessAgents(a.has("accept-sessionless-agents"));
-        try (sink; Receiver receiver = Receiver.start(options, sink, io.err())) {
+        try (sink; Receiver receiver = Receiver.start(options, sink, io.err());
+             MetricsEndpoint metrics = serveMetrics(a, receiver, metricsAddress)) {
             CellHandle cell;
             try {
                 cell = receiver.bind(uds, stamp);
@@ -131,7 +160,7 @@ final class HostListenCommand implements Command {
             io.err().println("cellos: listening on " + cell.socketPath() + " for cell " + stamp.cellId() + " run "
                     + stamp.runId() + "; events to " + opened.where()
                     + (signer == null ? "" : " (signed)") + "; keep-alive " + Durations.format(keepalive)
-                    + "; Ctrl-C to stop");
+                    + (metrics == null ? "" : "; metrics at " + metrics.url()) + "; Ctrl-C to stop");
             awaitInterrupt();
             stats = cell.stats();
             cell.close();
@@ -144,6 +173,22 @@ final class HostListenCommand implements Command {
                 + (sink.lost() > 0 ? ", " + sink.lost() + " events could not be delivered to "
                 + opened.where() : ""));
         return ExitCode.OK;
+    }
+
+    /**
+     * The metrics endpoint, or {@code null} without {@code --metrics}: one cell, so its series
+     * labelled {@code cell_id} are bounded.
+     */
+    private static MetricsEndpoint serveMetrics(Args a, Receiver receiver, InetSocketAddress address)
+            throws UsageException {
+        if (address == null) {
+            return null;
+        }
+        try {
+            return MetricsEndpoint.serve(receiver, CellSeries.PER_BOUND_CELL, address);
+        } catch (IOException e) {
+            throw a.usage("--metrics " + a.value("metrics") + ": " + e.getMessage());
+        }
     }
 
     /** Waits for SIGINT or SIGTERM; the process then shuts down in order and exits 0. */

@@ -11,6 +11,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -24,6 +30,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -190,6 +198,55 @@ class HostListenProcessTest {
             assertEquals(0, ok.status(), ok.out() + ok.err());
             assertTrue(ok.out().contains("verified 5 events"), ok.out());
         }
+    }
+
+    @Test
+    void metricsServedOnLoopbackCountWhatTheGuestSent() throws Exception {
+        Path out = dir.resolve("events.jsonl");
+        Process p = listen(Map.of(), "--uds", dir.resolve("cell.vsock").toString(), "--cell-id", "c1", "--run-id", "r1",
+                "--out", out.toString(), "--metrics", "127.0.0.1:0");
+        String metrics;
+        try {
+            sendFiveSpawns(dir.resolve("cell.vsock_9001"), SESSION);
+            Await.fileText(out, t -> t.lines().count() >= 5, PATIENCE, "5 events");
+            String stderr = Files.readString(dir.resolve("stderr.txt"));
+            Matcher url = Pattern.compile("; metrics at (http://127\\.0\\.0\\.1:[0-9]+/metrics);").matcher(stderr);
+            assertTrue(url.find(), stderr);
+            try (HttpClient http = HttpClient.newHttpClient()) {
+                metrics = http.send(HttpRequest.newBuilder(URI.create(url.group(1))).build(),
+                        HttpResponse.BodyHandlers.ofString()).body();
+            }
+        } finally {
+            p.destroy();
+        }
+        assertTrue(p.waitFor(PATIENCE.toSeconds(), TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), Files.readString(dir.resolve("stderr.txt")));
+        List<String> samples = metrics.lines().filter(l -> !l.startsWith("#")).toList();
+        for (String expected : List.of("cellos_receiver_cells_bound 1.0",
+                "cellos_receiver_connections_accepted_total{port=\"9001\"} 1.0",
+                "cellos_receiver_frames_accepted_total{probe_source=\"process.spawned\"} 5.0",
+                "cellos_receiver_cell_frames_accepted_total{cell_id=\"c1\"} 5.0",
+                "cellos_receiver_events_total 5.0",
+                "cellos_receiver_frames_refused_total{cause=\"zero_length\"} 0.0")) {
+            assertTrue(samples.contains(expected), expected + " in\n" + metrics);
+        }
+    }
+
+    @Test
+    void aBadMetricsAddressOrAPortInUseIsRefusedBeforeListening() throws Exception {
+        Run bad = Run.of("", "host", "listen", "--uds", dir.resolve("c").toString(), "--cell-id", "c1", "--run-id", "r1",
+                "--metrics", "9464");
+        assertEquals(2, bad.status());
+        assertTrue(bad.err().contains("--metrics '9464' is not HOST:PORT (for example 127.0.0.1:9464"), bad.err());
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            String address = "127.0.0.1:" + taken.getLocalPort();
+            Run inUse = Run.of("", "host", "listen", "--uds", dir.resolve("c").toString(), "--cell-id", "c1",
+                    "--run-id", "r1", "--metrics", address);
+            assertEquals(2, inUse.status());
+            assertTrue(inUse.err().contains("--metrics " + address + ": cannot serve metrics on " + address
+                    + ": Address already in use"), inUse.err());
+        }
+        assertFalse(Files.exists(dir.resolve("c_9001")), "nothing is left listening");
     }
 
     @Test

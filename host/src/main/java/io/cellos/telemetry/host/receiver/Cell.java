@@ -35,6 +35,7 @@ final class Cell {
     private final SessionPin sessions;
     private final Set<Connection> open = new HashSet<>();
     private final long[] drops = new long[DropCause.values().length];
+    private final long[] framesBySource = new long[ProbeSource.values().length];
 
     private long connections;
     private long framesEmitted;
@@ -46,6 +47,8 @@ final class Cell {
     private long lastDropReportNanos;
     private long dropReports;
     private long refusals;
+    private long exitConnections;
+    private long exitRefusals;
     private String lastRejection;
     private boolean closed;
 
@@ -112,6 +115,7 @@ final class Cell {
         Instant now = loop.clock().now();
         lastFrameAt = now;
         framesEmitted++;
+        framesBySource[event.source().ordinal()]++;
         if (event.source() == ProbeSource.TELEMETRY_DROPPED && event.extensions().droppedTotal() != null) {
             long reported = event.extensions().droppedTotal();
             if (agentDroppedTotal < 0 || Long.compareUnsigned(reported, agentDroppedTotal) > 0) {
@@ -146,8 +150,16 @@ final class Cell {
             warn("port " + port + " connection " + connection + " refused after the cell was closed: " + reason);
             return;
         }
+        if (port == Wire.VSOCK_EXIT_PORT) {
+            exitRefusals++;
+        }
         dropped(DropCause.CHANNEL_REFUSED, "port " + port + " connection " + connection + " refused: " + reason);
         loop.emit(projector.channelRefused(++refusals, loop.clock().now(), port, connection, reason, sessions.check()));
+    }
+
+    /** Counts a connection taken off the cell's exit-code socket ({@link ExitChannel}), before it is judged. */
+    void exitConnectionAccepted() {
+        exitConnections++;
     }
 
     void rejected(FrameException e, long connection, long frame) {
@@ -209,7 +221,21 @@ final class Cell {
 
     CellStats stats() {
         return new CellStats(connections, open.size(), framesEmitted, DropCause.counts(drops), agentDroppedTotal,
-                silenced);
+                silenced, framesBySource[ProbeSource.AGENT_TAMPERED.ordinal()]);
+    }
+
+    /** Adds this cell's counts to {@code t}, which sums cells for the receiver's {@link ReceiverCounts}. */
+    void addTo(Tally t) {
+        t.telemetryConnections += connections;
+        t.exitConnections += exitConnections;
+        t.exitRefusals += exitRefusals;
+        t.silenced += silenced ? 1 : 0;
+        for (int i = 0; i < drops.length; i++) {
+            t.drops[i] += drops[i];
+        }
+        for (int i = 0; i < framesBySource.length; i++) {
+            t.framesBySource[i] += framesBySource[i];
+        }
     }
 
     /**

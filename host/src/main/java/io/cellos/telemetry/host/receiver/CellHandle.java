@@ -89,6 +89,11 @@ public final class CellHandle implements AutoCloseable {
         loop.submit(() -> cell.channelRefused(port, connection, reason));
     }
 
+    /** Counts a connection taken off the cell's exit-code socket, from any thread. */
+    void exitConnectionAccepted() {
+        loop.submit(cell::exitConnectionAccepted);
+    }
+
     /** Tells a problem of the cell's on the receiver's warnings stream, from any thread. */
     void warn(String message) {
         loop.submit(() -> cell.warn(message));

@@ -9,11 +9,15 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
@@ -38,6 +42,8 @@ final class EventLoop implements Runnable {
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final List<Cell> cells = new ArrayList<>();
     private final List<Watch> watches = new ArrayList<>();
+    /** The counts of this loop's cells that were closed, and of every event it emitted. */
+    private final Tally retired = new Tally();
     private final Thread thread;
     private volatile boolean running = true;
     private long wakeAt = Long.MAX_VALUE;
@@ -76,6 +82,10 @@ final class EventLoop implements Runnable {
 
     /** Runs {@code task} on the loop thread and waits for its result. */
     <T> T call(Supplier<T> task) {
+        return submitCall(task).join();
+    }
+
+    private <T> CompletableFuture<T> submitCall(Supplier<T> task) {
         CompletableFuture<T> f = new CompletableFuture<>();
         submit(() -> {
             try {
@@ -84,7 +94,36 @@ final class EventLoop implements Runnable {
                 f.completeExceptionally(e);
             }
         });
-        return f.join();
+        return f;
+    }
+
+    /**
+     * {@link #call(Supplier)}, waiting at most {@code patience}; once the loop's thread has ended,
+     * runs {@code task} on the calling thread, which then sees all the loop left behind.
+     *
+     * @throws TimeoutException if the loop is alive but did not run the task in time
+     */
+    <T> T call(Supplier<T> task, Duration patience) throws TimeoutException, InterruptedException {
+        if (!thread.isAlive()) {
+            return task.get();
+        }
+        CompletableFuture<T> f = submitCall(task);
+        long deadline = System.nanoTime() + patience.toNanos();
+        while (true) {
+            try {
+                // in slices: a task submitted as the loop ended is never run by it
+                return f.get(Math.min(50_000_000L, Math.max(0, deadline - System.nanoTime())), TimeUnit.NANOSECONDS);
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+            } catch (TimeoutException e) {
+                if (!thread.isAlive()) {
+                    return task.get();
+                }
+                if (System.nanoTime() - deadline >= 0) {
+                    throw new TimeoutException(thread.getName() + " did not answer within " + patience);
+                }
+            }
+        }
     }
 
     void add(Cell cell) {
@@ -100,10 +139,12 @@ final class EventLoop implements Runnable {
     void remove(Cell cell) {
         cells.remove(cell);
         cell.close();
+        cell.addTo(retired);
         flushIfEmitted();
     }
 
     void emit(CellEvent event) {
+        retired.events++;
         sink.emit(event);
         emitted = true;
     }
@@ -133,6 +174,7 @@ final class EventLoop implements Runnable {
         }
         for (Cell cell : cells) {
             cell.close();
+            cell.addTo(retired);
         }
         cells.clear();
         flushIfEmitted();
@@ -196,6 +238,20 @@ final class EventLoop implements Runnable {
             fireTimers(); // a task sees the cells as they are at the clock's time
             task.run();
         }
+    }
+
+    /**
+     * The loop's counts: of its closed cells and of those bound now, whose stats are added to
+     * {@code bound}. On the loop's thread, or after it ended.
+     */
+    Tally tally(List<ReceiverCounts.BoundCell> bound) {
+        Tally t = new Tally();
+        t.add(retired);
+        for (Cell cell : cells) {
+            cell.addTo(t);
+            bound.add(new ReceiverCounts.BoundCell(cell.stamp(), cell.stats()));
+        }
+        return t;
     }
 
     /** Someone waiting for a cell's stats to meet a condition ({@link CellHandle#awaitStats}). */

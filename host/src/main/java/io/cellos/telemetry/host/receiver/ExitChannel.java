@@ -98,6 +98,7 @@ public final class ExitChannel implements AutoCloseable {
                 continue;
             }
             long number = ++connections;
+            cell.exitConnectionAccepted();
             if (number == 1) {
                 Thread.ofVirtual().start(() -> read(c));
             } else {

@@ -13,9 +13,12 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -135,6 +138,26 @@ public final class Receiver implements AutoCloseable {
 
     void forget(CellHandle handle) {
         cells.remove(handle);
+    }
+
+    /**
+     * The receiver's counters now, summed over its I/O threads (each asked on its own thread, so a
+     * cell's counts are consistent with themselves), with the sink's backlog and losses. Counts of
+     * closed cells are kept. After {@link #close}, the counts as they were at the end.
+     *
+     * @param patience how long to wait for each I/O thread
+     * @throws TimeoutException if an I/O thread did not answer in time (it is stuck: a sink that
+     *                          blocks, say)
+     */
+    public ReceiverCounts counts(Duration patience) throws TimeoutException, InterruptedException {
+        Tally total = new Tally();
+        List<ReceiverCounts.BoundCell> bound = new ArrayList<>();
+        for (EventLoop l : loops) {
+            List<ReceiverCounts.BoundCell> part = new ArrayList<>();
+            total.add(l.call(() -> l.tally(part), patience));
+            bound.addAll(part);
+        }
+        return total.counts(bound, sink.backlog(), sink.lost());
     }
 
     /** The sink's count of events it could not deliver. */

@@ -26,6 +26,15 @@ public interface EventSink extends AutoCloseable {
     /** Events this sink could not deliver (no default: every sink answers for its own). */
     long lost();
 
+    /**
+     * Events this sink holds now, taken but neither delivered nor lost yet: what a slow destination
+     * has let pile up. From any thread. The default, 0, is for a sink that hands each event on
+     * before {@link #flush} returns.
+     */
+    default long backlog() {
+        return 0;
+    }
+
     /** Flushes and releases what the sink holds. The default does nothing: a sink that holds nothing. */
     @Override
     default void close() {

@@ -21,9 +21,9 @@ import java.util.Arrays;
  * The guest end of a cell's channel, as Firecracker presents it to the host: a UNIX socket. Sends
  * its session on the first frame it sends with {@link #send}, as the agent does on every connection.
  */
-final class GuestClient implements AutoCloseable {
+public final class GuestClient implements AutoCloseable {
     /** The session of the tests' agent: 32 lowercase hex digits. */
-    static final String SESSION = "5e55102a0c0ffee0123456789abcdef0";
+    public static final String SESSION = "5e55102a0c0ffee0123456789abcdef0";
 
     private final SocketChannel channel;
     private final String session;
@@ -32,19 +32,19 @@ final class GuestClient implements AutoCloseable {
     private boolean sent;
 
     /** A connection of the tests' agent, which sends {@link #SESSION}. */
-    GuestClient(Path socket) throws IOException {
+    public GuestClient(Path socket) throws IOException {
         this(socket, SESSION);
     }
 
     /** @param session what its first frame carries, or {@code null} for none (a CellOS 0.5 agent, or a stranger) */
-    GuestClient(Path socket, String session) throws IOException {
+    public GuestClient(Path socket, String session) throws IOException {
         this.session = session;
         channel = SocketChannel.open(StandardProtocolFamily.UNIX);
         channel.connect(UnixDomainSocketAddress.of(socket));
     }
 
     /** Sends one well-formed frame; the connection's first carries its session. */
-    GuestClient send(ProbeEvent e) throws IOException {
+    public GuestClient send(ProbeEvent e) throws IOException {
         if (!sent && session != null) {
             e = e.withExtensions(e.extensions().withSession(session));
         }
@@ -58,7 +58,7 @@ final class GuestClient implements AutoCloseable {
     }
 
     /** Sends bytes as they are: no session is added to them. */
-    GuestClient raw(byte[] bytes) throws IOException {
+    public GuestClient raw(byte[] bytes) throws IOException {
         sent = true;
         ByteBuffer b = ByteBuffer.wrap(bytes);
         while (b.hasRemaining()) {
@@ -85,7 +85,7 @@ final class GuestClient implements AutoCloseable {
      * can see is the end); whether it did within {@code patience}. Not a timing assertion: the
      * patience is far beyond what the work needs.
      */
-    boolean awaitClosedByHost(Duration patience) throws IOException {
+    public boolean awaitClosedByHost(Duration patience) throws IOException {
         channel.configureBlocking(false);
         long deadline = System.nanoTime() + patience.toNanos();
         ByteBuffer one = ByteBuffer.allocate(1);
@@ -110,7 +110,7 @@ final class GuestClient implements AutoCloseable {
         return encode(e.withExtensions(e.extensions().withSession(SESSION)));
     }
 
-    static byte[] encode(ProbeEvent e) {
+    public static byte[] encode(ProbeEvent e) {
         byte[] f = new byte[Wire.MAX_FRAME_BYTES];
         try {
             return Arrays.copyOf(f, new FrameEncoder().encode(e, f, 0));

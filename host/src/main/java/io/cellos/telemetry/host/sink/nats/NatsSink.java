@@ -169,6 +169,12 @@ public final class NatsSink implements EventSink {
         return outbox.lostTotal();
     }
 
+    /** Events in the outbox: waiting for NATS, or sent and not yet acknowledged. */
+    @Override
+    public long backlog() {
+        return outbox.held();
+    }
+
     /** Events JetStream acknowledged (drop reports included), re-sends it had already stored included. */
     public long acknowledged() {
         return publisher.acks().acknowledged();

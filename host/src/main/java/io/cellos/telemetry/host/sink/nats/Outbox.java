@@ -211,6 +211,11 @@ final class Outbox {
         return all;
     }
 
+    /** Events held now: waiting, and taken but not settled (drop reports, outside the bound, not counted). */
+    synchronized long held() {
+        return queue.size() + taken;
+    }
+
     /** Every event lost so far. */
     synchronized long lostTotal() {
         return lostTotal;
