@@ -6,7 +6,6 @@ import io.cellos.telemetry.guest.linux.Epoll;
 import io.cellos.telemetry.guest.linux.ErrnoException;
 import io.cellos.telemetry.guest.linux.Fd;
 import io.cellos.telemetry.guest.linux.Libc;
-import io.cellos.telemetry.guest.linux.TimerFd;
 import io.cellos.telemetry.guest.probe.Probe;
 import io.cellos.telemetry.guest.probe.ProbeOutput;
 
@@ -22,8 +21,8 @@ import java.util.List;
  * <p>Each wake: the probes are read ({@link #readProbes}), what they observed is attributed
  * ({@link Attribution}) into the bounded {@link EventQueue}, and the {@link Sender} writes what the
  * socket takes, never waiting; the {@link Link} reconnects when the connection broke. Between
- * wakes, the timer is armed for the next thing due (a heartbeat, a drop report, a reconnect, a
- * held name's or exec's end), so an idle agent does not wake. The hasher's answers complete the
+ * wakes, the timer fires by the next thing due (a heartbeat, a drop report, a reconnect, a held
+ * name's or exec's end; {@link WakeTimer}), so an idle agent does not wake. The hasher's answers complete the
  * execs held for them ({@link ExecDigests}) as they come.
  *
  * <p>Once the scope root has ended there is nothing left to observe: the loop stops as on
@@ -45,7 +44,7 @@ public final class Agent implements AutoCloseable {
     private final OomGuard guard;
     private final PrintStream log;
     private final Epoll epoll;
-    private final TimerFd timer;
+    private final WakeTimer timer;
     private final Wakeup wakeup;
     /** The scope root's pidfd; {@code null} when everything is in scope. */
     private final Fd root;
@@ -54,7 +53,6 @@ public final class Agent implements AutoCloseable {
     private final Link link;
     /** Null when its eventfd could not be made: execs then go without {@code sha256}. */
     private final ExecutableHasher hasher;
-    private long armedDeadline = Long.MIN_VALUE;
     private volatile boolean running = true;
 
     /**
@@ -70,7 +68,7 @@ public final class Agent implements AutoCloseable {
         this.guard = guard;
         this.log = log;
         this.epoll = new Epoll(64);
-        this.timer = new TimerFd();
+        this.timer = new WakeTimer();
         this.wakeup = new Wakeup();
         this.hasher = hasher(log);
         this.output = new Attribution(queue, scope, pid, comm, hasher == null ? null : hasher::request,
@@ -152,8 +150,7 @@ public final class Agent implements AutoCloseable {
             if (token >= 0) {
                 probeReady = true;
             } else if (token == TOKEN_TIMER) {
-                timer.drain();
-                armedDeadline = Long.MIN_VALUE; // one-shot: spent
+                timer.fired();
             } else if (token == TOKEN_WAKEUP) {
                 wakeup.drain();
             } else if (token == TOKEN_HASHES) {
@@ -260,19 +257,10 @@ public final class Agent implements AutoCloseable {
         return sender.delivered();
     }
 
-    /** Arms the timer for the next thing due: a heartbeat, a drop report, a reconnect, a held name. */
+    /** Has the timer fire by the next thing due: a heartbeat, a drop report, a reconnect, a held name. */
     private void armTimer(long now) {
         long due = link.isConnected() ? sender.nextDue() : !link.isOpen() ? link.reconnectAt() : Long.MAX_VALUE;
-        due = Math.min(due, output.nextDeadline());
-        if (due == armedDeadline) {
-            return;
-        }
-        armedDeadline = due;
-        try {
-            timer.arm(due == Long.MAX_VALUE ? 0 : Math.max(1, due - now), 0);
-        } catch (ErrnoException e) {
-            throw new IllegalStateException("timerfd_settime cannot fail on a valid timer", e);
-        }
+        timer.fireBy(Math.min(due, output.nextDeadline()), now);
     }
 
     @Override
