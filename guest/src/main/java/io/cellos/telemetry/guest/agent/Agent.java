@@ -18,7 +18,8 @@ import java.util.List;
  * link to the host, the {@link ExecutableHasher}'s answers and, with a scope root, the root's
  * {@code pidfd}.
  *
- * <p>Each wake: the probes are read ({@link #readProbes}), what they observed is attributed
+ * <p>Each wake: the probes whose fd is readable are read, and the process probe always
+ * ({@link #readProbes}), what they observed is attributed
  * ({@link Attribution}) into the bounded {@link EventQueue}, and the {@link Sender} writes what the
  * socket takes, never waiting; the {@link Link} reconnects when the connection broke. Between
  * wakes, the timer fires by the next thing due (a heartbeat, a drop report, a reconnect, a held
@@ -41,6 +42,8 @@ public final class Agent implements AutoCloseable {
     private static final long TOKEN_HASHES = -5;
 
     private final List<Probe> probes;
+    /** Which probes' fds the last wait reported readable, by their place in {@link #probes}. */
+    private final boolean[] ready;
     private final OomGuard guard;
     private final PrintStream log;
     private final Epoll epoll;
@@ -65,6 +68,7 @@ public final class Agent implements AutoCloseable {
     Agent(Channel channel, List<Probe> probes, EventQueue queue, ProcessScope scope, OomGuard guard,
           long heartbeatNanos, int pid, String comm, PrintStream log) throws ErrnoException {
         this.probes = probes;
+        this.ready = new boolean[probes.size()];
         this.guard = guard;
         this.log = log;
         this.epoll = new Epoll(64);
@@ -149,6 +153,7 @@ public final class Agent implements AutoCloseable {
             long token = epoll.token(i);
             if (token >= 0) {
                 probeReady = true;
+                ready[(int) token] = true;
             } else if (token == TOKEN_TIMER) {
                 timer.fired();
             } else if (token == TOKEN_WAKEUP) {
@@ -166,14 +171,21 @@ public final class Agent implements AutoCloseable {
     }
 
     /**
-     * Reads every probe, in list order, whichever woke the loop. The order is {@link ProbeSet}'s:
-     * audit's records and the declared files first, the process probe last — the kernel queued
-     * its messages about a process before the others' records of it, so once it has been read,
-     * {@link Attribution} can decide what the others said.
+     * Reads, in list order, every probe whose fd the wait reported readable, and the last probe
+     * whatever woke the loop. The order is {@link ProbeSet}'s: audit's records and the declared files
+     * first, the process probe last — the kernel queued its messages about a process before the
+     * others' records of it, so once it has been read, {@link Attribution} can decide what the
+     * others said. A probe whose fd was not readable has nothing to hand over; reading it anyway
+     * costs a system call for most (a {@code recv} that finds nothing), once per wake. What becomes
+     * readable after the wait is read in the next wake, the fds being level-triggered.
      */
     private void readProbes() throws IOException {
-        for (Probe p : probes) {
-            p.onReadable(output);
+        int last = probes.size() - 1;
+        for (int i = 0; i <= last; i++) {
+            if (ready[i] || i == last) {
+                ready[i] = false;
+                probes.get(i).onReadable(output);
+            }
         }
     }
 
