@@ -6,7 +6,6 @@ import io.cellos.telemetry.guest.linux.Epoll;
 import io.cellos.telemetry.guest.linux.ErrnoException;
 import io.cellos.telemetry.guest.linux.Fd;
 import io.cellos.telemetry.guest.linux.Libc;
-import io.cellos.telemetry.guest.linux.TimerFd;
 import io.cellos.telemetry.guest.probe.Probe;
 import io.cellos.telemetry.guest.probe.ProbeOutput;
 
@@ -19,11 +18,12 @@ import java.util.List;
  * link to the host, the {@link ExecutableHasher}'s answers and, with a scope root, the root's
  * {@code pidfd}.
  *
- * <p>Each wake: the probes are read ({@link #readProbes}), what they observed is attributed
+ * <p>Each wake: the probes whose fd is readable are read, and the process probe always
+ * ({@link #readProbes}), what they observed is attributed
  * ({@link Attribution}) into the bounded {@link EventQueue}, and the {@link Sender} writes what the
  * socket takes, never waiting; the {@link Link} reconnects when the connection broke. Between
- * wakes, the timer is armed for the next thing due (a heartbeat, a drop report, a reconnect, a
- * held name's or exec's end), so an idle agent does not wake. The hasher's answers complete the
+ * wakes, the timer fires by the next thing due (a heartbeat, a drop report, a reconnect, a held
+ * name's or exec's end; {@link WakeTimer}), so an idle agent does not wake. The hasher's answers complete the
  * execs held for them ({@link ExecDigests}) as they come.
  *
  * <p>Once the scope root has ended there is nothing left to observe: the loop stops as on
@@ -42,10 +42,12 @@ public final class Agent implements AutoCloseable {
     private static final long TOKEN_HASHES = -5;
 
     private final List<Probe> probes;
+    /** Which probes' fds the last wait reported readable, by their place in {@link #probes}. */
+    private final boolean[] ready;
     private final OomGuard guard;
     private final PrintStream log;
     private final Epoll epoll;
-    private final TimerFd timer;
+    private final WakeTimer timer;
     private final Wakeup wakeup;
     /** The scope root's pidfd; {@code null} when everything is in scope. */
     private final Fd root;
@@ -54,7 +56,6 @@ public final class Agent implements AutoCloseable {
     private final Link link;
     /** Null when its eventfd could not be made: execs then go without {@code sha256}. */
     private final ExecutableHasher hasher;
-    private long armedDeadline = Long.MIN_VALUE;
     private volatile boolean running = true;
 
     /**
@@ -67,10 +68,11 @@ public final class Agent implements AutoCloseable {
     Agent(Channel channel, List<Probe> probes, EventQueue queue, ProcessScope scope, OomGuard guard,
           long heartbeatNanos, int pid, String comm, PrintStream log) throws ErrnoException {
         this.probes = probes;
+        this.ready = new boolean[probes.size()];
         this.guard = guard;
         this.log = log;
         this.epoll = new Epoll(64);
-        this.timer = new TimerFd();
+        this.timer = new WakeTimer();
         this.wakeup = new Wakeup();
         this.hasher = hasher(log);
         this.output = new Attribution(queue, scope, pid, comm, hasher == null ? null : hasher::request,
@@ -151,9 +153,9 @@ public final class Agent implements AutoCloseable {
             long token = epoll.token(i);
             if (token >= 0) {
                 probeReady = true;
+                ready[(int) token] = true;
             } else if (token == TOKEN_TIMER) {
-                timer.drain();
-                armedDeadline = Long.MIN_VALUE; // one-shot: spent
+                timer.fired();
             } else if (token == TOKEN_WAKEUP) {
                 wakeup.drain();
             } else if (token == TOKEN_HASHES) {
@@ -169,14 +171,21 @@ public final class Agent implements AutoCloseable {
     }
 
     /**
-     * Reads every probe, in list order, whichever woke the loop. The order is {@link ProbeSet}'s:
-     * audit's records and the declared files first, the process probe last — the kernel queued
-     * its messages about a process before the others' records of it, so once it has been read,
-     * {@link Attribution} can decide what the others said.
+     * Reads, in list order, every probe whose fd the wait reported readable, and the last probe
+     * whatever woke the loop. The order is {@link ProbeSet}'s: audit's records and the declared files
+     * first, the process probe last — the kernel queued its messages about a process before the
+     * others' records of it, so once it has been read, {@link Attribution} can decide what the
+     * others said. A probe whose fd was not readable has nothing to hand over; reading it anyway
+     * costs a system call for most (a {@code recv} that finds nothing), once per wake. What becomes
+     * readable after the wait is read in the next wake, the fds being level-triggered.
      */
     private void readProbes() throws IOException {
-        for (Probe p : probes) {
-            p.onReadable(output);
+        int last = probes.size() - 1;
+        for (int i = 0; i <= last; i++) {
+            if (ready[i] || i == last) {
+                ready[i] = false;
+                probes.get(i).onReadable(output);
+            }
         }
     }
 
@@ -260,19 +269,10 @@ public final class Agent implements AutoCloseable {
         return sender.delivered();
     }
 
-    /** Arms the timer for the next thing due: a heartbeat, a drop report, a reconnect, a held name. */
+    /** Has the timer fire by the next thing due: a heartbeat, a drop report, a reconnect, a held name. */
     private void armTimer(long now) {
         long due = link.isConnected() ? sender.nextDue() : !link.isOpen() ? link.reconnectAt() : Long.MAX_VALUE;
-        due = Math.min(due, output.nextDeadline());
-        if (due == armedDeadline) {
-            return;
-        }
-        armedDeadline = due;
-        try {
-            timer.arm(due == Long.MAX_VALUE ? 0 : Math.max(1, due - now), 0);
-        } catch (ErrnoException e) {
-            throw new IllegalStateException("timerfd_settime cannot fail on a valid timer", e);
-        }
+        timer.fireBy(Math.min(due, output.nextDeadline()), now);
     }
 
     @Override

@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * The launch contract (replacing the reference's {@code fork}): start the agent as a process of its
@@ -34,6 +35,23 @@ public final class AgentLauncher {
     /** How the agent's last line in its log begins once it stopped in order; its counts follow. */
     public static final String STOPPED = "cellos-telemetry: stopped: ";
     private static final long READY_PATIENCE_SECONDS = 60;
+    /**
+     * How many times later than by default C1 compiles a method of the JDK outside
+     * {@link #EVENT_PATH_PACKAGES}: code run at start-up or now and then stays interpreted and takes
+     * no code cache or compiler memory (BENCHMARKS.md, "Guest agent").
+     */
+    static final int JDK_THRESHOLD_SCALING = 100;
+    /**
+     * The packages whose methods C1 compiles at the default counts: the agent's own, and the JDK's
+     * that its event path runs on every event (found with a profile of the agent under load,
+     * BENCHMARKS.md, "Agent CPU per event"): strings, boxes and collections ({@code java.lang},
+     * {@code java.util}, {@code jdk.internal.util}), the FFM call path ({@code java.lang.invoke},
+     * {@code jdk.internal.foreign}, {@code jdk.internal.misc}) and the hasher's SHA-256
+     * ({@code sun.security.provider}). A per-method {@code CompileThresholdScaling} multiplies the
+     * global one, so these get its inverse.
+     */
+    static final List<String> EVENT_PATH_PACKAGES = List.of("io.cellos.telemetry", "java.lang", "java.util",
+            "jdk.internal.foreign", "jdk.internal.misc", "jdk.internal.util", "sun.security.provider");
     /*
      * Measured in BENCHMARKS.md ("Guest agent"). -Xshare:off: the default CDS archive is relocated at
      * start, which dirties nearly all of it, so mapping it costs more resident memory than loading
@@ -41,21 +59,16 @@ public final class AgentLauncher {
      * after the start-up's peak (class loading, the compiler). The two diagnostic intervals stop the
      * JVM's housekeeping threads from waking every 250 ms and every second while the agent is idle.
      */
-    private static final List<String> JVM_OPTIONS = List.of(
+    static final List<String> JVM_OPTIONS = Stream.of(Stream.of(
             "-XX:+DisableAttachMechanism", "-XX:-UsePerfData", "-XX:+UseSerialGC", "-Xms8m", "-Xmx32m",
             "-Xss512k", "-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1", "-XX:ReservedCodeCacheSize=16m",
             "-XX:MaxMetaspaceSize=48m", "-Xmn1m", "-Xshare:off", "-XX:TrimNativeHeapInterval=60000",
-            // C1 compiles a JDK method after 100 x the default count, so that code run at start-up or
-            // now and then stays interpreted and takes no code cache or compiler memory; the agent's own
-            // code and the FFM call path (method handles, the downcall) keep the default, so that the
-            // event path is compiled as soon as it is hot (BENCHMARKS.md)
-            "-XX:CompileThresholdScaling=100", "-XX:CompileCommand=quiet",
-            "-XX:CompileCommand=CompileThresholdScaling,io.cellos.telemetry.*::*,1.0",
-            "-XX:CompileCommand=CompileThresholdScaling,java.lang.invoke.*::*,1.0",
-            "-XX:CompileCommand=CompileThresholdScaling,jdk.internal.foreign.*::*,1.0",
-            "-XX:CompileCommand=CompileThresholdScaling,jdk.internal.misc.*::*,1.0",
-            "-XX:+UnlockDiagnosticVMOptions", "-XX:AsyncDeflationInterval=0",
-            "-XX:ServiceThreadCleanupInterval=60000", "--enable-native-access=ALL-UNNAMED");
+            "-XX:CompileThresholdScaling=" + JDK_THRESHOLD_SCALING, "-XX:CompileCommand=quiet"),
+            EVENT_PATH_PACKAGES.stream().map(p -> "-XX:CompileCommand=CompileThresholdScaling," + p + ".*::*,"
+                    + 1.0 / JDK_THRESHOLD_SCALING),
+            Stream.of("-XX:+UnlockDiagnosticVMOptions", "-XX:AsyncDeflationInterval=0",
+                    "-XX:ServiceThreadCleanupInterval=60000", "--enable-native-access=ALL-UNNAMED"))
+            .flatMap(s -> s).toList();
 
     private AgentLauncher() {
     }

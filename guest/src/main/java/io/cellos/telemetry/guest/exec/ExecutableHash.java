@@ -11,7 +11,9 @@ package io.cellos.telemetry.guest.exec;
  * @param reason  why there is no hash, naming the call and errno or the limit; null when there is one
  * @param kind    what the file was
  * @param file    the kernel's name for the file ({@code /usr/bin/ls}, {@code /tmp/x (deleted)},
- *                {@code /memfd:name (deleted)}); null if it could not be opened or named
+ *                {@code /memfd:name (deleted)}); null if it could not be opened or named, and for
+ *                a file with a name answered from the cache by its status alone, which is not
+ *                opened ({@link ExecutableHasher#request})
  */
 public record ExecutableHash(long token, HashOutcome outcome, String sha256, String reason, ExecutableKind kind,
                              String file) {

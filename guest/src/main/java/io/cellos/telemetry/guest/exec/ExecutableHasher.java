@@ -18,12 +18,15 @@ import java.util.function.Consumer;
  * without blocking the agent's loop.
  *
  * <p>At an exec, the loop calls {@link #request} with the process and a token of its own. The
- * request opens {@code /proc/PID/exe} — the very file the kernel executed, even deleted or a
- * memfd — and takes its status: a file whose device, inode, size and ctime match one hashed
+ * request takes the status of the file {@code /proc/PID/exe} leads to — the very file the kernel
+ * executed, even deleted or a memfd: a file whose device, inode, size and ctime match one hashed
  * before is answered at once from the cache (so a binary run 10,000 times is read once, and one
- * rewritten in place is read again), and so is a process already gone, a file over
- * {@link HashLimits#maxFileBytes}, or a request beyond {@link HashLimits#files} files or
- * {@link HashLimits#waiting} requests in flight (busy). Otherwise the descriptor goes to one worker thread that reads the file; the answer
+ * rewritten in place is read again). A regular file with a name answered so is not opened, which
+ * saves three system calls per exec of a known program, and its answer names no {@code file}.
+ * Any other request opens {@code /proc/PID/exe} and takes the status of the open file, which is
+ * what is hashed and cached. A process already gone, a file over {@link HashLimits#maxFileBytes},
+ * and a request beyond {@link HashLimits#files} files or {@link HashLimits#waiting} requests in
+ * flight (busy) are answered at once too. Otherwise the descriptor goes to one worker thread that reads the file; the answer
  * comes later: {@link #fd} becomes readable and {@link #drain} gives it. Requests of one file
  * made while it is being hashed share the one reading.
  *
@@ -79,8 +82,9 @@ public final class ExecutableHasher implements AutoCloseable {
     /**
      * Asks for the hash of the file process {@code pid} executes now — the file of its latest exec,
      * so a request made after the process exec'd again hashes the newer file. Does not block: it
-     * opens and stats the file and reads the name of its descriptor, which the kernel answers from
-     * memory (an open could wait only on a filesystem that waits in open, such as FUSE).
+     * stats the file, and unless that answers it, opens and stats it and reads the name of its
+     * descriptor, which the kernel answers from memory (a stat or an open could wait only on a
+     * filesystem that waits in them, such as FUSE).
      *
      * @param token the caller's handle for the answer, given back in it
      * @return the answer now, or null: it will come from {@link #drain}
@@ -91,19 +95,25 @@ public final class ExecutableHasher implements AutoCloseable {
         }
         String exe = "/proc/" + pid + "/exe";
         path.setString(0, exe);
+        int rc = stat.at(path);
+        if (gone(rc)) {
+            return unopened(token, "newfstatat", exe, -rc);
+        }
+        if (rc == 0 && stat.isRegularFile() && stat.links() > 0 && stat.size() <= limits.maxFileBytes()) {
+            String known = cache.get(FileKey.of(stat));
+            if (known != null) {
+                // a program with a name, known by its status: not opened, not named
+                return answer(token, HashOutcome.CACHED, known, null, ExecutableKind.REGULAR, null);
+            }
+        }
         int fd = (int) Libc.OPENAT.invoke(Libc.AT_FDCWD, path.address(), OpenFlags.O_RDONLY | OpenFlags.O_CLOEXEC,
                 0, 0, 0);
         if (fd < 0) {
-            int errno = -fd;
-            return errno == Errno.ENOENT || errno == Errno.ESRCH
-                    ? refuse(token, HashOutcome.PROCESS_GONE, "the process ended before its file could be opened ("
-                            + Libc.OPENAT.name() + "(" + exe + "): " + Errno.describe(errno) + ")", ExecutableKind.UNKNOWN, null)
-                    : refuse(token, HashOutcome.FAILED, Libc.OPENAT.name() + "(" + exe + "): " + Errno.describe(errno),
-                            ExecutableKind.UNKNOWN, null);
+            return unopened(token, Libc.OPENAT.name(), exe, -fd);
         }
         boolean handedOver = false;
         try {
-            int rc = stat.of(fd);
+            rc = stat.of(fd);
             if (rc < 0) {
                 return refuse(token, HashOutcome.FAILED, "fstat(" + exe + "): " + Errno.describe(-rc),
                         ExecutableKind.UNKNOWN, null);
@@ -200,6 +210,20 @@ public final class ExecutableHasher implements AutoCloseable {
     /** The worker thread, for tests that check it ended. */
     Thread workerThread() {
         return worker.thread();
+    }
+
+    /** Whether a call on {@code /proc/PID/exe} returned {@code rc} because the process is gone. */
+    private static boolean gone(int rc) {
+        return rc == -Errno.ENOENT || rc == -Errno.ESRCH;
+    }
+
+    /** The answer when {@code call} on {@code exe} failed with {@code errno}: the process is gone, or the call failed. */
+    private ExecutableHash unopened(long token, String call, String exe, int errno) {
+        return gone(-errno)
+                ? refuse(token, HashOutcome.PROCESS_GONE, "the process ended before its file could be opened ("
+                        + call + "(" + exe + "): " + Errno.describe(errno) + ")", ExecutableKind.UNKNOWN, null)
+                : refuse(token, HashOutcome.FAILED, call + "(" + exe + "): " + Errno.describe(errno),
+                        ExecutableKind.UNKNOWN, null);
     }
 
     /** The kernel's name for the open file {@code fd}; null if it cannot be read. */

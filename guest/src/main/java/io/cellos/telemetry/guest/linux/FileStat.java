@@ -7,13 +7,14 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
- * {@code fstat(2)} into one reused {@code struct stat} (x86-64 layout), read field by field:
+ * {@code fstat(2)}, or {@code newfstatat(2)} of a path, into one reused {@code struct stat} (x86-64
+ * layout), read field by field:
  * <pre>
  *   0 u64 st_dev   8 u64 st_ino   16 u64 st_nlink   24 u32 st_mode   48 s64 st_size
  *   104 s64 st_ctime   112 s64 st_ctime_nsec        (144 bytes in all)
  * </pre>
  *
- * <p>The accessors describe the last successful {@link #of}. Confined to one thread; owns its
+ * <p>The accessors describe the last successful {@link #of} or {@link #at}. Confined to one thread; owns its
  * native memory, not the descriptors it is asked about.
  */
 public final class FileStat implements AutoCloseable {
@@ -21,6 +22,8 @@ public final class FileStat implements AutoCloseable {
     private static final int S_IFMT = 0170000;
     private static final int S_IFREG = 0100000;
     private static final Syscall FSTAT = new Syscall("fstat");
+    private static final Syscall NEWFSTATAT = new Syscall("newfstatat");
+    private static final int AT_FDCWD = -100;
 
     private final Arena arena = Arena.ofConfined();
     private final MemorySegment stat = arena.allocate(STAT_BYTES, 8);
@@ -32,6 +35,16 @@ public final class FileStat implements AutoCloseable {
      */
     public int of(int fd) {
         return (int) FSTAT.invoke(fd, Native.address(stat), 0, 0, 0, 0);
+    }
+
+    /**
+     * Reads the status of the file {@code path} (a NUL-terminated string) names, following
+     * symbolic links: for {@code /proc/PID/exe}, the file the process executed.
+     *
+     * @return 0, or {@code -errno}; allocates nothing
+     */
+    public int at(MemorySegment path) {
+        return (int) NEWFSTATAT.invoke(AT_FDCWD, Native.address(path), Native.address(stat), 0, 0, 0);
     }
 
     /** The device that holds the file. */

@@ -93,6 +93,7 @@ public final class SyscallTable {
             257 openat
             258 mkdirat
             259 mknodat
+            262 newfstatat
             272 unshare
             279 move_pages
             283 timerfd_create

@@ -24,6 +24,11 @@ public final class ProcessEvents {
         this.declareExecs = declareExecs;
     }
 
+    /** Whether execs are declared here: else an exec's path is not needed, and need not be read. */
+    public boolean declaresExecs() {
+        return declareExecs;
+    }
+
     /** {@code process.spawned}, with {@code parent_pid}. */
     public void spawned(ProbeOutput out, long nanos, int pid, int parent, String comm) {
         out.processes().forked(parent, pid, comm, nanos);

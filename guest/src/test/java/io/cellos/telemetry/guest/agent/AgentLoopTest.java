@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -81,6 +82,19 @@ class AgentLoopTest {
             }
             Thread.sleep(5); // polls a non-blocking socket and counters the loop thread moves: nothing to block on
         }
+    }
+
+    /** Adds what arrives on {@code in} to {@code got} until {@code done} holds of it. */
+    static void receive(String what, FrameStream in, List<ProbeEvent> got, Predicate<List<ProbeEvent>> done)
+            throws InterruptedException {
+        await(what, () -> {
+            try {
+                got.addAll(in.poll());
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            }
+            return done.test(got);
+        });
     }
 
     /** Tallies what a host received. */
@@ -170,16 +184,10 @@ class AgentLoopTest {
         try (ServerSocketChannel second = listen(); SocketChannel conn = second.accept()) {
             FrameStream in = new FrameStream(conn);
             List<ProbeEvent> firstFrames = new ArrayList<>();
-            await("frames on the new connection", () -> {
-                try {
-                    firstFrames.addAll(in.poll());
-                } catch (IOException e) {
-                    throw new AssertionError(e);
-                }
-                return t.events + firstFrames.stream().filter(e -> e.source() == ProbeSource.PROCESS_SPAWNED).count()
-                        + firstFrames.stream().filter(e -> e.source() == ProbeSource.TELEMETRY_DROPPED)
-                        .mapToLong(e -> e.extensions().droppedTotal()).max().orElse(0) == 105;
-            });
+            receive("frames on the new connection", in, firstFrames, got -> t.events
+                    + got.stream().filter(e -> e.source() == ProbeSource.PROCESS_SPAWNED).count()
+                    + got.stream().filter(e -> e.source() == ProbeSource.TELEMETRY_DROPPED)
+                    .mapToLong(e -> e.extensions().droppedTotal()).max().orElse(0) == 105);
             assertEquals(ProbeSource.TELEMETRY_DROPPED, firstFrames.get(0).source(),
                     "the first frame of a new connection reports the drops: " + firstFrames.get(0));
             assertTrue(firstFrames.get(0).extensions().droppedTotal() >= 92, "100 events into a queue of 8");
@@ -198,14 +206,8 @@ class AgentLoopTest {
             try (SocketChannel conn = server.accept()) {
                 FrameStream in = new FrameStream(conn);
                 List<ProbeEvent> got = new ArrayList<>();
-                await("3 heartbeats", () -> {
-                    try {
-                        got.addAll(in.poll());
-                    } catch (IOException e) {
-                        throw new AssertionError(e);
-                    }
-                    return got.stream().filter(e -> e.source() == ProbeSource.AGENT_HEARTBEAT).count() >= 3;
-                });
+                receive("3 heartbeats", in, got,
+                        all -> all.stream().filter(e -> e.source() == ProbeSource.AGENT_HEARTBEAT).count() >= 3);
                 ProbeEvent report = got.get(0);
                 assertEquals(ProbeSource.TELEMETRY_DROPPED, report.source());
                 assertEquals(0L, report.extensions().droppedTotal());
@@ -213,6 +215,35 @@ class AgentLoopTest {
                 assertEquals(ProbeSource.AGENT_HEARTBEAT, hb.source());
                 assertEquals(AGENT_PID, hb.guestPid());
                 assertEquals("test-agent", hb.guestComm());
+            }
+        }
+    }
+
+    @Test
+    void aProbeIsReadWhenItsFdIsReadableAndTheLastProbeInEveryWake() throws Exception {
+        PipeProbe first = new PipeProbe();
+        try (ServerSocketChannel server = listen()) {
+            running = AgentThread.start(() -> {
+                first.arm();
+                probe.arm();
+                return new Agent(new Channel(TransportAddress.parse("unix:" + socket())), List.of(first, probe),
+                        new EventQueue(1024), ProcessScope.everything(), OomGuard.NONE, Duration.ofMinutes(1).toNanos(),
+                        AGENT_PID, "test-agent", new PrintStream(log, true));
+            });
+            agent = running.agent;
+            loop = running.thread;
+            try (SocketChannel conn = server.accept()) {
+                probe.generate(100);
+                await("the last probe's events to be read", () -> probe.consumed() == 100);
+                assertEquals(0, first.reads(), "a probe whose fd never became readable is not read");
+                long lastReads = probe.reads();
+                first.generate(50);
+                await("the first probe's events to be read", () -> first.consumed() == 50);
+                await("the last probe to be read in that wake too", () -> probe.reads() > lastReads);
+                FrameStream in = new FrameStream(conn);
+                List<ProbeEvent> got = new ArrayList<>();
+                receive("all 150 events at the host", in, got,
+                        all -> all.stream().filter(e -> e.source() == ProbeSource.PROCESS_SPAWNED).count() == 150);
             }
         }
     }

@@ -24,6 +24,7 @@ final class PipeProbe implements Probe {
     private final Arena arena = Arena.ofShared();
     private final MemorySegment buf = arena.allocate(4096);
     private final AtomicLong read = new AtomicLong();
+    private final AtomicLong reads = new AtomicLong();
     private Fd readEnd;
     private Fd writeEnd;
     private int next;
@@ -48,6 +49,7 @@ final class PipeProbe implements Probe {
 
     @Override
     public void onReadable(ProbeOutput out) {
+        reads.incrementAndGet();
         long n;
         while ((n = Libc.read(readEnd.get(), buf, buf.byteSize())) > 0) {
             for (long i = 0; i < n; i++) {
@@ -71,6 +73,11 @@ final class PipeProbe implements Probe {
                 }
             }
         }
+    }
+
+    /** How many times the agent read the probe ({@link #onReadable}), whether or not its pipe held anything. */
+    long reads() {
+        return reads.get();
     }
 
     /** Bytes (so events) the agent has taken from the pipe. */

@@ -146,6 +146,20 @@ class ExecutableHasherTest {
     }
 
     @Test
+    void aKnownProgramIsAnsweredByItsStatusWithoutBeingOpenedOrNamed() throws Exception {
+        try (ExecutableHasher hasher = new ExecutableHasher(HashLimits.DEFAULT)) {
+            assertNull(hasher.request(pid(run(SLEEP.toString())), 1));
+            assertEquals(SLEEP.toRealPath().toString(), await(hasher, 1).get(1L).file(), "hashed: opened and named");
+            ExecutableHash known = hasher.request(pid(run(SLEEP.toString())), 2);
+            assertNotNull(known, "answered at once");
+            assertEquals(HashOutcome.CACHED, known.outcome());
+            assertEquals(sha256sum(SLEEP), known.sha256());
+            assertEquals(ExecutableKind.REGULAR, known.kind());
+            assertNull(known.file(), "known by its status: not opened, not named");
+        }
+    }
+
+    @Test
     void aBinaryRewrittenInPlaceIsHashedAgain() throws Exception {
         byte[] program = Files.readAllBytes(SLEEP);
         Path binary = dir.resolve("rewritten");
@@ -187,7 +201,7 @@ class ExecutableHasherTest {
             assertNotNull(answer, "answered at once");
             assertEquals(HashOutcome.PROCESS_GONE, answer.outcome());
             assertNull(answer.sha256());
-            assertTrue(answer.reason().startsWith("the process ended before its file could be opened (openat(/proc/"
+            assertTrue(answer.reason().startsWith("the process ended before its file could be opened (newfstatat(/proc/"
                     + p.pid() + "/exe): errno 2 (ENOENT"), answer.reason());
             assertEquals(ExecutableKind.UNKNOWN, answer.kind());
             assertEquals(1, hasher.counters().of(HashOutcome.PROCESS_GONE));

@@ -22,7 +22,8 @@ import java.io.IOException;
  *     own {@code /proc} entry may already show a program it has exec'd since, or be gone);
  * <li>exec: {@code guest_comm} the new name and {@code path} the executable, both read from
  *     {@code /proc} when the event is handled; a process already gone by then is declared with an
- *     empty comm and no path;
+ *     empty comm and no path. When another probe declares execs (audit), only the name is read:
+ *     it is what the agent learns of the process here;
  * <li>exited: {@code exit_code} the raw wait status, {@code guest_comm} the last name known.
  * </ul>
  * {@code guest_monotonic_ns} is the kernel's stamp of the event ({@code CLOCK_MONOTONIC}).
@@ -218,7 +219,8 @@ final class ProcConnectorProbe implements Probe {
             return; // the kernel makes an exec'ing thread the leader first, so this is not expected
         }
         String comm = procFs.comm(pid);
-        String path = comm == null ? null : procFs.exe(pid);
+        // under audit, audit's record declares the exec with its path: one readlink per exec saved
+        String path = comm == null || !events.declaresExecs() ? null : procFs.exe(pid);
         int slot = table.find(pid);
         if (slot >= 0) {
             table.comm(slot, comm); // keeps a resync's marks: this message may predate it
