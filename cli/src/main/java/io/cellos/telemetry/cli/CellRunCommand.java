@@ -8,7 +8,7 @@ import java.util.Set;
 /** {@code cellos cell run}: a whole cell on this machine, no VM ({@link LocalCell}). */
 final class CellRunCommand implements Command {
     private static final Set<String> VALUED = Set.of("watch", "out", "keepalive", "dir", "cell-id", "on-agent-failure",
-            "probe-mechanism", "pid-namespace", "keep-capability");
+            "probe-mechanism", "pid-namespace", "keep-capability", "guest-image");
 
     @Override
     public String name() {
@@ -26,7 +26,8 @@ final class CellRunCommand implements Command {
                 Usage: cellos cell run [--watch PATH]... [--out FILE|nats://HOST:PORT[/STREAM]] [--keepalive D] [--dir DIR]
                                        [--cell-id ID] [--on-agent-failure fail-cell|degrade]
                                        [--probe-mechanism auto|bpf|audit]
-                                       [--pid-namespace new|shared] [--keep-capability C]... -- CMD [ARGS...]
+                                       [--pid-namespace new|shared] [--keep-capability C]...
+                                       [--guest-image DIR] -- CMD [ARGS...]
 
                 Runs CMD in a local cell: the whole system on this machine, with PID and mount
                 namespaces standing in for the microVM and UNIX sockets for vsock. The receiver binds
@@ -70,6 +71,11 @@ final class CellRunCommand implements Command {
                   --probe-mechanism M    auto (default), bpf or audit, as for the agent: how it
                                          observes processes, execs and connects; the summary
                                          says which it used
+                  --guest-image DIR      run init and the agent from a guest image ('cellos package
+                                         guest'): its jlink runtime, its jar, its AOT cache and the
+                                         flags its bin/cellos-init and bin/cellos-telemetry give, as
+                                         in a VM (default: this JVM and its class path). The summary
+                                         names the image
                 """ + CellIsolation.HELP + """
 
                 What stays: the cell's sockets and hold FIFO are removed at the end, the event log
