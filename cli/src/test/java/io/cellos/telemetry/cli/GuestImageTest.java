@@ -1,6 +1,12 @@
 package io.cellos.telemetry.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.cellos.telemetry.host.event.CellStamp;
+import io.cellos.telemetry.host.receiver.CellHandle;
+import io.cellos.telemetry.host.receiver.ExitChannel;
+import io.cellos.telemetry.host.receiver.Receiver;
+import io.cellos.telemetry.host.receiver.ReceiverOptions;
+import io.cellos.telemetry.host.sink.CapturingSink;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -110,6 +116,37 @@ class GuestImageTest {
                 assertEquals(1, initsConnects.size(), c.toString());
                 assertEquals(image.resolve("runtime/bin/java").toString(), initsConnects.get(0).path("data").path("exe").asText());
             }
+        }
+    }
+
+    /**
+     * The microVM's path, minus the VM: {@code bin/cellos-init} as root, in no namespace of its own,
+     * launches the agent itself (to a real receiver over UNIX sockets), and the agent it launches runs
+     * from the image: the launcher takes the image's runtime, jar and flags from the JVM it runs in.
+     */
+    @Test
+    void initFromTheImageLaunchesTheAgentFromTheImage() throws Exception {
+        CapturingSink sink = new CapturingSink();
+        try (Receiver receiver = Receiver.start(ReceiverOptions.defaults(), sink, System.err);
+             CellHandle cell = receiver.bind(tmp.resolve("vm.vsock"), new CellStamp("vm", "run-1", null));
+             ExitChannel exits = cell.bindExitChannel()) {
+            Path out = tmp.resolve("stdout.txt");
+            Process init = new ProcessBuilder("setsid", image.resolve("bin/cellos-init").toString(), "--agent-transport",
+                    "unix:" + cell.socketPath(), "--exit-to", "unix:" + exits.socketPath(), "--", "/bin/sh", "-c",
+                    "echo started; sleep 0.5; exit 3").redirectOutput(out.toFile())
+                    .redirectError(tmp.resolve("stderr.txt").toFile()).start();
+            List<String> agent = agentCommandOnceStarted(tmp);
+            assertTrue(init.waitFor(60, TimeUnit.SECONDS));
+            String err = Files.readString(tmp.resolve("stderr.txt"));
+            assertEquals(3, init.exitValue(), err);
+            assertTrue(err.contains("cellos-telemetry: ready: "), err);
+            assertEquals(3 << 8, exits.await(PATIENCE).orElseThrow().raw());
+            assertEquals(image.resolve("runtime/bin/java").toString(), agent.get(0));
+            assertTrue(agent.contains("-XX:AOTCache=" + image.resolve("lib/cellos.aot")), agent.toString());
+            assertTrue(agent.contains(image.resolve("lib/cellos-telemetry.jar").toString()), agent.toString());
+            assertFalse(agent.stream().anyMatch(a -> a.startsWith("-Xshare")), agent.toString());
+            sink.await(e -> e.path("type").asText().endsWith("process.exec") && e.path("data").path("guest_comm").asText()
+                    .equals("sh"), 1, PATIENCE);
         }
     }
 
