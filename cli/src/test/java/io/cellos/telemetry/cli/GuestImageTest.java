@@ -87,16 +87,23 @@ class GuestImageTest {
         assertTrue(output(moved.resolve("bin/cellos-telemetry").toString(), "--help").contains("--transport"));
     }
 
-    /** In each PID-namespace setting and mechanism: the usual events, the agent ready, both roles on the image. */
+    /**
+     * In each PID-namespace setting and mechanism: the usual events, the agent ready, both roles on the
+     * image, and the image's files they run read-only to the workload.
+     */
     @Test
     void aLocalCellRunsInitAndTheAgentFromTheImage() throws Exception {
         for (CellMode mode : CellMode.all()) {
             Path dir = tmp.resolve(mode.pidNamespace() + "-" + mode.mechanism());
             List<String> agentCommand = new ArrayList<>();
+            String tryToWrite = "for f in " + image.resolve("lib/cellos.aot") + " " + image.resolve("lib/cellos-telemetry.jar")
+                    + " " + image.resolve("runtime/lib/modules") + "; do (true >> $f) 2>/dev/null && echo writable $f; done; ";
             CellProcess c = CellProcess.run(mode, dir, p -> agentCommand.addAll(agentCommandOnceStarted(dir)), "cell", "run",
                     "--dir", dir.toString(), "--guest-image", image.toString(), "--", "/bin/sh", "-c",
-                    "echo started; sleep 0.5; exit 3");
+                    tryToWrite + "echo started; sleep 0.5; exit 3");
             assertEquals(3, c.status(), mode + ": " + c);
+            assertFalse(c.out().lines().anyMatch(l -> l.startsWith("writable ")),
+                    "the image's cache, jar and modules are read-only to the workload: " + c);
             assertTrue(c.out().contains("guest image: " + image + " (init and the agent ran from its runtime and jar, with its "
                     + "AOT cache)"), c.toString());
             assertTrue(c.out().contains("-> exit 3"), c.toString());
