@@ -5,6 +5,7 @@ import io.cellos.telemetry.guest.agent.ProbeMechanism;
 import io.cellos.telemetry.guest.command.Args;
 import io.cellos.telemetry.guest.command.PathArgs;
 import io.cellos.telemetry.guest.command.UsageException;
+import io.cellos.telemetry.guest.image.GuestImage;
 import io.cellos.telemetry.host.event.CellStamp;
 import io.cellos.telemetry.host.receiver.ReceiverOptions;
 import io.cellos.telemetry.host.sign.EventSigner;
@@ -12,6 +13,7 @@ import io.cellos.telemetry.host.sign.SigningConfigException;
 import io.cellos.telemetry.host.sign.SigningEnvironment;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,6 +21,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A local cell's options, as {@code cell run} and {@code demo} take them, every one checked before
@@ -35,11 +38,13 @@ import java.util.List;
  * @param isolation   its PID namespace, and the capabilities the workload keeps
  * @param summaries   where the summary goes beside the terminal
  * @param attest      the signed runtime trace to write at the end, or null
+ * @param image       the guest image init and the agent run from ({@code --guest-image}), or {@code null}
+ *                    for this JVM and its class path
  */
 record CellOptions(List<String> watches, String out, Duration keepalive, FailureMode failureMode,
                    ProbeMechanism mechanism, CellStamp stamp,
                    EventSigner signer, CellDirectory dir, CellIsolation isolation, SummaryFiles summaries,
-                   CellAttestation attest) {
+                   CellAttestation attest, GuestImage image) {
     /**
      * @param prefix the name of a directory this command makes when {@code --dir} is not given
      * @throws UsageException naming the option, the value and the fix
@@ -61,8 +66,9 @@ record CellOptions(List<String> watches, String out, Duration keepalive, Failure
             CellIsolation isolation = CellIsolation.parse(a);
             SummaryFiles summaries = SummaryFiles.parse(a, System.getenv());
             CellAttestation attest = CellAttestation.parse(a, a.value("out"), signer);
+            GuestImage image = guestImage(a);
             return new CellOptions(watches, a.value("out"), keepalive, mode, mechanism, stamp, signer, CellDirectory.of(a, prefix),
-                    isolation, summaries, attest);
+                    isolation, summaries, attest, image);
         } catch (IllegalArgumentException e) {
             throw a.usage(e.getMessage());
         } catch (SigningConfigException e) {
@@ -70,17 +76,42 @@ record CellOptions(List<String> watches, String out, Duration keepalive, Failure
         }
     }
 
+    /** {@code --guest-image DIR}: an image {@code cellos package guest} made, or {@code null} without the option. */
+    private static GuestImage guestImage(Args a) throws UsageException {
+        String dir = a.value("guest-image");
+        if (dir == null) {
+            return null;
+        }
+        GuestImage image = new GuestImage(PathArgs.absolute(dir), false);
+        if (!Files.isDirectory(image.dir())) {
+            throw a.usage("--guest-image " + dir + ": no such directory (make one with: cellos package guest --out " + dir + ")");
+        }
+        Optional<String> missing = image.missing();
+        if (missing.isPresent()) {
+            throw a.usage("--guest-image " + dir + ": not a guest image: " + missing.get()
+                    + " (make one with: cellos package guest --out DIR)");
+        }
+        return image;
+    }
+
+    /** These options with the roles run from {@code other} (a training run of {@code cellos package guest}). */
+    CellOptions withImage(GuestImage other) {
+        return new CellOptions(watches, out, keepalive, failureMode, mechanism, stamp, signer, dir, isolation, summaries, attest,
+                other);
+    }
+
     /** These options with one more declared path. */
     CellOptions withWatch(Path path) {
         List<String> more = new ArrayList<>(watches);
         more.add(PathArgs.absolute(path.toString()).toString());
-        return new CellOptions(more, out, keepalive, failureMode, mechanism, stamp, signer, dir, isolation, summaries, attest);
+        return new CellOptions(more, out, keepalive, failureMode, mechanism, stamp, signer, dir, isolation, summaries, attest,
+                image);
     }
 
     /** Runs {@code workload} in a local cell with these options ({@link LocalCell#run}). */
     int run(List<String> workload, Io io) throws IOException, InterruptedException, UsageException {
         return new LocalCell(workload, watches, dir.path(), out, keepalive, failureMode, mechanism, stamp, isolation,
-                summaries, attest)
+                summaries, attest, image)
                 .run(io, signer);
     }
 }

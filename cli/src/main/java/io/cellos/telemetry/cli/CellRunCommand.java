@@ -9,7 +9,7 @@ import java.util.Set;
 final class CellRunCommand implements Command {
     private static final Set<String> VALUED = Set.of("watch", "out", "keepalive", "dir", "cell-id", "on-agent-failure",
             "probe-mechanism", "pid-namespace", "keep-capability", "summary-json", "summary-markdown", "report",
-            "attest", "invocation");
+            "attest", "invocation", "guest-image");
 
     @Override
     public String name() {
@@ -29,7 +29,7 @@ final class CellRunCommand implements Command {
                                        [--probe-mechanism auto|bpf|audit]
                                        [--pid-namespace new|shared] [--keep-capability C]...
                                        [--summary-json FILE] [--summary-markdown FILE] [--report FILE.html]
-                                       [--attest FILE [--invocation URI]] -- CMD [ARGS...]
+                                       [--attest FILE [--invocation URI]] [--guest-image DIR] -- CMD [ARGS...]
 
                 Runs CMD in a local cell: the whole system on this machine, with PID and mount
                 namespaces standing in for the microVM and UNIX sockets for vsock. The receiver binds
@@ -89,6 +89,11 @@ final class CellRunCommand implements Command {
                                          declared files touched), which needs an Ed25519 signing key
                                          in the environment and the event log in a file
                   --invocation URI       the run's id in the attestation, e.g. the CI run's URI
+                  --guest-image DIR      run init and the agent from a guest image ('cellos package
+                                         guest'): its jlink runtime, its jar, its AOT cache and the
+                                         flags its bin/cellos-init and bin/cellos-telemetry give, as
+                                         in a VM (default: this JVM and its class path). The summary
+                                         names the image
                 """ + CellIsolation.HELP + """
 
                 What stays: the cell's sockets and hold FIFO are removed at the end, the event log

@@ -1,6 +1,7 @@
 package io.cellos.telemetry.cli;
 
 import io.cellos.telemetry.guest.command.Args;
+import io.cellos.telemetry.guest.command.UsageException;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -32,7 +33,7 @@ final class DemoCommand implements Command {
         return """
                 Usage: cellos demo [--dir DIR] [--out FILE|nats://HOST:PORT[/STREAM]] [--keepalive D]
                                    [--pid-namespace new|shared] [--keep-capability C]...
-                                   [--probe-mechanism auto|bpf|audit]
+                                   [--probe-mechanism auto|bpf|audit] [--guest-image DIR]
 
                 Runs 'cellos cell run' over a small bundled workload (a shell script) that runs 20
                 short-lived processes, writes a file in a declared directory, connects to a
@@ -52,19 +53,26 @@ final class DemoCommand implements Command {
                                  run; a nats:// target publishes the events to NATS JetStream
                                  instead ('cellos host listen --help')
                   --keepalive D  the receiver's keep-alive window (default 10s)
-                  --pid-namespace, --keep-capability, --probe-mechanism: as for cell run
-                                 ('cellos cell run --help')
+                  --pid-namespace, --keep-capability, --probe-mechanism, --guest-image: as for
+                                 cell run ('cellos cell run --help')
                 """;
     }
 
     @Override
     public int run(List<String> argv, Io io) throws Exception {
         Args a = Args.parse(name(), argv, Set.of("dir", "out", "keepalive", "pid-namespace", "keep-capability",
-                "probe-mechanism"), Set.of());
+                "probe-mechanism", "guest-image"), Set.of());
         if (!a.positional().isEmpty()) {
             throw a.usage("unexpected argument '" + a.positional().get(0) + "'");
         }
-        CellOptions options = CellOptions.parse(a, "cellos-demo-");
+        return runOver(CellOptions.parse(a, "cellos-demo-"), io);
+    }
+
+    /**
+     * Runs the demo's workload in a local cell with {@code options}; removes what it wrote there but
+     * the event log, and the cell's directory if it made it and nothing is left in it.
+     */
+    static int runOver(CellOptions options, Io io) throws IOException, InterruptedException, UsageException {
         Path dir = options.dir().path();
         Path watched = dir.resolve("watched");
         boolean madeWatched = Files.notExists(watched);
@@ -91,7 +99,7 @@ final class DemoCommand implements Command {
     }
 
     /** Removes {@code top} and everything under it; symbolic links are removed, not followed. */
-    private static void removeTree(Path top) throws IOException {
+    static void removeTree(Path top) throws IOException {
         if (Files.notExists(top)) {
             return;
         }

@@ -5,6 +5,7 @@ import io.cellos.telemetry.guest.agent.FailureMode;
 import io.cellos.telemetry.guest.agent.LaunchedAgent;
 import io.cellos.telemetry.guest.agent.ProbeMechanism;
 import io.cellos.telemetry.guest.command.UsageException;
+import io.cellos.telemetry.guest.image.GuestImage;
 import io.cellos.telemetry.guest.init.InitCommand;
 import io.cellos.telemetry.guest.linux.ErrnoException;
 import io.cellos.telemetry.guest.linux.Fifo;
@@ -54,10 +55,12 @@ import java.util.concurrent.TimeUnit;
  * @param isolation its PID namespace, and the capabilities the workload keeps
  * @param summaries where the summary goes beside the terminal
  * @param attest   the signed runtime trace to write at the end, or null
+ * @param image    the guest image whose runtime and jar init and the agent run from, as in a VM, or
+ *                 {@code null} for this JVM and its class path
  */
 record LocalCell(List<String> workload, List<String> watches, Path dir, String out, Duration keepalive,
                  FailureMode failureMode, ProbeMechanism mechanism, CellStamp stamp, CellIsolation isolation,
-                 SummaryFiles summaries, CellAttestation attest) {
+                 SummaryFiles summaries, CellAttestation attest, GuestImage image) {
     /** The base of the cell's socket paths in its directory: {@code cell.vsock_9001}, {@code cell.vsock_9000}. */
     static final String SOCKET_BASE = "cell.vsock";
     /** How long the agent is given to report init's end, to end by itself, and to end after SIGTERM. */
@@ -150,7 +153,8 @@ record LocalCell(List<String> workload, List<String> watches, Path dir, String o
             Process init = startInit(base, hold);
             long initPid = isolation.pidNamespace() == CellIsolation.PidNamespace.NEW ? initPid(init) : init.pid();
             summary.root(initPid);
-            LaunchedAgent agent = AgentLauncher.start(Main.class.getName(), agentArgs(base, initPid), io.err());
+            LaunchedAgent agent = image == null ? AgentLauncher.start(Main.class.getName(), agentArgs(base, initPid), io.err())
+                    : AgentLauncher.start(image, agentArgs(base, initPid), io.err());
             boolean go = agent.workloadMayStart(failureMode);
             if (!agent.ready()) {
                 io.err().println("cellos cell: the agent could not become ready (above)"
@@ -178,6 +182,12 @@ record LocalCell(List<String> workload, List<String> watches, Path dir, String o
         io.out().println();
         io.out().println("== cell " + stamp.cellId() + " run " + stamp.runId() + " ==");
         io.out().println("isolation: " + isolation.describe());
+        if (image != null) {
+            io.out().println("guest image: " + image.dir() + " (init and the agent ran from its runtime and jar, "
+                    + (image.training() ? "the agent recording the AOT cache"
+                    : Files.isRegularFile(image.aotCache()) ? "with its AOT cache" : "without an AOT cache")
+                    + ")");
+        }
         io.out().println("agent: " + ended.agent());
         CellReport report = summary.report(workload, ended.reported(), ended.initStatus());
         SummaryText.render(io.out(), report);
@@ -211,10 +221,16 @@ record LocalCell(List<String> workload, List<String> watches, Path dir, String o
         if (isolation.pidNamespace() == CellIsolation.PidNamespace.NEW) {
             cmd.addAll(List.of("unshare", "--pid", "--mount", "--fork", "--mount-proc", "--kill-child", "--"));
         }
-        cmd.add(ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java"));
-        cmd.addAll(InitCommand.JVM_OPTIONS);
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "init",
-                "--agent-external", "--hold", hold.toString(), "--exit-to", "unix:" + base + "_9000"));
+        if (image == null) {
+            cmd.add(ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java"));
+            cmd.addAll(InitCommand.JVM_OPTIONS);
+            cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "init"));
+        } else {
+            cmd.add(image.java().toString());
+            cmd.addAll(image.jvmOptions(GuestImage.Role.INIT, InitCommand.JVM_OPTIONS));
+            cmd.addAll(List.of("-cp", image.jar().toString(), GuestImage.MAIN_CLASS, "init"));
+        }
+        cmd.addAll(List.of("--agent-external", "--hold", hold.toString(), "--exit-to", "unix:" + base + "_9000"));
         if (isolation.pidNamespace() == CellIsolation.PidNamespace.SHARED) {
             cmd.addAll(List.of("--protect", Long.toString(ProcessHandle.current().pid())));
         }

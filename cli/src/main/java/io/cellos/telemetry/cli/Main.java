@@ -20,6 +20,7 @@ public final class Main {
             new CellRunCommand(),
             new AgentCliCommand(),
             new InitCliCommand(),
+            new PackageGuestCommand(),
             new HostListenCommand(),
             new FrameEncodeCommand(),
             new FrameDecodeCommand(),

@@ -1,6 +1,7 @@
 package io.cellos.telemetry.guest.agent;
 
 import io.cellos.telemetry.guest.command.UsageException;
+import io.cellos.telemetry.guest.image.GuestImage;
 import io.cellos.telemetry.wire.ExitCode;
 
 import java.io.BufferedReader;
@@ -98,8 +99,26 @@ public final class AgentLauncher {
         return start(mainClass, argv, err).status();
     }
 
-    /** {@link #launch}, keeping hold of the agent: which process it is, and its stop. */
+    /**
+     * {@link #launch}, keeping hold of the agent: which process it is, and its stop. The agent runs on
+     * this JVM's {@code java} and class path, with the image's flags if this JVM runs from a guest
+     * image ({@link GuestImage#running}).
+     */
     public static LaunchedAgent start(String mainClass, List<String> argv, PrintStream err) {
+        return start(ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java"),
+                System.getProperty("java.class.path"), mainClass, GuestImage.running().orElse(null), argv, err);
+    }
+
+    /**
+     * {@link #start(String, List, PrintStream)}, on the runtime and jar of {@code image} rather than
+     * this JVM's: a local cell running what a VM would.
+     */
+    public static LaunchedAgent start(GuestImage image, List<String> argv, PrintStream err) {
+        return start(image.java().toString(), image.jar().toString(), GuestImage.MAIN_CLASS, image, argv, err);
+    }
+
+    private static LaunchedAgent start(String java, String classPath, String mainClass, GuestImage image,
+                                       List<String> argv, PrintStream err) {
         File log;
         try {
             log = logOf(AgentOptions.parse(argv, System.getenv()).log(), err);
@@ -108,9 +127,9 @@ public final class AgentLauncher {
             return new LaunchedAgent(ExitCode.NOT_READY, null, e.getMessage());
         }
         List<String> cmd = new ArrayList<>();
-        cmd.add(ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java"));
-        cmd.addAll(JVM_OPTIONS);
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass, "agent", "--foreground",
+        cmd.add(java);
+        cmd.addAll(image == null ? JVM_OPTIONS : image.jvmOptions(GuestImage.Role.AGENT, JVM_OPTIONS));
+        cmd.addAll(List.of("-cp", classPath, mainClass, "agent", "--foreground",
                 LAUNCHED_FLAG));
         cmd.addAll(argv);
         Process p;
