@@ -94,10 +94,14 @@ record CellOptions(List<String> watches, String out, Duration keepalive, Failure
         return image;
     }
 
-    /** These options with the roles run from {@code other} (a training run of {@code cellos package guest}). */
-    CellOptions withImage(GuestImage other) {
-        return new CellOptions(watches, out, keepalive, failureMode, mechanism, stamp, signer, dir, isolation, summaries, attest,
-                other);
+    /**
+     * These options for a training run of {@code cellos package guest}: the roles run from
+     * {@code other}, and no summary file, step summary or attestation is written (the run is the
+     * image builder's, not the user's).
+     */
+    CellOptions forTraining(GuestImage other) {
+        return new CellOptions(watches, out, keepalive, failureMode, mechanism, stamp, signer, dir, isolation,
+                SummaryFiles.NONE, null, other);
     }
 
     /** These options with one more declared path. */

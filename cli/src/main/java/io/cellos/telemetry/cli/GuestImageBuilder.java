@@ -135,7 +135,7 @@ record GuestImageBuilder(Path jdk, Path guestJar, GuestImage image, boolean aotC
         int status;
         try {
             Args a = Args.parse("package guest", List.of("--dir", cellDir.toString()), Set.of("dir"), Set.of());
-            CellOptions options = CellOptions.parse(a, "cellos-image-training-").withImage(new GuestImage(image.dir(), true));
+            CellOptions options = CellOptions.parse(a, "cellos-image-training-").forTraining(new GuestImage(image.dir(), true));
             status = DemoCommand.runOver(options, new Io(InputStream.nullInputStream(), new PrintStream(summary, true,
                     StandardCharsets.UTF_8), log));
         } finally {
