@@ -10,6 +10,7 @@ import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -153,7 +154,17 @@ class CellTeardownTest {
         }
     }
 
+    /**
+     * The pid and command line, read from {@code /proc/<pid>/cmdline}: {@code ProcessHandle.Info}
+     * gives no arguments for a command line past 4 KiB, and the agent's (its JVM options and class
+     * path) is longer.
+     */
     private static String describe(ProcessHandle p) {
-        return p.pid() + " " + p.info().commandLine().orElse("?");
+        try {
+            byte[] cmdline = Files.readAllBytes(Path.of("/proc", Long.toString(p.pid()), "cmdline"));
+            return p.pid() + " " + new String(cmdline, java.nio.charset.StandardCharsets.UTF_8).replace('\0', ' ').strip();
+        } catch (IOException gone) {
+            return p.pid() + " ?";
+        }
     }
 }
