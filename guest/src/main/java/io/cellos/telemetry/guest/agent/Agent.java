@@ -42,6 +42,9 @@ public final class Agent implements AutoCloseable {
     private static final long TOKEN_HASHES = -5;
 
     private final List<Probe> probes;
+    /** The probes read once more before each send ({@link Probe#namesOthersEvents}). */
+    private final List<Probe> namers;
+    private final EventQueue queue;
     /** Which probes' fds the last wait reported readable, by their place in {@link #probes}. */
     private final boolean[] ready;
     private final OomGuard guard;
@@ -68,6 +71,8 @@ public final class Agent implements AutoCloseable {
     Agent(Channel channel, List<Probe> probes, EventQueue queue, ProcessScope scope, OomGuard guard,
           long heartbeatNanos, int pid, String comm, PrintStream log) throws ErrnoException {
         this.probes = probes;
+        this.namers = probes.stream().filter(Probe::namesOthersEvents).toList();
+        this.queue = queue;
         this.ready = new boolean[probes.size()];
         this.guard = guard;
         this.log = log;
@@ -185,6 +190,11 @@ public final class Agent implements AutoCloseable {
             if (ready[i] || i == last) {
                 ready[i] = false;
                 probes.get(i).onReadable(output);
+            }
+        }
+        if (queue.size() > 0) {
+            for (Probe p : namers) {
+                p.onReadable(output); // what arrived while the others were read, before the queue is sent
             }
         }
     }

@@ -7,7 +7,8 @@ import io.cellos.telemetry.wire.ProbeEvent;
  * The agent's bounded queue of observations, with the drop counter: an event that finds the
  * queue full is discarded and counted, never waited for. Every event the agent sends enters here,
  * whichever probe saw it, so a {@code net.connect_attempted} is given its {@code host} here
- * ({@link PeerHosts}), once.
+ * ({@link PeerHosts}), once: as it leaves ({@link #peek}), not as it enters, so that a DNS answer
+ * the agent reads after the connect in the same wake (it reached the kernel first) still names it.
  *
  * <p>Confined to the agent's loop thread (probes and the sender run there).
  */
@@ -32,19 +33,22 @@ final class EventQueue {
         ring = new ProbeEvent[capacity];
     }
 
-    /** Adds {@code e} (a connect with its {@code host}, if one is known), or counts it as dropped when the queue is full. */
+    /** Adds {@code e}, or counts it as dropped when the queue is full. */
     void offer(ProbeEvent e) {
         if (size == ring.length) {
             dropped++;
             return;
         }
-        ring[(head + size) % ring.length] = hosts == null ? e : hosts.withHost(e);
+        ring[(head + size) % ring.length] = e;
         size++;
     }
 
-    /** The oldest event, or {@code null}. */
+    /** The oldest event (a connect with its {@code host}, if one is known now), or {@code null}. */
     ProbeEvent peek() {
-        return size == 0 ? null : ring[head];
+        if (size == 0) {
+            return null;
+        }
+        return hosts == null ? ring[head] : hosts.withHost(ring[head]);
     }
 
     /** Removes the oldest event. */

@@ -99,13 +99,15 @@ final class ProbeSet {
      *     execs and exits from the eBPF process probe, whose records carry their names, paths and
      *     command lines as the kernel had them.
      * </ul>
-     * Under both, the DNS answers ({@link DnsAnswersProbe}) are read after the connects and before
-     * the processes: an answer reaches its packet socket before the connect it leads to, so it is
-     * learnt in the wake that reads the connect, before the connect is queued with its {@code host}.
+     * Under both, the DNS answers ({@link DnsAnswersProbe}) are read first: an answer reaches its
+     * packet socket before the connect it leads to, so whenever the connect's fd is readable the
+     * answer's is too, and in that wake the answer is learnt before the connect is read — which may
+     * queue it at once, with its {@code host} — whatever the scope.
      */
     private static List<Candidate> candidates(AgentOptions o, ProbeMechanism mechanism, PeerHosts hosts) {
         List<Candidate> c = new ArrayList<>();
         KernelBtf btf = new KernelBtf(); // parsed once for the eBPF probes, dropped with the candidates
+        c.add(before -> armed(new DnsAnswersProbe(hosts)));
         if (mechanism == ProbeMechanism.AUDIT) {
             c.add(before -> armed(new AuditProbe(true)));
         } else {
@@ -116,7 +118,6 @@ final class ProbeSet {
         if (!o.watches().isEmpty()) {
             c.add(before -> armed(new FileWatchProbe(o.watches(), SelfProtection.COMM)));
         }
-        c.add(before -> armed(new DnsAnswersProbe(hosts)));
         if (mechanism == ProbeMechanism.BPF) {
             c.add(before -> armed(new EbpfProcessProbe(btf)));
         } else {

@@ -50,6 +50,16 @@ public interface Probe extends AutoCloseable {
         return false;
     }
 
+    /**
+     * Whether what this probe learns names other probes' events as they leave the agent's queue
+     * (the DNS answers that give connects their {@code host}): the agent then reads it once more
+     * just before it sends, so that what arrived while the others were read is known. An answer
+     * always reaches the kernel before the connect it leads to.
+     */
+    default boolean namesOthersEvents() {
+        return false;
+    }
+
     @Override
     void close();
 

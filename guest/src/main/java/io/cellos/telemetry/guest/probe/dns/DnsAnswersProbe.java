@@ -98,6 +98,12 @@ public final class DnsAnswersProbe implements Probe {
         return socket.fd();
     }
 
+    /** The names it learns give connects their {@code host} as they leave the queue. */
+    @Override
+    public boolean namesOthersEvents() {
+        return true;
+    }
+
     @Override
     public void onReadable(ProbeOutput out) throws IOException {
         int read = 0;
