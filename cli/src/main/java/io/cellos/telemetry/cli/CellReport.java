@@ -129,27 +129,27 @@ record CellReport(List<String> workload, Optional<WaitStatus> reported, int init
     }
 
     /** {@code comm (pid N)}: how the lists name the process of an event. */
-    static String who(ProbeEvent e) {
+    private static String who(ProbeEvent e) {
         return e.guestComm() + " (pid " + e.guestPid() + ")";
     }
 
     /** A connect in words: {@code sh (pid 5) -> 10.0.0.1:80}. */
-    static String connection(ProbeEvent e) {
+    private static String connection(ProbeEvent e) {
         return who(e) + " -> " + orUnknown(e.extensions().peer());
     }
 
     /** A raw socket in words: {@code ping (pid 5) opened inet raw 1}. */
-    static String rawSocket(ProbeEvent e) {
+    private static String rawSocket(ProbeEvent e) {
         return who(e) + " opened " + orUnknown(e.extensions().socket());
     }
 
     /** A file event in words: {@code /etc/passwd by sh (pid 5)}. */
-    static String file(ProbeEvent e) {
+    private static String file(ProbeEvent e) {
         return orUnknown(e.extensions().path()) + " by " + who(e);
     }
 
     /** A denial in words: {@code sh (pid 5) refused sethostname (170)}, or the capability when no call is known. */
-    static String denial(ProbeEvent e) {
+    private static String denial(ProbeEvent e) {
         Extensions x = e.extensions();
         return who(e) + " refused " + (x.syscall() != null ? SyscallTable.describe(x.syscall())
                 : "capability " + orUnknown(x.capability()));
