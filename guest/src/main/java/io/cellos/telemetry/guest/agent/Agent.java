@@ -182,9 +182,7 @@ public final class Agent implements AutoCloseable {
      * others' records of it, so once it has been read, {@link Attribution} can decide what the
      * others said. A probe whose fd was not readable has nothing to hand over; reading it anyway
      * costs a system call for most (a {@code recv} that finds nothing), once per wake. What becomes
-     * readable after the wait is read in the next wake, the fds being level-triggered. When a
-     * connect is queued, the probes that name others' events ({@link Probe#namesOthersEvents}) are
-     * read once more, so that a DNS answer that arrived while the connect was read names it.
+     * readable after the wait is read in the next wake, the fds being level-triggered.
      */
     private void readProbes() throws IOException {
         int last = probes.size() - 1;
@@ -194,7 +192,7 @@ public final class Agent implements AutoCloseable {
                 probes.get(i).onReadable(output);
             }
         }
-        if (queue.holdsConnects()) {
+        if (queue.size() > 0) {
             for (Probe p : namers) {
                 p.onReadable(output); // what arrived while the others were read, before the queue is sent
             }

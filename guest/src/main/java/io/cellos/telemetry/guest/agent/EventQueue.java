@@ -2,7 +2,6 @@ package io.cellos.telemetry.guest.agent;
 
 import io.cellos.telemetry.guest.probe.dns.PeerHosts;
 import io.cellos.telemetry.wire.ProbeEvent;
-import io.cellos.telemetry.wire.ProbeSource;
 
 /**
  * The agent's bounded queue of observations, with the drop counter: an event that finds the
@@ -19,8 +18,6 @@ final class EventQueue {
     private final PeerHosts hosts;
     private int head;
     private int size;
-    /** How many of the queued events are connects, which leave with their {@code host}. */
-    private int connects;
     private long dropped;
 
     EventQueue(int capacity) {
@@ -44,9 +41,6 @@ final class EventQueue {
         }
         ring[(head + size) % ring.length] = e;
         size++;
-        if (e.source() == ProbeSource.NET_CONNECT_ATTEMPTED) {
-            connects++;
-        }
     }
 
     /** The oldest event (a connect with its {@code host}, if one is known now), or {@code null}. */
@@ -59,9 +53,6 @@ final class EventQueue {
 
     /** Removes the oldest event. */
     void remove() {
-        if (ring[head].source() == ProbeSource.NET_CONNECT_ATTEMPTED) {
-            connects--;
-        }
         ring[head] = null;
         head = (head + 1) % ring.length;
         size--;
@@ -88,11 +79,6 @@ final class EventQueue {
     /** Whether the next {@link #offer} would be dropped. */
     boolean full() {
         return size == ring.length;
-    }
-
-    /** Whether a connect is queued: what names connects is worth reading before the queue is sent. */
-    boolean holdsConnects() {
-        return connects > 0;
     }
 
     int size() {
