@@ -42,7 +42,7 @@ public final class Agent implements AutoCloseable {
     private static final long TOKEN_HASHES = -5;
 
     private final List<Probe> probes;
-    /** The probes read once more before each send ({@link Probe#namesOthersEvents}). */
+    /** The probes read once more before a connect is sent ({@link Probe#namesOthersEvents}). */
     private final List<Probe> namers;
     private final EventQueue queue;
     /** Which probes' fds the last wait reported readable, by their place in {@link #probes}. */
@@ -145,6 +145,7 @@ public final class Agent implements AutoCloseable {
                 output.endOfWake(false, now); // a name's wait may be over
             }
             link.reconnectIfDue(now);
+            nameConnects();
             sender.pump(now, link);
         }
         finish();
@@ -192,9 +193,19 @@ public final class Agent implements AutoCloseable {
                 probes.get(i).onReadable(output);
             }
         }
-        if (queue.size() > 0) {
+    }
+
+    /**
+     * Reads the probes that name others' events once more when a connect without a name entered
+     * the queue since the last time: its DNS answer reached the kernel before it, but may have come
+     * after the wait that woke the loop — and a connect can enter the queue in any kind of wake,
+     * released with its process's name or exec ({@link Attribution}). One {@code recv} per such
+     * wake, none in the others.
+     */
+    private void nameConnects() throws IOException {
+        if (queue.takeUnnamedConnects()) {
             for (Probe p : namers) {
-                p.onReadable(output); // what arrived while the others were read, before the queue is sent
+                p.onReadable(output);
             }
         }
     }
@@ -223,6 +234,7 @@ public final class Agent implements AutoCloseable {
         output.releaseAll();
         awaitHashes(deadline);
         output.releaseExecs();
+        nameConnects();
         sender.reportDropsAtEnd();
         while (link.isConnected() && sender.hasWork() && System.nanoTime() - deadline < 0) {
             sender.pump(System.nanoTime(), link);

@@ -2,13 +2,16 @@ package io.cellos.telemetry.guest.agent;
 
 import io.cellos.telemetry.guest.probe.dns.PeerHosts;
 import io.cellos.telemetry.wire.ProbeEvent;
+import io.cellos.telemetry.wire.ProbeSource;
 
 /**
  * The agent's bounded queue of observations, with the drop counter: an event that finds the
  * queue full is discarded and counted, never waited for. Every event the agent sends enters here,
  * whichever probe saw it, so a {@code net.connect_attempted} is given its {@code host} here
  * ({@link PeerHosts}), once: as it leaves ({@link #peek}), not as it enters, so that a DNS answer
- * the agent reads after the connect in the same wake (it reached the kernel first) still names it.
+ * the agent reads after the connect (it reached the kernel first) still names it. The queue tells
+ * when a connect without a name entered since it last asked ({@link #takeUnnamedConnects}), so the
+ * agent reads the DNS answers once more before such a connect leaves — and only then.
  *
  * <p>Confined to the agent's loop thread (probes and the sender run there).
  */
@@ -19,6 +22,7 @@ final class EventQueue {
     private int head;
     private int size;
     private long dropped;
+    private boolean unnamedConnects;
 
     EventQueue(int capacity) {
         this(capacity, null);
@@ -41,6 +45,19 @@ final class EventQueue {
         }
         ring[(head + size) % ring.length] = e;
         size++;
+        if (hosts != null && e.source() == ProbeSource.NET_CONNECT_ATTEMPTED && e.extensions().host() == null) {
+            unnamedConnects = true;
+        }
+    }
+
+    /**
+     * Whether a {@code net.connect_attempted} without a {@code host} was offered since the last
+     * call (never with no {@link PeerHosts}); the answer is reset.
+     */
+    boolean takeUnnamedConnects() {
+        boolean any = unnamedConnects;
+        unnamedConnects = false;
+        return any;
     }
 
     /** The oldest event (a connect with its {@code host}, if one is known now), or {@code null}. */

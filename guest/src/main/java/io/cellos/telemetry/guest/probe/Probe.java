@@ -53,8 +53,8 @@ public interface Probe extends AutoCloseable {
     /**
      * Whether what this probe learns names other probes' events as they leave the agent's queue
      * (the DNS answers that give connects their {@code host}): the agent then reads it once more
-     * just before it sends, so that what arrived while the others were read is known. An answer
-     * always reaches the kernel before the connect it leads to.
+     * before it sends a connect that has no name yet, so that what arrived after the wait that woke
+     * it is known. An answer always reaches the kernel before the connect it leads to.
      */
     default boolean namesOthersEvents() {
         return false;

@@ -1,5 +1,9 @@
 package io.cellos.telemetry.guest.agent;
 
+import io.cellos.telemetry.guest.probe.Probe;
+import io.cellos.telemetry.guest.probe.ProbeOutput;
+import io.cellos.telemetry.guest.probe.dns.PeerHosts;
+import io.cellos.telemetry.wire.Extensions;
 import io.cellos.telemetry.wire.ProbeEvent;
 import io.cellos.telemetry.wire.ProbeSource;
 import org.junit.jupiter.api.AfterEach;
@@ -245,6 +249,92 @@ class AgentLoopTest {
                 receive("all 150 events at the host", in, got,
                         all -> all.stream().filter(e -> e.source() == ProbeSource.PROCESS_SPAWNED).count() == 150);
             }
+        }
+    }
+
+    /**
+     * A probe that names others' events is read once more before a connect without a name is sent
+     * — even when its fd never became readable — and not for other events: the connect then
+     * carries the name it learnt.
+     */
+    @Test
+    void theNamesAreReadOnceMoreBeforeAConnectIsSentAndOnlyThen() throws Exception {
+        PeerHosts hosts = new PeerHosts();
+        PipeProbe connects = new PipeProbe(pid -> ProbeEvent.of(ProbeSource.NET_CONNECT_ATTEMPTED, pid, "gen",
+                System.nanoTime()).withExtensions(Extensions.NONE.withPeer("192.0.2.7:443")));
+        NamingProbe names = new NamingProbe(hosts);
+        try (ServerSocketChannel server = listen()) {
+            running = AgentThread.start(() -> {
+                names.arm();
+                probe.arm();
+                connects.arm();
+                return new Agent(new Channel(TransportAddress.parse("unix:" + socket())), List.of(names, probe, connects),
+                        new EventQueue(1024, hosts), ProcessScope.everything(), OomGuard.NONE,
+                        Duration.ofMinutes(1).toNanos(), AGENT_PID, "test-agent", new PrintStream(log, true));
+            });
+            agent = running.agent;
+            loop = running.thread;
+            try (SocketChannel conn = server.accept()) {
+                FrameStream in = new FrameStream(conn);
+                List<ProbeEvent> got = new ArrayList<>();
+                probe.generate(100);
+                receive("the 100 spawns", in, got,
+                        all -> all.stream().filter(e -> e.source() == ProbeSource.PROCESS_SPAWNED).count() == 100);
+                assertEquals(0, names.reads(), "no connect, no reason to read the names");
+                connects.generate(1);
+                receive("the connect", in, got,
+                        all -> all.stream().anyMatch(e -> e.source() == ProbeSource.NET_CONNECT_ATTEMPTED));
+                ProbeEvent connect = got.stream().filter(e -> e.source() == ProbeSource.NET_CONNECT_ATTEMPTED)
+                        .findFirst().orElseThrow();
+                assertEquals(1, names.reads(), "read once, before the connect left");
+                assertEquals("www.example", connect.extensions().host(), connect.toString());
+            }
+        }
+    }
+
+    /** Names every peer {@code 192.0.2.7} each time it is read; its fd never becomes readable. */
+    private static final class NamingProbe implements Probe {
+        private static final byte[] ADDRESS = {(byte) 192, 0, 2, 7};
+        private final PeerHosts hosts;
+        private final PipeProbe idle = new PipeProbe();
+
+        NamingProbe(PeerHosts hosts) {
+            this.hosts = hosts;
+        }
+
+        @Override
+        public String description() {
+            return "test names";
+        }
+
+        @Override
+        public void arm() throws IOException {
+            idle.arm();
+        }
+
+        @Override
+        public int fd() {
+            return idle.fd();
+        }
+
+        @Override
+        public boolean namesOthersEvents() {
+            return true;
+        }
+
+        @Override
+        public void onReadable(ProbeOutput out) {
+            idle.onReadable(out);
+            hosts.learn(ADDRESS, 0, 4, "www.example", 60, System.nanoTime());
+        }
+
+        long reads() {
+            return idle.reads();
+        }
+
+        @Override
+        public void close() {
+            idle.close();
         }
     }
 }

@@ -12,15 +12,17 @@ import io.cellos.telemetry.wire.ProbeSource;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntFunction;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 /**
- * A probe driven by a real pipe: every byte a test writes becomes one {@code process.spawned}
- * event whose pid is its sequence number. Lets agent tests generate exactly as many observations
- * as they want, through the agent's real epoll loop.
+ * A probe driven by a real pipe: every byte a test writes becomes one event (by default a
+ * {@code process.spawned}) whose pid is its sequence number. Lets agent tests generate exactly as
+ * many observations as they want, through the agent's real epoll loop.
  */
 final class PipeProbe implements Probe {
+    private final IntFunction<ProbeEvent> event;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment buf = arena.allocate(4096);
     private final AtomicLong read = new AtomicLong();
@@ -28,6 +30,15 @@ final class PipeProbe implements Probe {
     private Fd readEnd;
     private Fd writeEnd;
     private int next;
+
+    PipeProbe() {
+        this(pid -> ProbeEvent.of(ProbeSource.PROCESS_SPAWNED, pid, "gen", System.nanoTime()));
+    }
+
+    /** @param event the event a byte becomes, given its sequence number */
+    PipeProbe(IntFunction<ProbeEvent> event) {
+        this.event = event;
+    }
 
     @Override
     public String description() {
@@ -53,7 +64,7 @@ final class PipeProbe implements Probe {
         long n;
         while ((n = Libc.read(readEnd.get(), buf, buf.byteSize())) > 0) {
             for (long i = 0; i < n; i++) {
-                out.emit(ProbeEvent.of(ProbeSource.PROCESS_SPAWNED, ++next, "gen", System.nanoTime()));
+                out.emit(event.apply(++next));
             }
             read.addAndGet(n);
         }
