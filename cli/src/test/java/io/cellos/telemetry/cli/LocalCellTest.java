@@ -156,6 +156,7 @@ class LocalCellTest {
                 "--attest", trace.toString(), "--invocation", "https://ci.example/runs/7", "--", "/bin/sh", "-c",
                 "echo built > " + outputs.resolve("app.bin") + "; exit 3");
         assertEquals(3, c.status(), c.toString());
+        assertEquals(List.of(), SummarySchema.errors(Files.readString(json)), "docs/cell-summary.schema.json");
         JsonNode s = new ObjectMapper().readTree(json.toFile());
         assertEquals(SummaryJson.SCHEMA, s.get("schema").asText());
         assertEquals(3, s.at("/workload/exit_code").asInt(), s.toString());
