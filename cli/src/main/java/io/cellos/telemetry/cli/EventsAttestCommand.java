@@ -60,10 +60,11 @@ final class EventsAttestCommand implements Command {
                 (https://in-toto.io/attestation/runtime-trace/v0.2) in a DSSE envelope
                 (payloadType application/vnd.in-toto+json), signed with the host's Ed25519 key:
                 every process (program, path, command line where known, pid, parent, exit status),
-                every connection (ip, port, hostname where known, the invoking process), every
-                declared file touched (with the sha256 of its content now), and as extension fields
-                raw sockets, denials, tamper events and drops (a trace that lost events says how
-                many). 'cellos events verify' checks the envelope.
+                every connection (ip, port, hostname where known, the invoking process; protocol
+                unix for a UNIX-domain socket, unknown for an IP peer, since the agent does not say
+                TCP or UDP), every declared file touched (with the sha256 of its content now), and
+                as extension fields raw sockets, denials, tamper events and drops (a trace that lost
+                events says how many). 'cellos events verify' checks the envelope.
 
                 Options:
                   --cell ID          the cell to attest, when the log holds several

@@ -3,6 +3,7 @@ package io.cellos.telemetry.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cellos.telemetry.host.attest.Dsse;
+import io.cellos.telemetry.host.attest.RuntimeTrace;
 import io.cellos.telemetry.host.event.CellStamp;
 import io.cellos.telemetry.host.receiver.CellHandle;
 import io.cellos.telemetry.host.receiver.ExitChannel;
@@ -187,6 +188,15 @@ class LocalCellTest {
             }
         }
         assertTrue(found, "the workload is in the trace: " + st);
+        List<String> protocols = new java.util.ArrayList<>();
+        for (JsonNode n : st.at("/predicate/monitorLog/network")) {
+            protocols.add(n.get("cellosPeer").asText() + " " + n.get("protocol").asText());
+        }
+        // under eBPF init's report on the exit channel is a UNIX-domain connect; audit sees no UNIX connects
+        String exitChannel = "unix:" + dir.resolve("cell.vsock_9000") + " " + RuntimeTrace.UNIX;
+        assertEquals(mode.bpf(), protocols.contains(exitChannel), protocols.toString());
+        assertTrue(protocols.stream().allMatch(p -> p.endsWith(p.startsWith("unix:") ? " unix" : " unknown")),
+                protocols.toString());
     }
 
     @Test
