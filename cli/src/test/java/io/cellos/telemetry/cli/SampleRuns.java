@@ -1,5 +1,6 @@
 package io.cellos.telemetry.cli;
 
+import io.cellos.telemetry.host.event.CellEvent;
 import io.cellos.telemetry.host.event.DropCause;
 import io.cellos.telemetry.host.event.SessionCheck;
 import io.cellos.telemetry.wire.Extensions;
@@ -30,7 +31,20 @@ final class SampleRuns {
     /** One process of each kind of ending, a collapsed group, an entry in every list, drops; exit 3 reported. */
     static CellReport everything() {
         CellSummary summary = new CellSummary();
-        SummaryFeed guest = new SummaryFeed(summary);
+        everything(new SummaryFeed(summary));
+        return summary.report(List.of("sh", "-c", "make | tee `log` " + HOSTILE), Optional.of(WaitStatus.ofExit(3)), 0);
+    }
+
+    /** The events of {@link #everything()}, as the receiver emits them; init's end among them, exit 3. */
+    static List<CellEvent> everythingsEvents() {
+        SummaryFeed guest = new SummaryFeed(new CellSummary());
+        everything(guest);
+        guest.accept(ProbeEvent.of(ProbeSource.PROCESS_EXITED, 1, "init", 4_000_000)
+                .withExtensions(Extensions.NONE.withExitCode(3 << 8)));
+        return guest.events();
+    }
+
+    private static void everything(SummaryFeed guest) {
         guest.accept(ProbeEvent.of(ProbeSource.PROCESS_SPAWNED, 1, "init", 0));
         guest.accept(ProbeEvent.of(ProbeSource.PROCESS_SPAWNED, 5, "init", 1_000_000)
                 .withExtensions(Extensions.NONE.withParentPid(1)));
@@ -67,10 +81,9 @@ final class SampleRuns {
                 .withExtensions(Extensions.NONE.withExitCode(3 << 8)));
         long[] drops = new long[DropCause.values().length];
         drops[DropCause.NOT_A_MAP.ordinal()] = 2;
-        summary.accept(guest.projector().hostDropped(1, SummaryFeed.AT, drops, 7, "bad", SessionCheck.PINNED));
-        summary.accept(guest.projector().channelRefused(1, SummaryFeed.AT, 9000, 2, "not init's", SessionCheck.PINNED));
-        summary.accept(guest.projector().silenced(SummaryFeed.AT, 10_000, SummaryFeed.AT, 11, SessionCheck.PINNED));
-        return summary.report(List.of("sh", "-c", "make | tee `log` " + HOSTILE), Optional.of(WaitStatus.ofExit(3)), 0);
+        guest.host(guest.projector().hostDropped(1, SummaryFeed.AT, drops, 7, "bad", SessionCheck.PINNED));
+        guest.host(guest.projector().channelRefused(1, SummaryFeed.AT, 9000, 2, "not init's", SessionCheck.PINNED));
+        guest.host(guest.projector().silenced(SummaryFeed.AT, 10_000, SummaryFeed.AT, 11, SessionCheck.PINNED));
     }
 
     /** A workload a signal ended, dumping core, as init reported it. */

@@ -61,12 +61,6 @@ public final class RuntimeTrace {
     private RuntimeTrace() {
     }
 
-    /** The cell ids of {@code events}, in the order they first appear. */
-    public static List<String> cells(List<JsonNode> events) {
-        return events.stream().map(e -> e.path("data").path("cell_id").asText("")).filter(s -> !s.isEmpty()).distinct()
-                .toList();
-    }
-
     /**
      * The statement for cell {@code cellId}'s events among {@code events}.
      *
