@@ -159,7 +159,7 @@ class EventsReportTest {
     }
 
     /** The summary JSON a page embeds. */
-    private static JsonNode data(Path page) throws IOException {
+    static JsonNode data(Path page) throws IOException {
         Matcher m = Pattern.compile("<script type=\"application/json\" id=\"data\">(.*?)</script>", Pattern.DOTALL)
                 .matcher(Files.readString(page, StandardCharsets.UTF_8));
         assertTrue(m.find(), "the page embeds its data");

@@ -169,6 +169,16 @@ class LocalCellTest {
                 workload.get("exe").asText());
         assertEquals(c.events().size(), s.get("events").asInt(), "every event of the log, counted");
         assertEquals(0, s.at("/drops/guest").asLong());
+        // the page events report draws from the log shows what the run's own summary shows
+        Path page = tmp.resolve("from-log.html");
+        Run report = Run.of("", "events", "report", dir.resolve("events.jsonl").toString(), "--out", page.toString());
+        assertEquals(0, report.status(), report.toString());
+        JsonNode fromLog = EventsReportTest.data(page);
+        for (String member : List.of("cell_id", "run_id", "processes", "connections", "raw_sockets", "files", "denials",
+                "tampering", "channels_refused", "drops", "events")) {
+            assertEquals(s.get(member), fromLog.get(member), member);
+        }
+        assertEquals(3, fromLog.at("/workload/init_status").asInt(), fromLog.toString());
         String md = Files.readString(markdown);
         assertTrue(md.contains("| status | exit 3 |"), md);
         assertTrue(md.contains("| └─ sh (" + workload.get("exe").asText() + ") | " + workload.get("pid").asLong()
