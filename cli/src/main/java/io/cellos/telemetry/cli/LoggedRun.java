@@ -54,8 +54,9 @@ record LoggedRun(CellReport report, RunFacts facts, List<String> unread) {
         Instant last = null;
         for (JsonNode e : events) {
             try {
-                facts.add(EventFactsReader.read(e));
+                EventFacts read = EventFactsReader.read(e);
                 Instant at = Instant.parse(e.path("time").asText(""));
+                facts.add(read);
                 first = first == null || at.isBefore(first) ? at : first;
                 last = last == null || at.isAfter(last) ? at : last;
             } catch (IllegalArgumentException | DateTimeParseException notOurs) {

@@ -8,6 +8,7 @@ import io.cellos.telemetry.wire.ProbeSource;
 
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -79,16 +80,9 @@ public final class EventFactsReader {
     /** {@code host_dropped} by cause; a cause this receiver does not know is refused. */
     private static Map<DropCause, Long> causes(JsonNode d) {
         Map<DropCause, Long> byCause = new LinkedHashMap<>();
-        counts(d).forEach((code, n) -> {
-            DropCause cause = null;
-            for (DropCause c : DropCause.values()) {
-                cause = c.code().equals(code) ? c : cause;
-            }
-            if (cause == null) {
-                throw new IllegalArgumentException("host_dropped: unknown cause '" + code + "'");
-            }
-            byCause.put(cause, n);
-        });
+        counts(d).forEach((code, n) -> byCause.put(Arrays.stream(DropCause.values()).filter(c -> c.code().equals(code))
+                .findFirst().orElseThrow(() -> new IllegalArgumentException("host_dropped: unknown cause '" + code + "'")),
+                n));
         return byCause;
     }
 
