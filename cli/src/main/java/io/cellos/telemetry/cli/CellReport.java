@@ -19,7 +19,7 @@ import java.util.TreeMap;
  *
  * @param workload        the workload's argv
  * @param reported        the workload's status as init reported it on the exit channel, if it did
- * @param initStatus      init's own exit status
+ * @param initStatus      init's own exit status; -1 when it is not known (an event log without init's end)
  * @param root            init, the root of the process tree, its descendants as the events named them
  * @param unstarted       the child init forked for a workload it could not execute, taken out of
  *                        the tree; null when the workload started
@@ -123,9 +123,10 @@ record CellReport(List<String> workload, Optional<WaitStatus> reported, int init
                 : r.shellStatus() == ExitCode.NOT_EXECUTABLE ? "not executable" : "its exec failed").orElse("its exec failed");
     }
 
-    /** The workload's status in words: init's report, or init's own status when it made none. */
+    /** The workload's status in words: init's report, or init's own status when it made none (-1: unknown). */
     String status() {
-        return reported.map(WaitStatus::toString).orElse("status " + initStatus + " (no report on the exit channel)");
+        return reported.map(WaitStatus::toString).orElse(initStatus >= 0 ? "status " + initStatus
+                + " (no report on the exit channel)" : "unknown (no report on the exit channel, init's end unseen)");
     }
 
     /** {@code comm (pid N)}: how the lists name the process of an event. */

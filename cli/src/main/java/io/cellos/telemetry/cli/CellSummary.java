@@ -73,9 +73,14 @@ final class CellSummary {
 
     /** Takes one event, by what it says: nothing is read back from its JSON. */
     void accept(CellEvent event) {
+        accept(event.facts());
+    }
+
+    /** Takes one event's facts: as the receiver emits them, or as an event log gives them back. */
+    void accept(EventFacts facts) {
         synchronized (this) {
             events++;
-            switch (event.facts()) {
+            switch (facts) {
                 case EventFacts.Guest g -> guest(g.probe());
                 case EventFacts.ChannelRefused r -> refusedChannels.add("port " + r.port() + ", connection "
                         + r.connection() + ": " + r.reason());

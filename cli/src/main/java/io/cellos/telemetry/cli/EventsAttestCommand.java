@@ -1,8 +1,6 @@
 package io.cellos.telemetry.cli;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cellos.telemetry.guest.command.Args;
 import io.cellos.telemetry.guest.command.PathArgs;
 import io.cellos.telemetry.guest.command.UsageException;
@@ -12,10 +10,6 @@ import io.cellos.telemetry.host.sign.SigningConfigException;
 import io.cellos.telemetry.host.sign.SigningEnvironment;
 import io.cellos.telemetry.wire.ExitCode;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,8 +19,6 @@ import java.util.Set;
 
 /** {@code cellos events attest}: an in-toto runtime trace of one cell's events, signed in a DSSE envelope. */
 final class EventsAttestCommand implements Command {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private final Map<String, String> env;
 
     EventsAttestCommand() {
@@ -60,10 +52,11 @@ final class EventsAttestCommand implements Command {
                 (https://in-toto.io/attestation/runtime-trace/v0.2) in a DSSE envelope
                 (payloadType application/vnd.in-toto+json), signed with the host's Ed25519 key:
                 every process (program, path, command line where known, pid, parent, exit status),
-                every connection (ip, port, hostname where known, the invoking process), every
-                declared file touched (with the sha256 of its content now), and as extension fields
-                raw sockets, denials, tamper events and drops (a trace that lost events says how
-                many). 'cellos events verify' checks the envelope.
+                every connection (ip, port, hostname where known, the invoking process; protocol
+                unix for a UNIX-domain socket, unknown for an IP peer, since the agent does not say
+                TCP or UDP), every declared file touched (with the sha256 of its content now), and
+                as extension fields raw sockets, denials, tamper events and drops (a trace that lost
+                events says how many). 'cellos events verify' checks the envelope.
 
                 Options:
                   --cell ID          the cell to attest, when the log holds several
@@ -75,17 +68,15 @@ final class EventsAttestCommand implements Command {
                 The key comes from the environment, as for 'cellos host listen':
                   $%s=ed25519, $%s, $%s.
 
-                Exit status: 0 written, 1 the events cannot be attested (no event of the cell, no
-                subject), 2 bad usage or key.
+                Exit status: 0 written, 1 the events cannot be attested (no subject), 2 bad usage or
+                key, an input that is not JSON lines, no event of the cell, or several cells and no
+                --cell.
                 """.formatted(SigningEnvironment.ALG, SigningEnvironment.KID, SigningEnvironment.ED25519_KEY);
     }
 
     @Override
     public int run(List<String> argv, Io io) throws Exception {
         Args a = Args.parse(name(), argv, Set.of("cell", "subject", "invocation", "out"), Set.of());
-        if (a.positional().size() > 1) {
-            throw a.usage("give at most one EVENTS file");
-        }
         EventSigner signer = signer(env);
         List<RuntimeTrace.Subject> subjects = new ArrayList<>();
         for (String s : a.values("subject")) {
@@ -100,17 +91,9 @@ final class EventsAttestCommand implements Command {
             }
             subjects.add(parsed);
         }
-        String file = a.positional().isEmpty() ? null : a.positional().getFirst();
-        List<JsonNode> events = read(a, file, io);
-        List<String> cells = RuntimeTrace.cells(events);
-        String cell = a.value("cell");
-        if (cell == null) {
-            if (cells.size() != 1) {
-                throw a.usage(cells.isEmpty() ? "no cell's event in " + (file == null ? "standard input" : file)
-                        : "the log holds " + cells.size() + " cells (" + String.join(", ", cells) + "): choose one with --cell");
-            }
-            cell = cells.getFirst();
-        }
+        EventLogInput input = EventLogInput.read(a, io);
+        String cell = input.choose(a, "cell", "cell_id");
+        List<JsonNode> events = input.events();
         Attestations.Made made;
         try {
             made = Attestations.make(events, cell, subjects, a.value("invocation"), signer);
@@ -133,27 +116,5 @@ final class EventsAttestCommand implements Command {
         } catch (SigningConfigException e) {
             throw new UsageException(e.getMessage());
         }
-    }
-
-    private static List<JsonNode> read(Args a, String file, Io io) throws IOException, UsageException {
-        List<JsonNode> events = new ArrayList<>();
-        try (BufferedReader in = file == null || file.equals("-")
-                ? new BufferedReader(new InputStreamReader(io.in(), StandardCharsets.UTF_8))
-                : Files.newBufferedReader(PathArgs.fileToRead(a, "EVENTS", file), StandardCharsets.UTF_8)) {
-            int n = 0;
-            for (String line; (line = in.readLine()) != null; ) {
-                n++;
-                if (line.isBlank()) {
-                    continue;
-                }
-                try {
-                    events.add(JSON.readTree(line));
-                } catch (JsonProcessingException e) {
-                    throw new UsageException((file == null ? "standard input" : file) + ":" + n
-                            + ": not a JSON event: " + e.getOriginalMessage());
-                }
-            }
-        }
-        return events;
     }
 }

@@ -27,6 +27,7 @@ public final class Main {
             new FrameSendCommand(),
             new EventsVerifyCommand(),
             new EventsAttestCommand(),
+            new EventsReportCommand(),
             new EventsTailCommand(),
             new EventsKeygenCommand());
 

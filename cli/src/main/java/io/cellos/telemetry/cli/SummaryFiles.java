@@ -39,7 +39,12 @@ record SummaryFiles(Path json, Path markdown, Path html, Path stepSummary) {
                 step == null || step.isEmpty() ? null : PathArgs.absolute(step));
     }
 
-    private static Path file(Args a, String option) throws UsageException {
+    /**
+     * The file {@code --option} names, absolute, or null when the option is not given.
+     *
+     * @throws UsageException when it names a directory, or its directory does not exist
+     */
+    static Path file(Args a, String option) throws UsageException {
         String value = a.value(option);
         if (value == null) {
             return null;
@@ -57,20 +62,24 @@ record SummaryFiles(Path json, Path markdown, Path html, Path stepSummary) {
     /**
      * Writes each form that was asked for. A file that cannot be written is said on {@code err},
      * and the others are still written: the run's own status is not the summary's.
+     *
+     * @return whether every one was written
      */
-    void write(CellReport report, RunFacts facts, PrintStream err) {
+    boolean write(CellReport report, RunFacts facts, PrintStream err) {
+        boolean all = true;
         if (json != null) {
-            write(json, err, out -> SummaryJson.write(out, report, facts), StandardOpenOption.TRUNCATE_EXISTING);
+            all &= write(json, err, out -> SummaryJson.write(out, report, facts), StandardOpenOption.TRUNCATE_EXISTING);
         }
         if (markdown != null) {
-            write(markdown, err, out -> markdown(out, report, facts), StandardOpenOption.TRUNCATE_EXISTING);
+            all &= write(markdown, err, out -> markdown(out, report, facts), StandardOpenOption.TRUNCATE_EXISTING);
         }
         if (html != null) {
-            write(html, err, out -> SummaryHtml.write(out, report, facts), StandardOpenOption.TRUNCATE_EXISTING);
+            all &= write(html, err, out -> SummaryHtml.write(out, report, facts), StandardOpenOption.TRUNCATE_EXISTING);
         }
         if (stepSummary != null) {
-            write(stepSummary, err, out -> markdown(out, report, facts), StandardOpenOption.APPEND);
+            all &= write(stepSummary, err, out -> markdown(out, report, facts), StandardOpenOption.APPEND);
         }
+        return all;
     }
 
     private static void markdown(OutputStream out, CellReport report, RunFacts facts) {
@@ -83,11 +92,13 @@ record SummaryFiles(Path json, Path markdown, Path html, Path stepSummary) {
         void write(OutputStream out) throws IOException;
     }
 
-    private static void write(Path file, PrintStream err, Writer writer, StandardOpenOption mode) {
+    private static boolean write(Path file, PrintStream err, Writer writer, StandardOpenOption mode) {
         try (OutputStream out = Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, mode)) {
             writer.write(out);
+            return true;
         } catch (IOException e) {
             err.println("cellos: could not write the summary to " + file + ": " + e.getMessage());
+            return false;
         }
     }
 }

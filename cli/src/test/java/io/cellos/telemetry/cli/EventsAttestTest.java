@@ -97,7 +97,9 @@ class EventsAttestTest {
         assertEquals(443, v6.get("port").asInt());
         assertEquals("example.org", v6.get("hostname").asText());
         assertEquals(11, v6.at("/invokingProcess/pid").asInt());
+        assertEquals(RuntimeTrace.UNKNOWN, v6.get("protocol").asText(), "the events do not say TCP or UDP");
         assertEquals("unix:/run/docker.sock", p.at("/monitorLog/network/1/cellosPeer").asText());
+        assertEquals(RuntimeTrace.UNIX, p.at("/monitorLog/network/1/protocol").asText());
         assertTrue(p.at("/monitorLog/network/1/ip").isMissingNode(), "a UNIX peer has no ip");
         assertEquals(st.at("/subject/0/digest/sha256").asText(), p.at("/monitorLog/fileAccess/0/digest/sha256").asText());
         assertEquals("inet raw 6", p.at("/cellosRawSockets/0/socket").asText());

@@ -3,6 +3,7 @@ package io.cellos.telemetry.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cellos.telemetry.host.attest.Dsse;
+import io.cellos.telemetry.host.attest.RuntimeTrace;
 import io.cellos.telemetry.host.event.CellStamp;
 import io.cellos.telemetry.host.receiver.CellHandle;
 import io.cellos.telemetry.host.receiver.ExitChannel;
@@ -156,6 +157,7 @@ class LocalCellTest {
                 "--attest", trace.toString(), "--invocation", "https://ci.example/runs/7", "--", "/bin/sh", "-c",
                 "echo built > " + outputs.resolve("app.bin") + "; exit 3");
         assertEquals(3, c.status(), c.toString());
+        assertEquals(List.of(), SummarySchema.errors(Files.readString(json)), "docs/cell-summary.schema.json");
         JsonNode s = new ObjectMapper().readTree(json.toFile());
         assertEquals(SummaryJson.SCHEMA, s.get("schema").asText());
         assertEquals(3, s.at("/workload/exit_code").asInt(), s.toString());
@@ -167,6 +169,16 @@ class LocalCellTest {
                 workload.get("exe").asText());
         assertEquals(c.events().size(), s.get("events").asInt(), "every event of the log, counted");
         assertEquals(0, s.at("/drops/guest").asLong());
+        // the page events report draws from the log shows what the run's own summary shows
+        Path page = tmp.resolve("from-log.html");
+        Run report = Run.of("", "events", "report", dir.resolve("events.jsonl").toString(), "--out", page.toString());
+        assertEquals(0, report.status(), report.toString());
+        JsonNode fromLog = EventsReportTest.data(page);
+        for (String member : List.of("cell_id", "run_id", "processes", "connections", "raw_sockets", "files", "denials",
+                "tampering", "channels_refused", "drops", "events")) {
+            assertEquals(s.get(member), fromLog.get(member), member);
+        }
+        assertEquals(3, fromLog.at("/workload/init_status").asInt(), fromLog.toString());
         String md = Files.readString(markdown);
         assertTrue(md.contains("| status | exit 3 |"), md);
         assertTrue(md.contains("| └─ sh (" + workload.get("exe").asText() + ") | " + workload.get("pid").asLong()
@@ -186,6 +198,15 @@ class LocalCellTest {
             }
         }
         assertTrue(found, "the workload is in the trace: " + st);
+        List<String> protocols = new java.util.ArrayList<>();
+        for (JsonNode n : st.at("/predicate/monitorLog/network")) {
+            protocols.add(n.get("cellosPeer").asText() + " " + n.get("protocol").asText());
+        }
+        // under eBPF init's report on the exit channel is a UNIX-domain connect; audit sees no UNIX connects
+        String exitChannel = "unix:" + dir.resolve("cell.vsock_9000") + " " + RuntimeTrace.UNIX;
+        assertEquals(mode.bpf(), protocols.contains(exitChannel), protocols.toString());
+        assertTrue(protocols.stream().allMatch(p -> p.endsWith(p.startsWith("unix:") ? " unix" : " unknown")),
+                protocols.toString());
     }
 
     @Test

@@ -29,10 +29,10 @@ import java.util.function.Function;
  *       {@code sha256} from its exec, {@code exitStatus} or {@code exitSignal}, {@code startedOn},
  *       {@code endedOn} (when the host received those events);</li>
  *   <li>{@code monitorLog.network}: each connect — {@code ip} and {@code port} for an IP peer,
- *       {@code hostname} from the event's {@code host}, {@code invokingProcess} ({@code pid},
- *       {@code comm}, {@code exe}, {@code sha256}), and the peer as the agent wrote it,
- *       {@code cellosPeer} (a UNIX socket's {@code unix:PATH} has no IP). The events do not say
- *       TCP or UDP, so {@code protocol} is not written;</li>
+ *       {@code protocol} ({@link #protocol}), {@code hostname} from the event's {@code host},
+ *       {@code invokingProcess} ({@code pid}, {@code comm}, {@code exe}, {@code sha256}), and the
+ *       peer as the agent wrote it, {@code cellosPeer} (a UNIX socket's {@code unix:PATH} has no
+ *       IP);</li>
  *   <li>{@code monitorLog.fileAccess}: each declared file touched, a ResourceDescriptor with its
  *       {@code name}, its {@code sha256} digest now (at the end of the run) when it can be read, and
  *       who touched it in {@code annotations};</li>
@@ -47,6 +47,10 @@ public final class RuntimeTrace {
     public static final String PREDICATE_TYPE = "https://in-toto.io/attestation/runtime-trace/v0.2";
     public static final String MONITOR_TYPE = "urn:cellos:telemetry:agent:1";
     public static final String PROCESS_TYPE = "urn:cellos:cell-run:1";
+    /** The {@code protocol} of a connection to a UNIX-domain socket. */
+    public static final String UNIX = "unix";
+    /** The {@code protocol} of a connection whose protocol the events do not say. */
+    public static final String UNKNOWN = "unknown";
     private static final String GUEST = "cell.observability.guest.";
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -55,12 +59,6 @@ public final class RuntimeTrace {
     }
 
     private RuntimeTrace() {
-    }
-
-    /** The cell ids of {@code events}, in the order they first appear. */
-    public static List<String> cells(List<JsonNode> events) {
-        return events.stream().map(e -> e.path("data").path("cell_id").asText("")).filter(s -> !s.isEmpty()).distinct()
-                .toList();
     }
 
     /**
@@ -230,10 +228,21 @@ public final class RuntimeTrace {
                 n.remove("ip"); // not the agent's form: leave it to cellosPeer
             }
         }
+        n.put("protocol", protocol(peer));
         copy(d, "host", n, "hostname");
         n.put("cellosPeer", peer);
         n.set("invokingProcess", who(d, time));
         return n;
+    }
+
+    /**
+     * A connection's {@code protocol}, only as far as the event tells it: {@value #UNIX} for a
+     * UNIX-domain peer ({@code unix:PATH}, {@code unix:@NAME}); {@value #UNKNOWN} for every other.
+     * An IP connect is TCP or UDP, but neither mechanism sends which (protocol.md §4, {@code peer}),
+     * and a guess would be a claim the trace cannot back.
+     */
+    static String protocol(String peer) {
+        return peer.startsWith("unix:") ? UNIX : UNKNOWN;
     }
 
     private static void copy(JsonNode from, String name, ObjectNode to, String as) {
