@@ -23,6 +23,6 @@ public record ChainBreak(ChainError error, String cellId, String runId, String e
     /** {@code code: cell C run R, event E: detail}, for a log line or a command's output. */
     public String message() {
         return error.code() + ": " + (cellId == null ? "" : "cell " + cellId + " run " + runId + ", ")
-                + "event " + eventId + ": " + detail;
+                + (eventId == null ? "an event without a string id" : "event " + eventId) + ": " + detail;
     }
 }

@@ -117,8 +117,8 @@ final class ChainCheck {
         if (first == null) {
             Link earliest = c.bySelf.values().stream().min(byLine).orElseThrow();
             return Optional.of(c.at(ChainError.MISSING_FIRST, earliest, "no event of the cell links to "
-                    + ChainLinks.FIRST + ", the first link: the head of its chain is not in the stream (this, its "
-                    + "earliest line, links to " + earliest.prev + ")"));
+                    + ChainLinks.FIRST + ", the first link, so the head of its chain is not in the stream; this, its "
+                    + "earliest line, links to " + earliest.prev));
         }
         long reached = 0;
         Link last = first;
