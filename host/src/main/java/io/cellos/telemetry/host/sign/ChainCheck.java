@@ -128,8 +128,9 @@ final class ChainCheck {
         }
         if (reached < c.bySelf.size()) {
             // No event has two successors (add refused forks), so what was not reached hangs off
-            // links to events that are not here (a loop of links would take a SHA-256 collision);
-            // the break nearest the head is the chain's first.
+            // links to events that are not here (a loop of links would take a SHA-256 collision).
+            // Which of those comes first cannot be known; the one on the earliest line is named,
+            // and the detail says where the unbroken run from the first event ends.
             Link after = c.bySelf.values().stream()
                     .filter(l -> !l.prev.equals(ChainLinks.FIRST) && !c.bySelf.containsKey(l.prev))
                     .min(byLine).orElseThrow();
