@@ -23,7 +23,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** {@code cellos events verify}: check a signed CloudEvents stream, line by line. */
+/**
+ * {@code cellos events verify}: check a signed CloudEvents stream, line by line, and each cell's
+ * hash chain through it; or a DSSE envelope.
+ */
 final class EventsVerifyCommand implements Command {
     /** Where the verifying side finds an Ed25519 public key when none is given on the command line. */
     static final String ED25519_PUBLIC_KEY = "CELLOS_HOST_TELEMETRY_VERIFY_ED25519_PUBLIC_KEY";
@@ -37,19 +40,28 @@ final class EventsVerifyCommand implements Command {
 
     @Override
     public String summary() {
-        return "check a signed CloudEvents stream; name the first line that fails";
+        return "check a signed CloudEvents stream and its cells' hash chains; name the first break";
     }
 
     @Override
     public String help() {
         return """
                 Usage: cellos events verify [FILE] [--alg ALG] [--key-file F | --public-key K] [--kid KID]
+                                            [--signatures-only]
 
-                Reads CloudEvents, one JSON object per line, from FILE or standard input, and checks
-                the signature of each (docs/protocol.md §7 in the source tree: sigalg, sigkid and
-                sig attributes over the RFC 8785 canonical JSON of the event without sig). Stops at
-                the first line that fails and names it and why. Blank lines are skipped; a stream
+                Reads CloudEvents, one JSON object per line, from FILE or standard input (- too), and
+                checks the signature of each (docs/protocol.md §7.7 in the source tree: sigalg, sigkid
+                and sig attributes over the RFC 8785 canonical JSON of the event without sig). Stops
+                at the first line that fails and names it and why. Blank lines are skipped; a stream
                 with no event fails.
+
+                Then it follows each cell's hash chain (§7.9: every signed event carries in cellosprev
+                the SHA-256 of the cell's event before it), by the links, not by the order of the
+                lines, and names the first break: which cell, which event and line, and what is
+                wrong: unlinked (no cellosprev), duplicate (an event copied in), fork (two events
+                after one, or two first events), missing_first (the head of the chain is gone) or
+                missing_predecessor (an event was removed). Events cut from the end of a chain
+                cannot be told; each chain's length and last event are printed to compare.
 
                 A DSSE envelope instead (what 'cellos events attest' writes: a JSON object whose
                 first member is payload, payloadType or signatures) is checked as one: a
@@ -62,16 +74,19 @@ final class EventsVerifyCommand implements Command {
                                     Ed25519 public key (raw 32 bytes or X.509 DER)
                   --public-key K    the Ed25519 public key itself (it is not secret)
                   --kid KID         also require this key id
+                  --signatures-only check each event's signature, not the chains: for an extract of
+                                    a stream (events tail --type, a stream with a retention limit)
                 Without --key-file or --public-key the key comes from the environment:
                   $%s (hmac-sha256), $%s (ed25519).
 
-                Exit status: 0 every event verified, 1 a line failed, 2 bad usage or key.
+                Exit status: 0 every event verified (and every chain is whole from its first event),
+                1 a line failed or a chain breaks, 2 bad usage or key.
                 """.formatted(SigningEnvironment.ALG, SigningEnvironment.HMAC_KEY, ED25519_PUBLIC_KEY);
     }
 
     @Override
     public int run(List<String> argv, Io io) throws Exception {
-        Args a = Args.parse(name(), argv, Set.of("alg", "key-file", "public-key", "kid"), Set.of());
+        Args a = Args.parse(name(), argv, Set.of("alg", "key-file", "public-key", "kid"), Set.of("signatures-only"));
         if (a.positional().size() > 1) {
             throw a.usage("give at most one FILE");
         }
@@ -83,7 +98,7 @@ final class EventsVerifyCommand implements Command {
             if (startsAnEnvelope(in)) {
                 return envelope(in, verifier, where, io);
             }
-            result = verifier.verifyStream(in);
+            result = verifier.verifyStream(in, !a.has("signatures-only"));
         }
         return switch (result) {
             case StreamVerification.Verified v when v.linesVerified() == 0 -> {
@@ -91,7 +106,12 @@ final class EventsVerifyCommand implements Command {
                 yield ExitCode.FAILED;
             }
             case StreamVerification.Verified v -> {
-                io.out().println("verified " + v.linesVerified() + (v.linesVerified() == 1 ? " event" : " events") + " in " + where);
+                io.out().println("verified " + count(v.linesVerified()) + " in " + where + (a.has("signatures-only")
+                        ? " (signatures only, chains not checked)"
+                        : "; " + v.chains().size() + (v.chains().size() == 1 ? " cell chain" : " cell chains")
+                        + " whole from the first event (a cut tail cannot be told):"));
+                v.chains().forEach(c -> io.out().println("  cell " + c.cellId() + " run " + c.runId() + ": "
+                        + count(c.events()) + ", the last " + c.lastEventId()));
                 yield ExitCode.OK;
             }
             case StreamVerification.Failed f -> {
@@ -99,7 +119,16 @@ final class EventsVerifyCommand implements Command {
                         + f.linesVerified() + " events before it verified)");
                 yield ExitCode.FAILED;
             }
+            case StreamVerification.Broken b -> {
+                io.out().println(where + ":" + b.chainBreak().lineNumber() + ": " + b.chainBreak().message() + " ("
+                        + b.linesVerified() + " events' signatures verified)");
+                yield ExitCode.FAILED;
+            }
         };
+    }
+
+    private static String count(long events) {
+        return events + (events == 1 ? " event" : " events");
     }
 
     /** Whether the text ahead opens a JSON object whose first member is a DSSE envelope's; the reader is left where it was. */

@@ -109,7 +109,9 @@ final class HostListenCommand implements Command {
                   CELLOS_HOST_TELEMETRY_SIGN_KID       key id, required when signing
                   CELLOS_HOST_TELEMETRY_SIGN_HMAC_KEY  base64url key (hmac-sha256)
                   CELLOS_HOST_TELEMETRY_SIGN_ED25519_KEY  base64url private key (ed25519)
-                Check a signed stream with 'cellos events verify'.
+                Signed events of the cell also form a hash chain (cellosprev: the digest of the
+                cell's event before), so that 'cellos events verify' checks the signatures and that
+                no event was removed (short of the end), copied in or moved.
                 """;
     }
 

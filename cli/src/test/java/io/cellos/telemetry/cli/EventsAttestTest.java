@@ -158,8 +158,8 @@ class EventsAttestTest {
         List<String> lines = new ArrayList<>();
         long frame = 0;
         for (ProbeEvent e : guest) {
-            lines.add(new String(encoder.encode(p.guest(e, 1, ++frame, at.plusMillis(frame), SessionCheck.PINNED)
-                    .cloudEvent()), StandardCharsets.UTF_8).strip());
+            lines.add(new String(encoder.encode(p.guest(e, 1, ++frame, at.plusMillis(frame), SessionCheck.PINNED)),
+                    StandardCharsets.UTF_8).strip());
         }
         return Files.write(dir.resolve("events.jsonl"), lines);
     }

@@ -125,7 +125,22 @@ class HostListenProcessTest {
         Run ok = Run.of("", "events", "verify", out.toString(), "--alg", "ed25519", "--public-key", keys.publicKey(),
                 "--kid", "k1");
         assertEquals(0, ok.status(), ok.out() + ok.err());
-        assertTrue(ok.out().contains("verified 6 events"), ok.out());
+        assertTrue(ok.out().contains("verified 6 events in " + out + "; 1 cell chain whole from the first event"), ok.out());
+        assertTrue(ok.out().contains("  cell c1 run r1: 6 events, the last r1/silenced"), ok.out());
+
+        List<String> thinned = new ArrayList<>(events);
+        thinned.remove(2);
+        Path cut = dir.resolve("thinned.jsonl");
+        Files.write(cut, thinned, StandardCharsets.UTF_8);
+        Run broken = Run.of("", "events", "verify", cut.toString(), "--alg", "ed25519", "--public-key", keys.publicKey());
+        assertEquals(1, broken.status(), broken.out());
+        assertTrue(broken.out().startsWith(cut + ":3: missing_predecessor: cell c1 run r1, event r1/c1/f4: it links to sha256:"),
+                broken.out());
+        Run signaturesOnly = Run.of("", "events", "verify", cut.toString(), "--alg", "ed25519", "--public-key",
+                keys.publicKey(), "--signatures-only");
+        assertEquals(0, signaturesOnly.status(), signaturesOnly.out());
+        assertTrue(signaturesOnly.out().contains("verified 5 events in " + cut + " (signatures only, chains not checked)"),
+                signaturesOnly.out());
 
         List<String> tampered = new ArrayList<>(events);
         tampered.set(2, tampered.get(2).replace("\"guest_pid\":102", "\"guest_pid\":103"));
@@ -191,12 +206,26 @@ class HostListenProcessTest {
             assertEquals(5, spawned.out().lines().count(), spawned.out());
             assertEquals("", Run.of("", "events", "tail", "--from", url, "--cell", "other").out());
 
+            // the whole cell read back from JetStream: every event, one chain
             Path read = dir.resolve("from-nats.jsonl");
-            Files.writeString(read, spawned.out());
+            Files.writeString(read, all.out());
             Run ok = Run.of("", "events", "verify", read.toString(), "--alg", "ed25519", "--public-key", keys.publicKey(),
                     "--kid", "k1");
             assertEquals(0, ok.status(), ok.out() + ok.err());
-            assertTrue(ok.out().contains("verified 5 events"), ok.out());
+            assertTrue(ok.out().contains("verified 6 events") && ok.out().contains("cell c1 run r1: 6 events"), ok.out());
+
+            // an extract of one type lacks the cell's first events: its signatures verify, its chain does not
+            Run silenced = Run.of("", "events", "tail", "--from", url, "--type", "agent_silenced");
+            Path extract = dir.resolve("silenced.jsonl");
+            Files.writeString(extract, silenced.out());
+            Run headless = Run.of("", "events", "verify", extract.toString(), "--alg", "ed25519", "--public-key",
+                    keys.publicKey());
+            assertEquals(1, headless.status(), headless.out());
+            assertTrue(headless.out().startsWith(extract + ":1: missing_first: cell c1 run r1, event r1/silenced"),
+                    headless.out());
+            Run signaturesOnly = Run.of("", "events", "verify", extract.toString(), "--alg", "ed25519", "--public-key",
+                    keys.publicKey(), "--signatures-only");
+            assertEquals(0, signaturesOnly.status(), signaturesOnly.out());
         }
     }
 

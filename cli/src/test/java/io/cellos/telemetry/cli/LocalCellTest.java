@@ -207,6 +207,13 @@ class LocalCellTest {
         assertEquals(mode.bpf(), protocols.contains(exitChannel), protocols.toString());
         assertTrue(protocols.stream().allMatch(p -> p.endsWith(p.startsWith("unix:") ? " unix" : " unknown")),
                 protocols.toString());
+
+        // the cell's signed event log is one unbroken chain
+        Run verified = Run.of("", "events", "verify", dir.resolve("events.jsonl").toString(), "--alg", "ed25519",
+                "--public-key", keys.publicKey(), "--kid", "host-test");
+        assertEquals(0, verified.status(), verified.out() + verified.err());
+        assertTrue(verified.out().contains("verified " + c.events().size() + " events in " + dir.resolve("events.jsonl")
+                + "; 1 cell chain whole from the first event"), verified.out());
     }
 
     @Test

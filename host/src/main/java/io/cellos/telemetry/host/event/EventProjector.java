@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.SerializableString;
 import com.fasterxml.jackson.core.io.SerializedString;
+import io.cellos.telemetry.host.sign.EventChain;
 import io.cellos.telemetry.wire.ProbeEvent;
 import io.cellos.telemetry.wire.ProbeSource;
 import io.cloudevents.CloudEvent;
@@ -20,6 +21,7 @@ import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Turns what one cell's guest sent, and what its host witnessed, into CloudEvents (protocol.md §7),
@@ -65,6 +67,7 @@ public final class EventProjector {
     private static final SerializableString FRAME = new SerializedString("frame");
 
     private final CellStamp stamp;
+    private final EventChain chain;
     private final URI source;
     private final SerializableString cellId;
     private final SerializableString runId;
@@ -73,12 +76,25 @@ public final class EventProjector {
     private final IsoInstant isoInstant = new IsoInstant();
 
     /**
+     * A projector for a newly bound cell, whose events start a hash chain of their own.
+     *
      * @param stamp  the cell's attribution
+     * @param socket the path of the socket the cell's frames arrive on, recorded in {@code output};
+     *               {@code null} for a projector that makes host reports only
+     */
+    public EventProjector(CellStamp stamp, String socket) {
+        this(stamp, new EventChain(), socket);
+    }
+
+    /**
+     * @param stamp  the cell's attribution
+     * @param chain  the chain of the cell's events, which every event made here joins
      * @param socket the path of the socket the cell's frames arrive on, recorded in {@code output};
      *               {@code null} for a projector that makes host reports only (an event sink's)
      */
-    public EventProjector(CellStamp stamp, String socket) {
+    public EventProjector(CellStamp stamp, EventChain chain, String socket) {
         this.stamp = stamp;
+        this.chain = Objects.requireNonNull(chain, "chain");
         this.source = sourceOf(stamp.cellId());
         this.cellId = stringToken(stamp.cellId());
         this.runId = stringToken(stamp.runId());
@@ -281,6 +297,6 @@ public final class EventProjector {
                 .withDataContentType("application/json")
                 .withData(EventData.of(data))
                 .build();
-        return new CellEvent(event, stamp, facts);
+        return new CellEvent(event, stamp, facts, chain);
     }
 }

@@ -4,18 +4,24 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import java.util.List;
 import java.util.Objects;
 
 /**
  * Signs CloudEvents in JSON format: adds {@link SignatureAttributes#SIGALG sigalg},
  * {@link SignatureAttributes#SIGKID sigkid} and {@link SignatureAttributes#SIG sig} at top level,
  * the signature covering the RFC 8785 canonical form of the event with the first two and without
- * the third.
+ * the third; and, for an event of a cell's hash chain ({@link EventChain}), {@link ChainLinks#ATTRIBUTE
+ * cellosprev} under the signature.
  *
  * <p>Immutable and thread-safe: any number of threads may call {@link #sign} at once (each thread
  * gets its own JCA engine). Build one from the environment with {@link SigningEnvironment}.
  */
 public final class EventSigner {
+    /** The attributes the signer adds, which an event given to it must not have. */
+    private static final List<String> RESERVED = List.of(SignatureAttributes.SIG, SignatureAttributes.SIGALG,
+            SignatureAttributes.SIGKID, ChainLinks.ATTRIBUTE);
+
     private final SignAlgorithm algorithm;
     private final String kid;
     private final MessageSigner signer;
@@ -62,16 +68,29 @@ public final class EventSigner {
     }
 
     /**
-     * The signed form of one event.
+     * The signed form of one event that belongs to no chain.
      *
-     * @param cloudEventJson one CloudEvent in JSON format: a JSON object, without {@code sig},
-     *                       {@code sigalg} or {@code sigkid}
-     * @return the event with the three attributes added, as compact JSON on one line
-     * @throws EventSigningException if the input is not a JSON object, repeats a member name,
-     *                               already has a signature attribute, or holds a number or string
-     *                               without an exact canonical form (see {@link CanonicalJson})
+     * @see #sign(String, EventChain)
      */
     public String sign(String cloudEventJson) throws EventSigningException {
+        return sign(cloudEventJson, null);
+    }
+
+    /**
+     * The signed form of one event, linked into {@code chain}: it carries
+     * {@link ChainLinks#ATTRIBUTE cellosprev}, the link to the event signed into the chain before
+     * it, under the signature, and the chain moves on to it. An event that cannot be signed leaves
+     * the chain as it was.
+     *
+     * @param cloudEventJson one CloudEvent in JSON format: a JSON object, without {@code sig},
+     *                       {@code sigalg}, {@code sigkid} or {@code cellosprev}
+     * @param chain          the event's cell's chain, or {@code null} for an event outside any
+     * @return the event with the attributes added, as compact JSON on one line
+     * @throws EventSigningException if the input is not a JSON object, repeats a member name,
+     *                               already has one of these attributes, or holds a number or string
+     *                               without an exact canonical form (see {@link CanonicalJson})
+     */
+    public String sign(String cloudEventJson, EventChain chain) throws EventSigningException {
         JsonNode parsed;
         try {
             parsed = StrictJson.parse(cloudEventJson);
@@ -81,7 +100,7 @@ public final class EventSigner {
         if (!(parsed instanceof ObjectNode event)) {
             throw new EventSigningException("the event is a JSON " + parsed.getNodeType() + ", not an object");
         }
-        for (String attribute : SignatureAttributes.ALL) {
+        for (String attribute : RESERVED) {
             if (event.has(attribute)) {
                 throw new EventSigningException("the event already has a '" + attribute
                         + "' attribute; sign each event once, and do not reuse these attribute names");
@@ -89,12 +108,28 @@ public final class EventSigner {
         }
         event.put(SignatureAttributes.SIGALG, algorithm.id());
         event.put(SignatureAttributes.SIGKID, kid);
-        byte[] canonical;
+        if (chain == null) {
+            return finish(event, canonical(event));
+        }
+        synchronized (chain) {
+            event.put(ChainLinks.ATTRIBUTE, chain.next());
+            byte[] canonical = canonical(event);
+            String signed = finish(event, canonical);
+            chain.advance(canonical);
+            return signed;
+        }
+    }
+
+    private static byte[] canonical(ObjectNode event) throws EventSigningException {
         try {
-            canonical = CanonicalJson.canonicalUtf8(event);
+            return CanonicalJson.canonicalUtf8(event);
         } catch (CanonicalJsonException e) {
             throw new EventSigningException("the event has no exact canonical form, " + e.getMessage(), e);
         }
+    }
+
+    /** Adds the signature over {@code canonical} and writes the event out. */
+    private String finish(ObjectNode event, byte[] canonical) {
         event.put(SignatureAttributes.SIG, Base64Url.encode(signer.sign(canonical)));
         return StrictJson.write(event);
     }

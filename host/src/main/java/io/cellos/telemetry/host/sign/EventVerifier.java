@@ -8,6 +8,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.Reader;
 import java.security.SignatureException;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -18,7 +19,8 @@ import java.util.Optional;
  * {@code sigalg} and {@code sigkid} are strings; {@code sigalg} is this verifier's algorithm;
  * {@code sigkid} is the expected key id, if one was set; {@code sig} is unpadded base64url of a
  * signature of the right length; and the signature matches the RFC 8785 canonical form of the
- * event without {@code sig}. Member order and whitespace do not matter.
+ * event without {@code sig}. Member order and whitespace do not matter. A stream can also be
+ * checked for the cells' hash chains ({@link #verifyStream}).
  *
  * <p>Immutable and thread-safe. Failures are returned as values, never thrown; only the reader's
  * own I/O errors propagate.
@@ -72,49 +74,63 @@ public final class EventVerifier {
 
     /** Checks one event in JSON format; empty when it verifies. */
     public Optional<VerificationFailure> verify(String eventJson) {
+        return Optional.ofNullable(check(eventJson).failure());
+    }
+
+    /**
+     * What checking one event found: the failure, or the event without {@code sig} and the bytes
+     * its signature covers.
+     */
+    private record Checked(VerificationFailure failure, ObjectNode event, byte[] signedBytes) {
+        static Checked failed(VerificationError error, String detail) {
+            return new Checked(new VerificationFailure(error, detail), null, null);
+        }
+    }
+
+    private Checked check(String eventJson) {
         JsonNode parsed;
         try {
             parsed = StrictJson.parse(eventJson);
         } catch (JsonProcessingException e) {
-            return failure(VerificationError.NOT_JSON, StrictJson.describe(e));
+            return Checked.failed(VerificationError.NOT_JSON, StrictJson.describe(e));
         }
         if (!(parsed instanceof ObjectNode event)) {
-            return failure(VerificationError.NOT_JSON, "a JSON " + parsed.getNodeType() + ", not an object");
+            return Checked.failed(VerificationError.NOT_JSON, "a JSON " + parsed.getNodeType() + ", not an object");
         }
         Optional<VerificationFailure> attributes = checkAttributes(event);
         if (attributes.isPresent()) {
-            return attributes;
+            return new Checked(attributes.get(), null, null);
         }
         String sigText = event.remove(SignatureAttributes.SIG).textValue();
         byte[] signature;
         try {
             signature = Base64Url.decode(sigText);
         } catch (IllegalArgumentException e) {
-            return failure(VerificationError.BAD_SIGNATURE, "sig is " + e.getMessage());
+            return Checked.failed(VerificationError.BAD_SIGNATURE, "sig is " + e.getMessage());
         }
         if (signature.length != algorithm.signatureBytes()) {
-            return failure(VerificationError.BAD_SIGNATURE, "sig is " + signature.length + " bytes; "
+            return Checked.failed(VerificationError.BAD_SIGNATURE, "sig is " + signature.length + " bytes; "
                     + algorithm.id() + " signatures are " + algorithm.signatureBytes());
         }
         // The decoder ignores padding and the spare low bits of the last character; requiring the
         // one encoding the signer writes keeps every character of the line significant.
         if (!Base64Url.encode(signature).equals(sigText)) {
-            return failure(VerificationError.BAD_SIGNATURE, "sig is not in canonical form (unpadded base64url, "
+            return Checked.failed(VerificationError.BAD_SIGNATURE, "sig is not in canonical form (unpadded base64url, "
                     + "spare bits zero)");
         }
         byte[] canonical;
         try {
             canonical = CanonicalJson.canonicalUtf8(event);
         } catch (CanonicalJsonException e) {
-            return failure(VerificationError.NOT_CANONICALIZABLE, e.getMessage());
+            return Checked.failed(VerificationError.NOT_CANONICALIZABLE, e.getMessage());
         }
         try {
             return verifier.verify(canonical, signature)
-                    ? Optional.empty()
-                    : failure(VerificationError.BAD_SIGNATURE, "the signature does not match the event: the event "
+                    ? new Checked(null, event, canonical)
+                    : Checked.failed(VerificationError.BAD_SIGNATURE, "the signature does not match the event: the event "
                     + "was changed after signing, or signed with another key");
         } catch (SignatureException e) {
-            return failure(VerificationError.BAD_SIGNATURE, "sig is malformed (" + e.getMessage() + ")");
+            return Checked.failed(VerificationError.BAD_SIGNATURE, "sig is malformed (" + e.getMessage() + ")");
         }
     }
 
@@ -144,13 +160,17 @@ public final class EventVerifier {
     }
 
     /**
-     * Checks every non-blank line of {@code in} as one event, stopping at the first that fails.
-     * Reads but does not close {@code in}.
+     * Checks every non-blank line of {@code in} as one event, stopping at the first that fails;
+     * with {@code chains}, follows each cell's hash chain as well ({@link ChainCheck}). Reads but
+     * does not close {@code in}.
      *
+     * @param chains whether to check the chains too; without, an extract of a stream (one type of
+     *               event, say) verifies event by event
      * @throws IOException if reading fails
      */
-    public StreamVerification verifyStream(Reader in) throws IOException {
+    public StreamVerification verifyStream(Reader in, boolean chains) throws IOException {
         BufferedReader lines = in instanceof BufferedReader buffered ? buffered : new BufferedReader(in);
+        ChainCheck chain = new ChainCheck();
         long lineNumber = 0;
         long verified = 0;
         for (String line = lines.readLine(); line != null; line = lines.readLine()) {
@@ -158,13 +178,19 @@ public final class EventVerifier {
             if (line.isBlank()) {
                 continue;
             }
-            Optional<VerificationFailure> failure = verify(line);
-            if (failure.isPresent()) {
-                return new StreamVerification.Failed(verified, lineNumber, failure.get());
+            Checked checked = check(line);
+            if (checked.failure() != null) {
+                return new StreamVerification.Failed(verified, lineNumber, checked.failure());
             }
             verified++;
+            if (chains) {
+                Optional<ChainBreak> broken = chain.add(checked.event(), checked.signedBytes(), lineNumber);
+                if (broken.isPresent()) {
+                    return new StreamVerification.Broken(verified, broken.get());
+                }
+            }
         }
-        return new StreamVerification.Verified(verified);
+        return chains ? chain.finish(verified) : new StreamVerification.Verified(verified, List.of());
     }
 
     private static Optional<VerificationFailure> failure(VerificationError error, String detail) {

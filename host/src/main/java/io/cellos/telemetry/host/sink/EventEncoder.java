@@ -1,14 +1,14 @@
 package io.cellos.telemetry.host.sink;
 
+import io.cellos.telemetry.host.event.CellEvent;
 import io.cellos.telemetry.host.sign.EventSigner;
-import io.cloudevents.CloudEvent;
 
 import java.io.IOException;
 
 /**
- * One event at a time as the bytes of its CloudEvents JSON (signed when a signer is given): what a
- * message-per-event sink sends. The bytes are those {@link JsonLinesSink} writes as a line, without
- * the newline.
+ * One event at a time as the bytes of its CloudEvents JSON (signed and linked into its cell's chain
+ * when a signer is given): what a message-per-event sink sends. The bytes are those
+ * {@link JsonLinesSink} writes as a line, without the newline.
  *
  * <p>Thread-safe: each thread serializes into a reused buffer of its own.
  */
@@ -25,9 +25,9 @@ public final class EventEncoder {
      * @return a new array holding the event's JSON
      * @throws IOException saying which event and why, if it cannot be serialized or signed
      */
-    public byte[] encode(CloudEvent event) throws IOException {
+    public byte[] encode(CellEvent event) throws IOException {
         LineBuffer b = buffer.get();
-        b.append(event, signer);
+        b.append(event.cloudEvent(), signer, event.chain());
         byte[] bytes = b.lastLineBytes();
         b.removeLastLine();
         return bytes;

@@ -10,7 +10,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Writes each event as one line of CloudEvents JSON (protocol.md §7), optionally signed.
+ * Writes each event as one line of CloudEvents JSON (protocol.md §7), optionally signed; a signed
+ * event is linked into its cell's hash chain as it is signed (§7.9).
  *
  * <p>Thread-safe. Serialization and signing run on the calling thread, into that thread's own
  * {@link LineBuffer}; a thread's lines are written out together, in one write, when they reach
@@ -18,9 +19,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * and a thread that waits for the output (a slow disk) does not hold up the others while they
  * still have room. Lines of one thread keep their order; lines of different threads interleave
  * by batch. The sink keeps one buffer for every thread that ever emitted, until it is closed.
+ * A cell's events come from its receiver's I/O thread, so its lines usually keep the order of its
+ * chain; a reader follows the links, not the lines, for nothing here promises it.
  *
  * <p>A write that fails (disk full, closed pipe), or an event that cannot be serialized or signed,
  * is lost: it is counted in {@link #lost()} and the first failure is told on the warning stream.
+ * An event that could not be signed never joins its chain; one lost in the write leaves a gap that
+ * a verifier of the chain names.
  */
 public final class JsonLinesSink implements EventSink {
     /** A thread's lines are written out once they hold this many bytes. */
@@ -61,7 +66,7 @@ public final class JsonLinesSink implements EventSink {
         LineBuffer b = buffer.get();
         synchronized (b) {
             try {
-                b.append(event.cloudEvent(), signer);
+                b.append(event.cloudEvent(), signer, event.chain());
             } catch (IOException e) {
                 failed(1, e.getMessage());
                 return;

@@ -3,6 +3,7 @@ package io.cellos.telemetry.host.sink;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.cellos.telemetry.host.sign.EventChain;
 import io.cellos.telemetry.host.sign.EventSigner;
 import io.cellos.telemetry.host.sign.EventSigningException;
 import io.cloudevents.CloudEvent;
@@ -55,12 +56,12 @@ final class LineBuffer {
 
     /**
      * Appends {@code event} as a new line, not yet ended: its CloudEvents JSON, or, with a
-     * {@code signer}, that JSON signed.
+     * {@code signer}, that JSON signed and linked into {@code chain}.
      *
      * @throws IOException saying which event and why, if it cannot be serialized or signed; then
      *                     nothing is appended
      */
-    void append(CloudEvent event, EventSigner signer) throws IOException {
+    void append(CloudEvent event, EventSigner signer, EventChain chain) throws IOException {
         lineStart = bytes.size();
         try {
             MAPPER.writeValue(generator, event);
@@ -72,7 +73,7 @@ final class LineBuffer {
         }
         if (signer != null) {
             try {
-                replaceLastLine(signer.sign(lastLine()).getBytes(StandardCharsets.UTF_8));
+                replaceLastLine(signer.sign(lastLine(), chain).getBytes(StandardCharsets.UTF_8));
             } catch (EventSigningException e) {
                 bytes.truncate(lineStart);
                 throw new IOException("cannot sign event " + event.getId() + ": " + e.getMessage(), e);

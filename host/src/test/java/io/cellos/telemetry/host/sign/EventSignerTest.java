@@ -63,7 +63,7 @@ class EventSignerTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"sig", "sigalg", "sigkid"})
+    @ValueSource(strings = {"sig", "sigalg", "sigkid", "cellosprev"})
     void refusesAnEventThatAlreadyCarriesASignatureAttribute(String attribute) throws Exception {
         EventSigner signer = TestKeys.signer(SignAlgorithm.HMAC_SHA256);
         EventSigningException e = assertThrows(EventSigningException.class,
@@ -85,6 +85,24 @@ class EventSignerTest {
                 () -> signer.sign("{\"id\":\"a\",\"data\":{\"guest_monotonic_ns\":18446744073709551615}}"));
         assertTrue(e.getMessage().contains("/data/guest_monotonic_ns"), e.getMessage());
         assertTrue(e.getCause() instanceof CanonicalJsonException);
+    }
+
+    @Test
+    void linksEachEventOfAChainToTheOneSignedBeforeItUnderItsSignature() throws Exception {
+        EventSigner signer = TestKeys.signer(SignAlgorithm.ED25519);
+        EventChain chain = new EventChain();
+        ObjectNode first = (ObjectNode) MAPPER.readTree(signer.sign(SampleEvents.line(1), chain));
+        assertEquals(ChainLinks.FIRST, first.get(ChainLinks.ATTRIBUTE).textValue());
+        // an event that cannot be signed does not join the chain
+        assertThrows(EventSigningException.class, () -> signer.sign("{\"id\":\"x\",\"n\":1.5}", chain));
+        ObjectNode second = (ObjectNode) MAPPER.readTree(signer.sign(SampleEvents.line(2), chain));
+        first.remove(SignatureAttributes.SIG);
+        assertEquals(ChainLinks.to(CanonicalJson.canonicalUtf8(first)), second.get(ChainLinks.ATTRIBUTE).textValue());
+        assertTrue(ChainLinks.isLink(second.get(ChainLinks.ATTRIBUTE).textValue()));
+        // the link is signed: the event without it does not verify
+        second.remove(ChainLinks.ATTRIBUTE);
+        assertEquals(VerificationError.BAD_SIGNATURE, TestKeys.verifier(SignAlgorithm.ED25519).verify(second.toString())
+                .orElseThrow().error());
     }
 
     @Test

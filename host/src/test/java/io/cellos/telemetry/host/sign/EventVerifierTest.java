@@ -30,9 +30,10 @@ class EventVerifierTest {
 
     private static String signedStream(SignAlgorithm algorithm, int lines) throws Exception {
         EventSigner signer = TestKeys.signer(algorithm);
+        EventChain chain = new EventChain();
         StringBuilder stream = new StringBuilder();
         for (int i = 1; i <= lines; i++) {
-            stream.append(signer.sign(SampleEvents.line(i))).append('\n');
+            stream.append(signer.sign(SampleEvents.line(i), chain)).append('\n');
         }
         return stream.toString();
     }
@@ -49,8 +50,9 @@ class EventVerifierTest {
     @EnumSource(SignAlgorithm.class)
     void verifiesAStreamItSigned(SignAlgorithm algorithm) throws Exception {
         StreamVerification result = TestKeys.verifier(algorithm).expectingKid(TestKeys.KID)
-                .verifyStream(new StringReader(signedStream(algorithm, 5)));
-        assertEquals(new StreamVerification.Verified(5), result);
+                .verifyStream(new StringReader(signedStream(algorithm, 5)), true);
+        assertEquals(new StreamVerification.Verified(5, List.of(new StreamVerification.Chain("cell-7f3a", "run-01JX4Q2Z",
+                5, "run-01JX4Q2Z/1/5"))), result);
     }
 
     @ParameterizedTest
@@ -73,7 +75,7 @@ class EventVerifierTest {
             // Flipping the lowest bit changes a digit, a letter, a quote or a UTF-8 byte into another.
             tampered[at] ^= 1;
             StreamVerification result = verifier.verifyStream(
-                    new InputStreamReader(new ByteArrayInputStream(tampered), StandardCharsets.UTF_8));
+                    new InputStreamReader(new ByteArrayInputStream(tampered), StandardCharsets.UTF_8), true);
             String where = "byte " + (at - lineStart) + " of line 3: "
                     + new String(Arrays.copyOfRange(tampered, lineStart, lineEnd), StandardCharsets.UTF_8);
             StreamVerification.Failed failed = assertInstanceOf(StreamVerification.Failed.class, result, where);
@@ -161,7 +163,7 @@ class EventVerifierTest {
     @Test
     void failsAnUnsignedLineAsMissingSig() throws Exception {
         String stream = signedLine(SignAlgorithm.ED25519) + "\n" + SampleEvents.line(2) + "\n";
-        StreamVerification result = TestKeys.verifier(SignAlgorithm.ED25519).verifyStream(new StringReader(stream));
+        StreamVerification result = TestKeys.verifier(SignAlgorithm.ED25519).verifyStream(new StringReader(stream), false);
         StreamVerification.Failed failed = assertInstanceOf(StreamVerification.Failed.class, result);
         assertEquals(2, failed.lineNumber());
         assertEquals(VerificationError.MISSING_SIG, failed.failure().error());
@@ -221,11 +223,12 @@ class EventVerifierTest {
     void countsBlankLinesButDoesNotVerifyThem() throws Exception {
         String line = signedLine(SignAlgorithm.HMAC_SHA256);
         String stream = "\n" + line + "\n  \n" + line + "\nnot json\n";
-        StreamVerification result = TestKeys.verifier(SignAlgorithm.HMAC_SHA256).verifyStream(new StringReader(stream));
+        StreamVerification result = TestKeys.verifier(SignAlgorithm.HMAC_SHA256).verifyStream(new StringReader(stream),
+                false);
         StreamVerification.Failed failed = assertInstanceOf(StreamVerification.Failed.class, result);
         assertEquals(5, failed.lineNumber());
         assertEquals(2, failed.linesVerified());
-        assertEquals(new StreamVerification.Verified(0),
-                TestKeys.verifier(SignAlgorithm.HMAC_SHA256).verifyStream(new StringReader("")));
+        assertEquals(new StreamVerification.Verified(0, List.of()),
+                TestKeys.verifier(SignAlgorithm.HMAC_SHA256).verifyStream(new StringReader(""), true));
     }
 }

@@ -7,6 +7,7 @@ import io.cellos.telemetry.host.event.CellStamp;
 import io.cellos.telemetry.host.event.DropCause;
 import io.cellos.telemetry.host.event.EventProjector;
 import io.cellos.telemetry.host.event.SessionCheck;
+import io.cellos.telemetry.host.sign.EventChain;
 import io.cellos.telemetry.host.sign.EventSigner;
 import io.cellos.telemetry.host.sign.SignAlgorithm;
 import io.cellos.telemetry.wire.Extensions;
@@ -24,7 +25,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -114,7 +117,7 @@ class JsonLinesSinkTest {
         CellEvent first = events.getFirst();
         CellEvent broken = new CellEvent(CloudEventBuilder.v1(first.cloudEvent()).withData("application/json", () -> {
             throw new IllegalStateException("no bytes");
-        }).build(), first.stamp(), first.facts());
+        }).build(), first.stamp(), first.facts(), first.chain());
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream warnings = new ByteArrayOutputStream();
         try (JsonLinesSink sink = new JsonLinesSink(out, null, new PrintStream(warnings, true, StandardCharsets.UTF_8),
@@ -182,10 +185,14 @@ class JsonLinesSinkTest {
         try (JsonLinesSink sink = new JsonLinesSink(out, signer, System.err, true)) {
             events.forEach(sink::emit);
         }
+        // the same events signed again, each cell's into a fresh chain of its own, in the order emitted
+        Map<EventChain, EventChain> replay = new IdentityHashMap<>();
         StringBuilder expected = new StringBuilder();
         for (CellEvent e : events) {
-            expected.append(signer.sign(new String(FORMAT.serialize(e.cloudEvent()), StandardCharsets.UTF_8))).append('\n');
+            expected.append(signer.sign(new String(FORMAT.serialize(e.cloudEvent()), StandardCharsets.UTF_8),
+                    replay.computeIfAbsent(e.chain(), c -> new EventChain()))).append('\n');
         }
+        assertEquals(2, replay.size(), "two cells, two chains");
         assertEquals(expected.toString(), out.toString(StandardCharsets.UTF_8));
     }
 }

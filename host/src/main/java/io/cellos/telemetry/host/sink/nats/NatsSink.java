@@ -104,7 +104,7 @@ public final class NatsSink implements EventSink {
             m = message(event, false);
         } catch (IOException e) {
             // serializing or signing failed: counted against the cell, whose report says so too
-            outbox.lose(event.stamp(), Outbox.UNENCODABLE, 1);
+            outbox.lose(event.stamp(), event.chain(), Outbox.UNENCODABLE, 1);
             if (firstUnsendable()) {
                 warnings.println("cellos: " + e.getMessage() + "; such events are lost and counted (told once)");
             }
@@ -118,8 +118,8 @@ public final class NatsSink implements EventSink {
     }
 
     private Outbox.Message message(CellEvent event, boolean report) throws IOException {
-        return new Outbox.Message(Subjects.of(event), messageId(event), encoder.encode(event.cloudEvent()),
-                event.stamp(), report);
+        return new Outbox.Message(Subjects.of(event), messageId(event), encoder.encode(event), event.stamp(),
+                event.chain(), report);
     }
 
     /** Whether this is the first event or report that could not be made, which alone is told. */
@@ -142,7 +142,7 @@ public final class NatsSink implements EventSink {
 
     /** The drop report for a cell's losses so far, or {@code null} if it cannot be made. */
     private Outbox.Message report(Outbox.Loss loss) {
-        CellEvent e = new EventProjector(loss.stamp, null).sinkDropped("nats", loss.reports, clock.now(),
+        CellEvent e = new EventProjector(loss.stamp, loss.chain, null).sinkDropped("nats", loss.reports, clock.now(),
                 loss.counts, "events the host could not deliver to NATS " + target
                         + " (its buffer of " + target.buffer() + " was full, JetStream refused them, or they could"
                         + " not be serialized or signed)");

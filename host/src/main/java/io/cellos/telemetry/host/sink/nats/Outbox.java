@@ -2,6 +2,7 @@ package io.cellos.telemetry.host.sink.nats;
 
 import io.cellos.telemetry.host.Clock;
 import io.cellos.telemetry.host.event.CellStamp;
+import io.cellos.telemetry.host.sign.EventChain;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -39,27 +40,30 @@ final class Outbox {
     static final String UNDELIVERED = "sink_undelivered";
 
     /**
-     * One event ready to publish. {@code stamp} is its cell's, whose id its subject names;
-     * {@code report} marks the sink's own drop reports.
+     * One event ready to publish. {@code stamp} is its cell's, whose id its subject names, and
+     * {@code chain} its cell's hash chain, which the cell's drop report joins; {@code report} marks
+     * the sink's own drop reports.
      */
-    record Message(String subject, String id, byte[] body, CellStamp stamp, boolean report) {
+    record Message(String subject, String id, byte[] body, CellStamp stamp, EventChain chain, boolean report) {
     }
 
-    /** What a cell lost, with the cell's stamp, which its report carries. */
+    /** What a cell lost, with the cell's stamp, which its report carries, and the chain it joins. */
     static final class Loss {
         final CellStamp stamp;
+        final EventChain chain;
         final Map<String, Long> counts = new TreeMap<>();
         long total;
         long reported;
         long reports;
 
-        Loss(CellStamp stamp) {
+        Loss(CellStamp stamp, EventChain chain) {
             this.stamp = stamp;
+            this.chain = chain;
         }
 
         /** A copy to read without holding the outbox. */
         Loss copy() {
-            Loss c = new Loss(stamp);
+            Loss c = new Loss(stamp, chain);
             c.counts.putAll(counts);
             c.total = total;
             c.reported = reported;
@@ -103,11 +107,11 @@ final class Outbox {
      */
     synchronized Offer offer(Message m) {
         if (closed) {
-            lose(m.stamp(), UNDELIVERED, 1);
+            lose(m.stamp(), m.chain(), UNDELIVERED, 1);
             return Offer.DROPPED;
         }
         if (queue.size() + taken >= capacity) {
-            lose(m.stamp(), OVERFLOW, 1);
+            lose(m.stamp(), m.chain(), OVERFLOW, 1);
             boolean first = !overflowing;
             overflowing = true;
             return first ? Offer.FIRST_DROP : Offer.DROPPED;
@@ -174,10 +178,11 @@ final class Outbox {
 
     /**
      * Counts {@code n} events of the cell {@code stamp} names as lost for {@code cause}. Losses are
-     * kept by cell id; the first stamp seen for a cell is the one its reports carry.
+     * kept by cell id; the first stamp and chain seen for a cell are the ones its reports carry
+     * and join.
      */
-    synchronized void lose(CellStamp stamp, String cause, long n) {
-        Loss loss = losses.computeIfAbsent(stamp.cellId(), c -> new Loss(stamp));
+    synchronized void lose(CellStamp stamp, EventChain chain, String cause, long n) {
+        Loss loss = losses.computeIfAbsent(stamp.cellId(), c -> new Loss(stamp, chain));
         loss.counts.merge(cause, n, Long::sum);
         loss.total += n;
         lostTotal += n;
@@ -237,7 +242,7 @@ final class Outbox {
         lostTotal += taken;
         taken = 0;
         for (Message m : queue) {
-            lose(m.stamp(), UNDELIVERED, 1);
+            lose(m.stamp(), m.chain(), UNDELIVERED, 1);
             n++;
         }
         queue.clear();

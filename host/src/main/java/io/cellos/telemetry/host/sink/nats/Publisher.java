@@ -259,7 +259,7 @@ final class Publisher implements Runnable {
 
     private void refused(Sent s, Throwable why) {
         if (!s.message.report()) {
-            outbox.lose(s.message.stamp(), Outbox.REJECTED, 1);
+            outbox.lose(s.message.stamp(), s.message.chain(), Outbox.REJECTED, 1);
         }
         refused++;
         String reason = why instanceof JetStreamApiException api ? api.getErrorDescription() : why.getMessage();
@@ -315,7 +315,7 @@ final class Publisher implements Runnable {
             if (m.report()) {
                 reportsLost++;
             } else {
-                outbox.lose(m.stamp(), Outbox.UNDELIVERED, 1);
+                outbox.lose(m.stamp(), m.chain(), Outbox.UNDELIVERED, 1);
                 events++;
             }
         }

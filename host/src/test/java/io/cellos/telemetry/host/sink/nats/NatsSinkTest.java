@@ -8,7 +8,9 @@ import io.cellos.telemetry.host.event.CellStamp;
 import io.cellos.telemetry.host.event.EventProjector;
 import io.cellos.telemetry.host.event.SessionCheck;
 import io.cellos.telemetry.host.sign.EventSigner;
+import io.cellos.telemetry.host.sign.EventVerifier;
 import io.cellos.telemetry.host.sign.SignAlgorithm;
+import io.cellos.telemetry.host.sign.StreamVerification;
 import io.cellos.telemetry.host.sink.EventEncoder;
 import io.cellos.telemetry.wire.ProbeEvent;
 import io.cellos.telemetry.wire.ProbeSource;
@@ -27,6 +29,7 @@ import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -105,7 +108,7 @@ class NatsSinkTest {
                 assertEquals("cellos.events." + cell + "." + suffix, m.getSubject());
                 assertEquals(cell + ":" + e.getId(), m.getHeaders().getFirst("Nats-Msg-Id"));
                 assertEquals("application/cloudevents+json; charset=utf-8", m.getHeaders().getFirst("Content-Type"));
-                assertArrayEquals(encoder.encode(e), m.getData(), "the body is the JSON line, byte for byte");
+                assertArrayEquals(encoder.encode(sent.get(seq - 1)), m.getData(), "the body is the JSON line, byte for byte");
             }
         }
 
@@ -334,17 +337,18 @@ class NatsSinkTest {
 
     @Test
     void anEventThatCannotBeSignedIsCountedAndReportedForItsCell() throws Exception {
-        EventSigner signer = EventSigner.create(SignAlgorithm.HMAC_SHA256, "k1",
-                java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(new byte[32]));
+        String key = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(new byte[32]);
+        EventSigner signer = EventSigner.create(SignAlgorithm.HMAC_SHA256, "k1", key);
         NatsTarget target = NatsTarget.parse(server.url(""));
-        CellEvent good = guest("cell-a", 2, ProbeSource.PROCESS_SPAWNED);
+        CellEvent good = projector("cell-a").guest(ProbeEvent.of(ProbeSource.PROCESS_SPAWNED, 1001, "sh", 1), 1, 1,
+                Instant.parse("2026-11-21T12:00:00Z"), SessionCheck.PINNED);
         CellEvent unsignable = new CellEvent(CloudEventBuilder.v1().withId("run-1/odd")
                 .withSource(EventProjector.sourceOf("cell-a")).withType(EventProjector.TYPE_PREFIX + "process.spawned")
                 .withDataContentType("application/json")
                 .withData("{\"ratio\":1.5}".getBytes(StandardCharsets.UTF_8)).build(), // no canonical form: unsignable
-                good.stamp(), good.facts());
+                good.stamp(), good.facts(), good.chain());
         try (NatsSink sink = NatsSink.open(target, signer, warnings)) {
-            sink.emit(guest("cell-a", 1, ProbeSource.PROCESS_SPAWNED));
+            sink.emit(good);
             sink.emit(unsignable);
             assertTrue(sink.awaitAcknowledged(2, PATIENCE), "the good event and the report stored");
             assertEquals(2, sink.acknowledged());
@@ -358,6 +362,11 @@ class NatsSinkTest {
         assertEquals("run-1", report.get("data").get("run_id").asText(), "the cell's stamp, not read from the event");
         assertTrue(report.has("sig"), "the report is signed like every event");
         assertTrue(told.text().contains("cannot sign event run-1/odd"), told.text());
+        // the sink's report, made on its own thread, joins the cell's chain after the event it could send
+        String lines = stored.stream().map(JsonNode::toString).reduce("", (a, b) -> a + b + "\n");
+        assertEquals(new StreamVerification.Verified(2, List.of(new StreamVerification.Chain("cell-a", "run-1", 2,
+                        "run-1/sink-dropped/1"))),
+                EventVerifier.create(SignAlgorithm.HMAC_SHA256, key).verifyStream(new StringReader(lines), true));
     }
 
     @Test
@@ -483,15 +492,18 @@ class NatsSinkTest {
 
     /** A process.exec event with a long path: a larger message. */
     private static CellEvent bigGuest(String cell, int frame) {
-        EventProjector p = new EventProjector(new CellStamp(cell, "run-1", null), "/run/cells/" + cell + ".vsock_9001");
+        EventProjector p = projector(cell);
         ProbeEvent e = ProbeEvent.of(ProbeSource.PROCESS_EXEC, 1000 + frame, "sh", 1_000_000L * frame)
                 .withExtensions(io.cellos.telemetry.wire.Extensions.NONE.withPath("/" + "x".repeat(1500)));
         return p.guest(e, 1, frame, Instant.parse("2026-11-21T12:00:00Z").plusMillis(frame), SessionCheck.PINNED);
     }
 
+    private static EventProjector projector(String cell) {
+        return new EventProjector(new CellStamp(cell, "run-1", null), "/run/cells/" + cell + ".vsock_9001");
+    }
+
     private static CellEvent guest(String cell, int frame, ProbeSource source) {
-        EventProjector p = new EventProjector(new CellStamp(cell, "run-1", null), "/run/cells/" + cell + ".vsock_9001");
-        return p.guest(ProbeEvent.of(source, 1000 + frame, "sh", 1_000_000L * frame), 1, frame,
+        return projector(cell).guest(ProbeEvent.of(source, 1000 + frame, "sh", 1_000_000L * frame), 1, frame,
                 Instant.parse("2026-11-21T12:00:00Z").plusMillis(frame), SessionCheck.PINNED);
     }
 

@@ -1,0 +1,40 @@
+package io.cellos.telemetry.host.sign;
+
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.regex.Pattern;
+
+/**
+ * How a signed event names the one before it in its cell's hash chain (protocol.md §7.9): the
+ * extension attribute {@link #ATTRIBUTE cellosprev}, whose value is {@code sha256:} and the
+ * lower-case hex of the SHA-256 of the bytes the previous event's signature covers (its RFC 8785
+ * canonical form with {@code sigalg}, {@code sigkid} and its own {@code cellosprev}, without
+ * {@code sig}); {@link #FIRST} for a cell's first event. Stateless.
+ */
+public final class ChainLinks {
+    /** The attribute that carries the link, at the top level of the event, beside the signature's. */
+    public static final String ATTRIBUTE = "cellosprev";
+    /** The link of a cell's first event: {@code sha256:} and 64 zeros, the digest of nothing. */
+    public static final String FIRST = "sha256:" + "0".repeat(64);
+
+    private static final Pattern LINK = Pattern.compile("sha256:[0-9a-f]{64}");
+    private static final HexFormat HEX = HexFormat.of();
+
+    private ChainLinks() {
+    }
+
+    /** The link to an event whose signature covers {@code signedBytes}. */
+    static String to(byte[] signedBytes) {
+        try {
+            return "sha256:" + HEX.formatHex(MessageDigest.getInstance("SHA-256").digest(signedBytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
+        }
+    }
+
+    /** Whether {@code text} has the form of a link: {@code sha256:} and 64 lower-case hex digits. */
+    static boolean isLink(String text) {
+        return LINK.matcher(text).matches();
+    }
+}
