@@ -140,7 +140,7 @@ class EventsReportTest {
         EventEncoder encoder = new EventEncoder(null);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (CellEvent e : events) {
-            out.write(encoder.encode(e.cloudEvent()));
+            out.write(encoder.encode(e));
             out.write('\n');
         }
         return Files.write(dir.resolve(name), out.toByteArray());

@@ -90,6 +90,6 @@ class EventFactsReaderTest {
     }
 
     private static JsonNode line(CellEvent e) throws Exception {
-        return JSON.readTree(new EventEncoder(null).encode(e.cloudEvent()));
+        return JSON.readTree(new EventEncoder(null).encode(e));
     }
 }
