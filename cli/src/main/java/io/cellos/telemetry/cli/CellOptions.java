@@ -68,11 +68,11 @@ record CellOptions(List<String> watches, String out, EventFormat format, Duratio
             EventSigner signer = SigningEnvironment.signer(System.getenv()).orElse(null);
             CellIsolation isolation = CellIsolation.parse(a);
             SummaryFiles summaries = SummaryFiles.parse(a, System.getenv());
-            CellAttestation attest = CellAttestation.parse(a, a.value("out"), signer);
-            if (attest != null && format != EventFormat.CLOUDEVENTS) {
+            if (a.has("attest") && format != EventFormat.CLOUDEVENTS) {
                 throw a.usage("--attest reads the receiver's own event data back from the event log: it cannot be"
                         + " combined with --format " + format.text());
             }
+            CellAttestation attest = CellAttestation.parse(a, a.value("out"), signer);
             GuestImage image = guestImage(a);
             return new CellOptions(watches, a.value("out"), format, keepalive, mode, mechanism, stamp, signer, CellDirectory.of(a, prefix),
                     isolation, summaries, attest, image);
