@@ -155,13 +155,13 @@ public final class EventProjector {
     }
 
     /**
-     * The event saying {@code facts} again, under the id and time it was first made with: how an
-     * event read back (protocol.md §7.9) is written in this projector's format.
+     * The event saying {@code facts}, under {@code id} and at {@code at}: what every method above
+     * makes, and how an event read back ({@link EventReader}) is written in this projector's format.
      *
      * @param check the session check the event said, or {@code null} if it said none (a sink's report)
      * @throws IllegalStateException for a guest event, if this projector has no socket
      */
-    public CellEvent event(EventFacts facts, String id, Instant at, SessionCheck check) {
+    CellEvent event(EventFacts facts, String id, Instant at, SessionCheck check) {
         if (facts instanceof EventFacts.Guest && !hasSocket) {
             throw new IllegalStateException("this projector makes host reports only: it has no socket");
         }

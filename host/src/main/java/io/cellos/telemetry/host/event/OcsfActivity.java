@@ -38,12 +38,29 @@ record OcsfActivity(OcsfClass ocsfClass, int id, String name, int severityId) {
         };
     }
 
+    private static final OcsfActivity LAUNCH = new OcsfActivity(OcsfClass.PROCESS_ACTIVITY, 1, "Launch", INFORMATIONAL);
+    private static final OcsfActivity TERMINATE =
+            new OcsfActivity(OcsfClass.PROCESS_ACTIVITY, 2, "Terminate", INFORMATIONAL);
+    private static final OcsfActivity OPEN = new OcsfActivity(OcsfClass.NETWORK_ACTIVITY, 1, "Open", INFORMATIONAL);
+    private static final OcsfActivity RAW_SOCKET =
+            new OcsfActivity(OcsfClass.NETWORK_ACTIVITY, OTHER, "Raw Socket Opened", MEDIUM);
+    private static final OcsfActivity REFUSE = new OcsfActivity(OcsfClass.NETWORK_ACTIVITY, 5, "Refuse", MEDIUM);
+    private static final OcsfActivity UPDATE =
+            new OcsfActivity(OcsfClass.FILE_SYSTEM_ACTIVITY, 3, "Update", INFORMATIONAL);
+    private static final OcsfActivity INVOKE = new OcsfActivity(OcsfClass.KERNEL_ACTIVITY, 4, "Invoke", MEDIUM);
+    private static final OcsfActivity FINDING = new OcsfActivity(OcsfClass.DETECTION_FINDING, 1, "Create", HIGH);
+    private static final OcsfActivity NOTHING_DROPPED =
+            new OcsfActivity(OcsfClass.BASE_EVENT, OTHER, "Telemetry Dropped", INFORMATIONAL);
+    private static final OcsfActivity DROPPED = new OcsfActivity(OcsfClass.BASE_EVENT, OTHER, "Telemetry Dropped", MEDIUM);
+    private static final OcsfActivity HEARTBEAT =
+            new OcsfActivity(OcsfClass.BASE_EVENT, OTHER, "Agent Heartbeat", INFORMATIONAL);
+
     /** Where the event that says {@code facts} lands. */
     static OcsfActivity of(EventFacts facts) {
         return switch (facts) {
             case EventFacts.Guest g -> ofGuest(g.probe().source(), g.probe().extensions().droppedTotal());
-            case EventFacts.AgentSilenced s -> new OcsfActivity(OcsfClass.DETECTION_FINDING, 1, "Create", HIGH);
-            case EventFacts.ChannelRefused r -> new OcsfActivity(OcsfClass.NETWORK_ACTIVITY, 5, "Refuse", MEDIUM);
+            case EventFacts.AgentSilenced s -> FINDING;
+            case EventFacts.ChannelRefused r -> REFUSE;
             case EventFacts.HostDropped d -> dropped(d.total());
             case EventFacts.SinkDropped d -> dropped(d.total());
         };
@@ -51,22 +68,20 @@ record OcsfActivity(OcsfClass ocsfClass, int id, String name, int severityId) {
 
     private static OcsfActivity ofGuest(ProbeSource source, Long droppedTotal) {
         return switch (source) {
-            case PROCESS_SPAWNED, PROCESS_EXEC ->
-                    new OcsfActivity(OcsfClass.PROCESS_ACTIVITY, 1, "Launch", INFORMATIONAL);
-            case PROCESS_EXITED -> new OcsfActivity(OcsfClass.PROCESS_ACTIVITY, 2, "Terminate", INFORMATIONAL);
-            case NET_CONNECT_ATTEMPTED -> new OcsfActivity(OcsfClass.NETWORK_ACTIVITY, 1, "Open", INFORMATIONAL);
-            case NET_RAW_SOCKET_OPENED ->
-                    new OcsfActivity(OcsfClass.NETWORK_ACTIVITY, OTHER, "Raw Socket Opened", MEDIUM);
-            case FS_INOTIFY_FIRED -> new OcsfActivity(OcsfClass.FILE_SYSTEM_ACTIVITY, 3, "Update", INFORMATIONAL);
-            case CAPABILITY_DENIED -> new OcsfActivity(OcsfClass.KERNEL_ACTIVITY, 4, "Invoke", MEDIUM);
-            case AGENT_TAMPERED -> new OcsfActivity(OcsfClass.DETECTION_FINDING, 1, "Create", HIGH);
+            case PROCESS_SPAWNED, PROCESS_EXEC -> LAUNCH;
+            case PROCESS_EXITED -> TERMINATE;
+            case NET_CONNECT_ATTEMPTED -> OPEN;
+            case NET_RAW_SOCKET_OPENED -> RAW_SOCKET;
+            case FS_INOTIFY_FIRED -> UPDATE;
+            case CAPABILITY_DENIED -> INVOKE;
+            case AGENT_TAMPERED -> FINDING;
             case TELEMETRY_DROPPED -> dropped(droppedTotal == null ? 0 : droppedTotal);
-            case AGENT_HEARTBEAT -> new OcsfActivity(OcsfClass.BASE_EVENT, OTHER, "Agent Heartbeat", INFORMATIONAL);
+            case AGENT_HEARTBEAT -> HEARTBEAT;
         };
     }
 
     /** A drop report: Informational while nothing was lost, Medium once anything was. */
     private static OcsfActivity dropped(long total) {
-        return new OcsfActivity(OcsfClass.BASE_EVENT, OTHER, "Telemetry Dropped", total == 0 ? INFORMATIONAL : MEDIUM);
+        return total == 0 ? NOTHING_DROPPED : DROPPED;
     }
 }
