@@ -113,8 +113,9 @@ public record Extensions(Long droppedTotal, Long parentPid, Long exitCode, Strin
     }
 
     /**
-     * The value of extension key {@code f}: a {@link Long} for an unsigned key, a {@link String} for
-     * a text key, {@code null} when absent.
+     * The value of extension key {@code f}, as held (nothing is boxed anew): a {@link Number} for an
+     * unsigned key ({@link Long}, or {@link Integer} for {@code capability} and {@code syscall}), a
+     * {@link String} for a text key, {@code null} when absent.
      *
      * @throws IllegalArgumentException if {@code f} is a core key
      */
@@ -125,8 +126,8 @@ public record Extensions(Long droppedTotal, Long parentPid, Long exitCode, Strin
             case EXIT_CODE -> exitCode;
             case PATH -> path;
             case PEER -> peer;
-            case CAPABILITY -> capability == null ? null : capability.longValue();
-            case SYSCALL -> syscall == null ? null : syscall.longValue();
+            case CAPABILITY -> capability;
+            case SYSCALL -> syscall;
             case SESSION -> session;
             case WHAT -> what;
             case CMDLINE -> cmdline;

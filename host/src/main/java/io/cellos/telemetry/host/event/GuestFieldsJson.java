@@ -100,8 +100,8 @@ public final class GuestFieldsJson {
             return false;
         }
         g.writeFieldName(KEYS[f.ordinal()]);
-        if (v instanceof Long n) {
-            u64(g, n);
+        if (v instanceof Number n) {
+            u64(g, n.longValue());
         } else {
             g.writeString((String) v);
         }

@@ -250,6 +250,33 @@ class OcsfOutputTest {
         }
     }
 
+    /** protocol.md §7.9's table says of each event the class, activity and type_uid the code gives it. */
+    @Test
+    void theProtocolsTableIsTheMapping() throws Exception {
+        String doc = java.nio.file.Files.readString(Path.of("..", "docs", "protocol.md"));
+        String section = doc.substring(doc.indexOf("### 7.9 OCSF"), doc.indexOf("## 8. Compatibility"));
+        Map<String, String[]> rows = new java.util.HashMap<>();
+        for (String line : section.lines().filter(l -> l.startsWith("| `")).toList()) {
+            String[] cells = line.split(" \\| ");
+            rows.put(cells[0].substring(3, cells[0].indexOf('`', 3)), cells);
+        }
+        Map<String, OcsfActivity> expected = new java.util.HashMap<>();
+        for (ProbeSource source : ProbeSource.values()) {
+            expected.put(source.wireName(), OcsfActivity.of(new EventFacts.Guest(ProbeEvent.of(source, 1, "x", 1), 1, 1)));
+        }
+        expected.put("agent_silenced", OcsfActivity.of(new EventFacts.AgentSilenced(1, null, 0)));
+        expected.put("channel_refused", OcsfActivity.of(new EventFacts.ChannelRefused(9001, 1, "r")));
+        for (Map.Entry<String, OcsfActivity> e : expected.entrySet()) {
+            String[] row = rows.get(e.getKey());
+            assertTrue(row != null, "§7.9 has no row for " + e.getKey());
+            OcsfActivity a = e.getValue();
+            assertTrue(row[1].startsWith(a.ocsfClass().caption() + " (" + a.ocsfClass().uid() + ")"), String.join("|", row));
+            assertTrue(row[2].contains("(" + a.id() + ")"), String.join("|", row));
+            assertEquals(String.valueOf(a.typeUid()), row[3], String.join("|", row));
+            assertTrue(row[4].startsWith(String.valueOf(a.severityId())), String.join("|", row));
+        }
+    }
+
     static JsonNode data(CellEvent e) throws Exception {
         return JSON.readTree(new EventEncoder(null).encode(e.cloudEvent())).get("data");
     }
