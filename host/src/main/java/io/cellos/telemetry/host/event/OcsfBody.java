@@ -8,9 +8,10 @@ import io.cellos.telemetry.wire.ProbeSource;
 import io.cellos.telemetry.wire.WaitStatus;
 
 import java.io.IOException;
-import java.net.InetAddress;
+import java.net.Inet6Address;
 import java.net.URI;
 import java.time.Instant;
+import java.util.regex.Pattern;
 
 /**
  * The {@code data} of an event as an OCSF 1.8 event object ({@link EventFormat#OCSF},
@@ -303,6 +304,11 @@ final class OcsfBody implements EventBody {
 
     /** An address and port as {@code ip:port} or {@code [ip]:port} write them. */
     private record IpPort(String ip, int port) {
+        private static final Pattern IPV4 =
+                Pattern.compile("(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}");
+        /** The longest {@code ip_t} OCSF takes. */
+        private static final int MAX_IP = 40;
+
         /** {@code peer} read as an IP literal and a port, or {@code null} if it is not one. */
         static IpPort parse(String peer) {
             int colon = peer.lastIndexOf(':');
@@ -322,15 +328,24 @@ final class OcsfBody implements EventBody {
             }
             int scope = host.indexOf('%');
             String address = scope < 0 ? host : host.substring(0, scope);
-            if (port < 0 || port > 65535 || bracketed != address.contains(":") || !isIpLiteral(address)) {
+            if (port < 0 || port > 65535 || host.length() > MAX_IP || bracketed != address.contains(":")
+                    || !isIpLiteral(address)) {
                 return null;
             }
             return new IpPort(host, port);
         }
 
+        /**
+         * Whether {@code address} is an IPv4 address in dotted-quad form, or an IPv6 address: the
+         * forms OCSF's {@code ip_t} takes (not the short IPv4 forms such as {@code 127.1} the JDK
+         * also reads).
+         */
         private static boolean isIpLiteral(String address) {
+            if (!address.contains(":")) {
+                return IPV4.matcher(address).matches();
+            }
             try {
-                InetAddress.ofLiteral(address);
+                Inet6Address.ofLiteral(address);
                 return true;
             } catch (IllegalArgumentException e) {
                 return false; // not an address: the peer goes out as a name

@@ -77,7 +77,14 @@ class OcsfOutputTest {
                     Extensions.NONE.withWhat("audit rule removed by pid 812 (auditctl); restored")), 200401L),
             Map.entry(frame(ProbeSource.TELEMETRY_DROPPED, 2, "cellos-agent", Extensions.NONE.withDroppedTotal(0)), 99L),
             Map.entry(frame(ProbeSource.TELEMETRY_DROPPED, 2, "cellos-agent", Extensions.NONE.withDroppedTotal(-1L)), 99L),
-            Map.entry(frame(ProbeSource.AGENT_HEARTBEAT, 2, "cellos-agent", Extensions.NONE), 99L));
+            Map.entry(frame(ProbeSource.AGENT_HEARTBEAT, 2, "cellos-agent", Extensions.NONE), 99L),
+            // peers a hostile guest may write, none of them an ip_t: each goes out as a name
+            Map.entry(frame(ProbeSource.NET_CONNECT_ATTEMPTED, 9, "x", Extensions.NONE.withPeer("127.1:80")), 400101L),
+            Map.entry(frame(ProbeSource.NET_CONNECT_ATTEMPTED, 9, "x",
+                    Extensions.NONE.withPeer("[fe80::1%" + "9".repeat(40) + "]:80")), 400101L),
+            Map.entry(frame(ProbeSource.NET_CONNECT_ATTEMPTED, 9, "x", Extensions.NONE.withPeer("[1.2.3.4]:80")), 400101L),
+            Map.entry(frame(ProbeSource.NET_CONNECT_ATTEMPTED, 9, "x", Extensions.NONE.withPeer("::1:99999")), 400101L),
+            Map.entry(frame(ProbeSource.NET_CONNECT_ATTEMPTED, 9, "x", Extensions.NONE.withPeer(":80")), 400101L));
 
     static ProbeEvent frame(ProbeSource s, long pid, String comm, Extensions x) {
         return ProbeEvent.of(s, pid, comm, 1_000_000_000L).withExtensions(x);
@@ -158,6 +165,11 @@ class OcsfOutputTest {
                 data(p.guest(FRAMES.get(8).getKey(), 1, 9, at, null)).at("/dst_endpoint/name").asText());
         assertEquals("999.1.1.1:80", data(p.guest(FRAMES.get(9).getKey(), 1, 10, at, null)).at("/dst_endpoint/name")
                 .asText(), "what is not an address goes out as a name, not as an ip");
+        for (int i = FRAMES.size() - 5; i < FRAMES.size(); i++) {
+            JsonNode odd = data(p.guest(FRAMES.get(i).getKey(), 1, i + 1, at, null));
+            assertEquals(FRAMES.get(i).getKey().extensions().peer(), odd.at("/dst_endpoint/name").asText());
+            assertFalse(odd.get("dst_endpoint").has("ip"), odd.toString());
+        }
 
         JsonNode denied = data(p.guest(FRAMES.get(13).getKey(), 1, 14, at, null));
         assertEquals("syscall 165", denied.at("/kernel/name").asText());
