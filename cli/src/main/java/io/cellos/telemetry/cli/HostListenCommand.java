@@ -161,12 +161,13 @@ final class HostListenCommand implements Command {
             } catch (IOException e) {
                 throw a.usage("--uds " + a.value("uds") + ": " + e.getMessage());
             }
+            CountDownLatch stop = onInterrupt(); // before the line that tells a supervisor it may signal
             io.err().println("cellos: listening on " + cell.socketPath() + " for cell " + stamp.cellId() + " run "
                     + stamp.runId() + "; events to " + opened.where()
                     + (signer == null ? "" : " (signed)") + (format == EventFormat.CLOUDEVENTS ? "" : " as "
                     + format.text()) + "; keep-alive " + Durations.format(keepalive)
                     + (metrics == null ? "" : "; metrics at " + metrics.url()) + "; Ctrl-C to stop");
-            awaitInterrupt();
+            stop.await();
             stats = cell.stats();
             cell.close();
         }
@@ -196,12 +197,12 @@ final class HostListenCommand implements Command {
         }
     }
 
-    /** Waits for SIGINT or SIGTERM; the process then shuts down in order and exits 0. */
-    private static void awaitInterrupt() throws InterruptedException {
+    /** A latch that SIGINT or SIGTERM opens; the process then shuts down in order and exits 0. */
+    private static CountDownLatch onInterrupt() {
         CountDownLatch stop = new CountDownLatch(1);
         for (String name : List.of("INT", "TERM")) {
             sun.misc.Signal.handle(new sun.misc.Signal(name), s -> stop.countDown());
         }
-        stop.await();
+        return stop;
     }
 }
