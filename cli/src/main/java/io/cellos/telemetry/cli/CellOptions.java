@@ -7,6 +7,7 @@ import io.cellos.telemetry.guest.command.PathArgs;
 import io.cellos.telemetry.guest.command.UsageException;
 import io.cellos.telemetry.guest.image.GuestImage;
 import io.cellos.telemetry.host.event.CellStamp;
+import io.cellos.telemetry.host.event.EventFormat;
 import io.cellos.telemetry.host.receiver.ReceiverOptions;
 import io.cellos.telemetry.host.sign.EventSigner;
 import io.cellos.telemetry.host.sign.SigningConfigException;
@@ -29,6 +30,7 @@ import java.util.Optional;
  *
  * @param watches     the declared paths, absolute and normalised ({@link PathArgs#absolute})
  * @param out         the {@code --out} value, or {@code null} for the event log in the directory
+ * @param format      what the events' data holds ({@code --format})
  * @param keepalive   the receiver's keep-alive window
  * @param failureMode what an agent that cannot become ready means
  * @param mechanism   how the agent observes processes, execs and connects
@@ -41,7 +43,7 @@ import java.util.Optional;
  * @param image       the guest image init and the agent run from ({@code --guest-image}), or {@code null}
  *                    for this JVM and its class path
  */
-record CellOptions(List<String> watches, String out, Duration keepalive, FailureMode failureMode,
+record CellOptions(List<String> watches, String out, EventFormat format, Duration keepalive, FailureMode failureMode,
                    ProbeMechanism mechanism, CellStamp stamp,
                    EventSigner signer, CellDirectory dir, CellIsolation isolation, SummaryFiles summaries,
                    CellAttestation attest, GuestImage image) {
@@ -62,12 +64,17 @@ record CellOptions(List<String> watches, String out, Duration keepalive, Failure
             List<String> watches = PathArgs.absolute(a.values("watch"));
             LocalCell.check(watches);
             Sinks.check(a, a.value("out"));
+            EventFormat format = FormatOption.parse(a);
             EventSigner signer = SigningEnvironment.signer(System.getenv()).orElse(null);
             CellIsolation isolation = CellIsolation.parse(a);
             SummaryFiles summaries = SummaryFiles.parse(a, System.getenv());
+            if (a.has("attest") && format != EventFormat.CLOUDEVENTS) {
+                throw a.usage("--attest reads the receiver's own event data back from the event log: it cannot be"
+                        + " combined with --format " + format.text());
+            }
             CellAttestation attest = CellAttestation.parse(a, a.value("out"), signer);
             GuestImage image = guestImage(a);
-            return new CellOptions(watches, a.value("out"), keepalive, mode, mechanism, stamp, signer, CellDirectory.of(a, prefix),
+            return new CellOptions(watches, a.value("out"), format, keepalive, mode, mechanism, stamp, signer, CellDirectory.of(a, prefix),
                     isolation, summaries, attest, image);
         } catch (IllegalArgumentException e) {
             throw a.usage(e.getMessage());
@@ -100,7 +107,7 @@ record CellOptions(List<String> watches, String out, Duration keepalive, Failure
      * image builder's, not the user's).
      */
     CellOptions forTraining(GuestImage other) {
-        return new CellOptions(watches, out, keepalive, failureMode, mechanism, stamp, signer, dir, isolation,
+        return new CellOptions(watches, out, format, keepalive, failureMode, mechanism, stamp, signer, dir, isolation,
                 SummaryFiles.NONE, null, other);
     }
 
@@ -108,13 +115,13 @@ record CellOptions(List<String> watches, String out, Duration keepalive, Failure
     CellOptions withWatch(Path path) {
         List<String> more = new ArrayList<>(watches);
         more.add(PathArgs.absolute(path.toString()).toString());
-        return new CellOptions(more, out, keepalive, failureMode, mechanism, stamp, signer, dir, isolation, summaries, attest,
+        return new CellOptions(more, out, format, keepalive, failureMode, mechanism, stamp, signer, dir, isolation, summaries, attest,
                 image);
     }
 
     /** Runs {@code workload} in a local cell with these options ({@link LocalCell#run}). */
     int run(List<String> workload, Io io) throws IOException, InterruptedException, UsageException {
-        return new LocalCell(workload, watches, dir.path(), out, keepalive, failureMode, mechanism, stamp, isolation,
+        return new LocalCell(workload, watches, dir.path(), out, format, keepalive, failureMode, mechanism, stamp, isolation,
                 summaries, attest, image)
                 .run(io, signer);
     }

@@ -9,7 +9,7 @@ import java.util.Set;
 final class CellRunCommand implements Command {
     private static final Set<String> VALUED = Set.of("watch", "out", "keepalive", "dir", "cell-id", "on-agent-failure",
             "probe-mechanism", "pid-namespace", "keep-capability", "summary-json", "summary-markdown", "report",
-            "attest", "invocation", "guest-image");
+            "attest", "invocation", "guest-image", "format");
 
     @Override
     public String name() {
@@ -29,7 +29,8 @@ final class CellRunCommand implements Command {
                                        [--probe-mechanism auto|bpf|audit]
                                        [--pid-namespace new|shared] [--keep-capability C]...
                                        [--summary-json FILE] [--summary-markdown FILE] [--report FILE.html]
-                                       [--attest FILE [--invocation URI]] [--guest-image DIR] -- CMD [ARGS...]
+                                       [--attest FILE [--invocation URI]] [--guest-image DIR]
+                                       [--format cloudevents|ocsf] -- CMD [ARGS...]
 
                 Runs CMD in a local cell: the whole system on this machine, with PID and mount
                 namespaces standing in for the microVM and UNIX sockets for vsock. The receiver binds
@@ -64,6 +65,9 @@ final class CellRunCommand implements Command {
                   --out nats://HOST:PORT[/STREAM][?options]
                                          publish the events to NATS JetStream instead (options and
                                          subjects: 'cellos host listen --help')
+                """ + FormatOption.help(25) + """
+
+                                         (--attest needs cloudevents)
                   --keepalive D          the receiver's keep-alive window (default 10s)
                   --dir DIR              the cell's directory (default a new one under /tmp), made if
                                          missing; refused while a running cell uses it; the sockets

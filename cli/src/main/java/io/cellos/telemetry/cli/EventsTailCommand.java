@@ -1,6 +1,10 @@
 package io.cellos.telemetry.cli;
 
 import io.cellos.telemetry.guest.command.Args;
+import io.cellos.telemetry.guest.command.UsageException;
+import io.cellos.telemetry.host.event.EventFormat;
+import io.cellos.telemetry.host.sign.SigningConfigException;
+import io.cellos.telemetry.host.sign.SigningEnvironment;
 
 import io.cellos.telemetry.host.sink.nats.NatsTail;
 import io.cellos.telemetry.host.sink.nats.NatsTarget;
@@ -28,7 +32,7 @@ final class EventsTailCommand implements Command {
     public String help() {
         return """
                 Usage: cellos events tail --from nats://HOST:PORT[/STREAM] [--cell ID] [--type T]
-                                          [--durable NAME] [--follow]
+                                          [--durable NAME] [--follow] [--format cloudevents|ocsf]
 
                 Reads the events that 'cellos host listen' or 'cellos cell run' published with
                 --out nats://..., oldest first, and prints each on standard output as one line of
@@ -45,14 +49,23 @@ final class EventsTailCommand implements Command {
                                    acknowledge each event once printed: the next run with the same
                                    NAME starts after it. Without it nothing is left on the server.
                   --follow         keep printing new events as they come, until Ctrl-C
+                  --format F       cloudevents (default): every event as it is stored. ocsf:
+                                   an event published with --format ocsf as it is stored; one
+                                   in the receiver's own format read back and written as
+                                   OCSF 1.8 (docs/protocol.md §7.10), exactly as
+                                   'host listen --format ocsf' writes it, signed with the key
+                                   the environment sets as for 'host listen', else unsigned;
+                                   one that cannot be read so is not printed, and standard
+                                   error says which and why
 
-                Exit status: 0 done, 1 NATS unreachable or no such stream, 2 bad usage.
+                Exit status: 0 done, 1 NATS unreachable, no such stream, or an event that could
+                not be converted, 2 bad usage.
                 """;
     }
 
     @Override
     public int run(List<String> argv, Io io) throws Exception {
-        Args a = Args.parse(name(), argv, Set.of("from", "cell", "type", "durable"), Set.of("follow"));
+        Args a = Args.parse(name(), argv, Set.of("from", "cell", "type", "durable", "format"), Set.of("follow"));
         if (!a.positional().isEmpty()) {
             throw a.usage("unexpected argument '" + a.positional().get(0) + "'");
         }
@@ -68,7 +81,16 @@ final class EventsTailCommand implements Command {
         if (durable != null && !NatsTarget.isName(durable)) {
             throw a.usage("--durable " + durable + " is not [A-Za-z0-9_-]{1,64}");
         }
+        EventFormat format = FormatOption.parse(a);
+        TailFormat lines;
+        try {
+            lines = new TailFormat(format, format == EventFormat.CLOUDEVENTS ? null
+                    : SigningEnvironment.signer(System.getenv()).orElse(null));
+        } catch (SigningConfigException e) {
+            throw new UsageException(e.getMessage());
+        }
         boolean follow = a.has("follow");
+        long[] unconverted = {0};
         AtomicBoolean stop = new AtomicBoolean();
         if (follow) {
             for (String signal : List.of("INT", "TERM")) {
@@ -77,7 +99,16 @@ final class EventsTailCommand implements Command {
         }
         try {
             NatsTail.read(target, filter, durable, follow, stop::get, json -> {
-                io.out().write(json);
+                byte[] line;
+                try {
+                    line = lines.apply(json);
+                } catch (IllegalArgumentException e) {
+                    unconverted[0]++;
+                    io.err().println("cellos events tail: an event not written as " + format.text() + ": "
+                            + e.getMessage());
+                    return;
+                }
+                io.out().write(line);
                 io.out().write('\n');
                 if (follow || durable != null) {
                     // a durable consumer acknowledges the event next: it must be out first
@@ -93,6 +124,11 @@ final class EventsTailCommand implements Command {
             return ExitCode.FAILED;
         } finally {
             io.out().flush();
+        }
+        if (unconverted[0] > 0) {
+            io.err().println("cellos events tail: " + unconverted[0] + " events could not be written as "
+                    + format.text());
+            return ExitCode.FAILED;
         }
         return ExitCode.OK;
     }

@@ -107,35 +107,11 @@ final class FrameEncodeCommand implements Command {
                 .orElseThrow(() -> a.usage("unknown extension key '" + key + "'; use one of " + EXT_KEYS));
         if (!f.isUnsigned()) {
             try {
-                return withText(ext, f, value);
+                return ext.withText(f, value);
             } catch (IllegalArgumentException e) {
                 throw a.usage("--ext " + key + ": " + e.getMessage());
             }
         }
-        long v = a.unsigned(key, value, f.max());
-        return switch (f) {
-            case DROPPED_TOTAL -> ext.withDroppedTotal(v);
-            case PARENT_PID -> ext.withParentPid(v);
-            case EXIT_CODE -> ext.withExitCode(v);
-            case CAPABILITY -> ext.withCapability((int) v);
-            case SYSCALL -> ext.withSyscall((int) v);
-            default -> throw new AssertionError(f);
-        };
-    }
-
-    /** {@code ext} with the text key {@code f} set. */
-    private static Extensions withText(Extensions ext, Field f, String value) {
-        return switch (f) {
-            case PATH -> ext.withPath(value);
-            case PEER -> ext.withPeer(value);
-            case SESSION -> ext.withSession(value);
-            case WHAT -> ext.withWhat(value);
-            case CMDLINE -> ext.withCmdline(value);
-            case SHA256 -> ext.withSha256(value);
-            case HOST -> ext.withHost(value);
-            case EXE -> ext.withExe(value);
-            case SOCKET -> ext.withSocket(value);
-            default -> throw new AssertionError(f);
-        };
+        return ext.withUnsigned(f, a.unsigned(key, value, f.max()));
     }
 }

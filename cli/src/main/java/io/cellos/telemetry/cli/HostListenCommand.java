@@ -5,6 +5,7 @@ import io.cellos.telemetry.guest.command.UsageException;
 import io.cellos.telemetry.wire.Durations;
 
 import io.cellos.telemetry.host.event.CellStamp;
+import io.cellos.telemetry.host.event.EventFormat;
 import io.cellos.telemetry.host.metrics.CellSeries;
 import io.cellos.telemetry.host.metrics.MetricsAddress;
 import io.cellos.telemetry.host.metrics.MetricsEndpoint;
@@ -45,7 +46,7 @@ final class HostListenCommand implements Command {
                                           [--spec-signature-hash H] [--keepalive 10s]
                                           [--out FILE|nats://HOST:PORT[/STREAM]]
                                           [--accept-sessionless-agents]
-                                          [--metrics HOST:PORT]
+                                          [--metrics HOST:PORT] [--format cloudevents|ocsf]
 
                 Binds the cell's telemetry listener at BASE_9001 (the UNIX socket Firecracker
                 connects a guest's vsock port 9001 to) and writes one CloudEvent per line
@@ -103,6 +104,8 @@ final class HostListenCommand implements Command {
                                               agent's last dropped_total, silenced, tampered,
                                               frames accepted, input dropped. All named
                                               cellos_receiver_*; HELP says what each counts.
+                """ + FormatOption.help(30) + """
+
 
                 Signing (off by default) is set by the environment:
                   CELLOS_HOST_TELEMETRY_SIGN_ALG       off | hmac-sha256 | ed25519
@@ -118,7 +121,7 @@ final class HostListenCommand implements Command {
     @Override
     public int run(List<String> argv, Io io) throws Exception {
         Args a = Args.parse(name(), argv,
-                Set.of("uds", "cell-id", "run-id", "spec-signature-hash", "keepalive", "out", "metrics"),
+                Set.of("uds", "cell-id", "run-id", "spec-signature-hash", "keepalive", "out", "metrics", "format"),
                 Set.of("accept-sessionless-agents"));
         if (!a.positional().isEmpty()) {
             throw a.usage("unexpected argument '" + a.positional().get(0) + "'");
@@ -145,12 +148,13 @@ final class HostListenCommand implements Command {
                 throw a.usage("--metrics " + e.getMessage());
             }
         }
+        EventFormat format = FormatOption.parse(a);
         Sinks.check(a, a.value("out"));
-        Sinks.Opened opened = Sinks.open(a.value("out"), signer, io);
+        Sinks.Opened opened = Sinks.open(a.value("out"), signer, format, io);
         EventSink sink = opened.sink();
         CellStats stats;
         ReceiverOptions options = ReceiverOptions.defaults().withKeepalive(keepalive)
-                .withAcceptSessionlessAgents(a.has("accept-sessionless-agents"));
+                .withAcceptSessionlessAgents(a.has("accept-sessionless-agents")).withFormat(format);
         try (sink; Receiver receiver = Receiver.start(options, sink, io.err());
              MetricsEndpoint metrics = serveMetrics(a, receiver, metricsAddress)) {
             CellHandle cell;
@@ -159,11 +163,13 @@ final class HostListenCommand implements Command {
             } catch (IOException e) {
                 throw a.usage("--uds " + a.value("uds") + ": " + e.getMessage());
             }
+            CountDownLatch stop = onInterrupt(); // before the line that tells a supervisor it may signal
             io.err().println("cellos: listening on " + cell.socketPath() + " for cell " + stamp.cellId() + " run "
                     + stamp.runId() + "; events to " + opened.where()
-                    + (signer == null ? "" : " (signed)") + "; keep-alive " + Durations.format(keepalive)
+                    + (signer == null ? "" : " (signed)") + (format == EventFormat.CLOUDEVENTS ? "" : " as "
+                    + format.text()) + "; keep-alive " + Durations.format(keepalive)
                     + (metrics == null ? "" : "; metrics at " + metrics.url()) + "; Ctrl-C to stop");
-            awaitInterrupt();
+            stop.await();
             stats = cell.stats();
             cell.close();
         }
@@ -193,12 +199,12 @@ final class HostListenCommand implements Command {
         }
     }
 
-    /** Waits for SIGINT or SIGTERM; the process then shuts down in order and exits 0. */
-    private static void awaitInterrupt() throws InterruptedException {
+    /** A latch that SIGINT or SIGTERM opens; the process then shuts down in order and exits 0. */
+    private static CountDownLatch onInterrupt() {
         CountDownLatch stop = new CountDownLatch(1);
         for (String name : List.of("INT", "TERM")) {
             sun.misc.Signal.handle(new sun.misc.Signal(name), s -> stop.countDown());
         }
-        stop.await();
+        return stop;
     }
 }

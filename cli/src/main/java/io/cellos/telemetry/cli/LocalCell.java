@@ -11,6 +11,7 @@ import io.cellos.telemetry.guest.linux.ErrnoException;
 import io.cellos.telemetry.guest.linux.Fifo;
 import io.cellos.telemetry.guest.linux.Processes;
 import io.cellos.telemetry.host.event.CellStamp;
+import io.cellos.telemetry.host.event.EventFormat;
 import io.cellos.telemetry.host.receiver.CellHandle;
 import io.cellos.telemetry.host.receiver.ExitChannel;
 import io.cellos.telemetry.host.receiver.Receiver;
@@ -48,6 +49,7 @@ import java.util.concurrent.TimeUnit;
  * @param dir      the cell's directory (created if missing)
  * @param out      where events go (an {@code --out} value: a file or a {@code nats://} target), or
  *                 {@code null} for the event log {@code <dir>/events.jsonl}
+ * @param format   what the events' data holds
  * @param keepalive the receiver's keep-alive window
  * @param failureMode what an agent that cannot become ready means
  * @param mechanism how the agent observes processes, execs and connects
@@ -58,7 +60,8 @@ import java.util.concurrent.TimeUnit;
  * @param image    the guest image whose runtime and jar init and the agent run from, as in a VM, or
  *                 {@code null} for this JVM and its class path
  */
-record LocalCell(List<String> workload, List<String> watches, Path dir, String out, Duration keepalive,
+record LocalCell(List<String> workload, List<String> watches, Path dir, String out, EventFormat format,
+                 Duration keepalive,
                  FailureMode failureMode, ProbeMechanism mechanism, CellStamp stamp, CellIsolation isolation,
                  SummaryFiles summaries, CellAttestation attest, GuestImage image) {
     /** The base of the cell's socket paths in its directory: {@code cell.vsock_9001}, {@code cell.vsock_9000}. */
@@ -104,7 +107,7 @@ record LocalCell(List<String> workload, List<String> watches, Path dir, String o
     int run(Io io, EventSigner signer) throws IOException, InterruptedException, UsageException {
         Instant started = Instant.now();
         Files.createDirectories(dir);
-        Sinks.Opened opened = Sinks.open(output(), signer, io); // first: a sink refused leaves no FIFO behind
+        Sinks.Opened opened = Sinks.open(output(), signer, format, io); // first: a sink refused leaves no FIFO behind
         Path hold = dir.resolve("hold");
         makeHold(hold, opened.sink());
         CellSummary summary = new CellSummary();
@@ -145,7 +148,7 @@ record LocalCell(List<String> workload, List<String> watches, Path dir, String o
             throws IOException, InterruptedException {
         Path base = dir.resolve(SOCKET_BASE);
         try (sink;
-             Receiver receiver = Receiver.start(ReceiverOptions.defaults().withKeepalive(keepalive),
+             Receiver receiver = Receiver.start(ReceiverOptions.defaults().withKeepalive(keepalive).withFormat(format),
                      new SummarySink(sink, summary), io.err());
              CellHandle cell = receiver.bind(base, stamp);
              ExitChannel exits = cell.bindExitChannel();

@@ -4,6 +4,7 @@ import io.cellos.telemetry.guest.command.Args;
 import io.cellos.telemetry.guest.command.PathArgs;
 import io.cellos.telemetry.guest.command.UsageException;
 
+import io.cellos.telemetry.host.event.EventFormat;
 import io.cellos.telemetry.host.sign.EventSigner;
 import io.cellos.telemetry.host.sink.EventSink;
 import io.cellos.telemetry.host.sink.JsonLinesSink;
@@ -48,18 +49,19 @@ final class Sinks {
     }
 
     /**
-     * @param out {@code null} or {@code -} for standard output, a {@code nats://} target, else a file
-     *            path (appended to, never truncated)
+     * @param out    {@code null} or {@code -} for standard output, a {@code nats://} target, else a file
+     *               path (appended to, never truncated)
+     * @param format the format of the events, which a NATS sink's own drop reports are written in
      * @throws UsageException if the file cannot be opened or NATS cannot be used, saying why
      */
-    static Opened open(String out, EventSigner signer, Io io) throws UsageException {
+    static Opened open(String out, EventSigner signer, EventFormat format, Io io) throws UsageException {
         if (out == null || out.equals("-")) {
             return new Opened(new JsonLinesSink(io.out(), signer, io.err(), false), "standard output");
         }
         if (NatsTarget.names(out)) {
             NatsTarget target = target(out);
             try {
-                return new Opened(NatsSink.open(target, signer, io.err()), "NATS " + target);
+                return new Opened(NatsSink.open(target, signer, format, io.err()), "NATS " + target);
             } catch (IOException e) {
                 throw new UsageException("--out " + out + ": " + e.getMessage());
             }

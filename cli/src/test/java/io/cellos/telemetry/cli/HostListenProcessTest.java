@@ -1,5 +1,9 @@
 package io.cellos.telemetry.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cellos.telemetry.host.event.OcsfSchema;
+import io.cellos.telemetry.host.event.OcsfValidator;
 import io.cellos.telemetry.host.sign.Ed25519Keys;
 import io.cellos.telemetry.host.sink.nats.NatsServer;
 import io.cellos.telemetry.wire.Extensions;
@@ -168,6 +172,60 @@ class HostListenProcessTest {
         assertTrue(stderr.contains("any process in that guest can send frames that pass as the agent's"), stderr);
         for (String line : lines(out)) {
             assertTrue(line.contains("\"session_check\":\"none (CellOS 0.5 agent, compatibility mode)\""), line);
+        }
+    }
+
+    /**
+     * {@code host listen --format ocsf} into JetStream, signed: the lines verify as any others and
+     * are valid OCSF; {@code events tail --format ocsf} prints them as stored, converts the events
+     * another listener published in its own format, and names what it cannot read (exit 1).
+     */
+    @Test
+    void ocsfEventsArePublishedSignedAndTailConvertsTheReceiversOwn() throws Exception {
+        Ed25519Keys.KeyPairText keys = Ed25519Keys.generate(new SecureRandom());
+        Map<String, String> signing = Map.of("CELLOS_HOST_TELEMETRY_SIGN_ALG", "ed25519",
+                "CELLOS_HOST_TELEMETRY_SIGN_KID", "k1", "CELLOS_HOST_TELEMETRY_SIGN_ED25519_KEY", keys.privateKey());
+        OcsfValidator validator = new OcsfValidator(new OcsfSchema());
+        try (NatsServer nats = NatsServer.start()) {
+            String url = nats.url("/OC");
+            for (String[] cell : List.of(new String[]{"own", "cloudevents"}, new String[]{"ocsf", "ocsf"})) {
+                Process p = listen(signing, "--uds", dir.resolve(cell[0] + ".vsock").toString(), "--cell-id", cell[0],
+                        "--run-id", "r1", "--keepalive", "1h", "--out", url, "--format", cell[1]);
+                try {
+                    sendFiveSpawns(dir.resolve(cell[0] + ".vsock_9001"), SESSION);
+                } finally {
+                    p.destroy();
+                }
+                assertTrue(p.waitFor(PATIENCE.toSeconds(), TimeUnit.SECONDS));
+                assertEquals(0, p.exitValue(), Files.readString(dir.resolve("stderr.txt")));
+            }
+            Run stored = Run.of("", "events", "tail", "--from", url, "--cell", "ocsf");
+            assertEquals(5, stored.out().lines().count(), stored.out() + stored.err());
+            Path file = dir.resolve("ocsf.jsonl");
+            Files.writeString(file, stored.out());
+            Run ok = Run.of("", "events", "verify", file.toString(), "--alg", "ed25519", "--public-key", keys.publicKey());
+            assertEquals(0, ok.status(), ok.out() + ok.err());
+
+            try (io.nats.client.Connection c = io.nats.client.Nats.connect("nats://127.0.0.1:" + nats.port())) {
+                c.jetStream().publish("cellos.events.junk.x", "not an event".getBytes(StandardCharsets.UTF_8));
+            }
+            Run tail = Run.of("", "events", "tail", "--from", url, "--format", "ocsf");
+            assertEquals(1, tail.status(), tail.err());
+            assertTrue(tail.err().contains("an event not written as ocsf: not JSON"), tail.err());
+            List<String> lines = tail.out().lines().toList();
+            assertEquals(10, lines.size(), tail.out());
+            ObjectMapper json = new ObjectMapper();
+            for (String line : lines) {
+                JsonNode e = json.readTree(line);
+                assertEquals(List.of(), validator.errors(e.get("data")), line);
+                assertEquals(100701, e.at("/data/type_uid").asLong(), line);
+                assertEquals(e.at("/data/unmapped/cell_id").asText().equals("ocsf"), e.has("sig"),
+                        "stored OCSF keeps its signature; converted events are unsigned without a key: " + line);
+            }
+            assertEquals(stored.out().lines().toList(), lines.stream().filter(l -> l.contains("urn:cellos:cell:ocsf"))
+                    .toList(), "what is OCSF already is printed as stored");
+            assertTrue(Run.of("", "events", "tail", "--from", url, "--cell", "own").out().contains("\"guest_pid\":100"),
+                    "without --format the receiver's own events are printed as stored");
         }
     }
 

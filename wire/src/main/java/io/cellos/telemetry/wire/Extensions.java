@@ -112,6 +112,63 @@ public record Extensions(Long droppedTotal, Long parentPid, Long exitCode, Strin
         return with(Field.SOCKET, v);
     }
 
+    /**
+     * The value of extension key {@code f}, as held (nothing is boxed anew): a {@link Number} for an
+     * unsigned key ({@link Long}, or {@link Integer} for {@code capability} and {@code syscall}), a
+     * {@link String} for a text key, {@code null} when absent.
+     *
+     * @throws IllegalArgumentException if {@code f} is a core key
+     */
+    public Object value(Field f) {
+        return switch (f) {
+            case DROPPED_TOTAL -> droppedTotal;
+            case PARENT_PID -> parentPid;
+            case EXIT_CODE -> exitCode;
+            case PATH -> path;
+            case PEER -> peer;
+            case CAPABILITY -> capability;
+            case SYSCALL -> syscall;
+            case SESSION -> session;
+            case WHAT -> what;
+            case CMDLINE -> cmdline;
+            case SHA256 -> sha256;
+            case HOST -> host;
+            case EXE -> exe;
+            case SOCKET -> socket;
+            default -> throw new IllegalArgumentException(f.wireName() + " is a core key, not an extension key");
+        };
+    }
+
+    /**
+     * A copy with the unsigned extension key {@code f} set to {@code v}.
+     *
+     * @throws IllegalArgumentException if {@code f} is not an unsigned extension key, or {@code v}
+     *                                  is out of its range
+     */
+    public Extensions withUnsigned(Field f, long v) {
+        if (f.core() || !f.isUnsigned()) {
+            throw new IllegalArgumentException(f.wireName() + " is not an unsigned extension key");
+        }
+        if (f == Field.CAPABILITY || f == Field.SYSCALL) {
+            checkRange(f, v);
+            return with(f, (int) v);
+        }
+        return with(f, v);
+    }
+
+    /**
+     * A copy with the text extension key {@code f} set to {@code v}.
+     *
+     * @throws IllegalArgumentException if {@code f} is not a text extension key, or {@code v} is not
+     *                                  of the form it requires ({@link Field#isWellFormed})
+     */
+    public Extensions withText(Field f, String v) {
+        if (f.core() || f.isUnsigned()) {
+            throw new IllegalArgumentException(f.wireName() + " is not a text extension key");
+        }
+        return with(f, v);
+    }
+
     /** A copy with the component of extension key {@code f} set to {@code v}, of that component's type. */
     private Extensions with(Field f, Object v) {
         return new Extensions(

@@ -79,6 +79,29 @@ class EventModelTest {
                 Extensions.NONE.withHost(""), Extensions.NONE.withExe(""), Extensions.NONE.withSocket("")).noneMatch(Extensions::isEmpty));
     }
 
+    @Test
+    void everyExtensionKeyIsSetAndReadByItsField() {
+        Extensions x = Extensions.NONE;
+        for (Field f : Field.values()) {
+            if (f.core()) {
+                assertThrows(IllegalArgumentException.class, () -> Extensions.NONE.value(f));
+                continue;
+            }
+            assertEquals(null, x.value(f));
+            x = f.isUnsigned() ? x.withUnsigned(f, f.ordinal()) : x.withText(f, f == Field.SHA256 ? "b".repeat(64) : f.wireName());
+            Object v = x.value(f);
+            assertEquals(f.isUnsigned() ? (long) f.ordinal() : f == Field.SHA256 ? "b".repeat(64) : f.wireName(),
+                    v instanceof Number n ? (Object) n.longValue() : v, f.wireName());
+            assertThrows(IllegalArgumentException.class, f.isUnsigned() ? () -> Extensions.NONE.withText(f, "1")
+                    : () -> Extensions.NONE.withUnsigned(f, 1), "the wrong kind for " + f.wireName());
+        }
+        assertEquals(Extensions.NONE.withCapability(21).withSyscall(165),
+                Extensions.NONE.withUnsigned(Field.CAPABILITY, 21).withUnsigned(Field.SYSCALL, 165));
+        assertThrows(IllegalArgumentException.class, () -> Extensions.NONE.withUnsigned(Field.CAPABILITY, 256));
+        assertThrows(IllegalArgumentException.class, () -> Extensions.NONE.withUnsigned(Field.SYSCALL, 1L << 40));
+        assertThrows(IllegalArgumentException.class, () -> Extensions.NONE.withUnsigned(Field.GUEST_PID, 1));
+    }
+
     @ParameterizedTest
     @EnumSource(ProbeSource.class)
     void aSourceIsFoundByItsWireName(ProbeSource source) {

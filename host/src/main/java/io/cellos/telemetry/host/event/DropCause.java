@@ -80,6 +80,16 @@ public enum DropCause {
         return Collections.unmodifiableMap(byCause);
     }
 
+    /** The cause whose {@link #code()} is {@code code}, or {@code null} if none has it. */
+    public static DropCause ofCode(String code) {
+        for (DropCause c : values()) {
+            if (c.code().equals(code)) {
+                return c;
+            }
+        }
+        return null;
+    }
+
     /** The cause for a refused frame. */
     public static DropCause of(FrameError error) {
         return BY_FRAME_ERROR[error.ordinal()];

@@ -4,6 +4,7 @@ import io.cellos.telemetry.wire.ProbeEvent;
 
 import java.time.Instant;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -76,6 +77,18 @@ public sealed interface EventFacts {
         /** Everything discarded, all causes together. */
         public long total() {
             return EventFacts.total(byCause);
+        }
+
+        /** The counts by cause code, in {@link DropCause} order: as {@code host_dropped} writes them. */
+        public Map<String, Long> byCode() {
+            Map<String, Long> byCode = new LinkedHashMap<>();
+            for (DropCause c : DropCause.values()) {
+                Long n = byCause.get(c);
+                if (n != null) {
+                    byCode.put(c.code(), n);
+                }
+            }
+            return byCode;
         }
 
         @Override

@@ -1,32 +1,24 @@
 package io.cellos.telemetry.host.event;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.SerializableString;
-import com.fasterxml.jackson.core.io.SerializedString;
 import io.cellos.telemetry.host.sign.EventChain;
 import io.cellos.telemetry.wire.ProbeEvent;
 import io.cellos.telemetry.wire.ProbeSource;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.core.builder.CloudEventBuilder;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 
 /**
  * Turns what one cell's guest sent, and what its host witnessed, into CloudEvents (protocol.md §7),
  * each handed on with the cell's stamp and what it says, typed ({@link CellEvent}): the
- * {@link EventFacts} are the one home of the values, and the {@code data} JSON is written from them.
+ * {@link EventFacts} are the one home of the values, and the {@code data} JSON is written from them
+ * in the projector's {@link EventFormat}, chosen once for the cell.
  *
  * <p>Guest fields are copied from the decoded frame; the stamp ({@code cell_id}, {@code run_id},
  * {@code spec_signature_hash}, {@code session_check}), the time of receipt and the {@code output}
@@ -34,8 +26,7 @@ import java.util.Objects;
  * gets the same id.
  *
  * <p>The {@code data} of an event is {@link EventData}: written when the event is serialized, from
- * values fixed when it was made. The names of the host's keys and the cell's fixed values are
- * pre-encoded, so the generator copies them instead of encoding them for every event.
+ * values fixed when it was made ({@link EventBody}).
  *
  * <p>Safe to share between threads.
  */
@@ -55,35 +46,23 @@ public final class EventProjector {
     private static final String[] GUEST_TYPES = Arrays.stream(ProbeSource.values())
             .map(s -> TYPE_PREFIX + s.wireName())
             .toArray(String[]::new);
-    private static final JsonFactory JSON = new JsonFactory();
-    private static final SerializableString CELL_ID = new SerializedString("cell_id");
-    private static final SerializableString RUN_ID = new SerializedString("run_id");
-    private static final SerializableString HOST_RECEIVED_AT = new SerializedString("host_received_at");
-    private static final SerializableString SPEC_SIGNATURE_HASH = new SerializedString("spec_signature_hash");
-    private static final SerializableString SESSION_CHECK = new SerializedString("session_check");
-    private static final SerializableString OUTPUT = new SerializedString("output");
-    private static final SerializableString SOCKET = new SerializedString("socket");
-    private static final SerializableString CONNECTION = new SerializedString("connection");
-    private static final SerializableString FRAME = new SerializedString("frame");
 
     private final CellStamp stamp;
     private final EventChain chain;
     private final URI source;
-    private final SerializableString cellId;
-    private final SerializableString runId;
-    private final SerializableString specSignatureHash;
-    private final SerializableString socket;
-    private final IsoInstant isoInstant = new IsoInstant();
+    private final boolean hasSocket;
+    private final EventBody body;
 
     /**
-     * A projector for a newly bound cell, whose events start a hash chain of their own.
+     * A projector for a newly bound cell that writes the receiver's own {@code data}
+     * ({@link EventFormat#CLOUDEVENTS}); its events start a hash chain of their own.
      *
      * @param stamp  the cell's attribution
      * @param socket the path of the socket the cell's frames arrive on, recorded in {@code output};
      *               {@code null} for a projector that makes host reports only
      */
     public EventProjector(CellStamp stamp, String socket) {
-        this(stamp, new EventChain(), socket);
+        this(stamp, new EventChain(), socket, EventFormat.CLOUDEVENTS);
     }
 
     /**
@@ -91,15 +70,15 @@ public final class EventProjector {
      * @param chain  the chain of the cell's events, which every event made here joins
      * @param socket the path of the socket the cell's frames arrive on, recorded in {@code output};
      *               {@code null} for a projector that makes host reports only (an event sink's)
+     * @param format what the events' {@code data} holds
      */
-    public EventProjector(CellStamp stamp, EventChain chain, String socket) {
+    public EventProjector(CellStamp stamp, EventChain chain, String socket, EventFormat format) {
         this.stamp = stamp;
         this.chain = Objects.requireNonNull(chain, "chain");
         this.source = sourceOf(stamp.cellId());
-        this.cellId = stringToken(stamp.cellId());
-        this.runId = stringToken(stamp.runId());
-        this.specSignatureHash = stamp.specSignatureHash() == null ? null : stringToken(stamp.specSignatureHash());
-        this.socket = socket == null ? null : stringToken(socket);
+        CellJson cell = new CellJson(stamp, socket);
+        this.hasSocket = cell.hasSocket();
+        this.body = format.body(cell);
     }
 
     /** The type of the events made from frames of {@code source}. */
@@ -118,23 +97,8 @@ public final class EventProjector {
      * @param check what the cell's session check was when the frame's connection was accepted
      */
     public CellEvent guest(ProbeEvent e, long connection, long frame, Instant receivedAt, SessionCheck check) {
-        if (socket == null) {
-            throw new IllegalStateException("this projector makes host reports only: it has no socket");
-        }
-        EventFacts.Guest f = new EventFacts.Guest(e, connection, frame);
-        return build(f, stamp.runId() + "/c" + connection + "/f" + frame, receivedAt, g -> {
-            GuestFieldsJson.write(g, f.probe());
-            writeStamp(g, receivedAt, check);
-            g.writeFieldName(OUTPUT);
-            g.writeStartObject();
-            g.writeFieldName(SOCKET);
-            g.writeRawValue(socket);
-            g.writeFieldName(CONNECTION);
-            g.writeNumber(f.connection());
-            g.writeFieldName(FRAME);
-            g.writeNumber(f.frame());
-            g.writeEndObject();
-        });
+        return event(new EventFacts.Guest(e, connection, frame), stamp.runId() + "/c" + connection + "/f" + frame,
+                receivedAt, check);
     }
 
     /**
@@ -145,19 +109,8 @@ public final class EventProjector {
      */
     public CellEvent silenced(Instant at, long keepaliveMillis, Instant lastFrameAt, long framesReceived,
                               SessionCheck check) {
-        EventFacts.AgentSilenced f = new EventFacts.AgentSilenced(keepaliveMillis, lastFrameAt, framesReceived);
-        return build(f, stamp.runId() + "/silenced", at, g -> {
-            g.writeStringField("origin", "host");
-            g.writeNumberField("keepalive_ms", f.keepaliveMillis());
-            g.writeFieldName("last_frame_at");
-            if (f.lastFrameAt() != null) {
-                isoInstant.write(g, f.lastFrameAt());
-            } else {
-                g.writeNull();
-            }
-            g.writeNumberField("frames_received", f.framesReceived());
-            writeStamp(g, at, check);
-        });
+        return event(new EventFacts.AgentSilenced(keepaliveMillis, lastFrameAt, framesReceived),
+                stamp.runId() + "/silenced", at, check);
     }
 
     /**
@@ -171,28 +124,8 @@ public final class EventProjector {
      */
     public CellEvent hostDropped(long seq, Instant at, long[] counts, long agentDroppedTotal, String lastRejection,
                                  SessionCheck check) {
-        EventFacts.HostDropped f = new EventFacts.HostDropped(DropCause.counts(counts), agentDroppedTotal,
-                lastRejection);
-        Map<String, Long> byCode = new LinkedHashMap<>();
-        for (DropCause c : DropCause.values()) {
-            Long n = f.byCause().get(c);
-            if (n != null) {
-                byCode.put(c.code(), n);
-            }
-        }
-        return build(f, stamp.runId() + "/dropped/" + seq, at, g -> {
-            g.writeStringField("origin", "host");
-            writeHostDropped(g, byCode, f.total());
-            if (f.agentDroppedTotal() >= 0) {
-                GuestFieldsJson.writeU64(g, "agent_dropped_total", f.agentDroppedTotal());
-            } else {
-                g.writeNullField("agent_dropped_total");
-            }
-            if (f.lastRejection() != null) {
-                g.writeStringField("last_rejection", f.lastRejection());
-            }
-            writeStamp(g, at, check);
-        });
+        return event(new EventFacts.HostDropped(DropCause.counts(counts), agentDroppedTotal, lastRejection),
+                stamp.runId() + "/dropped/" + seq, at, check);
     }
 
     /**
@@ -207,14 +140,8 @@ public final class EventProjector {
      */
     public CellEvent channelRefused(long seq, Instant at, int port, long connection, String reason,
                                     SessionCheck check) {
-        EventFacts.ChannelRefused f = new EventFacts.ChannelRefused(port, connection, reason);
-        return build(f, stamp.runId() + "/refused/" + seq, at, g -> {
-            g.writeStringField("origin", "host");
-            g.writeNumberField("port", f.port());
-            g.writeNumberField("connection", f.connection());
-            g.writeStringField("reason", f.reason());
-            writeStamp(g, at, check);
-        });
+        return event(new EventFacts.ChannelRefused(port, connection, reason), stamp.runId() + "/refused/" + seq, at,
+                check);
     }
 
     /**
@@ -228,74 +155,30 @@ public final class EventProjector {
      * @param reason what went wrong, in words
      */
     public CellEvent sinkDropped(String sink, long seq, Instant at, Map<String, Long> counts, String reason) {
-        EventFacts.SinkDropped f = new EventFacts.SinkDropped(sink, counts, reason);
-        return build(f, stamp.runId() + "/sink-dropped/" + seq, at, g -> {
-            g.writeStringField("origin", "host");
-            g.writeStringField("sink", f.sink());
-            writeHostDropped(g, f.byCause(), f.total());
-            g.writeNullField("agent_dropped_total");
-            g.writeStringField("reason", f.reason());
-            writeStamp(g, at, null); // a sink does not know how the cell's channel was checked
-        });
-    }
-
-    /** {@code host_dropped} (cause code to count, in the map's order) and {@code host_dropped_total}. */
-    private static void writeHostDropped(JsonGenerator g, Map<String, Long> byCode, long total) throws IOException {
-        g.writeObjectFieldStart("host_dropped");
-        for (Map.Entry<String, Long> c : byCode.entrySet()) {
-            g.writeNumberField(c.getKey(), c.getValue());
-        }
-        g.writeEndObject();
-        g.writeNumberField("host_dropped_total", total);
-    }
-
-    /** The cell's stamp, then {@code session_check} unless {@code check} is {@code null}. */
-    private void writeStamp(JsonGenerator g, Instant at, SessionCheck check) throws IOException {
-        g.writeFieldName(CELL_ID);
-        g.writeRawValue(cellId);
-        g.writeFieldName(RUN_ID);
-        g.writeRawValue(runId);
-        g.writeFieldName(HOST_RECEIVED_AT);
-        isoInstant.write(g, at);
-        g.writeFieldName(SPEC_SIGNATURE_HASH);
-        if (specSignatureHash != null) {
-            g.writeRawValue(specSignatureHash);
-        } else {
-            g.writeNull();
-        }
-        if (check != null) {
-            g.writeFieldName(SESSION_CHECK);
-            g.writeString(check.json());
-        }
+        // a sink does not know how the cell's channel was checked
+        return event(new EventFacts.SinkDropped(sink, counts, reason), stamp.runId() + "/sink-dropped/" + seq, at,
+                null);
     }
 
     /**
-     * {@code value} as the JSON string token, quotes and escapes included, that a UTF-8 generator
-     * writes for it: to be copied with {@link JsonGenerator#writeRawValue(SerializableString)},
-     * byte for byte what {@link JsonGenerator#writeString(String)} would write.
+     * The event saying {@code facts}, under {@code id} and at {@code at}: what every method above
+     * makes, and how an event read back ({@link EventReader}) is written in this projector's format.
+     *
+     * @param check the session check the event said, or {@code null} if it said none (a sink's report)
+     * @throws IllegalStateException for a guest event, if this projector has no socket
      */
-    private static SerializableString stringToken(String value) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(value.length() + 16);
-        try (JsonGenerator g = JSON.createGenerator(bytes)) {
-            g.writeString(value);
-        } catch (IOException e) {
-            throw new UncheckedIOException("writing JSON to memory cannot fail", e);
+    CellEvent event(EventFacts facts, String id, Instant at, SessionCheck check) {
+        if (facts instanceof EventFacts.Guest && !hasSocket) {
+            throw new IllegalStateException("this projector makes host reports only: it has no socket");
         }
-        return new SerializedString(bytes.toString(StandardCharsets.UTF_8));
-    }
-
-    /**
-     * The event saying {@code facts}, of type {@code facts.type()}. {@code data} must only read values
-     * that never change (the facts, the stamp): it is written when the event is serialized.
-     */
-    private CellEvent build(EventFacts facts, String id, Instant at, EventData.Members data) {
         CloudEvent event = CloudEventBuilder.v1()
                 .withId(id)
                 .withSource(source)
                 .withType(facts.type())
                 .withTime(OffsetDateTime.ofInstant(at, ZoneOffset.UTC))
                 .withDataContentType("application/json")
-                .withData(EventData.of(data))
+                .withDataSchema(body.dataSchema(facts))
+                .withData(EventData.of(body.data(facts, id, at, check)))
                 .build();
         return new CellEvent(event, stamp, facts, chain);
     }

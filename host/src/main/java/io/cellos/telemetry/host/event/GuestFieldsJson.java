@@ -10,6 +10,7 @@ import io.cellos.telemetry.wire.ProbeSource;
 import io.cellos.telemetry.wire.WaitStatus;
 
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.function.Function;
 
 /**
@@ -28,6 +29,10 @@ public final class GuestFieldsJson {
     private static final SerializableString[] KEYS = preEncoded(Field.values(), Field::wireName);
     private static final SerializableString[] SOURCES = preEncoded(ProbeSource.values(), ProbeSource::wireName);
 
+    /** The extension keys written out, in §4's order: all but the session. */
+    private static final Field[] EXTENSION_KEYS = Arrays.stream(Field.values())
+            .filter(f -> !f.core() && f != Field.SESSION).toArray(Field[]::new);
+
     private GuestFieldsJson() {
     }
 
@@ -40,45 +45,10 @@ public final class GuestFieldsJson {
         text(g, Field.GUEST_COMM, e.guestComm());
         uint(g, Field.GUEST_MONOTONIC_NS, e.guestMonotonicNs());
         Extensions x = e.extensions();
-        if (x.droppedTotal() != null) {
-            uint(g, Field.DROPPED_TOTAL, x.droppedTotal());
-        }
-        if (x.parentPid() != null) {
-            uint(g, Field.PARENT_PID, x.parentPid());
-        }
-        if (x.exitCode() != null) {
-            uint(g, Field.EXIT_CODE, x.exitCode());
-            termination(g, x.exitCode());
-        }
-        if (x.path() != null) {
-            text(g, Field.PATH, x.path());
-        }
-        if (x.peer() != null) {
-            text(g, Field.PEER, x.peer());
-        }
-        if (x.capability() != null) {
-            uint(g, Field.CAPABILITY, x.capability());
-        }
-        if (x.syscall() != null) {
-            uint(g, Field.SYSCALL, x.syscall());
-        }
-        if (x.what() != null) {
-            text(g, Field.WHAT, x.what());
-        }
-        if (x.cmdline() != null) {
-            text(g, Field.CMDLINE, x.cmdline());
-        }
-        if (x.sha256() != null) {
-            text(g, Field.SHA256, x.sha256());
-        }
-        if (x.host() != null) {
-            text(g, Field.HOST, x.host());
-        }
-        if (x.exe() != null) {
-            text(g, Field.EXE, x.exe());
-        }
-        if (x.socket() != null) {
-            text(g, Field.SOCKET, x.socket());
+        for (Field f : EXTENSION_KEYS) {
+            if (writeKey(g, x, f) && f == Field.EXIT_CODE) {
+                termination(g, x.exitCode());
+            }
         }
         // never the session: it is the agent's proof of its channel, and an event log can be read by others
     }
@@ -90,8 +60,8 @@ public final class GuestFieldsJson {
      * the status of an ended process (a guest may send any 32-bit value).
      */
     private static void termination(JsonGenerator g, long raw) throws IOException {
-        WaitStatus w = new WaitStatus((int) raw);
-        if (raw > 0xffff || !w.isTermination()) {
+        WaitStatus w = ended(raw);
+        if (w == null) {
             return;
         }
         if (w.exited()) {
@@ -106,6 +76,36 @@ public final class GuestFieldsJson {
         if (w.coreDumped()) {
             g.writeBooleanField("core_dumped", true);
         }
+    }
+
+    /**
+     * The wait status {@code raw} (an {@code exit_code}) as the status of a process that ended, or
+     * {@code null} when it is not one (more than 16 bits, or a stopped process's): a guest may send
+     * any 32-bit value.
+     */
+    static WaitStatus ended(long raw) {
+        WaitStatus w = new WaitStatus((int) raw);
+        return raw > 0xffff || !w.isTermination() ? null : w;
+    }
+
+    /**
+     * Writes extension key {@code f} of {@code x} under its wire name, if {@code x} has it: an
+     * unsigned key by the rule of {@link #writeU64}, a text key as a string.
+     *
+     * @return whether the key was present, and so written
+     */
+    static boolean writeKey(JsonGenerator g, Extensions x, Field f) throws IOException {
+        Object v = x.value(f);
+        if (v == null) {
+            return false;
+        }
+        g.writeFieldName(KEYS[f.ordinal()]);
+        if (v instanceof Number n) {
+            u64(g, n.longValue());
+        } else {
+            g.writeString((String) v);
+        }
+        return true;
     }
 
     /** Writes an unsigned 64-bit value: a number while exact in a double, else a decimal string. */

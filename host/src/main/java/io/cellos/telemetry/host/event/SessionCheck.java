@@ -37,6 +37,16 @@ public enum SessionCheck {
         return text;
     }
 
+    /** The check whose {@link #text()} is {@code text}, or {@code null} if none has it. */
+    public static SessionCheck ofText(String text) {
+        for (SessionCheck c : values()) {
+            if (c.text.equals(text)) {
+                return c;
+            }
+        }
+        return null;
+    }
+
     /** {@link #text()} pre-encoded, for the generator to copy. */
     SerializableString json() {
         return json;

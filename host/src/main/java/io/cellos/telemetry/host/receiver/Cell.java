@@ -58,7 +58,7 @@ final class Cell {
         this.stamp = stamp;
         this.socketPath = socketPath;
         this.server = server;
-        this.projector = new EventProjector(stamp, socketPath.toString());
+        this.projector = new EventProjector(stamp, socketPath.toString(), options.format());
         this.options = options;
         this.sessions = new SessionPin(options.acceptSessionlessAgents());
         this.lastFrameNanos = boundNanos;

@@ -1,6 +1,9 @@
 package io.cellos.telemetry.host.receiver;
 
+import io.cellos.telemetry.host.event.EventFormat;
+
 import java.time.Duration;
+import java.util.Objects;
 
 /**
  * How a {@link Receiver} behaves.
@@ -16,9 +19,11 @@ import java.time.Duration;
  *                               is served without session checks, so any process in that guest can
  *                               send frames that pass as the agent's (protocol.md §1.3). Off by
  *                               default; a cell whose agent does send a session is pinned either way.
+ * @param format                 what the {@code data} of every event holds: the receiver's own JSON
+ *                               (the default) or an OCSF object (protocol.md §7.10)
  */
 public record ReceiverOptions(Duration keepalive, int loops, int maxConnectionsPerCell, Duration dropReportInterval,
-                              boolean acceptSessionlessAgents) {
+                              boolean acceptSessionlessAgents, EventFormat format) {
     /** The protocol's default keep-alive window. */
     public static final Duration DEFAULT_KEEPALIVE = Duration.ofSeconds(10);
 
@@ -35,30 +40,36 @@ public record ReceiverOptions(Duration keepalive, int loops, int maxConnectionsP
         if (dropReportInterval.isNegative()) {
             throw new IllegalArgumentException("dropReportInterval must not be negative");
         }
+        Objects.requireNonNull(format, "format");
     }
 
     /**
      * Defaults: 10 s keep-alive, one loop per core up to 2, 16 connections per cell, drops reported
-     * at most once a second, sessions required.
+     * at most once a second, sessions required, the receiver's own {@code data}.
      */
     public static ReceiverOptions defaults() {
         return new ReceiverOptions(DEFAULT_KEEPALIVE, Math.min(2, Runtime.getRuntime().availableProcessors()), 16,
-                Duration.ofSeconds(1), false);
+                Duration.ofSeconds(1), false, EventFormat.CLOUDEVENTS);
     }
 
     public ReceiverOptions withKeepalive(Duration d) {
-        return new ReceiverOptions(d, loops, maxConnectionsPerCell, dropReportInterval, acceptSessionlessAgents);
+        return new ReceiverOptions(d, loops, maxConnectionsPerCell, dropReportInterval, acceptSessionlessAgents, format);
     }
 
     public ReceiverOptions withLoops(int n) {
-        return new ReceiverOptions(keepalive, n, maxConnectionsPerCell, dropReportInterval, acceptSessionlessAgents);
+        return new ReceiverOptions(keepalive, n, maxConnectionsPerCell, dropReportInterval, acceptSessionlessAgents, format);
     }
 
     public ReceiverOptions withDropReportInterval(Duration d) {
-        return new ReceiverOptions(keepalive, loops, maxConnectionsPerCell, d, acceptSessionlessAgents);
+        return new ReceiverOptions(keepalive, loops, maxConnectionsPerCell, d, acceptSessionlessAgents, format);
     }
 
     public ReceiverOptions withAcceptSessionlessAgents(boolean accept) {
-        return new ReceiverOptions(keepalive, loops, maxConnectionsPerCell, dropReportInterval, accept);
+        return new ReceiverOptions(keepalive, loops, maxConnectionsPerCell, dropReportInterval, accept, format);
+    }
+
+    public ReceiverOptions withFormat(EventFormat f) {
+        return new ReceiverOptions(keepalive, loops, maxConnectionsPerCell, dropReportInterval, acceptSessionlessAgents,
+                f);
     }
 }

@@ -2,6 +2,7 @@ package io.cellos.telemetry.host.sink.nats;
 
 import io.cellos.telemetry.host.Clock;
 import io.cellos.telemetry.host.event.CellEvent;
+import io.cellos.telemetry.host.event.EventFormat;
 import io.cellos.telemetry.host.event.EventProjector;
 import io.cellos.telemetry.host.sign.EventSigner;
 import io.cellos.telemetry.host.sink.EventEncoder;
@@ -41,12 +42,15 @@ public final class NatsSink implements EventSink {
     private final EventEncoder encoder;
     private final PrintStream warnings;
     private final Clock clock;
+    private final EventFormat format;
     private final Object warnedLock = new Object();
     private boolean warnedUnsendable;
     private boolean closed;
 
-    private NatsSink(NatsTarget target, NatsLink link, EventSigner signer, PrintStream warnings, Clock clock) {
+    private NatsSink(NatsTarget target, NatsLink link, EventSigner signer, EventFormat format, PrintStream warnings,
+                     Clock clock) {
         this.target = target;
+        this.format = format;
         this.warnings = warnings;
         this.clock = clock;
         this.encoder = new EventEncoder(signer);
@@ -57,7 +61,7 @@ public final class NatsSink implements EventSink {
 
     /**
      * Connects to {@code target}, creates its stream if it is missing ({@link StreamSetup}) and
-     * starts publishing.
+     * starts publishing; its own drop reports are written in the receiver's own format.
      *
      * @param signer   signs each event, or {@code null}
      * @param warnings where outages, drops and refusals are told
@@ -65,7 +69,16 @@ public final class NatsSink implements EventSink {
      *                     events; the message says what to do
      */
     public static NatsSink open(NatsTarget target, EventSigner signer, PrintStream warnings) throws IOException {
-        return open(target, signer, warnings, Clock.system());
+        return open(target, signer, EventFormat.CLOUDEVENTS, warnings, Clock.system());
+    }
+
+    /**
+     * {@link #open(NatsTarget, EventSigner, PrintStream)} for a receiver whose events are written in
+     * {@code format}: the sink's own drop reports are written in it too.
+     */
+    public static NatsSink open(NatsTarget target, EventSigner signer, EventFormat format, PrintStream warnings)
+            throws IOException {
+        return open(target, signer, format, warnings, Clock.system());
     }
 
     /**
@@ -75,6 +88,11 @@ public final class NatsSink implements EventSink {
      */
     public static NatsSink open(NatsTarget target, EventSigner signer, PrintStream warnings, Clock clock)
             throws IOException {
+        return open(target, signer, EventFormat.CLOUDEVENTS, warnings, clock);
+    }
+
+    private static NatsSink open(NatsTarget target, EventSigner signer, EventFormat format, PrintStream warnings,
+                                 Clock clock) throws IOException {
         NatsLink link = new NatsLink(target, "cellos-host");
         try {
             boolean created = StreamSetup.ensure(link.connection().jetStreamManagement(), target, warnings);
@@ -87,7 +105,7 @@ public final class NatsSink implements EventSink {
             link.close();
             throw e;
         }
-        NatsSink sink = new NatsSink(target, link, signer, warnings, clock);
+        NatsSink sink = new NatsSink(target, link, signer, format, warnings, clock);
         sink.thread.start();
         return sink;
     }
@@ -142,7 +160,7 @@ public final class NatsSink implements EventSink {
 
     /** The drop report for a cell's losses so far, or {@code null} if it cannot be made. */
     private Outbox.Message report(Outbox.Loss loss) {
-        CellEvent e = new EventProjector(loss.stamp, loss.chain, null).sinkDropped("nats", loss.reports, clock.now(),
+        CellEvent e = new EventProjector(loss.stamp, loss.chain, null, format).sinkDropped("nats", loss.reports, clock.now(),
                 loss.counts, "events the host could not deliver to NATS " + target
                         + " (its buffer of " + target.buffer() + " was full, JetStream refused them, or they could"
                         + " not be serialized or signed)");

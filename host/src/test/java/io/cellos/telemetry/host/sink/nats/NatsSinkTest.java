@@ -5,7 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cellos.telemetry.host.TestClock;
 import io.cellos.telemetry.host.event.CellEvent;
 import io.cellos.telemetry.host.event.CellStamp;
+import io.cellos.telemetry.host.event.EventFormat;
 import io.cellos.telemetry.host.event.EventProjector;
+import io.cellos.telemetry.host.event.OcsfSchema;
+import io.cellos.telemetry.host.event.OcsfValidator;
 import io.cellos.telemetry.host.event.SessionCheck;
 import io.cellos.telemetry.host.sign.EventSigner;
 import io.cellos.telemetry.host.sign.EventVerifier;
@@ -340,13 +343,8 @@ class NatsSinkTest {
         String key = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(new byte[32]);
         EventSigner signer = EventSigner.create(SignAlgorithm.HMAC_SHA256, "k1", key);
         NatsTarget target = NatsTarget.parse(server.url(""));
-        CellEvent good = projector("cell-a").guest(ProbeEvent.of(ProbeSource.PROCESS_SPAWNED, 1001, "sh", 1), 1, 1,
-                Instant.parse("2026-11-21T12:00:00Z"), SessionCheck.PINNED);
-        CellEvent unsignable = new CellEvent(CloudEventBuilder.v1().withId("run-1/odd")
-                .withSource(EventProjector.sourceOf("cell-a")).withType(EventProjector.TYPE_PREFIX + "process.spawned")
-                .withDataContentType("application/json")
-                .withData("{\"ratio\":1.5}".getBytes(StandardCharsets.UTF_8)).build(), // no canonical form: unsignable
-                good.stamp(), good.facts(), good.chain());
+        CellEvent good = guest("cell-a", 2, ProbeSource.PROCESS_SPAWNED);
+        CellEvent unsignable = unsignable(good);
         try (NatsSink sink = NatsSink.open(target, signer, warnings)) {
             sink.emit(good);
             sink.emit(unsignable);
@@ -367,6 +365,32 @@ class NatsSinkTest {
         assertEquals(new StreamVerification.Verified(2, List.of(new StreamVerification.Chain("cell-a", "run-1", 2,
                         "run-1/sink-dropped/1"))),
                 EventVerifier.create(SignAlgorithm.HMAC_SHA256, key).verifyStream(new StringReader(lines), true));
+    }
+
+    @Test
+    void aSinkOfOcsfEventsReportsItsLossesInOcsf() throws Exception {
+        EventSigner signer = EventSigner.create(SignAlgorithm.HMAC_SHA256, "k1",
+                java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(new byte[32]));
+        NatsTarget target = NatsTarget.parse(server.url(""));
+        CellEvent unsignable = unsignable(guest("cell-a", 1, ProbeSource.PROCESS_SPAWNED));
+        try (NatsSink sink = NatsSink.open(target, signer, EventFormat.OCSF, warnings)) {
+            sink.emit(unsignable);
+            assertTrue(sink.awaitAcknowledged(1, PATIENCE), "the report stored");
+        }
+        JsonNode report = tail(target, Subjects.ALL, null).getFirst();
+        assertEquals("https://schema.ocsf.io/1.8.0/classes/base_event", report.get("dataschema").asText(), report.toString());
+        assertEquals(1, report.at("/data/unmapped/host_dropped/sink_unencodable").asLong(), report.toString());
+        assertEquals(List.of(), new OcsfValidator(new OcsfSchema()).errors(report.get("data")));
+        assertTrue(report.has("sig"), "signed like every event");
+    }
+
+    /** An event of {@code like}'s cell whose data has no canonical form, so that it cannot be signed. */
+    private static CellEvent unsignable(CellEvent like) {
+        return new CellEvent(CloudEventBuilder.v1().withId("run-1/odd")
+                .withSource(EventProjector.sourceOf("cell-a")).withType(EventProjector.TYPE_PREFIX + "process.spawned")
+                .withDataContentType("application/json")
+                .withData("{\"ratio\":1.5}".getBytes(StandardCharsets.UTF_8)).build(), like.stamp(), like.facts(),
+                like.chain());
     }
 
     @Test
