@@ -2,7 +2,7 @@ package io.cellos.telemetry.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cellos.telemetry.host.event.EventFacts;
-import io.cellos.telemetry.host.event.EventFactsReader;
+import io.cellos.telemetry.host.event.EventReader;
 import io.cellos.telemetry.wire.ProbeEvent;
 import io.cellos.telemetry.wire.ProbeSource;
 import io.cellos.telemetry.wire.WaitStatus;
@@ -17,7 +17,7 @@ import java.util.Set;
 
 /**
  * One run of a cell as its event log tells it ({@code events report}): its events read back to
- * their facts ({@link EventFactsReader}) and taken by a {@link CellSummary} as the receiver's would
+ * their facts ({@link EventReader}) and taken by a {@link CellSummary} as the receiver's would
  * be, so that the report is the one {@code cell run} makes of the same events, but for what the
  * log does not hold:
  * <ul>
@@ -54,7 +54,7 @@ record LoggedRun(CellReport report, RunFacts facts, List<String> unread) {
         Instant last = null;
         for (JsonNode e : events) {
             try {
-                EventFacts read = EventFactsReader.read(e);
+                EventFacts read = EventReader.read(e).facts();
                 Instant at = Instant.parse(e.path("time").asText(""));
                 facts.add(read);
                 first = first == null || at.isBefore(first) ? at : first;

@@ -5,10 +5,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cellos.telemetry.host.event.EventFormat;
 import io.cellos.telemetry.host.event.EventReader;
+import io.cellos.telemetry.host.sign.EventChain;
 import io.cellos.telemetry.host.sign.EventSigner;
 import io.cellos.telemetry.host.sink.EventEncoder;
 
 import java.io.IOException;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * What {@code cellos events tail --format F} prints for each event it reads: with
@@ -16,7 +19,8 @@ import java.io.IOException;
  * already as it is stored (its signature intact), and one in the receiver's own format read back
  * ({@link EventReader}) and written as OCSF — the bytes {@code host listen --format ocsf} would
  * have written, signed with the environment's key when one is set, else unsigned (a signature
- * covers the bytes it was made over).
+ * covers the bytes it was made over). Converted events signed here form one new hash chain per cell
+ * and run, in the order they are printed (protocol.md §7.9).
  *
  * <p>Not thread-safe; one per tail.
  */
@@ -25,6 +29,7 @@ final class TailFormat {
 
     private final EventFormat format;
     private final EventEncoder encoder;
+    private final Map<String, EventChain> chains = new HashMap<>();
 
     /** @param signer signs the events this converts, or {@code null} */
     TailFormat(EventFormat format, EventSigner signer) {
@@ -57,7 +62,10 @@ final class TailFormat {
             return json;
         }
         try {
-            return encoder.encode(EventReader.read(event).in(format).cloudEvent());
+            EventReader.ReadEvent read = EventReader.read(event);
+            EventChain chain = chains.computeIfAbsent(read.stamp().cellId() + "\0" + read.stamp().runId(),
+                    k -> new EventChain());
+            return encoder.encode(read.in(format, chain));
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot be written or signed: " + e.getMessage(), e);
         }

@@ -107,7 +107,7 @@ class EventsReportTest {
         Path page = dir.resolve("edited.html");
         Run r = Run.of("", "events", "report", edited.toString(), "--out", page.toString());
         assertEquals(0, r.status(), r.toString());
-        assertTrue(r.err().contains("left out: event r/c1/f2: guest_pid is not an unsigned integer"), r.err());
+        assertTrue(r.err().contains("left out: event r/c1/f2: data: guest_pid is not an unsigned 64-bit value"), r.err());
         assertTrue(data(page).get("agent").asText().contains("1 of its events could not be read"), "said on the page");
 
         Path notJson = Files.writeString(dir.resolve("not.jsonl"), lines.getFirst() + "\n{oops\n");

@@ -31,9 +31,9 @@ class TailFormatTest {
         Instant at = Instant.parse("2026-11-21T15:04:05Z");
         CellStamp stamp = new CellStamp("c1", "r1", null);
         byte[] own = new EventEncoder(signer).encode(new EventProjector(stamp, "/c_9001", EventFormat.CLOUDEVENTS)
-                .guest(spawn, 1, 1, at, SessionCheck.PINNED).cloudEvent());
+                .guest(spawn, 1, 1, at, SessionCheck.PINNED));
         byte[] ocsf = new EventEncoder(null).encode(new EventProjector(stamp, "/c_9001", EventFormat.OCSF)
-                .guest(spawn, 1, 1, at, SessionCheck.PINNED).cloudEvent());
+                .guest(spawn, 1, 1, at, SessionCheck.PINNED));
 
         TailFormat asOcsf = new TailFormat(EventFormat.OCSF, signer);
         String converted = new String(asOcsf.apply(own), StandardCharsets.UTF_8);

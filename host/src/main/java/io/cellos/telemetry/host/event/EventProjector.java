@@ -62,7 +62,19 @@ public final class EventProjector {
      *               {@code null} for a projector that makes host reports only
      */
     public EventProjector(CellStamp stamp, String socket) {
-        this(stamp, new EventChain(), socket, EventFormat.CLOUDEVENTS);
+        this(stamp, socket, EventFormat.CLOUDEVENTS);
+    }
+
+    /**
+     * A projector for a newly bound cell whose events start a hash chain of their own.
+     *
+     * @param stamp  the cell's attribution
+     * @param socket the path of the socket the cell's frames arrive on, recorded in {@code output};
+     *               {@code null} for a projector that makes host reports only
+     * @param format what the events' {@code data} holds
+     */
+    public EventProjector(CellStamp stamp, String socket, EventFormat format) {
+        this(stamp, new EventChain(), socket, format);
     }
 
     /**

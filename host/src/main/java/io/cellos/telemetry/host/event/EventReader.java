@@ -1,6 +1,7 @@
 package io.cellos.telemetry.host.event;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.cellos.telemetry.host.sign.EventChain;
 import io.cellos.telemetry.wire.Extensions;
 import io.cellos.telemetry.wire.Field;
 import io.cellos.telemetry.wire.ProbeEvent;
@@ -41,9 +42,9 @@ public final class EventReader {
      */
     public record ReadEvent(EventFacts facts, CellStamp stamp, String socket, String id, Instant time,
                             SessionCheck check) {
-        /** The same event, its {@code data} written in {@code format}. */
-        public CellEvent in(EventFormat format) {
-            return new EventProjector(stamp, socket, format).event(facts, id, time, check);
+        /** The same event, its {@code data} written in {@code format}, joining {@code chain} when signed. */
+        public CellEvent in(EventFormat format, EventChain chain) {
+            return new EventProjector(stamp, chain, socket, format).event(facts, id, time, check);
         }
     }
 

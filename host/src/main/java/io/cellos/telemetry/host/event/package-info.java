@@ -6,8 +6,8 @@
  * {@link io.cellos.telemetry.host.event.EventFormat} chosen once — the receiver's own members (the
  * guest's fields, {@link io.cellos.telemetry.host.event.GuestFieldsJson}, and the stamp) or an OCSF
  * 1.8 object (protocol §7.10) — instants, drop causes and session checks; and the reading back of
- * the receiver's own events ({@link io.cellos.telemetry.host.event.EventReader}) to write them in
- * another format.
+ * the receiver's own events ({@link io.cellos.telemetry.host.event.EventReader}) to what they say, to
+ * write them in another format or summarize a logged run.
  *
  * <p>Apart from the receiver because what an event says does not depend on how its frame arrived
  * (the {@code cellos frame decode} tool writes guest fields the same way), and apart from the sinks

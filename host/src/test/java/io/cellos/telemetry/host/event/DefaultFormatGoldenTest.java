@@ -29,7 +29,7 @@ class DefaultFormatGoldenTest {
         StringBuilder now = new StringBuilder();
         EventEncoder encoder = new EventEncoder(null);
         for (CellEvent e : events()) {
-            now.append(new String(encoder.encode(e.cloudEvent()), StandardCharsets.UTF_8)).append('\n');
+            now.append(new String(encoder.encode(e), StandardCharsets.UTF_8)).append('\n');
         }
         try (InputStream golden = getClass().getResourceAsStream("/golden/receiver-own-format.jsonl")) {
             assertEquals(new String(golden.readAllBytes(), StandardCharsets.UTF_8), now.toString());

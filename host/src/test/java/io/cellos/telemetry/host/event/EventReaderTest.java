@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cellos.telemetry.host.sign.EventChain;
 import io.cellos.telemetry.host.sink.EventEncoder;
 import io.cellos.telemetry.wire.ProbeEvent;
 import org.junit.jupiter.api.Test;
@@ -56,26 +57,26 @@ class EventReaderTest {
         List<CellEvent> own = everyKind(EventFormat.CLOUDEVENTS);
         List<CellEvent> ocsf = everyKind(EventFormat.OCSF);
         for (int i = 0; i < own.size(); i++) {
-            JsonNode json = JSON.readTree(encoder.encode(own.get(i).cloudEvent()));
+            JsonNode json = JSON.readTree(encoder.encode(own.get(i)));
             assertEquals(EventFormat.CLOUDEVENTS, EventReader.formatOf(json));
-            byte[] converted = encoder.encode(EventReader.read(json).in(EventFormat.OCSF).cloudEvent());
-            assertEquals(new String(encoder.encode(ocsf.get(i).cloudEvent())), new String(converted));
+            byte[] converted = encoder.encode(EventReader.read(json).in(EventFormat.OCSF, new EventChain()));
+            assertEquals(new String(encoder.encode(ocsf.get(i))), new String(converted));
             JsonNode back = JSON.readTree(converted);
             assertEquals(EventFormat.OCSF, EventReader.formatOf(back));
             assertEquals(List.of(), OcsfOutputTest.VALIDATOR.errors(back.get("data")));
             // and the receiver's own format again: nothing lost on the way
-            assertArrayEquals(encoder.encode(own.get(i).cloudEvent()),
-                    encoder.encode(EventReader.read(json).in(EventFormat.CLOUDEVENTS).cloudEvent()));
+            assertArrayEquals(encoder.encode(own.get(i)),
+                    encoder.encode(EventReader.read(json).in(EventFormat.CLOUDEVENTS, new EventChain())));
         }
     }
 
     @Test
     void anOcsfEventOrAStrangersIsRefusedSayingWhy() throws Exception {
-        JsonNode ocsf = JSON.readTree(new EventEncoder(null).encode(everyKind(EventFormat.OCSF).get(0).cloudEvent()));
+        JsonNode ocsf = JSON.readTree(new EventEncoder(null).encode(everyKind(EventFormat.OCSF).get(0)));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> EventReader.read(ocsf)).getMessage()
                 .contains("already OCSF"));
         ObjectNode own = (ObjectNode) JSON.readTree(new EventEncoder(null).encode(
-                everyKind(EventFormat.CLOUDEVENTS).get(0).cloudEvent()));
+                everyKind(EventFormat.CLOUDEVENTS).get(0)));
         Map<String, Consumer<ObjectNode>> breaks = Map.of(
                 "source", e -> e.put("source", "urn:cellos:cell:other"),
                 "cell id", e -> data(e).put("cell_id", "a/b"),
@@ -104,7 +105,7 @@ class EventReaderTest {
                 f.textNode("99999999999999999999999"), f.textNode("18446744073709551615"));
         int refused = 0;
         for (CellEvent e : everyKind(EventFormat.CLOUDEVENTS)) {
-            ObjectNode json = (ObjectNode) JSON.readTree(new EventEncoder(null).encode(e.cloudEvent()));
+            ObjectNode json = (ObjectNode) JSON.readTree(new EventEncoder(null).encode(e));
             List<String[]> paths = new ArrayList<>();
             json.fieldNames().forEachRemaining(n -> paths.add(new String[]{n}));
             json.get("data").fieldNames().forEachRemaining(n -> paths.add(new String[]{"data", n}));
@@ -115,7 +116,7 @@ class EventReaderTest {
                     parent.set(path[path.length - 1], v);
                     try {
                         JsonNode ocsf = JSON.readTree(new EventEncoder(null).encode(
-                                EventReader.read(copy).in(EventFormat.OCSF).cloudEvent()));
+                                EventReader.read(copy).in(EventFormat.OCSF, new EventChain())));
                         assertEquals(List.of(), OcsfOutputTest.VALIDATOR.errors(ocsf.get("data")), copy.toString());
                     } catch (IllegalArgumentException expected) {
                         refused++;

@@ -199,7 +199,7 @@ class OcsfOutputTest {
                         Map.of("sink_overflow", 3L), "buffer full")));
         long[] typeUids = {200401, 200401, 99, 99, 400105, 99};
         for (int i = 0; i < made.size(); i++) {
-            JsonNode e = JSON.readTree(new EventEncoder(null).encode(made.get(i).cloudEvent()));
+            JsonNode e = JSON.readTree(new EventEncoder(null).encode(made.get(i)));
             valid(e);
             assertEquals(typeUids[i], e.at("/data/type_uid").asLong());
             assertEquals("host", e.at("/data/unmapped/origin").asText(), "the receiver's own data is kept");
@@ -217,7 +217,7 @@ class OcsfOutputTest {
         EventSigner signer = EventSigner.create(SignAlgorithm.HMAC_SHA256, "k1", key);
         EventProjector p = new EventProjector(STAMP, "/c/cell.vsock_9001", EventFormat.OCSF);
         CellEvent e = p.guest(FRAMES.get(2).getKey(), 1, 1, Instant.parse("2026-11-21T15:04:05Z"), SessionCheck.PINNED);
-        String line = new String(new EventEncoder(signer).encode(e.cloudEvent()), StandardCharsets.UTF_8);
+        String line = new String(new EventEncoder(signer).encode(e), StandardCharsets.UTF_8);
         EventVerifier verifier = EventVerifier.create(SignAlgorithm.HMAC_SHA256, key);
         assertTrue(verifier.verify(line).isEmpty());
         valid(JSON.readTree(line));
@@ -228,7 +228,7 @@ class OcsfOutputTest {
     void theDefaultFormatIsTheReceiversOwnDataWithoutASchema() throws Exception {
         CellEvent e = new EventProjector(STAMP, "/c_9001").guest(FRAMES.get(0).getKey(), 1, 1,
                 Instant.parse("2026-11-21T15:04:05Z"), SessionCheck.PINNED);
-        JsonNode json = JSON.readTree(new EventEncoder(null).encode(e.cloudEvent()));
+        JsonNode json = JSON.readTree(new EventEncoder(null).encode(e));
         assertNull(json.get("dataschema"));
         assertEquals(42, json.at("/data/guest_pid").asLong());
     }
@@ -290,7 +290,7 @@ class OcsfOutputTest {
     }
 
     static JsonNode data(CellEvent e) throws Exception {
-        return JSON.readTree(new EventEncoder(null).encode(e.cloudEvent())).get("data");
+        return JSON.readTree(new EventEncoder(null).encode(e)).get("data");
     }
 
     /** {@code e} is a CloudEvent whose data is valid OCSF of the class its dataschema names. */

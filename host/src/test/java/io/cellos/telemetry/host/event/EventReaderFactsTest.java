@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * every extension key; a line changed so that it says something the receiver never writes is
  * refused with the member that is wrong.
  */
-class EventFactsReaderTest {
+class EventReaderFactsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final EventProjector P = EventFactsTest.PROJECTOR;
 
@@ -55,7 +55,7 @@ class EventFactsReaderTest {
                 P.silenced(EventFactsTest.AT, 10_000, EventFactsTest.AT, 11, SessionCheck.PINNED),
                 P.sinkDropped("nats", 1, EventFactsTest.AT, Map.of("timeout", 3L), "no ack"));
         for (CellEvent e : events) {
-            assertEquals(e.facts(), EventFactsReader.read(line(e)), e.facts().toString());
+            assertEquals(e.facts(), EventReader.read(line(e)).facts(), e.facts().toString());
         }
     }
 
@@ -77,14 +77,14 @@ class EventFactsReaderTest {
         assertRefused(dropped, "host_dropped", d -> ((ObjectNode) d.get("host_dropped")).put("gremlins", 1));
         assertRefused(dropped, "agent_dropped_total", d -> d.put("agent_dropped_total", "many"));
         IllegalArgumentException notOurs = assertThrows(IllegalArgumentException.class,
-                () -> EventFactsReader.read(JSON.readTree("{\"type\":\"com.example.other\",\"data\":{}}")));
+                () -> EventReader.read(JSON.readTree("{\"type\":\"com.example.other\",\"data\":{}}")));
         assertTrue(notOurs.getMessage().contains("com.example.other"), notOurs.getMessage());
     }
 
     private static void assertRefused(JsonNode event, String member, Consumer<ObjectNode> change) {
         JsonNode copy = event.deepCopy();
         change.accept((ObjectNode) copy.get("data"));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> EventFactsReader.read(copy),
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> EventReader.read(copy).facts(),
                 member);
         assertTrue(e.getMessage().contains(member), member + ": " + e.getMessage());
     }
