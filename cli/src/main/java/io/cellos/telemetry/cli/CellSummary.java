@@ -92,6 +92,7 @@ final class CellSummary {
                 }
                 case EventFacts.SinkDropped d -> hostDropped = Math.max(hostDropped, d.total());
                 case EventFacts.AgentSilenced s -> silenced++;
+                case EventFacts.RecordClosed c -> agentDropped = Math.max(agentDropped, c.agentDroppedTotal());
             }
         }
     }

@@ -47,7 +47,7 @@ final class EventsVerifyCommand implements Command {
     public String help() {
         return """
                 Usage: cellos events verify [FILE] [--alg ALG] [--key-file F | --public-key K] [--kid KID]
-                                            [--signatures-only]
+                                            [--signatures-only | --require-closed]
 
                 Reads CloudEvents, one JSON object per line, from FILE or standard input (- too), and
                 checks the signature of each (docs/protocol.md §7.7 in the source tree: sigalg, sigkid
@@ -60,8 +60,11 @@ final class EventsVerifyCommand implements Command {
                 lines, and names the first break: which cell, which event and line, and what is
                 wrong: unlinked (no cellosprev), duplicate (an event copied in), fork (two events
                 after one, or two first events), missing_first (the head of the chain is gone) or
-                missing_predecessor (an event was removed). Events cut from the end of a chain
-                cannot be told; each chain's length and last event are printed to compare.
+                missing_predecessor (an event was removed). Each chain's length and last event are
+                printed, and whether it is closed: the receiver ends a cell's chain with a
+                record_closed event (§7.11) when it lets the cell go, so a chain that ends with it
+                lost nothing at its end; one that does not is open (the cell was still running when
+                the stream was read, or its end was cut).
 
                 A DSSE envelope instead (what 'cellos events attest' writes: a JSON object whose
                 first member is payload, payloadType or signatures) is checked as one: a
@@ -76,17 +79,22 @@ final class EventsVerifyCommand implements Command {
                   --kid KID         also require this key id
                   --signatures-only check each event's signature, not the chains: for an extract of
                                     a stream (events tail --type, a stream with a retention limit)
+                  --require-closed  also fail on an open chain: for the record of cells that ended
                 Without --key-file or --public-key the key comes from the environment:
                   $%s (hmac-sha256), $%s (ed25519).
 
-                Exit status: 0 every event verified (and every chain is whole from its first event),
-                1 a line failed or a chain breaks, 2 bad usage or key.
+                Exit status: 0 every event verified (and every chain is whole from its first event,
+                and closed with --require-closed), 1 a line failed or a chain breaks (or is open with
+                --require-closed), 2 bad usage or key.
                 """.formatted(SigningEnvironment.ALG, SigningEnvironment.HMAC_KEY, ED25519_PUBLIC_KEY);
     }
 
     @Override
     public int run(List<String> argv, Io io) throws Exception {
-        Args a = Args.parse(name(), argv, Set.of("alg", "key-file", "public-key", "kid"), Set.of("signatures-only"));
+        Args a = Args.parse(name(), argv, Set.of("alg", "key-file", "public-key", "kid"), Set.of("signatures-only", "require-closed"));
+        if (a.has("signatures-only") && a.has("require-closed")) {
+            throw a.usage("--require-closed checks the chains, which --signatures-only leaves out: give one");
+        }
         if (a.positional().size() > 1) {
             throw a.usage("give at most one FILE");
         }
@@ -109,9 +117,15 @@ final class EventsVerifyCommand implements Command {
                 io.out().println("verified " + count(v.linesVerified()) + " in " + where + (a.has("signatures-only")
                         ? " (signatures only, chains not checked)"
                         : "; " + v.chains().size() + (v.chains().size() == 1 ? " cell chain" : " cell chains")
-                        + " whole from the first event (a cut tail cannot be told):"));
+                        + " whole from the first event:"));
                 v.chains().forEach(c -> io.out().println("  cell " + c.cellId() + " run " + c.runId() + ": "
-                        + count(c.events()) + ", the last " + c.lastEventId()));
+                        + count(c.events()) + ", the last " + c.lastEventId() + (c.closed() ? ", closed by the receiver"
+                        : ", open: no record_closed at its end (the cell was still running, or its end was cut)")));
+                long open = v.chains().stream().filter(c -> !c.closed()).count();
+                if (a.has("require-closed") && open > 0) {
+                    io.out().println("--require-closed: " + open + (open == 1 ? " chain is" : " chains are") + " open");
+                    yield ExitCode.FAILED;
+                }
                 yield ExitCode.OK;
             }
             case StreamVerification.Failed f -> {

@@ -54,8 +54,9 @@ final class HostListenCommand implements Command {
                 with the cell id, run id and spec signature hash given here. Refused input is
                 counted by cause and reported as host-made telemetry.dropped events; a cell silent
                 for the keep-alive window gets one agent_silenced event. Runs until interrupted
-                (Ctrl-C, SIGTERM), then flushes, prints the cell's counts on standard error and
-                exits 0.
+                (Ctrl-C, SIGTERM), then closes the cell's record with a record_closed event (the
+                last of its hash chain when signing), flushes, prints the cell's counts on
+                standard error and exits 0.
 
                 Only the agent speaks for the cell (docs/protocol.md §1.3): its first connection
                 pins the session on its first frame, and a later connection is read only if its

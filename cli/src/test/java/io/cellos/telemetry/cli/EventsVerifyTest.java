@@ -43,6 +43,7 @@ class EventsVerifyTest {
             for (EventProjector p : List.of(c1, c2)) {
                 sink.emit(p.channelRefused(1, at, 9001, 2, "no session on its first frame", SessionCheck.PINNED));
             }
+            sink.emit(c1.closed(at, 3, 1, 1, -1, SessionCheck.PINNED)); // c1 was let go; c2 still runs
         }
         return out.toString(StandardCharsets.UTF_8).lines().toList();
     }
@@ -66,10 +67,15 @@ class EventsVerifyTest {
         Run ok = verify(lines);
         assertEquals(0, ok.status(), ok.out() + ok.err());
         assertEquals("""
-                verified 8 events in standard input; 2 cell chains whole from the first event (a cut tail cannot be told):
-                  cell c1 run r1: 4 events, the last r1/refused/1
-                  cell c2 run r1: 4 events, the last r1/refused/1
+                verified 9 events in standard input; 2 cell chains whole from the first event:
+                  cell c1 run r1: 5 events, the last r1/closed, closed by the receiver
+                  cell c2 run r1: 4 events, the last r1/refused/1, open: no record_closed at its end (the cell was still running, or its end was cut)
                 """, ok.out());
+        Run required = verify(lines, "--require-closed");
+        assertEquals(1, required.status(), required.out());
+        assertTrue(required.out().endsWith("--require-closed: 1 chain is open\n"), required.out());
+        Run both = verify(lines, "--require-closed", "--signatures-only");
+        assertEquals(2, both.status(), both.err());
         Collections.reverse(lines);
         Run reversed = verify(lines, "-");
         assertEquals(0, reversed.status(), reversed.out());
@@ -84,8 +90,8 @@ class EventsVerifyTest {
         copied.add(lines.get(2));
         Run duplicate = verify(copied);
         assertEquals(1, duplicate.status());
-        assertEquals("standard input:9: duplicate: cell c1 run r1, event r1/c1/f2: the very event of line 3 again: "
-                + "an event was copied in (9 events' signatures verified)\n", duplicate.out());
+        assertEquals("standard input:10: duplicate: cell c1 run r1, event r1/c1/f2: the very event of line 3 again: "
+                + "an event was copied in (10 events' signatures verified)\n", duplicate.out());
 
         Run missingFirst = verifyWithout(lines, 1); // c2's first event
         assertEquals(1, missingFirst.status());

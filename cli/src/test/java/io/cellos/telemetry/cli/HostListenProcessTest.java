@@ -123,14 +123,32 @@ class HostListenProcessTest {
         assertTrue(stderr.contains("stopped; 1 connections, 5 frames turned into events"), stderr);
         assertFalse(Files.exists(socket), "the socket is unlinked on exit");
         List<String> events = lines(out);
-        assertEquals(6, events.size(), String.join("\n", events));
+        assertEquals(7, events.size(), String.join("\n", events));
         assertTrue(events.get(5).contains("agent_silenced"));
+        assertTrue(events.get(6).contains("\"type\":\"cell.observability.guest.record_closed\""), events.get(6));
+        assertTrue(events.get(6).contains("\"frames_received\":5"), events.get(6));
 
         Run ok = Run.of("", "events", "verify", out.toString(), "--alg", "ed25519", "--public-key", keys.publicKey(),
                 "--kid", "k1");
         assertEquals(0, ok.status(), ok.out() + ok.err());
-        assertTrue(ok.out().contains("verified 6 events in " + out + "; 1 cell chain whole from the first event"), ok.out());
-        assertTrue(ok.out().contains("  cell c1 run r1: 6 events, the last r1/silenced"), ok.out());
+        assertTrue(ok.out().contains("verified 7 events in " + out + "; 1 cell chain whole from the first event"), ok.out());
+        assertTrue(ok.out().contains("  cell c1 run r1: 7 events, the last r1/closed, closed by the receiver"), ok.out());
+
+        // its end cut off: still whole from the first event, but open, which --require-closed refuses
+        Path shortened = dir.resolve("shortened.jsonl");
+        Files.write(shortened, events.subList(0, 5), StandardCharsets.UTF_8);
+        Run open = Run.of("", "events", "verify", shortened.toString(), "--alg", "ed25519", "--public-key",
+                keys.publicKey());
+        assertEquals(0, open.status(), open.out());
+        assertTrue(open.out().contains("cell c1 run r1: 5 events, the last r1/c1/f5, open: no record_closed at its end"),
+                open.out());
+        Run required = Run.of("", "events", "verify", shortened.toString(), "--alg", "ed25519", "--public-key",
+                keys.publicKey(), "--require-closed");
+        assertEquals(1, required.status(), required.out());
+        assertTrue(required.out().endsWith("--require-closed: 1 chain is open\n"), required.out());
+        Run whole = Run.of("", "events", "verify", out.toString(), "--alg", "ed25519", "--public-key", keys.publicKey(),
+                "--require-closed");
+        assertEquals(0, whole.status(), whole.out());
 
         List<String> thinned = new ArrayList<>(events);
         thinned.remove(2);
@@ -143,7 +161,7 @@ class HostListenProcessTest {
         Run signaturesOnly = Run.of("", "events", "verify", cut.toString(), "--alg", "ed25519", "--public-key",
                 keys.publicKey(), "--signatures-only");
         assertEquals(0, signaturesOnly.status(), signaturesOnly.out());
-        assertTrue(signaturesOnly.out().contains("verified 5 events in " + cut + " (signatures only, chains not checked)"),
+        assertTrue(signaturesOnly.out().contains("verified 6 events in " + cut + " (signatures only, chains not checked)"),
                 signaturesOnly.out());
 
         List<String> tampered = new ArrayList<>(events);
@@ -200,7 +218,7 @@ class HostListenProcessTest {
                 assertEquals(0, p.exitValue(), Files.readString(dir.resolve("stderr.txt")));
             }
             Run stored = Run.of("", "events", "tail", "--from", url, "--cell", "ocsf");
-            assertEquals(5, stored.out().lines().count(), stored.out() + stored.err());
+            assertEquals(6, stored.out().lines().count(), stored.out() + stored.err()); // and record_closed
             Path file = dir.resolve("ocsf.jsonl");
             Files.writeString(file, stored.out());
             Run ok = Run.of("", "events", "verify", file.toString(), "--alg", "ed25519", "--public-key", keys.publicKey());
@@ -213,12 +231,13 @@ class HostListenProcessTest {
             assertEquals(1, tail.status(), tail.err());
             assertTrue(tail.err().contains("an event not written as ocsf: not JSON"), tail.err());
             List<String> lines = tail.out().lines().toList();
-            assertEquals(10, lines.size(), tail.out());
+            assertEquals(12, lines.size(), tail.out());
             ObjectMapper json = new ObjectMapper();
             for (String line : lines) {
                 JsonNode e = json.readTree(line);
                 assertEquals(List.of(), validator.errors(e.get("data")), line);
-                assertEquals(100701, e.at("/data/type_uid").asLong(), line);
+                assertEquals(e.at("/type").asText().endsWith("record_closed") ? 99 : 100701,
+                        e.at("/data/type_uid").asLong(), line);
                 assertEquals(e.at("/data/unmapped/cell_id").asText().equals("ocsf"), e.has("sig"),
                         "stored OCSF keeps its signature; converted events are unsigned without a key: " + line);
             }
@@ -258,8 +277,9 @@ class HostListenProcessTest {
 
             Run all = Run.of("", "events", "tail", "--from", url, "--cell", "c1");
             assertEquals(0, all.status(), all.err());
-            assertEquals(6, all.out().lines().count(), all.out());
+            assertEquals(7, all.out().lines().count(), all.out());
             assertTrue(all.out().lines().toList().get(5).contains("agent_silenced"), all.out());
+            assertTrue(all.out().lines().toList().get(6).contains("record_closed"), all.out());
             Run spawned = Run.of("", "events", "tail", "--from", url, "--type", "process.spawned");
             assertEquals(5, spawned.out().lines().count(), spawned.out());
             assertEquals("", Run.of("", "events", "tail", "--from", url, "--cell", "other").out());
@@ -270,7 +290,8 @@ class HostListenProcessTest {
             Run ok = Run.of("", "events", "verify", read.toString(), "--alg", "ed25519", "--public-key", keys.publicKey(),
                     "--kid", "k1");
             assertEquals(0, ok.status(), ok.out() + ok.err());
-            assertTrue(ok.out().contains("verified 6 events") && ok.out().contains("cell c1 run r1: 6 events"), ok.out());
+            assertTrue(ok.out().contains("verified 7 events") && ok.out().contains("cell c1 run r1: 7 events, the last "
+                    + "r1/closed, closed by the receiver"), ok.out());
 
             // an extract of one type lacks the cell's first events: its signatures verify, its chain does not
             Run silenced = Run.of("", "events", "tail", "--from", url, "--type", "agent_silenced");

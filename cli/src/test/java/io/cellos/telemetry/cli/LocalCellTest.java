@@ -208,12 +208,13 @@ class LocalCellTest {
         assertTrue(protocols.stream().allMatch(p -> p.endsWith(p.startsWith("unix:") ? " unix" : " unknown")),
                 protocols.toString());
 
-        // the cell's signed event log is one unbroken chain
+        // the cell's signed event log is one unbroken chain, closed by the receiver as the cell ended
         Run verified = Run.of("", "events", "verify", dir.resolve("events.jsonl").toString(), "--alg", "ed25519",
-                "--public-key", keys.publicKey(), "--kid", "host-test");
+                "--public-key", keys.publicKey(), "--kid", "host-test", "--require-closed");
         assertEquals(0, verified.status(), verified.out() + verified.err());
         assertTrue(verified.out().contains("verified " + c.events().size() + " events in " + dir.resolve("events.jsonl")
                 + "; 1 cell chain whole from the first event"), verified.out());
+        assertTrue(verified.out().contains("/closed, closed by the receiver"), verified.out());
     }
 
     @Test

@@ -97,8 +97,8 @@ public final class RuntimeTrace {
             if (type.endsWith(".agent_silenced")) {
                 silenced++;
             }
-            if (!type.startsWith(GUEST)) {
-                continue;
+            if (!type.startsWith(GUEST) || "host".equals(d.path("origin").asText(null))) {
+                continue; // the receiver's own events (protocol.md §7.3-§7.11) came from no probe
             }
             String source = type.substring(GUEST.length());
             sources.add(source);

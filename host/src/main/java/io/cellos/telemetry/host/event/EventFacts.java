@@ -98,6 +98,24 @@ public sealed interface EventFacts {
     }
 
     /**
+     * The receiver closed the cell's record (protocol.md §7.11): nothing more of this cell and run
+     * follows, and with signing on it is the last link of the cell's hash chain, so that a chain
+     * without it may have lost its end.
+     *
+     * @param framesReceived    frames accepted from the cell since the bind: its guest events
+     * @param connections       telemetry connections accepted since the bind
+     * @param hostDroppedTotal  everything the receiver discarded of the cell, all causes
+     * @param agentDroppedTotal the highest {@code dropped_total} the agent reported, or -1
+     */
+    record RecordClosed(long framesReceived, long connections, long hostDroppedTotal, long agentDroppedTotal)
+            implements EventFacts {
+        @Override
+        public String typeSuffix() {
+            return EventProjector.CLOSED;
+        }
+    }
+
+    /**
      * A connection the host refused to believe (protocol.md §1.3): closed at once, nothing on it
      * became an event.
      *

@@ -1,5 +1,6 @@
 package io.cellos.telemetry.host.event;
 
+import io.cellos.telemetry.host.sign.ChainLinks;
 import io.cellos.telemetry.host.sign.EventChain;
 import io.cellos.telemetry.wire.ProbeEvent;
 import io.cellos.telemetry.wire.ProbeSource;
@@ -36,12 +37,15 @@ public final class EventProjector {
     static final String SILENCED = "agent_silenced";
     static final String DROPPED = "telemetry.dropped";
     static final String CHANNEL_REFUSED = "channel_refused";
+    static final String CLOSED = "record_closed";
     /** The type of the host-made event for a cell whose agent went silent. */
     public static final String TYPE_SILENCED = TYPE_PREFIX + SILENCED;
     /** The type of drop reports, the agent's and the host's. */
     public static final String TYPE_DROPPED = TYPE_PREFIX + DROPPED;
     /** The type of the host-made event for a connection the host refused to believe. */
     public static final String TYPE_CHANNEL_REFUSED = TYPE_PREFIX + CHANNEL_REFUSED;
+    /** The type of the host-made event that closes a cell's record, the last of its chain ({@link ChainLinks#CLOSING_TYPE}). */
+    public static final String TYPE_CLOSED = TYPE_PREFIX + CLOSED;
 
     private static final String[] GUEST_TYPES = Arrays.stream(ProbeSource.values())
             .map(s -> TYPE_PREFIX + s.wireName())
@@ -123,6 +127,19 @@ public final class EventProjector {
                               SessionCheck check) {
         return event(new EventFacts.AgentSilenced(keepaliveMillis, lastFrameAt, framesReceived),
                 stamp.runId() + "/silenced", at, check);
+    }
+
+    /**
+     * The host-made event that closes the cell's record, once, when the receiver lets the cell go:
+     * the last event of the cell and run.
+     *
+     * @param agentDroppedTotal the highest {@code dropped_total} the agent reported, or -1
+     * @param check             the cell's session check now
+     */
+    public CellEvent closed(Instant at, long framesReceived, long connections, long hostDroppedTotal,
+                            long agentDroppedTotal, SessionCheck check) {
+        return event(new EventFacts.RecordClosed(framesReceived, connections, hostDroppedTotal, agentDroppedTotal),
+                stamp.runId() + "/closed", at, check);
     }
 
     /**

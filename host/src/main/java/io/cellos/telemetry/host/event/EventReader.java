@@ -101,6 +101,8 @@ public final class EventReader {
                     d.path("last_frame_at").isNull() ? null : instant(d, "last_frame_at"), count(d, "frames_received"));
             case EventProjector.CHANNEL_REFUSED -> new EventFacts.ChannelRefused(port(d), count(d, "connection"),
                     text(d, "reason"));
+            case EventProjector.CLOSED -> new EventFacts.RecordClosed(count(d, "frames_received"),
+                    count(d, "connections"), count(d, "host_dropped_total"), agentDroppedTotal(d));
             case EventProjector.DROPPED -> d.has("sink") ? new EventFacts.SinkDropped(text(d, "sink"),
                     counts(d), text(d, "reason")) : hostDropped(d);
             default -> throw new IllegalArgumentException("type '" + type + "' is no host-made event");
@@ -146,9 +148,13 @@ public final class EventReader {
             }
             byCause.put(cause, c.getValue());
         }
-        long agent = d.path("agent_dropped_total").isNull() ? -1 : u64(d, "agent_dropped_total");
         String last = d.has("last_rejection") ? text(d, "last_rejection") : null;
-        return new EventFacts.HostDropped(byCause, agent, last);
+        return new EventFacts.HostDropped(byCause, agentDroppedTotal(d), last);
+    }
+
+    /** {@code agent_dropped_total}: its count, or -1 for {@code null} (the agent reported none). */
+    private static long agentDroppedTotal(JsonNode d) {
+        return d.path("agent_dropped_total").isNull() ? -1 : u64(d, "agent_dropped_total");
     }
 
     private static CellStamp stamp(JsonNode d) {

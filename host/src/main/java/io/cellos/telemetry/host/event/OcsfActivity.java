@@ -52,6 +52,8 @@ record OcsfActivity(OcsfClass ocsfClass, int id, String name, int severityId) {
     private static final OcsfActivity NOTHING_DROPPED =
             new OcsfActivity(OcsfClass.BASE_EVENT, OTHER, "Telemetry Dropped", INFORMATIONAL);
     private static final OcsfActivity DROPPED = new OcsfActivity(OcsfClass.BASE_EVENT, OTHER, "Telemetry Dropped", MEDIUM);
+    private static final OcsfActivity CLOSED =
+            new OcsfActivity(OcsfClass.BASE_EVENT, OTHER, "Record Closed", INFORMATIONAL);
     private static final OcsfActivity HEARTBEAT =
             new OcsfActivity(OcsfClass.BASE_EVENT, OTHER, "Agent Heartbeat", INFORMATIONAL);
 
@@ -61,6 +63,7 @@ record OcsfActivity(OcsfClass ocsfClass, int id, String name, int severityId) {
             case EventFacts.Guest g -> ofGuest(g.probe().source(), g.probe().extensions().droppedTotal());
             case EventFacts.AgentSilenced s -> FINDING;
             case EventFacts.ChannelRefused r -> REFUSE;
+            case EventFacts.RecordClosed c -> CLOSED;
             case EventFacts.HostDropped d -> dropped(d.total());
             case EventFacts.SinkDropped d -> dropped(d.total());
         };

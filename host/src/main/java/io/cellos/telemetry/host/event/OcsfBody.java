@@ -204,6 +204,10 @@ final class OcsfBody implements EventBody {
             }
             case EventFacts.HostDropped d -> g.writeStringField("message", "the host discarded " + d.total()
                     + " frames or connections of the cell: " + d.byCode());
+            case EventFacts.RecordClosed c -> g.writeStringField("message", "the receiver closed the cell's record after "
+                    + c.framesReceived() + " frames on " + c.connections() + " connections; the host discarded "
+                    + c.hostDroppedTotal() + (c.agentDroppedTotal() < 0 ? "" : ", the agent reported "
+                    + c.agentDroppedTotal() + " dropped"));
             case EventFacts.SinkDropped d -> g.writeStringField("message", "the " + d.sink() + " sink could not"
                     + " deliver " + d.total() + " events of the cell: " + d.reason());
             case EventFacts.Guest ignored -> throw new IllegalArgumentException("a guest event is not host-made");

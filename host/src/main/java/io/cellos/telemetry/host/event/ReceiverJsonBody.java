@@ -47,14 +47,18 @@ final class ReceiverJsonBody implements EventBody {
             case EventFacts.HostDropped f -> g -> {
                 g.writeStringField("origin", "host");
                 writeHostDropped(g, f.byCode(), f.total());
-                if (f.agentDroppedTotal() >= 0) {
-                    GuestFieldsJson.writeU64(g, "agent_dropped_total", f.agentDroppedTotal());
-                } else {
-                    g.writeNullField("agent_dropped_total");
-                }
+                writeAgentDroppedTotal(g, f.agentDroppedTotal());
                 if (f.lastRejection() != null) {
                     g.writeStringField("last_rejection", f.lastRejection());
                 }
+                cell.writeStamp(g, at, check);
+            };
+            case EventFacts.RecordClosed f -> g -> {
+                g.writeStringField("origin", "host");
+                g.writeNumberField("frames_received", f.framesReceived());
+                g.writeNumberField("connections", f.connections());
+                g.writeNumberField("host_dropped_total", f.hostDroppedTotal());
+                writeAgentDroppedTotal(g, f.agentDroppedTotal());
                 cell.writeStamp(g, at, check);
             };
             case EventFacts.ChannelRefused f -> g -> {
@@ -83,5 +87,14 @@ final class ReceiverJsonBody implements EventBody {
         }
         g.writeEndObject();
         g.writeNumberField("host_dropped_total", total);
+    }
+
+    /** {@code agent_dropped_total}: the count, or {@code null} for -1 (the agent reported none). */
+    private static void writeAgentDroppedTotal(JsonGenerator g, long agentDroppedTotal) throws IOException {
+        if (agentDroppedTotal >= 0) {
+            GuestFieldsJson.writeU64(g, "agent_dropped_total", agentDroppedTotal);
+        } else {
+            g.writeNullField("agent_dropped_total");
+        }
     }
 }

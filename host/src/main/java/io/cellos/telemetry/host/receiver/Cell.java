@@ -240,7 +240,7 @@ final class Cell {
 
     /**
      * Stops listening, handles what the open connections already sent, closes them, reports any
-     * unreported drops and removes the socket file.
+     * unreported drops, closes the cell's record ({@code record_closed}) and removes the socket file.
      */
     void close() {
         if (closed) {
@@ -259,6 +259,12 @@ final class Cell {
         if (dropsUnreported) {
             reportDrops(loop.clock().nanoTime());
         }
+        long hostDropped = 0;
+        for (long d : drops) {
+            hostDropped += d;
+        }
+        loop.emit(projector.closed(loop.clock().now(), framesEmitted, connections, hostDropped, agentDroppedTotal,
+                sessions.check())); // the cell's last event: its chain ends here
         closed = true; // not before: what the last reads refuse is still declared and reported
         try {
             java.nio.file.Files.deleteIfExists(socketPath);

@@ -15,7 +15,8 @@ import java.util.Optional;
  * Follows the cells' hash chains (protocol.md §7.9) through a stream of events whose signatures
  * verified, by their links, not by the order of the lines: cells interleave in a file, and one
  * cell's events may come out of chain order (a sink's own reports are signed on another thread, a
- * stream may be merged). A chain is told apart by {@code data.cell_id} and {@code data.run_id}.
+ * stream may be merged). A chain is told apart by {@code data.cell_id} and {@code data.run_id}
+ * ({@code data.unmapped}'s in OCSF).
  *
  * <p>Breaks that show as an event arrives (no link, the same event twice, two events after one)
  * are returned by {@link #add}; those that show only once every event is in (a missing first
@@ -26,8 +27,11 @@ final class ChainCheck {
     private record Key(String cellId, String runId) {
     }
 
-    /** One event as its chain sees it: {@code self} is the link to it, {@code prev} the link it carries. */
-    private record Link(String id, long line, String self, String prev) {
+    /**
+     * One event as its chain sees it: {@code self} is the link to it, {@code prev} the link it
+     * carries; {@code closes} whether it is the receiver's closing event ({@link ChainLinks#CLOSING_TYPE}).
+     */
+    private record Link(String id, long line, String self, String prev, boolean closes) {
     }
 
     private static final class Chain {
@@ -60,11 +64,12 @@ final class ChainCheck {
      */
     Optional<ChainBreak> add(ObjectNode event, byte[] signedBytes, long line) {
         String id = event.path("id").textValue();
-        String cellId = event.path("data").path("cell_id").textValue();
-        String runId = event.path("data").path("run_id").textValue();
+        JsonNode stamp = stampOf(event.path("data"));
+        String cellId = stamp.path("cell_id").textValue();
+        String runId = stamp.path("run_id").textValue();
         if (cellId == null || runId == null) {
             return Optional.of(new ChainBreak(ChainError.UNLINKED, cellId, runId, id, line,
-                    "no string data.cell_id and data.run_id, so it belongs to no cell's chain"));
+                    "no string data.cell_id and data.run_id (data.unmapped's in OCSF), so it belongs to no cell's chain"));
         }
         JsonNode prevNode = event.get(ChainLinks.ATTRIBUTE);
         if (prevNode == null || !prevNode.isTextual()) {
@@ -78,7 +83,8 @@ final class ChainCheck {
                     + " is not sha256: followed by 64 lower-case hex digits"));
         }
         Chain c = chains.computeIfAbsent(new Key(cellId, runId), Chain::new);
-        Link l = new Link(id, line, ChainLinks.to(signedBytes), prev);
+        Link l = new Link(id, line, ChainLinks.to(signedBytes), prev,
+                ChainLinks.CLOSING_TYPE.equals(event.path("type").textValue()));
         Link same = c.bySelf.putIfAbsent(l.self, l);
         if (same != null) {
             return Optional.of(c.at(ChainError.DUPLICATE, l, "the very event of line " + same.line
@@ -93,6 +99,14 @@ final class ChainCheck {
                     + (before == null ? prev : c.describe(before))));
         }
         return Optional.empty();
+    }
+
+    /**
+     * Where an event's data holds the cell's stamp: {@code data} itself in the receiver's own
+     * format, {@code data.unmapped} in OCSF (protocol.md §7.10), which has no attribute for it.
+     */
+    private static JsonNode stampOf(JsonNode data) {
+        return data.has("cell_id") ? data : data.path("unmapped");
     }
 
     /**
@@ -138,7 +152,7 @@ final class ChainCheck {
                     + ", which no event of the cell in the stream is; the chain from the cell's first event "
                     + "ends at " + c.describe(last) + ", its event " + reached + ", so what followed it was removed"));
         }
-        whole.add(new StreamVerification.Chain(c.key.cellId, c.key.runId, reached, last.id));
+        whole.add(new StreamVerification.Chain(c.key.cellId, c.key.runId, reached, last.id, last.closes));
         return Optional.empty();
     }
 }

@@ -15,6 +15,12 @@ import java.util.regex.Pattern;
 public final class ChainLinks {
     /** The attribute that carries the link, at the top level of the event, beside the signature's. */
     public static final String ATTRIBUTE = "cellosprev";
+    /**
+     * The type of the event that closes a cell's chain: the receiver's {@code record_closed}
+     * (protocol.md §7.11; {@code EventProjector.TYPE_CLOSED}), made when it lets the cell go. A chain
+     * that ends with it was not cut short.
+     */
+    public static final String CLOSING_TYPE = "cell.observability.guest.record_closed";
     /** The link of a cell's first event: {@code sha256:} and 64 zeros, the digest of nothing. */
     public static final String FIRST = "sha256:" + "0".repeat(64);
 

@@ -17,9 +17,12 @@ public sealed interface StreamVerification {
      * @param cellId      the cell
      * @param runId       its run
      * @param events      how many events the chain holds
-     * @param lastEventId the id of its last event: the chain cannot tell whether events came after it
+     * @param lastEventId the id of its last event
+     * @param closed      whether that is the receiver's closing event ({@link ChainLinks#CLOSING_TYPE}):
+     *                    then nothing of the chain was cut from its end; if not, the cell may still
+     *                    have been running when the stream was read, or its end was cut
      */
-    record Chain(String cellId, String runId, long events, String lastEventId) {
+    record Chain(String cellId, String runId, long events, String lastEventId, boolean closed) {
     }
 
     /**

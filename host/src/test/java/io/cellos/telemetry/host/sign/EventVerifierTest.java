@@ -52,7 +52,7 @@ class EventVerifierTest {
         StreamVerification result = TestKeys.verifier(algorithm).expectingKid(TestKeys.KID)
                 .verifyStream(new StringReader(signedStream(algorithm, 5)), true);
         assertEquals(new StreamVerification.Verified(5, List.of(new StreamVerification.Chain("cell-7f3a", "run-01JX4Q2Z",
-                5, "run-01JX4Q2Z/1/5"))), result);
+                5, "run-01JX4Q2Z/1/5", false))), result);
     }
 
     @ParameterizedTest

@@ -3,6 +3,7 @@ package io.cellos.telemetry.host.sign;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cellos.telemetry.host.event.CellStamp;
+import io.cellos.telemetry.host.event.EventProjector;
 import io.cellos.telemetry.host.receiver.CellHandle;
 import io.cellos.telemetry.host.receiver.GuestClient;
 import io.cellos.telemetry.host.receiver.Receiver;
@@ -66,7 +67,8 @@ class HashChainTest {
 
     /**
      * The signed output of a receiver with two I/O threads: cell-a gets 6 frames and a connection it
-     * refuses (so a channel_refused and a host drop report join its chain), cell-b 6 frames.
+     * refuses (so a channel_refused and a host drop report join its chain), cell-b 6 frames; each
+     * chain ends with the record_closed the receiver makes as it closes.
      */
     private List<String> twoCells() throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -81,7 +83,7 @@ class HashChainTest {
             a.awaitStats(s -> s.droppedTotal() == 1, PATIENCE);
         }
         List<String> lines = out.toString(StandardCharsets.UTF_8).lines().toList();
-        assertEquals(14, lines.size(), String.join("\n", lines));
+        assertEquals(16, lines.size(), String.join("\n", lines));
         return lines;
     }
 
@@ -126,9 +128,15 @@ class HashChainTest {
     void aReceiversSignedOutputFollowsEachCellsChainInAnyLineOrder() throws Exception {
         List<String> lines = twoCells();
         StreamVerification.Verified v = assertInstanceOf(StreamVerification.Verified.class, verify(lines));
-        assertEquals(14, v.linesVerified());
-        assertEquals(Set.of(new StreamVerification.Chain("cell-a", "run-1", 8, "run-1/dropped/1"),
-                new StreamVerification.Chain("cell-b", "run-1", 6, "run-1/c1/f6")), Set.copyOf(v.chains()));
+        assertEquals(16, v.linesVerified());
+        assertEquals(Set.of(new StreamVerification.Chain("cell-a", "run-1", 9, "run-1/closed", true),
+                new StreamVerification.Chain("cell-b", "run-1", 7, "run-1/closed", true)), Set.copyOf(v.chains()));
+        assertEquals(EventProjector.TYPE_CLOSED, ChainLinks.CLOSING_TYPE, "the verifier knows the receiver's closing event");
+        for (String l : lines) {
+            if (field(l, "/type").equals(EventProjector.TYPE_CLOSED)) {
+                assertEquals("6", field(l, "/data/frames_received"), l);
+            }
+        }
 
         // each cell's chain, followed by the links as the contract defines them, starts at the
         // first link and reaches every one of its events, the host-made ones too
@@ -173,8 +181,10 @@ class HashChainTest {
             int next = successor(lines, i);
             String what = "without line " + (i + 1) + ": " + result;
             if (next < 0) {
-                // the chain's last event: a cut tail cannot be told, the chain is one shorter
-                assertEquals(cell.equals("cell-a") ? 7 : 5, eventsByCell(result).get(cell), what);
+                // the chain's last event, the receiver's record_closed: the chain is one shorter and open
+                assertEquals(cell.equals("cell-a") ? 8 : 6, eventsByCell(result).get(cell), what);
+                assertTrue(assertInstanceOf(StreamVerification.Verified.class, result).chains().stream()
+                        .anyMatch(c -> c.cellId().equals(cell) && !c.closed()), what);
                 continue;
             }
             ChainBreak b = assertInstanceOf(StreamVerification.Broken.class, result, what).chainBreak();
@@ -236,7 +246,7 @@ class HashChainTest {
         List<String> lines = out.toString(StandardCharsets.UTF_8).lines().toList();
         ChainBreak b = assertInstanceOf(StreamVerification.Broken.class, verify(lines)).chainBreak();
         assertEquals(ChainError.FORK, b.error());
-        assertEquals(3, b.lineNumber());
+        assertEquals(4, b.lineNumber(), "the first bind's two events and its record_closed before it");
         assertTrue(b.detail().contains("both claim to be the cell's first event"), b.detail());
     }
 
@@ -246,7 +256,7 @@ class HashChainTest {
         lines.add(TestKeys.signer(ALG).sign(SampleEvents.line(1)));
         ChainBreak b = assertInstanceOf(StreamVerification.Broken.class, verify(lines)).chainBreak();
         assertEquals(ChainError.UNLINKED, b.error());
-        assertEquals(15, b.lineNumber());
+        assertEquals(17, b.lineNumber());
         assertEquals("unlinked: cell cell-7f3a run run-01JX4Q2Z, event run-01JX4Q2Z/1/1: no string cellosprev "
                 + "attribute: it was signed outside any chain (by hand, or by a receiver from before chains)", b.message());
     }
@@ -257,7 +267,7 @@ class HashChainTest {
         String last = lines.removeLast();
         lines.add(last.substring(0, last.length() / 2));
         StreamVerification.Failed f = assertInstanceOf(StreamVerification.Failed.class, verify(lines));
-        assertEquals(14, f.lineNumber());
+        assertEquals(16, f.lineNumber());
         assertEquals(VerificationError.NOT_JSON, f.failure().error());
     }
 
@@ -265,7 +275,41 @@ class HashChainTest {
     void signaturesAloneVerifyAnExtract() throws Exception {
         List<String> lines = new ArrayList<>(twoCells());
         lines.remove(3);
-        assertEquals(new StreamVerification.Verified(13, List.of()),
+        assertEquals(new StreamVerification.Verified(15, List.of()),
                 verifier.verifyStream(new StringReader(String.join("\n", lines)), false));
+    }
+
+    /**
+     * Events cut from the end of a chain, however many, leave a chain that is whole from its first
+     * event but open: its last event is not the receiver's record_closed.
+     */
+    @Test
+    void aChainCutAtItsEndIsWholeButOpen() throws Exception {
+        List<String> lines = twoCells();
+        List<String> cellB = new ArrayList<>();
+        for (int at = first(lines, "cell-b"); at >= 0; at = successor(lines, at)) {
+            cellB.add(lines.get(at)); // in chain order
+        }
+        assertEquals(7, cellB.size());
+        for (int cut = 1; cut < cellB.size(); cut++) {
+            List<String> kept = new ArrayList<>(lines);
+            kept.removeAll(cellB.subList(cellB.size() - cut, cellB.size()));
+            StreamVerification.Verified v = assertInstanceOf(StreamVerification.Verified.class, verify(kept), "cut " + cut);
+            StreamVerification.Chain b = v.chains().stream().filter(c -> c.cellId().equals("cell-b")).findFirst()
+                    .orElseThrow();
+            assertEquals(new StreamVerification.Chain("cell-b", "run-1", 7 - cut, field(cellB.get(6 - cut), "/id"), false),
+                    b, "cut " + cut);
+            assertTrue(v.chains().stream().anyMatch(c -> c.cellId().equals("cell-a") && c.closed()), "cell-a untouched");
+        }
+    }
+
+    /** The index of {@code cell}'s first event in {@code lines}. */
+    private static int first(List<String> lines, String cell) throws Exception {
+        for (int i = 0; i < lines.size(); i++) {
+            if (field(lines.get(i), "/data/cell_id").equals(cell) && field(lines.get(i), "/cellosprev").equals(ChainLinks.FIRST)) {
+                return i;
+            }
+        }
+        throw new AssertionError("no first event of " + cell);
     }
 }

@@ -363,7 +363,7 @@ class NatsSinkTest {
         // the sink's report, made on its own thread, joins the cell's chain after the event it could send
         String lines = stored.stream().map(JsonNode::toString).reduce("", (a, b) -> a + b + "\n");
         assertEquals(new StreamVerification.Verified(2, List.of(new StreamVerification.Chain("cell-a", "run-1", 2,
-                        "run-1/sink-dropped/1"))),
+                        "run-1/sink-dropped/1", false))),
                 EventVerifier.create(SignAlgorithm.HMAC_SHA256, key).verifyStream(new StringReader(lines), true));
     }
 
