@@ -53,8 +53,8 @@ final class EventsAttestCommand implements Command {
                 (payloadType application/vnd.in-toto+json), signed with the host's Ed25519 key:
                 every process (program, path, command line where known, pid, parent, exit status),
                 every connection (ip, port, hostname where known, the invoking process; protocol
-                unix for a UNIX-domain socket, unknown for an IP peer, since the agent does not say
-                TCP or UDP), every declared file touched (with the sha256 of its content now), and
+                tcp, udp or unix as the agent said it (under eBPF), else unix for a UNIX-domain
+                socket and unknown for an IP peer), every declared file touched (with the sha256 of its content now), and
                 as extension fields raw sockets, denials, tamper events and drops (a trace that lost
                 events says how many). 'cellos events verify' checks the envelope.
 

@@ -97,7 +97,8 @@ class EventsAttestTest {
         assertEquals(443, v6.get("port").asInt());
         assertEquals("example.org", v6.get("hostname").asText());
         assertEquals(11, v6.at("/invokingProcess/pid").asInt());
-        assertEquals(RuntimeTrace.UNKNOWN, v6.get("protocol").asText(), "the events do not say TCP or UDP");
+        assertEquals(RuntimeTrace.UNKNOWN, v6.get("protocol").asText(), "this event does not say TCP or UDP");
+        assertEquals("udp", p.at("/monitorLog/network/2/protocol").asText(), "this one does (eBPF sends it)");
         assertEquals("unix:/run/docker.sock", p.at("/monitorLog/network/1/cellosPeer").asText());
         assertEquals(RuntimeTrace.UNIX, p.at("/monitorLog/network/1/protocol").asText());
         assertTrue(p.at("/monitorLog/network/1/ip").isMissingNode(), "a UNIX peer has no ip");
@@ -147,6 +148,8 @@ class EventsAttestTest {
                         .withPeer("[2001:db8::1]:443").withHost("example.org").withExe("/usr/bin/curl")),
                 ProbeEvent.of(ProbeSource.NET_CONNECT_ATTEMPTED, 11, "curl", 5).withExtensions(Extensions.NONE
                         .withPeer("unix:/run/docker.sock")),
+                ProbeEvent.of(ProbeSource.NET_CONNECT_ATTEMPTED, 11, "curl", 5).withExtensions(Extensions.NONE
+                        .withPeer("192.0.2.1:53").withProtocol("udp")),
                 ProbeEvent.of(ProbeSource.FS_INOTIFY_FIRED, 11, "curl", 6).withExtensions(Extensions.NONE
                         .withPath(declared.toString())),
                 ProbeEvent.of(ProbeSource.NET_RAW_SOCKET_OPENED, 11, "curl", 7).withExtensions(Extensions.NONE

@@ -26,13 +26,16 @@ package io.cellos.telemetry.wire;
  * @param host         the DNS name the guest last resolved to the peer's address
  * @param exe          the path of the executable the process runs, as the agent learnt it
  * @param socket       what kind of raw or packet socket was opened: family, type and protocol
+ * @param protocol     the transport of a connect: {@code tcp}, {@code udp}, {@code unix}, or the
+ *                     IP protocol's number
  */
 public record Extensions(Long droppedTotal, Long parentPid, Long exitCode, String path, String peer,
                          Integer capability, Integer syscall, String session, String what, String cmdline,
-                         String sha256, String host, String exe, String socket) {
+                         String sha256, String host, String exe, String socket,
+                         String protocol) {
     /** No extension keys. */
     public static final Extensions NONE = new Extensions(null, null, null, null, null, null, null, null, null, null,
-            null, null, null, null);
+            null, null, null, null, null);
 
     public Extensions {
         checkRange(Field.PARENT_PID, parentPid);
@@ -112,6 +115,10 @@ public record Extensions(Long droppedTotal, Long parentPid, Long exitCode, Strin
         return with(Field.SOCKET, v);
     }
 
+    public Extensions withProtocol(String v) {
+        return with(Field.PROTOCOL, v);
+    }
+
     /**
      * The value of extension key {@code f}, as held (nothing is boxed anew): a {@link Number} for an
      * unsigned key ({@link Long}, or {@link Integer} for {@code capability} and {@code syscall}), a
@@ -135,6 +142,7 @@ public record Extensions(Long droppedTotal, Long parentPid, Long exitCode, Strin
             case HOST -> host;
             case EXE -> exe;
             case SOCKET -> socket;
+            case PROTOCOL -> protocol;
             default -> throw new IllegalArgumentException(f.wireName() + " is a core key, not an extension key");
         };
     }
@@ -185,6 +193,7 @@ public record Extensions(Long droppedTotal, Long parentPid, Long exitCode, Strin
                 f == Field.SHA256 ? (String) v : sha256,
                 f == Field.HOST ? (String) v : host,
                 f == Field.EXE ? (String) v : exe,
-                f == Field.SOCKET ? (String) v : socket);
+                f == Field.SOCKET ? (String) v : socket,
+                f == Field.PROTOCOL ? (String) v : protocol);
     }
 }

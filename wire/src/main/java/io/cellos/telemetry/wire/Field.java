@@ -30,7 +30,8 @@ public enum Field {
     SHA256("sha256", false, Sha256Hex.LENGTH),
     HOST("host", false, Integer.MAX_VALUE),
     EXE("exe", false, Wire.MAX_EXE_BYTES),
-    SOCKET("socket", false, Integer.MAX_VALUE);
+    SOCKET("socket", false, Integer.MAX_VALUE),
+    PROTOCOL("protocol", false, Integer.MAX_VALUE);
 
     /** Number of core keys; the first {@code CORE_COUNT} constants are the core keys. */
     public static final int CORE_COUNT = 5;

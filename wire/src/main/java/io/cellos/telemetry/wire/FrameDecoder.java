@@ -111,7 +111,7 @@ public final class FrameDecoder {
             String comm = null;
             Long dropped = null, parent = null, exit = null;
             String path = null, peer = null, session = null, what = null, cmdline = null, sha256 = null, host = null,
-                    exe = null, socket = null;
+                    exe = null, socket = null, protocol = null;
             Integer cap = null, sys = null;
             int[] unknownKeys = null; // offset << 16 | length of each unknown key, made only when needed
             int unknownCount = 0;
@@ -154,12 +154,13 @@ public final class FrameDecoder {
                     case HOST -> host = text(textOff, (int) v);
                     case EXE -> exe = text(textOff, (int) v);
                     case SOCKET -> socket = text(textOff, (int) v);
+                    case PROTOCOL -> protocol = text(textOff, (int) v);
                 }
             }
             checkComplete(seen, source, sourceOff);
             Extensions ext = (seen & -1 << Field.CORE_COUNT) == 0 ? Extensions.NONE
                     : new Extensions(dropped, parent, exit, path, peer, cap, sys, session, what, cmdline, sha256, host,
-                            exe, socket);
+                            exe, socket, protocol);
             return new ProbeEvent(version, source, pid, comm, mono, ext);
         }
 

@@ -85,6 +85,9 @@ public final class FrameEncoder {
         if (x.socket() != null) {
             text(Field.SOCKET, x.socket());
         }
+        if (x.protocol() != null) {
+            text(Field.PROTOCOL, x.protocol());
+        }
         return finish();
     }
 

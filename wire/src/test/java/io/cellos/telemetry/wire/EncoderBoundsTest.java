@@ -59,11 +59,11 @@ class EncoderBoundsTest {
         assertArrayEquals(GOLDEN, Arrays.copyOf(buf, GOLDEN.length));
     }
 
-    /** Fourteen extension keys and the five core ones pass the map's 16 entries: refused, not written. */
+    /** Fifteen extension keys and the five core ones pass the map's 16 entries: refused, not written. */
     @Test
     void anEventWithEveryExtensionKeyHasTooManyEntries() {
         Extensions all = new Extensions(1L, 2L, 3L, "/p", "10.0.0.1:1", 4, 5, "s", "w", "c", "0".repeat(64), "h",
-                "/usr/bin/e", "inet raw 6");
+                "/usr/bin/e", "inet raw 6", "tcp");
         FrameException e = assertThrows(FrameException.class,
                 () -> new FrameEncoder().encode(Events.GOLDEN.withExtensions(all), new byte[Wire.MAX_FRAME_BYTES], 0));
         assertRefusal(e, FrameError.TOO_MANY_ENTRIES, "host", -1);

@@ -71,12 +71,13 @@ class EventModelTest {
     void eachWitherSetsOneKey() {
         Extensions x = Extensions.NONE.withDroppedTotal(1).withParentPid(2).withExitCode(3).withPath("p").withPeer("q")
                 .withCapability(4).withSyscall(5).withSession("s").withWhat("w").withCmdline("c")
-                .withSha256("a".repeat(64)).withHost("h").withExe("e").withSocket("k");
-        assertEquals(new Extensions(1L, 2L, 3L, "p", "q", 4, 5, "s", "w", "c", "a".repeat(64), "h", "e", "k"), x);
+                .withSha256("a".repeat(64)).withHost("h").withExe("e").withSocket("k").withProtocol("t");
+        assertEquals(new Extensions(1L, 2L, 3L, "p", "q", 4, 5, "s", "w", "c", "a".repeat(64), "h", "e", "k", "t"), x);
         assertTrue(Extensions.NONE.isEmpty());
         assertTrue(Stream.of(Extensions.NONE.withDroppedTotal(0), Extensions.NONE.withPath(""),
                 Extensions.NONE.withSyscall(0), Extensions.NONE.withSession(""), Extensions.NONE.withCmdline(""),
-                Extensions.NONE.withHost(""), Extensions.NONE.withExe(""), Extensions.NONE.withSocket("")).noneMatch(Extensions::isEmpty));
+                Extensions.NONE.withHost(""), Extensions.NONE.withExe(""), Extensions.NONE.withSocket(""),
+                Extensions.NONE.withProtocol("")).noneMatch(Extensions::isEmpty));
     }
 
     @Test
@@ -124,11 +125,11 @@ class EventModelTest {
     void theFieldsAreThoseOfTheContractInEncoderOrder() {
         assertEquals(List.of("content_version", "probe_source", "guest_pid", "guest_comm", "guest_monotonic_ns",
                 "dropped_total", "parent_pid", "exit_code", "path", "peer", "capability", "syscall", "session", "what",
-                "cmdline", "sha256", "host", "exe", "socket"),
+                "cmdline", "sha256", "host", "exe", "socket", "protocol"),
                 Stream.of(Field.values()).map(Field::wireName).toList());
         long any = Integer.MAX_VALUE; // a text bounded only by the body
         assertEquals(List.of(0xffffL, any, 0xffff_ffffL, 16L, -1L, -1L, 0xffff_ffffL, 0xffff_ffffL, any, any, 0xffL, 0xffffL,
-                        any, any, 1024L, 64L, any, 4096L, any),
+                        any, any, 1024L, 64L, any, 4096L, any, any),
                 Stream.of(Field.values()).map(f -> f.isUnsigned() ? f.max() : f.maxBytes()).toList());
         assertEquals(Field.CORE_COUNT, Stream.of(Field.values()).filter(Field::core).count());
     }

@@ -49,7 +49,7 @@ final class Events {
      * Every source, each with and without extension keys, with every width boundary in every
      * integer field and the {@link #COMMS}, {@link #TEXTS}, {@link #CMDLINES} and {@link #DIGESTS}
      * in turn. The keyed events carry nine extension keys each, the keys of {@code process.exec}
-     * and {@code host}, {@code exe} or {@code socket} (by turns) in every other one: with the five core keys that
+     * and {@code host}, {@code exe}, {@code protocol} or {@code socket} (by turns) in every other one: with the five core keys that
      * leaves room in the map's 16 entries for the two unknown keys the cross-checks add.
      */
     public static List<ProbeEvent> corpus() {
@@ -68,9 +68,10 @@ final class Events {
                         newKeys ? null : TEXTS.get((i + 3) % TEXTS.size()),
                         newKeys ? CMDLINES.get((i / 2 + s.ordinal()) % CMDLINES.size()) : null,
                         newKeys ? DIGESTS.get((i / 2 + s.ordinal()) % DIGESTS.size()) : null,
-                        newKeys && i % 4 == 1 ? TEXTS.get((i + 4) % TEXTS.size()) : null,
+                        newKeys && i % 8 == 1 ? TEXTS.get((i + 4) % TEXTS.size()) : null,
                         newKeys && i % 8 == 3 ? TEXTS.get((i + 5) % TEXTS.size()) : null,
-                        newKeys && i % 8 == 7 ? TEXTS.get((i + 6) % TEXTS.size()) : null)));
+                        newKeys && i % 8 == 7 ? TEXTS.get((i + 6) % TEXTS.size()) : null,
+                        newKeys && i % 8 == 5 ? TEXTS.get((i + 7) % TEXTS.size()) : null)));
             }
         }
         return out;

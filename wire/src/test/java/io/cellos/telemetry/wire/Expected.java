@@ -81,7 +81,7 @@ final class Expected {
         Extensions y = new Extensions(x.droppedTotal(), x.parentPid(), x.exitCode(), sanitized(x.path()),
                 sanitized(x.peer()), x.capability(), x.syscall(), sanitized(x.session()), sanitized(x.what()),
                 cmdline(x.cmdline()), x.sha256(), sanitized(x.host()), sanitized(x.exe()),
-                sanitized(x.socket()));
+                sanitized(x.socket()), sanitized(x.protocol()));
         int version = e.contentVersion();
         if (!x.isEmpty() && Wire.minor(version) == 0) {
             version = Wire.VERSION_1_1;
@@ -116,6 +116,7 @@ final class Expected {
         putIfPresent(m, Field.HOST, x.host());
         putIfPresent(m, Field.EXE, x.exe());
         putIfPresent(m, Field.SOCKET, x.socket());
+        putIfPresent(m, Field.PROTOCOL, x.protocol());
         return m;
     }
 

@@ -77,6 +77,9 @@ class FlyweightEncodingTest {
         if (x.socket() != null) {
             enc.text(Field.SOCKET, x.socket());
         }
+        if (x.protocol() != null) {
+            enc.text(Field.PROTOCOL, x.protocol());
+        }
         return Arrays.copyOf(buf, enc.finish());
     }
 

@@ -23,11 +23,11 @@ class JacksonCrossCheckTest {
             ProbeEvent.of(ProbeSource.FS_INOTIFY_FIRED, 0xffff_ffffL, "inotifywait", Long.MIN_VALUE)
                     .withExtensions(new Extensions(-1L, 1L, 0x100L, "/etc/ünï😀", "[::1]:22", 255, 65_535,
                             "0123456789abcdef0123456789abcdef", "audit rule removed by pid 812 (auditctl)", null, null,
-                            null, null, null)),
+                            null, null, null, null)),
             ProbeEvent.of(ProbeSource.PROCESS_EXEC, 0xffff_ffffL, "curl", Long.MIN_VALUE)
                     .withExtensions(new Extensions(-1L, 1L, null, "/usr/bin/curl", "[::1]:443", null, 42,
                             "0123456789abcdef0123456789abcdef", null, "curl -H 'X: ünï😀' 'https://example.org/a b'",
-                            "0123456789abcdef".repeat(4), "example.org", null, null)),
+                            "0123456789abcdef".repeat(4), "example.org", null, null, null)),
             ProbeEvent.of(ProbeSource.NET_CONNECT_ATTEMPTED, 0xffff_ffffL, "sshd", Long.MIN_VALUE)
                     .withExtensions(Extensions.NONE.withPeer("[::1]:22").withHost("example.org")
                             .withSha256("0123456789abcdef".repeat(4)).withExe("/usr/bin/python3.13 ünï😀")),

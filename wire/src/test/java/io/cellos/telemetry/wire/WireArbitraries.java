@@ -83,13 +83,14 @@ final class WireArbitraries {
                 text(250).injectNull(0.5), text(150).injectNull(0.5),
                 u8().injectNull(0.5), u16().injectNull(0.5), text(40).injectNull(0.5))
                 .as((d, p, x, path, peer, cap, sys, session) -> new Extensions(d, p, x, path, peer, cap, sys, session,
-                        null, null, null, null, null, null));
+                        null, null, null, null, null, null, null));
         Arbitrary<Extensions> some = Combinators.combine(eight, text(60).injectNull(0.5), text(300).injectNull(0.5),
                         digests().injectNull(0.5), text(60).injectNull(0.5), text(60).injectNull(0.5),
-                        text(40).injectNull(0.5))
-                .as((x, what, cmdline, sha256, host, exe, socket) -> x.withWhat(what).withCmdline(cmdline)
+                        text(40).injectNull(0.5), text(8).injectNull(0.5))
+                .as((x, what, cmdline, sha256, host, exe, socket, protocol) -> x.withWhat(what).withCmdline(cmdline)
                         .withSha256(sha256).withHost(x.capability() == null ? host : null)
-                        .withExe(x.syscall() == null ? exe : null).withSocket(x.session() == null ? socket : null));
+                        .withExe(x.syscall() == null ? exe : null).withSocket(x.session() == null ? socket : null)
+                        .withProtocol(x.parentPid() == null ? protocol : null));
         return Arbitraries.frequencyOf(Tuple.of(1, Arbitraries.just(Extensions.NONE)), Tuple.of(3, some));
     }
 

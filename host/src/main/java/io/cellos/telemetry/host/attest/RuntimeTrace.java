@@ -228,7 +228,7 @@ public final class RuntimeTrace {
                 n.remove("ip"); // not the agent's form: leave it to cellosPeer
             }
         }
-        n.put("protocol", protocol(peer));
+        n.put("protocol", protocol(d, peer));
         copy(d, "host", n, "hostname");
         n.put("cellosPeer", peer);
         n.set("invokingProcess", who(d, time));
@@ -236,12 +236,17 @@ public final class RuntimeTrace {
     }
 
     /**
-     * A connection's {@code protocol}, only as far as the event tells it: {@value #UNIX} for a
-     * UNIX-domain peer ({@code unix:PATH}, {@code unix:@NAME}); {@value #UNKNOWN} for every other.
-     * An IP connect is TCP or UDP, but neither mechanism sends which (protocol.md §4, {@code peer}),
-     * and a guess would be a claim the trace cannot back.
+     * A connection's {@code protocol}, only as far as the event tells it: the event's own
+     * {@code protocol} key when it has one (protocol.md §4: {@code tcp}, {@code udp}, {@code unix},
+     * or an IP protocol's number; the eBPF mechanism sends it), else {@value #UNIX} for a UNIX-domain
+     * peer ({@code unix:PATH}, {@code unix:@NAME}) and {@value #UNKNOWN} for every other: audit does
+     * not say whether an IP connect was TCP or UDP, and a guess would be a claim the trace cannot back.
      */
-    static String protocol(String peer) {
+    static String protocol(JsonNode data, String peer) {
+        String sent = data.path("protocol").textValue();
+        if (sent != null && !sent.isEmpty()) {
+            return sent;
+        }
         return peer.startsWith("unix:") ? UNIX : UNKNOWN;
     }
 

@@ -24,6 +24,8 @@ import java.util.regex.Pattern;
  * ({@link ReceiverJsonBody}). The {@code dataschema} names the class's schema. Immutable.
  */
 final class OcsfBody implements EventBody {
+    /** {@code connection_info.direction_id}: the guest initiated it. */
+    private static final int OUTBOUND = 2;
     private static final String PRODUCT = "cellos-telemetry";
     private static final String VENDOR = "CellOS";
     /** The profile whose {@code device} and {@code actor} every event carries. */
@@ -148,6 +150,7 @@ final class OcsfBody implements EventBody {
                 if (x.peer() != null || x.host() != null) {
                     destination(g, x.peer(), x.host());
                 }
+                connectionInfo(g, x.protocol());
             }
             case NET_RAW_SOCKET_OPENED -> {
                 actor(g, e);
@@ -291,6 +294,31 @@ final class OcsfBody implements EventBody {
      * {@code name} (a UNIX socket's {@code unix:PATH}, or anything a guest made up); {@code hostname}
      * from {@code host}.
      */
+    /**
+     * {@code connection_info} of an outbound connection whose {@code protocol} (protocol.md §4) is an
+     * IP protocol: {@code tcp}, {@code udp} or a number from 0 to 255, as IANA names them. Nothing
+     * for {@code unix}, an absent key, or anything else a guest may send.
+     */
+    private static void connectionInfo(JsonGenerator g, String protocol) throws IOException {
+        int number = switch (protocol == null ? "" : protocol) {
+            case "tcp" -> 6;
+            case "udp" -> 17;
+            default -> protocol != null && protocol.matches("[0-9]{1,3}") && Integer.parseInt(protocol) <= 255
+                    ? Integer.parseInt(protocol) : -1;
+        };
+        if (number < 0) {
+            return;
+        }
+        g.writeObjectFieldStart("connection_info");
+        g.writeNumberField("direction_id", OUTBOUND);
+        g.writeStringField("direction", "Outbound");
+        if (number == 6 || number == 17) {
+            g.writeStringField("protocol_name", number == 6 ? "tcp" : "udp");
+        }
+        g.writeNumberField("protocol_num", number);
+        g.writeEndObject();
+    }
+
     private static void destination(JsonGenerator g, String peer, String host) throws IOException {
         g.writeObjectFieldStart("dst_endpoint");
         IpPort ip = peer == null ? null : IpPort.parse(peer);

@@ -23,7 +23,7 @@ class GuestFieldsJsonTest {
                 .withExtensions(new Extensions(1L, 2L, 3L, "/p", "10.0.0.1:1", 4, 5, "0123456789abcdef0123456789abcdef",
                         "audit rule removed by pid 812 (auditctl); restored", "curl -H 'X: ü' https://example.org/",
                         "0123456789abcdef".repeat(4), "example.org", "/usr/bin/python3.13",
-                        "packet raw 0x0003"));
+                        "packet raw 0x0003", "tcp"));
         JsonNode data = new ObjectMapper().readTree(json(e));
         for (Field f : Field.values()) {
             if (f == Field.SESSION) {

@@ -59,11 +59,11 @@ class OcsfOutputTest {
             Map.entry(frame(ProbeSource.PROCESS_EXITED, 44, "sleep", Extensions.NONE.withExitCode(9)), 100702L),
             Map.entry(frame(ProbeSource.PROCESS_EXITED, 45, "odd", Extensions.NONE.withExitCode(0x7f_0000L)), 100702L),
             Map.entry(frame(ProbeSource.NET_CONNECT_ATTEMPTED, 42, "curl", Extensions.NONE.withPeer("93.184.216.34:443")
-                    .withHost("example.com").withExe("/usr/bin/curl").withSha256(SHA)), 400101L),
+                    .withHost("example.com").withExe("/usr/bin/curl").withSha256(SHA).withProtocol("tcp")), 400101L),
             Map.entry(frame(ProbeSource.NET_CONNECT_ATTEMPTED, 42, "curl",
-                    Extensions.NONE.withPeer("[fe80::1%2]:53")), 400101L),
+                    Extensions.NONE.withPeer("[fe80::1%2]:53").withProtocol("udp")), 400101L),
             Map.entry(frame(ProbeSource.NET_CONNECT_ATTEMPTED, 42, "curl",
-                    Extensions.NONE.withPeer("unix:/run/dbus/system_bus_socket")), 400101L),
+                    Extensions.NONE.withPeer("unix:/run/dbus/system_bus_socket").withProtocol("unix")), 400101L),
             Map.entry(frame(ProbeSource.NET_CONNECT_ATTEMPTED, 42, "x", Extensions.NONE.withPeer("999.1.1.1:80")), 400101L),
             Map.entry(frame(ProbeSource.NET_RAW_SOCKET_OPENED, 46, "ping", Extensions.NONE.withSocket("inet raw 1")
                     .withExe("/usr/bin/ping")), 400199L),
@@ -79,6 +79,10 @@ class OcsfOutputTest {
             Map.entry(frame(ProbeSource.TELEMETRY_DROPPED, 2, "cellos-agent", Extensions.NONE.withDroppedTotal(-1L)), 99L),
             Map.entry(frame(ProbeSource.AGENT_HEARTBEAT, 2, "cellos-agent", Extensions.NONE), 99L),
             // peers a hostile guest may write, none of them an ip_t: each goes out as a name
+            Map.entry(frame(ProbeSource.NET_CONNECT_ATTEMPTED, 42, "sctp",
+                    Extensions.NONE.withPeer("10.0.0.1:9").withProtocol("132")), 400101L),
+            Map.entry(frame(ProbeSource.NET_CONNECT_ATTEMPTED, 42, "x",
+                    Extensions.NONE.withPeer("10.0.0.1:9").withProtocol("<b>tcp</b>")), 400101L),
             Map.entry(frame(ProbeSource.NET_CONNECT_ATTEMPTED, 9, "x", Extensions.NONE.withPeer("127.1:80")), 400101L),
             Map.entry(frame(ProbeSource.NET_CONNECT_ATTEMPTED, 9, "x",
                     Extensions.NONE.withPeer("[fe80::1%" + "9".repeat(40) + "]:80")), 400101L),
@@ -165,6 +169,17 @@ class OcsfOutputTest {
                 data(p.guest(FRAMES.get(8).getKey(), 1, 9, at, null)).at("/dst_endpoint/name").asText());
         assertEquals("999.1.1.1:80", data(p.guest(FRAMES.get(9).getKey(), 1, 10, at, null)).at("/dst_endpoint/name")
                 .asText(), "what is not an address goes out as a name, not as an ip");
+        assertEquals("tcp", connect.at("/connection_info/protocol_name").asText(), connect.toString());
+        assertEquals(6, connect.at("/connection_info/protocol_num").asInt());
+        assertEquals(2, connect.at("/connection_info/direction_id").asInt(), "outbound");
+        assertEquals(17, data(p.guest(FRAMES.get(7).getKey(), 1, 8, at, null)).at("/connection_info/protocol_num").asInt());
+        assertFalse(data(p.guest(FRAMES.get(8).getKey(), 1, 9, at, null)).has("connection_info"), "unix is no IP protocol");
+        int sctp = FRAMES.size() - 7;
+        JsonNode other = data(p.guest(FRAMES.get(sctp).getKey(), 1, sctp + 1, at, null));
+        assertEquals(132, other.at("/connection_info/protocol_num").asInt(), other.toString());
+        assertFalse(other.get("connection_info").has("protocol_name"), "no name but IANA's two we know");
+        assertFalse(data(p.guest(FRAMES.get(sctp + 1).getKey(), 1, sctp + 2, at, null)).has("connection_info"),
+                "a protocol the guest made up is not mapped");
         for (int i = FRAMES.size() - 5; i < FRAMES.size(); i++) {
             JsonNode odd = data(p.guest(FRAMES.get(i).getKey(), 1, i + 1, at, null));
             assertEquals(FRAMES.get(i).getKey().extensions().peer(), odd.at("/dst_endpoint/name").asText());

@@ -52,7 +52,7 @@ import static io.cellos.telemetry.guest.linux.EbpfProgram.R9;
  *  32  the destination as a struct sockaddr_in or sockaddr_in6 ({@value #SOCKADDR_BYTES} bytes):
  *      u16 family, be16 port, then AF_INET: be32 address, 8 zero bytes;
  *      AF_INET6: u32 flowinfo 0, u8 address[16], u32 scope_id 0
- *  60  u32  0
+ *  60  u32  protocol   the socket's IP protocol ({@code struct bpf_sock_addr}'s: 6 TCP, 17 UDP)
  * </pre>
  * A UNIX record ({@link #UNIX_CONNECT}, {@link #UNIX_DATAGRAM}; {@value #UNIX_RECORD_BYTES} bytes) has
  * the same first 32 bytes, then:
@@ -72,6 +72,7 @@ final class ConnectPrograms {
     static final int DATAGRAM = 2;
     static final int SOCKADDR = RecordHeader.BYTES;
     static final int SOCKADDR_BYTES = 28;
+    static final int PROTOCOL = SOCKADDR + SOCKADDR_BYTES;
     static final int RECORD_BYTES = 64;
     static final int UNIX_CONNECT = 3;
     static final int UNIX_DATAGRAM = 4;
@@ -93,6 +94,8 @@ final class ConnectPrograms {
     private static final int USER_IP4 = 4;
     private static final int USER_IP6 = 8;
     private static final int USER_PORT = 24;
+    /** {@code struct bpf_sock_addr.protocol}: the socket's, read-only. */
+    private static final int CTX_PROTOCOL = 36;
     // struct bpf_sock_addr_kern, include/linux/filter.h: the context as the kernel holds it
     private static final int KERN_UADDR = 8;
     private static final int KERN_UADDRLEN = 32;
@@ -249,7 +252,8 @@ final class ConnectPrograms {
             copyAddress(p, R7, SOCKADDR + 8, family);                         // sin6_addr
             p.storeImm(Size.W, R7, SOCKADDR + 24, 0);                         // sin6_scope_id: not in the context
         }
-        p.storeImm(Size.W, R7, SOCKADDR + SOCKADDR_BYTES, 0);
+        p.load(Size.W, R1, R6, CTX_PROTOCOL)
+                .store(Size.W, R7, PROTOCOL, R1);                             // protocol: TCP, or UDP
         return CountedRing.submit(p, OUT, ALLOW);
     }
 

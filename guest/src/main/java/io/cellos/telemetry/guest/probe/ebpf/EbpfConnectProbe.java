@@ -57,6 +57,10 @@ import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
  * death of the agent, detaches everything and leaves nothing behind in the kernel.
  */
 public final class EbpfConnectProbe extends RingProbe {
+    private static final int IPPROTO_TCP = 6;
+    private static final int IPPROTO_UDP = 17;
+    private static final String UNIX = "unix";
+
     /** The default ring: 16,384 records can wait for the loop. */
     public static final int DEFAULT_RING_BYTES = 1 << 20;
     /** The default number of (socket, destination) pairs remembered for UDP sends. */
@@ -173,8 +177,10 @@ public final class EbpfConnectProbe extends RingProbe {
         long nanos = RecordHeader.nanos(data, at);
         ProbeEvent e = ProbeEvent.of(ProbeSource.NET_CONNECT_ATTEMPTED, Integer.toUnsignedLong(pid), header.comm(data, at), nanos);
         peer.setLength(0);
+        String protocol;
         switch (kind) {
             case ConnectPrograms.CONNECT, ConnectPrograms.DATAGRAM -> {
+                protocol = ipProtocol(data.get(JAVA_INT_UNALIGNED, at + ConnectPrograms.PROTOCOL));
                 MemorySegment.copy(data, JAVA_BYTE, at + ConnectPrograms.SOCKADDR, sockaddr, 0, ConnectPrograms.SOCKADDR_BYTES);
                 if (!PeerAddress.append(sockaddr, ConnectPrograms.SOCKADDR_BYTES, peer)) {
                     throw new IllegalStateException("a connect record of family " + PeerAddress.family(sockaddr, 2)
@@ -182,6 +188,7 @@ public final class EbpfConnectProbe extends RingProbe {
                 }
             }
             case ConnectPrograms.UNIX_CONNECT, ConnectPrograms.UNIX_DATAGRAM -> {
+                protocol = UNIX;
                 int len = Math.min(data.get(JAVA_INT_UNALIGNED, at + ConnectPrograms.UNIX_LENGTH), ConnectPrograms.SUN_BYTES);
                 if (len > 0) {
                     MemorySegment.copy(data, JAVA_BYTE, at + ConnectPrograms.SUN, sockaddr, 0, len);
@@ -190,6 +197,16 @@ public final class EbpfConnectProbe extends RingProbe {
             }
             default -> throw new IllegalStateException("a connect record of kind " + kind + " from our own program");
         }
-        out.emitInScope(peer.isEmpty() ? e : e.withExtensions(Extensions.NONE.withPeer(peer.toString())), pid, -1);
+        Extensions x = Extensions.NONE.withProtocol(protocol);
+        out.emitInScope(e.withExtensions(peer.isEmpty() ? x : x.withPeer(peer.toString())), pid, -1);
+    }
+
+    /** The {@code protocol} key of an IP socket's IPPROTO_ number: {@code tcp}, {@code udp}, or the number. */
+    static String ipProtocol(int number) {
+        return switch (number) {
+            case IPPROTO_TCP -> "tcp";
+            case IPPROTO_UDP -> "udp";
+            default -> Integer.toString(number);
+        };
     }
 }

@@ -10,6 +10,7 @@ import java.nio.channels.DatagramChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 
 import static io.cellos.telemetry.guest.probe.Connects.IO_URING;
 import static io.cellos.telemetry.guest.probe.Connects.PATIENCE;
@@ -54,6 +55,7 @@ class EbpfConnectProbeTest {
                     s.sendto(b"hello", socket.MSG_FASTOPEN, ("127.0.0.1", %d))
                     """.formatted(port));
             assertDeclared(h, pid, "python3", "127.0.0.1:" + port);
+            assertEquals(Set.of("tcp"), protocolsOf(h, pid), "a TCP Fast Open is TCP's");
         }
     }
 
@@ -78,6 +80,8 @@ class EbpfConnectProbeTest {
             List<String> peers = h.events().stream().filter(e -> e.guestPid() == pid).map(e -> e.extensions().peer()).toList();
             assertEquals(List.of("127.0.0.1:" + a, "127.0.0.1:" + a, "127.0.0.1:" + b, "[::1]:" + b), peers,
                     "socket s once to a; socket t (sendmsg) once to a, once to b; socket u once to [::1]:b");
+            assertEquals(Set.of("udp"), protocolsOf(h, pid), "datagrams are UDP's");
+            assertEquals(Set.of("udp"), protocolsOf(h, marker), "so is a connect of a UDP socket");
         }
     }
 
@@ -129,6 +133,7 @@ class EbpfConnectProbeTest {
             assertDeclared(h, pid, "python3", "unix:" + dir + "/dgram");
             assertEquals(1, h.events().stream().filter(e -> e.guestPid() == pid
                     && ("unix:" + dir + "/dgram").equals(e.extensions().peer())).count(), "50 datagrams, declared once");
+            assertEquals(Set.of("unix"), protocolsOf(h, pid));
         } finally {
             try (var files = java.nio.file.Files.list(dir)) {
                 for (Path f : files.toList()) {
@@ -163,5 +168,11 @@ class EbpfConnectProbeTest {
     @Test
     void closingTheProbeDetachesAndUnloadsEverything() throws Exception {
         LoadedPrograms.assertCloseUnloadsWhatArmLoaded(new EbpfConnectProbe(), 4, 4, PATIENCE);
+    }
+
+    /** The {@code protocol} keys of the connects {@code pid} was declared making. */
+    private static Set<String> protocolsOf(ProbeHarness h, long pid) {
+        return h.events().stream().filter(e -> e.guestPid() == pid).map(e -> e.extensions().protocol())
+                .collect(java.util.stream.Collectors.toSet());
     }
 }
