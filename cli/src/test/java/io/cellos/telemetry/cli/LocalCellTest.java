@@ -204,12 +204,12 @@ class LocalCellTest {
             protocols.add(n.get("cellosPeer").asText() + " " + n.get("protocol").asText());
         }
         // getent asks nscd over a UNIX socket first: eBPF sees that connect, audit no UNIX connects; the TCP
-        // connect (refused, attempted all the same) both see. (Init's own connect to the exit channel comes
-        // first thing, before the agent may be ready: it is there or not.)
+        // connect (refused, attempted all the same) both see, and eBPF says it was TCP. (Init's own connect to
+        // the exit channel comes first thing, before the agent may be ready: it is there or not.)
         assertEquals(mode.bpf(), protocols.contains("unix:/var/run/nscd/socket " + RuntimeTrace.UNIX), protocols.toString());
-        assertTrue(protocols.contains("127.0.0.1:9 " + RuntimeTrace.UNKNOWN), protocols.toString());
-        assertTrue(protocols.stream().allMatch(p -> p.endsWith(p.startsWith("unix:") ? " unix" : " unknown")),
-                protocols.toString());
+        assertTrue(protocols.contains("127.0.0.1:9 " + (mode.bpf() ? "tcp" : RuntimeTrace.UNKNOWN)), protocols.toString());
+        assertTrue(protocols.stream().allMatch(p -> p.endsWith(p.startsWith("unix:") ? " unix"
+                : mode.bpf() ? " tcp" : " unknown")), protocols.toString());
 
         // the cell's signed event log is one unbroken chain, closed by the receiver as the cell ended
         Run verified = Run.of("", "events", "verify", dir.resolve("events.jsonl").toString(), "--alg", "ed25519",
