@@ -80,6 +80,15 @@ record ProcSample(long atNanos, long cpuTicks, Map<Integer, ThreadSample> thread
                 kib(status, "RssFile"), forks);
     }
 
+    /**
+     * {@code VmRSS} of process {@code pid} alone, in KiB: cheaper than {@link #take} for sampling often.
+     *
+     * @throws IOException if the process is gone
+     */
+    static long vmRssKiB(long pid) throws IOException {
+        return kib(status(Path.of("/proc", Long.toString(pid))), "VmRSS");
+    }
+
     private static Map<String, String> status(Path dir) throws IOException {
         Map<String, String> m = new TreeMap<>();
         for (String line : Files.readAllLines(dir.resolve("status"))) {
