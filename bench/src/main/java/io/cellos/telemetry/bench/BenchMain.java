@@ -129,7 +129,7 @@ public final class BenchMain {
                 } catch (Exception | Error e) {
                     e.printStackTrace(log);
                     got = List.of(Row.failed(f.name(), "./cellos bench --only " + f.name(),
-                            "Not measured: " + e.getClass().getSimpleName() + ": " + e.getMessage() + " (see the log)."));
+                            "Not measured: " + e.getClass().getSimpleName() + ": " + e.getMessage() + " (the log has the rest)."));
                 }
                 Load load = meter.stop();
                 for (Row r : got) {

@@ -119,7 +119,7 @@ final class BenchTable {
         for (Baseline x : r.baselines()) {
             double q = r.ratioTo(x);
             if (!Double.isNaN(q)) {
-                parts.add(number(q) + "× " + x.name());
+                parts.add(String.format(Locale.ROOT, q >= 100 ? "%.0f× %s" : "%.2f× %s", q, x.name()));
             }
         }
         return parts.isEmpty() ? "—" : String.join("<br>", parts);

@@ -18,9 +18,9 @@ import java.util.stream.Stream;
  * size; from init's start to the workload's first instruction; and init + agent resident memory,
  * idle and at the peak of a storm of short-lived processes in the cell.
  *
- * <p>Start: the workload prints the start time of PID 1 of the cell's PID namespace (init) and its
- * own, in the kernel's clock ticks ({@code starttime} of {@code /proc/PID/stat}, 10 ms each); the
- * figure is their difference. Memory: {@code VmRSS} of init and the agent summed, once while the
+ * <p>Start: the workload prints its own start time, in the kernel's clock ticks ({@code starttime}
+ * of {@code /proc/PID/stat}, 10 ms each), and init's is read from the host meanwhile; the figure is
+ * their difference. Memory: {@code VmRSS} of init and the agent summed, once while the
  * workload sleeps, then every 20 ms during the storm, of which the greatest.
  */
 final class GuestFigure extends Figure {
@@ -113,20 +113,28 @@ final class GuestFigure extends Figure {
         }
     }
 
-    /** One cell whose workload prints init's start and its own; the difference in ms. */
+    /**
+     * One cell whose workload prints its own start time and stays a moment, while init's start time
+     * is read from the host (the gate keeps init's {@code /proc} entry from the workload); the
+     * difference in ms.
+     */
     private static double startMs(BenchContext ctx, Path image, Path dir) throws Exception {
-        List<Long> ticks = new ArrayList<>();
+        long[] ticks = {-1, -1}; // init, workload
         int status = CellRun.run(ctx, image, dir, List.of("sh", "-c",
-                "for p in 1 $$; do sed 's/.*) //' /proc/$p/stat | cut -d' ' -f20; done"), line -> {
-                    if (ticks.size() < 2 && line.matches("[0-9]+")) {
-                        ticks.add(Long.parseLong(line));
+                "sed 's/.*) //' /proc/$$/stat | cut -d' ' -f20; sleep 0.5"), line -> {
+                    if (ticks[1] < 0 && line.matches("[0-9]+")) {
+                        ticks[1] = Long.parseLong(line);
+                        long init = CellRun.guestPids(dir)[0];
+                        if (init > 0) {
+                            ticks[0] = ProcSample.startTicks(init);
+                        }
                     }
                 });
-        if (status != 0 || ticks.size() != 2) {
-            throw new IOException("the start-time cell exited " + status + " and printed " + ticks.size()
-                    + " start times of 2 (see the log)");
+        if (status != 0 || ticks[0] < 0 || ticks[1] < 0) {
+            throw new IOException("the start-time cell exited " + status + (ticks[1] < 0
+                    ? " without printing its workload's start time" : ticks[0] < 0 ? " before init was found" : ""));
         }
-        return (ticks.get(1) - ticks.get(0)) * MS_PER_TICK;
+        return (ticks[1] - ticks[0]) * MS_PER_TICK;
     }
 
     /** One cell that sleeps, then forks a storm of {@code storm}; init + agent {@code VmRSS} idle and at the peak, MiB. */
@@ -173,7 +181,7 @@ final class GuestFigure extends Figure {
             }
         });
         if (status != 0 || Double.isNaN(mib[0]) || Double.isNaN(mib[1])) {
-            throw new IOException("the memory cell exited " + status + " before its readings were made (see the log)");
+            throw new IOException("the memory cell exited " + status + " before its readings were made");
         }
         return mib;
     }
