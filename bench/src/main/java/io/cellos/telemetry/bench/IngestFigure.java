@@ -15,7 +15,7 @@ final class IngestFigure extends Figure {
     @Override
     List<Row> run(BenchContext ctx) throws Exception {
         IngestArguments args = IngestArguments.parse(new String[] {"--cells", "100", "--frames-per-cell",
-                Integer.toString(ctx.pick(20_000, 2_000)), "--loops", "1", "--sink", "file", "--rounds",
+                Integer.toString(ctx.pick(20_000, 10_000)), "--loops", "1", "--sink", "file", "--rounds",
                 Integer.toString(ctx.pick(4, 2))});
         ctx.log().println("# " + args);
         ctx.log().println(IngestResult.HEADER);
