@@ -52,11 +52,9 @@ public final class AgentCost {
      * @param eventsReceived     events but heartbeats the receiver got in the load window
      * @param processEvents      process events of the workload received
      * @param expectedEvents     process events the workload should have made
-     * @param idle               {@code /proc} after the idle phase (memory)
-     * @param afterLoad          {@code /proc} after the load (memory)
      */
     record Result(double idleCpuSeconds, double idleSeconds, double loadCpuSeconds, long eventsReceived,
-                  int processEvents, int expectedEvents, ProcSample idle, ProcSample afterLoad) {
+                  int processEvents, int expectedEvents) {
         /** The agent's CPU per 1,000 events of the load, in ms. */
         double msPer1000Events() {
             return 1e6 * loadCpuSeconds / eventsReceived;
@@ -134,7 +132,7 @@ public final class AgentCost {
             out.println("MEMORY after load: " + loadEnd.memoryReport());
             out.println("highest dropped_total reported: " + rig.log().droppedTotal());
             return new Result(idleEnd.cpuSecondsSince(idleStart), idleSeconds, loadEnd.cpuSecondsSince(loadStart),
-                    events, got, workload, idleEnd, loadEnd);
+                    events, got, workload);
         }
     }
 

@@ -57,8 +57,8 @@ public final class BenchMain {
                 output goes to a log file, named at the end.
 
                 The run takes /tmp/cellos-kernel-tests.lock (waiting, with a message, while kernel
-                tests hold it), so that no test arms probes beside it. A full run takes about
-                35 minutes; run it on a machine with nothing else to do.
+                tests hold it), so that no test arms probes beside it. A full run takes about half
+                an hour; run it on a machine with nothing else to do.
 
                 Options:
                   --quick          a short smoke run: fewer repeats, shorter phases and smaller
@@ -104,7 +104,14 @@ public final class BenchMain {
             return ExitCode.USAGE;
         }
         String invocation = args.isEmpty() ? "./cellos bench" : "./cellos bench " + String.join(" ", args);
-        try (FileLock lock = takeKernelLock(err)) {
+        FileLock lock;
+        try {
+            lock = takeKernelLock(err);
+        } catch (ErrnoException e) {
+            err.println("cellos bench: cannot take " + KERNEL_LOCK + ": " + e.getMessage());
+            return ExitCode.USAGE;
+        }
+        try (lock) {
             return runLocked(options, chosen, invocation, out, err);
         }
     }

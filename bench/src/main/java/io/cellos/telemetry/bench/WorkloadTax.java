@@ -23,7 +23,8 @@ import java.util.Map;
  * probes), {@code ebpf} (the eBPF process probe alone), {@code audit-probe}, {@code connector};
  * default {@code none,audit,bpf}. ROUNDS defaults to 5; the command to
  * {@code dd if=/dev/zero of=/dev/null bs=1 count=2000000} (four million system calls). Each round
- * runs every mechanism once, in an order rotated by the round. Prints each run, then the median
+ * runs every mechanism once, in an order rotated by the round, after one untimed run of the command
+ * that warms the page cache. Prints each run, then the median
  * per mechanism and its ratio to {@code none}'s. Run as root, with nothing else loading the machine.
  */
 public final class WorkloadTax {
@@ -48,7 +49,8 @@ public final class WorkloadTax {
     }
 
     /**
-     * Runs {@code command} {@code rounds} times under each of the mechanisms {@code names}, in an
+     * Runs {@code command} once untimed (so that the page cache is as warm for the first mechanism as
+     * for the rest), then {@code rounds} times under each of the mechanisms {@code names}, in an
      * order rotated by the round, printing each run to {@code out}.
      *
      * @return each mechanism's run times in seconds, in round order, keyed in the order of {@code names}
@@ -64,6 +66,7 @@ public final class WorkloadTax {
         Map<String, List<Double>> seconds = new LinkedHashMap<>();
         names.forEach(n -> seconds.put(n, new ArrayList<>()));
         out.println("command: " + String.join(" ", command) + "; rounds: " + rounds);
+        out.printf(Locale.ROOT, "warm-up (not counted) %.3f s%n", timed(List.of(), command));
         for (int r = 0; r < rounds; r++) {
             for (int i = 0; i < names.size(); i++) {
                 String name = names.get((i + r) % names.size());
