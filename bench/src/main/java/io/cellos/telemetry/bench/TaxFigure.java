@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * The workload's tax ({@link WorkloadTax}): a syscall-heavy {@code dd}, a {@code find} over the
@@ -32,14 +33,14 @@ final class TaxFigure extends Figure {
                 new Workload("find", List.of("find", "/usr/share", "/usr/lib", "-xdev"),
                         Goal.ratioAtMost(1.02, "≤ 1.02×"), 9, 2),
                 new Workload("build", List.of("sh", "-c", javac + " -d " + classes + " $(find "
-                        + ctx.root().resolve("wire/src/main/java") + " -name '*.java')"),
+                        + ctx.root().resolve("wire/src/main/java") + " -name \"*.java\")"),
                         Goal.ratioAtMost(1.02, "≤ 1.02×"), 5, 2));
         List<Row> rows = new ArrayList<>();
         for (Workload w : workloads) {
             int rounds = ctx.pick(w.rounds(), w.quickRounds());
             Map<String, List<Double>> s = WorkloadTax.measure(rounds, MECHANISMS, w.command(), ctx.log());
             String command = BenchContext.harness("WorkloadTax " + rounds + " " + String.join(",", MECHANISMS) + " -- "
-                    + String.join(" ", w.command()).replace(ctx.root() + "/", "").replace(ctx.work() + "/", "/tmp/"));
+                    + w.command().stream().map(ScopedShell::quote).collect(Collectors.joining(" ")).replace(ctx.root() + "/", "").replace(ctx.work() + "/", "/tmp/"));
             Baseline none = Baseline.measured("no agent", Spread.of(s.get("none")));
             for (String m : List.of("bpf", "audit")) {
                 rows.add(Row.of("workload tax, " + w.name() + " (" + m + ")", "s", w.goal(), Spread.of(s.get(m)),
