@@ -46,14 +46,16 @@ public final class AgentCost {
     /**
      * What one run measured.
      *
-     * @param idleCpuSeconds     the agent's CPU time ({@code utime + stime}) over the idle phase
+     * @param idleRunNanos       the run time of the agent's threads over the idle phase ({@code schedstat}:
+     *                           finer than the clock ticks of {@code utime + stime}, which an idle
+     *                           minute may not reach)
      * @param idleSeconds        the idle phase's wall time
      * @param loadCpuSeconds     the agent's CPU time over the load window
      * @param eventsReceived     events but heartbeats the receiver got in the load window
      * @param processEvents      process events of the workload received
      * @param expectedEvents     process events the workload should have made
      */
-    record Result(double idleCpuSeconds, double idleSeconds, double loadCpuSeconds, long eventsReceived,
+    record Result(long idleRunNanos, double idleSeconds, double loadCpuSeconds, long eventsReceived,
                   int processEvents, int expectedEvents) {
         /** The agent's CPU per 1,000 events of the load, in ms. */
         double msPer1000Events() {
@@ -62,7 +64,7 @@ public final class AgentCost {
 
         /** The agent's CPU per minute of idleness, in ms. */
         double idleMsPerMinute() {
-            return 60_000 * idleCpuSeconds / idleSeconds;
+            return 60 * idleRunNanos / 1e6 / idleSeconds;
         }
     }
 
@@ -131,7 +133,7 @@ public final class AgentCost {
             out.print(loadEnd.threadReport(loadStart));
             out.println("MEMORY after load: " + loadEnd.memoryReport());
             out.println("highest dropped_total reported: " + rig.log().droppedTotal());
-            return new Result(idleEnd.cpuSecondsSince(idleStart), idleSeconds, loadEnd.cpuSecondsSince(loadStart),
+            return new Result(idleEnd.runNanosSince(idleStart), idleSeconds, loadEnd.cpuSecondsSince(loadStart),
                     events, got, workload);
         }
     }
