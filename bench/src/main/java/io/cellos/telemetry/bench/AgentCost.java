@@ -1,5 +1,6 @@
 package io.cellos.telemetry.bench;
 
+import java.io.PrintStream;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -39,15 +40,50 @@ public final class AgentCost {
     }
 
     public static void main(String[] args) throws Exception {
+        measure(args, System.out, System.err);
+    }
+
+    /**
+     * What one run measured.
+     *
+     * @param idleRunNanos       the run time of the agent's threads over the idle phase ({@code schedstat}:
+     *                           finer than the clock ticks of {@code utime + stime}, which an idle
+     *                           minute may not reach)
+     * @param idleSeconds        the idle phase's wall time
+     * @param loadCpuSeconds     the agent's CPU time over the load window
+     * @param eventsReceived     events but heartbeats the receiver got in the load window
+     * @param processEvents      process events of the workload received
+     * @param expectedEvents     process events the workload should have made
+     */
+    record Result(long idleRunNanos, double idleSeconds, double loadCpuSeconds, long eventsReceived,
+                  int processEvents, int expectedEvents) {
+        /** The agent's CPU per 1,000 events of the load, in ms. */
+        double msPer1000Events() {
+            return 1e6 * loadCpuSeconds / eventsReceived;
+        }
+
+        /** The agent's CPU per minute of idleness, in ms. */
+        double idleMsPerMinute() {
+            return 60 * idleRunNanos / 1e6 / idleSeconds;
+        }
+    }
+
+    /**
+     * One run, as {@link #main} with {@code args}, its report written to {@code out}, the receiver's
+     * warnings and what the agent said on standard error to {@code err}.
+     *
+     * @throws IllegalArgumentException on a bad argument
+     */
+    static Result measure(String[] args, PrintStream out, PrintStream err) throws Exception {
         HarnessFlags f = HarnessFlags.parse(args, Map.of("processes", "10000", "idle-seconds", "60",
                 "settle-seconds", "10", "generators", "1", "in-flight", "2", "heartbeat-ms", "2000",
                 "agent-classpath", "cli/target/cellos.jar", "agent-main", "io.cellos.telemetry.cli.Main",
                 "probe-mechanism", "default"));
-        System.out.println("AgentCost " + f);
+        out.println("AgentCost " + f);
         try (AgentRig rig = AgentRig.start(f.string("agent-classpath"), f.string("agent-main"), Duration.ofMillis(f.integer("heartbeat-ms")),
                 f.string("probe-mechanism").equals("default") ? List.of() : List.of("--probe-mechanism", f.string("probe-mechanism")),
-                System.err)) {
-            System.out.println(rig.readiness());
+                err)) {
+            out.println(rig.readiness());
             long pid = rig.agentPid();
             Thread.sleep(f.integer("settle-seconds") * 1000L);
 
@@ -56,17 +92,17 @@ public final class AgentCost {
             Thread.sleep(f.integer("idle-seconds") * 1000L);
             ProcSample idleEnd = ProcSample.take(pid);
             double idleSeconds = idleEnd.secondsSince(idleStart);
-            System.out.printf(Locale.ROOT, "%nIDLE %.1f s: CPU %.2f s by ticks = %.3f %% of a core;"
+            out.printf(Locale.ROOT, "%nIDLE %.1f s: CPU %.2f s by ticks = %.3f %% of a core;"
                             + " threads' run time %.1f ms = %.4f %% of a core%n", idleSeconds,
                     idleEnd.cpuSecondsSince(idleStart), 100 * idleEnd.cpuSecondsSince(idleStart) / idleSeconds,
                     idleEnd.runNanosSince(idleStart) / 1e6, 100 * idleEnd.runNanosSince(idleStart) / 1e9 / idleSeconds);
-            System.out.printf(Locale.ROOT, "  wake-ups (voluntary context switches, all threads): %d = %.1f per minute%n",
+            out.printf(Locale.ROOT, "  wake-ups (voluntary context switches, all threads): %d = %.1f per minute%n",
                     idleEnd.wakeupsSince(idleStart), idleEnd.wakeupsSince(idleStart) * 60 / idleSeconds);
-            System.out.print(idleEnd.threadReport(idleStart));
-            System.out.println("  events received: " + difference(rig.log().counts(), before));
-            System.out.printf(Locale.ROOT, "  forks on the whole machine meanwhile (none of them in scope): %d%n",
+            out.print(idleEnd.threadReport(idleStart));
+            out.println("  events received: " + difference(rig.log().counts(), before));
+            out.printf(Locale.ROOT, "  forks on the whole machine meanwhile (none of them in scope): %d%n",
                     idleEnd.machineForks() - idleStart.machineForks());
-            System.out.println("MEMORY idle: " + idleEnd.memoryReport());
+            out.println("MEMORY idle: " + idleEnd.memoryReport());
 
             SpawnPlan plan = new SpawnPlan(f.integer("processes"), true, f.integer("generators"),
                     f.integer("in-flight"), 0, false);
@@ -82,21 +118,23 @@ public final class AgentCost {
             long events = received.entrySet().stream().filter(e -> !e.getKey().equals(ArrivalLog.HEARTBEAT))
                     .mapToLong(Map.Entry::getValue).sum();
             double loadSeconds = loadEnd.secondsSince(loadStart);
-            System.out.printf(Locale.ROOT, "%nLOAD %s: generator status %d, %.2f s = %.0f processes/s;"
+            out.printf(Locale.ROOT, "%nLOAD %s: generator status %d, %.2f s = %.0f processes/s;"
                             + " window until the last event %.2f s%n", plan, status, generatedNanos / 1e9,
                     plan.count() / (generatedNanos / 1e9), loadSeconds);
-            System.out.printf(Locale.ROOT, "  process events received %d of %d expected; all events but heartbeats %d: %s%n",
+            out.printf(Locale.ROOT, "  process events received %d of %d expected; all events but heartbeats %d: %s%n",
                     got, workload, events, received);
-            System.out.printf(Locale.ROOT, "  agent CPU %.2f s by ticks = %.1f ms per 1,000 events;"
+            out.printf(Locale.ROOT, "  agent CPU %.2f s by ticks = %.1f ms per 1,000 events;"
                             + " threads' run time %.1f ms = %.1f ms per 1,000 events; %.0f %% of a core over the window%n",
                     loadEnd.cpuSecondsSince(loadStart), 1e6 * loadEnd.cpuSecondsSince(loadStart) / events,
                     loadEnd.runNanosSince(loadStart) / 1e6, loadEnd.runNanosSince(loadStart) / 1e3 / events,
                     100 * loadEnd.cpuSecondsSince(loadStart) / loadSeconds);
-            System.out.printf(Locale.ROOT, "  forks on the whole machine in the window: %d (%d of them ours)%n",
+            out.printf(Locale.ROOT, "  forks on the whole machine in the window: %d (%d of them ours)%n",
                     loadEnd.machineForks() - loadStart.machineForks(), plan.count() + 1 + plan.generators());
-            System.out.print(loadEnd.threadReport(loadStart));
-            System.out.println("MEMORY after load: " + loadEnd.memoryReport());
-            System.out.println("highest dropped_total reported: " + rig.log().droppedTotal());
+            out.print(loadEnd.threadReport(loadStart));
+            out.println("MEMORY after load: " + loadEnd.memoryReport());
+            out.println("highest dropped_total reported: " + rig.log().droppedTotal());
+            return new Result(idleEnd.runNanosSince(idleStart), idleSeconds, loadEnd.cpuSecondsSince(loadStart),
+                    events, got, workload);
         }
     }
 

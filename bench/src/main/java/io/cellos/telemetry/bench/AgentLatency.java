@@ -1,5 +1,6 @@
 package io.cellos.telemetry.bench;
 
+import java.io.PrintStream;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
@@ -31,37 +32,67 @@ public final class AgentLatency {
     }
 
     public static void main(String[] args) throws Exception {
+        measure(args, System.out, System.err);
+    }
+
+    /**
+     * What one run measured.
+     *
+     * @param kernelDelays the delays (ns), sorted, of the events whose stamp is the kernel's
+     *                     ({@code process.spawned} and {@code process.exited})
+     * @param eventsPerSecond the workload's rate of process events
+     * @param received     process events of the measured phase received
+     * @param expected     process events the measured phase should have made
+     */
+    record Result(long[] kernelDelays, double eventsPerSecond, int received, int expected) {
+        /** The nearest-rank percentile {@code q} (0 < q <= 1) of the kernel-stamped delays, in ms; NaN if there are none. */
+        double percentileMs(double q) {
+            return kernelDelays.length == 0 ? Double.NaN : pct(kernelDelays, q);
+        }
+    }
+
+    /**
+     * One run, as {@link #main} with {@code args}, its report written to {@code out}, the receiver's
+     * warnings and what the agent said on standard error to {@code err}.
+     *
+     * @throws IllegalArgumentException on a bad argument
+     */
+    static Result measure(String[] args, PrintStream out, PrintStream err) throws Exception {
         HarnessFlags f = HarnessFlags.parse(args, Map.of("per-second", "333", "seconds", "30", "warmup-seconds", "5",
                 "in-flight", "4", "agent-classpath", "cli/target/cellos.jar", "agent-main", "io.cellos.telemetry.cli.Main"));
-        System.out.println("AgentLatency " + f);
+        out.println("AgentLatency " + f);
         int rate = f.integer("per-second");
-        try (AgentRig rig = AgentRig.start(f.string("agent-classpath"), f.string("agent-main"), Duration.ofSeconds(2), System.err)) {
-            System.out.println(rig.readiness());
+        try (AgentRig rig = AgentRig.start(f.string("agent-classpath"), f.string("agent-main"), Duration.ofSeconds(2), err)) {
+            out.println(rig.readiness());
             ArrivalLog log = rig.log();
-            run(rig, new SpawnPlan(rate * f.integer("warmup-seconds"), true, 1, f.integer("in-flight"), rate, false));
+            run(rig, new SpawnPlan(rate * f.integer("warmup-seconds"), true, 1, f.integer("in-flight"), rate, false), out);
 
             SpawnPlan plan = new SpawnPlan(rate * f.integer("seconds"), true, 1, f.integer("in-flight"), rate, false);
             int[] from = new int[PROCESS_EVENTS.length];
             for (int i = 0; i < from.length; i++) {
                 from[i] = log.count(PROCESS_EVENTS[i]);
             }
-            double seconds = run(rig, plan);
-            System.out.printf(Locale.ROOT, "%s: %.2f s = %.0f processes/s, about %.0f events/s%n", plan, seconds,
+            double seconds = run(rig, plan, out);
+            out.printf(Locale.ROOT, "%s: %.2f s = %.0f processes/s, about %.0f events/s%n", plan, seconds,
                     plan.count() / seconds, plan.count() * plan.eventsPerChild() / seconds);
-            System.out.printf(Locale.ROOT, "%-34s %7s %9s %9s %9s %9s %9s%n", "delay, guest stamp -> CloudEvent",
+            out.printf(Locale.ROOT, "%-34s %7s %9s %9s %9s %9s %9s%n", "delay, guest stamp -> CloudEvent",
                     "events", "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "max ms");
             long[] kernel = new long[0];
+            int received = 0;
             for (int i = 0; i < PROCESS_EVENTS.length; i++) {
                 long[] d = log.delaysSince(PROCESS_EVENTS[i], from[i]);
-                row(PROCESS_EVENTS[i] + (PROCESS_EVENTS[i].equals("process.exec") ? " (audit ms stamp)"
+                received += d.length;
+                row(out, PROCESS_EVENTS[i] + (PROCESS_EVENTS[i].equals("process.exec") ? " (audit ms stamp)"
                         : " (kernel stamp)"), d);
                 if (!PROCESS_EVENTS[i].equals("process.exec")) {
                     kernel = concat(kernel, d);
                 }
             }
-            row("spawned + exited (kernel stamps)", kernel);
-            System.out.println("highest dropped_total reported: " + log.droppedTotal() + "; all events so far: "
+            row(out, "spawned + exited (kernel stamps)", kernel);
+            out.println("highest dropped_total reported: " + log.droppedTotal() + "; all events so far: "
                     + log.counts());
+            Arrays.sort(kernel);
+            return new Result(kernel, plan.count() * plan.eventsPerChild() / seconds, received, plan.eventsInScope());
         }
     }
 
@@ -69,7 +100,7 @@ public final class AgentLatency {
      * Runs {@code plan} in the scoped shell and waits until the receiver has every event of it (or
      * heard nothing for 2 s); returns the workload's wall time in seconds.
      */
-    private static double run(AgentRig rig, SpawnPlan plan) throws Exception {
+    private static double run(AgentRig rig, SpawnPlan plan, PrintStream out) throws Exception {
         int base = 0;
         for (String t : PROCESS_EVENTS) {
             base += rig.log().count(t);
@@ -83,19 +114,19 @@ public final class AgentLatency {
         int expected = plan.eventsInScope();
         int got = rig.log().await(base + expected, 2_000, PROCESS_EVENTS) - base;
         if (got != expected) {
-            System.out.println("MISSING EVENTS: received " + got + " of " + expected);
+            out.println("MISSING EVENTS: received " + got + " of " + expected);
         }
         return seconds;
     }
 
-    private static void row(String what, long[] delays) {
+    private static void row(PrintStream out, String what, long[] delays) {
         if (delays.length == 0) {
-            System.out.printf(Locale.ROOT, "%-34s %7d%n", what, 0);
+            out.printf(Locale.ROOT, "%-34s %7d%n", what, 0);
             return;
         }
         long[] d = delays.clone();
         Arrays.sort(d);
-        System.out.printf(Locale.ROOT, "%-34s %7d %9.3f %9.3f %9.3f %9.3f %9.3f%n", what, d.length, pct(d, 0.50),
+        out.printf(Locale.ROOT, "%-34s %7d %9.3f %9.3f %9.3f %9.3f %9.3f%n", what, d.length, pct(d, 0.50),
                 pct(d, 0.90), pct(d, 0.99), pct(d, 0.999), d[d.length - 1] / 1e6);
     }
 

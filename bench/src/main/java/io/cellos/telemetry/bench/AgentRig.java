@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -21,7 +20,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * The real agent at work, as a local cell has it: a {@link Receiver} in this JVM bound at a UNIX
@@ -31,7 +29,8 @@ import java.util.stream.Stream;
  * of its own, with the JVM flags of {@code AgentLauncher}). No vsock socket is ever connected.
  *
  * <p>{@link #close} stops the agent with SIGTERM, so that it takes its audit rules back, and waits
- * for it; then ends the shell and the receiver and deletes the directory.
+ * for it; then ends the shell and the receiver, copies what the launcher and the agent said on
+ * standard error to the rig's warnings, and deletes the directory.
  *
  * <p>Not thread-safe; owns the receiver, the shell, the agent process and the directory.
  */
@@ -47,9 +46,10 @@ final class AgentRig implements AutoCloseable {
     private final ScopedShell shell;
     private final long agentPid;
     private final String readiness;
+    private final PrintStream warnings;
 
     private AgentRig(Path dir, ArrivalLog log, Receiver receiver, CellHandle cell, ScopedShell shell, long agentPid,
-                     String readiness) {
+                     String readiness, PrintStream warnings) {
         this.dir = dir;
         this.log = log;
         this.receiver = receiver;
@@ -57,6 +57,7 @@ final class AgentRig implements AutoCloseable {
         this.shell = shell;
         this.agentPid = agentPid;
         this.readiness = readiness;
+        this.warnings = warnings;
     }
 
     /**
@@ -110,13 +111,14 @@ final class AgentRig implements AutoCloseable {
             }
             return new AgentRig(dir, log, receiver, cell, shell, Long.parseLong(m.group(1)),
                     String.format(Locale.ROOT, "launcher returned 0 after %.2f s: %s", launchSeconds,
-                            said.lines().filter(l -> l.contains("ready: pid")).findFirst().orElse(said).strip()));
+                            said.lines().filter(l -> l.contains("ready: pid")).findFirst().orElse(said).strip()),
+                    warnings);
         } catch (IOException | RuntimeException | InterruptedException e) {
             if (shell != null) {
                 shell.close();
             }
             receiver.close();
-            deleteTree(dir);
+            TempTree.delete(dir);
             throw e;
         }
     }
@@ -168,17 +170,9 @@ final class AgentRig implements AutoCloseable {
             shell.close();
             cell.close();
             receiver.close();
-            System.err.println("-- what the launcher and the agent said on standard error:");
-            Files.copy(dir.resolve("agent.err"), System.err);
-            deleteTree(dir);
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
+            warnings.println("-- what the launcher and the agent said on standard error:");
+            Files.copy(dir.resolve("agent.err"), warnings);
+            TempTree.delete(dir);
         }
     }
 }

@@ -22,13 +22,11 @@ import io.nats.client.api.StreamState;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.RandomAccessFile;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
@@ -63,7 +61,7 @@ final class IngestRound {
         try {
             return run(round, dir);
         } finally {
-            deleteTree(dir);
+            TempTree.delete(dir);
         }
     }
 
@@ -295,16 +293,6 @@ final class IngestRound {
         CloudEvent e = FORMAT.deserialize(line.getBytes(StandardCharsets.UTF_8));
         if (!e.getType().startsWith(EventProjector.TYPE_PREFIX) || e.getData() == null) {
             throw new IllegalStateException("not a guest event: " + line);
-        }
-    }
-
-    private static void deleteTree(Path dir) {
-        try (Stream<Path> all = Files.walk(dir)) {
-            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("removing " + dir, e);
         }
     }
 }

@@ -80,6 +80,25 @@ record ProcSample(long atNanos, long cpuTicks, Map<Integer, ThreadSample> thread
                 kib(status, "RssFile"), forks);
     }
 
+    /**
+     * {@code VmRSS} of process {@code pid} alone, in KiB: cheaper than {@link #take} for sampling often.
+     *
+     * @throws IOException if the process is gone
+     */
+    static long vmRssKiB(long pid) throws IOException {
+        return kib(status(Path.of("/proc", Long.toString(pid))), "VmRSS");
+    }
+
+    /**
+     * When process {@code pid} started, in clock ticks since boot ({@code starttime} of {@code /proc/PID/stat}).
+     *
+     * @throws IOException if the process is gone
+     */
+    static long startTicks(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        return Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[19]);
+    }
+
     private static Map<String, String> status(Path dir) throws IOException {
         Map<String, String> m = new TreeMap<>();
         for (String line : Files.readAllLines(dir.resolve("status"))) {

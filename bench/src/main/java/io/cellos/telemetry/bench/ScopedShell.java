@@ -40,7 +40,7 @@ final class ScopedShell implements AutoCloseable {
     }
 
     /**
-     * Runs {@code argv} in the shell (each word quoted, so that nothing in it is expanded) and waits
+     * Runs {@code argv} in the shell (each word {@linkplain #quote quoted}, so that nothing in it is expanded) and waits
      * for it to end.
      *
      * @return the command's exit status
@@ -59,8 +59,13 @@ final class ScopedShell implements AutoCloseable {
         throw new IOException("the scoped shell (pid " + shell.pid() + ") ended while running: " + line);
     }
 
-    private static String quote(String word) {
-        return "'" + word.replace("'", "'\\''") + "'";
+    /**
+     * {@code word} as the shell reads it literally: as it is if it holds only characters the shell
+     * takes literally in any place (not {@code =}, which makes a first word an assignment, nor
+     * {@code %}, which makes it a job), else single-quoted.
+     */
+    static String quote(String word) {
+        return word.matches("[A-Za-z0-9_./:,+@-]+") ? word : "'" + word.replace("'", "'\\''") + "'";
     }
 
     /**

@@ -3,6 +3,7 @@ package io.cellos.telemetry.bench;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -29,6 +30,9 @@ import java.util.concurrent.TimeUnit;
  * generator, its start-up included. Run as root.
  */
 public final class SpawnStorm {
+    /** The observer name that runs Debian's {@code forkstat} rather than probes. */
+    static final String FORKSTAT = "forkstat";
+
     private SpawnStorm() {
     }
 
@@ -41,14 +45,69 @@ public final class SpawnStorm {
         SpawnPlan plan = new SpawnPlan(n, mode.equals("exec"), args.length > 2 ? Integer.parseInt(args[2]) : 2,
                 args.length > 3 ? Integer.parseInt(args[3]) : 2, 0, true);
         List<String> names = List.of((args.length > 4 ? args[4] : "connector,walk,forkstat").split(","));
-        names.stream().filter(x -> !x.equals("forkstat")).forEach(Mechanisms::check);
+        Result r = run(plan, names, System.out);
+        System.out.printf(Locale.ROOT, "%d processes (%s) in %.2f s = %.0f processes/s%n", r.started(), mode,
+                r.seconds(), r.started() / r.seconds());
+        if (r.distinct() != r.started()) {
+            // the kernel reused pids within the run: each pid is judged once, by whether it was seen at all
+            System.out.println("pids reused within the run: fractions below are of " + r.distinct() + " distinct pids");
+        }
+        r.observers().forEach((who, o) -> {
+            System.out.printf(Locale.ROOT, "%-28s saw %6d of %6d = %7.3f %%, missed %d%s%n",
+                    who.equals(FORKSTAT) ? "forkstat (Debian)" : who, o.seen(), r.distinct(), r.percentSeen(who),
+                    r.distinct() - o.seen(), o.lost() >= 0 ? "  (reported lost: " + o.lost() + ")" : "");
+            if (plan.exec() && o.named() >= 0) {
+                System.out.printf(Locale.ROOT, "%-28s named the exec of %6d of %6d = %7.3f %%%n", "", o.named(),
+                        r.distinct(), 100.0 * o.named() / r.distinct());
+            }
+        });
+    }
+
+    /**
+     * What one observer made of a storm.
+     *
+     * @param seen  children it declared spawned (each distinct pid once)
+     * @param named children whose exec it declared with a path ending in {@code /true}; -1 where it
+     *              does not name execs ({@code forkstat}) or the storm did not exec
+     * @param lost  observations it reported lost; -1 where it reports none ({@code forkstat})
+     */
+    record Observed(long seen, long named, long lost) {
+    }
+
+    /**
+     * A storm's outcome.
+     *
+     * @param started   children the generator started
+     * @param distinct  distinct pids among them (the kernel may reuse one within a run)
+     * @param seconds   the generator's whole run, its start-up included
+     * @param observers by name, in the order asked for
+     */
+    record Result(int started, int distinct, double seconds, Map<String, Observed> observers) {
+        /** The share of the distinct children {@code observer} saw, in %. */
+        double percentSeen(String observer) {
+            return 100.0 * observers.get(observer).seen() / distinct;
+        }
+    }
+
+    /**
+     * Runs {@code plan} (which must print its pids) watched by {@code names}, each a set of {@link
+     * Mechanisms} on its own loop or {@link #FORKSTAT}; progress goes to {@code report}.
+     *
+     * @throws IllegalArgumentException on an unknown observer, or a plan that prints no pids
+     * @throws IllegalStateException    if the generator fails
+     */
+    static Result run(SpawnPlan plan, List<String> names, PrintStream report) throws Exception {
+        if (!plan.printPids()) {
+            throw new IllegalArgumentException("a storm needs the children's pids: " + plan);
+        }
+        names.stream().filter(x -> !x.equals(FORKSTAT)).forEach(Mechanisms::check);
         Map<String, PidObserver> observers = new LinkedHashMap<>();
         Process forkstat = null;
         Thread reader = null;
         Set<Integer> forkstatSeen = new HashSet<>();
         try {
             for (String name : names) {
-                if (name.equals("forkstat")) {
+                if (name.equals(FORKSTAT)) {
                     Process fsp = new ProcessBuilder("forkstat", "-l", "-e", "fork").redirectErrorStream(true).start();
                     forkstat = fsp;
                     reader = Thread.ofPlatform().start(() -> readForkstat(fsp, forkstatSeen));
@@ -60,9 +119,9 @@ public final class SpawnStorm {
             for (Map.Entry<String, PidObserver> o : observers.entrySet()) {
                 armed.add(o.getKey() + ": " + o.getValue().awaitArmed());
             }
-            System.out.println("armed: " + String.join(" | ", armed));
+            report.println("armed: " + String.join(" | ", armed));
             Thread.sleep(1_000); // forkstat is up
-            System.out.println("workload: " + plan);
+            report.println("workload: " + plan);
             long t0 = System.nanoTime();
             Process gen = new ProcessBuilder(plan.command()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
             Set<Integer> children = new HashSet<>();
@@ -79,31 +138,21 @@ public final class SpawnStorm {
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
             Thread.sleep(1_500); // let every observer catch up (the walk polls every 100 ms)
-            System.out.printf(Locale.ROOT, "%d processes (%s) in %.2f s = %.0f processes/s%n", started, mode,
-                    seconds, started / seconds);
-            if (children.size() != started) {
-                // the kernel reused pids within the run: each pid is judged once, by whether it was seen at all
-                System.out.println("pids reused within the run: fractions below are of " + children.size()
-                        + " distinct pids");
-            }
-            for (Map.Entry<String, PidObserver> o : observers.entrySet()) {
-                row(o.getKey(), o.getValue().seen(children), children.size(), o.getValue().lost());
-                if (plan.exec()) {
-                    long named = o.getValue().named(children, "/true");
-                    System.out.printf(Locale.ROOT, "%-28s named the exec of %6d of %6d = %7.3f %%%n", "", named,
-                            children.size(), 100.0 * named / children.size());
+            Map<String, Observed> seen = new LinkedHashMap<>();
+            for (String name : names) {
+                PidObserver o = observers.get(name);
+                if (o != null) {
+                    seen.put(name, new Observed(o.seen(children), plan.exec() ? o.named(children, "/true") : -1, o.lost()));
+                } else {
+                    forkstat.destroy();
+                    forkstat.waitFor(10, TimeUnit.SECONDS);
+                    reader.join();
+                    synchronized (forkstatSeen) {
+                        seen.put(name, new Observed(children.stream().filter(forkstatSeen::contains).count(), -1, -1));
+                    }
                 }
             }
-            if (forkstat != null) {
-                forkstat.destroy();
-                forkstat.waitFor(10, TimeUnit.SECONDS);
-                reader.join();
-                long fs;
-                synchronized (forkstatSeen) {
-                    fs = children.stream().filter(forkstatSeen::contains).count();
-                }
-                row("forkstat " + "(Debian)", fs, children.size(), -1);
-            }
+            return new Result(started, children.size(), seconds, seen);
         } finally {
             if (forkstat != null) {
                 forkstat.destroy();
@@ -112,11 +161,6 @@ public final class SpawnStorm {
                 o.close();
             }
         }
-    }
-
-    private static void row(String who, long seen, int total, long lost) {
-        System.out.printf(Locale.ROOT, "%-28s saw %6d of %6d = %7.3f %%, missed %d%s%n", who, seen, total,
-                100.0 * seen / total, total - seen, lost >= 0 ? "  (reported lost: " + lost + ")" : "");
     }
 
     /** forkstat prints {@code TIME fork PID child ...} for each new process. */

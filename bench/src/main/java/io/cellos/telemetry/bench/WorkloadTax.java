@@ -2,6 +2,7 @@ package io.cellos.telemetry.bench;
 
 import io.cellos.telemetry.guest.probe.Probe;
 
+import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -22,7 +23,8 @@ import java.util.Map;
  * probes), {@code ebpf} (the eBPF process probe alone), {@code audit-probe}, {@code connector};
  * default {@code none,audit,bpf}. ROUNDS defaults to 5; the command to
  * {@code dd if=/dev/zero of=/dev/null bs=1 count=2000000} (four million system calls). Each round
- * runs every mechanism once, in an order rotated by the round. Prints each run, then the median
+ * runs every mechanism once, in an order rotated by the round, after one untimed run of the command
+ * that warms the page cache. Prints each run, then the median
  * per mechanism and its ratio to {@code none}'s. Run as root, with nothing else loading the machine.
  */
 public final class WorkloadTax {
@@ -36,26 +38,44 @@ public final class WorkloadTax {
                 : Arrays.asList(args).subList(dash + 1, args.length);
         int rounds = own.isEmpty() ? 5 : Integer.parseInt(own.get(0));
         List<String> names = List.of((own.size() > 1 ? own.get(1) : "none,audit,bpf").split(","));
+        Map<String, List<Double>> seconds = measure(rounds, names, command, System.out);
+        Spread base = seconds.containsKey("none") ? Spread.of(seconds.get("none")) : null;
+        for (Map.Entry<String, List<Double>> e : seconds.entrySet()) {
+            Spread m = Spread.of(e.getValue());
+            System.out.printf(Locale.ROOT, "%-11s median %.3f s  min %.3f  max %.3f  ratio to none %.3f  runs %s%n",
+                    e.getKey(), m.median(), m.min(), m.max(), base == null ? Double.NaN : m.median() / base.median(),
+                    e.getValue().stream().map(v -> String.format(Locale.ROOT, "%.3f", v)).toList());
+        }
+    }
+
+    /**
+     * Runs {@code command} once untimed (so that the page cache is as warm for the first mechanism as
+     * for the rest), then {@code rounds} times under each of the mechanisms {@code names}, in an
+     * order rotated by the round, printing each run to {@code out}.
+     *
+     * @return each mechanism's run times in seconds, in round order, keyed in the order of {@code names}
+     * @throws IllegalArgumentException on an unknown mechanism or fewer than one round
+     * @throws IllegalStateException    if the command fails
+     */
+    static Map<String, List<Double>> measure(int rounds, List<String> names, List<String> command, PrintStream out)
+            throws Exception {
+        if (rounds < 1) {
+            throw new IllegalArgumentException("rounds must be at least 1, got " + rounds);
+        }
         names.forEach(Mechanisms::check);
         Map<String, List<Double>> seconds = new LinkedHashMap<>();
         names.forEach(n -> seconds.put(n, new ArrayList<>()));
-        System.out.println("command: " + String.join(" ", command) + "; rounds: " + rounds);
+        out.println("command: " + String.join(" ", command) + "; rounds: " + rounds);
+        out.printf(Locale.ROOT, "warm-up (not counted) %.3f s%n", timed(List.of(), command));
         for (int r = 0; r < rounds; r++) {
             for (int i = 0; i < names.size(); i++) {
                 String name = names.get((i + r) % names.size());
                 double s = timed(Mechanisms.probes(name), command);
                 seconds.get(name).add(s);
-                System.out.printf(Locale.ROOT, "round %d %-11s %.3f s%n", r + 1, name, s);
+                out.printf(Locale.ROOT, "round %d %-11s %.3f s%n", r + 1, name, s);
             }
         }
-        double base = seconds.containsKey("none") ? median(seconds.get("none")) : Double.NaN;
-        for (Map.Entry<String, List<Double>> e : seconds.entrySet()) {
-            double m = median(e.getValue());
-            System.out.printf(Locale.ROOT, "%-11s median %.3f s  min %.3f  max %.3f  ratio to none %.3f  runs %s%n",
-                    e.getKey(), m, e.getValue().stream().mapToDouble(Double::doubleValue).min().orElseThrow(),
-                    e.getValue().stream().mapToDouble(Double::doubleValue).max().orElseThrow(), m / base,
-                    e.getValue().stream().map(v -> String.format(Locale.ROOT, "%.3f", v)).toList());
-        }
+        return seconds;
     }
 
     /** Runs {@code command} to its end while {@code probes} (if any) observe; its seconds. */
@@ -79,11 +99,5 @@ public final class WorkloadTax {
                 observer.close();
             }
         }
-    }
-
-    private static double median(List<Double> values) {
-        List<Double> sorted = values.stream().sorted().toList();
-        int n = sorted.size();
-        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 }

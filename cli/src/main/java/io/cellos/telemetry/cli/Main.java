@@ -31,6 +31,9 @@ public final class Main {
             new EventsTailCommand(),
             new EventsKeygenCommand());
 
+    /** The command the {@code cellos} script runs from the bench jar rather than from this one. */
+    private static final String BENCH = "bench";
+
     private Main() {
     }
 
@@ -74,6 +77,11 @@ public final class Main {
             }
         }
         String word = args.get(0);
+        if (word.equals(BENCH)) {
+            io.err().println("cellos bench: runs from the bench jar, which the ./cellos script builds and starts:"
+                    + " ./cellos bench --help");
+            return ExitCode.USAGE;
+        }
         List<Command> group = COMMANDS.stream().filter(c -> c.name().startsWith(word + " ")).toList();
         if (group.isEmpty()) {
             io.err().println("cellos: unknown command '" + word + "'; run 'cellos --help' for the list");
@@ -90,7 +98,11 @@ public final class Main {
     }
 
     private static String overview() {
-        return "cellos - CellOS telemetry: the in-guest agent, the host receiver, and tools\n\n" + list("cellos", COMMANDS);
+        String list = list("cellos", COMMANDS);
+        int end = list.indexOf("\nRun 'cellos <command> --help'");
+        return "cellos - CellOS telemetry: the in-guest agent, the host receiver, and tools\n\n" + list.substring(0, end)
+                + String.format("  %-15s %s%n", BENCH, "every benchmark in one run, into BENCHMARKS.md (as root;"
+                + " from the bench jar)") + list.substring(end);
     }
 
     /** The usage line of {@code prefix}, its commands with their summaries, and where their options are. */

@@ -46,4 +46,15 @@ class MainTest {
         assertEquals(2, notAGroup.status());
         assertTrue(notAGroup.err().contains("cellos: unknown command 'frobnicate'; run 'cellos --help'"), notAGroup.err());
     }
+
+    @Test
+    void benchIsListedAndPointsAtTheScriptThatRunsIt() {
+        Run overview = Run.of("", "--help");
+        assertEquals(0, overview.status());
+        assertTrue(overview.out().contains("\n  bench           every benchmark in one run"), overview.out());
+        assertTrue(overview.out().endsWith("Run 'cellos <command> --help' for a command's options.\n"), overview.out());
+        Run bench = Run.of("", "bench", "--quick");
+        assertEquals(2, bench.status());
+        assertTrue(bench.err().contains("./cellos bench --help"), bench.err());
+    }
 }
