@@ -70,6 +70,11 @@ record IngestArguments(int cells, int framesPerCell, int loops, Sink sink, Strin
         return (long) cells * framesPerCell;
     }
 
+    /** Events the sink holds once the receiver has closed: one per frame, and each cell's {@code record_closed}. */
+    long totalEvents() {
+        return totalFrames() + cells;
+    }
+
     @Override
     public String toString() {
         return "--cells " + cells + " --frames-per-cell " + framesPerCell + " --loops " + loops + " --sink "

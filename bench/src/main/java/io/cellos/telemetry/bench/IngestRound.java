@@ -207,16 +207,16 @@ final class IngestRound {
     }
 
     /**
-     * Checks that the round's stream holds one message per frame and none twice, removes it, and
+     * Checks that the round's stream holds one message per frame and per cell closed, none twice, removes it, and
      * returns the bytes it held.
      */
     private long checkStream(NatsTarget target) throws IOException {
         try (Connection c = Nats.connect(target.serverUrl())) {
             JetStreamManagement jsm = c.jetStreamManagement();
             StreamState state = jsm.getStreamInfo(target.stream()).getStreamState();
-            if (state.getMsgCount() != args.totalFrames()) {
+            if (state.getMsgCount() != args.totalEvents()) {
                 throw new IllegalStateException("stream " + target.stream() + " holds " + state.getMsgCount()
-                        + " messages, not " + args.totalFrames());
+                        + " messages, not " + args.totalEvents());
             }
             checkEvent(new String(jsm.getMessage(target.stream(), state.getFirstSequence()).getData(), StandardCharsets.UTF_8));
             checkEvent(new String(jsm.getMessage(target.stream(), state.getLastSequence()).getData(), StandardCharsets.UTF_8));
@@ -252,7 +252,7 @@ final class IngestRound {
     }
 
     /**
-     * Checks that the file holds one line per frame and that its first and last lines are
+     * Checks that the file holds one line per frame and per cell closed, and that its first and last lines are
      * CloudEvents of this run.
      *
      * @return the file's size
@@ -269,8 +269,8 @@ final class IngestRound {
                 }
             }
         }
-        if (lines != args.totalFrames()) {
-            throw new IllegalStateException(file + " holds " + lines + " lines, not " + args.totalFrames());
+        if (lines != args.totalEvents()) {
+            throw new IllegalStateException(file + " holds " + lines + " lines, not " + args.totalEvents());
         }
         try (Stream<String> all = Files.lines(file)) {
             checkEvent(all.findFirst().orElseThrow());
