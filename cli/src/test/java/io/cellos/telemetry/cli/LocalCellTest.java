@@ -34,6 +34,7 @@ import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -210,6 +211,28 @@ class LocalCellTest {
         assertTrue(protocols.contains("127.0.0.1:9 " + (mode.bpf() ? "tcp" : RuntimeTrace.UNKNOWN)), protocols.toString());
         assertTrue(protocols.stream().allMatch(p -> p.endsWith(p.startsWith("unix:") ? " unix"
                 : mode.bpf() ? " tcp" : " unknown")), protocols.toString());
+
+        // every process the agent saw exec and every declared file touched is named in the trace
+        Set<Long> traced = new HashSet<>();
+        st.at("/predicate/monitorLog/process").forEach(p -> traced.add(p.get("pid").asLong()));
+        for (JsonNode exec : c.ofType("process.exec")) {
+            assertTrue(traced.contains(exec.at("/data/guest_pid").asLong()), "exec of " + exec + " not in " + traced);
+        }
+        assertEquals(outputs.resolve("app.bin").toString(), st.at("/predicate/monitorLog/fileAccess/0/name").asText());
+        // and the envelope no longer verifies once any one byte of its payload is changed
+        ObjectMapper mapper = new ObjectMapper();
+        com.fasterxml.jackson.databind.node.ObjectNode envelope =
+                (com.fasterxml.jackson.databind.node.ObjectNode) mapper.readTree(Files.readString(trace));
+        byte[] payload = java.util.Base64.getDecoder().decode(envelope.get("payload").asText());
+        EventVerifier byHost = EventVerifier.create(SignAlgorithm.ED25519, keys.publicKey());
+        for (int i = 0; i < payload.length; i++) {
+            byte[] changed = payload.clone();
+            changed[i] ^= 0x20;
+            envelope.put("payload", java.util.Base64.getEncoder().encodeToString(changed));
+            String forged = envelope.toString();
+            int at = i;
+            assertThrows(Dsse.EnvelopeException.class, () -> Dsse.open(forged, byHost), "byte " + at + " changed");
+        }
 
         // the cell's signed event log is one unbroken chain, closed by the receiver as the cell ended
         Run verified = Run.of("", "events", "verify", dir.resolve("events.jsonl").toString(), "--alg", "ed25519",
