@@ -60,12 +60,19 @@ final class EventQueue {
         return any;
     }
 
-    /** The oldest event (a connect with its {@code host}, if one is known now), or {@code null}. */
+    /**
+     * The oldest event (a connect with its {@code host}, if one is known now), or {@code null}. A
+     * name found is kept with the event, so that a connect peeked again (the socket was full) is
+     * not looked up again.
+     */
     ProbeEvent peek() {
         if (size == 0) {
             return null;
         }
-        return hosts == null ? ring[head] : hosts.withHost(ring[head]);
+        if (hosts != null) {
+            ring[head] = hosts.withHost(ring[head]);
+        }
+        return ring[head];
     }
 
     /** Removes the oldest event. */

@@ -23,7 +23,6 @@ public final class FileStat implements AutoCloseable {
     private static final int S_IFREG = 0100000;
     private static final Syscall FSTAT = new Syscall("fstat");
     private static final Syscall NEWFSTATAT = new Syscall("newfstatat");
-    private static final int AT_FDCWD = -100;
 
     private final Arena arena = Arena.ofConfined();
     private final MemorySegment stat = arena.allocate(STAT_BYTES, 8);
@@ -44,7 +43,7 @@ public final class FileStat implements AutoCloseable {
      * @return 0, or {@code -errno}; allocates nothing
      */
     public int at(MemorySegment path) {
-        return (int) NEWFSTATAT.invoke(AT_FDCWD, Native.address(path), Native.address(stat), 0, 0, 0);
+        return (int) NEWFSTATAT.invoke(Libc.AT_FDCWD, Native.address(path), Native.address(stat), 0, 0, 0);
     }
 
     /** The device that holds the file. */
