@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cellos.telemetry.guest.command.Args;
-import io.cellos.telemetry.guest.command.PathArgs;
 import io.cellos.telemetry.guest.command.UsageException;
 import io.cellos.telemetry.host.event.CellStamp;
 import io.cellos.telemetry.host.sign.EventSigner;
@@ -47,11 +46,7 @@ record CellAttestation(Path file, String invocation, EventSigner signer) {
         if (out != null && NatsTarget.names(out)) {
             throw a.usage("--attest reads this run's events back from the event log: it needs --out FILE, not " + out);
         }
-        Path p = PathArgs.absolute(file);
-        if (!Files.isDirectory(p.getParent())) {
-            throw a.usage("--attest " + file + ": directory " + p.getParent() + " does not exist");
-        }
-        return new CellAttestation(p, a.value("invocation"), Attestations.signer(signer));
+        return new CellAttestation(SummaryFiles.file(a, "attest"), a.value("invocation"), Attestations.signer(signer));
     }
 
     /** Writes the envelope of {@code stamp}'s run from {@code log}; says on {@code out} or {@code err} what came of it. */

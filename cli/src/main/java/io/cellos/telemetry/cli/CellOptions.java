@@ -10,8 +10,6 @@ import io.cellos.telemetry.host.event.CellStamp;
 import io.cellos.telemetry.host.event.EventFormat;
 import io.cellos.telemetry.host.receiver.ReceiverOptions;
 import io.cellos.telemetry.host.sign.EventSigner;
-import io.cellos.telemetry.host.sign.SigningConfigException;
-import io.cellos.telemetry.host.sign.SigningEnvironment;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -65,7 +63,7 @@ record CellOptions(List<String> watches, String out, EventFormat format, Duratio
             LocalCell.check(watches);
             Sinks.check(a, a.value("out"));
             EventFormat format = FormatOption.parse(a);
-            EventSigner signer = SigningEnvironment.signer(System.getenv()).orElse(null);
+            EventSigner signer = EnvironmentSigner.of(System.getenv());
             CellIsolation isolation = CellIsolation.parse(a);
             SummaryFiles summaries = SummaryFiles.parse(a, System.getenv());
             if (a.has("attest") && format != EventFormat.CLOUDEVENTS) {
@@ -78,8 +76,6 @@ record CellOptions(List<String> watches, String out, EventFormat format, Duratio
                     isolation, summaries, attest, image);
         } catch (IllegalArgumentException e) {
             throw a.usage(e.getMessage());
-        } catch (SigningConfigException e) {
-            throw new UsageException(e.getMessage());
         }
     }
 

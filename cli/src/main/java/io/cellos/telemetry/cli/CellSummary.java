@@ -145,11 +145,6 @@ final class CellSummary {
         return rootExited.await(millis, TimeUnit.MILLISECONDS);
     }
 
-    /** The number of agent_silenced events. */
-    synchronized int silenced() {
-        return silenced;
-    }
-
     /**
      * What the cell did, from the events so far.
      *

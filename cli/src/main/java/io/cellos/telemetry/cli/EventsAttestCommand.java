@@ -6,7 +6,6 @@ import io.cellos.telemetry.guest.command.PathArgs;
 import io.cellos.telemetry.guest.command.UsageException;
 import io.cellos.telemetry.host.attest.RuntimeTrace;
 import io.cellos.telemetry.host.sign.EventSigner;
-import io.cellos.telemetry.host.sign.SigningConfigException;
 import io.cellos.telemetry.host.sign.SigningEnvironment;
 import io.cellos.telemetry.wire.ExitCode;
 
@@ -111,10 +110,6 @@ final class EventsAttestCommand implements Command {
     }
 
     private static EventSigner signer(Map<String, String> env) throws UsageException {
-        try {
-            return Attestations.signer(SigningEnvironment.signer(env).orElse(null));
-        } catch (SigningConfigException e) {
-            throw new UsageException(e.getMessage());
-        }
+        return Attestations.signer(EnvironmentSigner.of(env));
     }
 }

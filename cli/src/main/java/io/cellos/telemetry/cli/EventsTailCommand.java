@@ -1,10 +1,7 @@
 package io.cellos.telemetry.cli;
 
 import io.cellos.telemetry.guest.command.Args;
-import io.cellos.telemetry.guest.command.UsageException;
 import io.cellos.telemetry.host.event.EventFormat;
-import io.cellos.telemetry.host.sign.SigningConfigException;
-import io.cellos.telemetry.host.sign.SigningEnvironment;
 
 import io.cellos.telemetry.host.sink.nats.NatsTail;
 import io.cellos.telemetry.host.sink.nats.NatsTarget;
@@ -82,13 +79,8 @@ final class EventsTailCommand implements Command {
             throw a.usage("--durable " + durable + " is not [A-Za-z0-9_-]{1,64}");
         }
         EventFormat format = FormatOption.parse(a);
-        TailFormat lines;
-        try {
-            lines = new TailFormat(format, format == EventFormat.CLOUDEVENTS ? null
-                    : SigningEnvironment.signer(System.getenv()).orElse(null));
-        } catch (SigningConfigException e) {
-            throw new UsageException(e.getMessage());
-        }
+        TailFormat lines = new TailFormat(format, format == EventFormat.CLOUDEVENTS ? null
+                : EnvironmentSigner.of(System.getenv()));
         boolean follow = a.has("follow");
         long[] unconverted = {0};
         AtomicBoolean stop = new AtomicBoolean();

@@ -14,8 +14,6 @@ import io.cellos.telemetry.host.receiver.CellStats;
 import io.cellos.telemetry.host.receiver.Receiver;
 import io.cellos.telemetry.host.receiver.ReceiverOptions;
 import io.cellos.telemetry.host.sign.EventSigner;
-import io.cellos.telemetry.host.sign.SigningConfigException;
-import io.cellos.telemetry.host.sign.SigningEnvironment;
 import io.cellos.telemetry.host.sink.EventSink;
 import io.cellos.telemetry.wire.ExitCode;
 
@@ -135,12 +133,7 @@ final class HostListenCommand implements Command {
         } catch (IllegalArgumentException e) {
             throw a.usage(e.getMessage());
         }
-        EventSigner signer;
-        try {
-            signer = SigningEnvironment.signer(System.getenv()).orElse(null);
-        } catch (SigningConfigException e) {
-            throw new UsageException(e.getMessage());
-        }
+        EventSigner signer = EnvironmentSigner.of(System.getenv());
         InetSocketAddress metricsAddress = null;
         if (a.has("metrics")) {
             try {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cellos.telemetry.host.event.EventProjector;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -51,7 +52,6 @@ public final class RuntimeTrace {
     public static final String UNIX = "unix";
     /** The {@code protocol} of a connection whose protocol the events do not say. */
     public static final String UNKNOWN = "unknown";
-    private static final String GUEST = "cell.observability.guest.";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** A subject of the statement: a name and the SHA-256 of its content, 64 lowercase hex digits. */
@@ -94,13 +94,13 @@ public final class RuntimeTrace {
             first = first == null ? time : first;
             last = time;
             JsonNode d = e.path("data");
-            if (type.endsWith(".agent_silenced")) {
+            if (type.equals(EventProjector.TYPE_SILENCED)) {
                 silenced++;
             }
-            if (!type.startsWith(GUEST) || "host".equals(d.path("origin").asText(null))) {
+            if (!type.startsWith(EventProjector.TYPE_PREFIX) || "host".equals(d.path("origin").asText(null))) {
                 continue; // the receiver's own events (protocol.md §7.3-§7.11) came from no probe
             }
-            String source = type.substring(GUEST.length());
+            String source = type.substring(EventProjector.TYPE_PREFIX.length());
             sources.add(source);
             long pid = d.path("guest_pid").asLong();
             switch (source) {
