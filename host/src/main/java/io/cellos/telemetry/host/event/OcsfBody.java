@@ -289,12 +289,6 @@ final class OcsfBody implements EventBody {
     }
 
     /**
-     * {@code dst_endpoint} of a connect: {@code ip} and {@code port} for an IP peer
-     * ({@code a.b.c.d:port}, {@code [v6%scope]:port}), else the peer as the agent wrote it as
-     * {@code name} (a UNIX socket's {@code unix:PATH}, or anything a guest made up); {@code hostname}
-     * from {@code host}.
-     */
-    /**
      * {@code connection_info} of an outbound connection whose {@code protocol} (protocol.md §4) is an
      * IP protocol: {@code tcp}, {@code udp} or a number from 0 to 255, as IANA names them. Nothing
      * for {@code unix}, an absent key, or anything else a guest may send.
@@ -319,6 +313,12 @@ final class OcsfBody implements EventBody {
         g.writeEndObject();
     }
 
+    /**
+     * {@code dst_endpoint} of a connect: {@code ip} and {@code port} for an IP peer
+     * ({@code a.b.c.d:port}, {@code [v6%scope]:port}), else the peer as the agent wrote it as
+     * {@code name} (a UNIX socket's {@code unix:PATH}, or anything a guest made up); {@code hostname}
+     * from {@code host}.
+     */
     private static void destination(JsonGenerator g, String peer, String host) throws IOException {
         g.writeObjectFieldStart("dst_endpoint");
         IpPort ip = peer == null ? null : IpPort.parse(peer);

@@ -1,7 +1,5 @@
 package io.cellos.telemetry.host.sign;
 
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.regex.Pattern;
 
@@ -32,11 +30,7 @@ public final class ChainLinks {
 
     /** The link to an event whose signature covers {@code signedBytes}. */
     static String to(byte[] signedBytes) {
-        try {
-            return "sha256:" + HEX.formatHex(MessageDigest.getInstance("SHA-256").digest(signedBytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java platform has SHA-256", e);
-        }
+        return "sha256:" + HEX.formatHex(JdkAlgorithms.sha256().digest(signedBytes));
     }
 
     /** Whether {@code text} has the form of a link: {@code sha256:} and 64 lower-case hex digits. */

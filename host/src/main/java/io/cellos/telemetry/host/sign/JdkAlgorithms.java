@@ -3,6 +3,7 @@ package io.cellos.telemetry.host.sign;
 import javax.crypto.Mac;
 import java.security.KeyFactory;
 import java.security.KeyPairGenerator;
+import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.Signature;
 
@@ -13,6 +14,14 @@ import java.security.Signature;
  */
 final class JdkAlgorithms {
     private JdkAlgorithms() {
+    }
+
+    static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw missing(e);
+        }
     }
 
     static Mac hmacSha256() {

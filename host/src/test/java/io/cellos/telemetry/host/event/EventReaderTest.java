@@ -46,6 +46,8 @@ class EventReaderTest {
         all.add(p.hostDropped(1, AT, counts, -1L, "connection 1 frame 2: bad", SessionCheck.PINNED));
         all.add(p.hostDropped(2, AT, counts, 3, null, SessionCheck.PINNED));
         all.add(p.channelRefused(1, AT, 9001, 3, "no session", SessionCheck.PINNED));
+        all.add(p.closed(AT, 40, 2, 5, -1, SessionCheck.PINNED));
+        all.add(p.closed(AT, 40, 2, 0, 3, SessionCheck.PINNED));
         all.add(new EventProjector(new CellStamp("cell-1", "run-1", null), null, format)
                 .sinkDropped("nats", 1, AT, Map.of("sink_overflow", 2L, "sink_rejected", 1L), "full"));
         return all;
