@@ -2,6 +2,7 @@ package io.cellos.telemetry.bench;
 
 import io.cellos.telemetry.guest.linux.ErrnoException;
 import io.cellos.telemetry.guest.linux.FileLock;
+import io.cellos.telemetry.guest.linux.Processes;
 import io.cellos.telemetry.wire.ExitCode;
 
 import java.io.IOException;
@@ -11,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -98,7 +98,7 @@ public final class BenchMain {
             return ExitCode.OK;
         }
         List<Figure> chosen = SUITE.stream().filter(f -> options.only().contains(f.name())).toList();
-        if (chosen.stream().anyMatch(Figure::needsRoot) && !isRoot()) {
+        if (chosen.stream().anyMatch(Figure::needsRoot) && Processes.geteuid() != 0) {
             err.println("cellos bench: needs root (it arms probes and starts agents and cells); run it as root,"
                     + " or choose figures that do not with --only");
             return ExitCode.USAGE;
@@ -174,12 +174,4 @@ public final class BenchMain {
         return lock;
     }
 
-    private static boolean isRoot() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("Uid:")) {
-                return Arrays.asList(line.substring(4).trim().split("\\s+")).get(1).equals("0");
-            }
-        }
-        return false;
-    }
 }

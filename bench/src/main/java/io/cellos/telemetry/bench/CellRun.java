@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One {@code cellos cell run} as a process of its own, as a user runs it: the local cell (init,
@@ -42,20 +43,30 @@ final class CellRun {
         args.addAll(workload);
         Path err = Files.createTempFile(ctx.work(), "cell-run-", ".err");
         Process p = new ProcessBuilder(ctx.cellos(args)).redirectError(err.toFile()).start();
+        AtomicBoolean outlived = new AtomicBoolean();
+        Thread watchdog = Thread.ofVirtual().start(() -> { // a cell that hangs with its output open is killed too
+            try {
+                if (!p.waitFor(PATIENCE_SECONDS, TimeUnit.SECONDS)) {
+                    outlived.set(true);
+                    p.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = r.readLine()) != null) {
                 lines.line(line);
             }
         } finally {
-            if (!p.waitFor(PATIENCE_SECONDS, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-            }
+            p.waitFor(PATIENCE_SECONDS, TimeUnit.SECONDS);
+            watchdog.join();
             ctx.log().println("-- cell run " + String.join(" ", args.subList(2, args.size() - workload.size()))
                     + ", standard error:");
             Files.copy(err, ctx.log());
         }
-        if (p.isAlive()) {
+        if (outlived.get()) {
             throw new IOException("cell run outlived " + PATIENCE_SECONDS + " s and was killed");
         }
         return p.exitValue();

@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
 /**
@@ -148,6 +149,7 @@ final class GuestFigure extends Figure {
         AtomicLong peakKiB = new AtomicLong();
         long[][] pids = new long[1][];
         Thread[] sampler = new Thread[1];
+        AtomicReference<Exception> samplerFailure = new AtomicReference<>();
         int status = CellRun.run(ctx, image, dir, workload, line -> {
             switch (line) {
                 case IDLE -> {
@@ -166,6 +168,7 @@ final class GuestFigure extends Figure {
                                 peakKiB.accumulateAndGet(rssKiB(pids[0]), Math::max);
                                 Thread.sleep(20);
                             } catch (IOException | InterruptedException e) {
+                                samplerFailure.set(e); // said at DONE: a peak read partly is no peak
                                 return;
                             }
                         }
@@ -174,6 +177,10 @@ final class GuestFigure extends Figure {
                 case DONE -> {
                     sampling.set(false);
                     sampler[0].join();
+                    if (samplerFailure.get() != null) {
+                        throw new IOException("the storm's memory could not be read throughout: "
+                                + samplerFailure.get(), samplerFailure.get());
+                    }
                     mib[1] = peakKiB.get() / 1024.0;
                 }
                 default -> {
