@@ -76,7 +76,8 @@ final class Outbox {
     private final Clock clock;
     private final ArrayDeque<Message> queue = new ArrayDeque<>();
     private final ArrayDeque<Message> reports = new ArrayDeque<>();
-    private final Map<String, Loss> losses = new LinkedHashMap<>();
+    /** By the chain of the bound cell they belong to (one per bind: compared by identity). */
+    private final Map<EventChain, Loss> losses = new LinkedHashMap<>();
     private int taken;
     private long lostTotal;
     private boolean closed;
@@ -178,11 +179,11 @@ final class Outbox {
 
     /**
      * Counts {@code n} events of the cell {@code stamp} names as lost for {@code cause}. Losses are
-     * kept by cell id; the first stamp and chain seen for a cell are the ones its reports carry
-     * and join.
+     * kept per bound cell, by its {@code chain}: a cell id bound again for another run gets
+     * reports of its own, with that run's stamp, in that run's chain.
      */
     synchronized void lose(CellStamp stamp, EventChain chain, String cause, long n) {
-        Loss loss = losses.computeIfAbsent(stamp.cellId(), c -> new Loss(stamp, chain));
+        Loss loss = losses.computeIfAbsent(chain, c -> new Loss(stamp, chain));
         loss.counts.merge(cause, n, Long::sum);
         loss.total += n;
         lostTotal += n;

@@ -39,7 +39,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -63,6 +65,7 @@ class NatsSinkTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** How long a test waits for what it needs: far beyond what the work takes, not a timing assertion. */
     private static final Duration PATIENCE = Duration.ofSeconds(30);
+    private final Map<String, EventProjector> projectors = new ConcurrentHashMap<>(); // emitting threads share it
 
     private NatsServer server;
     private final Told told = new Told();
@@ -508,25 +511,27 @@ class NatsSinkTest {
                 && e.getMessage().contains("nats-server -js"), e.getMessage());
     }
 
-    private static String emit(NatsSink sink, String cell, int frame) {
+    private String emit(NatsSink sink, String cell, int frame) {
         CellEvent e = guest(cell, frame, ProbeSource.PROCESS_SPAWNED);
         sink.emit(e);
         return e.cloudEvent().getId();
     }
 
     /** A process.exec event with a long path: a larger message. */
-    private static CellEvent bigGuest(String cell, int frame) {
+    private CellEvent bigGuest(String cell, int frame) {
         EventProjector p = projector(cell);
         ProbeEvent e = ProbeEvent.of(ProbeSource.PROCESS_EXEC, 1000 + frame, "sh", 1_000_000L * frame)
                 .withExtensions(io.cellos.telemetry.wire.Extensions.NONE.withPath("/" + "x".repeat(1500)));
         return p.guest(e, 1, frame, Instant.parse("2026-11-21T12:00:00Z").plusMillis(frame), SessionCheck.PINNED);
     }
 
-    private static EventProjector projector(String cell) {
-        return new EventProjector(new CellStamp(cell, "run-1", null), "/run/cells/" + cell + ".vsock_9001");
+    /** The projector of {@code cell}, bound once per test as a receiver binds a cell: one chain for all its events. */
+    private EventProjector projector(String cell) {
+        return projectors.computeIfAbsent(cell, c -> new EventProjector(new CellStamp(c, "run-1", null),
+                "/run/cells/" + c + ".vsock_9001"));
     }
 
-    private static CellEvent guest(String cell, int frame, ProbeSource source) {
+    private CellEvent guest(String cell, int frame, ProbeSource source) {
         return projector(cell).guest(ProbeEvent.of(source, 1000 + frame, "sh", 1_000_000L * frame), 1, frame,
                 Instant.parse("2026-11-21T12:00:00Z").plusMillis(frame), SessionCheck.PINNED);
     }
