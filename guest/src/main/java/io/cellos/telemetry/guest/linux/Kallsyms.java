@@ -1,15 +1,13 @@
 package io.cellos.telemetry.guest.linux;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * Where the running kernel's functions lie, from {@code /proc/kallsyms}: the address range of a
@@ -17,10 +15,17 @@ import java.util.stream.Stream;
  * reader with {@code CAP_SYSLOG} and {@code kernel.kptr_restrict} below 2; otherwise the file shows
  * zeros, and {@link #functions} says so.
  *
+ * <p>The file is some 120,000 lines (5 MiB) read once while the agent arms, with the JVM still
+ * cold: it is scanned as bytes, and only the lines of the names asked for become strings (a
+ * line-by-line reading through a charset decoder took 370 ms of the agent's start; BENCHMARKS.md,
+ * "Agent start-up").
+ *
  * <p>Stateless.
  */
 public final class Kallsyms {
     public static final Path PROC_KALLSYMS = Path.of("/proc/kallsyms");
+    /** "ffffffff8136ffd0 T name": the address's hex digits on a 64-bit kernel. */
+    private static final int ADDRESS_DIGITS = 16;
 
     /** A function's code: {@code start <= address < end}, as unsigned numbers. */
     public record Range(String name, long start, long end) {
@@ -36,59 +41,112 @@ public final class Kallsyms {
     /**
      * The ranges of those of {@code names} that the kernel has as functions of their own (a
      * function the compiler inlined everywhere has no symbol, and is left out), of the core kernel
-     * and its modules alike.
+     * and its modules alike; ordered by address.
      *
      * @throws IOException if the file cannot be read, or shows no addresses (no {@code CAP_SYSLOG},
      *                     or {@code kptr_restrict=2})
      */
     public static List<Range> functions(Collection<String> names) throws IOException {
-        Map<String, Long> starts = new HashMap<>();
-        long[] all = new long[1 << 16]; // every function's start, unboxed: a kernel has some 100,000
+        return functions(PROC_KALLSYMS, names);
+    }
+
+    /**
+     * {@link #functions(Collection)} from {@code file}, a file in {@code /proc/kallsyms}'s format:
+     * {@code ADDRESS TYPE NAME[\t[MODULE]]} per line, the address in 16 hex digits. Other lines are
+     * skipped. A name listed twice keeps its first address; a function's end is the lowest text
+     * symbol's address above its start, wherever in the file that symbol is.
+     */
+    static List<Range> functions(Path file, Collection<String> names) throws IOException {
+        byte[][] wanted = names.stream().distinct().map(n -> n.getBytes(StandardCharsets.US_ASCII))
+                .toArray(byte[][]::new);
+        long[] starts = new long[wanted.length];
+        boolean[] found = new boolean[wanted.length];
+        long[] all = new long[1 << 17]; // every text symbol's address: a kernel has some 100,000
         int count = 0;
         boolean anyAddress = false;
-        try (Stream<String> lines = Files.lines(PROC_KALLSYMS)) {
-            for (String line : (Iterable<String>) lines::iterator) {
-                // "ffffffff8136ffd0 T ns_capable" or "... t name\t[module]"
-                int sp1 = line.indexOf(' ');
-                int sp2 = line.indexOf(' ', sp1 + 1);
-                if (sp1 <= 0 || sp2 != sp1 + 2) {
-                    continue;
-                }
-                char type = line.charAt(sp1 + 1);
-                if (type != 'T' && type != 't') {
-                    continue;
-                }
-                long address = Long.parseUnsignedLong(line, 0, sp1, 16);
-                anyAddress |= address != 0;
-                if (count == all.length) {
-                    all = Arrays.copyOf(all, count * 2);
-                }
-                all[count++] = address;
-                int end = line.indexOf('\t', sp2 + 1);
-                String name = line.substring(sp2 + 1, end < 0 ? line.length() : end);
-                if (names.contains(name)) {
-                    starts.putIfAbsent(name, address);
+        byte[] text = Files.readAllBytes(file); // a /proc file says size 0: read to its end
+        int at = 0;
+        while (at < text.length) {
+            int eol = lineEnd(text, at);
+            int type = at + ADDRESS_DIGITS + 1;
+            if (eol - at > ADDRESS_DIGITS + 3 && text[type - 1] == ' ' && text[type + 1] == ' '
+                    && (text[type] == 'T' || text[type] == 't')) {
+                if (isHexAddress(text, at)) {
+                    long address = hex(text, at);
+                    anyAddress |= address != 0;
+                    if (count == all.length) {
+                        all = Arrays.copyOf(all, count * 2);
+                    }
+                    all[count++] = address;
+                    int name = type + 2;
+                    int nameEnd = name;
+                    while (nameEnd < eol && text[nameEnd] != '\t') {
+                        nameEnd++;
+                    }
+                    for (int i = 0; i < wanted.length; i++) {
+                        if (!found[i] && Arrays.equals(text, name, nameEnd, wanted[i], 0, wanted[i].length)) {
+                            found[i] = true;
+                            starts[i] = address;
+                        }
+                    }
                 }
             }
+            at = eol + 1;
         }
         if (!anyAddress) {
-            throw new IOException(PROC_KALLSYMS + " shows no addresses: reading them takes CAP_SYSLOG and"
+            throw new IOException(file + " shows no addresses: reading them takes CAP_SYSLOG and"
                     + " kernel.kptr_restrict below 2");
         }
-        long[] sorted = Arrays.copyOf(all, count);
-        Arrays.sort(sorted); // kernel addresses share their sign: signed order is unsigned order
         List<Range> out = new ArrayList<>();
-        for (Map.Entry<String, Long> e : starts.entrySet()) {
-            long start = e.getValue();
-            int i = Arrays.binarySearch(sorted, start);
-            while (i + 1 < sorted.length && sorted[i + 1] == start) {
-                i++; // an alias at the same address
-            }
-            if (i + 1 < sorted.length) {
-                out.add(new Range(e.getKey(), start, sorted[i + 1]));
+        for (int i = 0; i < wanted.length; i++) {
+            if (found[i]) {
+                long end = nextAbove(all, count, starts[i]);
+                if (end != starts[i]) {
+                    out.add(new Range(new String(wanted[i], StandardCharsets.US_ASCII), starts[i], end));
+                }
             }
         }
         out.sort((a, b) -> Long.compareUnsigned(a.start(), b.start()));
         return out;
+    }
+
+    /** The index of the newline ending the line at {@code from}, or the text's length. */
+    private static int lineEnd(byte[] text, int from) {
+        int i = from;
+        while (i < text.length && text[i] != '\n') {
+            i++;
+        }
+        return i;
+    }
+
+    /** The lowest of the first {@code count} addresses above {@code start}, unsigned; {@code start} if none. */
+    private static long nextAbove(long[] addresses, int count, long start) {
+        long best = start;
+        for (int i = 0; i < count; i++) {
+            long a = addresses[i];
+            if (Long.compareUnsigned(a, start) > 0 && (best == start || Long.compareUnsigned(a, best) < 0)) {
+                best = a;
+            }
+        }
+        return best;
+    }
+
+    /** Whether the 16 characters at {@code from} are hex digits. */
+    private static boolean isHexAddress(byte[] text, int from) {
+        for (int i = from; i < from + ADDRESS_DIGITS; i++) {
+            if (Character.digit(text[i], 16) < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The number the 16 hex digits at {@code from} write ({@link #isHexAddress} holds). */
+    private static long hex(byte[] text, int from) {
+        long v = 0;
+        for (int i = from; i < from + ADDRESS_DIGITS; i++) {
+            v = v << 4 | Character.digit(text[i], 16);
+        }
+        return v;
     }
 }
