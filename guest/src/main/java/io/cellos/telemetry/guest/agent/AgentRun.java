@@ -4,6 +4,7 @@ import io.cellos.telemetry.guest.linux.ErrnoException;
 import io.cellos.telemetry.guest.linux.Libc;
 import io.cellos.telemetry.guest.probe.Probe;
 import io.cellos.telemetry.guest.probe.dns.PeerHosts;
+import io.cellos.telemetry.guest.probe.ebpf.CallerRanges;
 import io.cellos.telemetry.wire.ExitCode;
 
 import java.io.IOException;
@@ -78,6 +79,7 @@ final class AgentRun {
     /** Protects the process, arms the probes and connects: everything before readiness. */
     private static Started start(AgentOptions o, boolean detach, PrintStream log)
             throws NotReadyException, IOException {
+        CallerRanges callers = ProbeSet.startReading(o); // beside the JVM's first native calls below
         SelfProtection.apply();
         if (detach) {
             SelfProtection.detach();
@@ -86,7 +88,7 @@ final class AgentRun {
         ProcessScope scope = o.scopeRoot() < 0 ? ProcessScope.everything() : ProcessScope.tree(o.scopeRoot());
         Channel channel = new Channel(o.transport());
         PeerHosts hosts = new PeerHosts(); // learnt by the DNS probe, given to connects as they are queued
-        ProbeSet.Armed armed = ProbeSet.arm(o, hosts);
+        ProbeSet.Armed armed = ProbeSet.arm(o, hosts, callers);
         OomGuard guard;
         Agent agent;
         try {

@@ -5,6 +5,7 @@ import io.cellos.telemetry.guest.probe.audit.AuditProbe;
 import io.cellos.telemetry.guest.probe.audit.SeccompLogProbe;
 import io.cellos.telemetry.guest.probe.dns.DnsAnswersProbe;
 import io.cellos.telemetry.guest.probe.dns.PeerHosts;
+import io.cellos.telemetry.guest.probe.ebpf.CallerRanges;
 import io.cellos.telemetry.guest.probe.ebpf.EbpfCapabilityProbe;
 import io.cellos.telemetry.guest.probe.ebpf.EbpfConnectProbe;
 import io.cellos.telemetry.guest.probe.ebpf.EbpfProcessProbe;
@@ -48,16 +49,29 @@ final class ProbeSet {
     private ProbeSet() {
     }
 
-    /** Arms every probe the options call for; the DNS probe learns into {@code hosts}. */
-    static Armed arm(AgentOptions o, PeerHosts hosts) throws NotReadyException {
+    /**
+     * Starts reading, on a thread of its own, what the eBPF probes the options may call for need
+     * from the kernel and the JVM is slow to read cold ({@link CallerRanges}); null when audit is
+     * chosen. Called first thing, so that the read overlaps the agent's own start.
+     */
+    static CallerRanges startReading(AgentOptions o) {
+        return o.mechanism() == ProbeMechanism.AUDIT ? null : CallerRanges.startReading();
+    }
+
+    /**
+     * Arms every probe the options call for; the DNS probe learns into {@code hosts}.
+     *
+     * @param callers what {@link #startReading} started for these options
+     */
+    static Armed arm(AgentOptions o, PeerHosts hosts, CallerRanges callers) throws NotReadyException {
         if (o.mechanism() != ProbeMechanism.AUTO) {
-            return arm(o.mechanism(), "", candidates(o, o.mechanism(), hosts), o.failureMode());
+            return arm(o.mechanism(), "", candidates(o, o.mechanism(), hosts, callers), o.failureMode());
         }
         try {
-            return arm(ProbeMechanism.BPF, "", candidates(o, ProbeMechanism.BPF, hosts), FailureMode.FAIL_CELL);
+            return arm(ProbeMechanism.BPF, "", candidates(o, ProbeMechanism.BPF, hosts, callers), FailureMode.FAIL_CELL);
         } catch (NotReadyException e) {
             return arm(ProbeMechanism.AUDIT, "eBPF could not be armed: " + e.getCause().getMessage(),
-                    candidates(o, ProbeMechanism.AUDIT, hosts), o.failureMode());
+                    candidates(o, ProbeMechanism.AUDIT, hosts, callers), o.failureMode());
         }
     }
 
@@ -104,7 +118,8 @@ final class ProbeSet {
      * answer's is too, and in that wake the answer is learnt before the connect is read — which may
      * queue it at once, with its {@code host} — whatever the scope.
      */
-    private static List<Candidate> candidates(AgentOptions o, ProbeMechanism mechanism, PeerHosts hosts) {
+    private static List<Candidate> candidates(AgentOptions o, ProbeMechanism mechanism, PeerHosts hosts,
+                                              CallerRanges callers) {
         List<Candidate> c = new ArrayList<>();
         KernelBtf btf = new KernelBtf(); // parsed once for the eBPF probes, dropped with the candidates
         c.add(before -> armed(new DnsAnswersProbe(hosts)));
@@ -112,7 +127,7 @@ final class ProbeSet {
             c.add(before -> armed(new AuditProbe(true)));
         } else {
             c.add(before -> armed(new EbpfConnectProbe(btf)));
-            c.add(before -> armed(new EbpfCapabilityProbe(btf)));
+            c.add(before -> armed(new EbpfCapabilityProbe(btf, callers)));
             c.add(before -> armed(new SeccompLogProbe()));
         }
         if (!o.watches().isEmpty()) {

@@ -73,6 +73,8 @@ public final class EbpfCapabilityProbe extends RingProbe {
     private static final String TRACEPOINT = "capability/cap_capable";
 
     private final RecordHeader header = new RecordHeader();
+    /** Being read for the next {@link #load}, or null: that load reads them itself. */
+    private CallerRanges callers;
 
     /** A probe with the {@linkplain #DEFAULT_RING_BYTES default ring}. */
     public EbpfCapabilityProbe() {
@@ -86,10 +88,12 @@ public final class EbpfCapabilityProbe extends RingProbe {
 
     /**
      * A probe with the default ring, reading the kernel's BTF from {@code kernelTypes}, which probes
-     * armed together share.
+     * armed together share, and its callers' addresses from {@code callers}, being read meanwhile.
+     * A later {@link #arm} after a {@link #close} reads both anew.
      */
-    public EbpfCapabilityProbe(KernelBtf kernelTypes) {
+    public EbpfCapabilityProbe(KernelBtf kernelTypes, CallerRanges callers) {
         this(DEFAULT_RING_BYTES, kernelTypes);
+        this.callers = callers;
     }
 
     private EbpfCapabilityProbe(int ringBytes, KernelBtf kernelTypes) {
@@ -108,8 +112,8 @@ public final class EbpfCapabilityProbe extends RingProbe {
     void load(KernelBtf types) throws IOException {
         TraceEvent tp = Tracefs.events(TRACEPOINT).getFirst();
         // one read of /proc/kallsyms (some 120,000 lines) for both lists
-        List<Kallsyms.Range> known = Kallsyms.functions(Stream.concat(CapabilityPrograms.SILENT_CALLERS.stream(),
-                CapabilityPrograms.SOCKET_CREATORS.stream()).toList());
+        List<Kallsyms.Range> known = (callers == null ? CallerRanges.startReading() : callers).get();
+        callers = null;
         List<Kallsyms.Range> silent = known.stream()
                 .filter(r -> CapabilityPrograms.SILENT_CALLERS.contains(r.name())).toList();
         List<Kallsyms.Range> creators = known.stream()
