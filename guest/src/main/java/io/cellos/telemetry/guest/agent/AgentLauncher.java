@@ -1,5 +1,6 @@
 package io.cellos.telemetry.guest.agent;
 
+import io.cellos.telemetry.guest.GuestJvm;
 import io.cellos.telemetry.guest.command.UsageException;
 import io.cellos.telemetry.guest.image.GuestImage;
 import io.cellos.telemetry.wire.ExitCode;
@@ -37,12 +38,6 @@ public final class AgentLauncher {
     public static final String STOPPED = "cellos-telemetry: stopped: ";
     private static final long READY_PATIENCE_SECONDS = 60;
     /**
-     * How many times later than by default C1 compiles a method of the JDK outside
-     * {@link #EVENT_PATH_PACKAGES}: code run at start-up or now and then stays interpreted and takes
-     * no code cache or compiler memory (BENCHMARKS.md, "Guest agent").
-     */
-    static final int JDK_THRESHOLD_SCALING = 100;
-    /**
      * The packages whose methods C1 compiles at the default counts: the agent's own, and the JDK's
      * that its event path runs on every event (found with a profile of the agent under load,
      * BENCHMARKS.md, "Agent CPU per event"): strings, boxes and collections ({@code java.lang},
@@ -54,19 +49,17 @@ public final class AgentLauncher {
     static final List<String> EVENT_PATH_PACKAGES = List.of("io.cellos.telemetry", "java.lang", "java.util",
             "jdk.internal.foreign", "jdk.internal.misc", "jdk.internal.util", "sun.security.provider");
     /*
-     * Measured in BENCHMARKS.md ("Guest agent"). -Xshare:off: the default CDS archive is relocated at
-     * start, which dirties nearly all of it, so mapping it costs more resident memory than loading
-     * the classes the agent uses. TrimNativeHeapInterval gives back to the kernel what malloc keeps
-     * after the start-up's peak (class loading, the compiler). The two diagnostic intervals stop the
-     * JVM's housekeeping threads from waking every 250 ms and every second while the agent is idle.
+     * Measured in BENCHMARKS.md ("Guest agent"): GuestJvm's small JVM, with a 32 MiB heap, and
+     * -Xshare:off: the default CDS archive is relocated at start, which dirties nearly all of it, so
+     * mapping it costs more resident memory than loading the classes the agent uses. The two
+     * diagnostic intervals stop the JVM's housekeeping threads from waking every 250 ms and every
+     * second while the agent is idle.
      */
-    static final List<String> JVM_OPTIONS = Stream.of(Stream.of(
-            "-XX:+DisableAttachMechanism", "-XX:-UsePerfData", "-XX:+UseSerialGC", "-Xms8m", "-Xmx32m",
-            "-Xss512k", "-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1", "-XX:ReservedCodeCacheSize=16m",
-            "-XX:MaxMetaspaceSize=48m", "-Xmn1m", "-Xshare:off", "-XX:TrimNativeHeapInterval=60000",
-            "-XX:CompileThresholdScaling=" + JDK_THRESHOLD_SCALING, "-XX:CompileCommand=quiet"),
+    static final List<String> JVM_OPTIONS = Stream.of(
+            Stream.of("-XX:+DisableAttachMechanism", "-XX:-UsePerfData"), GuestJvm.SMALL.stream(),
+            Stream.of("-Xmx32m", "-Xshare:off", "-XX:CompileCommand=quiet"),
             EVENT_PATH_PACKAGES.stream().map(p -> "-XX:CompileCommand=CompileThresholdScaling," + p + ".*::*,"
-                    + 1.0 / JDK_THRESHOLD_SCALING),
+                    + 1.0 / GuestJvm.THRESHOLD_SCALING),
             Stream.of("-XX:+UnlockDiagnosticVMOptions", "-XX:AsyncDeflationInterval=0",
                     "-XX:ServiceThreadCleanupInterval=60000", "--enable-native-access=ALL-UNNAMED"))
             .flatMap(s -> s).toList();

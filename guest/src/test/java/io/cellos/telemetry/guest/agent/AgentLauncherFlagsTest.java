@@ -1,5 +1,6 @@
 package io.cellos.telemetry.guest.agent;
 
+import io.cellos.telemetry.guest.GuestJvm;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -26,7 +27,7 @@ class AgentLauncherFlagsTest {
         double global = AgentLauncher.JVM_OPTIONS.stream().filter(o -> o.startsWith(SCALING))
                 .mapToDouble(o -> Double.parseDouble(o.substring(SCALING.length()))).reduce((a, b) -> b)
                 .orElseThrow();
-        assertEquals(AgentLauncher.JDK_THRESHOLD_SCALING, global);
+        assertEquals(GuestJvm.THRESHOLD_SCALING, global);
         List<String> scaled = new ArrayList<>();
         for (String o : AgentLauncher.JVM_OPTIONS) {
             if (o.startsWith(PER_PACKAGE)) {
