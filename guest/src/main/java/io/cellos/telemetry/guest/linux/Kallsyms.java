@@ -17,18 +17,19 @@ import java.util.List;
  * zeros, and {@link #functions} says so.
  *
  * <p>The file is some 120,000 lines (5 MiB) read once while the agent arms, with the JVM still
- * cold: it is read in large pieces and scanned as bytes, and only the lines of the names asked for
- * become strings (BENCHMARKS.md, "The agent's start-up").
+ * cold: it is read in large pieces, each scanned as bytes before the next is read, and only the
+ * lines of the names asked for become strings (BENCHMARKS.md, "The agent's start-up").
  *
  * <p>Stateless.
  */
 public final class Kallsyms {
     public static final Path PROC_KALLSYMS = Path.of("/proc/kallsyms");
     /**
-     * Read in large pieces: the file is made as it is read, and reading it a few KiB at a time (as
-     * {@code Files.readAllBytes} does) took 130 ms against 35 ms in 1 MiB reads.
+     * Read in pieces of this size, each scanned before the next is read: reading the file a few
+     * KiB at a time (as {@code Files.readAllBytes} does) took 130 ms against 35 ms in 1 MiB reads,
+     * and holding all of it (5 MiB) grew the agent's heap for good.
      */
-    private static final int READ_BYTES = 1 << 20;
+    private static final int READ_BYTES = 1 << 18;
     /** "ffffffff8136ffd0 T name": the address's hex digits on a 64-bit kernel. */
     private static final int ADDRESS_DIGITS = 16;
 
@@ -62,66 +63,86 @@ public final class Kallsyms {
      * symbol's address above its start, wherever in the file that symbol is.
      */
     static List<Range> functions(Path file, Collection<String> names) throws IOException {
-        byte[][] wanted = names.stream().distinct().map(n -> n.getBytes(StandardCharsets.US_ASCII))
-                .toArray(byte[][]::new);
-        long[] starts = new long[wanted.length];
-        boolean[] found = new boolean[wanted.length];
-        long[] all = new long[1 << 17]; // every text symbol's address: a kernel has some 100,000
-        int count = 0;
-        boolean anyAddress = false;
+        Scan scan = new Scan(names);
         byte[] text = new byte[READ_BYTES];
-        int length = 0;
+        int held = 0; // bytes read and not yet scanned: the start of a line
         try (InputStream in = Files.newInputStream(file)) { // a /proc file says size 0: read to its end
-            for (int n; (n = in.read(text, length, text.length - length)) > 0; ) {
-                length += n;
-                if (length == text.length) {
-                    text = Arrays.copyOf(text, length * 2);
+            for (int n; (n = in.read(text, held, text.length - held)) > 0; ) {
+                int end = held + n;
+                int at = 0;
+                for (int eol; (eol = lineEnd(text, at, end)) < end; at = eol + 1) {
+                    scan.line(text, at, eol);
                 }
+                held = end - at;
+                if (held == text.length) {
+                    held = 0; // a line longer than the buffer is no line of this file's: skipped
+                }
+                System.arraycopy(text, at, text, 0, held);
             }
         }
-        int at = 0;
-        while (at < length) {
-            int eol = lineEnd(text, at, length);
+        scan.line(text, 0, held); // a last line without its newline
+        return scan.ranges(file);
+    }
+
+    /** What a scan has found so far: the names' first addresses, and every text symbol's address. */
+    private static final class Scan {
+        private final byte[][] wanted;
+        private final long[] starts;
+        private final boolean[] found;
+        private long[] all = new long[1 << 17]; // a kernel has some 100,000 text symbols
+        private int count;
+        private boolean anyAddress;
+
+        Scan(Collection<String> names) {
+            wanted = names.stream().distinct().map(n -> n.getBytes(StandardCharsets.US_ASCII)).toArray(byte[][]::new);
+            starts = new long[wanted.length];
+            found = new boolean[wanted.length];
+        }
+
+        /** Takes the line {@code text[at, eol)} if it is a text symbol's. */
+        void line(byte[] text, int at, int eol) {
             int type = at + ADDRESS_DIGITS + 1;
-            if (eol - at > ADDRESS_DIGITS + 3 && text[type - 1] == ' ' && text[type + 1] == ' '
-                    && (text[type] == 'T' || text[type] == 't')) {
-                if (isHexAddress(text, at)) {
-                    long address = hex(text, at);
-                    anyAddress |= address != 0;
-                    if (count == all.length) {
-                        all = Arrays.copyOf(all, count * 2);
-                    }
-                    all[count++] = address;
-                    int name = type + 2;
-                    int nameEnd = name;
-                    while (nameEnd < eol && text[nameEnd] != '\t') {
-                        nameEnd++;
-                    }
-                    for (int i = 0; i < wanted.length; i++) {
-                        if (!found[i] && Arrays.equals(text, name, nameEnd, wanted[i], 0, wanted[i].length)) {
-                            found[i] = true;
-                            starts[i] = address;
-                        }
-                    }
-                }
+            if (eol - at <= ADDRESS_DIGITS + 3 || text[type - 1] != ' ' || text[type + 1] != ' '
+                    || text[type] != 'T' && text[type] != 't' || !isHexAddress(text, at)) {
+                return;
             }
-            at = eol + 1;
-        }
-        if (!anyAddress) {
-            throw new IOException(file + " shows no addresses: reading them takes CAP_SYSLOG and"
-                    + " kernel.kptr_restrict below 2");
-        }
-        List<Range> out = new ArrayList<>();
-        for (int i = 0; i < wanted.length; i++) {
-            if (found[i]) {
-                long end = nextAbove(all, count, starts[i]);
-                if (end != starts[i]) {
-                    out.add(new Range(new String(wanted[i], StandardCharsets.US_ASCII), starts[i], end));
+            long address = hex(text, at);
+            anyAddress |= address != 0;
+            if (count == all.length) {
+                all = Arrays.copyOf(all, count * 2);
+            }
+            all[count++] = address;
+            int name = type + 2;
+            int nameEnd = name;
+            while (nameEnd < eol && text[nameEnd] != '\t') {
+                nameEnd++;
+            }
+            for (int i = 0; i < wanted.length; i++) {
+                if (!found[i] && Arrays.equals(text, name, nameEnd, wanted[i], 0, wanted[i].length)) {
+                    found[i] = true;
+                    starts[i] = address;
                 }
             }
         }
-        out.sort((a, b) -> Long.compareUnsigned(a.start(), b.start()));
-        return out;
+
+        /** The ranges of the names found, by address; {@code file} names the file in the error. */
+        List<Range> ranges(Path file) throws IOException {
+            if (!anyAddress) {
+                throw new IOException(file + " shows no addresses: reading them takes CAP_SYSLOG and"
+                        + " kernel.kptr_restrict below 2");
+            }
+            List<Range> out = new ArrayList<>();
+            for (int i = 0; i < wanted.length; i++) {
+                if (found[i]) {
+                    long end = nextAbove(all, count, starts[i]);
+                    if (end != starts[i]) {
+                        out.add(new Range(new String(wanted[i], StandardCharsets.US_ASCII), starts[i], end));
+                    }
+                }
+            }
+            out.sort((a, b) -> Long.compareUnsigned(a.start(), b.start()));
+            return out;
+        }
     }
 
     /** The index of the newline ending the line at {@code from}, or {@code length}. */

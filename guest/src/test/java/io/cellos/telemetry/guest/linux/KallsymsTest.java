@@ -48,6 +48,28 @@ class KallsymsTest {
     }
 
     @Test
+    void readsAFileLargerThanItsBufferWithLinesAcrossItsPieces() throws IOException {
+        StringBuilder b = new StringBuilder();
+        List<String> names = new ArrayList<>();
+        List<Kallsyms.Range> expected = new ArrayList<>();
+        int symbols = 40_000; // some 1.4 MB: several of the reader's pieces
+        for (int i = 0; i < symbols; i++) {
+            String name = "function_number_" + i;
+            b.append(String.format("%016x", 0xffffffff81000000L + 16L * i)).append(" T ").append(name).append('\n');
+            if (i % 97 == 0 && i + 1 < symbols) {
+                names.add(name);
+                expected.add(new Kallsyms.Range(name, 0xffffffff81000000L + 16L * i, 0xffffffff81000000L + 16L * (i + 1)));
+            }
+        }
+        // the last line, without its newline, ends the last function asked for early: so it was read
+        Kallsyms.Range last = expected.removeLast();
+        expected.add(new Kallsyms.Range(last.name(), last.start(), last.start() + 8));
+        b.append(String.format("%016x", last.start() + 8)).append(" t no_newline_at_the_end");
+        assertEquals(expected, Kallsyms.functions(write(b.toString()), names),
+                "every name found, wherever its line fell in the pieces read, and the last, unended line too");
+    }
+
+    @Test
     void refusesAFileWithoutAddresses() throws IOException {
         Path f = write("""
                 0000000000000000 T _stext
