@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
 
 /**
@@ -24,6 +25,8 @@ public final class ProbeHarness implements AutoCloseable {
     private final KnownProcesses scope;
     private final Thread thread;
     private final CountDownLatch armed = new CountDownLatch(1);
+    /** Held by the loop for each turn, and by a test between {@link #pause} and {@link #resume}. */
+    private final ReentrantLock turn = new ReentrantLock();
     private volatile boolean running = true;
     private volatile Throwable failure;
     private static final Duration FINISH_PATIENCE = Duration.ofSeconds(5);
@@ -84,8 +87,13 @@ public final class ProbeHarness implements AutoCloseable {
             armed.countDown();
             epoll.add(probe.fd(), Epoll.EPOLLIN, 1);
             while (running) {
-                if (epoll.await(50) > 0) {
-                    probe.onReadable(out);
+                turn.lock();
+                try {
+                    if (epoll.await(50) > 0) {
+                        probe.onReadable(out);
+                    }
+                } finally {
+                    turn.unlock();
                 }
             }
             probe.finish(out, System.nanoTime() + FINISH_PATIENCE.toNanos()); // as the agent does when it stops
@@ -95,6 +103,19 @@ public final class ProbeHarness implements AutoCloseable {
         } finally {
             probe.close();
         }
+    }
+
+    /**
+     * Returns once the loop has stopped reading, which it does not again until {@link #resume} (on
+     * the same thread): what happens meanwhile waits in the probe's kernel buffers, and the probe
+     * reads it later, as an agent whose loop fell behind would.
+     */
+    public void pause() {
+        turn.lock();
+    }
+
+    public void resume() {
+        turn.unlock();
     }
 
     /** Events emitted so far. */

@@ -61,6 +61,7 @@ final class ProcConnectorProbe implements Probe {
     private final ProcessEvents events;
     private final int receiveBufferBytes;
     private final PidTable table = new PidTable(MAX_PROCESSES);
+    private final ThreadNames threadNames = new ThreadNames();
     private final ConnectorLosses losses = new ConnectorLosses();
     private final ForeignDatagrams foreign = new ForeignDatagrams("the process connector socket");
     private ProcConnector connector;
@@ -180,7 +181,8 @@ final class ProcConnectorProbe implements Probe {
         int parentTgid = connector.data(off, 1);
         int child = connector.data(off, 3);
         if (connector.data(off, 2) != child) {
-            return; // a new thread, not a new process
+            threadNames.forget(connector.data(off, 2)); // a new thread, not a new process: its id is fresh
+            return;
         }
         long stamp = stamp(off);
         int slot = table.find(child);
@@ -193,14 +195,18 @@ final class ProcConnectorProbe implements Probe {
     }
 
     /**
-     * The comm a child got from the thread that forked it: the thread's own, the parent's as this
-     * probe read it at its exec, as the agent heard it (audit's exec record names a parent that was
-     * gone before this probe could read it), or, last, the child's.
+     * The comm a child got from the thread that forked it: the thread's own (the name it gave
+     * itself, else as {@code /proc} shows it while it lives), the parent's as this probe read it at
+     * its exec, as the agent heard it (audit's exec record names a parent that was gone before this
+     * probe could read it), or, last, the child's.
      */
     private String bornName(ProbeOutput out, int parentPid, int parentTgid, int child) {
         if (parentPid != parentTgid) {
             // a thread's name may differ from its process's, which is all the table knows
-            String comm = procFs.threadComm(parentTgid, parentPid);
+            String comm = threadNames.of(parentPid);
+            if (comm == null) {
+                comm = procFs.threadComm(parentTgid, parentPid);
+            }
             if (comm != null) {
                 return comm;
             }
@@ -233,7 +239,8 @@ final class ProcConnectorProbe implements Probe {
     private void onExit(ProbeOutput out, long off) {
         int pid = connector.data(off, 1);
         if (connector.data(off, 0) != pid) {
-            return; // a thread ended, not the process
+            threadNames.forget(connector.data(off, 0)); // a thread ended, not the process
+            return;
         }
         long stamp = stamp(off);
         String comm = null;
@@ -254,11 +261,13 @@ final class ProcConnectorProbe implements Probe {
 
     private void onComm(long off) {
         int pid = connector.data(off, 1);
-        if (connector.data(off, 0) == pid) {
-            int slot = table.find(pid);
-            if (slot >= 0) {
-                table.comm(slot, connector.comm(off));
-            }
+        if (connector.data(off, 0) != pid) {
+            threadNames.renamed(connector.data(off, 0), connector.comm(off));
+            return;
+        }
+        int slot = table.find(pid);
+        if (slot >= 0) {
+            table.comm(slot, connector.comm(off));
         }
     }
 
@@ -272,6 +281,7 @@ final class ProcConnectorProbe implements Probe {
     private void resync(ProbeOutput out) throws ErrnoException {
         resyncPending = false;
         forgetLostExits();
+        threadNames.clear();
         long now = System.nanoTime();
         scan.diff(new ProcScan.Changes() {
             @Override

@@ -6,6 +6,8 @@ import io.cellos.telemetry.wire.ProbeEvent;
 import io.cellos.telemetry.wire.ProbeSource;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,6 +17,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -88,6 +91,41 @@ class ProcConnectorProbeTest {
             }
             // the name is the one /proc showed after the exec of /bin/sh, if the process was still there
             exited.forEach(e -> assertTrue(List.of("sh", "").contains(e.guestComm()), "comm of " + e));
+        }
+    }
+
+    /**
+     * A child is born with the name of the thread that forked it; when that thread has ended (and
+     * the child too) before the probe reads the fork, as init's spawning thread does, the name it
+     * gave itself is still the child's.
+     */
+    @Test
+    void aChildIsNamedByTheThreadThatForkedItEvenWhenBothEndedBeforeTheForkWasRead() throws Exception {
+        try (ProbeHarness h = ProbeHarness.start(new ProcConnectorProbe())) {
+            long child;
+            h.pause();
+            try {
+                AtomicReference<Process> started = new AtomicReference<>();
+                int[] tid = new int[1];
+                Thread forker = Thread.ofPlatform().name("forker-thread").start(() -> {
+                    tid[0] = ProcView.threadId();
+                    try {
+                        started.set(new ProcessBuilder("/bin/true").start());
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                });
+                forker.join();
+                Process p = started.get();
+                assertEquals(0, p.waitFor());
+                child = p.pid();
+                assertFalse(Files.exists(Path.of("/proc/self/task/" + tid[0])), "thread " + tid[0] + " is gone");
+            } finally {
+                h.resume();
+            }
+            ProbeEvent spawned = h.await(e -> e.source() == ProbeSource.PROCESS_SPAWNED && e.guestPid() == child, 1,
+                    PATIENCE).getFirst();
+            assertEquals("forker-thread", spawned.guestComm(), spawned.toString());
         }
     }
 
