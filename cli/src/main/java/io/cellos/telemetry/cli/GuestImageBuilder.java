@@ -81,22 +81,37 @@ record GuestImageBuilder(Path jdk, Path guestJar, GuestImage image, boolean aotC
      * {@code bin/cellos-init} and {@code bin/cellos-telemetry}: POSIX shell scripts that find the image
      * from their own path (no external command) and exec its {@code java} with the role's flags. The
      * launcher of {@code cellos-telemetry} is a small JVM of its own, on the cache too; the agent it
-     * starts gets the agent's flags from {@link AgentLauncher}.
+     * starts gets the agent's flags from {@link AgentLauncher}. {@code cellos-init} starts its JVM
+     * through {@link InitCommand#BLOCKING_LAUNCHER} when the root filesystem's {@code env} can block
+     * signals, which spares init its re-execution.
      */
     private void writeExecutables(boolean cached) throws IOException {
         GuestImage script = new GuestImage(Path.of(IMAGE_VARIABLE), false);
         write("cellos-init", "the cell's PID 1 (cellos init --help): agent first, then the workload behind the seccomp gate",
-                script.jvmOptions(GuestImage.Role.INIT, InitCommand.JVM_OPTIONS, cached), "init");
+                script.jvmOptions(GuestImage.Role.INIT, InitCommand.JVM_OPTIONS, cached), "init", InitCommand.BLOCKING_LAUNCHER);
         write("cellos-telemetry", "the agent's launch contract (cellos agent --help): returns 0 once the agent is ready",
-                script.jvmOptions(GuestImage.Role.INIT, LAUNCHER_OPTIONS, cached), "agent");
+                script.jvmOptions(GuestImage.Role.INIT, LAUNCHER_OPTIONS, cached), "agent", List.of());
     }
 
-    private void write(String name, String what, List<String> jvmOptions, String role) throws IOException {
+    /**
+     * @param through a command to exec the JVM through, if {@code through... true} succeeds on the
+     *                guest (the script tries it first); else, or if empty, the JVM is exec'd alone
+     */
+    private void write(String name, String what, List<String> jvmOptions, String role, List<String> through)
+            throws IOException {
         StringBuilder sb = new StringBuilder("#!/bin/sh\n# " + name + ": " + what + ".\n"
                 + "# Made by 'cellos package guest'; the image is the directory above this one, wherever it is.\n"
                 + "case $0 in */*) bin=${0%/*} ;; *) bin=. ;; esac\n"
-                + "img=$(cd \"$bin/..\" && pwd -P) || exit 125\n"
-                + "exec " + word(image.java().toString().replace(image.dir().toString(), IMAGE_VARIABLE)));
+                + "img=$(cd \"$bin/..\" && pwd -P) || exit 125\n");
+        if (!through.isEmpty()) {
+            String words = String.join(" ", through.stream().map(GuestImageBuilder::quote).toList());
+            sb.append("# init takes its signals from a signalfd: blocked here before its JVM starts if this env can,\n"
+                    + "# else init blocks them and executes itself again (a second JVM start)\n"
+                    + "through=; ").append(words).append(" true 2>/dev/null && through=").append(quote(String.join(" ", through)))
+                    .append('\n');
+        }
+        sb.append("exec ").append(through.isEmpty() ? "" : "$through ")
+                .append(word(image.java().toString().replace(image.dir().toString(), IMAGE_VARIABLE)));
         for (String o : jvmOptions) {
             sb.append(" \\\n  ").append(word(o));
         }

@@ -224,6 +224,7 @@ record LocalCell(List<String> workload, List<String> watches, Path dir, String o
         if (isolation.pidNamespace() == CellIsolation.PidNamespace.NEW) {
             cmd.addAll(List.of("unshare", "--pid", "--mount", "--fork", "--mount-proc", "--kill-child", "--"));
         }
+        cmd.addAll(BlockingLauncher.COMMAND);
         if (image == null) {
             cmd.add(ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java"));
             cmd.addAll(InitCommand.JVM_OPTIONS);
@@ -241,6 +242,30 @@ record LocalCell(List<String> workload, List<String> watches, Path dir, String o
         cmd.add("--");
         cmd.addAll(workload);
         return new ProcessBuilder(cmd).inheritIO().start();
+    }
+
+    /**
+     * {@link InitCommand#BLOCKING_LAUNCHER} if this machine's {@code env} can block signals (tried
+     * once, when a cell first starts), which spares init its re-execution; else nothing, and init
+     * executes itself again.
+     */
+    private static final class BlockingLauncher {
+        static final List<String> COMMAND = tried();
+
+        private static List<String> tried() {
+            List<String> tryIt = new ArrayList<>(InitCommand.BLOCKING_LAUNCHER);
+            tryIt.add("true");
+            try {
+                Process p = new ProcessBuilder(tryIt).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                return p.waitFor() == 0 ? InitCommand.BLOCKING_LAUNCHER : List.of();
+            } catch (IOException e) {
+                return List.of();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return List.of();
+            }
+        }
     }
 
     /** Init's pid as the host sees it: unshare's one child. */

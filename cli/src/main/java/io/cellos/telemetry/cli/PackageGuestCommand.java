@@ -57,6 +57,11 @@ final class PackageGuestCommand implements Command {
                 together). Try the image with 'cellos cell run --guest-image DIR -- CMD'. At the end
                 the image's size is printed, part by part.
 
+                The root filesystem needs /bin/sh, and should have GNU env (coreutils 8.31 or
+                later) on the default path: bin/cellos-init starts init's JVM through
+                'env --block-signal', else init executes itself again to block its signals, a
+                second JVM start (about 0.15 s later to the workload).
+
                 Training runs a local cell, so it needs root and what 'cellos cell run' needs; it
                 uses the JDK this command runs on (its jlink and jdeps), whose version the image's
                 runtime has.

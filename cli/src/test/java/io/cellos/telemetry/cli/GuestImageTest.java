@@ -1,6 +1,7 @@
 package io.cellos.telemetry.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.cellos.telemetry.guest.image.GuestImage;
 import io.cellos.telemetry.host.event.CellStamp;
 import io.cellos.telemetry.host.receiver.CellHandle;
 import io.cellos.telemetry.host.receiver.ExitChannel;
@@ -10,6 +11,8 @@ import io.cellos.telemetry.host.sink.CapturingSink;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -134,17 +137,33 @@ class GuestImageTest {
      * launches the agent itself (to a real receiver over UNIX sockets), and the agent it launches runs
      * from the image: the launcher takes the image's runtime, jar and flags from the JVM it runs in.
      */
-    @Test
-    void initFromTheImageLaunchesTheAgentFromTheImage() throws Exception {
+    /**
+     * As a microVM starts it (no namespace, init launching the agent), traced by {@code strace}:
+     * init's JVM is executed once where the guest's {@code env} can block its signals, and where it
+     * cannot (an {@code env} first on the PATH that refuses {@code --block-signal}) init blocks them
+     * and executes itself again, and runs the cell all the same.
+     */
+    @ParameterizedTest(name = "env blocks signals: {0}")
+    @ValueSource(booleans = {true, false})
+    void initFromTheImageLaunchesTheAgentFromTheImage(boolean envBlocks) throws Exception {
         CapturingSink sink = new CapturingSink();
         try (Receiver receiver = Receiver.start(ReceiverOptions.defaults(), sink, System.err);
              CellHandle cell = receiver.bind(tmp.resolve("vm.vsock"), new CellStamp("vm", "run-1", null));
              ExitChannel exits = cell.bindExitChannel()) {
             Path out = tmp.resolve("stdout.txt");
-            Process init = new ProcessBuilder("setsid", image.resolve("bin/cellos-init").toString(), "--agent-transport",
-                    "unix:" + cell.socketPath(), "--exit-to", "unix:" + exits.socketPath(), "--", "/bin/sh", "-c",
-                    "echo started; sleep 0.5; exit 3").redirectOutput(out.toFile())
-                    .redirectError(tmp.resolve("stderr.txt").toFile()).start();
+            Path trace = tmp.resolve("execs.strace");
+            ProcessBuilder pb = new ProcessBuilder("strace", "--seccomp-bpf", "-f", "-qq", "-v", "-s", "256",
+                    "-e", "trace=execve", "-o", trace.toString(), "setsid", image.resolve("bin/cellos-init").toString(),
+                    "--agent-transport", "unix:" + cell.socketPath(), "--exit-to", "unix:" + exits.socketPath(), "--",
+                    "/bin/sh", "-c", "echo started; sleep 0.5; exit 3").redirectOutput(out.toFile())
+                    .redirectError(tmp.resolve("stderr.txt").toFile());
+            if (!envBlocks) {
+                Path bin = Files.createDirectories(tmp.resolve("old-env"));
+                Files.writeString(bin.resolve("env"), "#!/bin/sh\necho \"env: unrecognized option '$1'\" >&2\nexit 125\n");
+                assertTrue(bin.resolve("env").toFile().setExecutable(true));
+                pb.environment().put("PATH", bin + ":" + System.getenv("PATH"));
+            }
+            Process init = pb.start();
             List<String> agent = agentCommandOnceStarted(tmp);
             assertTrue(init.waitFor(60, TimeUnit.SECONDS));
             String err = Files.readString(tmp.resolve("stderr.txt"));
@@ -157,6 +176,10 @@ class GuestImageTest {
             assertFalse(agent.stream().anyMatch(a -> a.startsWith("-Xshare")), agent.toString());
             sink.await(e -> e.path("type").asText().endsWith("process.exec") && e.path("data").path("guest_comm").asText()
                     .equals("sh"), 1, PATIENCE);
+            List<String> initExecs = Files.readAllLines(trace).stream().filter(l -> l.contains("execve(\""
+                    + image.resolve("runtime/bin/java") + "\"") && l.contains("\"" + GuestImage.MAIN_CLASS + "\", \"init\"")
+                    && !l.contains(" = -1 E")).toList(); // done: "= 0", or from another thread "<pid changed to …>"
+            assertEquals(envBlocks ? 1 : 2, initExecs.size(), String.join("\n", initExecs));
         }
     }
 

@@ -23,9 +23,11 @@ import java.util.stream.Stream;
  * <p>Init takes SIGTERM, SIGINT and SIGCHLD from a {@code signalfd}, which works only if every
  * thread of the process blocks them. Threads inherit their creator's mask and {@code execve} keeps
  * it, but the JVM unblocks the shutdown signals in its threads unless {@code -Xrs} is given. So
- * init first makes sure of both: if its thread does not block them, it blocks them and executes
- * itself again, with {@code -Xrs} (and the other {@link #SHIELDS}); the JVM that results starts
- * every thread with them blocked.
+ * init's JVM must start with both: the image's {@code bin/cellos-init} and a local cell start it
+ * through {@link #BLOCKING_LAUNCHER} with its {@link #JVM_OPTIONS}. Started any other way (by hand,
+ * or where no {@code env} can block signals), init blocks them on its thread and executes itself
+ * again with the {@link #SHIELDS} it lacks, a second JVM start (about 0.2 s, BENCHMARKS.md "Init's
+ * start without its re-execution"); the JVM that results starts every thread with them blocked.
  */
 public final class InitCommand {
     /**
@@ -40,7 +42,16 @@ public final class InitCommand {
     public static final List<String> JVM_OPTIONS = Stream.of(SHIELDS.stream(), GuestJvm.SMALL.stream(),
             Stream.of("-Xmx64m", "-XX:-UseDynamicNumberOfCompilerThreads", "--enable-native-access=ALL-UNNAMED"))
             .flatMap(s -> s).toList();
-    private static final int[] TAKEN = {Signals.SIGTERM, Processes.SIGINT, Signals.SIGCHLD};
+    /** The signals init takes from its {@code signalfd}. */
+    static final int[] TAKEN = {Signals.SIGTERM, Signals.SIGINT, Signals.SIGCHLD};
+    /**
+     * A command that runs the rest of its command line with {@link #TAKEN} blocked: GNU
+     * {@code env --block-signal} (coreutils 8.31 and later). Put before init's {@code java}, it
+     * spares init its re-execution; a launcher checks that the {@code env} it finds can do it
+     * ({@code env --block-signal=… true} succeeds) and otherwise starts init without it.
+     */
+    public static final List<String> BLOCKING_LAUNCHER = List.of("env", "--block-signal="
+            + String.join(",", Arrays.stream(TAKEN).mapToObj(Signals::name).toList()));
 
     private InitCommand() {
     }

@@ -69,7 +69,7 @@ final class InitRun {
             becomeSubreaper();
         }
         int status;
-        try (Fd signals = Signals.signalFd(Signals.SIGTERM, Processes.SIGINT, Signals.SIGCHLD);
+        try (Fd signals = Signals.signalFd(InitCommand.TAKEN);
              Fd lifeline = options.hold() == null ? null : Fifo.openForReading(options.hold());
              Arena arena = Arena.ofConfined()) {
             status = runCell(signals, lifeline, Signals.buffer(arena), subreaper);

@@ -32,7 +32,6 @@ public final class Processes {
     public static final int PRIO_USER = 2;
     /** The "who" of {@code ioprio_set}: every process of a user. */
     public static final int IOPRIO_WHO_USER = 3;
-    public static final int SIGINT = 2;
     /** {@code waitpid} option: return at once when no child has changed state. */
     public static final int WNOHANG = 1;
     private static final int PR_SET_DUMPABLE = 4;
