@@ -3,19 +3,13 @@ package io.cellos.telemetry.guest.agent;
 import io.cellos.telemetry.guest.GuestJvm;
 import io.cellos.telemetry.guest.command.UsageException;
 import io.cellos.telemetry.guest.image.GuestImage;
-import io.cellos.telemetry.wire.ExitCode;
-
-import java.io.BufferedReader;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -36,7 +30,6 @@ public final class AgentLauncher {
     static final String LAUNCHED_FLAG = "--launched";
     /** How the agent's last line in its log begins once it stopped in order; its counts follow. */
     public static final String STOPPED = "cellos-telemetry: stopped: ";
-    private static final long READY_PATIENCE_SECONDS = 60;
     /**
      * The packages whose methods C1 compiles at the default counts: the agent's own, and the JDK's
      * that its event path runs on every event (found with a profile of the agent under load,
@@ -98,8 +91,7 @@ public final class AgentLauncher {
      * image ({@link GuestImage#running}).
      */
     public static LaunchedAgent start(String mainClass, List<String> argv, PrintStream err) {
-        return start(ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java"),
-                System.getProperty("java.class.path"), mainClass, GuestImage.running().orElse(null), argv, err);
+        return begin(mainClass, argv, err).awaitReady(err);
     }
 
     /**
@@ -107,17 +99,28 @@ public final class AgentLauncher {
      * this JVM's: a local cell running what a VM would.
      */
     public static LaunchedAgent start(GuestImage image, List<String> argv, PrintStream err) {
-        return start(image.java().toString(), image.jar().toString(), GuestImage.MAIN_CLASS, image, argv, err);
+        return begin(image.java().toString(), image.jar().toString(), GuestImage.MAIN_CLASS, image, argv, err)
+                .awaitReady(err);
     }
 
-    private static LaunchedAgent start(String java, String classPath, String mainClass, GuestImage image,
+    /**
+     * The first half of {@link #start(String, List, PrintStream)}: starts the agent's process and
+     * returns at once, so that the caller works while the agent arms, and then waits for its
+     * readiness ({@link StartingAgent#awaitReady}). Uses no native call of this package (init
+     * starts the agent before its own first), only {@link ProcessBuilder}.
+     */
+    public static StartingAgent begin(String mainClass, List<String> argv, PrintStream err) {
+        return begin(ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java"),
+                System.getProperty("java.class.path"), mainClass, GuestImage.running().orElse(null), argv, err);
+    }
+
+    private static StartingAgent begin(String java, String classPath, String mainClass, GuestImage image,
                                        List<String> argv, PrintStream err) {
         File log;
         try {
             log = logOf(AgentOptions.parse(argv, System.getenv()).log(), err);
         } catch (UsageException e) {
-            err.println("cellos-telemetry: not ready: " + e.getMessage());
-            return new LaunchedAgent(ExitCode.NOT_READY, null, e.getMessage());
+            return StartingAgent.failed(e.getMessage());
         }
         List<String> cmd = new ArrayList<>();
         cmd.add(java);
@@ -125,39 +128,11 @@ public final class AgentLauncher {
         cmd.addAll(List.of("-cp", classPath, mainClass, "agent", "--foreground",
                 LAUNCHED_FLAG));
         cmd.addAll(argv);
-        Process p;
         try {
-            p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                    .redirectError(ProcessBuilder.Redirect.appendTo(log)).start();
+            return StartingAgent.started(new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(
+                    new File("/dev/null"))).redirectError(ProcessBuilder.Redirect.appendTo(log)).start());
         } catch (IOException e) {
-            String reason = "cannot start the agent process: " + e.getMessage();
-            err.println("cellos-telemetry: " + reason);
-            return new LaunchedAgent(ExitCode.NOT_READY, null, reason);
+            return StartingAgent.failed("cannot start the agent process: " + e.getMessage());
         }
-        String line;
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            line = r.readLine();
-        } catch (IOException e) {
-            line = null;
-        }
-        if (line != null && line.startsWith("READY ")) {
-            err.println("cellos-telemetry: ready: " + line.substring(6));
-            return new LaunchedAgent(ExitCode.OK, p, line.substring(6));
-        }
-        String reason = line != null && line.startsWith("NOT-READY ") ? line.substring(10) : null;
-        try {
-            if (!p.waitFor(READY_PATIENCE_SECONDS, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                reason = "the agent did not become ready within " + READY_PATIENCE_SECONDS + " s";
-            } else if (reason == null) {
-                reason = "the agent process exited with status " + p.exitValue() + " before it was ready";
-            }
-        } catch (InterruptedException e) {
-            p.destroyForcibly();
-            Thread.currentThread().interrupt();
-            reason = "interrupted while waiting for the agent";
-        }
-        err.println("cellos-telemetry: not ready: " + reason);
-        return new LaunchedAgent(ExitCode.NOT_READY, p, reason);
     }
 }

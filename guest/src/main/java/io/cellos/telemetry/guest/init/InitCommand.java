@@ -5,6 +5,7 @@ import io.cellos.telemetry.guest.command.Args;
 import io.cellos.telemetry.guest.command.UsageException;
 import io.cellos.telemetry.guest.linux.Processes;
 import io.cellos.telemetry.guest.linux.Signals;
+import io.cellos.telemetry.guest.linux.ThreadStatus;
 import io.cellos.telemetry.wire.ExitCode;
 
 import java.io.IOException;
@@ -26,7 +27,7 @@ import java.util.stream.Stream;
  * init's JVM must start with both: the image's {@code bin/cellos-init} and a local cell start it
  * through {@link #BLOCKING_LAUNCHER} with its {@link #JVM_OPTIONS}. Started any other way (by hand,
  * or where no {@code env} can block signals), init blocks them on its thread and executes itself
- * again with the {@link #SHIELDS} it lacks, a second JVM start (about 0.2 s, BENCHMARKS.md "Init's
+ * again with the {@link #SHIELDS} it lacks, a second JVM start (about 0.15 s, BENCHMARKS.md "Init's
  * start without its re-execution"); the JVM that results starts every thread with them blocked.
  */
 public final class InitCommand {
@@ -83,12 +84,13 @@ public final class InitCommand {
                 return ExitCode.USAGE;
             }
         }
-        if (Processes.geteuid() != 0) {
-            err.println("cellos init: must run as root (it installs a seccomp gate, and the agent needs root)");
-            return ExitCode.USAGE;
-        }
         try {
-            takeSignalsSynchronously();
+            ThreadStatus self = ThreadStatus.ofThisThread(); // no native call yet: the agent starts first
+            if (self.effectiveUid() != 0) {
+                err.println("cellos init: must run as root (it installs a seccomp gate, and the agent needs root)");
+                return ExitCode.USAGE;
+            }
+            takeSignalsSynchronously(self);
         } catch (IOException e) {
             err.println("cellos init: cannot take over the shutdown signals: " + e.getMessage());
             return ExitCode.CELL_FAILED;
@@ -111,11 +113,8 @@ public final class InitCommand {
      * blocks them here and re-executes this JVM with the options it lacks (however init was
      * started: by a local cell, which gives them, or by hand through the launcher script).
      */
-    private static void takeSignalsSynchronously() throws IOException {
-        boolean blocked = true;
-        for (int s : TAKEN) {
-            blocked &= Signals.blockedInThisThread(s);
-        }
+    private static void takeSignalsSynchronously(ThreadStatus self) throws IOException {
+        boolean blocked = Arrays.stream(TAKEN).allMatch(self::blocks);
         List<String> argv = new ArrayList<>(Arrays.asList(
                 Files.readString(Path.of("/proc/self/cmdline"), StandardCharsets.UTF_8).split("\0")));
         List<String> missing = SHIELDS.stream().filter(o -> !argv.contains(o)).toList();

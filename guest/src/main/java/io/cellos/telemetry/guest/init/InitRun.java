@@ -2,6 +2,7 @@ package io.cellos.telemetry.guest.init;
 
 import io.cellos.telemetry.guest.agent.AgentLauncher;
 import io.cellos.telemetry.guest.agent.LaunchedAgent;
+import io.cellos.telemetry.guest.agent.StartingAgent;
 import io.cellos.telemetry.guest.linux.Epoll;
 import io.cellos.telemetry.guest.linux.Errno;
 import io.cellos.telemetry.guest.linux.ErrnoException;
@@ -49,6 +50,8 @@ final class InitRun {
     private final PrintStream err;
     /** Opened first thing, sent on and closed once the status is known. */
     private ExitReport exitChannel;
+    /** The agent init launched, until the cell awaits its readiness; {@code null} before and after. */
+    private StartingAgent starting;
 
     InitRun(InitOptions options, List<String> workload, boolean microVm, String mainClass, PrintStream err) {
         this.options = options;
@@ -58,8 +61,15 @@ final class InitRun {
         this.err = err;
     }
 
-    /** Runs the cell; returns init's exit status (in a microVM, only if powering off failed). */
+    /**
+     * Runs the cell; returns init's exit status (in a microVM, only if powering off failed). Without
+     * a hold, the agent init launches starts first of all, before init's own first native call, so
+     * that the two JVMs' starts overlap; init waits for its readiness only before the workload.
+     */
     int run() {
+        if (launchesAgent() && options.hold() == null) {
+            starting = beginAgent();
+        }
         protectItself();
         exitChannel = openExitChannel();
         // beside the agent rather than a PID namespace's PID 1: take the workload's orphans, so that
@@ -75,6 +85,9 @@ final class InitRun {
             status = runCell(signals, lifeline, Signals.buffer(arena), subreaper);
         } catch (ErrnoException e) {
             status = fail(WaitStatus.ofExit(ExitCode.CELL_FAILED), e.getMessage()); // reported, if not yet
+        }
+        if (starting != null) { // init failed before the cell awaited the agent: it goes too
+            stopAgent(starting.awaitReady(err));
         }
         if (microVm) {
             err.println("cellos init: " + Processes.powerOff().getMessage());
@@ -111,7 +124,11 @@ final class InitRun {
         if (lifeline != null && Fifo.readByte(lifeline) != 'g') {
             return fail(WaitStatus.ofExit(ExitCode.CELL_FAILED), "the cell was stopped before the workload started");
         }
-        LaunchedAgent agent = options.agentExternal() ? null : AgentLauncher.start(mainClass, options.agentArgs(), err);
+        if (starting == null && launchesAgent()) {
+            starting = beginAgent();
+        }
+        LaunchedAgent agent = starting == null ? null : starting.awaitReady(err);
+        starting = null; // awaited: the cell's to stop from here
         if (agent != null && !agent.ready()) {
             if (!agent.workloadMayStart(options.failureMode())) {
                 return fail(WaitStatus.ofExit(ExitCode.CELL_FAILED),
@@ -137,6 +154,14 @@ final class InitRun {
         }
         stopAgent(agent);
         return exit.status().shellStatus();
+    }
+
+    private boolean launchesAgent() {
+        return !options.agentExternal();
+    }
+
+    private StartingAgent beginAgent() {
+        return AgentLauncher.begin(mainClass, options.agentArgs(), err);
     }
 
     /** The pids the gate protects besides init: those given with {@code --protect}, and the agent's. */
@@ -268,8 +293,8 @@ final class InitRun {
     }
 
     /**
-     * The exit-code channel, connected before anything else runs: the host believes a report only
-     * on the boot's first connection. {@code null}, said, if the host cannot be reached: the cell
+     * The exit-code channel, connected before the workload runs (only the agent, which speaks on a
+     * port of its own, starts before): the host believes a report only on the boot's first connection. {@code null}, said, if the host cannot be reached: the cell
      * runs, and its status does not reach the host.
      */
     private ExitReport openExitChannel() {

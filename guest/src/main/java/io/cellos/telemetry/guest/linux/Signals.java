@@ -78,18 +78,6 @@ public final class Signals {
         }
     }
 
-    /** Whether the calling thread blocks {@code signal}. */
-    public static boolean blockedInThisThread(int signal) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment current = arena.allocate(SIGSET_BYTES, 8);
-            long rc = RT_SIGPROCMASK.callOrErrno(SIG_BLOCK, MemorySegment.NULL, current, KERNEL_SIGSET_BYTES);
-            if (rc < 0) {
-                throw new IllegalStateException("rt_sigprocmask: " + Errno.describe((int) -rc));
-            }
-            return (current.get(JAVA_LONG, 0) & bit(signal)) != 0;
-        }
-    }
-
     /** A blocking {@code signalfd} for {@code signals}, which the caller owns. */
     public static Fd signalFd(int... signals) throws ErrnoException {
         try (Arena arena = Arena.ofConfined()) {
