@@ -22,7 +22,9 @@ import java.util.stream.Stream;
  * <p>Start: the workload prints its own start time, in the kernel's clock ticks ({@code starttime}
  * of {@code /proc/PID/stat}, 10 ms each), and init's is read from the host meanwhile; the figure is
  * their difference. Memory: {@code VmRSS} of init and the agent summed, once while the
- * workload sleeps, then every 20 ms during the storm, of which the greatest.
+ * workload sleeps, then every 20 ms during the storm, of which the greatest; and, while the
+ * workload sleeps, their {@code Pss} summed, which counts the pages they share (the JVM's
+ * libraries, the runtime's modules, the AOT cache) once: what the two cost a VM together.
  */
 final class GuestFigure extends Figure {
     private static final String IDLE = "cellos-bench-idle";
@@ -57,15 +59,18 @@ final class GuestFigure extends Figure {
         int storm = ctx.pick(20_000, 2_000);
         Map<String, List<Double>> idle = new LinkedHashMap<>();
         Map<String, List<Double>> peak = new LinkedHashMap<>();
+        Map<String, List<Double>> idlePss = new LinkedHashMap<>();
         for (String v : List.of("image + AOT cache", "plain JDK")) {
             idle.put(v, new ArrayList<>());
             peak.put(v, new ArrayList<>());
+            idlePss.put(v, new ArrayList<>());
         }
         for (int r = 0; r < ctx.pick(3, 1); r++) {
             for (String v : idle.keySet()) {
                 double[] m = memoryMiB(ctx, variants.get(v), ctx.work().resolve("cell-" + cell++), storm);
                 idle.get(v).add(m[0]);
                 peak.get(v).add(m[1]);
+                idlePss.get(v).add(m[2]);
             }
         }
 
@@ -88,6 +93,12 @@ final class GuestFigure extends Figure {
                 List.of(Baseline.measured("plain JDK", Spread.of(peak.get("plain JDK")))), cmd,
                 "VmRSS of init and the agent summed; idle while the workload sleeps, peak the greatest of the sums"
                         + " read every 20 ms while the workload forks its storm."));
+        rows.add(Row.of("init + agent proportional set (Pss), idle (image + AOT cache)", "MiB", Goal.atMost(32, "≤ 32 MiB"),
+                Spread.of(idlePss.get("image + AOT cache")),
+                List.of(Baseline.measured("plain JDK", Spread.of(idlePss.get("plain JDK")))), cmd,
+                "Pss of init and the agent summed (/proc/PID/smaps_rollup), read with the idle VmRSS: the pages"
+                        + " both map (the JVM's libraries, the runtime's modules, the AOT cache) counted once, as a VM"
+                        + " pays for them."));
         return rows;
     }
 
@@ -138,13 +149,16 @@ final class GuestFigure extends Figure {
         return (ticks[1] - ticks[0]) * MS_PER_TICK;
     }
 
-    /** One cell that sleeps, then forks a storm of {@code storm}; init + agent {@code VmRSS} idle and at the peak, MiB. */
+    /**
+     * One cell that sleeps, then forks a storm of {@code storm}; init + agent {@code VmRSS} idle and at
+     * the peak, and their {@code Pss} idle, MiB.
+     */
     private static double[] memoryMiB(BenchContext ctx, Path image, Path dir, int storm) throws Exception {
         List<String> workload = new ArrayList<>(List.of("sh", "-c", "echo " + IDLE + "; sleep " + ctx.pick(6, 3)
                 + "; echo " + STORM + "; \"$@\"; echo " + DONE + "; sleep 1", "sh"));
         workload.addAll(new SpawnPlan(storm, false, 2, 2, 0, false).command());
         long idleWaitMillis = ctx.pick(5_000, 2_000);
-        double[] mib = {Double.NaN, Double.NaN};
+        double[] mib = {Double.NaN, Double.NaN, Double.NaN};
         AtomicBoolean sampling = new AtomicBoolean();
         AtomicLong peakKiB = new AtomicLong();
         long[][] pids = new long[1][];
@@ -159,6 +173,7 @@ final class GuestFigure extends Figure {
                         throw new IOException("init or the agent of " + dir + " not found in /proc");
                     }
                     mib[0] = rssKiB(pids[0]) / 1024.0;
+                    mib[2] = (ProcSample.pssKiB(pids[0][0]) + ProcSample.pssKiB(pids[0][1])) / 1024.0;
                 }
                 case STORM -> {
                     sampling.set(true);
@@ -187,7 +202,7 @@ final class GuestFigure extends Figure {
                 }
             }
         });
-        if (status != 0 || Double.isNaN(mib[0]) || Double.isNaN(mib[1])) {
+        if (status != 0 || Double.isNaN(mib[0]) || Double.isNaN(mib[1]) || Double.isNaN(mib[2])) {
             throw new IOException("the memory cell exited " + status + " before its readings were made");
         }
         return mib;

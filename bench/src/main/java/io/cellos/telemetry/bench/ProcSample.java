@@ -59,7 +59,7 @@ record ProcSample(long atNanos, long cpuTicks, Map<Integer, ThreadSample> thread
         try (DirectoryStream<Path> tasks = Files.newDirectoryStream(dir.resolve("task"))) {
             for (Path t : tasks) {
                 try {
-                    Map<String, String> status = status(t);
+                    Map<String, String> status = fields(t.resolve("status"));
                     long run = Long.parseLong(Files.readString(t.resolve("schedstat")).split(" ")[0]);
                     threads.put(Integer.parseInt(t.getFileName().toString()), new ThreadSample(status.get("Name"),
                             Long.parseLong(status.get("voluntary_ctxt_switches")),
@@ -69,7 +69,7 @@ record ProcSample(long atNanos, long cpuTicks, Map<Integer, ThreadSample> thread
                 }
             }
         }
-        Map<String, String> status = status(dir);
+        Map<String, String> status = fields(dir.resolve("status"));
         long forks = -1;
         for (String line : Files.readAllLines(Path.of("/proc/stat"))) {
             if (line.startsWith("processes ")) {
@@ -86,7 +86,18 @@ record ProcSample(long atNanos, long cpuTicks, Map<Integer, ThreadSample> thread
      * @throws IOException if the process is gone
      */
     static long vmRssKiB(long pid) throws IOException {
-        return kib(status(Path.of("/proc", Long.toString(pid))), "VmRSS");
+        return kib(fields(Path.of("/proc", Long.toString(pid), "status")), "VmRSS");
+    }
+
+    /**
+     * {@code Pss} of process {@code pid}, in KiB ({@code /proc/PID/smaps_rollup}): its resident
+     * pages, each page it shares with other processes divided among them, so that the sum over
+     * processes counts every page once.
+     *
+     * @throws IOException if the process is gone
+     */
+    static long pssKiB(long pid) throws IOException {
+        return kib(fields(Path.of("/proc", Long.toString(pid), "smaps_rollup")), "Pss");
     }
 
     /**
@@ -99,9 +110,10 @@ record ProcSample(long atNanos, long cpuTicks, Map<Integer, ThreadSample> thread
         return Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[19]);
     }
 
-    private static Map<String, String> status(Path dir) throws IOException {
+    /** The {@code Key: value} lines of a {@code /proc} file such as {@code status}. */
+    private static Map<String, String> fields(Path file) throws IOException {
         Map<String, String> m = new TreeMap<>();
-        for (String line : Files.readAllLines(dir.resolve("status"))) {
+        for (String line : Files.readAllLines(file)) {
             int colon = line.indexOf(':');
             if (colon > 0) {
                 m.put(line.substring(0, colon), line.substring(colon + 1).strip());
@@ -113,7 +125,7 @@ record ProcSample(long atNanos, long cpuTicks, Map<Integer, ThreadSample> thread
     private static long kib(Map<String, String> status, String key) {
         String v = status.get(key);
         if (v == null || !v.endsWith(" kB")) {
-            throw new IllegalStateException("/proc status has no " + key + " in kB: " + v);
+            throw new IllegalStateException("/proc file has no " + key + " in kB: " + v);
         }
         return Long.parseLong(v.substring(0, v.length() - 3).strip());
     }
