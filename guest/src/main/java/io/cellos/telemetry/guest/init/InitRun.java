@@ -78,6 +78,7 @@ final class InitRun {
         if (subreaper) {
             becomeSubreaper();
         }
+        Processes.prepareSpawn(); // while the agent starts, rather than between its readiness and the workload
         int status;
         try (Fd signals = Signals.signalFd(InitCommand.TAKEN);
              Fd lifeline = options.hold() == null ? null : Fifo.openForReading(options.hold());
@@ -294,8 +295,9 @@ final class InitRun {
 
     /**
      * The exit-code channel, connected before the workload runs (only the agent, which speaks on a
-     * port of its own, starts before): the host believes a report only on the boot's first connection. {@code null}, said, if the host cannot be reached: the cell
-     * runs, and its status does not reach the host.
+     * port of its own, starts before): the host believes a report only on the boot's first
+     * connection. {@code null}, said, if the host cannot be reached: the cell runs, and its status
+     * does not reach the host.
      */
     private ExitReport openExitChannel() {
         try {

@@ -44,22 +44,6 @@ public final class Processes {
     private static final long ATTR_BYTES = 512;
     private static final long ACTIONS_BYTES = 256;
 
-    private static final MethodHandle ATTR_INIT = Native.plain("posix_spawnattr_init", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    private static final MethodHandle ATTR_DESTROY = Native.plain("posix_spawnattr_destroy", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    private static final MethodHandle ATTR_SETFLAGS = Native.plain("posix_spawnattr_setflags",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_SHORT));
-    private static final MethodHandle ATTR_SETSIGMASK = Native.plain("posix_spawnattr_setsigmask",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
-    private static final MethodHandle ATTR_SETSIGDEFAULT = Native.plain("posix_spawnattr_setsigdefault",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
-    private static final MethodHandle ACTIONS_INIT = Native.plain("posix_spawn_file_actions_init",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    private static final MethodHandle ACTIONS_DESTROY = Native.plain("posix_spawn_file_actions_destroy",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    private static final MethodHandle ACTIONS_CLOSEFROM = Native.plain("posix_spawn_file_actions_addclosefrom_np",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle POSIX_SPAWNP = Native.plain("posix_spawnp",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
     /** {@code waitpid(pid, status, options)} is {@code wait4(pid, status, options, NULL)}. */
     private static final Syscall WAIT4 = new Syscall("wait4");
     private static final Syscall KILL = new Syscall("kill");
@@ -76,6 +60,43 @@ public final class Processes {
     }
 
     private Processes() {
+    }
+
+    /**
+     * {@code posix_spawn}'s functions, linked when first used: each of their five shapes costs a
+     * cold JVM a generated stub (~15 ms here), which the agent, which never spawns, should not pay
+     * as it starts (BENCHMARKS.md, "Where the agent's ~340 ms go now").
+     */
+    private static final class Spawn {
+        static final MethodHandle ATTR_INIT = Native.plain("posix_spawnattr_init",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        static final MethodHandle ATTR_DESTROY = Native.plain("posix_spawnattr_destroy",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        static final MethodHandle ATTR_SETFLAGS = Native.plain("posix_spawnattr_setflags",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_SHORT));
+        static final MethodHandle ATTR_SETSIGMASK = Native.plain("posix_spawnattr_setsigmask",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+        static final MethodHandle ATTR_SETSIGDEFAULT = Native.plain("posix_spawnattr_setsigdefault",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+        static final MethodHandle ACTIONS_INIT = Native.plain("posix_spawn_file_actions_init",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        static final MethodHandle ACTIONS_DESTROY = Native.plain("posix_spawn_file_actions_destroy",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        static final MethodHandle ACTIONS_CLOSEFROM = Native.plain("posix_spawn_file_actions_addclosefrom_np",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+        static final MethodHandle POSIX_SPAWNP = Native.plain("posix_spawnp",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+
+        private Spawn() {
+        }
+    }
+
+    /**
+     * Links {@code posix_spawn}'s functions now if they are not yet: a caller that will {@link #spawn}
+     * later pays for it while it waits for something else (init, while its agent starts).
+     */
+    public static void prepareSpawn() {
+        Spawn.POSIX_SPAWNP.type();
     }
 
     /**
@@ -97,23 +118,23 @@ public final class Processes {
             MemorySegment empty = Signals.set(arena);
             MemorySegment all = Signals.fullSet(arena);
             MemorySegment pid = arena.allocate(JAVA_INT);
-            check("posix_spawnattr_init", (int) ATTR_INIT.invokeExact(attr));
-            check("posix_spawn_file_actions_init", (int) ACTIONS_INIT.invokeExact(actions));
+            check("posix_spawnattr_init", (int) Spawn.ATTR_INIT.invokeExact(attr));
+            check("posix_spawn_file_actions_init", (int) Spawn.ACTIONS_INIT.invokeExact(actions));
             try {
-                check("posix_spawnattr_setflags", (int) ATTR_SETFLAGS.invokeExact(attr,
+                check("posix_spawnattr_setflags", (int) Spawn.ATTR_SETFLAGS.invokeExact(attr,
                         (short) (POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)));
-                check("posix_spawnattr_setsigmask", (int) ATTR_SETSIGMASK.invokeExact(attr, empty));
-                check("posix_spawnattr_setsigdefault", (int) ATTR_SETSIGDEFAULT.invokeExact(attr, all));
-                check("posix_spawn_file_actions_addclosefrom_np", (int) ACTIONS_CLOSEFROM.invokeExact(actions, 3));
-                int rc = (int) POSIX_SPAWNP.invokeExact(pid, arena.allocateFrom(argv.getFirst()), actions, attr,
+                check("posix_spawnattr_setsigmask", (int) Spawn.ATTR_SETSIGMASK.invokeExact(attr, empty));
+                check("posix_spawnattr_setsigdefault", (int) Spawn.ATTR_SETSIGDEFAULT.invokeExact(attr, all));
+                check("posix_spawn_file_actions_addclosefrom_np", (int) Spawn.ACTIONS_CLOSEFROM.invokeExact(actions, 3));
+                int rc = (int) Spawn.POSIX_SPAWNP.invokeExact(pid, arena.allocateFrom(argv.getFirst()), actions, attr,
                         stringArray(arena, argv), stringArray(arena, env));
                 if (rc != 0) {
                     throw new ErrnoException("posix_spawnp(" + argv.getFirst() + ")", rc);
                 }
                 return pid.get(JAVA_INT, 0);
             } finally {
-                int ignoredA = (int) ACTIONS_DESTROY.invokeExact(actions);
-                int ignoredB = (int) ATTR_DESTROY.invokeExact(attr);
+                int ignoredA = (int) Spawn.ACTIONS_DESTROY.invokeExact(actions);
+                int ignoredB = (int) Spawn.ATTR_DESTROY.invokeExact(attr);
             }
         } catch (ErrnoException | RuntimeException e) {
             throw e;

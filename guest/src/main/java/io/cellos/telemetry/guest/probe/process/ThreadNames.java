@@ -29,7 +29,9 @@ final class ThreadNames {
 
     /** Thread {@code tid} ended, or a new thread took its id: whatever was known of the id is forgotten. */
     void forget(int tid) {
-        names.remove(tid);
+        if (!names.isEmpty()) { // most threads never name themselves: no box for them
+            names.remove(tid);
+        }
     }
 
     /** The name thread {@code tid} gave itself, or {@code null} if it gave none since the probe listened. */
