@@ -7,6 +7,7 @@ import io.cellos.telemetry.guest.linux.Processes;
 import io.cellos.telemetry.guest.linux.Signals;
 import io.cellos.telemetry.guest.linux.ThreadStatus;
 import io.cellos.telemetry.wire.ExitCode;
+import io.cellos.telemetry.wire.WaitStatus;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -52,7 +53,8 @@ public final class InitCommand {
      * ({@code env --block-signal=… true} succeeds) and otherwise starts init without it.
      */
     public static final List<String> BLOCKING_LAUNCHER = List.of("env", "--block-signal="
-            + String.join(",", Arrays.stream(TAKEN).mapToObj(Signals::name).toList()));
+            + String.join(",", Arrays.stream(TAKEN).mapToObj(s -> WaitStatus.signalName(s).substring("SIG".length()))
+            .toList()));
 
     private InitCommand() {
     }

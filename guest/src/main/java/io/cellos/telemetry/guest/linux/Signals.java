@@ -44,23 +44,6 @@ public final class Signals {
     private Signals() {
     }
 
-    /** The name of one of the signals above without its {@code SIG}, as {@code kill -l} and {@code env} take it. */
-    public static String name(int signal) {
-        return switch (signal) {
-            case SIGHUP -> "HUP";
-            case SIGINT -> "INT";
-            case SIGQUIT -> "QUIT";
-            case SIGKILL -> "KILL";
-            case SIGPIPE -> "PIPE";
-            case SIGTERM -> "TERM";
-            case SIGCHLD -> "CHLD";
-            case SIGTSTP -> "TSTP";
-            case SIGTTIN -> "TTIN";
-            case SIGTTOU -> "TTOU";
-            default -> throw new IllegalArgumentException("no name for signal " + signal);
-        };
-    }
-
     /** Sets {@code signal} to be ignored ({@code SIG_IGN}) by the whole process. */
     public static void ignore(int signal) throws ErrnoException {
         bit(signal);
@@ -126,7 +109,8 @@ public final class Signals {
         return set;
     }
 
-    private static long bit(int signal) {
+    /** The bit of {@code signal} (1 to 64) in a kernel signal set. */
+    static long bit(int signal) {
         if (signal < 1 || signal > 64) {
             throw new IllegalArgumentException("not a signal: " + signal);
         }

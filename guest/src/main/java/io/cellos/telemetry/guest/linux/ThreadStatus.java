@@ -43,9 +43,6 @@ public record ThreadStatus(int effectiveUid, long blocked) {
 
     /** Whether the thread blocks {@code signal} (1 to 64). */
     public boolean blocks(int signal) {
-        if (signal < 1 || signal > 64) {
-            throw new IllegalArgumentException("not a signal: " + signal);
-        }
-        return (blocked & (1L << (signal - 1))) != 0;
+        return (blocked & Signals.bit(signal)) != 0;
     }
 }
