@@ -18,12 +18,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static io.cellos.telemetry.cli.ScopedWorkload.PATIENCE;
@@ -36,7 +38,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code sha256} on {@code process.exec} with the real agent, under each mechanism: a renamed copy
  * of a binary and a memfd filled from it are declared with the original's hash as coreutils'
  * {@code sha256sum} computes it, each exec before its exit; a binary run 1,000 times is declared
- * 1,000 times and read once (the agent's last line).
+ * 1,000 times and read once (the agent's last line); under {@code bpf}, which reads the executed
+ * inode at the exec, every exec after the first one hashed carries the hash, even of the
+ * processes that ended before the agent asked.
  */
 @ParameterizedClass(name = "--probe-mechanism {0}")
 @ValueSource(strings = {"bpf", "audit"})
@@ -103,8 +107,19 @@ class ExecDigestEndToEndTest {
                     assertEquals(trueSha, e.at("/data/sha256").asText(), e.toString());
                 }
             }
+            List<JsonNode> inOrder = loops.stream()
+                    .sorted(Comparator.comparingLong(e -> e.at("/data/guest_monotonic_ns").asLong())).toList();
+            int firstHashed = IntStream.range(0, LOOP).filter(i -> inOrder.get(i).at("/data/sha256").isTextual())
+                    .findFirst().orElse(LOOP);
             System.err.printf("exec digests (%s): %d of %d execs of a copy of /bin/true carry sha256; "
-                    + "%d gone before the request%n", mechanism, withSha, LOOP, LOOP - withSha);
+                    + "%d gone before the request; the first with it: #%d%n", mechanism, withSha, LOOP, LOOP - withSha,
+                    firstHashed + 1);
+            assertTrue(firstHashed < LOOP, "the copy was hashed at least once");
+            if (mechanism.equals("bpf")) {
+                // the exec record names the inode the kernel ran: once the file is known, every exec of
+                // it is answered from the cache, even of a process gone before its request
+                assertEquals(LOOP - firstHashed, withSha, "every exec after the first hashed carries sha256");
+            }
 
             run.finish();
         }

@@ -84,9 +84,9 @@ final class Attribution implements ProbeOutput {
     Attribution(EventQueue queue, ProcessScope scope, int agentPid, String agentComm, ExecDigests.Requests hashes,
                 int execsHeld) {
         this.queue = queue;
-        this.digests = new ExecDigests(hashes, new ProcessExecutables(queue::offer, ProcessExecutables::readLink,
-                agentPid, ProcessExecutables.CAPACITY), execsHeld);
         this.history = new ProcessHistory(PROCESSES, scope);
+        this.digests = new ExecDigests(hashes, history::executedFile, new ProcessExecutables(queue::offer,
+                ProcessExecutables::readLink, agentPid, ProcessExecutables.CAPACITY), execsHeld);
         this.agentPid = agentPid;
         this.agentComm = agentComm;
     }

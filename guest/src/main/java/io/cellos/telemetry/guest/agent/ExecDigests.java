@@ -2,6 +2,7 @@ package io.cellos.telemetry.guest.agent;
 
 import io.cellos.telemetry.guest.exec.ExecutableHash;
 import io.cellos.telemetry.guest.exec.ExecutableKind;
+import io.cellos.telemetry.guest.exec.FileKey;
 import io.cellos.telemetry.wire.Extensions;
 import io.cellos.telemetry.wire.ProbeEvent;
 import io.cellos.telemetry.wire.ProbeSource;
@@ -47,19 +48,26 @@ import java.util.function.Consumer;
  * memfd's content. The kernel's name is put in only where the probe knew no path (the connector
  * found the process gone before it read {@code /proc/PID/exe}, yet the hasher opened it).
  *
+ * <p><b>The file the kernel ran.</b> Each request carries the key of the file its exec ran where
+ * the probe read it from the kernel at the exec ({@link ExecutedFiles}: the eBPF probe reads the
+ * inode; audit and the connector do not): a file the hasher knows by that key is answered by it,
+ * whatever the process did since. The rest of this paragraph and the next are about the execs
+ * without such a key, or of a file not yet known.
+ *
  * <p><b>Short-lived processes.</b> A process gone before its request is not hashed: its file can
  * no longer be opened through {@code /proc/PID/exe}, and its exec goes without {@code sha256}
  * ({@code process gone} in the hasher's counts). The request is made at the end of the wake that
  * read the exec, so this is rare even for the shortest programs: a copy of {@code /bin/true} run
- * 1,000 times in a shell loop (ExecDigestEndToEndTest, two runs on this 6.x test machine) went
- * without {@code sha256} 34 and 39 times under {@code bpf}, 32 and 117 times under {@code audit}
- * (whose records come later, through the kernel's audit queue) — 3 to 12%; the others were
- * answered from the cache, the file having been read once.
+ * 1,000 times in a shell loop (ExecDigestEndToEndTest, on this 6.x test machine) went without
+ * {@code sha256} 32 to 117 times under {@code audit} (whose records come later, through the
+ * kernel's audit queue) — 3 to 12% — and 34 to 47 times under {@code bpf} before its records
+ * carried the kernel's key; with the key, none after the first exec whose file was read.
  *
- * <p><b>A process that execs again</b> before its exec's request hashes its newer program: the
- * batch rule above covers two execs read in one wake; two execs of one process read in two wakes
- * less than the request's latency apart (microseconds after the first wake's end) are not told
- * apart, and the first is then declared with the second's hash.
+ * <p><b>A process that execs again</b> before its exec's request (with no kernel key, or a file
+ * not known yet) hashes its newer program: the batch rule above covers two execs read in one
+ * wake; two execs of one process read in two wakes less than the request's latency apart
+ * (microseconds after the first wake's end) are not told apart, and the first is then declared
+ * with the second's hash.
  *
  * <p>Time is given to every call ({@code now}, {@link System#nanoTime()}'s clock): it reads no
  * clock, so it is tested with exact instants. Confined to the agent's loop thread.
@@ -79,8 +87,18 @@ final class ExecDigests {
     /** How the hash of process {@code pid}'s executable is asked for: the hasher in the agent. */
     @FunctionalInterface
     interface Requests {
-        /** @return the answer now, or null: it comes later through {@link ExecDigests#answer} */
-        ExecutableHash request(int pid, long token);
+        /**
+         * @param executed the key of the file the kernel executed, where the probe read it; else null
+         * @return the answer now, or null: it comes later through {@link ExecDigests#answer}
+         */
+        ExecutableHash request(int pid, FileKey executed, long token);
+    }
+
+    /** Which file an exec ran, as its probe read it from the kernel: the agent's {@link ProcessHistory}. */
+    @FunctionalInterface
+    interface ExecutedFiles {
+        /** The key of the file {@code pid} executed at {@code execNanos}, or null when not known. */
+        FileKey executed(int pid, long execNanos);
     }
 
     /** Why execs went without a hash here, beside the hasher's own counts. */
@@ -118,6 +136,7 @@ final class ExecDigests {
     }
 
     private final Requests requests;
+    private final ExecutedFiles files;
     private final Consumer<ProbeEvent> sink;
     private final int capacity;
     private final Counters counters = new Counters();
@@ -134,14 +153,16 @@ final class ExecDigests {
 
     /**
      * @param requests asks for a hash; null: nothing is hashed, every event passes as it is
+     * @param files    the file each exec ran, where the kernel said, given with its request
      * @param sink     where events go once complete (the queue)
      * @param capacity the most events held, all processes together
      */
-    ExecDigests(Requests requests, Consumer<ProbeEvent> sink, int capacity) {
+    ExecDigests(Requests requests, ExecutedFiles files, Consumer<ProbeEvent> sink, int capacity) {
         if (capacity < 1) {
             throw new IllegalArgumentException("exec digests capacity must be at least 1, got " + capacity);
         }
         this.requests = requests;
+        this.files = files;
         this.sink = sink;
         this.capacity = capacity;
     }
@@ -200,7 +221,7 @@ final class ExecDigests {
             }
             s.unrequested = false;
             long token = nextToken++;
-            ExecutableHash h = requests.request(s.pid, token);
+            ExecutableHash h = requests.request(s.pid, files.executed(s.pid, s.event.guestMonotonicNs()), token);
             if (h != null) {
                 complete(s, h);
             } else {

@@ -1,5 +1,6 @@
 package io.cellos.telemetry.guest.agent;
 
+import io.cellos.telemetry.guest.exec.FileKey;
 import io.cellos.telemetry.guest.probe.KnownProcesses;
 
 import java.util.LinkedHashMap;
@@ -32,6 +33,10 @@ final class ProcessHistory implements KnownProcesses {
         long latestNanos = -1;
         /** The kernel's stamp of an exec that no audit exec record has claimed yet. */
         long unclaimedExecNanos = -1;
+        /** The key of the file its latest exec ran, where the probe read it; null if not. */
+        FileKey execFile;
+        /** The stamp of the exec {@link #execFile} belongs to. */
+        long execFileNanos = -1;
     }
 
     private final Map<Integer, Known> entries;
@@ -73,12 +78,15 @@ final class ProcessHistory implements KnownProcesses {
     /**
      * The process connector saw {@code pid} exec at {@code nanos}, and read the new name
      * ({@code null}: the process was gone): a name from its fork is then no longer its own and is
-     * forgotten, while one an exec record already gave is kept.
+     * forgotten, while one an exec record already gave is kept. The key of the file it ran, where
+     * the probe read it ({@code null} else), is kept for {@link #executedFile} until its next exec.
      */
     @Override
-    public void execed(int pid, String comm, long nanos) {
+    public void execed(int pid, String comm, long nanos, FileKey file) {
         scope.onExec(pid);
         Known e = entries.computeIfAbsent(pid, p -> new Known());
+        e.execFile = file;
+        e.execFileNanos = nanos;
         if (comm != null) {
             e.comm = comm;
             e.fromExec = true;
@@ -114,6 +122,15 @@ final class ProcessHistory implements KnownProcesses {
     public String nameOf(int pid) {
         Known e = entries.get(pid);
         return e == null ? null : e.comm;
+    }
+
+    /**
+     * The key of the file {@code pid} executed at {@code execNanos}, as its probe read it from the
+     * kernel; null if the probe did not, or the process is forgotten, or it has exec'd since.
+     */
+    FileKey executedFile(int pid, long execNanos) {
+        Known e = entries.get(pid);
+        return e != null && e.execFileNanos == execNanos ? e.execFile : null;
     }
 
     /**

@@ -17,12 +17,16 @@ import java.util.function.Consumer;
  * Hashes the file a process executed ({@code sha256} of {@code process.exec}, protocol.md §4)
  * without blocking the agent's loop.
  *
- * <p>At an exec, the loop calls {@link #request} with the process and a token of its own. The
- * request takes the status of the file {@code /proc/PID/exe} leads to — the very file the kernel
- * executed, even deleted or a memfd: a file whose device, inode, size and ctime match one hashed
- * before is answered at once from the cache (so a binary run 10,000 times is read once, and one
- * rewritten in place is read again). A regular file with a name answered so is not opened, which
- * saves three system calls per exec of a known program, and its answer names no {@code file}.
+ * <p>At an exec, the loop calls {@link #request} with the process, the key of the file the kernel
+ * said it executed (eBPF reads it from the inode at the exec; null where the mechanism does not
+ * say) and a token of its own. A kernel key found in the cache is answered at once, without a
+ * system call: the answer is that exec's own file, even if the process has since ended or
+ * executed another. Otherwise the request takes the status of the file {@code /proc/PID/exe} leads
+ * to — the very file the kernel executed, even deleted or a memfd: a file whose device, inode, size
+ * and ctime match one hashed before is answered at once from the cache (so a binary run 10,000
+ * times is read once, and one rewritten in place is read again). A regular file with a name
+ * answered so is not opened, which saves three system calls per exec of a known program, and its
+ * answer names no {@code file}.
  * Any other request opens {@code /proc/PID/exe} and takes the status of the open file, which is
  * what is hashed and cached. A process already gone, a file over {@link HashLimits#maxFileBytes},
  * and a request beyond {@link HashLimits#files} files or {@link HashLimits#waiting} requests in
@@ -80,18 +84,28 @@ public final class ExecutableHasher implements AutoCloseable {
     }
 
     /**
-     * Asks for the hash of the file process {@code pid} executes now — the file of its latest exec,
+     * Asks for the hash of the file process {@code pid} executed: the file {@code executed} names
+     * when the cache knows it, else the file {@code pid} executes now — the file of its latest exec,
      * so a request made after the process exec'd again hashes the newer file. Does not block: it
      * stats the file, and unless that answers it, opens and stats it and reads the name of its
      * descriptor, which the kernel answers from memory (a stat or an open could wait only on a
      * filesystem that waits in them, such as FUSE).
      *
-     * @param token the caller's handle for the answer, given back in it
+     * @param executed the key of the file the kernel executed at this exec ({@link FileKey#ofKernelInode}),
+     *                 given only for a file with a name (a memfd or a deleted file is looked up
+     *                 through {@code /proc/PID/exe}, which names it); null when not known
+     * @param token    the caller's handle for the answer, given back in it
      * @return the answer now, or null: it will come from {@link #drain}
      */
-    public ExecutableHash request(int pid, long token) {
+    public ExecutableHash request(int pid, FileKey executed, long token) {
         if (closed) {
             throw new IllegalStateException("the executable hasher is closed");
+        }
+        String byKernel = executed == null ? null : cache.get(executed);
+        if (byKernel != null) {
+            // the exec's own file, known by the kernel's inode: no system call, and no race with
+            // the process's end or its next exec
+            return answer(token, HashOutcome.CACHED, byKernel, null, ExecutableKind.REGULAR, null);
         }
         String exe = "/proc/" + pid + "/exe";
         path.setString(0, exe);

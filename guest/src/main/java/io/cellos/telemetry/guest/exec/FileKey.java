@@ -6,12 +6,39 @@ import io.cellos.telemetry.guest.linux.FileStat;
  * What makes a file's content the same as when it was last hashed, without reading it: the file
  * (device, inode), its size and its change time. Writing to a file changes its ctime, so a binary
  * rewritten in place gets a new key; a binary run many times keeps one.
+ *
+ * <p>{@code device} is numbered as {@code stat(2)} numbers it ({@code st_dev}). A key is made from
+ * a {@code stat} of the file ({@link #of}) or from the kernel's own inode as an eBPF program read it
+ * at the exec ({@link #ofKernelInode}); the two are equal for the same unchanged file on file
+ * systems whose {@code stat} reports the inode's own device and number (ext4, xfs, tmpfs, …), and
+ * differ where {@code stat} reports others (overlayfs, btrfs subvolumes): such a kernel key is never
+ * in the cache, and its file is looked up as if the kernel had not said.
  */
-record FileKey(long device, long inode, long size, long changeSeconds, long changeNanos) {
+public record FileKey(long device, long inode, long size, long changeSeconds, long changeNanos) {
 
     /** The key of the file {@code stat} last described. */
     static FileKey of(FileStat stat) {
         return new FileKey(stat.device(), stat.inode(), stat.size(), stat.changeSeconds(), stat.changeNanos());
+    }
+
+    /**
+     * The key of an inode as the kernel holds it: {@code i_sb->s_dev} (the kernel's {@code dev_t},
+     * major in the bits above 20, minor below), {@code i_ino}, {@code i_size}, and the change time
+     * {@code i_ctime_sec}, {@code i_ctime_nsec}.
+     */
+    public static FileKey ofKernelInode(long kernelDevice, long inode, long size, long changeSeconds, long changeNanos) {
+        return new FileKey(userDevice(kernelDevice), inode, size, changeSeconds, changeNanos);
+    }
+
+    /**
+     * The kernel's {@code dev_t} (12-bit major above a 20-bit minor) numbered as {@code stat(2)}
+     * gives it: the kernel's {@code new_encode_dev}, minor's low byte, then the major, then the
+     * minor's upper bits.
+     */
+    static long userDevice(long kernelDevice) {
+        long major = kernelDevice >>> 20 & 0xfff;
+        long minor = kernelDevice & 0xfffff;
+        return minor & 0xff | major << 8 | (minor & ~0xffL) << 12;
     }
 
     /*

@@ -9,6 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The running kernel's own description of its types, BTF ({@code <linux/btf.h>}), as
@@ -26,7 +28,7 @@ import java.util.Arrays;
  * bits 24–28, {@code kind_flag} in bit 31; {@code size} or {@code type}) followed by data whose size
  * its kind and {@code vlen} fix. Type ids count from 1 (0 is {@code void}).
  *
- * <p>Immutable once read; thread-safe.
+ * <p>Immutable once read but for a cache of the structures looked up; thread-safe.
  */
 public final class Btf {
     /** Where the kernel publishes its BTF. */
@@ -65,6 +67,8 @@ public final class Btf {
     /** {@code starts[id]}: where type {@code id}'s entry begins in {@link #types}. */
     private final int[] starts;
     private final int count;
+    /** The structures looked up so far, by name: each lookup otherwise walks every type. */
+    private final Map<String, Integer> structs = new ConcurrentHashMap<>();
 
     private Btf(ByteBuffer types, ByteBuffer strings) {
         this.types = types;
@@ -142,13 +146,27 @@ public final class Btf {
      *                               member, or it is a bit field
      */
     public Member member(String struct, String path) {
+        Member m = memberOrNull(struct, path);
+        if (m == null) {
+            throw new IllegalStateException("this kernel's struct " + struct + " has no member " + path);
+        }
+        return m;
+    }
+
+    /**
+     * The member {@code path} of {@code struct name} as {@link #member} finds it, or null when this
+     * kernel's structure has no such member: for members that moved between kernel versions.
+     *
+     * @throws IllegalStateException if this kernel has no such structure, or the member is a bit field
+     */
+    public Member memberOrNull(String struct, String path) {
         int id = struct(struct);
         int offset = 0;
         int size = 0;
         for (String name : path.split("\\.")) {
             long found = find(id, name);
             if (found < 0) {
-                throw new IllegalStateException("this kernel's struct " + struct + " has no member " + path);
+                return null;
             }
             offset += (int) (found >>> 32);
             id = (int) found;
@@ -172,12 +190,17 @@ public final class Btf {
         return id;
     }
 
-    /** The id of the first {@code struct name} with members, or fails. */
+    /** The id of the first {@code struct name} with members, or fails; each name is searched for once. */
     private int struct(String name) {
+        Integer known = structs.get(name);
+        if (known != null) {
+            return known;
+        }
         int id = first(STRUCT, name, true);
         if (id < 0) {
             throw new IllegalStateException("this kernel's BTF has no struct " + name);
         }
+        structs.put(name, id);
         return id;
     }
 

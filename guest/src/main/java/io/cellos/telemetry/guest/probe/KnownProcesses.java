@@ -1,5 +1,7 @@
 package io.cellos.telemetry.guest.probe;
 
+import io.cellos.telemetry.guest.exec.FileKey;
+
 /**
  * What the agent knows of the guest's processes, as the probes see it: which are in scope, and
  * the name each was last known by — kept after a process is gone from {@code /proc}, so that
@@ -39,8 +41,12 @@ public interface KnownProcesses {
      * also shows the process alive: an exit heard for it before was its old thread-group leader's,
      * which the kernel reports when another thread of a multi-threaded process calls
      * {@code execve}.
+     *
+     * @param file the key of the file the kernel executed, where the probe read it from the kernel
+     *             at the exec (eBPF), so that its hash is found without {@code /proc/PID/exe}; null
+     *             where it did not
      */
-    default void execed(int pid, String comm, long nanos) {
+    default void execed(int pid, String comm, long nanos, FileKey file) {
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.cellos.telemetry.guest.probe;
 
+import io.cellos.telemetry.guest.exec.FileKey;
 import io.cellos.telemetry.wire.Extensions;
 import io.cellos.telemetry.wire.ProbeEvent;
 import io.cellos.telemetry.wire.ProbeSource;
@@ -40,15 +41,16 @@ public final class ProcessEvents {
 
     /** {@code process.exec}, with {@code path} when the executable's path is known. */
     public void exec(ProbeOutput out, long nanos, int pid, String comm, String path) {
-        exec(out, nanos, pid, comm, path, null);
+        exec(out, nanos, pid, comm, path, null, null);
     }
 
     /**
      * {@code process.exec}, with {@code path} and {@code cmdline} (protocol §4's form) where known
-     * ({@code null} where not).
+     * ({@code null} where not); {@code file}, the key of the file the kernel executed where the probe
+     * read it ({@link KnownProcesses#execed}), is told to the agent, not declared.
      */
-    public void exec(ProbeOutput out, long nanos, int pid, String comm, String path, String cmdline) {
-        out.processes().execed(pid, comm, nanos);
+    public void exec(ProbeOutput out, long nanos, int pid, String comm, String path, String cmdline, FileKey file) {
+        out.processes().execed(pid, comm, nanos, file);
 
         if (declareExecs && out.processes().inScope(pid)) {
             Extensions x = path == null ? Extensions.NONE : Extensions.NONE.withPath(path);

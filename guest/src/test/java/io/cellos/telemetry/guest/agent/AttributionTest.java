@@ -56,7 +56,7 @@ class AttributionTest {
         // the process probe's messages, read in the same wake
         fork(ROOT, P101, "sh", 100);
         out.emit(ProbeEvent.of(ProbeSource.PROCESS_SPAWNED, P101, "sh", 100));
-        out.processes().execed(P101, null, 110);
+        out.processes().execed(P101, null, 110, null);
         out.emit(ProbeEvent.of(ProbeSource.PROCESS_EXITED, P101, "", 120)); // gone before /proc was read
         out.processes().ended(P101);
         out.endOfWake(true, 0);
@@ -127,7 +127,7 @@ class AttributionTest {
         assertEquals(List.of(), drain(), "not known yet: held, not taken for someone else's");
 
         fork(ROOT, P103, "sh", 5);
-        out.processes().execed(P103, "chmod", 6);
+        out.processes().execed(P103, "chmod", 6, null);
         out.endOfWake(true, 0);
         assertEquals(List.of("fs.inotify_fired " + P103 + " chmod @9"), drain());
     }

@@ -2,6 +2,7 @@ package io.cellos.telemetry.guest.agent;
 
 import io.cellos.telemetry.guest.exec.ExecutableHash;
 import io.cellos.telemetry.guest.exec.ExecutableKind;
+import io.cellos.telemetry.guest.exec.FileKey;
 import io.cellos.telemetry.guest.exec.HashOutcome;
 import io.cellos.telemetry.wire.Extensions;
 import io.cellos.telemetry.wire.ProbeEvent;
@@ -28,16 +29,21 @@ class ExecDigestsTest {
     final List<ProbeEvent> sent = new ArrayList<>();
     /** The requests made: pid, token. */
     final List<long[]> asked = new ArrayList<>();
+    /** The kernel's key given with each request, in order. */
+    final List<FileKey> askedFor = new ArrayList<>();
+    /** The files the kernel said execs ran, by "pid@stamp". */
+    final Map<String, FileKey> executed = new HashMap<>();
     /** Answers given at once, by pid; a pid not here is answered later. */
     final Map<Integer, ExecutableHash> atOnce = new HashMap<>();
     long now = 1_000_000_000L;
 
     ExecDigests digests(int capacity) {
-        return new ExecDigests((pid, token) -> {
+        return new ExecDigests((pid, executed, token) -> {
             asked.add(new long[]{pid, token});
+            askedFor.add(executed);
             ExecutableHash h = atOnce.get(pid);
             return h == null ? null : new ExecutableHash(token, h.outcome(), h.sha256(), h.reason(), h.kind(), h.file());
-        }, sent::add, capacity);
+        }, (pid, execNanos) -> executed.get(pid + "@" + execNanos), sent::add, capacity);
     }
 
     static ProbeEvent exec(int pid, String path) {
@@ -85,6 +91,20 @@ class ExecDigestsTest {
         assertEquals(ProbeSource.PROCESS_EXITED, sent.get(1).source());
         assertEquals(0, d.held());
         assertEquals(Long.MAX_VALUE, d.nextDeadline());
+    }
+
+    @Test
+    void eachRequestCarriesTheFileTheKernelSaidThatExecRan() {
+        ExecDigests d = digests(8);
+        FileKey ran = new FileKey(65024, 260958, 35664, 1663687647, 5);
+        executed.put("10@1", ran); // exec() stamps 1
+        d.offer(exec(10, "/bin/true"), now);
+        d.offer(exec(11, "/bin/true"), now);
+        d.endOfBatch(now);
+
+        assertEquals(2, asked.size());
+        assertEquals(ran, askedFor.get(0), "pid 10's exec at stamp 1");
+        assertNull(askedFor.get(1), "the kernel said nothing of pid 11's file");
     }
 
     @Test
@@ -252,7 +272,7 @@ class ExecDigestsTest {
 
     @Test
     void withoutAHasherEveryEventPassesAsItIs() {
-        ExecDigests d = new ExecDigests(null, sent::add, 1);
+        ExecDigests d = new ExecDigests(null, (pid, at) -> null, sent::add, 1);
         ProbeEvent e = exec(10, "/bin/x");
         d.offer(e, now);
         d.endOfBatch(now);

@@ -1,5 +1,6 @@
 package io.cellos.telemetry.guest.agent;
 
+import io.cellos.telemetry.guest.exec.FileKey;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -12,7 +13,7 @@ class ProcessHistoryTest {
     void anExecRecordReadBeforeTheForkKeepsItsName() {
         h.execNamed(7, "cp");
         h.forked(1, 7, "sh", 100);
-        h.execed(7, null, 110); // the connector found the process gone
+        h.execed(7, null, 110, null); // the connector found the process gone
         assertEquals("cp", h.nameOf(7), "the fork's name is the parent's; the exec's is the process's own");
     }
 
@@ -20,7 +21,7 @@ class ProcessHistoryTest {
     void anExecThatCouldNotBeReadForgetsTheForkName() {
         h.forked(1, 7, "sh", 100);
         assertEquals("sh", h.nameOf(7));
-        h.execed(7, null, 110);
+        h.execed(7, null, 110, null);
         assertNull(h.nameOf(7), "the fork name is no longer the process's: wait for audit's");
         h.execNamed(7, "tee");
         assertEquals("tee", h.nameOf(7));
@@ -38,10 +39,24 @@ class ProcessHistoryTest {
     }
 
     @Test
+    void theFileAnExecRanIsKeptForThatExecAloneAndAfterTheEnd() {
+        FileKey ran = new FileKey(65024, 5, 6, 7, 8);
+        h.forked(1, 7, "sh", 100);
+        h.execed(7, "true", 110, ran);
+        h.ended(7);
+        assertEquals(ran, h.executedFile(7, 110), "the exec at 110, its process gone");
+        assertNull(h.executedFile(7, 111), "another exec's stamp");
+        h.execed(7, "sleep", 120, null);
+        assertNull(h.executedFile(7, 110), "exec'd since: the earlier file is forgotten");
+        assertNull(h.executedFile(7, 120), "the probe did not say");
+        assertNull(h.executedFile(8, 110), "an unknown process");
+    }
+
+    @Test
     void anAuditExecTakesTheConnectorsStampOfTheSameExecInOrder() {
         h.forked(1, 7, "sh", 100);
-        h.execed(7, null, 110);
-        h.execed(7, null, 120); // a script's interpreter exec'd again before audit's first record came
+        h.execed(7, null, 110, null);
+        h.execed(7, null, 120, null); // a script's interpreter exec'd again before audit's first record came
         assertEquals(110, h.claimExec(7, 95), "the first exec's exact stamp, not audit's early one");
         assertEquals(120, h.claimExec(7, 96), "nothing left to claim: audit's stamp raised to the newest known");
         assertEquals(130, h.claimExec(7, 130), "a later audit stamp stays");

@@ -67,8 +67,8 @@ class ExecutableHasherTest {
         try (ExecutableHasher hasher = new ExecutableHasher(HashLimits.DEFAULT)) {
             Process original = run(SLEEP.toString());
             Process renamed = run(copy.toString());
-            assertNull(hasher.request(pid(original), 1));
-            assertNull(hasher.request(pid(renamed), 2));
+            assertNull(hasher.request(pid(original), null, 1));
+            assertNull(hasher.request(pid(renamed), null, 2));
             Map<Long, ExecutableHash> answers = await(hasher, 2);
 
             ExecutableHash first = answers.get(1L);
@@ -96,7 +96,7 @@ class ExecutableHasherTest {
                 """.formatted(SLEEP);
         try (ExecutableHasher hasher = new ExecutableHasher(HashLimits.DEFAULT)) {
             Process p = start(List.of("/usr/bin/python3", "-c", script), "/memfd:cellos-exec-test");
-            assertNull(hasher.request(pid(p), 7));
+            assertNull(hasher.request(pid(p), null, 7));
             ExecutableHash answer = await(hasher, 1).get(7L);
             assertEquals(sha256sum(SLEEP), answer.sha256(), answer.toString());
             assertEquals(ExecutableKind.MEMFD, answer.kind());
@@ -112,7 +112,7 @@ class ExecutableHasherTest {
         try (ExecutableHasher hasher = new ExecutableHasher(HashLimits.DEFAULT)) {
             Process p = run(doomed.toString());
             Files.delete(doomed);
-            assertNull(hasher.request(pid(p), 3));
+            assertNull(hasher.request(pid(p), null, 3));
             ExecutableHash answer = await(hasher, 1).get(3L);
             assertEquals(expected, answer.sha256(), answer.toString());
             assertEquals(ExecutableKind.DELETED, answer.kind());
@@ -126,7 +126,7 @@ class ExecutableHasherTest {
             int pid = pid(run(SLEEP.toString()));
             // while the file is being hashed, requests of it wait for the same reading
             for (long token = 0; token < 1000; token++) {
-                assertNull(hasher.request(pid, token));
+                assertNull(hasher.request(pid, null, token));
             }
             Map<Long, ExecutableHash> burst = await(hasher, 1000);
             String expected = sha256sum(SLEEP);
@@ -135,7 +135,7 @@ class ExecutableHasherTest {
             }
             // once drained, the cache answers at once
             for (long token = 1000; token < 2000; token++) {
-                ExecutableHash answer = hasher.request(pid, token);
+                ExecutableHash answer = hasher.request(pid, null, token);
                 assertNotNull(answer, "token " + token);
                 assertEquals(HashOutcome.CACHED, answer.outcome());
                 assertEquals(expected, answer.sha256());
@@ -148,14 +148,42 @@ class ExecutableHasherTest {
     @Test
     void aKnownProgramIsAnsweredByItsStatusWithoutBeingOpenedOrNamed() throws Exception {
         try (ExecutableHasher hasher = new ExecutableHasher(HashLimits.DEFAULT)) {
-            assertNull(hasher.request(pid(run(SLEEP.toString())), 1));
+            assertNull(hasher.request(pid(run(SLEEP.toString())), null, 1));
             assertEquals(SLEEP.toRealPath().toString(), await(hasher, 1).get(1L).file(), "hashed: opened and named");
-            ExecutableHash known = hasher.request(pid(run(SLEEP.toString())), 2);
+            ExecutableHash known = hasher.request(pid(run(SLEEP.toString())), null, 2);
             assertNotNull(known, "answered at once");
             assertEquals(HashOutcome.CACHED, known.outcome());
             assertEquals(sha256sum(SLEEP), known.sha256());
             assertEquals(ExecutableKind.REGULAR, known.kind());
             assertNull(known.file(), "known by its status: not opened, not named");
+        }
+    }
+
+    @Test
+    void theKernelsKeyOfAKnownFileAnswersEvenForAProcessGoneOrRunningAnotherProgram() throws Exception {
+        Path copy = Files.copy(SLEEP, dir.resolve("known"));
+        copy.toFile().setExecutable(true);
+        try (ExecutableHasher hasher = new ExecutableHasher(HashLimits.DEFAULT); FileStat stat = new FileStat();
+             Arena arena = Arena.ofConfined()) {
+            assertEquals(0, stat.at(arena.allocateFrom(copy.toString())));
+            FileKey kernels = FileKey.of(stat); // what the eBPF probe reads from the inode: equal on this file system
+            Process gone = run(copy.toString());
+            gone.destroyForcibly();
+            gone.waitFor();
+            ExecutableHash unknown = hasher.request(pid(gone), kernels, 1);
+            assertEquals(HashOutcome.PROCESS_GONE, unknown.outcome(), "not known yet: only /proc/PID/exe could tell");
+
+            assertNull(hasher.request(pid(run(copy.toString())), kernels, 2));
+            assertEquals(sha256sum(SLEEP), await(hasher, 1).get(2L).sha256());
+
+            ExecutableHash known = hasher.request(pid(gone), kernels, 3);
+            assertEquals(HashOutcome.CACHED, known.outcome(), "the exec's own file, known: the process's end does not matter");
+            assertEquals(sha256sum(SLEEP), known.sha256());
+            Process other = run(SLEEP.toString()); // its pid now executes another file than the key's
+            ExecutableHash byKey = hasher.request(pid(other), new FileKey(kernels.device(), kernels.inode(),
+                    kernels.size() + 1, kernels.changeSeconds(), kernels.changeNanos()), 4);
+            assertNull(byKey, "a key the cache does not know is looked up through /proc/PID/exe");
+            assertEquals(sha256sum(SLEEP), await(hasher, 1).get(4L).sha256());
         }
     }
 
@@ -168,7 +196,7 @@ class ExecutableHasherTest {
         binary.toFile().setExecutable(true);
         try (ExecutableHasher hasher = new ExecutableHasher(HashLimits.DEFAULT)) {
             Process first = run(binary.toString());
-            assertNull(hasher.request(pid(first), 1));
+            assertNull(hasher.request(pid(first), null, 1));
             String before = await(hasher, 1).get(1L).sha256();
             assertEquals(sha256sum(binary), before);
             first.destroyForcibly();
@@ -183,7 +211,7 @@ class ExecutableHasherTest {
                     "the write gave the file a new ctime (this filesystem's ctime is too coarse to tell)");
 
             Process second = run(binary.toString());
-            assertNull(hasher.request(pid(second), 2), "not answered from the cache");
+            assertNull(hasher.request(pid(second), null, 2), "not answered from the cache");
             ExecutableHash after = await(hasher, 1).get(2L);
             assertEquals(sha256sum(binary), after.sha256(), after.toString());
             assertNotEquals(before, after.sha256());
@@ -197,7 +225,7 @@ class ExecutableHasherTest {
             Process p = run(SLEEP.toString());
             p.destroyForcibly();
             p.waitFor(); // reaped: its pid names no process
-            ExecutableHash answer = hasher.request(pid(p), 9);
+            ExecutableHash answer = hasher.request(pid(p), null, 9);
             assertNotNull(answer, "answered at once");
             assertEquals(HashOutcome.PROCESS_GONE, answer.outcome());
             assertNull(answer.sha256());
@@ -221,7 +249,7 @@ class ExecutableHasherTest {
             Map<Long, Integer> answered = new HashMap<>();
             List<ExecutableHash> busy = new ArrayList<>();
             for (int i = 0; i < pids.size(); i++) {
-                ExecutableHash now = hasher.request(pids.get(i), i);
+                ExecutableHash now = hasher.request(pids.get(i), null, i);
                 if (now != null) {
                     answered.merge(now.token(), 1, Integer::sum);
                     busy.add(now);
@@ -239,7 +267,7 @@ class ExecutableHasherTest {
             }
             assertEquals(Map.of(0L, 1, 1L, 1, 2L, 1, 3L, 1), answered, "each request answered exactly once");
             // drained, the hasher takes files again
-            assertNull(hasher.request(pids.get(3), 4));
+            assertNull(hasher.request(pids.get(3), null, 4));
             assertEquals(HashOutcome.HASHED, await(hasher, 1).get(4L).outcome());
         }
     }
@@ -247,7 +275,7 @@ class ExecutableHasherTest {
     @Test
     void aFileOverTheLimitIsRefusedWithItsSize() throws Exception {
         try (ExecutableHasher hasher = new ExecutableHasher(new HashLimits(4, 4, 1024, 16, 1000))) {
-            ExecutableHash answer = hasher.request(pid(run(SLEEP.toString())), 5);
+            ExecutableHash answer = hasher.request(pid(run(SLEEP.toString())), null, 5);
             assertNotNull(answer);
             assertEquals(HashOutcome.TOO_LARGE, answer.outcome());
             assertTrue(answer.reason().contains("is larger than 1024 bytes"), answer.reason());
@@ -324,7 +352,7 @@ class ExecutableHasherTest {
     private Thread closeWithFilesInFlight(List<Integer> pids) throws ErrnoException {
         ExecutableHasher hasher = new ExecutableHasher(HashLimits.DEFAULT);
         for (int i = 0; i < pids.size(); i++) {
-            assertNull(hasher.request(pids.get(i), i));
+            assertNull(hasher.request(pids.get(i), null, i));
         }
         hasher.close();
         return hasher.workerThread();

@@ -21,4 +21,15 @@ class FileKeyTest {
         assertNotEquals(k, null);
         assertNotEquals(k, "a string");
     }
+
+    @Test
+    void theKernelsDeviceNumberIsNumberedAsStatNumbersIt() {
+        // the kernel's dev_t: major above bit 20, minor below; stat's st_dev: new_encode_dev
+        assertEquals(65024, FileKey.userDevice(254L << 20), "254:0, the root disk here: stat -c %d says 65024");
+        assertEquals(20, FileKey.userDevice(20), "0:20, an anonymous device (proc)");
+        assertEquals(0x45 | 0x12300L << 12, FileKey.userDevice(0x12345), "0:0x12345: the minor's upper bits move up");
+        assertEquals(0x45 | 0x123 << 8 | 0x45600L << 12, FileKey.userDevice(0x123L << 20 | 0x45645),
+                "0x123:0x45645");
+        assertEquals(new FileKey(65024, 7, 8, 9, 10), FileKey.ofKernelInode(254L << 20, 7, 8, 9, 10));
+    }
 }

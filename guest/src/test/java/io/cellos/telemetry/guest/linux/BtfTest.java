@@ -11,6 +11,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -58,6 +59,9 @@ class BtfTest {
         assertTrue(s.getMessage().contains("no struct no_such_struct"), s.getMessage());
         IllegalStateException m = assertThrows(IllegalStateException.class, () -> btf.member("task_struct", "no_such"));
         assertTrue(m.getMessage().contains("struct task_struct has no member no_such"), m.getMessage());
+        assertNull(btf.memberOrNull("task_struct", "no_such"), "asked for a member that may have moved: null");
+        assertThrows(IllegalStateException.class, () -> btf.memberOrNull("no_such_struct", "x"));
+        assertEquals(btf.member("inode", "i_ino"), btf.memberOrNull("inode", "i_ino"));
     }
 
     /** The kfuncs the eBPF probes call, at the id bpftool gives them. */

@@ -1,5 +1,6 @@
 package io.cellos.telemetry.guest.probe.ebpf;
 
+import io.cellos.telemetry.guest.exec.FileKey;
 import io.cellos.telemetry.guest.linux.ErrnoException;
 import io.cellos.telemetry.guest.linux.TraceEvent;
 import io.cellos.telemetry.guest.linux.Tracefs;
@@ -15,6 +16,7 @@ import java.util.List;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
 /**
  * Processes, from eBPF programs on the kernel's tracepoints ({@link ProcessPrograms}), read from a
@@ -33,7 +35,9 @@ import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
  *     program's arguments as the kernel laid them out at the exec (for a script, the interpreter's
  *     command line, which names the script), formatted and cut as protocol §4 says
  *     ({@link CommandLine}), marked cut too when the argument area was longer than the
- *     {@value ProcessPrograms#ARGS_BYTES} bytes the program copies;
+ *     {@value ProcessPrograms#ARGS_BYTES} bytes the program copies; and, told to the agent rather than
+ *     declared, the key of the executed file from its inode ({@link io.cellos.telemetry.guest.exec.FileKey}),
+ *     by which the agent finds the file's {@code sha256} without {@code /proc/PID/exe};
  * <li>exited: {@code guest_comm} the process's name (the last name known when a thread other than
  *     the leader ended last); {@code exit_code} the wait status, {@code task->exit_code} at the
  *     offset the kernel's BTF gives.
@@ -53,6 +57,13 @@ public final class EbpfProcessProbe extends RingProbe {
     public static final int DEFAULT_RING_BYTES = 1 << 20;
     static final String DESCRIPTION = "processes (eBPF tracepoints)";
     private static final String[] TRACEPOINTS = {"task/task_newtask", "sched/sched_process_exec", "sched/sched_process_exit"};
+
+    /**
+     * The bits of {@code i_ctime_nsec} that can hold nanoseconds (fewer than 10^9 < 2^30): since
+     * Linux 6.13 its top bit flags a change time that was queried (multigrain timestamps), which
+     * {@code stat} masks off.
+     */
+    private static final int CTIME_NANOS = 0x3fffffff;
 
     private final ProcessEvents events;
     private final RecordHeader header = new RecordHeader(ProcessPrograms.PATH_BYTES);
@@ -124,7 +135,8 @@ public final class EbpfProcessProbe extends RingProbe {
         String comm = header.comm(data, at);
         switch (kind) {
             case ProcessPrograms.FORK -> events.spawned(out, nanos, pid, other, comm);
-            case ProcessPrograms.EXEC -> events.exec(out, nanos, pid, comm, path(data, at, length), commandLine(data, at, length));
+            case ProcessPrograms.EXEC -> events.exec(out, nanos, pid, comm, path(data, at, length),
+                    commandLine(data, at, length), executedFile(data, at));
             case ProcessPrograms.EXIT -> events.exited(out, nanos, pid, other == pid ? comm : null, waitStatus(data, at));
             default -> throw new IllegalStateException("a process record of kind " + kind + " from our own program");
         }
@@ -143,6 +155,23 @@ public final class EbpfProcessProbe extends RingProbe {
         MemorySegment.copy(data, JAVA_BYTE, at + ProcessPrograms.ARGS, args, 0, copied);
         int n = CommandLine.format(args, 0, copied, Integer.compareUnsigned(total, copied) > 0, cmdline, 0);
         return new String(cmdline, 0, n, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The key of the file the exec ran, from its inode as the program read it; null when it could
+     * not, or the file has no name (a memfd or a deleted file, which the hasher names through
+     * {@code /proc/PID/exe}).
+     */
+    private static FileKey executedFile(MemorySegment data, long at) {
+        if (data.get(JAVA_INT_UNALIGNED, at + ProcessPrograms.FILE) != 0
+                || data.get(JAVA_INT_UNALIGNED, at + ProcessPrograms.FILE_LINKS) == 0) {
+            return null;
+        }
+        return FileKey.ofKernelInode(Integer.toUnsignedLong(data.get(JAVA_INT_UNALIGNED, at + ProcessPrograms.FILE_DEV)),
+                data.get(JAVA_LONG_UNALIGNED, at + ProcessPrograms.FILE_INO),
+                data.get(JAVA_LONG_UNALIGNED, at + ProcessPrograms.FILE_SIZE),
+                data.get(JAVA_LONG_UNALIGNED, at + ProcessPrograms.FILE_CTIME_SEC),
+                data.get(JAVA_INT_UNALIGNED, at + ProcessPrograms.FILE_CTIME_NSEC) & CTIME_NANOS);
     }
 
     /** The wait status as an unsigned value, or -1 when the program could not read it. */

@@ -31,7 +31,9 @@ import static io.cellos.telemetry.guest.linux.EbpfProgram.R9;
  *     bytes with its NUL; and the new program's argument area as the kernel laid it out
  *     ({@code current->mm->arg_start} to {@code arg_end}: for a script, the interpreter's command
  *     line with the script's path in it), up to {@value #ARGS_BYTES} bytes — read at the exec, before
- *     the program runs and can rewrite it;
+ *     the program runs and can rewrite it; and what keys the executed file's hash, from its inode
+ *     ({@code current->mm->exe_file->f_inode}: device, inode number, size, change time, links), so
+ *     that a known program is recognised by what the kernel ran, whatever the process does next;
  * <li>{@code sched/sched_process_exit} ({@link #exit}): the last thread of a process ended
  *     ({@code group_dead}; on kernels without the field, the thread-group leader ended), with its
  *     wait status ({@code current->exit_code}, which {@code do_exit} sets before the tracepoint).
@@ -49,8 +51,16 @@ import static io.cellos.telemetry.guest.linux.EbpfProgram.R9;
  *                       exit: the wait status, or -1 if it could not be read; fork: unset
  *  40  u32  args_total  exec only: the argument area's size in bytes, its NULs included
  *  44  s32  args_len    exec only: the bytes of it copied to args, or a negative errno
- *  48  char path[{@value #PATH_BYTES}]
- * 560  char args[{@value #ARGS_BYTES}]   NUL-separated arguments, cut at args_len
+ *  48  s32  file        exec only: 0 when the executed file's members below were read; else a
+ *                       negative errno (-EOPNOTSUPP: this kernel's layout is not one the program reads)
+ *  52  u32  dev         the file's device, the kernel's dev_t (i_sb->s_dev)
+ *  56  u64  ino         i_ino
+ *  64  u64  size        i_size
+ *  72  u64  ctime_sec   the change time
+ *  80  u32  ctime_nsec  as the inode holds it: since Linux 6.13 its top bit says the time was queried
+ *  84  u32  links       i_nlink: 0 for a deleted file or a memfd
+ *  88  char path[{@value #PATH_BYTES}]
+ * 600  char args[{@value #ARGS_BYTES}]   NUL-separated arguments, cut at args_len
  * </pre>
  * A fork or exit record ends at {@value #RECORD_BYTES}; an exec record at {@value #EXEC_RECORD_BYTES}.
  *
@@ -67,7 +77,14 @@ final class ProcessPrograms {
     static final int RECORD_BYTES = DETAIL + 4;
     static final int ARGS_TOTAL = 40;
     static final int ARGS_LENGTH = 44;
-    static final int PATH = 48;
+    static final int FILE = 48;
+    static final int FILE_DEV = 52;
+    static final int FILE_INO = 56;
+    static final int FILE_SIZE = 64;
+    static final int FILE_CTIME_SEC = 72;
+    static final int FILE_CTIME_NSEC = 80;
+    static final int FILE_LINKS = 84;
+    static final int PATH = 88;
     static final int PATH_BYTES = 512;
     static final int ARGS = PATH + PATH_BYTES;
     static final int ARGS_BYTES = 1024;
@@ -77,12 +94,18 @@ final class ProcessPrograms {
     private static final int CLONE_THREAD = 0x10000;
     private static final String OUT = "out";
     private static final String OUT_SUBMIT = "submit";
-    /** {@code EFAULT}: what a record says of arguments it could not reach. */
+    /** {@code EFAULT}: what a record says of arguments or a file it could not reach. */
     private static final int EFAULT = 14;
+    /** {@code EOPNOTSUPP}: what a record says of a file whose inode this kernel's layout does not let it read. */
+    private static final int EOPNOTSUPP = 95;
 
-    /** Stack slots below {@code r10}, under the ring's key: the task's {@code mm}, its argument area's bounds. */
+    /**
+     * Stack slots below {@code r10}, under the ring's key: the task's {@code mm}, its argument area's
+     * bounds, a pointer on the way to the executed file's inode.
+     */
     private static final int MM = -16;
     private static final int ARG_BOUNDS = -32;
+    private static final int POINTER = -40;
 
     private final CountedRing ring;
     private final KernelLayout kernel;
@@ -124,7 +147,59 @@ final class ProcessPrograms {
                 .movImm(R2, PATH_BYTES)                                       // r2 = its room, NUL included
                 .call(BpfHelper.PROBE_READ_KERNEL_STR)
                 .store(Size.W, R7, DETAIL, R0);                               // length with NUL, or -errno
-        return CountedRing.submit(arguments(p), OUT, 0);
+        return CountedRing.submit(executedFile(arguments(p)), OUT, 0);
+    }
+
+    /**
+     * Copies into the record in {@code r7} what keys the executed file: from {@code current->mm}
+     * (which {@link #arguments} left at {@code [MM]}, 0 if it had none), {@code ->exe_file->f_inode},
+     * then the inode's number, size, change time and links, and its super block's device. The
+     * record's {@code file} says whether all of it was read.
+     */
+    private EbpfProgram executedFile(EbpfProgram p) {
+        KernelLayout.ExecutableLayout f = kernel.executable();
+        if (f == null) {
+            return p.storeImm(Size.W, R7, FILE, -EOPNOTSUPP);
+        }
+        String done = "file_done";
+        p.storeImm(Size.W, R7, FILE, -EFAULT)                                   // until every read succeeded
+                .load(Size.DW, R8, R10, MM)                                   // r8 = current->mm
+                .jumpIf(R8, EQ, 0, done);
+        pointer(p, f.mmExeFile(), done);                                      // r8 = mm->exe_file
+        pointer(p, f.fileInode(), done);                                      // r8 = file->f_inode: the inode
+        copy(p, FILE_INO, 8, f.inodeIno(), done);
+        copy(p, FILE_SIZE, 8, f.inodeSize(), done);
+        copy(p, FILE_CTIME_SEC, 8, f.ctimeSec(), done);
+        copy(p, FILE_CTIME_NSEC, 4, f.ctimeNsec(), done);
+        copy(p, FILE_LINKS, 4, f.inodeLinks(), done);
+        pointer(p, f.inodeSb(), done);                                        // r8 = inode->i_sb
+        copy(p, FILE_DEV, 4, f.sbDev(), done);
+        return p.storeImm(Size.W, R7, FILE, 0)                                // all read
+                .label(done);
+    }
+
+    /** {@code r8 = *(r8 + offset)}, a kernel pointer; to {@code fail} if it cannot be read or is null. */
+    private static void pointer(EbpfProgram p, int offset, String fail) {
+        p.mov(R3, R8)
+                .addImm(R3, offset)
+                .mov(R1, R10)
+                .addImm(R1, POINTER)
+                .movImm(R2, 8)
+                .call(BpfHelper.PROBE_READ_KERNEL)
+                .jumpIf(R0, NE, 0, fail)
+                .load(Size.DW, R8, R10, POINTER)
+                .jumpIf(R8, EQ, 0, fail);
+    }
+
+    /** Copies {@code bytes} from {@code r8 + offset} in the kernel to the record at {@code at}; to {@code fail} if it cannot. */
+    private static void copy(EbpfProgram p, int at, int bytes, int offset, String fail) {
+        p.mov(R3, R8)
+                .addImm(R3, offset)
+                .mov(R1, R7)
+                .addImm(R1, at)
+                .movImm(R2, bytes)
+                .call(BpfHelper.PROBE_READ_KERNEL)
+                .jumpIf(R0, NE, 0, fail);
     }
 
     /**

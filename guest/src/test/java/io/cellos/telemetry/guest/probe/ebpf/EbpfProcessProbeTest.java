@@ -1,5 +1,7 @@
 package io.cellos.telemetry.guest.probe.ebpf;
 
+import io.cellos.telemetry.guest.exec.FileKey;
+import io.cellos.telemetry.guest.probe.KnownProcesses;
 import io.cellos.telemetry.guest.probe.ProbeHarness;
 import io.cellos.telemetry.guest.probe.RecordingOutput;
 import io.cellos.telemetry.wire.CommandLine;
@@ -12,10 +14,15 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -130,6 +137,49 @@ class EbpfProcessProbeTest {
     private static ProbeEvent execOf(ProbeHarness h, long pid, String comm) throws InterruptedException {
         return h.await(e -> e.source() == ProbeSource.PROCESS_EXEC && e.guestPid() == pid && comm.equals(e.guestComm()),
                 1, PATIENCE).getFirst();
+    }
+
+    @Test
+    void anExecTellsTheKeyOfTheFileTheKernelRanAsStatSeesItAndNoneForAMemfd(@TempDir Path tmp) throws Exception {
+        Path renamed = tmp.resolve("renamed");
+        Files.copy(Path.of("/usr/bin/true"), renamed);
+        renamed.toFile().setExecutable(true);
+        // a stat before the exec: on a kernel with multigrain timestamps the inode's ctime then
+        // carries its "queried" flag, which stat does not show
+        Files.readAttributes(renamed, "unix:ctime");
+        Map<Integer, Optional<FileKey>> told = new ConcurrentHashMap<>(); // each process's latest exec
+        KnownProcesses known = new KnownProcesses() {
+            @Override
+            public boolean inScope(int pid) {
+                return true;
+            }
+
+            @Override
+            public void execed(int pid, String comm, long nanos, FileKey file) {
+                told.put(pid, Optional.ofNullable(file));
+            }
+        };
+        try (ProbeHarness h = ProbeHarness.start(new EbpfProcessProbe(), known)) {
+            Process p = new ProcessBuilder(renamed.toString()).start();
+            assertEquals(0, p.waitFor());
+            Process memfd = new ProcessBuilder("/usr/bin/python3", "-c", """
+                    import os
+                    fd = os.memfd_create("payload", 0)
+                    os.write(fd, open("/usr/bin/true", "rb").read())
+                    os.execv("/proc/self/fd/" + str(fd), ["payload"])""").start();
+            assertEquals(0, memfd.waitFor(), new String(memfd.getErrorStream().readAllBytes()));
+            execOf(h, p.pid(), "renamed");
+            execOf(h, memfd.pid(), "3"); // comm: the file's name, the descriptor's number
+
+            Map<String, Object> st = Files.readAttributes(renamed, "unix:dev,ino,size,ctime");
+            Instant ctime = ((FileTime) st.get("ctime")).toInstant();
+            assertEquals(new FileKey((Long) st.get("dev"), (Long) st.get("ino"), (Long) st.get("size"),
+                    ctime.getEpochSecond(), ctime.getNano()), told.get((int) p.pid()).orElseThrow(),
+                    "the kernel's inode, keyed as stat(2) describes the file (this file system: "
+                            + Files.getFileStore(renamed).type() + ")");
+            assertEquals(Optional.empty(), told.get((int) memfd.pid()),
+                    "a memfd has no name: no key, the hasher finds it through /proc/PID/exe");
+        }
     }
 
     @Test
