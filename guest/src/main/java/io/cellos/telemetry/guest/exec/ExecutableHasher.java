@@ -231,11 +231,15 @@ public final class ExecutableHasher implements AutoCloseable {
         return rc == -Errno.ENOENT || rc == -Errno.ESRCH;
     }
 
-    /** The answer when {@code call} on {@code exe} failed with {@code errno}: the process is gone, or the call failed. */
+    /**
+     * The answer when {@code call} on {@code exe} failed with {@code errno}: the process is gone, or
+     * the call failed. A gone process, common on the loop, is told by the errno's name alone:
+     * {@link Errno#describe} asks the C library, whose first call links a downcall mid-stream.
+     */
     private ExecutableHash unopened(long token, String call, String exe, int errno) {
         return gone(-errno)
                 ? refuse(token, HashOutcome.PROCESS_GONE, "the process ended before its file could be opened ("
-                        + call + "(" + exe + "): " + Errno.describe(errno) + ")", ExecutableKind.UNKNOWN, null)
+                        + call + "(" + exe + "): " + Errno.name(errno) + ")", ExecutableKind.UNKNOWN, null)
                 : refuse(token, HashOutcome.FAILED, call + "(" + exe + "): " + Errno.describe(errno),
                         ExecutableKind.UNKNOWN, null);
     }

@@ -7,9 +7,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 /**
@@ -162,7 +162,7 @@ public final class BpfProgram {
     static MemorySegment fprog(Arena arena, MemorySegment filter) {
         MemorySegment prog = arena.allocate(16, 8);
         prog.set(JAVA_SHORT, 0, (short) (filter.byteSize() / INSTRUCTION_BYTES));
-        prog.set(ADDRESS, 8, filter);
+        prog.set(JAVA_LONG, 8, Native.address(filter)); // not ADDRESS: its var handle spins classes at start
         return prog;
     }
 

@@ -8,8 +8,8 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 
+import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
@@ -28,7 +28,7 @@ final class Native {
     private static final Linker LINKER = Linker.nativeLinker();
     private static final SymbolLookup LIBC = LINKER.defaultLookup();
     private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    private static final long ERRNO = errnoOffset();
     private static final ThreadLocal<MemorySegment> STATE =
             ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CALL_STATE));
     private static final MethodHandle SYSCALL;
@@ -60,7 +60,23 @@ final class Native {
         } catch (Throwable t) {
             throw new IllegalStateException("system call " + number + " through the FFM API", t);
         }
-        return rc == -1 ? -(int) ERRNO.get(state, 0L) : rc;
+        return rc == -1 ? -state.get(JAVA_INT, ERRNO) : rc;
+    }
+
+    /**
+     * errno's offset in the call state, summed over its members: a layout path ({@code byteOffset},
+     * {@code varHandle}) would initialise the FFM's path machinery, which spins method-handle
+     * classes at start that the AOT cache does not keep (BENCHMARKS.md, "The agent's start-up").
+     */
+    private static long errnoOffset() {
+        long offset = 0;
+        for (MemoryLayout m : CALL_STATE.memberLayouts()) {
+            if (m.name().filter("errno"::equals).isPresent()) {
+                return offset;
+            }
+            offset += m.byteSize();
+        }
+        throw new IllegalStateException("this JDK's call state has no errno: " + CALL_STATE);
     }
 
     /**
