@@ -85,7 +85,7 @@ final class Attribution implements ProbeOutput {
                 int execsHeld) {
         this.queue = queue;
         this.history = new ProcessHistory(PROCESSES, scope);
-        this.digests = new ExecDigests(hashes, history::executedFile, new ProcessExecutables(queue::offer,
+        this.digests = new ExecDigests(hashes, history::takeExecutedFile, new ProcessExecutables(queue::offer,
                 ProcessExecutables::readLink, agentPid, ProcessExecutables.CAPACITY), execsHeld);
         this.agentPid = agentPid;
         this.agentComm = agentComm;

@@ -50,9 +50,11 @@ import java.util.function.Consumer;
  *
  * <p><b>The file the kernel ran.</b> Each request carries the key of the file its exec ran where
  * the probe read it from the kernel at the exec ({@link ExecutedFiles}: the eBPF probe reads the
- * inode; audit and the connector do not): a file the hasher knows by that key is answered by it,
- * whatever the process did since. The rest of this paragraph and the next are about the execs
- * without such a key, or of a file not yet known.
+ * inode; audit and the connector do not): a file the hasher knows or is reading by that key is
+ * answered by it, whether or not the process has ended or exec'd again since the wake that read
+ * the exec. An exec followed in the same wake by another exec of its process is still superseded
+ * (below): the agent keeps one key per process. The next two paragraphs are about the execs
+ * without a key, or of a file not yet read.
  *
  * <p><b>Short-lived processes.</b> A process gone before its request is not hashed: its file can
  * no longer be opened through {@code /proc/PID/exe}, and its exec goes without {@code sha256}
@@ -61,10 +63,10 @@ import java.util.function.Consumer;
  * 1,000 times in a shell loop (ExecDigestEndToEndTest, on this 6.x test machine) went without
  * {@code sha256} 32 to 117 times under {@code audit} (whose records come later, through the
  * kernel's audit queue) — 3 to 12% — and 34 to 47 times under {@code bpf} before its records
- * carried the kernel's key; with the key, none after the first exec whose file was read.
+ * carried the kernel's key; with the key, none after the first exec whose file was opened.
  *
  * <p><b>A process that execs again</b> before its exec's request (with no kernel key, or a file
- * not known yet) hashes its newer program: the batch rule above covers two execs read in one
+ * not read yet) hashes its newer program: the batch rule above covers two execs read in one
  * wake; two execs of one process read in two wakes less than the request's latency apart
  * (microseconds after the first wake's end) are not told apart, and the first is then declared
  * with the second's hash.

@@ -76,16 +76,17 @@ final class ProcessHistory implements KnownProcesses {
     }
 
     /**
-     * The process connector saw {@code pid} exec at {@code nanos}, and read the new name
-     * ({@code null}: the process was gone): a name from its fork is then no longer its own and is
-     * forgotten, while one an exec record already gave is kept. The key of the file it ran, where
-     * the probe read it ({@code null} else), is kept for {@link #executedFile} until its next exec.
+     * The process probe (the connector, or eBPF) saw {@code pid} exec at {@code nanos}, and read the
+     * new name ({@code null}: the process was gone): a name from its fork is then no longer its own
+     * and is forgotten, while one an exec record already gave is kept. The key of the file it ran,
+     * where the probe read it, is kept for {@link #takeExecutedFile} if the process is in scope —
+     * only its exec's hash is asked for.
      */
     @Override
     public void execed(int pid, String comm, long nanos, FileKey file) {
         scope.onExec(pid);
         Known e = entries.computeIfAbsent(pid, p -> new Known());
-        e.execFile = file;
+        e.execFile = scope.contains(pid) ? file : null;
         e.execFileNanos = nanos;
         if (comm != null) {
             e.comm = comm;
@@ -126,11 +127,17 @@ final class ProcessHistory implements KnownProcesses {
 
     /**
      * The key of the file {@code pid} executed at {@code execNanos}, as its probe read it from the
-     * kernel; null if the probe did not, or the process is forgotten, or it has exec'd since.
+     * kernel, given once (the exec's hash is asked for once) and then forgotten; null if the probe
+     * did not read it, or the process is forgotten or out of scope, or it has exec'd since.
      */
-    FileKey executedFile(int pid, long execNanos) {
+    FileKey takeExecutedFile(int pid, long execNanos) {
         Known e = entries.get(pid);
-        return e != null && e.execFileNanos == execNanos ? e.execFile : null;
+        if (e == null || e.execFileNanos != execNanos) {
+            return null;
+        }
+        FileKey file = e.execFile;
+        e.execFile = null;
+        return file;
     }
 
     /**

@@ -85,8 +85,9 @@ public final class ExecutableHasher implements AutoCloseable {
 
     /**
      * Asks for the hash of the file process {@code pid} executed: the file {@code executed} names
-     * when the cache knows it, else the file {@code pid} executes now — the file of its latest exec,
-     * so a request made after the process exec'd again hashes the newer file. Does not block: it
+     * when the cache knows it or is reading it (then without a system call), else the file {@code pid}
+     * executes now — the file of its latest exec, so a request made after the process exec'd again
+     * hashes the newer file. Does not block: it
      * stats the file, and unless that answers it, opens and stats it and reads the name of its
      * descriptor, which the kernel answers from memory (a stat or an open could wait only on a
      * filesystem that waits in them, such as FUSE).
@@ -101,11 +102,16 @@ public final class ExecutableHasher implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("the executable hasher is closed");
         }
-        String byKernel = executed == null ? null : cache.get(executed);
-        if (byKernel != null) {
+        if (executed != null) {
             // the exec's own file, known by the kernel's inode: no system call, and no race with
-            // the process's end or its next exec
-            return answer(token, HashOutcome.CACHED, byKernel, null, ExecutableKind.REGULAR, null);
+            // the process's end or its next exec — whether it was read already or is being read
+            String byKernel = cache.get(executed);
+            if (byKernel != null) {
+                return answer(token, HashOutcome.CACHED, byKernel, null, ExecutableKind.REGULAR, null);
+            }
+            if (pending.waitsFor(executed)) {
+                return join(token, executed, ExecutableKind.REGULAR, null);
+            }
         }
         String exe = "/proc/" + pid + "/exe";
         path.setString(0, exe);
@@ -147,18 +153,16 @@ public final class ExecutableHasher implements AutoCloseable {
             if (known != null) {
                 return answer(token, HashOutcome.CACHED, known, null, kind, file);
             }
-            boolean inFlight = pending.waitsFor(key);
-            if (pending.count() >= limits.waiting() || !inFlight && pending.files() >= limits.files()) {
-                return refuse(token, HashOutcome.BUSY, "the hasher is busy: " + pending.count() + " requests wait for "
-                        + pending.files() + " files (at most " + limits.waiting() + " and " + limits.files()
-                        + "; a file is in flight until its answer is drained)", kind, file);
+            if (pending.waitsFor(key)) {
+                return join(token, key, kind, file);
             }
-            if (!inFlight) {
-                handedOver = worker.submit(new HashJob(fd, key, name));
-                if (!handedOver) {
-                    // cannot happen while the files in flight bound the queue; said rather than lost
-                    return refuse(token, HashOutcome.BUSY, "the hasher is busy: its queue is full", kind, file);
-                }
+            if (pending.count() >= limits.waiting() || pending.files() >= limits.files()) {
+                return busy(token, kind, file);
+            }
+            handedOver = worker.submit(new HashJob(fd, key, name));
+            if (!handedOver) {
+                // cannot happen while the files in flight bound the queue; said rather than lost
+                return refuse(token, HashOutcome.BUSY, "the hasher is busy: its queue is full", kind, file);
             }
             pending.add(key, new PendingRequests.Waiter(token, kind, file));
             return null;
@@ -224,6 +228,21 @@ public final class ExecutableHasher implements AutoCloseable {
     /** The worker thread, for tests that check it ended. */
     Thread workerThread() {
         return worker.thread();
+    }
+
+    /** Waits for the reading of {@code key} under way (null: the answer comes from {@link #drain}), unless too many wait. */
+    private ExecutableHash join(long token, FileKey key, ExecutableKind kind, String file) {
+        if (pending.count() >= limits.waiting()) {
+            return busy(token, kind, file);
+        }
+        pending.add(key, new PendingRequests.Waiter(token, kind, file));
+        return null;
+    }
+
+    private ExecutableHash busy(long token, ExecutableKind kind, String file) {
+        return refuse(token, HashOutcome.BUSY, "the hasher is busy: " + pending.count() + " requests wait for "
+                + pending.files() + " files (at most " + limits.waiting() + " and " + limits.files()
+                + "; a file is in flight until its answer is drained)", kind, file);
     }
 
     /** Whether a call on {@code /proc/PID/exe} returned {@code rc} because the process is gone. */

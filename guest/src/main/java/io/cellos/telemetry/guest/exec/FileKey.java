@@ -11,10 +11,13 @@ import io.cellos.telemetry.guest.linux.FileStat;
  * a {@code stat} of the file ({@link #of}) or from the kernel's own inode as an eBPF program read it
  * at the exec ({@link #ofKernelInode}); the two are equal for the same unchanged file on file
  * systems whose {@code stat} reports the inode's own device and number (ext4, xfs, tmpfs, …), and
- * differ where {@code stat} reports others (overlayfs, btrfs subvolumes): such a kernel key is never
- * in the cache, and its file is looked up as if the kernel had not said.
+ * may differ where {@code stat} reports others (btrfs subvolumes; overlayfs with layers on several
+ * file systems and no {@code xino}): such a kernel key is then not found in the cache, and its file
+ * is looked up as if the kernel had not said.
  */
 public record FileKey(long device, long inode, long size, long changeSeconds, long changeNanos) {
+    /** The bits of {@code i_ctime_nsec} that can hold nanoseconds (fewer than 10^9 < 2^30). */
+    private static final long CTIME_NANOS = 0x3fffffff;
 
     /** The key of the file {@code stat} last described. */
     static FileKey of(FileStat stat) {
@@ -24,10 +27,12 @@ public record FileKey(long device, long inode, long size, long changeSeconds, lo
     /**
      * The key of an inode as the kernel holds it: {@code i_sb->s_dev} (the kernel's {@code dev_t},
      * major in the bits above 20, minor below), {@code i_ino}, {@code i_size}, and the change time
-     * {@code i_ctime_sec}, {@code i_ctime_nsec}.
+     * {@code i_ctime_sec}, {@code i_ctime_nsec} as stored — since Linux 6.13 the latter's top bit flags
+     * a change time that was queried (multigrain timestamps), which {@code stat} masks off, and so
+     * does this.
      */
     public static FileKey ofKernelInode(long kernelDevice, long inode, long size, long changeSeconds, long changeNanos) {
-        return new FileKey(userDevice(kernelDevice), inode, size, changeSeconds, changeNanos);
+        return new FileKey(userDevice(kernelDevice), inode, size, changeSeconds, changeNanos & CTIME_NANOS);
     }
 
     /**

@@ -89,6 +89,8 @@ public final class Kallsyms {
         private final byte[][] wanted;
         private final long[] starts;
         private final boolean[] found;
+        /** Which name lengths are wanted: most lines are compared with no name (the scan runs on a cold JVM). */
+        private final boolean[] wantedLength;
         private long[] all = new long[1 << 17]; // a kernel has some 100,000 text symbols
         private int count;
         private boolean anyAddress;
@@ -97,15 +99,15 @@ public final class Kallsyms {
             wanted = names.stream().distinct().map(n -> n.getBytes(StandardCharsets.US_ASCII)).toArray(byte[][]::new);
             starts = new long[wanted.length];
             found = new boolean[wanted.length];
+            int longest = 0;
             for (byte[] w : wanted) {
-                if (w.length < wantedLength.length) {
-                    wantedLength[w.length] = true;
-                }
+                longest = Math.max(longest, w.length);
+            }
+            wantedLength = new boolean[longest + 1];
+            for (byte[] w : wanted) {
+                wantedLength[w.length] = true;
             }
         }
-
-        /** Which name lengths are wanted: most lines are compared with no name (the scan runs on a cold JVM). */
-        private final boolean[] wantedLength = new boolean[128];
 
         /** Takes the line {@code text[at, eol)} if it is a text symbol's. */
         void line(byte[] text, int at, int eol) {

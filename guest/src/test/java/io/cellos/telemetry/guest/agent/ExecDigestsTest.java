@@ -97,14 +97,17 @@ class ExecDigestsTest {
     void eachRequestCarriesTheFileTheKernelSaidThatExecRan() {
         ExecDigests d = digests(8);
         FileKey ran = new FileKey(65024, 260958, 35664, 1663687647, 5);
-        executed.put("10@1", ran); // exec() stamps 1
-        d.offer(exec(10, "/bin/true"), now);
+        executed.put("10@777", ran);
+        d.offer(new ProbeEvent(Wire.VERSION_1_1, ProbeSource.PROCESS_EXEC, 10, "x", 777, Extensions.NONE), now);
         d.offer(exec(11, "/bin/true"), now);
         d.endOfBatch(now);
+        d.offer(new ProbeEvent(Wire.VERSION_1_1, ProbeSource.PROCESS_EXEC, 10, "x", 778, Extensions.NONE), now);
+        d.endOfBatch(now);
 
-        assertEquals(2, asked.size());
-        assertEquals(ran, askedFor.get(0), "pid 10's exec at stamp 1");
+        assertEquals(3, asked.size());
+        assertEquals(ran, askedFor.get(0), "pid 10's exec at stamp 777: asked for by its own stamp");
         assertNull(askedFor.get(1), "the kernel said nothing of pid 11's file");
+        assertNull(askedFor.get(2), "pid 10's later exec, at 778, is another");
     }
 
     @Test

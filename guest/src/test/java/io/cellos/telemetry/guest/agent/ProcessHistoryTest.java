@@ -39,17 +39,23 @@ class ProcessHistoryTest {
     }
 
     @Test
-    void theFileAnExecRanIsKeptForThatExecAloneAndAfterTheEnd() {
+    void theFileAnExecRanIsKeptForThatExecAloneAndAfterTheEnd() throws java.io.IOException {
         FileKey ran = new FileKey(65024, 5, 6, 7, 8);
         h.forked(1, 7, "sh", 100);
         h.execed(7, "true", 110, ran);
         h.ended(7);
-        assertEquals(ran, h.executedFile(7, 110), "the exec at 110, its process gone");
-        assertNull(h.executedFile(7, 111), "another exec's stamp");
+        assertNull(h.takeExecutedFile(7, 111), "another exec's stamp");
+        assertEquals(ran, h.takeExecutedFile(7, 110), "the exec at 110, its process gone");
+        assertNull(h.takeExecutedFile(7, 110), "given once");
+        h.execed(7, "true", 115, ran);
         h.execed(7, "sleep", 120, null);
-        assertNull(h.executedFile(7, 110), "exec'd since: the earlier file is forgotten");
-        assertNull(h.executedFile(7, 120), "the probe did not say");
-        assertNull(h.executedFile(8, 110), "an unknown process");
+        assertNull(h.takeExecutedFile(7, 115), "exec'd since: the earlier file is forgotten");
+        assertNull(h.takeExecutedFile(7, 120), "the probe did not say");
+        assertNull(h.takeExecutedFile(8, 110), "an unknown process");
+
+        ProcessHistory scoped = new ProcessHistory(16, ProcessScope.tree(Integer.MAX_VALUE - 1)); // a tree of no process
+        scoped.execed(9, "true", 130, ran);
+        assertNull(scoped.takeExecutedFile(9, 130), "out of scope: not kept, its hash is never asked for");
     }
 
     @Test

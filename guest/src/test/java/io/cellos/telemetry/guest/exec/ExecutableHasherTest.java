@@ -161,29 +161,39 @@ class ExecutableHasherTest {
 
     @Test
     void theKernelsKeyOfAKnownFileAnswersEvenForAProcessGoneOrRunningAnotherProgram() throws Exception {
-        Path copy = Files.copy(SLEEP, dir.resolve("known"));
+        Path copy = dir.resolve("known"); // sleep with bytes past its sections: its own hash
+        Files.write(copy, concat(Files.readAllBytes(SLEEP), "known".getBytes(StandardCharsets.US_ASCII)));
         copy.toFile().setExecutable(true);
-        try (ExecutableHasher hasher = new ExecutableHasher(HashLimits.DEFAULT); FileStat stat = new FileStat();
-             Arena arena = Arena.ofConfined()) {
-            assertEquals(0, stat.at(arena.allocateFrom(copy.toString())));
-            FileKey kernels = FileKey.of(stat); // what the eBPF probe reads from the inode: equal on this file system
+        String copySha = sha256sum(copy);
+        assertNotEquals(sha256sum(SLEEP), copySha);
+        try (ExecutableHasher hasher = new ExecutableHasher(HashLimits.DEFAULT)) {
+            FileKey kernels = keyOf(copy); // what the eBPF probe reads from the inode: equal on this file system
             Process gone = run(copy.toString());
             gone.destroyForcibly();
             gone.waitFor();
-            ExecutableHash unknown = hasher.request(pid(gone), kernels, 1);
-            assertEquals(HashOutcome.PROCESS_GONE, unknown.outcome(), "not known yet: only /proc/PID/exe could tell");
+            assertEquals(HashOutcome.PROCESS_GONE, hasher.request(pid(gone), kernels, 1).outcome(),
+                    "not known yet: only /proc/PID/exe could tell");
 
             assertNull(hasher.request(pid(run(copy.toString())), kernels, 2));
-            assertEquals(sha256sum(SLEEP), await(hasher, 1).get(2L).sha256());
+            assertNull(hasher.request(pid(gone), kernels, 3), "being read: the gone process's exec waits for that reading");
+            Map<Long, ExecutableHash> answers = await(hasher, 2);
+            assertEquals(copySha, answers.get(2L).sha256());
+            assertEquals(copySha, answers.get(3L).sha256(), "the exec's own file, though its process ended");
 
-            ExecutableHash known = hasher.request(pid(gone), kernels, 3);
-            assertEquals(HashOutcome.CACHED, known.outcome(), "the exec's own file, known: the process's end does not matter");
-            assertEquals(sha256sum(SLEEP), known.sha256());
-            Process other = run(SLEEP.toString()); // its pid now executes another file than the key's
-            ExecutableHash byKey = hasher.request(pid(other), new FileKey(kernels.device(), kernels.inode(),
-                    kernels.size() + 1, kernels.changeSeconds(), kernels.changeNanos()), 4);
-            assertNull(byKey, "a key the cache does not know is looked up through /proc/PID/exe");
-            assertEquals(sha256sum(SLEEP), await(hasher, 1).get(4L).sha256());
+            Process other = run(SLEEP.toString()); // its pid now executes another file than the key names
+            ExecutableHash byKey = hasher.request(pid(other), kernels, 4);
+            assertEquals(HashOutcome.CACHED, byKey.outcome());
+            assertEquals(copySha, byKey.sha256(), "the file the key names, not the one the pid runs now");
+            assertNull(hasher.request(pid(other), null, 5), "without a key: the file the pid runs now");
+            assertEquals(sha256sum(SLEEP), await(hasher, 1).get(5L).sha256());
+        }
+    }
+
+    /** The key {@code stat(2)} gives {@code file}. */
+    private static FileKey keyOf(Path file) {
+        try (FileStat stat = new FileStat(); Arena arena = Arena.ofConfined()) {
+            assertEquals(0, stat.at(arena.allocateFrom(file.toString())));
+            return FileKey.of(stat);
         }
     }
 

@@ -31,5 +31,7 @@ class FileKeyTest {
         assertEquals(0x45 | 0x123 << 8 | 0x45600L << 12, FileKey.userDevice(0x123L << 20 | 0x45645),
                 "0x123:0x45645");
         assertEquals(new FileKey(65024, 7, 8, 9, 10), FileKey.ofKernelInode(254L << 20, 7, 8, 9, 10));
+        assertEquals(new FileKey(65024, 7, 8, 9, 42_300_433), FileKey.ofKernelInode(254L << 20, 7, 8, 9,
+                Integer.toUnsignedLong(42_300_433 | 1 << 31)), "a queried change time's flag is not nanoseconds");
     }
 }

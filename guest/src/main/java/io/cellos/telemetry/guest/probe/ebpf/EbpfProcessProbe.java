@@ -58,13 +58,6 @@ public final class EbpfProcessProbe extends RingProbe {
     static final String DESCRIPTION = "processes (eBPF tracepoints)";
     private static final String[] TRACEPOINTS = {"task/task_newtask", "sched/sched_process_exec", "sched/sched_process_exit"};
 
-    /**
-     * The bits of {@code i_ctime_nsec} that can hold nanoseconds (fewer than 10^9 < 2^30): since
-     * Linux 6.13 its top bit flags a change time that was queried (multigrain timestamps), which
-     * {@code stat} masks off.
-     */
-    private static final int CTIME_NANOS = 0x3fffffff;
-
     private final ProcessEvents events;
     private final RecordHeader header = new RecordHeader(ProcessPrograms.PATH_BYTES);
     private final byte[] args = new byte[ProcessPrograms.ARGS_BYTES];
@@ -171,7 +164,7 @@ public final class EbpfProcessProbe extends RingProbe {
                 data.get(JAVA_LONG_UNALIGNED, at + ProcessPrograms.FILE_INO),
                 data.get(JAVA_LONG_UNALIGNED, at + ProcessPrograms.FILE_SIZE),
                 data.get(JAVA_LONG_UNALIGNED, at + ProcessPrograms.FILE_CTIME_SEC),
-                data.get(JAVA_INT_UNALIGNED, at + ProcessPrograms.FILE_CTIME_NSEC) & CTIME_NANOS);
+                Integer.toUnsignedLong(data.get(JAVA_INT_UNALIGNED, at + ProcessPrograms.FILE_CTIME_NSEC)));
     }
 
     /** The wait status as an unsigned value, or -1 when the program could not read it. */
