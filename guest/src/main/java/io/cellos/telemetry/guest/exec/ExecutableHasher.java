@@ -19,9 +19,9 @@ import java.util.function.Consumer;
  *
  * <p>At an exec, the loop calls {@link #request} with the process, the key of the file the kernel
  * said it executed (eBPF reads it from the inode at the exec; null where the mechanism does not
- * say) and a token of its own. A kernel key found in the cache is answered at once, without a
- * system call: the answer is that exec's own file, even if the process has since ended or
- * executed another. Otherwise the request takes the status of the file {@code /proc/PID/exe} leads
+ * say) and a token of its own. A kernel key found in the cache is answered at once, and one whose
+ * file is being read waits for that reading, both without a system call: the answer is that exec's
+ * own file, even if the process has since ended or executed another. Otherwise the request takes the status of the file {@code /proc/PID/exe} leads
  * to — the very file the kernel executed, even deleted or a memfd: a file whose device, inode, size
  * and ctime match one hashed before is answered at once from the cache (so a binary run 10,000
  * times is read once, and one rewritten in place is read again). A regular file with a name
@@ -87,10 +87,9 @@ public final class ExecutableHasher implements AutoCloseable {
      * Asks for the hash of the file process {@code pid} executed: the file {@code executed} names
      * when the cache knows it or is reading it (then without a system call), else the file {@code pid}
      * executes now — the file of its latest exec, so a request made after the process exec'd again
-     * hashes the newer file. Does not block: it
-     * stats the file, and unless that answers it, opens and stats it and reads the name of its
-     * descriptor, which the kernel answers from memory (a stat or an open could wait only on a
-     * filesystem that waits in them, such as FUSE).
+     * hashes the newer file. Does not block: otherwise it stats the file, and unless that answers
+     * it, opens and stats it and reads the name of its descriptor, which the kernel answers from
+     * memory (a stat or an open could wait only on a filesystem that waits in them, such as FUSE).
      *
      * @param executed the key of the file the kernel executed at this exec ({@link FileKey#ofKernelInode}),
      *                 given only for a file with a name (a memfd or a deleted file is looked up
