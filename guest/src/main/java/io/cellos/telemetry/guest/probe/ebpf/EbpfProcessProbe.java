@@ -62,6 +62,8 @@ public final class EbpfProcessProbe extends RingProbe {
     private final RecordHeader header = new RecordHeader(ProcessPrograms.PATH_BYTES);
     private final byte[] args = new byte[ProcessPrograms.ARGS_BYTES];
     private final byte[] cmdline = new byte[Wire.MAX_CMDLINE_BYTES];
+    /** Why the exec program cannot read the executed file's inode on this kernel; null when it can. */
+    private String keyGap;
 
     /** A probe with the {@linkplain #DEFAULT_RING_BYTES default ring} that declares execs. */
     public EbpfProcessProbe() {
@@ -101,11 +103,23 @@ public final class EbpfProcessProbe extends RingProbe {
     void load(KernelBtf types) throws IOException {
         List<TraceEvent> tps = Tracefs.events(TRACEPOINTS);
         KernelLayout layout = KernelLayout.of(types.get());
+        keyGap = layout.executable().gap();
         CountedRing ring = openRing();
         ProcessPrograms code = new ProcessPrograms(ring, layout);
         programs.attach(tps.get(0), code.fork(tps.get(0)), "cellos_fork");
         programs.attach(tps.get(1), code.exec(tps.get(1)), "cellos_exec");
         programs.attach(tps.get(2), code.exit(tps.get(2)), "cellos_exit");
+    }
+
+    /**
+     * What it watches; and, where this kernel's structures do not let the exec program read the
+     * executed file's inode, that an exec's {@code sha256} is then found through {@code /proc/PID/exe}
+     * only, and why: said in the agent's ready line.
+     */
+    @Override
+    public String description() {
+        return keyGap == null ? super.description()
+                : super.description() + " (exec sha256 through /proc/PID/exe only: " + keyGap + ")";
     }
 
     @Override

@@ -9,10 +9,23 @@ import io.cellos.telemetry.guest.linux.Btf;
  * @param taskExitCode {@code task_struct.exit_code} (an {@code int}: the wait status)
  * @param taskMm       {@code task_struct.mm} (a pointer)
  * @param mmArgStart   {@code mm_struct.arg_start}, which {@code arg_end} follows (two {@code unsigned long}s)
- * @param executable   where the executed file's inode is described; null on a kernel whose
- *                     structures lack one of its members: the exec program then does not read it
+ * @param executable   where the executed file's inode is described, or why this kernel's structures
+ *                     do not say: the exec program then does not read it
  */
-record KernelLayout(int taskExitCode, int taskMm, int mmArgStart, ExecutableLayout executable) {
+record KernelLayout(int taskExitCode, int taskMm, int mmArgStart, Executable executable) {
+    /** A member of a kernel structure, or null when this kernel's has none of that name ({@link Btf#memberOrNull}). */
+    @FunctionalInterface
+    interface Members {
+        Btf.Member find(String struct, String path);
+    }
+
+    /**
+     * The executed file's layout, or, when a member it needs is missing or not of the size read,
+     * null and {@code gap}, which names the member.
+     */
+    record Executable(ExecutableLayout layout, String gap) {
+    }
+
     /**
      * The path from a process's memory map to the inode of the file it executes, and the inode's
      * members that key that file's hash ({@code io.cellos.telemetry.guest.exec.FileKey}).
@@ -47,32 +60,41 @@ record KernelLayout(int taskExitCode, int taskMm, int mmArgStart, ExecutableLayo
             throw new IllegalStateException("this kernel's mm_struct.arg_end does not follow arg_start"
                     + " (offsets " + argStart.offset() + " and " + argEnd.offset() + "): the exec program reads them as one");
         }
-        return new KernelLayout(exitCode.offset(), mm.offset(), argStart.offset(), executable(btf));
+        return new KernelLayout(exitCode.offset(), mm.offset(), argStart.offset(), executable(btf::memberOrNull));
     }
 
-    /** The executed file's layout, or null when a member is missing or not of the size read. */
-    private static ExecutableLayout executable(Btf btf) {
-        Btf.Member sec = btf.memberOrNull("inode", "i_ctime_sec");
-        Btf.Member nsec = btf.memberOrNull("inode", "i_ctime_nsec");
+    /** The executed file's layout as {@code btf} gives it, or the member it lacks. */
+    static Executable executable(Members btf) {
+        String ctime = "i_ctime_sec";
+        Btf.Member sec = btf.find("inode", "i_ctime_sec");
+        Btf.Member nsec = btf.find("inode", "i_ctime_nsec");
         for (String older : new String[]{"__i_ctime", "i_ctime"}) {
             if (sec == null) {
-                sec = btf.memberOrNull("inode", older + ".tv_sec");
-                nsec = btf.memberOrNull("inode", older + ".tv_nsec");
+                ctime = older;
+                sec = btf.find("inode", older + ".tv_sec");
+                nsec = btf.find("inode", older + ".tv_nsec");
             }
         }
-        Btf.Member[] m = {btf.memberOrNull("mm_struct", "exe_file"), btf.memberOrNull("file", "f_inode"),
-                btf.memberOrNull("inode", "i_sb"), btf.memberOrNull("super_block", "s_dev"),
-                btf.memberOrNull("inode", "i_ino"), btf.memberOrNull("inode", "i_size"),
-                btf.memberOrNull("inode", "i_nlink"), sec, nsec};
+        String[] names = {"mm_struct.exe_file", "file.f_inode", "inode.i_sb", "super_block.s_dev", "inode.i_ino",
+                "inode.i_size", "inode.i_nlink", sec == null ? "inode.i_ctime_sec (nor __i_ctime, i_ctime)"
+                : "inode." + ctime + (ctime.equals("i_ctime_sec") ? "" : ".tv_sec"),
+                "inode." + (ctime.equals("i_ctime_sec") ? "i_ctime_nsec" : ctime + ".tv_nsec")};
+        Btf.Member[] m = {btf.find("mm_struct", "exe_file"), btf.find("file", "f_inode"), btf.find("inode", "i_sb"),
+                btf.find("super_block", "s_dev"), btf.find("inode", "i_ino"), btf.find("inode", "i_size"),
+                btf.find("inode", "i_nlink"), sec, nsec};
         int[] sizes = {8, 8, 8, 4, 8, 8, 4, 8, 4};
         for (int i = 0; i < m.length; i++) {
+            if (m[i] == null) {
+                return new Executable(null, "this kernel has no " + names[i]);
+            }
             // a wider nanoseconds member (an older long tv_nsec) is read by its low half, little-endian
-            if (m[i] == null || m[i].size() != sizes[i] && !(i == m.length - 1 && m[i].size() == 8)) {
-                return null;
+            if (m[i].size() != sizes[i] && !(i == m.length - 1 && m[i].size() == 8)) {
+                return new Executable(null, "this kernel's " + names[i] + " is " + m[i].size() + " bytes, not "
+                        + sizes[i]);
             }
         }
-        return new ExecutableLayout(m[0].offset(), m[1].offset(), m[2].offset(), m[3].offset(), m[4].offset(),
-                m[5].offset(), m[6].offset(), m[7].offset(), m[8].offset());
+        return new Executable(new ExecutableLayout(m[0].offset(), m[1].offset(), m[2].offset(), m[3].offset(),
+                m[4].offset(), m[5].offset(), m[6].offset(), m[7].offset(), m[8].offset()), null);
     }
 
     private static Btf.Member sized(Btf btf, String struct, String member, int size) {

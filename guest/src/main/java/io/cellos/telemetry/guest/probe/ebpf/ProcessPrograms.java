@@ -157,7 +157,7 @@ final class ProcessPrograms {
      * record's {@code file} says whether all of it was read.
      */
     private EbpfProgram executedFile(EbpfProgram p) {
-        KernelLayout.ExecutableLayout f = kernel.executable();
+        KernelLayout.ExecutableLayout f = kernel.executable().layout();
         if (f == null) {
             return p.storeImm(Size.W, R7, FILE, -EOPNOTSUPP);
         }

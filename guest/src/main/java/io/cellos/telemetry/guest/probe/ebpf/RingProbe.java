@@ -51,7 +51,7 @@ abstract class RingProbe implements Probe {
     }
 
     @Override
-    public final String description() {
+    public String description() {
         return description;
     }
 
