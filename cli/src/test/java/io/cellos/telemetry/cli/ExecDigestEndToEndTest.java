@@ -48,9 +48,10 @@ class ExecDigestEndToEndTest {
     @Parameter
     String mechanism;
     static final int LOOP = 1000;
-    private static final Pattern STOPPED = Pattern.compile("cellos-telemetry: stopped: .*exec sha256: hashed (\\d+), "
-            + "from cache (\\d+), busy (\\d+), too large (\\d+), process gone (\\d+), failed (\\d+); held (\\d+), "
-            + "late (\\d+), hold full (\\d+), superseded (\\d+)");
+    private static final Pattern STOPPED = Pattern.compile("cellos-telemetry: stopped: .*exec sha256: "
+            + "hashed (?<hashed>\\d+), from cache (?<cached>\\d+) \\(by the exec's inode (?<inode>\\d+)\\), "
+            + "busy (?<busy>\\d+), too large (?<large>\\d+), process gone (?<gone>\\d+), failed (?<failed>\\d+); "
+            + "held \\d+, late \\d+, hold full (?<full>\\d+), superseded \\d+");
 
     @TempDir
     Path dir;
@@ -129,15 +130,21 @@ class ExecDigestEndToEndTest {
         System.err.println("exec digests (" + mechanism + "): " + last);
         Matcher m = STOPPED.matcher(last);
         assertTrue(m.find(), last);
-        long hashed = Long.parseLong(m.group(1));
+        long hashed = Long.parseLong(m.group("hashed"));
         long answered = 0;
-        for (int g = 1; g <= 6; g++) {
+        for (String g : List.of("hashed", "cached", "busy", "large", "gone", "failed")) {
             answered += Long.parseLong(m.group(g));
         }
         // read at most once each: the renamed sleep, python3, the memfd, the copy of true
         assertTrue(hashed <= 4, "each file read once: " + last);
         assertTrue(answered >= LOOP + 2, "every exec was asked for: " + last);
-        assertEquals(0, Long.parseLong(m.group(9)), "the hold never filled: " + last);
+        assertEquals(0, Long.parseLong(m.group("full")), "the hold never filled: " + last);
+        long byInode = Long.parseLong(m.group("inode"));
+        if (mechanism.equals("bpf")) {
+            assertTrue(byInode >= LOOP / 2, "the loop's execs were answered by their inode's key, no system call: " + last);
+        } else {
+            assertEquals(0, byInode, "audit's records carry no inode: " + last);
+        }
     }
 
     private static JsonNode execOf(CapturingSink sink, long pid) {

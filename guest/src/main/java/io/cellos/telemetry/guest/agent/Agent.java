@@ -273,7 +273,7 @@ public final class Agent implements AutoCloseable {
 
     /**
      * What the agent did, for its last line: events delivered and dropped, and how each exec's
-     * hash was answered ({@code "exec sha256: hashed 3, from cache 997, ...; held 3, late 0, ..."}).
+     * hash was answered ({@code "exec sha256: hashed 3, from cache 997 (by the exec's inode 990), ...; held 3, late 0, ..."}).
      */
     String summary() {
         return "delivered " + sender.delivered() + ", dropped " + sender.dropped() + "; exec sha256: "

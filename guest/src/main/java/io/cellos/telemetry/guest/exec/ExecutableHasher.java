@@ -106,6 +106,7 @@ public final class ExecutableHasher implements AutoCloseable {
             // the process's end or its next exec — whether it was read already or is being read
             String byKernel = cache.get(executed);
             if (byKernel != null) {
+                counters.countByInode();
                 return answer(token, HashOutcome.CACHED, byKernel, null, ExecutableKind.REGULAR, null);
             }
             if (pending.waitsFor(executed)) {

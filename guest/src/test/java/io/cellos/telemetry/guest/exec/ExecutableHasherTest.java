@@ -184,6 +184,7 @@ class ExecutableHasherTest {
             ExecutableHash byKey = hasher.request(pid(other), kernels, 4);
             assertEquals(HashOutcome.CACHED, byKey.outcome());
             assertEquals(copySha, byKey.sha256(), "the file the key names, not the one the pid runs now");
+            assertEquals(1, hasher.counters().byInode(), "counted as found by the exec's inode: " + hasher.counters());
             assertNull(hasher.request(pid(other), null, 5), "without a key: the file the pid runs now");
             assertEquals(sha256sum(SLEEP), await(hasher, 1).get(5L).sha256());
         }
