@@ -107,7 +107,7 @@ public final class ExecutableHasher implements AutoCloseable {
             String byKernel = cache.get(executed);
             if (byKernel != null) {
                 counters.countByInode();
-                return answer(token, HashOutcome.CACHED, byKernel, null, ExecutableKind.REGULAR, null);
+                return fromCache(token, byKernel);
             }
             if (pending.waitsFor(executed)) {
                 return join(token, executed, ExecutableKind.REGULAR, null);
@@ -122,8 +122,7 @@ public final class ExecutableHasher implements AutoCloseable {
         if (rc == 0 && stat.isRegularFile() && stat.links() > 0 && stat.size() <= limits.maxFileBytes()) {
             String known = cache.get(FileKey.of(stat));
             if (known != null) {
-                // a program with a name, known by its status: not opened, not named
-                return answer(token, HashOutcome.CACHED, known, null, ExecutableKind.REGULAR, null);
+                return fromCache(token, known); // known by its status: not opened
             }
         }
         int fd = (int) Libc.OPENAT.invoke(Libc.AT_FDCWD, path.address(), OpenFlags.O_RDONLY | OpenFlags.O_CLOEXEC,
@@ -271,6 +270,11 @@ public final class ExecutableHasher implements AutoCloseable {
             // the name only describes the file; the hash does not depend on it
             return null;
         }
+    }
+
+    /** A program with a name, known by its key: answered from the cache, not opened, not named. */
+    private ExecutableHash fromCache(long token, String sha256) {
+        return answer(token, HashOutcome.CACHED, sha256, null, ExecutableKind.REGULAR, null);
     }
 
     private ExecutableHash refuse(long token, HashOutcome outcome, String reason, ExecutableKind kind, String file) {

@@ -5,6 +5,7 @@ import io.cellos.telemetry.wire.WaitStatus;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 import java.nio.file.DirectoryStream;
@@ -68,26 +69,24 @@ public final class Processes {
      * as it starts (BENCHMARKS.md, "Where the agent's ~340 ms go now").
      */
     private static final class Spawn {
-        static final MethodHandle ATTR_INIT = Native.plain("posix_spawnattr_init",
-                FunctionDescriptor.of(JAVA_INT, ADDRESS));
-        static final MethodHandle ATTR_DESTROY = Native.plain("posix_spawnattr_destroy",
-                FunctionDescriptor.of(JAVA_INT, ADDRESS));
-        static final MethodHandle ATTR_SETFLAGS = Native.plain("posix_spawnattr_setflags",
-                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_SHORT));
-        static final MethodHandle ATTR_SETSIGMASK = Native.plain("posix_spawnattr_setsigmask",
-                FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
-        static final MethodHandle ATTR_SETSIGDEFAULT = Native.plain("posix_spawnattr_setsigdefault",
-                FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
-        static final MethodHandle ACTIONS_INIT = Native.plain("posix_spawn_file_actions_init",
-                FunctionDescriptor.of(JAVA_INT, ADDRESS));
-        static final MethodHandle ACTIONS_DESTROY = Native.plain("posix_spawn_file_actions_destroy",
-                FunctionDescriptor.of(JAVA_INT, ADDRESS));
-        static final MethodHandle ACTIONS_CLOSEFROM = Native.plain("posix_spawn_file_actions_addclosefrom_np",
-                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-        static final MethodHandle POSIX_SPAWNP = Native.plain("posix_spawnp",
-                FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+        static final MethodHandle ATTR_INIT = intFunction("posix_spawnattr_init", ADDRESS);
+        static final MethodHandle ATTR_DESTROY = intFunction("posix_spawnattr_destroy", ADDRESS);
+        static final MethodHandle ATTR_SETFLAGS = intFunction("posix_spawnattr_setflags", ADDRESS, JAVA_SHORT);
+        static final MethodHandle ATTR_SETSIGMASK = intFunction("posix_spawnattr_setsigmask", ADDRESS, ADDRESS);
+        static final MethodHandle ATTR_SETSIGDEFAULT = intFunction("posix_spawnattr_setsigdefault", ADDRESS, ADDRESS);
+        static final MethodHandle ACTIONS_INIT = intFunction("posix_spawn_file_actions_init", ADDRESS);
+        static final MethodHandle ACTIONS_DESTROY = intFunction("posix_spawn_file_actions_destroy", ADDRESS);
+        static final MethodHandle ACTIONS_CLOSEFROM = intFunction("posix_spawn_file_actions_addclosefrom_np",
+                ADDRESS, JAVA_INT);
+        static final MethodHandle POSIX_SPAWNP = intFunction("posix_spawnp",
+                ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS);
 
         private Spawn() {
+        }
+
+        /** libc's {@code int name(arguments...)}: the family returns 0 or an error number. */
+        private static MethodHandle intFunction(String name, MemoryLayout... arguments) {
+            return Native.plain(name, FunctionDescriptor.of(JAVA_INT, arguments));
         }
     }
 

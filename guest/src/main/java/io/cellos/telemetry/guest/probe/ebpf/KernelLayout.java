@@ -65,36 +65,38 @@ record KernelLayout(int taskExitCode, int taskMm, int mmArgStart, Executable exe
 
     /** The executed file's layout as {@code btf} gives it, or the member it lacks. */
     static Executable executable(Members btf) {
-        String ctime = "i_ctime_sec";
-        Btf.Member sec = btf.find("inode", "i_ctime_sec");
-        Btf.Member nsec = btf.find("inode", "i_ctime_nsec");
+        String sec = "inode.i_ctime_sec";
+        String nsec = "inode.i_ctime_nsec";
         for (String older : new String[]{"__i_ctime", "i_ctime"}) {
-            if (sec == null) {
-                ctime = older;
-                sec = btf.find("inode", older + ".tv_sec");
-                nsec = btf.find("inode", older + ".tv_nsec");
+            if (find(btf, sec) == null) {
+                sec = "inode." + older + ".tv_sec";
+                nsec = "inode." + older + ".tv_nsec";
             }
         }
-        String[] names = {"mm_struct.exe_file", "file.f_inode", "inode.i_sb", "super_block.s_dev", "inode.i_ino",
-                "inode.i_size", "inode.i_nlink", sec == null ? "inode.i_ctime_sec (nor __i_ctime, i_ctime)"
-                : "inode." + ctime + (ctime.equals("i_ctime_sec") ? "" : ".tv_sec"),
-                "inode." + (ctime.equals("i_ctime_sec") ? "i_ctime_nsec" : ctime + ".tv_nsec")};
-        Btf.Member[] m = {btf.find("mm_struct", "exe_file"), btf.find("file", "f_inode"), btf.find("inode", "i_sb"),
-                btf.find("super_block", "s_dev"), btf.find("inode", "i_ino"), btf.find("inode", "i_size"),
-                btf.find("inode", "i_nlink"), sec, nsec};
+        String[] paths = {"mm_struct.exe_file", "file.f_inode", "inode.i_sb", "super_block.s_dev", "inode.i_ino",
+                "inode.i_size", "inode.i_nlink", sec, nsec};
         int[] sizes = {8, 8, 8, 4, 8, 8, 4, 8, 4};
-        for (int i = 0; i < m.length; i++) {
-            if (m[i] == null) {
-                return new Executable(null, "this kernel has no " + names[i]);
+        int[] offsets = new int[paths.length];
+        for (int i = 0; i < paths.length; i++) {
+            Btf.Member m = find(btf, paths[i]);
+            if (m == null) {
+                return new Executable(null, "this kernel has no "
+                        + (paths[i].equals(sec) ? "inode.i_ctime_sec (nor __i_ctime, i_ctime)" : paths[i]));
             }
             // a wider nanoseconds member (an older long tv_nsec) is read by its low half, little-endian
-            if (m[i].size() != sizes[i] && !(i == m.length - 1 && m[i].size() == 8)) {
-                return new Executable(null, "this kernel's " + names[i] + " is " + m[i].size() + " bytes, not "
-                        + sizes[i]);
+            if (m.size() != sizes[i] && !(paths[i].equals(nsec) && m.size() == 8)) {
+                return new Executable(null, "this kernel's " + paths[i] + " is " + m.size() + " bytes, not " + sizes[i]);
             }
+            offsets[i] = m.offset();
         }
-        return new Executable(new ExecutableLayout(m[0].offset(), m[1].offset(), m[2].offset(), m[3].offset(),
-                m[4].offset(), m[5].offset(), m[6].offset(), m[7].offset(), m[8].offset()), null);
+        return new Executable(new ExecutableLayout(offsets[0], offsets[1], offsets[2], offsets[3], offsets[4],
+                offsets[5], offsets[6], offsets[7], offsets[8]), null);
+    }
+
+    /** The member {@code "struct.path"}, or null. */
+    private static Btf.Member find(Members btf, String structPath) {
+        int dot = structPath.indexOf('.');
+        return btf.find(structPath.substring(0, dot), structPath.substring(dot + 1));
     }
 
     private static Btf.Member sized(Btf btf, String struct, String member, int size) {
