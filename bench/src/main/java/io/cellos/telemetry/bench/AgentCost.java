@@ -29,8 +29,9 @@ import java.util.TreeMap;
  *
  * <p>Usage: {@code AgentCost [--processes 10000] [--idle-seconds 60] [--settle-seconds 10]
  * [--generators 1] [--in-flight 2] [--heartbeat-ms 2000] [--agent-classpath cli/target/cellos.jar]
- * [--agent-main io.cellos.telemetry.cli.Main] [--probe-mechanism auto|bpf|audit]} ({@code
- * --probe-mechanism} is passed to the agent; {@code default}, the default, passes none).
+ * [--agent-main io.cellos.telemetry.cli.Main] [--probe-mechanism auto|bpf|audit] [--batch-window D]}
+ * ({@code --probe-mechanism} and {@code --batch-window} are passed to the agent; {@code default},
+ * the default, passes none).
  * Run as root, from the project directory (for the default classpath).
  */
 public final class AgentCost {
@@ -75,14 +76,12 @@ public final class AgentCost {
      * @throws IllegalArgumentException on a bad argument
      */
     static Result measure(String[] args, PrintStream out, PrintStream err) throws Exception {
-        HarnessFlags f = HarnessFlags.parse(args, Map.of("processes", "10000", "idle-seconds", "60",
-                "settle-seconds", "10", "generators", "1", "in-flight", "2", "heartbeat-ms", "2000",
-                "agent-classpath", "cli/target/cellos.jar", "agent-main", "io.cellos.telemetry.cli.Main",
-                "probe-mechanism", "default"));
+        HarnessFlags f = HarnessFlags.parse(args, AgentRig.withAgentOptions(Map.of("processes", "10000",
+                "idle-seconds", "60", "settle-seconds", "10", "generators", "1", "in-flight", "2", "heartbeat-ms", "2000",
+                "agent-classpath", "cli/target/cellos.jar", "agent-main", "io.cellos.telemetry.cli.Main")));
         out.println("AgentCost " + f);
         try (AgentRig rig = AgentRig.start(f.string("agent-classpath"), f.string("agent-main"), Duration.ofMillis(f.integer("heartbeat-ms")),
-                f.string("probe-mechanism").equals("default") ? List.of() : List.of("--probe-mechanism", f.string("probe-mechanism")),
-                err)) {
+                AgentRig.agentOptions(f), err)) {
             out.println(rig.readiness());
             long pid = rig.agentPid();
             Thread.sleep(f.integer("settle-seconds") * 1000L);

@@ -12,8 +12,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -72,6 +74,27 @@ final class AgentRig implements AutoCloseable {
     static AgentRig start(String agentClasspath, String agentMain, Duration heartbeat, PrintStream warnings)
             throws IOException, InterruptedException {
         return start(agentClasspath, agentMain, heartbeat, List.of(), warnings);
+    }
+
+    /** The agent's own options a harness passes on, with their defaults: {@code default} passes none, the agent's default. */
+    static final Map<String, String> AGENT_OPTIONS = Map.of("probe-mechanism", "default", "batch-window", "default");
+
+    /** {@code defaults} with {@link #AGENT_OPTIONS}: the flags of a harness that runs the agent. */
+    static Map<String, String> withAgentOptions(Map<String, String> defaults) {
+        Map<String, String> all = new LinkedHashMap<>(defaults);
+        all.putAll(AGENT_OPTIONS);
+        return all;
+    }
+
+    /** The agent options of {@link #AGENT_OPTIONS} that {@code f} sets, as the agent's arguments. */
+    static List<String> agentOptions(HarnessFlags f) {
+        List<String> a = new ArrayList<>();
+        for (String name : List.of("probe-mechanism", "batch-window")) {
+            if (!f.string(name).equals("default")) {
+                a.addAll(List.of("--" + name, f.string(name)));
+            }
+        }
+        return a;
     }
 
     /**

@@ -1,7 +1,7 @@
 package io.cellos.telemetry.cli;
 
 import io.cellos.telemetry.guest.agent.FailureMode;
-import io.cellos.telemetry.guest.agent.ProbeMechanism;
+import io.cellos.telemetry.guest.agent.Observation;
 import io.cellos.telemetry.guest.command.Args;
 import io.cellos.telemetry.guest.command.PathArgs;
 import io.cellos.telemetry.guest.command.UsageException;
@@ -31,7 +31,7 @@ import java.util.Optional;
  * @param format      what the events' data holds ({@code --format})
  * @param keepalive   the receiver's keep-alive window
  * @param failureMode what an agent that cannot become ready means
- * @param mechanism   how the agent observes processes, execs and connects
+ * @param observation how the agent observes processes, execs and connects
  * @param stamp       the cell's attribution
  * @param signer      the signer the environment sets up, or {@code null}
  * @param dir         the cell's directory
@@ -42,7 +42,7 @@ import java.util.Optional;
  *                    for this JVM and its class path
  */
 record CellOptions(List<String> watches, String out, EventFormat format, Duration keepalive, FailureMode failureMode,
-                   ProbeMechanism mechanism, CellStamp stamp,
+                   Observation observation, CellStamp stamp,
                    EventSigner signer, CellDirectory dir, CellIsolation isolation, SummaryFiles summaries,
                    CellAttestation attest, GuestImage image) {
     /**
@@ -55,8 +55,7 @@ record CellOptions(List<String> watches, String out, EventFormat format, Duratio
         try {
             FailureMode mode = a.value("on-agent-failure") == null ? FailureMode.FAIL_CELL
                     : FailureMode.parse(a.value("on-agent-failure"));
-            ProbeMechanism mechanism = a.value("probe-mechanism") == null ? ProbeMechanism.AUTO
-                    : ProbeMechanism.parse(a.value("probe-mechanism"));
+            Observation observation = Observation.parse(a);
             String cellId = a.value("cell-id") == null ? "local-" + now : a.value("cell-id");
             CellStamp stamp = new CellStamp(cellId, now + "-" + ProcessHandle.current().pid(), null);
             List<String> watches = PathArgs.absolute(a.values("watch"));
@@ -72,7 +71,7 @@ record CellOptions(List<String> watches, String out, EventFormat format, Duratio
             }
             CellAttestation attest = CellAttestation.parse(a, a.value("out"), signer);
             GuestImage image = guestImage(a);
-            return new CellOptions(watches, a.value("out"), format, keepalive, mode, mechanism, stamp, signer, CellDirectory.of(a, prefix),
+            return new CellOptions(watches, a.value("out"), format, keepalive, mode, observation, stamp, signer, CellDirectory.of(a, prefix),
                     isolation, summaries, attest, image);
         } catch (IllegalArgumentException e) {
             throw a.usage(e.getMessage());
@@ -103,7 +102,7 @@ record CellOptions(List<String> watches, String out, EventFormat format, Duratio
      * image builder's, not the user's).
      */
     CellOptions forTraining(GuestImage other) {
-        return new CellOptions(watches, out, format, keepalive, failureMode, mechanism, stamp, signer, dir, isolation,
+        return new CellOptions(watches, out, format, keepalive, failureMode, observation, stamp, signer, dir, isolation,
                 SummaryFiles.NONE, null, other);
     }
 
@@ -111,13 +110,13 @@ record CellOptions(List<String> watches, String out, EventFormat format, Duratio
     CellOptions withWatch(Path path) {
         List<String> more = new ArrayList<>(watches);
         more.add(PathArgs.absolute(path.toString()).toString());
-        return new CellOptions(more, out, format, keepalive, failureMode, mechanism, stamp, signer, dir, isolation, summaries, attest,
+        return new CellOptions(more, out, format, keepalive, failureMode, observation, stamp, signer, dir, isolation, summaries, attest,
                 image);
     }
 
     /** Runs {@code workload} in a local cell with these options ({@link LocalCell#run}). */
     int run(List<String> workload, Io io) throws IOException, InterruptedException, UsageException {
-        return new LocalCell(workload, watches, dir.path(), out, format, keepalive, failureMode, mechanism, stamp, isolation,
+        return new LocalCell(workload, watches, dir.path(), out, format, keepalive, failureMode, observation, stamp, isolation,
                 summaries, attest, image)
                 .run(io, signer);
     }

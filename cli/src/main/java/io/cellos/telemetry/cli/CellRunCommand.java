@@ -8,7 +8,7 @@ import java.util.Set;
 /** {@code cellos cell run}: a whole cell on this machine, no VM ({@link LocalCell}). */
 final class CellRunCommand implements Command {
     private static final Set<String> VALUED = Set.of("watch", "out", "keepalive", "dir", "cell-id", "on-agent-failure",
-            "probe-mechanism", "pid-namespace", "keep-capability", "summary-json", "summary-markdown", "report",
+            "probe-mechanism", "batch-window", "pid-namespace", "keep-capability", "summary-json", "summary-markdown", "report",
             "attest", "invocation", "guest-image", "format");
 
     @Override
@@ -26,7 +26,7 @@ final class CellRunCommand implements Command {
         return """
                 Usage: cellos cell run [--watch PATH]... [--out FILE|nats://HOST:PORT[/STREAM]] [--keepalive D] [--dir DIR]
                                        [--cell-id ID] [--on-agent-failure fail-cell|degrade]
-                                       [--probe-mechanism auto|bpf|audit]
+                                       [--probe-mechanism auto|bpf|audit] [--batch-window D]
                                        [--pid-namespace new|shared] [--keep-capability C]...
                                        [--summary-json FILE] [--summary-markdown FILE] [--report FILE.html]
                                        [--attest FILE [--invocation URI]] [--guest-image DIR]
@@ -77,6 +77,8 @@ final class CellRunCommand implements Command {
                   --probe-mechanism M    auto (default), bpf or audit, as for the agent: how it
                                          observes processes, execs and connects; the summary
                                          says which it used
+                  --batch-window D       as for the agent, under eBPF: 0 (default, off) or 1ms
+                                         to 1s; cellos agent --help says what it trades
                   --summary-json FILE    also write the summary as JSON (schema cellos.cell-summary/1,
                                          docs/summary.md): every list whole, the process tree nested
                   --summary-markdown FILE

@@ -3,7 +3,7 @@ package io.cellos.telemetry.cli;
 import io.cellos.telemetry.guest.agent.AgentLauncher;
 import io.cellos.telemetry.guest.agent.FailureMode;
 import io.cellos.telemetry.guest.agent.LaunchedAgent;
-import io.cellos.telemetry.guest.agent.ProbeMechanism;
+import io.cellos.telemetry.guest.agent.Observation;
 import io.cellos.telemetry.guest.command.UsageException;
 import io.cellos.telemetry.guest.image.GuestImage;
 import io.cellos.telemetry.guest.init.InitCommand;
@@ -52,7 +52,7 @@ import java.util.concurrent.TimeUnit;
  * @param format   what the events' data holds
  * @param keepalive the receiver's keep-alive window
  * @param failureMode what an agent that cannot become ready means
- * @param mechanism how the agent observes processes, execs and connects
+ * @param observation how the agent observes processes, execs and connects
  * @param stamp    the cell's attribution
  * @param isolation its PID namespace, and the capabilities the workload keeps
  * @param summaries where the summary goes beside the terminal
@@ -62,7 +62,7 @@ import java.util.concurrent.TimeUnit;
  */
 record LocalCell(List<String> workload, List<String> watches, Path dir, String out, EventFormat format,
                  Duration keepalive,
-                 FailureMode failureMode, ProbeMechanism mechanism, CellStamp stamp, CellIsolation isolation,
+                 FailureMode failureMode, Observation observation, CellStamp stamp, CellIsolation isolation,
                  SummaryFiles summaries, CellAttestation attest, GuestImage image) {
     /** The base of the cell's socket paths in its directory: {@code cell.vsock_9001}, {@code cell.vsock_9000}. */
     static final String SOCKET_BASE = "cell.vsock";
@@ -285,7 +285,8 @@ record LocalCell(List<String> workload, List<String> watches, Path dir, String o
     private List<String> agentArgs(Path base, long initPid) {
         List<String> args = new ArrayList<>(List.of("--transport", "unix:" + base + "_9001", "--scope-root",
                 Long.toString(initPid), "--guard", Long.toString(initPid), "--on-agent-failure", failureMode.flag(),
-                "--probe-mechanism", mechanism.flag(), "--log", agentLog().toString()));
+                "--log", agentLog().toString()));
+        args.addAll(observation.agentArgs());
         for (String w : watches) {
             args.addAll(List.of("--watch", w));
         }

@@ -37,15 +37,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * init launches it (a process of its own, scoped to a workload's tree), and a workload of real
  * processes — 500 that live under a millisecond, a named writer of a watched file, TCP and UDP
  * connects to loopback, a refused {@code sethostname} — then the receiver restarted while the
- * workload runs on. Under each mechanism.
+ * workload runs on. Under each mechanism, and under eBPF with a batch window too (its records then
+ * wait for the agent's promised look instead of waking it): nothing may be lost to it.
  */
 @ParameterizedClass(name = "--probe-mechanism {0}")
-@ValueSource(strings = {"bpf", "audit"})
+@ValueSource(strings = {"bpf", "audit", "bpf --batch-window 10ms"})
 class AgentEndToEndTest {
-    /** How the agent observes: the same workload must reach the host under each. */
+    /** How the agent observes, its mechanism and options after it: the same workload must reach the host under each. */
     @Parameter
-    String mechanism;
+    String observation;
     static final Duration PATIENCE = Duration.ofSeconds(60);
+
+    /** The mechanism alone: the parameter's first word. */
+    private String mechanism() {
+        return observation.split(" ")[0];
+    }
     static final int SHORT = 500;
 
     @TempDir
@@ -88,11 +94,15 @@ class AgentEndToEndTest {
             pb.environment().putAll(Map.of("WRITER", writer.toString(), "WATCHED", watched.toString(),
                     "TCP", Integer.toString(tcp.getLocalPort()), "UDP", Integer.toString(udp.getLocalPort())));
             Process workload = pb.start();
-            try (AgentLauncherRun agent = AgentLauncherRun.start(dir, "--transport", "unix:" + cell.socketPath(),
+            List<String> options = new ArrayList<>(List.of("--transport", "unix:" + cell.socketPath(),
                     "--scope-root", Long.toString(workload.pid()), "--watch", watched.toString(), "--queue", "256",
-                    "--probe-mechanism", mechanism)) {
+                    "--probe-mechanism"));
+            options.addAll(List.of(observation.split(" ")));
+            try (AgentLauncherRun agent = AgentLauncherRun.start(dir, options.toArray(String[]::new))) {
                 assertEquals(0, agent.status(), agent.stderr());
-                assertTrue(agent.stderr().contains("mechanism " + mechanism + ","), "the ready line names it: " + agent.stderr());
+                assertTrue(agent.stderr().contains("mechanism " + mechanism() + ","), "the ready line names it: " + agent.stderr());
+                assertTrue(!observation.contains("--batch-window") || agent.stderr().contains("batch window 10ms,"),
+                        "the ready line names the window: " + agent.stderr());
                 BufferedReader out = new BufferedReader(new InputStreamReader(workload.getInputStream(),
                         StandardCharsets.UTF_8));
                 OutputStream in = workload.getOutputStream();
@@ -127,7 +137,7 @@ class AgentEndToEndTest {
                 // audit names the refused call; eBPF names the capability the kernel checked, and the call
                 JsonNode denied = sink.await(e -> type(e, "capability.denied") && pid(e) == denyPid
                         && e.at("/data/syscall").asInt() == 170, 1, PATIENCE).get(0);
-                if (mechanism.equals("bpf")) {
+                if (mechanism().equals("bpf")) {
                     assertEquals(21, denied.at("/data/capability").asInt(), "CAP_SYS_ADMIN: " + denied);
                 }
 

@@ -8,6 +8,7 @@ import io.cellos.telemetry.guest.linux.Fd;
 import io.cellos.telemetry.guest.linux.Libc;
 import io.cellos.telemetry.guest.probe.Probe;
 import io.cellos.telemetry.guest.probe.ProbeOutput;
+import io.cellos.telemetry.guest.probe.ebpf.WakeWindow;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -18,19 +19,21 @@ import java.util.List;
  * link to the host, the {@link ExecutableHasher}'s answers and, with a scope root, the root's
  * {@code pidfd}.
  *
- * <p>Each wake: the probes whose fd is readable are read, and the process probe always
- * ({@link #readProbes}), what they observed is attributed
+ * <p>Each wake: the probes whose fd is readable or whose records wait are read, and the process
+ * probe always ({@link #readProbes}), what they observed is attributed
  * ({@link Attribution}) into the bounded {@link EventQueue}, and the {@link Sender} writes what the
  * socket takes, never waiting; the {@link Link} reconnects when the connection broke. Between
  * wakes, the timer fires by the next thing due (a heartbeat, a drop report, a reconnect, a held
- * name's or exec's end; {@link WakeTimer}), so an idle agent does not wake. The hasher's answers complete the
+ * name's or exec's end; {@link WakeTimer}), so an idle agent does not wake; while the eBPF rings'
+ * {@link WakeWindow} holds records back, the loop waits no longer than it promised. The hasher's answers complete the
  * execs held for them ({@link ExecDigests}) as they come.
  *
  * <p>Once the scope root has ended there is nothing left to observe: the loop stops as on
  * {@link #stop}, so that an agent whose cell was torn down from outside does not run on.
  *
  * <p>Threading: everything runs on the thread that calls {@link #run}, but for the hasher's worker
- * thread, which only reads files. Owns the probes, the link, the hasher, the epoll and timer fds.
+ * thread, which only reads files. Owns the probes, the window, the link, the hasher, the epoll and
+ * timer fds.
  */
 public final class Agent implements AutoCloseable {
     /** How long a stopping agent gives its probes and its queue to hand over and send what they hold. */
@@ -42,6 +45,7 @@ public final class Agent implements AutoCloseable {
     private static final long TOKEN_HASHES = -5;
 
     private final List<Probe> probes;
+    private final WakeWindow window;
     /** The probes read once more before a connect is sent ({@link Probe#namesOthersEvents}). */
     private final List<Probe> namers;
     private final EventQueue queue;
@@ -65,12 +69,15 @@ public final class Agent implements AutoCloseable {
      * @param channel the transport, not yet connected; owned by the agent from now on
      * @param probes  probes already armed, in the order they are read in (see {@link #readProbes});
      *                owned by the agent from now on
+     * @param window  the window the eBPF probes among them submit under ({@link WakeWindow#NONE} if
+     *                none); owned by the agent from now on
      * @param guard   keeps the agent's and init's OOM score, and tells when it had to
      * @throws ErrnoException naming the pid if the scope root is not running (ESRCH)
      */
-    Agent(Channel channel, List<Probe> probes, EventQueue queue, ProcessScope scope, OomGuard guard,
-          long heartbeatNanos, int pid, String comm, PrintStream log) throws ErrnoException {
+    Agent(Channel channel, List<Probe> probes, WakeWindow window, EventQueue queue, ProcessScope scope,
+          OomGuard guard, long heartbeatNanos, int pid, String comm, PrintStream log) throws ErrnoException {
         this.probes = probes;
+        this.window = window;
         this.namers = probes.stream().filter(Probe::namesOthersEvents).toList();
         this.queue = queue;
         this.ready = new boolean[probes.size()];
@@ -131,14 +138,17 @@ public final class Agent implements AutoCloseable {
             epoll.add(probes.get(i).fd(), Epoll.EPOLLIN, i);
         }
         while (running) {
-            armTimer(System.nanoTime());
-            boolean probeReady = awaitWake();
+            long before = System.nanoTime();
+            armTimer(before);
+            boolean probeReady = awaitWake(window.waitMillis(before));
             long now = System.nanoTime();
             guard.check(now, what -> {
                 log.println("cellos-telemetry: tampered: " + what);
                 output.tampered(-1, null, what);
             });
-            if (probeReady) {
+            boolean waiting = markWaiting();
+            window.renew(now, waiting);
+            if (probeReady || waiting) {
                 readProbes();
                 output.endOfWake(!processesBehind(), now);
             } else {
@@ -151,9 +161,12 @@ public final class Agent implements AutoCloseable {
         finish();
     }
 
-    /** Waits for the next wake and handles what is not a probe's; whether a probe's fd is readable. */
-    private boolean awaitWake() throws ErrnoException {
-        int n = epoll.await(-1);
+    /**
+     * Waits for the next wake, at most {@code timeoutMillis} (-1: no limit), and handles what is not
+     * a probe's; whether a probe's fd is readable.
+     */
+    private boolean awaitWake(int timeoutMillis) throws ErrnoException {
+        int n = epoll.await(timeoutMillis);
         boolean probeReady = false;
         for (int i = 0; i < n; i++) {
             long token = epoll.token(i);
@@ -177,7 +190,23 @@ public final class Agent implements AutoCloseable {
     }
 
     /**
-     * Reads, in list order, every probe whose fd the wait reported readable, and the last probe
+     * Marks for reading the probes whose records wait unsignalled ({@link Probe#recordsWaiting}: the
+     * eBPF rings, under a {@link WakeWindow}); whether any does. No system call.
+     */
+    private boolean markWaiting() {
+        boolean any = false;
+        for (int i = 0; i < ready.length; i++) {
+            if (probes.get(i).recordsWaiting()) {
+                ready[i] = true;
+                any = true;
+            }
+        }
+        return any;
+    }
+
+    /**
+     * Reads, in list order, every probe whose fd the wait reported readable or whose records wait,
+     * and the last probe
      * whatever woke the loop. The order is {@link ProbeSet}'s: audit's records and the declared files
      * first, the process probe last — the kernel queued its messages about a process before the
      * others' records of it, so once it has been read, {@link Attribution} can decide what the
@@ -302,6 +331,7 @@ public final class Agent implements AutoCloseable {
         for (Probe p : probes) {
             p.close();
         }
+        window.close();
         link.close();
         sender.close();
         if (hasher != null) {

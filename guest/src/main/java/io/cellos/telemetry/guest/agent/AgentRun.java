@@ -2,7 +2,6 @@ package io.cellos.telemetry.guest.agent;
 
 import io.cellos.telemetry.guest.linux.ErrnoException;
 import io.cellos.telemetry.guest.linux.Libc;
-import io.cellos.telemetry.guest.probe.Probe;
 import io.cellos.telemetry.guest.probe.dns.PeerHosts;
 import io.cellos.telemetry.guest.probe.ebpf.CallerRanges;
 import io.cellos.telemetry.wire.ExitCode;
@@ -93,10 +92,10 @@ final class AgentRun {
         Agent agent;
         try {
             guard = OomGuard.of(o.guard(), System.nanoTime());
-            agent = new Agent(channel, armed.probes(), new EventQueue(o.queue(), hosts), scope, guard,
+            agent = new Agent(channel, armed.probes(), armed.window(), new EventQueue(o.queue(), hosts), scope, guard,
                     o.heartbeat().toNanos(), pid, SelfProtection.COMM, log);
         } catch (IOException | RuntimeException e) {
-            armed.probes().forEach(Probe::close); // give back what they set in the kernel (audit rules)
+            armed.close(); // give back what they set in the kernel (audit rules)
             channel.close();
             throw e;
         }

@@ -10,8 +10,10 @@ import io.cellos.telemetry.guest.probe.ebpf.EbpfCapabilityProbe;
 import io.cellos.telemetry.guest.probe.ebpf.EbpfConnectProbe;
 import io.cellos.telemetry.guest.probe.ebpf.EbpfProcessProbe;
 import io.cellos.telemetry.guest.probe.ebpf.KernelBtf;
+import io.cellos.telemetry.guest.probe.ebpf.WakeWindow;
 import io.cellos.telemetry.guest.probe.file.FileWatchProbe;
 import io.cellos.telemetry.guest.probe.process.ProcessProbe;
+import io.cellos.telemetry.wire.Durations;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -30,13 +32,30 @@ final class ProbeSet {
      * @param mechanism the mechanism in use: {@link ProbeMechanism#BPF} or {@link ProbeMechanism#AUDIT}
      * @param why       why that one, when {@code auto} could not arm eBPF; else empty
      * @param probes    the armed probes, now owned by the caller
+     * @param window    the window the eBPF probes submit under ({@link WakeWindow#NONE} under audit),
+     *                  now owned by the caller
      * @param on        what each armed probe watches and how
      * @param off       under degrade, each probe left off and why
      */
-    record Armed(ProbeMechanism mechanism, String why, List<Probe> probes, List<String> on, List<String> off) {
-        /** The ready line's words for the mechanism: {@code "bpf"}, or {@code "audit (eBPF: ...)"}. */
+    record Armed(ProbeMechanism mechanism, String why, List<Probe> probes, WakeWindow window, List<String> on,
+                 List<String> off) {
+        /**
+         * The ready line's words for the mechanism: {@code "bpf, batch window off"}, or
+         * {@code "audit (eBPF: ...)"}.
+         */
         String describeMechanism() {
-            return mechanism.flag() + (why.isEmpty() ? "" : " (" + why + ")");
+            return mechanism.flag() + (why.isEmpty() ? "" : " (" + why + ")")
+                    + (mechanism == ProbeMechanism.BPF ? ", batch window " + describe(window) : "");
+        }
+
+        private static String describe(WakeWindow w) {
+            return w.length().isZero() ? "off" : Durations.format(w.length());
+        }
+
+        /** Closes the probes and the window: what arming made. */
+        void close() {
+            probes.forEach(Probe::close);
+            window.close();
         }
     }
 
@@ -65,18 +84,31 @@ final class ProbeSet {
      */
     static Armed arm(AgentOptions o, PeerHosts hosts, CallerRanges callers) throws NotReadyException {
         if (o.mechanism() != ProbeMechanism.AUTO) {
-            return arm(o.mechanism(), "", candidates(o, o.mechanism(), hosts, callers), o.failureMode());
+            WakeWindow w = window(o, o.mechanism());
+            return arm(o.mechanism(), "", candidates(o, o.mechanism(), hosts, callers, w), w, o.failureMode());
         }
         try {
-            return arm(ProbeMechanism.BPF, "", candidates(o, ProbeMechanism.BPF, hosts, callers), FailureMode.FAIL_CELL);
+            WakeWindow w = window(o, ProbeMechanism.BPF);
+            return arm(ProbeMechanism.BPF, "", candidates(o, ProbeMechanism.BPF, hosts, callers, w), w,
+                    FailureMode.FAIL_CELL);
         } catch (NotReadyException e) {
             return arm(ProbeMechanism.AUDIT, "eBPF could not be armed: " + e.getCause().getMessage(),
-                    candidates(o, ProbeMechanism.AUDIT, hosts, callers), o.failureMode());
+                    candidates(o, ProbeMechanism.AUDIT, hosts, callers, WakeWindow.NONE), WakeWindow.NONE,
+                    o.failureMode());
         }
     }
 
-    static Armed arm(ProbeMechanism mechanism, String why, List<Candidate> candidates, FailureMode mode)
-            throws NotReadyException {
+    /** The options' batch window for {@code mechanism}'s probes: none under audit, whose records come by netlink. */
+    private static WakeWindow window(AgentOptions o, ProbeMechanism mechanism) {
+        return mechanism == ProbeMechanism.BPF ? WakeWindow.of(o.batchWindow()) : WakeWindow.NONE;
+    }
+
+    /**
+     * Arms {@code candidates}, whose eBPF probes submit under {@code window}; when that fails,
+     * closes what was armed and the window.
+     */
+    static Armed arm(ProbeMechanism mechanism, String why, List<Candidate> candidates, WakeWindow window,
+                     FailureMode mode) throws NotReadyException {
         List<Probe> probes = new ArrayList<>();
         List<String> on = new ArrayList<>();
         List<String> off = new ArrayList<>();
@@ -88,13 +120,14 @@ final class ProbeSet {
             } catch (IOException | RuntimeException e) {
                 if (mode == FailureMode.FAIL_CELL) {
                     probes.forEach(Probe::close);
+                    window.close();
                     throw new NotReadyException("a probe cannot be armed (--on-agent-failure fail-cell): "
                             + e.getMessage(), e);
                 }
                 off.add(e.getMessage());
             }
         }
-        return new Armed(mechanism, why, probes, on, off);
+        return new Armed(mechanism, why, probes, window, on, off);
     }
 
     /**
@@ -119,22 +152,22 @@ final class ProbeSet {
      * queue it at once, with its {@code host} — whatever the scope.
      */
     private static List<Candidate> candidates(AgentOptions o, ProbeMechanism mechanism, PeerHosts hosts,
-                                              CallerRanges callers) {
+                                              CallerRanges callers, WakeWindow window) {
         List<Candidate> c = new ArrayList<>();
         KernelBtf btf = new KernelBtf(); // parsed once for the eBPF probes, dropped with the candidates
         c.add(before -> armed(new DnsAnswersProbe(hosts)));
         if (mechanism == ProbeMechanism.AUDIT) {
             c.add(before -> armed(new AuditProbe(true)));
         } else {
-            c.add(before -> armed(new EbpfConnectProbe(btf)));
-            c.add(before -> armed(new EbpfCapabilityProbe(btf, callers)));
+            c.add(before -> armed(new EbpfConnectProbe(btf, window)));
+            c.add(before -> armed(new EbpfCapabilityProbe(btf, callers, window)));
             c.add(before -> armed(new SeccompLogProbe()));
         }
         if (!o.watches().isEmpty()) {
             c.add(before -> armed(new FileWatchProbe(o.watches(), SelfProtection.COMM)));
         }
         if (mechanism == ProbeMechanism.BPF) {
-            c.add(before -> armed(new EbpfProcessProbe(btf)));
+            c.add(before -> armed(new EbpfProcessProbe(btf, window)));
         } else {
             ProcessProbe.Mechanism process = switch (o.processProbe()) {
                 case "connector" -> ProcessProbe.Mechanism.CONNECTOR;

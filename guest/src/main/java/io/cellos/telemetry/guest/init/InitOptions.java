@@ -1,7 +1,7 @@
 package io.cellos.telemetry.guest.init;
 
 import io.cellos.telemetry.guest.agent.FailureMode;
-import io.cellos.telemetry.guest.agent.ProbeMechanism;
+import io.cellos.telemetry.guest.agent.Observation;
 import io.cellos.telemetry.guest.agent.TransportAddress;
 import io.cellos.telemetry.guest.command.Args;
 import io.cellos.telemetry.guest.command.PathArgs;
@@ -25,23 +25,23 @@ import java.util.TreeSet;
  * @param agentTransport  the agent's channel, when init launches it
  * @param watches         the agent's declared files, when init launches it; absolute and normalised
  * @param failureMode     what an agent that cannot become ready means
- * @param mechanism       how the agent observes processes, execs and connects, when init launches it
+ * @param observation     how the agent observes processes, execs and connects, when init launches it
  * @param protect         more pids whose threads the gate protects
  * @param keep            capabilities the workload keeps, of those {@link WorkloadIsolation} drops
  */
 public record InitOptions(List<String> workload, String hold, TransportAddress exitTo, boolean agentExternal,
                           TransportAddress agentTransport, List<String> watches, FailureMode failureMode,
-                          ProbeMechanism mechanism, List<Integer> protect, Set<Integer> keep) {
+                          Observation observation, List<Integer> protect, Set<Integer> keep) {
     /** The host's exit-code port: {@code vsock:2:9000}. */
     public static final TransportAddress DEFAULT_EXIT_TO = new TransportAddress(null, Wire.VMADDR_CID_HOST, Wire.VSOCK_EXIT_PORT);
-    static final Set<String> VALUED = Set.of("hold", "exit-to", "agent-transport", "watch", "on-agent-failure", "probe-mechanism", "protect",
+    static final Set<String> VALUED = Set.of("hold", "exit-to", "agent-transport", "watch", "on-agent-failure", "probe-mechanism", "batch-window", "protect",
             "keep-capability");
     static final Set<String> FLAGS = Set.of("agent-external");
 
     public static final String HELP = """
             Usage: cellos init [--exit-to T] [--agent-transport T] [--watch PATH]...
                                [--on-agent-failure fail-cell|degrade] [--probe-mechanism M]
-                               [--agent-external]
+                               [--batch-window D] [--agent-external]
                                [--hold FIFO] [--protect PID]... [--keep-capability C]...
                                [-- CMD [ARGS...]]
 
@@ -73,6 +73,8 @@ public record InitOptions(List<String> workload, String hold, TransportAddress e
               --on-agent-failure M   fail-cell (default): an agent that cannot become ready
                                      stops the cell; degrade: the workload runs without it
               --probe-mechanism M    the agent's: auto (default), bpf or audit
+              --batch-window D       the agent's, under eBPF: 0 (default, off) or 1ms to 1s
+                                     (cellos agent --help says what it trades)
               --agent-external       do not start the agent: a local cell starts it outside
               --hold FIFO            wait for 'g' on FIFO before anything (a local cell uses it
                                      to start the agent first); anything else stops the cell.
@@ -108,8 +110,7 @@ public record InitOptions(List<String> workload, String hold, TransportAddress e
                     : TransportAddress.parse(a.value("agent-transport"));
             FailureMode mode = a.value("on-agent-failure") == null ? FailureMode.FAIL_CELL
                     : FailureMode.parse(a.value("on-agent-failure"));
-            ProbeMechanism mechanism = a.value("probe-mechanism") == null ? ProbeMechanism.AUTO
-                    : ProbeMechanism.parse(a.value("probe-mechanism"));
+            Observation observation = Observation.parse(a);
             List<Integer> protect = new ArrayList<>();
             for (String p : a.values("protect")) {
                 long pid = a.unsigned("--protect", p, Integer.MAX_VALUE);
@@ -119,7 +120,7 @@ public record InitOptions(List<String> workload, String hold, TransportAddress e
                 protect.add((int) pid);
             }
             if (a.has("agent-external") && (a.has("agent-transport") || a.has("watch") || a.has("on-agent-failure")
-                    || a.has("probe-mechanism"))) {
+                    || a.has("probe-mechanism") || a.has("batch-window"))) {
                 throw a.usage("--agent-external: the agent's options belong to whoever starts it");
             }
             Set<Integer> keep = new TreeSet<>();
@@ -136,7 +137,7 @@ public record InitOptions(List<String> workload, String hold, TransportAddress e
                 PathArgs.fifo(a, "--hold", hold);
             }
             return new InitOptions(a.positional(), hold, exitTo, a.has("agent-external"), agent,
-                    PathArgs.absolute(a.values("watch")), mode, mechanism, protect, keep);
+                    PathArgs.absolute(a.values("watch")), mode, observation, protect, keep);
         } catch (IllegalArgumentException e) {
             throw a.usage(e.getMessage());
         }
@@ -145,7 +146,9 @@ public record InitOptions(List<String> workload, String hold, TransportAddress e
     /** The agent's arguments, when init launches it. */
     List<String> agentArgs() {
         List<String> args = new ArrayList<>(List.of("--transport", agentTransport.toString(),
-                "--on-agent-failure", failureMode.flag(), "--probe-mechanism", mechanism.flag(), "--guard", Long.toString(ProcessHandle.current().pid())));
+                "--on-agent-failure", failureMode.flag()));
+        args.addAll(observation.agentArgs());
+        args.addAll(List.of("--guard", Long.toString(ProcessHandle.current().pid())));
         for (String w : watches) {
             args.addAll(List.of("--watch", w));
         }

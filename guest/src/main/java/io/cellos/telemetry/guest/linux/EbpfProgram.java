@@ -99,6 +99,8 @@ public final class EbpfProgram {
     private static final int EXIT = 0x90;
     /** {@code src_reg} of an {@code ld_imm64} whose immediate is a map's fd, which the verifier replaces by the map. */
     private static final int PSEUDO_MAP_FD = 1;
+    /** {@code src_reg} of an {@code ld_imm64} whose immediates are a map's fd and an offset into its value, which the verifier replaces by that address. */
+    private static final int PSEUDO_MAP_VALUE = 2;
     /** {@code src_reg} of a {@code call} whose immediate is a kernel function's BTF id ({@code off} 0: vmlinux's). */
     private static final int PSEUDO_KFUNC_CALL = 2;
 
@@ -173,6 +175,15 @@ public final class EbpfProgram {
     public EbpfProgram loadMapFd(int dst, int mapFd) {
         add(LD | IMM | Size.DW.code, dst, PSEUDO_MAP_FD, 0, mapFd);
         return add(0, 0, 0, 0, 0);
+    }
+
+    /**
+     * {@code dst = &map[fd][0] + offset}: the address of the first value of the array map whose
+     * descriptor is {@code mapFd}, plus {@code offset}, with no helper call (two slots).
+     */
+    public EbpfProgram loadMapValue(int dst, int mapFd, int offset) {
+        add(LD | IMM | Size.DW.code, dst, PSEUDO_MAP_VALUE, 0, mapFd);
+        return add(0, 0, 0, 0, offset);
     }
 
     /** {@code call helper}: arguments in {@code r1}–{@code r5}, the result in {@code r0}. */

@@ -51,6 +51,16 @@ public interface Probe extends AutoCloseable {
     }
 
     /**
+     * Whether records wait for this probe in memory it reads without a system call (an eBPF ring),
+     * which its fd may not have signalled: its programs may leave records for the loop's next wake
+     * instead of waking it for each. The loop then reads the probe in any wake. Asking costs no
+     * system call.
+     */
+    default boolean recordsWaiting() {
+        return false;
+    }
+
+    /**
      * Whether what this probe learns names other probes' events as they leave the agent's queue
      * (the DNS answers that give connects their {@code host}): the agent then reads it once more
      * before it sends a connect that has no name yet, so that what arrived after the wait that woke

@@ -3,6 +3,7 @@ package io.cellos.telemetry.guest.agent;
 import io.cellos.telemetry.guest.probe.Probe;
 import io.cellos.telemetry.guest.probe.ProbeOutput;
 import io.cellos.telemetry.guest.probe.dns.PeerHosts;
+import io.cellos.telemetry.guest.probe.ebpf.WakeWindow;
 import io.cellos.telemetry.wire.Extensions;
 import io.cellos.telemetry.wire.ProbeEvent;
 import io.cellos.telemetry.wire.ProbeSource;
@@ -58,7 +59,7 @@ class AgentLoopTest {
     void startAgent(int queue, Duration heartbeat) throws Exception {
         running = AgentThread.start(() -> {
             probe.arm();
-            return new Agent(new Channel(TransportAddress.parse("unix:" + socket())), List.of(probe),
+            return new Agent(new Channel(TransportAddress.parse("unix:" + socket())), List.of(probe), WakeWindow.NONE,
                     new EventQueue(queue), ProcessScope.everything(), OomGuard.NONE, heartbeat.toNanos(), AGENT_PID,
                     "test-agent",
                     new PrintStream(log, true));
@@ -230,7 +231,7 @@ class AgentLoopTest {
             running = AgentThread.start(() -> {
                 first.arm();
                 probe.arm();
-                return new Agent(new Channel(TransportAddress.parse("unix:" + socket())), List.of(first, probe),
+                return new Agent(new Channel(TransportAddress.parse("unix:" + socket())), List.of(first, probe), WakeWindow.NONE,
                         new EventQueue(1024), ProcessScope.everything(), OomGuard.NONE, Duration.ofMinutes(1).toNanos(),
                         AGENT_PID, "test-agent", new PrintStream(log, true));
             });
@@ -268,7 +269,7 @@ class AgentLoopTest {
                 names.arm();
                 probe.arm();
                 connects.arm();
-                return new Agent(new Channel(TransportAddress.parse("unix:" + socket())), List.of(names, probe, connects),
+                return new Agent(new Channel(TransportAddress.parse("unix:" + socket())), List.of(names, probe, connects), WakeWindow.NONE,
                         new EventQueue(1024, hosts), ProcessScope.everything(), OomGuard.NONE,
                         Duration.ofMinutes(1).toNanos(), AGENT_PID, "test-agent", new PrintStream(log, true));
             });

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -50,6 +51,29 @@ class AgentOptionsTest {
         assertEquals(ProbeMechanism.BPF, AgentOptions.parse(List.of("--probe-mechanism", "bpf"), Map.of()).mechanism());
         assertEquals(ProbeMechanism.AUDIT, AgentOptions.parse(List.of("--probe-mechanism", "audit"), Map.of()).mechanism());
         assertEquals(ProbeMechanism.AUDIT, AgentOptions.parse(List.of("--process-probe", "connector"), Map.of()).mechanism());
+    }
+
+    @Test
+    void theBatchWindowIsOffUnlessGivenAndOnlyEbpfTakesOne() throws Exception {
+        assertEquals(Duration.ZERO, AgentOptions.parse(List.of(), Map.of()).batchWindow());
+        assertEquals(Duration.ofMillis(10), AgentOptions.parse(List.of("--batch-window", "10ms"), Map.of()).batchWindow());
+        assertEquals(Duration.ofSeconds(1),
+                AgentOptions.parse(List.of("--probe-mechanism", "bpf", "--batch-window", "1s"), Map.of()).batchWindow());
+        assertEquals(Duration.ZERO, AgentOptions.parse(List.of("--batch-window", "0"), Map.of()).batchWindow());
+        assertEquals(Duration.ZERO, AgentOptions.parse(List.of("--batch-window", "0ms"), Map.of()).batchWindow());
+        for (String bad : List.of("2s", "500", "-1ms", "fast")) {
+            UsageException e = assertThrows(UsageException.class,
+                    () -> AgentOptions.parse(List.of("--batch-window", bad), Map.of()));
+            assertTrue(e.getMessage().contains("--batch-window"), "names the option: " + e.getMessage());
+        }
+        assertTrue(assertThrows(UsageException.class, () -> AgentOptions.parse(List.of("--batch-window", "2s"), Map.of()))
+                .getMessage().contains("1ms to 1000ms"), "says the range");
+        for (List<String> audit : List.of(List.of("--probe-mechanism", "audit"), List.of("--process-probe", "connector"))) {
+            List<String> args = new ArrayList<>(audit);
+            args.addAll(List.of("--batch-window", "5ms"));
+            assertTrue(assertThrows(UsageException.class, () -> AgentOptions.parse(args, Map.of())).getMessage()
+                    .contains("eBPF"), "audit has no window: " + args);
+        }
     }
 
     @Test

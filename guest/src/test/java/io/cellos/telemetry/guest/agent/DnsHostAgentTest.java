@@ -53,7 +53,7 @@ class DnsHostAgentTest {
                 PeerHosts hosts = new PeerHosts();
                 ProbeSet.Armed armed = ProbeSet.arm(o, hosts, ProbeSet.startReading(o));
                 assertTrue(armed.probes().stream().anyMatch(p -> p instanceof DnsAnswersProbe), armed.on().toString());
-                return new Agent(new Channel(o.transport()), armed.probes(), new EventQueue(65_536, hosts),
+                return new Agent(new Channel(o.transport()), armed.probes(), armed.window(), new EventQueue(65_536, hosts),
                         ProcessScope.everything(), OomGuard.NONE, Duration.ofMinutes(1).toNanos(), 4242, "test-agent",
                         new PrintStream(log, true));
             });

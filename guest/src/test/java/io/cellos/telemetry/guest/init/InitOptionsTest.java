@@ -1,11 +1,15 @@
 package io.cellos.telemetry.guest.init;
 
+import io.cellos.telemetry.guest.command.UsageException;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Init's command line. */
 class InitOptionsTest {
@@ -18,6 +22,20 @@ class InitOptionsTest {
         assertEquals(List.of("--transport", "vsock:2:9001", "--on-agent-failure", "fail-cell", "--probe-mechanism", "bpf", "--guard",
                 Long.toString(ProcessHandle.current().pid()), "--watch", srv, "--watch", "/etc/passwd"), o.agentArgs(),
                 "the agent guards init's OOM score");
+    }
+
+    @Test
+    void theBatchWindowGoesToTheAgentOnlyWhenGivenAndNeverWithAnExternalAgent() throws Exception {
+        assertFalse(InitOptions.parse(List.of("--", "true")).agentArgs().contains("--batch-window"), "the agent's default");
+        assertEquals(List.of("--transport", "vsock:2:9001", "--on-agent-failure", "fail-cell", "--probe-mechanism", "auto",
+                        "--batch-window", "10ms", "--guard", Long.toString(ProcessHandle.current().pid())),
+                InitOptions.parse(List.of("--batch-window", "10ms", "--", "true")).agentArgs());
+        assertTrue(assertThrows(UsageException.class,
+                () -> InitOptions.parse(List.of("--probe-mechanism", "audit", "--batch-window", "10ms", "--", "true")))
+                .getMessage().contains("eBPF"));
+        assertTrue(assertThrows(UsageException.class,
+                () -> InitOptions.parse(List.of("--agent-external", "--batch-window", "10ms", "--", "true")))
+                .getMessage().contains("--agent-external"));
     }
 
     @Test

@@ -173,7 +173,7 @@ final class CapabilityPrograms {
                 .store(Size.W, R7, RET, R1)
                 .store(Size.W, R7, CREATOR, R9);
         syscall(p);
-        CountedRing.submit(p);
+        ring.submit(p);
         p.jump(OUT)
                 .label(SILENCED);
         CountedRing.count(p, SILENT);                                         // nothing written

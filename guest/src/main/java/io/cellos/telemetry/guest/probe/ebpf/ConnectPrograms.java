@@ -185,7 +185,7 @@ final class ConnectPrograms {
                 .load(Size.W, R1, R10, UNIX_LEN)
                 .store(Size.W, R7, UNIX_LENGTH, R1)
                 .label("stored");
-        return CountedRing.submit(p, OUT, ALLOW);
+        return ring.submit(p, OUT, ALLOW);
     }
 
     /** The attach type of the connect hook of {@code family}. */
@@ -254,7 +254,7 @@ final class ConnectPrograms {
         }
         p.load(Size.W, R1, R6, CTX_PROTOCOL)
                 .store(Size.W, R7, PROTOCOL, R1);                             // protocol: TCP, or UDP
-        return CountedRing.submit(p, OUT, ALLOW);
+        return ring.submit(p, OUT, ALLOW);
     }
 
     /** Copies the context's address into the 16 bytes at {@code base + at} (8-aligned): an IPv4 one zero-padded. */

@@ -49,24 +49,23 @@ final class CountedRing implements AutoCloseable {
     private final Fd counterMap;
     private final MemorySegment counters;
     private final BpfRingBuffer ring;
+    private final WakeWindow window;
     private long lostReported;
-
-    /** A ring of {@code bytes} with the two counters; see {@link #CountedRing(int, int, String)}. */
-    CountedRing(int bytes, String name) throws ErrnoException {
-        this(bytes, COUNTERS_BYTES, name);
-    }
 
     /**
      * Creates the ring of {@code bytes} (a power of two, at least a page) and {@code counterBytes} of
      * counters (at least {@value #COUNTERS_BYTES}, a multiple of 8), named {@code name} and
-     * {@code name + "_cnt"} for {@code bpftool} (the longer at most 15 bytes), and maps both.
+     * {@code name + "_cnt"} for {@code bpftool} (the longer at most 15 bytes), and maps both; its
+     * programs {@linkplain #submit submit} under {@code window}, which this opens if need be (and
+     * does not own).
      *
      * @throws ErrnoException naming the map or mapping that failed; nothing is left behind
      */
-    CountedRing(int bytes, int counterBytes, String name) throws ErrnoException {
+    CountedRing(int bytes, int counterBytes, String name, WakeWindow window) throws ErrnoException {
         if (counterBytes < COUNTERS_BYTES || counterBytes % Long.BYTES != 0) {
             throw new IllegalArgumentException("counters of " + counterBytes + " bytes: at least lost and seen, in u64s");
         }
+        window.open();
         Fd rm = Bpf.createMap(Bpf.MAP_TYPE_RINGBUF, 0, 0, bytes, 0, name);
         Fd cm = null;
         MemorySegment c = null;
@@ -87,6 +86,7 @@ final class CountedRing implements AutoCloseable {
         this.ringMap = rm;
         this.counterMap = cm;
         this.counters = c;
+        this.window = window;
     }
 
     /** The ring map's descriptor: the loop waits on it, readable while records wait. */
@@ -147,15 +147,16 @@ final class CountedRing implements AutoCloseable {
         RecordHeader.stamp(p);
     }
 
-    /** Appends to {@code p}: submit the record in {@code r7}, waking the reader. */
-    static void submit(EbpfProgram p) {
-        p.mov(R1, R7)
-                .movImm(R2, 0)
-                .call(BpfHelper.RINGBUF_SUBMIT);
+    /**
+     * Appends to {@code p}: submit the record in {@code r7}, waking the reader as the ring's
+     * {@link WakeWindow} says. Clobbers {@code r0}–{@code r5}.
+     */
+    void submit(EbpfProgram p) {
+        window.submit(p);
     }
 
     /** Appends to {@code p}: {@linkplain #submit submit} the record in {@code r7}; then {@code out:} return {@code verdict}. */
-    static EbpfProgram submit(EbpfProgram p, String out, int verdict) {
+    EbpfProgram submit(EbpfProgram p, String out, int verdict) {
         submit(p);
         return p.label(out)
                 .movImm(R0, verdict)

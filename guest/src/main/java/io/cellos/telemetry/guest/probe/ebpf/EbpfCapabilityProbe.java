@@ -82,21 +82,22 @@ public final class EbpfCapabilityProbe extends RingProbe {
 
     /** @param ringBytes the ring buffer's size: a power of two, at least a page */
     public EbpfCapabilityProbe(int ringBytes) {
-        this(ringBytes, new KernelBtf());
+        this(ringBytes, new KernelBtf(), WakeWindow.NONE);
     }
 
     /**
-     * A probe with the default ring, reading the kernel's BTF from {@code kernelTypes}, which probes
-     * armed together share, and its callers' addresses from {@code callers}, being read meanwhile.
-     * A later {@link #arm} after a {@link #close} reads both anew.
+     * A probe with the default ring, reading the kernel's BTF from {@code kernelTypes} and waking
+     * its reader under {@code window}, which probes armed together share, and its callers'
+     * addresses from {@code callers}, being read meanwhile. A later {@link #arm} after a
+     * {@link #close} reads both anew.
      */
-    public EbpfCapabilityProbe(KernelBtf kernelTypes, CallerRanges callers) {
-        this(DEFAULT_RING_BYTES, kernelTypes);
+    public EbpfCapabilityProbe(KernelBtf kernelTypes, CallerRanges callers, WakeWindow window) {
+        this(DEFAULT_RING_BYTES, kernelTypes, window);
         this.callers = callers;
     }
 
-    private EbpfCapabilityProbe(int ringBytes, KernelBtf kernelTypes) {
-        super(DESCRIPTION, ringBytes, CapabilityPrograms.COUNTERS_BYTES, "cellos_caps", kernelTypes);
+    private EbpfCapabilityProbe(int ringBytes, KernelBtf kernelTypes, WakeWindow window) {
+        super(DESCRIPTION, ringBytes, CapabilityPrograms.COUNTERS_BYTES, "cellos_caps", kernelTypes, window);
     }
 
     /**

@@ -86,19 +86,19 @@ public final class EbpfConnectProbe extends RingProbe {
      * @param destinations how many (socket, destination) pairs of UDP sends are remembered
      */
     public EbpfConnectProbe(int ringBytes, int destinations) {
-        this(ringBytes, destinations, new KernelBtf());
+        this(ringBytes, destinations, new KernelBtf(), WakeWindow.NONE);
     }
 
     /**
      * A probe with the default ring and dedup table, reading the kernel's BTF from
-     * {@code kernelTypes}, which probes armed together share.
+     * {@code kernelTypes} and waking its reader under {@code window}, which probes armed together share.
      */
-    public EbpfConnectProbe(KernelBtf kernelTypes) {
-        this(DEFAULT_RING_BYTES, DEFAULT_DESTINATIONS, kernelTypes);
+    public EbpfConnectProbe(KernelBtf kernelTypes, WakeWindow window) {
+        this(DEFAULT_RING_BYTES, DEFAULT_DESTINATIONS, kernelTypes, window);
     }
 
-    private EbpfConnectProbe(int ringBytes, int destinations, KernelBtf kernelTypes) {
-        super(DESCRIPTION, ringBytes, CountedRing.COUNTERS_BYTES, "cellos_conn", kernelTypes);
+    private EbpfConnectProbe(int ringBytes, int destinations, KernelBtf kernelTypes, WakeWindow window) {
+        super(DESCRIPTION, ringBytes, CountedRing.COUNTERS_BYTES, "cellos_conn", kernelTypes, window);
         this.destinations = destinations;
     }
 

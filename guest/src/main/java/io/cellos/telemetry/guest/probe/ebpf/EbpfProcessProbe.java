@@ -75,19 +75,19 @@ public final class EbpfProcessProbe extends RingProbe {
      * @param declareExecs whether to declare {@code process.exec} (else another probe does)
      */
     public EbpfProcessProbe(int ringBytes, boolean declareExecs) {
-        this(ringBytes, declareExecs, new KernelBtf());
+        this(ringBytes, declareExecs, new KernelBtf(), WakeWindow.NONE);
     }
 
     /**
      * A probe with the default ring that declares execs, reading the kernel's BTF from
-     * {@code kernelTypes}, which probes armed together share.
+     * {@code kernelTypes} and waking its reader under {@code window}, which probes armed together share.
      */
-    public EbpfProcessProbe(KernelBtf kernelTypes) {
-        this(DEFAULT_RING_BYTES, true, kernelTypes);
+    public EbpfProcessProbe(KernelBtf kernelTypes, WakeWindow window) {
+        this(DEFAULT_RING_BYTES, true, kernelTypes, window);
     }
 
-    private EbpfProcessProbe(int ringBytes, boolean declareExecs, KernelBtf kernelTypes) {
-        super(DESCRIPTION, ringBytes, CountedRing.COUNTERS_BYTES, "cellos_proc", kernelTypes);
+    private EbpfProcessProbe(int ringBytes, boolean declareExecs, KernelBtf kernelTypes, WakeWindow window) {
+        super(DESCRIPTION, ringBytes, CountedRing.COUNTERS_BYTES, "cellos_proc", kernelTypes, window);
         this.events = new ProcessEvents(declareExecs);
     }
 

@@ -127,7 +127,7 @@ final class ProcessPrograms {
                 .andImm(R1, CLONE_THREAD)
                 .jumpIf(R1, NE, 0, OUT);                                      // a thread: not a process
         ring.reserve(p, FORK, RECORD_BYTES, OUT);
-        return CountedRing.submit(p
+        return ring.submit(p
                 .load(Size.W, R1, R7, RecordHeader.PID)                       // the forking process is the parent
                 .store(Size.W, R7, OTHER, R1)
                 .load(Size.W, R1, R6, tp.field("pid", 4).offset())            // r1 = the child's pid
@@ -147,7 +147,7 @@ final class ProcessPrograms {
                 .movImm(R2, PATH_BYTES)                                       // r2 = its room, NUL included
                 .call(BpfHelper.PROBE_READ_KERNEL_STR)
                 .store(Size.W, R7, DETAIL, R0);                               // length with NUL, or -errno
-        return CountedRing.submit(executedFile(arguments(p)), OUT, 0);
+        return ring.submit(executedFile(arguments(p)), OUT, 0);
     }
 
     /**
@@ -258,7 +258,7 @@ final class ProcessPrograms {
                     .jumpIfReg(R1, NE, R2, OUT);                              // not the leader
         }
         ring.reserve(p, EXIT, RECORD_BYTES, OUT);
-        return CountedRing.submit(p
+        return ring.submit(p
                 .call(BpfHelper.GET_CURRENT_PID_TGID)
                 .store(Size.W, R7, OTHER, R0)                                 // the low half: the thread that ended
                 .call(BpfHelper.GET_CURRENT_TASK)

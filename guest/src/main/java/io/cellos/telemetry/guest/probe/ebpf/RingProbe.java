@@ -13,7 +13,8 @@ import java.lang.foreign.MemorySegment;
  * finishing and closing every such probe does alike; what is loaded, and what a record means, are
  * the probe's ({@link #load}, {@link #handle}).
  *
- * <p>Confined to the loop thread, which the ring's fd wakes level-triggered; at most
+ * <p>Confined to the loop thread, which the ring's fd wakes level-triggered (when its programs'
+ * {@link WakeWindow} lets them wake it at all); at most
  * {@value #RECORDS_PER_WAKEUP} records per wake-up. Owns, from {@link #arm} to {@link #close}, the
  * ring and what {@link #programs} holds: closing it detaches and unloads all. Holds the kernel's BTF
  * it was made with only until {@link #arm} ends ({@link KernelBtf}).
@@ -27,6 +28,7 @@ abstract class RingProbe implements Probe {
     private final int ringBytes;
     private final int counterBytes;
     private final String ringName;
+    private final WakeWindow window;
     private final BpfRingBuffer.Records handler = (data, at, length) -> handle(this.out, data, at, length);
     /** The kernel's BTF, until {@link #arm} takes it. */
     private KernelBtf kernelTypes;
@@ -41,13 +43,17 @@ abstract class RingProbe implements Probe {
      * @param counterBytes the ring's counters, at least {@value CountedRing#COUNTERS_BYTES}
      * @param ringName     the ring's name for {@code bpftool} ({@link CountedRing})
      * @param kernelTypes  the kernel's BTF, held until {@link #arm} ends
+     * @param window       when the programs wake the reader ({@link WakeWindow}), shared by the
+     *                     probes of one loop, which owns it
      */
-    RingProbe(String description, int ringBytes, int counterBytes, String ringName, KernelBtf kernelTypes) {
+    RingProbe(String description, int ringBytes, int counterBytes, String ringName, KernelBtf kernelTypes,
+              WakeWindow window) {
         this.description = description;
         this.ringBytes = ringBytes;
         this.counterBytes = counterBytes;
         this.ringName = ringName;
         this.kernelTypes = kernelTypes;
+        this.window = window;
     }
 
     @Override
@@ -88,13 +94,13 @@ abstract class RingProbe implements Probe {
     abstract void load(KernelBtf types) throws IOException;
 
     /**
-     * Makes the probe's ring, of the size, counters and name it was made with, which the probe owns
-     * from now on.
+     * Makes the probe's ring, of the size, counters, name and window it was made with, which the
+     * probe owns from now on (the window's map is made with the first ring).
      *
      * @throws ErrnoException naming the map or mapping that failed; nothing is left behind
      */
     final CountedRing openRing() throws ErrnoException {
-        ring = new CountedRing(ringBytes, counterBytes, ringName);
+        ring = new CountedRing(ringBytes, counterBytes, ringName, window);
         return ring;
     }
 
@@ -124,6 +130,16 @@ abstract class RingProbe implements Probe {
         this.out = out;
         int n = ring.drain(handler, RECORDS_PER_WAKEUP, out, deadlineNanos);
         leftUnread = n == RECORDS_PER_WAKEUP && ring.pending();
+    }
+
+    /**
+     * Whether records wait in the ring: read in a memory load, no system call. Under a
+     * {@link WakeWindow} the programs may leave them without waking the loop, which then reads the
+     * ring in its next wake, whatever woke it.
+     */
+    @Override
+    public final boolean recordsWaiting() {
+        return ring.pending();
     }
 
     /** Whether the last read stopped at {@value #RECORDS_PER_WAKEUP} records with more in the ring. */
