@@ -34,7 +34,8 @@ final class LatencyFigure extends Figure {
                 p99.get(w).add(res.percentileMs(0.99));
                 rates.add(res.eventsPerSecond());
                 if (res.received() < res.expected()) {
-                    shortfalls.add("received " + res.received() + " of " + res.expected());
+                    shortfalls.add((w == 0 ? "without" : "with") + " the window, received " + res.received() + " of "
+                            + res.expected());
                 }
             }
         }

@@ -78,7 +78,7 @@ final class CellRunCommand implements Command {
                                          observes processes, execs and connects; the summary
                                          says which it used
                   --batch-window D       as for the agent, under eBPF: 0 (default, off) or 1ms
-                                         to 1s; cellos agent --help says what it trades
+                                         to 100ms; cellos agent --help says what it trades
                   --summary-json FILE    also write the summary as JSON (schema cellos.cell-summary/1,
                                          docs/summary.md): every list whole, the process tree nested
                   --summary-markdown FILE

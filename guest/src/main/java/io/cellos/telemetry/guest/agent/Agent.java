@@ -25,8 +25,8 @@ import java.util.List;
  * socket takes, never waiting; the {@link Link} reconnects when the connection broke. Between
  * wakes, the timer fires by the next thing due (a heartbeat, a drop report, a reconnect, a held
  * name's or exec's end; {@link WakeTimer}), so an idle agent does not wake; while the eBPF rings'
- * {@link WakeWindow} holds records back, the loop waits no longer than it promised. The hasher's answers complete the
- * execs held for them ({@link ExecDigests}) as they come.
+ * {@link WakeWindow} holds records back, the loop waits no longer than it promised. The hasher's
+ * answers complete the execs held for them ({@link ExecDigests}) as they come.
  *
  * <p>Once the scope root has ended there is nothing left to observe: the loop stops as on
  * {@link #stop}, so that an agent whose cell was torn down from outside does not run on.
@@ -140,7 +140,7 @@ public final class Agent implements AutoCloseable {
         while (running) {
             long before = System.nanoTime();
             armTimer(before);
-            boolean probeReady = awaitWake(window.waitMillis(before));
+            boolean probeReady = awaitWake(stoppedAtBound() ? 0 : window.waitMillis(before));
             long now = System.nanoTime();
             guard.check(now, what -> {
                 log.println("cellos-telemetry: tampered: " + what);
@@ -205,14 +205,15 @@ public final class Agent implements AutoCloseable {
     }
 
     /**
-     * Reads, in list order, every probe whose fd the wait reported readable or whose records wait,
-     * and the last probe
-     * whatever woke the loop. The order is {@link ProbeSet}'s: audit's records and the declared files
-     * first, the process probe last — the kernel queued its messages about a process before the
-     * others' records of it, so once it has been read, {@link Attribution} can decide what the
-     * others said. A probe whose fd was not readable has nothing to hand over; reading it anyway
-     * costs a system call for most (a {@code recv} that finds nothing), once per wake. What becomes
-     * readable after the wait is read in the next wake, the fds being level-triggered.
+     * Reads, in list order, every probe whose fd the wait reported readable or whose records wait
+     * ({@link #markWaiting}), and the last probe whatever woke the loop. The order is
+     * {@link ProbeSet}'s: audit's records and the declared files first, the process probe last —
+     * the kernel queued its messages about a process before the others' records of it, so once it
+     * has been read, {@link Attribution} can decide what the others said. Any other probe has
+     * nothing to hand over; reading it anyway would cost a system call for most (a {@code recv}
+     * that finds nothing), once per wake. What becomes readable after the wait is read in the next
+     * wake, the fds being level-triggered, and what an eBPF ring holds unsignalled by the promised
+     * one ({@link WakeWindow}).
      */
     private void readProbes() throws IOException {
         int last = probes.size() - 1;
@@ -237,6 +238,16 @@ public final class Agent implements AutoCloseable {
                 p.onReadable(output);
             }
         }
+    }
+
+    /** Whether a probe's last read stopped at its bound with records left that nothing will signal. */
+    private boolean stoppedAtBound() {
+        for (Probe p : probes) {
+            if (p.stoppedAtBound()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether a probe stopped short of reading everything about processes (a bounded storm). */

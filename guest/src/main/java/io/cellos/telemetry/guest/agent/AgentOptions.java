@@ -86,12 +86,13 @@ public record AgentOptions(TransportAddress transport, List<String> watches, Fai
                                      else audit, saying why. The ready line names the one in use
               --batch-window D       eBPF: how long the kernel may hold events back so that
                                      events close together are read and sent in one wake of
-                                     the agent: 0 (default, off) or 1ms to 1s. The first event
+                                     the agent: 0 (default, off) or 1ms to 100ms. The first event
                                      after a quiet window still wakes the agent at once; the
-                                     rest wait at most D. Under a steady load, 10ms took about
-                                     half of the agent's CPU per event off, and added up to D to
-                                     each event's delay; events held when the VM ends suddenly
-                                     are lost with it (the host declares that end)
+                                     rest wait about D (less when a ring fills up). Under a
+                                     steady load, 10ms took about half of the agent's CPU per
+                                     event off, and added up to D to each event's delay; events
+                                     held when the VM ends suddenly are lost with it (the host
+                                     declares that end)
               --process-probe P      audit's process probe: auto (default: the netlink connector,
                                      else the /proc walk), connector, or procwalk (the
                                      reference's 100 ms poll); connector or procwalk choose audit

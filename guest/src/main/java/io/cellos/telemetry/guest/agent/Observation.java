@@ -18,9 +18,6 @@ import java.util.List;
  * @param batchWindow how long the eBPF programs may hold records back; zero for none
  */
 public record Observation(ProbeMechanism mechanism, Duration batchWindow) {
-    /** The two option names, without {@code --}. */
-    public static final List<String> OPTIONS = List.of("probe-mechanism", "batch-window");
-
     /**
      * {@code --probe-mechanism} and {@code --batch-window} from {@code a}.
      *
@@ -38,8 +35,8 @@ public record Observation(ProbeMechanism mechanism, Duration batchWindow) {
 
     /**
      * {@code --batch-window} from {@code a}: a duration ({@code 0} alone too) that {@link WakeWindow#of}
-     * accepts, given only where eBPF may be used ({@code mechanism} not audit); {@link WakeWindow#DEFAULT}
-     * without it.
+     * accepts, other than zero only where eBPF may be used ({@code mechanism} not audit);
+     * {@link WakeWindow#DEFAULT} without it.
      *
      * @throws UsageException naming the value and what is accepted
      */
@@ -48,24 +45,27 @@ public record Observation(ProbeMechanism mechanism, Duration batchWindow) {
         if (text == null) {
             return WakeWindow.DEFAULT;
         }
-        if (mechanism == ProbeMechanism.AUDIT) {
-            throw a.usage("--batch-window is the eBPF probes' (audit's records come by netlink, each as it is made); "
-                    + "leave it out, or use --probe-mechanism bpf or auto");
-        }
+        Duration d;
         try {
-            Duration d = text.equals("0") ? Duration.ZERO : Durations.parse(text);
+            d = text.equals("0") ? Duration.ZERO : Durations.parse(text);
             WakeWindow.of(d);
-            return d;
         } catch (IllegalArgumentException e) {
             throw a.usage("--batch-window: " + e.getMessage());
         }
+        if (mechanism == ProbeMechanism.AUDIT && !d.isZero()) {
+            throw a.usage("--batch-window " + text + " is for the eBPF probes, and "
+                    + (a.value("process-probe") != null ? "--process-probe " + a.value("process-probe")
+                    : "--probe-mechanism audit") + " chooses audit (whose records come by netlink, each as it is "
+                    + "made); leave the window out, or let the agent use eBPF");
+        }
+        return d;
     }
 
-    /** The agent's arguments for this: the mechanism, and the window unless it is the default. */
+    /** The agent's arguments for this: the mechanism, and the window unless it is the default (none). */
     public List<String> agentArgs() {
         List<String> args = new ArrayList<>(List.of("--probe-mechanism", mechanism.flag()));
-        if (!batchWindow.equals(WakeWindow.DEFAULT)) {
-            args.addAll(List.of("--batch-window", batchWindow.isZero() ? "0" : Durations.format(batchWindow)));
+        if (!batchWindow.isZero()) {
+            args.addAll(List.of("--batch-window", Durations.format(batchWindow)));
         }
         return args;
     }

@@ -92,7 +92,8 @@ final class ProbeSet {
             return arm(ProbeMechanism.BPF, "", candidates(o, ProbeMechanism.BPF, hosts, callers, w), w,
                     FailureMode.FAIL_CELL);
         } catch (NotReadyException e) {
-            return arm(ProbeMechanism.AUDIT, "eBPF could not be armed: " + e.getCause().getMessage(),
+            return arm(ProbeMechanism.AUDIT, "eBPF could not be armed: " + e.getCause().getMessage()
+                            + (o.batchWindow().isZero() ? "" : "; its batch window is not used"),
                     candidates(o, ProbeMechanism.AUDIT, hosts, callers, WakeWindow.NONE), WakeWindow.NONE,
                     o.failureMode());
         }

@@ -73,7 +73,7 @@ public record InitOptions(List<String> workload, String hold, TransportAddress e
               --on-agent-failure M   fail-cell (default): an agent that cannot become ready
                                      stops the cell; degrade: the workload runs without it
               --probe-mechanism M    the agent's: auto (default), bpf or audit
-              --batch-window D       the agent's, under eBPF: 0 (default, off) or 1ms to 1s
+              --batch-window D       the agent's, under eBPF: 0 (default, off) or 1ms to 100ms
                                      (cellos agent --help says what it trades)
               --agent-external       do not start the agent: a local cell starts it outside
               --hold FIFO            wait for 'g' on FIFO before anything (a local cell uses it

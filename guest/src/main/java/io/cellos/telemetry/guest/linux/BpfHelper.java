@@ -36,6 +36,8 @@ public enum BpfHelper {
     RINGBUF_RESERVE(131),
     /** {@code void bpf_ringbuf_submit(void *data, u64 flags)}: commits a reserved record. */
     RINGBUF_SUBMIT(132),
+    /** {@code u64 bpf_ringbuf_query(void *ringbuf, u64 flags)}: with {@code BPF_RB_AVAIL_DATA} (0), the bytes written and not yet consumed. */
+    RINGBUF_QUERY(134),
     /** {@code struct task_struct *bpf_get_current_task_btf(void)}: the current thread, as a pointer the verifier knows the type of. */
     GET_CURRENT_TASK_BTF(158),
     /** {@code long bpf_task_pt_regs(struct task_struct *task)}: the user registers the thread saved on entering the kernel ({@code task_pt_regs}). */

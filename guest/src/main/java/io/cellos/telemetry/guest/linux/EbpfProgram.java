@@ -21,7 +21,7 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  * xlated} prints, given in its javadoc. Registers are {@link #R0} to {@link #R10}: {@code r0} the
  * return value, {@code r1}–{@code r5} a call's arguments (clobbered by it), {@code r6}–{@code r9}
  * kept across calls, {@code r10} the read-only frame pointer (512 bytes of stack below it).
- * {@link #loadImm64} and {@link #loadMapFd} take two slots, as the encoding does.
+ * {@link #loadImm64}, {@link #loadMapFd} and {@link #loadMapValue} take two slots, as the encoding does.
  *
  * <p>Encoding (x86-64, little-endian): per slot, {@code u8 code}, {@code u8 src << 4 | dst},
  * {@code s16 off}, {@code s32 imm}. A jump's offset counts slots from the one after it.

@@ -113,6 +113,16 @@ public class FallbackProbe implements Probe {
     }
 
     @Override
+    public boolean recordsWaiting() {
+        return armed.recordsWaiting();
+    }
+
+    @Override
+    public boolean stoppedAtBound() {
+        return armed.stoppedAtBound();
+    }
+
+    @Override
     public void close() {
         if (armed != null) {
             armed.close();

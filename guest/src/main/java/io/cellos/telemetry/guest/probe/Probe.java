@@ -61,6 +61,15 @@ public interface Probe extends AutoCloseable {
     }
 
     /**
+     * Whether the last {@link #onReadable} stopped at the probe's bound for one wake with records
+     * left that no wake-up may signal ({@link #recordsWaiting}): the loop then comes back at once
+     * instead of waiting. A probe whose fd stays readable while it holds anything need not say so.
+     */
+    default boolean stoppedAtBound() {
+        return false;
+    }
+
+    /**
      * Whether what this probe learns names other probes' events as they leave the agent's queue
      * (the DNS answers that give connects their {@code host}): the agent then reads it once more
      * before it sends a connect that has no name yet, so that what arrived after the wait that woke

@@ -23,6 +23,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 
@@ -57,9 +58,15 @@ class AgentLoopTest {
 
     /** Builds, connects and runs the agent on a thread of its own: its native memory is confined to it. */
     void startAgent(int queue, Duration heartbeat) throws Exception {
+        startAgent(queue, heartbeat, probe, WakeWindow.NONE);
+    }
+
+    /** As {@link #startAgent(int, Duration)}, with {@code only} as its one probe, under {@code window}. */
+    void startAgent(int queue, Duration heartbeat, Probe only, WakeWindow window) throws Exception {
         running = AgentThread.start(() -> {
-            probe.arm();
-            return new Agent(new Channel(TransportAddress.parse("unix:" + socket())), List.of(probe), WakeWindow.NONE,
+            only.arm();
+            window.open();
+            return new Agent(new Channel(TransportAddress.parse("unix:" + socket())), List.of(only), window,
                     new EventQueue(queue), ProcessScope.everything(), OomGuard.NONE, heartbeat.toNanos(), AGENT_PID,
                     "test-agent",
                     new PrintStream(log, true));
@@ -224,6 +231,72 @@ class AgentLoopTest {
         }
     }
 
+    /**
+     * A probe that holds events where no fd signals them, as an eBPF ring holds the records its
+     * programs submit without waking the reader: one of them handed over per read, its pipe's
+     * events besides.
+     */
+    private static final class HoldingProbe extends OverPipe {
+        final AtomicInteger held = new AtomicInteger();
+        private final boolean saysItStopped;
+        private int next = 7000;
+
+        /** @param saysItStopped whether it says it stopped at its bound while it holds more ({@link Probe#stoppedAtBound}) */
+        HoldingProbe(boolean saysItStopped) {
+            this.saysItStopped = saysItStopped;
+        }
+
+        @Override
+        public String description() {
+            return "test events (held)";
+        }
+
+        @Override
+        public void onReadable(ProbeOutput out) {
+            pipe.onReadable(out);
+            if (held.get() > 0) {
+                held.decrementAndGet();
+                out.emit(ProbeEvent.of(ProbeSource.PROCESS_EXITED, ++next, "held", System.nanoTime()));
+            }
+        }
+
+        @Override
+        public boolean recordsWaiting() {
+            return held.get() > 0;
+        }
+
+        @Override
+        public boolean stoppedAtBound() {
+            return saysItStopped && held.get() > 0;
+        }
+    }
+
+    /** Starts the agent over {@code p} under {@code window}, holds 3 events in it and signals one more: all 4 must come. */
+    void heldEventsCome(HoldingProbe p, WakeWindow window) throws Exception {
+        try (ServerSocketChannel server = listen()) {
+            startAgent(64, Duration.ofMinutes(10), p, window); // no heartbeat wakes the loop meanwhile
+            try (SocketChannel conn = server.accept()) {
+                FrameStream in = new FrameStream(conn);
+                p.held.set(3);
+                p.pipe.generate(1); // the one wake-up
+                List<ProbeEvent> got = new ArrayList<>();
+                receive("the signalled event and the 3 held ones", in, got,
+                        all -> all.stream().filter(e -> e.source() == ProbeSource.PROCESS_EXITED).count() == 3
+                                && all.stream().anyMatch(e -> e.source() == ProbeSource.PROCESS_SPAWNED));
+            }
+        }
+    }
+
+    @Test
+    void recordsHeldUnsignalledAreReadByThePromiseTheLoopMadeWhenItFoundThem() throws Exception {
+        heldEventsCome(new HoldingProbe(false), WakeWindow.of(Duration.ofMillis(20)));
+    }
+
+    @Test
+    void aProbeThatStoppedAtItsBoundIsReadAgainAtOnceWithoutAWindow() throws Exception {
+        heldEventsCome(new HoldingProbe(true), WakeWindow.NONE);
+    }
+
     @Test
     void aProbeIsReadWhenItsFdIsReadableAndTheLastProbeInEveryWake() throws Exception {
         PipeProbe first = new PipeProbe();
@@ -293,11 +366,30 @@ class AgentLoopTest {
         }
     }
 
+    /** A test probe over a {@link PipeProbe}: armed, waited on and closed as the pipe is. */
+    private abstract static class OverPipe implements Probe {
+        final PipeProbe pipe = new PipeProbe();
+
+        @Override
+        public void arm() throws IOException {
+            pipe.arm();
+        }
+
+        @Override
+        public int fd() {
+            return pipe.fd();
+        }
+
+        @Override
+        public void close() {
+            pipe.close();
+        }
+    }
+
     /** Names every peer {@code 192.0.2.7} each time it is read; its fd never becomes readable. */
-    private static final class NamingProbe implements Probe {
+    private static final class NamingProbe extends OverPipe {
         private static final byte[] ADDRESS = {(byte) 192, 0, 2, 7};
         private final PeerHosts hosts;
-        private final PipeProbe idle = new PipeProbe();
 
         NamingProbe(PeerHosts hosts) {
             this.hosts = hosts;
@@ -309,33 +401,18 @@ class AgentLoopTest {
         }
 
         @Override
-        public void arm() throws IOException {
-            idle.arm();
-        }
-
-        @Override
-        public int fd() {
-            return idle.fd();
-        }
-
-        @Override
         public boolean namesOthersEvents() {
             return true;
         }
 
         @Override
         public void onReadable(ProbeOutput out) {
-            idle.onReadable(out);
+            pipe.onReadable(out);
             hosts.learn(ADDRESS, 0, 4, "www.example", 60, System.nanoTime());
         }
 
         long reads() {
-            return idle.reads();
-        }
-
-        @Override
-        public void close() {
-            idle.close();
+            return pipe.reads();
         }
     }
 }

@@ -47,6 +47,9 @@ class EbpfProgramTest {
         assertEncodes("1802000088776655" + "0000000044332211", new EbpfProgram().loadImm64(R2, 0x1122334455667788L));
         assertEncodes("1811000005000000" + "0000000000000000", new EbpfProgram().loadMapFd(R1, 5)); // src BPF_PSEUDO_MAP_FD
         assertEquals(2, new EbpfProgram().loadMapFd(R1, 5).slots());
+        // src BPF_PSEUDO_MAP_VALUE: the fd in the first slot's immediate, the offset into the value in the second's
+        assertEncodes("1821000005000000" + "0000000008000000", new EbpfProgram().loadMapValue(R1, 5, 8));
+        assertEquals(2, new EbpfProgram().loadMapValue(R1, 5, 8).slots());
     }
 
     @Test

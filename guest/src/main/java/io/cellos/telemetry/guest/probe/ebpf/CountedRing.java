@@ -50,6 +50,7 @@ final class CountedRing implements AutoCloseable {
     private final MemorySegment counters;
     private final BpfRingBuffer ring;
     private final WakeWindow window;
+    private final int bytes;
     private long lostReported;
 
     /**
@@ -87,6 +88,7 @@ final class CountedRing implements AutoCloseable {
         this.counterMap = cm;
         this.counters = c;
         this.window = window;
+        this.bytes = bytes;
     }
 
     /** The ring map's descriptor: the loop waits on it, readable while records wait. */
@@ -152,7 +154,7 @@ final class CountedRing implements AutoCloseable {
      * {@link WakeWindow} says. Clobbers {@code r0}–{@code r5}.
      */
     void submit(EbpfProgram p) {
-        window.submit(p);
+        window.submit(p, ringMap.get(), bytes);
     }
 
     /** Appends to {@code p}: {@linkplain #submit submit} the record in {@code r7}; then {@code out:} return {@code verdict}. */

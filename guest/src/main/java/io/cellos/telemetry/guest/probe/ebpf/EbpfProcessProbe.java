@@ -86,7 +86,8 @@ public final class EbpfProcessProbe extends RingProbe {
         this(DEFAULT_RING_BYTES, true, kernelTypes, window);
     }
 
-    private EbpfProcessProbe(int ringBytes, boolean declareExecs, KernelBtf kernelTypes, WakeWindow window) {
+    /** The general form, for the constructors above and for tests: a ring of {@code ringBytes} under {@code window}. */
+    EbpfProcessProbe(int ringBytes, boolean declareExecs, KernelBtf kernelTypes, WakeWindow window) {
         super(DESCRIPTION, ringBytes, CountedRing.COUNTERS_BYTES, "cellos_proc", kernelTypes, window);
         this.events = new ProcessEvents(declareExecs);
     }
@@ -124,7 +125,7 @@ public final class EbpfProcessProbe extends RingProbe {
 
     @Override
     public boolean processesBehind() {
-        return leftUnread();
+        return stoppedAtBound();
     }
 
     /** How many process events the programs have seen: those read, those waiting in the ring, and those lost. */

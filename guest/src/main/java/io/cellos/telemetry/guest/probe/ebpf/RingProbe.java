@@ -143,7 +143,8 @@ abstract class RingProbe implements Probe {
     }
 
     /** Whether the last read stopped at {@value #RECORDS_PER_WAKEUP} records with more in the ring. */
-    final boolean leftUnread() {
+    @Override
+    public final boolean stoppedAtBound() {
         return leftUnread;
     }
 

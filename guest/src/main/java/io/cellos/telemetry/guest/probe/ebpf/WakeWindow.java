@@ -10,9 +10,13 @@ import io.cellos.telemetry.guest.linux.Libc;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
+import io.cellos.telemetry.wire.Durations;
+
 import java.time.Duration;
 
 import static io.cellos.telemetry.guest.linux.EbpfProgram.Compare.GE;
+import static io.cellos.telemetry.guest.linux.EbpfProgram.Compare.GT;
+import static io.cellos.telemetry.guest.linux.EbpfProgram.R0;
 import static io.cellos.telemetry.guest.linux.EbpfProgram.R1;
 import static io.cellos.telemetry.guest.linux.EbpfProgram.R2;
 import static io.cellos.telemetry.guest.linux.EbpfProgram.R3;
@@ -31,22 +35,25 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * <ul>
  * <li>A program {@linkplain #submit submits} its record without waking the reader
  *     ({@code BPF_RB_NO_WAKEUP}) when the record's stamp plus {@link #MARGIN_NANOS} is before the
- *     promise, and wakes it otherwise ({@code BPF_RB_FORCE_WAKEUP}): the first record after a quiet
- *     window wakes the loop at once.
- * <li>The loop, in each wake, {@linkplain #renew renews} the promise when none stands and records
- *     wait, then reads every ring whose records wait; it waits no longer than
- *     {@linkplain #waitMillis the promise} for its next wake, and reads the rings then.
+ *     promise; otherwise by the kernel's own rule (the reader is woken if it had read everything
+ *     before this record), so the first record after a quiet window wakes the loop at once. A ring
+ *     filled past a quarter wakes it in any case ({@code BPF_RB_FORCE_WAKEUP}), so that a burst
+ *     is read before the ring could overflow, whatever the window.
+ * <li>The loop, in each wake, reads every ring whose records wait, and when records wait and no
+ *     promise stands {@linkplain #renew promises} to read them again one window from now; it
+ *     waits no longer than {@linkplain #waitMillis the promise}, and comes back at once when a ring
+ *     held more than one wake's bound of records.
  * </ul>
- * So a record waits at most one window (and the loop's reading) before it is read, and at a high
- * rate the loop wakes about once per window instead of once per record. A promise past is no
- * promise to the programs: the loop keeps it by reading in a wake at or after it, and need not
- * withdraw it. The margin covers the time between a record's stamp and
- * its submission; a program delayed longer than that (its CPU taken by the hypervisor between the
- * two) may leave its record to be read at the loop's next wake for any reason (another record, a
- * heartbeat): later, never lost.
+ * A record is reserved (which advances the ring's producer position, so that the loop sees it
+ * waiting, written or not) before it is stamped, and goes unwoken only if it was stamped at least
+ * the margin before the promise: so the loop's wake at the promise finds it waiting, reads it, or,
+ * if it is still being written, promises again and reads it one window later. A record therefore
+ * waits about one window, never forever, and at a high rate the loop wakes about once per window
+ * instead of once per record. A promise past is no promise to the programs: the loop keeps it by
+ * reading in a wake at or after it, and need not withdraw it.
  *
- * <p>A window of zero ({@link #NONE}) keeps the kernel's own rule, a record waking a reader that
- * had caught up; programs then submit as they always did, and no map is made.
+ * <p>A window of zero ({@link #NONE}) keeps the kernel's own rule for every record; no map is
+ * made.
  *
  * <p>Owns its map and mapping from {@link #open} to {@link #close}; the programs hold the map too,
  * so it lives as long as the last of them. Confined to the loop's thread.
@@ -60,16 +67,18 @@ public final class WakeWindow implements AutoCloseable {
      * (BENCHMARKS.md, "Batching the agent's wakes").
      */
     public static final Duration DEFAULT = Duration.ZERO;
-    /** The longest window: beyond it, events would wait longer than a heartbeat's beat is worth. */
-    public static final Duration MAX = Duration.ofSeconds(1);
+    /** The longest window: events held longer would be a record late, and lost with a VM that ends. */
+    public static final Duration MAX = Duration.ofMillis(100);
     /**
      * How long before the promise a record wakes the loop anyway: it covers the time from the
      * record's stamp (taken when it is reserved) to its submission.
      */
     static final long MARGIN_NANOS = 200_000;
-    /** {@code BPF_RB_NO_WAKEUP} and {@code BPF_RB_FORCE_WAKEUP}, {@code bpf_ringbuf_submit}'s flags. */
+    /** {@code BPF_RB_NO_WAKEUP} and {@code BPF_RB_FORCE_WAKEUP}, {@code bpf_ringbuf_submit}'s flags; 0 is the kernel's rule. */
     static final int NO_WAKEUP = 1;
     static final int FORCE_WAKEUP = 2;
+    /** {@code bpf_ringbuf_query}'s {@code BPF_RB_AVAIL_DATA}: the bytes not yet consumed. */
+    private static final int AVAIL_DATA = 0;
     private static final VarHandle U64 = JAVA_LONG.varHandle();
     private static final String NAME = "cellos_window";
 
@@ -79,8 +88,8 @@ public final class WakeWindow implements AutoCloseable {
     /** The loop's copy of the promise; 0 before the first. */
     private long promised;
 
-    /** A window of {@code nanos}; 0 for {@link #NONE}. */
-    private WakeWindow(long nanos) {
+    /** A window of {@code nanos}, whatever its length (tests use long ones); 0 for {@link #NONE}. */
+    WakeWindow(long nanos) {
         this.nanos = nanos;
     }
 
@@ -96,8 +105,8 @@ public final class WakeWindow implements AutoCloseable {
             return NONE;
         }
         if (length.isNegative() || length.compareTo(Duration.ofMillis(1)) < 0 || length.compareTo(MAX) > 0) {
-            throw new IllegalArgumentException("a batch window is 0 (off) or from 1ms to " + MAX.toMillis()
-                    + "ms, got " + length.toMillis() + "ms");
+            throw new IllegalArgumentException("a batch window is 0 (off) or from 1ms to " + Durations.format(MAX)
+                    + ", got " + (length.toNanos() % 1_000_000 == 0 ? Durations.format(length) : length.toNanos() + "ns"));
         }
         return new WakeWindow(length.toNanos());
     }
@@ -109,11 +118,11 @@ public final class WakeWindow implements AutoCloseable {
 
     /**
      * Makes the map the programs read the promise from and maps it, once; does nothing for
-     * {@link #NONE} or when already open.
+     * {@link #NONE} or when already open. The first ring made under the window opens it.
      *
      * @throws ErrnoException naming the map or mapping that failed; nothing is left behind
      */
-    void open() throws ErrnoException {
+    public void open() throws ErrnoException {
         if (nanos == 0 || map != null) {
             return;
         }
@@ -130,12 +139,12 @@ public final class WakeWindow implements AutoCloseable {
 
     /**
      * Appends to {@code p}: submit the record in {@code r7} (its header {@linkplain RecordHeader#stamp
-     * stamped}), waking the reader unless the loop has promised to read it soon enough. Clobbers
-     * {@code r0}–{@code r5}.
+     * stamped}) to the ring whose map is {@code ringFd}, of {@code ringBytes}, waking the reader as
+     * the window says. Clobbers {@code r0}–{@code r5}.
      *
      * @throws IllegalStateException if the window is not {@link #open}
      */
-    void submit(EbpfProgram p) {
+    void submit(EbpfProgram p, int ringFd, int ringBytes) {
         if (nanos == 0) {
             p.mov(R1, R7)
                     .movImm(R2, 0)                                            // the kernel's rule
@@ -146,12 +155,17 @@ public final class WakeWindow implements AutoCloseable {
             throw new IllegalStateException("the batch window's map is not made: open() first");
         }
         String submit = "window_" + p.slots();
-        p.loadMapValue(R1, map.get(), 0)
+        p.loadMapFd(R1, ringFd)
+                .movImm(R2, AVAIL_DATA)
+                .call(BpfHelper.RINGBUF_QUERY)                                // r0 = bytes not yet read
+                .movImm(R3, FORCE_WAKEUP)
+                .jumpIf(R0, GT, ringBytes / 4, submit)                        // a quarter full: wake now
+                .movImm(R3, 0)                                                // else the kernel's rule...
+                .loadMapValue(R1, map.get(), 0)
                 .load(Size.DW, R1, R1, 0)                                     // r1 = the promise, or 0
                 .load(Size.DW, R2, R7, RecordHeader.NANOS)                    // r2 = the record's stamp
                 .addImm(R2, (int) MARGIN_NANOS)
-                .movImm(R3, FORCE_WAKEUP)
-                .jumpIfReg(R2, GE, R1, submit)                                // no promise, or too soon: wake
+                .jumpIfReg(R2, GE, R1, submit)                                // ...when no promise covers it
                 .movImm(R3, NO_WAKEUP)                                        // the loop comes by the promise
                 .label(submit)
                 .mov(R1, R7)
@@ -165,8 +179,8 @@ public final class WakeWindow implements AutoCloseable {
      * ({@code waiting}) and no promise stands, promises to read them again one window from now.
      */
     public void renew(long now, boolean waiting) {
-        if (nanos == 0 || (promised != 0 && promised - now > 0)) {
-            return; // no window, or a promise stands
+        if (map == null || (promised != 0 && promised - now > 0)) {
+            return; // no window (or no program under it), or a promise stands
         }
         promised = waiting ? now + nanos : 0;
         if (waiting) {
@@ -193,6 +207,7 @@ public final class WakeWindow implements AutoCloseable {
             Libc.munmap(promise);
             map.close();
             map = null;
+            promised = 0;
         }
     }
 }
