@@ -17,7 +17,7 @@ final class AgentCostFigure extends Figure {
             List.of("--probe-mechanism", "audit"), List.of("--probe-mechanism", "bpf", "--batch-window", WINDOW));
 
     AgentCostFigure() {
-        super("agent-cost", "agent CPU per 1,000 events and idle CPU per minute, eBPF vs audit", true);
+        super("agent-cost", "agent CPU per 1,000 events and idle CPU per minute, eBPF vs audit, and with a batch window", true);
     }
 
     @Override

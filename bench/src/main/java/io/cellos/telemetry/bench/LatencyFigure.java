@@ -12,7 +12,7 @@ import java.util.Locale;
  */
 final class LatencyFigure extends Figure {
     LatencyFigure() {
-        super("latency", "event to CloudEvent p50 and p99 at 1,000 events/s", true);
+        super("latency", "event to CloudEvent p50 and p99 at 1,000 events/s, without and with a batch window", true);
     }
 
     @Override
