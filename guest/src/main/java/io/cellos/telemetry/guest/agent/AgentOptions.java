@@ -141,8 +141,7 @@ public record AgentOptions(TransportAddress transport, List<String> watches, Fai
             if (!Set.of("auto", "connector", "procwalk").contains(pp)) {
                 throw a.usage("--process-probe must be auto, connector or procwalk, got '" + pp + "'");
             }
-            ProbeMechanism mechanism = a.value("probe-mechanism") == null ? ProbeMechanism.AUTO
-                    : ProbeMechanism.parse(a.value("probe-mechanism"));
+            ProbeMechanism mechanism = Observation.mechanism(a);
             if (!pp.equals("auto")) {
                 if (mechanism == ProbeMechanism.BPF) {
                     throw a.usage("--process-probe " + pp + " is audit's process probe; --probe-mechanism bpf has its own");

@@ -24,13 +24,21 @@ public record Observation(ProbeMechanism mechanism, Duration batchWindow) {
      * @throws UsageException naming the option, the value and what is accepted
      */
     public static Observation parse(Args a) throws UsageException {
-        ProbeMechanism m;
+        ProbeMechanism m = mechanism(a);
+        return new Observation(m, batchWindow(a, m));
+    }
+
+    /**
+     * {@code --probe-mechanism} from {@code a}; {@link ProbeMechanism#AUTO} without it.
+     *
+     * @throws UsageException naming the value and what is accepted
+     */
+    static ProbeMechanism mechanism(Args a) throws UsageException {
         try {
-            m = a.value("probe-mechanism") == null ? ProbeMechanism.AUTO : ProbeMechanism.parse(a.value("probe-mechanism"));
+            return a.value("probe-mechanism") == null ? ProbeMechanism.AUTO : ProbeMechanism.parse(a.value("probe-mechanism"));
         } catch (IllegalArgumentException e) {
             throw a.usage(e.getMessage());
         }
-        return new Observation(m, batchWindow(a, m));
     }
 
     /**
