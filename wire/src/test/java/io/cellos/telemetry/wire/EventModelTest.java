@@ -1,11 +1,13 @@
 package io.cellos.telemetry.wire;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -78,6 +80,18 @@ class EventModelTest {
                 Extensions.NONE.withSyscall(0), Extensions.NONE.withSession(""), Extensions.NONE.withCmdline(""),
                 Extensions.NONE.withHost(""), Extensions.NONE.withExe(""), Extensions.NONE.withSocket(""),
                 Extensions.NONE.withProtocol("")).noneMatch(Extensions::isEmpty));
+    }
+
+    /** isEmpty names every component: a key added to the record and forgotten there fails here. */
+    @Test
+    void anyOneExtensionKeyMakesThemNotEmpty() {
+        List<Field> keys = Arrays.stream(Field.values()).filter(f -> !f.core()).toList();
+        assertEquals(Extensions.class.getRecordComponents().length, keys.size());
+        for (Field f : keys) {
+            Extensions one = f.isUnsigned() ? Extensions.NONE.withUnsigned(f, 0)
+                    : Extensions.NONE.withText(f, f == Field.SHA256 ? "0".repeat(64) : "");
+            assertFalse(one.isEmpty(), f.wireName());
+        }
     }
 
     @Test

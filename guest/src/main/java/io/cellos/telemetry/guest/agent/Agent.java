@@ -13,6 +13,7 @@ import io.cellos.telemetry.guest.probe.ebpf.WakeWindow;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * The agent's one event loop: one thread, one {@code epoll} over every probe's fd, a timer, the
@@ -63,6 +64,7 @@ public final class Agent implements AutoCloseable {
     private final Link link;
     /** Null when its eventfd could not be made: execs then go without {@code sha256}. */
     private final ExecutableHasher hasher;
+    private final Consumer<String> guardTold = this::guardTold;
     private volatile boolean running = true;
 
     /**
@@ -138,27 +140,39 @@ public final class Agent implements AutoCloseable {
             epoll.add(probes.get(i).fd(), Epoll.EPOLLIN, i);
         }
         while (running) {
-            long before = System.nanoTime();
-            armTimer(before);
-            boolean probeReady = awaitWake(stoppedAtBound() ? 0 : window.waitMillis(before));
-            long now = System.nanoTime();
-            guard.check(now, what -> {
-                log.println("cellos-telemetry: tampered: " + what);
-                output.tampered(-1, null, what);
-            });
-            boolean waiting = markWaiting();
-            window.renew(now, waiting);
-            if (probeReady || waiting) {
-                readProbes();
-                output.endOfWake(!processesBehind(), now);
-            } else {
-                output.endOfWake(false, now); // a name's wait may be over
-            }
-            link.reconnectIfDue(now);
-            nameConnects();
-            sender.pump(now, link);
+            turn();
         }
         finish();
+    }
+
+    /**
+     * One turn of the loop: wait for a wake, then read, attribute and send. A method of its own so
+     * that the JIT compiles it after a few turns: the loop around it is entered once, and a loop
+     * body inside it would stay interpreted for good (BENCHMARKS.md, "The agent's Java per event").
+     */
+    private void turn() throws IOException {
+        long before = System.nanoTime();
+        armTimer(before);
+        boolean probeReady = awaitWake(stoppedAtBound() ? 0 : window.waitMillis(before));
+        long now = System.nanoTime();
+        guard.check(now, guardTold);
+        boolean waiting = markWaiting();
+        window.renew(now, waiting);
+        if (probeReady || waiting) {
+            readProbes();
+            output.endOfWake(!processesBehind(), now);
+        } else {
+            output.endOfWake(false, now); // a name's wait may be over
+        }
+        link.reconnectIfDue(now);
+        nameConnects();
+        sender.pump(now, link);
+    }
+
+    /** What the {@link OomGuard} had to put back: logged and declared. Made once, not in every turn. */
+    private void guardTold(String what) {
+        log.println("cellos-telemetry: tampered: " + what);
+        output.tampered(-1, null, what);
     }
 
     /**

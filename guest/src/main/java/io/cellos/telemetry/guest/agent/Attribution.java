@@ -11,6 +11,8 @@ import io.cellos.telemetry.wire.Wire;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.function.Consumer;
+import java.util.function.IntFunction;
 
 /**
  * The agent's side of {@link ProbeOutput}: which process an observation belongs to, by what name,
@@ -65,6 +67,9 @@ final class Attribution implements ProbeOutput {
     /** What this wake decided to send, put in the order of its stamps at the wake's end. */
     private final ArrayList<ProbeEvent> wake = new ArrayList<>();
     private final ExecDigests digests;
+    /** {@link #history}'s names and the wake's list as the functions {@link PendingNames} takes, made once, not per wake. */
+    private final IntFunction<String> nameOf;
+    private final Consumer<ProbeEvent> toWake = wake::add;
 
     /** An audit event waiting for the process probe; {@code parent} -1 when the record names none. */
     private record Held(ProbeEvent event, int pid, int parent) {
@@ -85,6 +90,7 @@ final class Attribution implements ProbeOutput {
                 int execsHeld) {
         this.queue = queue;
         this.history = new ProcessHistory(PROCESSES, scope);
+        this.nameOf = history::nameOf;
         this.digests = new ExecDigests(hashes, history::takeExecutedFile, new ProcessExecutables(queue::offer,
                 ProcessExecutables::readLink, agentPid, ProcessExecutables.CAPACITY), execsHeld);
         this.agentPid = agentPid;
@@ -152,8 +158,8 @@ final class Attribution implements ProbeOutput {
                 decide(held.pollFirst(), now);
             }
         }
-        pendingNames.releaseNamed(history::nameOf, wake::add);
-        pendingNames.releaseDue(now, wake::add);
+        pendingNames.releaseNamed(nameOf, toWake);
+        pendingNames.releaseDue(now, toWake);
         wake.sort(BY_STAMP); // stable: events of one stamp keep the order they came in
         for (int i = 0; i < wake.size(); i++) {
             digests.offer(wake.get(i), now);

@@ -5,8 +5,6 @@ import io.cellos.telemetry.wire.Wire;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
-
 /**
  * The agent's output buffer: whole frames, encoded and waiting for the socket, in native memory so
  * that a write takes them without a copy. It remembers where each frame ends and whether it is an
@@ -53,9 +51,9 @@ final class FrameBuffer implements AutoCloseable {
         return BYTES - end >= Wire.MAX_FRAME_BYTES;
     }
 
-    /** Appends one frame, {@code frame[0, length)}; call only after {@link #room} said yes. */
-    void append(byte[] frame, int length, boolean isEvent) {
-        MemorySegment.copy(frame, 0, out, JAVA_BYTE, end, length);
+    /** Appends one frame, the first {@code length} bytes of {@code frame}; call only after {@link #room} said yes. */
+    void append(MemorySegment frame, int length, boolean isEvent) {
+        MemorySegment.copy(frame, 0, out, end, length);
         end += length;
         int slot = (head + count) % MAX_FRAMES;
         frameEnds[slot] = end;

@@ -7,6 +7,8 @@ import io.cellos.telemetry.wire.ProbeEvent;
 import io.cellos.telemetry.wire.ProbeSource;
 import io.cellos.telemetry.wire.Wire;
 
+import java.lang.foreign.MemorySegment;
+
 /**
  * Turns the agent's queue into frames on the {@link Link}, never waiting: events are encoded into
  * the {@link FrameBuffer} while it has room and written while the socket takes them.
@@ -32,6 +34,8 @@ final class Sender implements Link.Listener, AutoCloseable {
     private final String session;
     private final FrameBuffer buffer = new FrameBuffer();
     private final byte[] frame = new byte[Wire.MAX_FRAME_BYTES];
+    /** {@link #frame} as a segment, for the copy into the buffer (the copy from a bare array finds its type by reflection). */
+    private final MemorySegment frameSegment = MemorySegment.ofArray(frame);
     private final FrameEncoder encoder = new FrameEncoder();
     private long lastSendNanos;
     private long lastReportedDropped = -1;
@@ -146,7 +150,7 @@ final class Sender implements Link.Listener, AutoCloseable {
             ProbeEvent e = queue.peek();
             queue.remove();
             try {
-                buffer.append(frame, encoder.encode(e, frame, 0), true);
+                buffer.append(frameSegment, encoder.encode(e, frame, 0), true);
             } catch (FrameException tooLarge) {
                 queue.countDropped(1);
             }
@@ -166,7 +170,7 @@ final class Sender implements Link.Listener, AutoCloseable {
                 encoder.text(Field.SESSION, session);
                 sessionDue = false;
             }
-            buffer.append(frame, encoder.finish(), false);
+            buffer.append(frameSegment, encoder.finish(), false);
         } catch (FrameException e) {
             throw new IllegalStateException("a control frame always fits", e);
         }

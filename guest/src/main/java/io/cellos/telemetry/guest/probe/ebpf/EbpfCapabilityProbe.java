@@ -15,11 +15,7 @@ import io.cellos.telemetry.wire.ProbeSource;
 import io.cellos.telemetry.wire.Wire;
 
 import java.io.IOException;
-import java.lang.foreign.MemorySegment;
 import java.util.List;
-
-import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
-import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
 /**
  * Capability denials and raw sockets, from an eBPF program on the kernel's {@code capability/cap_capable}
@@ -71,7 +67,6 @@ public final class EbpfCapabilityProbe extends RingProbe {
     private static final int SOCKET = SyscallTable.number("socket");
     private static final String TRACEPOINT = "capability/cap_capable";
 
-    private final RecordHeader header = new RecordHeader();
     /** Being read for the next {@link #load}, or null: that load reads them itself. */
     private CallerRanges callers;
 
@@ -155,30 +150,29 @@ public final class EbpfCapabilityProbe extends RingProbe {
     }
 
     @Override
-    void handle(ProbeOutput out, MemorySegment data, long at, int length) {
-        int pid = RecordHeader.pid(data, at);
-        int syscall = data.get(JAVA_INT_UNALIGNED, at + CapabilityPrograms.SYSCALL);
-        int creator = data.get(JAVA_INT_UNALIGNED, at + CapabilityPrograms.CREATOR);
+    void handle(ProbeOutput out, RingRecord r) {
+        int pid = r.pid();
+        int syscall = r.i32(CapabilityPrograms.SYSCALL);
+        int creator = r.i32(CapabilityPrograms.CREATOR);
         Extensions ext;
         ProbeSource source;
         if (creator >= 0) {
             source = ProbeSource.NET_RAW_SOCKET_OPENED;
-            long family = data.get(JAVA_LONG_UNALIGNED, at + CapabilityPrograms.ARGS);
-            long type = data.get(JAVA_LONG_UNALIGNED, at + CapabilityPrograms.ARGS + 8);
+            long family = r.i64(CapabilityPrograms.ARGS);
+            long type = r.i64(CapabilityPrograms.ARGS + 8);
             boolean fromCall = syscall == SOCKET && (int) family == CREATOR_FAMILY[creator]
                     && RawSockets.declared((int) family, (int) type);
             ext = Extensions.NONE.withSocket(fromCall
                     ? RawSockets.describe((int) family, (int) type,
-                            (int) data.get(JAVA_LONG_UNALIGNED, at + CapabilityPrograms.ARGS + 16))
+                            (int) r.i64(CapabilityPrograms.ARGS + 16))
                     : RawSockets.describe(CREATOR_FAMILY[creator]));
         } else {
             source = ProbeSource.CAPABILITY_DENIED;
-            ext = Extensions.NONE.withCapability(data.get(JAVA_INT_UNALIGNED, at + CapabilityPrograms.CAP));
+            ext = Extensions.NONE.withCapability(r.i32(CapabilityPrograms.CAP));
             if (syscall >= 0) {
                 ext = ext.withSyscall(syscall);
             }
         }
-        out.emitInScope(new ProbeEvent(Wire.VERSION_1_1, source, pid, header.comm(data, at),
-                RecordHeader.nanos(data, at), ext), pid, -1);
+        out.emitInScope(new ProbeEvent(Wire.VERSION_1_1, source, pid, r.comm(), r.nanos(), ext), pid, -1);
     }
 }

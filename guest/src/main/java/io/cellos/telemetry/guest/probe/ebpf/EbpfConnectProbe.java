@@ -11,10 +11,6 @@ import io.cellos.telemetry.wire.ProbeEvent;
 import io.cellos.telemetry.wire.ProbeSource;
 
 import java.io.IOException;
-import java.lang.foreign.MemorySegment;
-
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
-import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 
 /**
  * {@code net.connect_attempted}, from eBPF programs on the cgroup socket-address hooks of the cgroup
@@ -70,7 +66,6 @@ public final class EbpfConnectProbe extends RingProbe {
     private static final String CAST_TO_KERNEL_CONTEXT = "bpf_cast_to_kern_ctx";
 
     private final int destinations;
-    private final RecordHeader header = new RecordHeader();
     /** Room for any record's address: a {@code struct sockaddr_un} is the largest. */
     private final byte[] sockaddr = new byte[ConnectPrograms.SUN_BYTES];
     private final StringBuilder peer = new StringBuilder(64);
@@ -171,17 +166,16 @@ public final class EbpfConnectProbe extends RingProbe {
     }
 
     @Override
-    void handle(ProbeOutput out, MemorySegment data, long at, int length) {
-        int kind = RecordHeader.kind(data, at);
-        int pid = RecordHeader.pid(data, at);
-        long nanos = RecordHeader.nanos(data, at);
-        ProbeEvent e = ProbeEvent.of(ProbeSource.NET_CONNECT_ATTEMPTED, Integer.toUnsignedLong(pid), header.comm(data, at), nanos);
+    void handle(ProbeOutput out, RingRecord r) {
+        int kind = r.kind();
+        int pid = r.pid();
+        ProbeEvent e = ProbeEvent.of(ProbeSource.NET_CONNECT_ATTEMPTED, Integer.toUnsignedLong(pid), r.comm(), r.nanos());
         peer.setLength(0);
         String protocol;
         switch (kind) {
             case ConnectPrograms.CONNECT, ConnectPrograms.DATAGRAM -> {
-                protocol = ipProtocol(data.get(JAVA_INT_UNALIGNED, at + ConnectPrograms.PROTOCOL));
-                MemorySegment.copy(data, JAVA_BYTE, at + ConnectPrograms.SOCKADDR, sockaddr, 0, ConnectPrograms.SOCKADDR_BYTES);
+                protocol = ipProtocol(r.i32(ConnectPrograms.PROTOCOL));
+                r.copy(ConnectPrograms.SOCKADDR, sockaddr, 0, ConnectPrograms.SOCKADDR_BYTES);
                 if (!PeerAddress.append(sockaddr, ConnectPrograms.SOCKADDR_BYTES, peer)) {
                     throw new IllegalStateException("a connect record of family " + PeerAddress.family(sockaddr, 2)
                             + " from our own program, which takes AF_INET and AF_INET6 only");
@@ -189,9 +183,9 @@ public final class EbpfConnectProbe extends RingProbe {
             }
             case ConnectPrograms.UNIX_CONNECT, ConnectPrograms.UNIX_DATAGRAM -> {
                 protocol = UNIX;
-                int len = Math.min(data.get(JAVA_INT_UNALIGNED, at + ConnectPrograms.UNIX_LENGTH), ConnectPrograms.SUN_BYTES);
+                int len = Math.min(r.i32(ConnectPrograms.UNIX_LENGTH), ConnectPrograms.SUN_BYTES);
                 if (len > 0) {
-                    MemorySegment.copy(data, JAVA_BYTE, at + ConnectPrograms.SUN, sockaddr, 0, len);
+                    r.copy(ConnectPrograms.SUN, sockaddr, 0, len);
                     PeerAddress.appendUnix(sockaddr, len, peer); // nothing for an address the kernel refuses
                 }
             }

@@ -10,13 +10,8 @@ import io.cellos.telemetry.wire.CommandLine;
 import io.cellos.telemetry.wire.Wire;
 
 import java.io.IOException;
-import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
-import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
-import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
 /**
  * Processes, from eBPF programs on the kernel's tracepoints ({@link ProcessPrograms}), read from a
@@ -59,7 +54,6 @@ public final class EbpfProcessProbe extends RingProbe {
     private static final String[] TRACEPOINTS = {"task/task_newtask", "sched/sched_process_exec", "sched/sched_process_exit"};
 
     private final ProcessEvents events;
-    private final RecordHeader header = new RecordHeader(ProcessPrograms.PATH_BYTES);
     private final byte[] args = new byte[ProcessPrograms.ARGS_BYTES];
     private final byte[] cmdline = new byte[Wire.MAX_CMDLINE_BYTES];
     /** Why the exec program cannot read the executed file's inode on this kernel; null when it can. */
@@ -135,17 +129,16 @@ public final class EbpfProcessProbe extends RingProbe {
     }
 
     @Override
-    void handle(ProbeOutput out, MemorySegment data, long at, int length) {
-        int kind = RecordHeader.kind(data, at);
-        int pid = RecordHeader.pid(data, at);
-        int other = data.get(JAVA_INT_UNALIGNED, at + ProcessPrograms.OTHER);
-        long nanos = RecordHeader.nanos(data, at);
-        String comm = header.comm(data, at);
+    void handle(ProbeOutput out, RingRecord r) {
+        int kind = r.kind();
+        int pid = r.pid();
+        int other = r.i32(ProcessPrograms.OTHER);
+        long nanos = r.nanos();
+        String comm = r.comm();
         switch (kind) {
             case ProcessPrograms.FORK -> events.spawned(out, nanos, pid, other, comm);
-            case ProcessPrograms.EXEC -> events.exec(out, nanos, pid, comm, path(data, at, length),
-                    commandLine(data, at, length), executedFile(data, at));
-            case ProcessPrograms.EXIT -> events.exited(out, nanos, pid, other == pid ? comm : null, waitStatus(data, at));
+            case ProcessPrograms.EXEC -> events.exec(out, nanos, pid, comm, path(r), commandLine(r), executedFile(r));
+            case ProcessPrograms.EXIT -> events.exited(out, nanos, pid, other == pid ? comm : null, waitStatus(r));
             default -> throw new IllegalStateException("a process record of kind " + kind + " from our own program");
         }
     }
@@ -154,13 +147,13 @@ public final class EbpfProcessProbe extends RingProbe {
      * The exec's command line as protocol §4 writes it, from the argument area the program copied;
      * {@code null} when it could not be read.
      */
-    private String commandLine(MemorySegment data, long at, int length) {
-        int copied = data.get(JAVA_INT_UNALIGNED, at + ProcessPrograms.ARGS_LENGTH);
-        int total = data.get(JAVA_INT_UNALIGNED, at + ProcessPrograms.ARGS_TOTAL);
-        if (copied <= 0 || ProcessPrograms.ARGS + copied > length) {
+    private String commandLine(RingRecord r) {
+        int copied = r.i32(ProcessPrograms.ARGS_LENGTH);
+        int total = r.i32(ProcessPrograms.ARGS_TOTAL);
+        if (copied <= 0 || ProcessPrograms.ARGS + copied > r.length()) {
             return null;
         }
-        MemorySegment.copy(data, JAVA_BYTE, at + ProcessPrograms.ARGS, args, 0, copied);
+        r.copy(ProcessPrograms.ARGS, args, 0, copied);
         int n = CommandLine.format(args, 0, copied, Integer.compareUnsigned(total, copied) > 0, cmdline, 0);
         return new String(cmdline, 0, n, StandardCharsets.UTF_8);
     }
@@ -170,29 +163,26 @@ public final class EbpfProcessProbe extends RingProbe {
      * not, or the file has no name (a memfd or a deleted file, which the hasher names through
      * {@code /proc/PID/exe}).
      */
-    private static FileKey executedFile(MemorySegment data, long at) {
-        if (data.get(JAVA_INT_UNALIGNED, at + ProcessPrograms.FILE) != 0
-                || data.get(JAVA_INT_UNALIGNED, at + ProcessPrograms.FILE_LINKS) == 0) {
+    private static FileKey executedFile(RingRecord r) {
+        if (r.i32(ProcessPrograms.FILE) != 0 || r.i32(ProcessPrograms.FILE_LINKS) == 0) {
             return null;
         }
-        return FileKey.ofKernelInode(Integer.toUnsignedLong(data.get(JAVA_INT_UNALIGNED, at + ProcessPrograms.FILE_DEV)),
-                data.get(JAVA_LONG_UNALIGNED, at + ProcessPrograms.FILE_INO),
-                data.get(JAVA_LONG_UNALIGNED, at + ProcessPrograms.FILE_SIZE),
-                data.get(JAVA_LONG_UNALIGNED, at + ProcessPrograms.FILE_CTIME_SEC),
-                Integer.toUnsignedLong(data.get(JAVA_INT_UNALIGNED, at + ProcessPrograms.FILE_CTIME_NSEC)));
+        return FileKey.ofKernelInode(Integer.toUnsignedLong(r.i32(ProcessPrograms.FILE_DEV)),
+                r.i64(ProcessPrograms.FILE_INO), r.i64(ProcessPrograms.FILE_SIZE),
+                r.i64(ProcessPrograms.FILE_CTIME_SEC), Integer.toUnsignedLong(r.i32(ProcessPrograms.FILE_CTIME_NSEC)));
     }
 
     /** The wait status as an unsigned value, or -1 when the program could not read it. */
-    private static long waitStatus(MemorySegment data, long at) {
-        int status = data.get(JAVA_INT_UNALIGNED, at + ProcessPrograms.DETAIL);
+    private static long waitStatus(RingRecord r) {
+        int status = r.i32(ProcessPrograms.DETAIL);
         return status == -1 ? -1 : Integer.toUnsignedLong(status);
     }
 
-    private String path(MemorySegment data, long at, int length) {
-        int len = data.get(JAVA_INT_UNALIGNED, at + ProcessPrograms.DETAIL);
-        if (len <= 1 || ProcessPrograms.PATH + len > length) {
+    private static String path(RingRecord r) {
+        int len = r.i32(ProcessPrograms.DETAIL);
+        if (len <= 1 || ProcessPrograms.PATH + len > r.length()) {
             return null; // the kernel could not copy it
         }
-        return header.string(data, at + ProcessPrograms.PATH, len);
+        return r.string(ProcessPrograms.PATH, len);
     }
 }

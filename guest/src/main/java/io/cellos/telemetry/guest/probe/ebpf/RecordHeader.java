@@ -4,20 +4,14 @@ import io.cellos.telemetry.guest.linux.BpfHelper;
 import io.cellos.telemetry.guest.linux.EbpfProgram;
 import io.cellos.telemetry.guest.linux.EbpfProgram.Size;
 
-import java.lang.foreign.MemorySegment;
-import java.nio.charset.StandardCharsets;
-
 import static io.cellos.telemetry.guest.linux.EbpfProgram.R0;
 import static io.cellos.telemetry.guest.linux.EbpfProgram.R1;
 import static io.cellos.telemetry.guest.linux.EbpfProgram.R2;
 import static io.cellos.telemetry.guest.linux.EbpfProgram.R7;
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
-import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
-import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
 /**
  * The first {@value #BYTES} bytes of every record the probes' programs write, both sides of them:
- * the program's {@link #stamp} and the reader's accessors. Little-endian:
+ * the program's {@link #stamp} and the offsets {@link RingRecord} reads them at. Little-endian:
  * <pre>
  *   0  u32  kind        which record it is, the probe's own numbering ({@link CountedRing#reserve} writes it)
  *   4  u32  pid         the current process (thread-group id), in the initial PID namespace
@@ -25,10 +19,6 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
  *  16  char comm[16]    the current thread's name, NUL-terminated unless 16 bytes long
  * </pre>
  * A record's own fields follow from {@value #BYTES}, 8-byte aligned.
- *
- * <p>An instance reads the text of records (the comm, and a probe's own strings of at most the
- * length it was made for) without allocating anything but the {@code String}; confined to the
- * probe's thread.
  */
 final class RecordHeader {
     static final int KIND = 0;
@@ -38,18 +28,6 @@ final class RecordHeader {
     static final int COMM_BYTES = 16;
     /** Where a record's own fields begin. */
     static final int BYTES = 32;
-
-    private final byte[] text;
-
-    /** A reader of strings of at most {@code maxText} bytes (and of the comm). */
-    RecordHeader(int maxText) {
-        this.text = new byte[Math.max(maxText, COMM_BYTES)];
-    }
-
-    /** A reader of the comm. */
-    RecordHeader() {
-        this(COMM_BYTES);
-    }
 
     /**
      * Appends to {@code p}: fill the header of the record in {@code r7}, but its kind: pid (the
@@ -65,34 +43,5 @@ final class RecordHeader {
                 .addImm(R1, COMM)
                 .movImm(R2, COMM_BYTES)
                 .call(BpfHelper.GET_CURRENT_COMM);                            // comm = the current thread's
-    }
-
-    /** The kind of the record at {@code at}. */
-    static int kind(MemorySegment data, long at) {
-        return data.get(JAVA_INT_UNALIGNED, at + KIND);
-    }
-
-    /** The pid of the record at {@code at}. */
-    static int pid(MemorySegment data, long at) {
-        return data.get(JAVA_INT_UNALIGNED, at + PID);
-    }
-
-    /** The kernel's stamp of the record at {@code at}. */
-    static long nanos(MemorySegment data, long at) {
-        return data.get(JAVA_LONG_UNALIGNED, at + NANOS);
-    }
-
-    /** The comm of the record at {@code at}. */
-    String comm(MemorySegment data, long at) {
-        return string(data, at + COMM, COMM_BYTES);
-    }
-
-    /** The NUL-terminated string at {@code at}, of at most {@code max} bytes (no more than this reader was made for). */
-    String string(MemorySegment data, long at, int max) {
-        int n = 0;
-        while (n < max && (text[n] = data.get(JAVA_BYTE, at + n)) != 0) {
-            n++;
-        }
-        return new String(text, 0, n, StandardCharsets.UTF_8);
     }
 }

@@ -6,7 +6,6 @@ import io.cellos.telemetry.guest.probe.Probe;
 import io.cellos.telemetry.guest.probe.ProbeOutput;
 
 import java.io.IOException;
-import java.lang.foreign.MemorySegment;
 
 /**
  * A probe whose eBPF programs write records to one {@link CountedRing}: the arming, reading,
@@ -29,7 +28,11 @@ abstract class RingProbe implements Probe {
     private final int counterBytes;
     private final String ringName;
     private final WakeWindow window;
-    private final BpfRingBuffer.Records handler = (data, at, length) -> handle(this.out, data, at, length);
+    private final RingRecord record = new RingRecord();
+    private final BpfRingBuffer.Records handler = (data, at, length) -> {
+        record.load(data, at, length);
+        handle(this.out, record);
+    };
     /** The kernel's BTF, until {@link #arm} takes it. */
     private KernelBtf kernelTypes;
     private CountedRing ring;
@@ -104,8 +107,8 @@ abstract class RingProbe implements Probe {
         return ring;
     }
 
-    /** Handles one record of {@code length} bytes at {@code at} in {@code data}, emitting to {@code out}. */
-    abstract void handle(ProbeOutput out, MemorySegment data, long at, int length);
+    /** Handles one record, emitting to {@code out}; {@code record} is valid during the call only. */
+    abstract void handle(ProbeOutput out, RingRecord record);
 
     @Override
     public final int fd() {
