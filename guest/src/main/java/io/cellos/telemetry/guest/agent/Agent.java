@@ -1,5 +1,6 @@
 package io.cellos.telemetry.guest.agent;
 
+import io.cellos.telemetry.guest.exec.ExecutableHash;
 import io.cellos.telemetry.guest.exec.ExecutableHasher;
 import io.cellos.telemetry.guest.exec.HashLimits;
 import io.cellos.telemetry.guest.linux.Epoll;
@@ -64,7 +65,9 @@ public final class Agent implements AutoCloseable {
     private final Link link;
     /** Null when its eventfd could not be made: execs then go without {@code sha256}. */
     private final ExecutableHasher hasher;
+    /** The loop's callbacks, made once rather than in every turn that uses them. */
     private final Consumer<String> guardTold = this::guardTold;
+    private final Consumer<ExecutableHash> hashed;
     private volatile boolean running = true;
 
     /**
@@ -91,6 +94,7 @@ public final class Agent implements AutoCloseable {
         this.hasher = hasher(log);
         this.output = new Attribution(queue, scope, pid, comm, hasher == null ? null : hasher::request,
                 ExecDigests.CAPACITY);
+        this.hashed = output::hashed;
         this.sender = new Sender(queue, heartbeatNanos, pid, comm, Session.draw(), System.nanoTime());
         this.link = new Link(channel, epoll, TOKEN_CHANNEL, log, sender);
         this.root = scope.isEverything() ? null
@@ -147,8 +151,9 @@ public final class Agent implements AutoCloseable {
 
     /**
      * One turn of the loop: wait for a wake, then read, attribute and send. A method of its own so
-     * that the JIT compiles it after a few turns: the loop around it is entered once, and a loop
-     * body inside it would stay interpreted for good (BENCHMARKS.md, "The agent's Java per event").
+     * that the JIT compiles it after a few turns: the loop around it is entered once, and a body
+     * written inside it would run interpreted until C1 replaced the loop on its stack, after some
+     * 60,000 turns (BENCHMARKS.md, "The agent's Java per event").
      */
     private void turn() throws IOException {
         long before = System.nanoTime();
@@ -169,7 +174,7 @@ public final class Agent implements AutoCloseable {
         sender.pump(now, link);
     }
 
-    /** What the {@link OomGuard} had to put back: logged and declared. Made once, not in every turn. */
+    /** What the {@link OomGuard} had to put back: logged and declared. */
     private void guardTold(String what) {
         log.println("cellos-telemetry: tampered: " + what);
         output.tampered(-1, null, what);
@@ -192,7 +197,7 @@ public final class Agent implements AutoCloseable {
             } else if (token == TOKEN_WAKEUP) {
                 wakeup.drain();
             } else if (token == TOKEN_HASHES) {
-                hasher.drain(output::hashed);
+                hasher.drain(hashed);
             } else if (token == TOKEN_ROOT) {
                 epoll.remove(root.get()); // the root has ended: what is left is handed over, as on stop
                 running = false;
@@ -318,7 +323,7 @@ public final class Agent implements AutoCloseable {
             while (output.execsHeld() > 0 && System.nanoTime() - until < 0) {
                 long millis = Math.max(1, (until - System.nanoTime()) / 1_000_000);
                 if (answers.await((int) Math.min(millis, 50)) > 0) {
-                    hasher.drain(output::hashed);
+                    hasher.drain(hashed);
                 }
                 until = Math.min(deadline, output.nextDeadline());
             }

@@ -150,7 +150,7 @@ public final class EbpfProcessProbe extends RingProbe {
     private String commandLine(RingRecord r) {
         int copied = r.i32(ProcessPrograms.ARGS_LENGTH);
         int total = r.i32(ProcessPrograms.ARGS_TOTAL);
-        if (copied <= 0 || ProcessPrograms.ARGS + copied > r.length()) {
+        if (copied <= 0 || copied > r.length() - ProcessPrograms.ARGS) {
             return null;
         }
         r.copy(ProcessPrograms.ARGS, args, 0, copied);
@@ -180,7 +180,7 @@ public final class EbpfProcessProbe extends RingProbe {
 
     private static String path(RingRecord r) {
         int len = r.i32(ProcessPrograms.DETAIL);
-        if (len <= 1 || ProcessPrograms.PATH + len > r.length()) {
+        if (len <= 1 || len > r.length() - ProcessPrograms.PATH) {
             return null; // the kernel could not copy it
         }
         return r.string(ProcessPrograms.PATH, len);

@@ -58,7 +58,7 @@ class RingRecordTest {
     void aCommOfSixteenBytesHasNoNul() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment ring = arena.allocate(256);
-            int length = write(ring, 0, 1, 1, 1, "abcdefghijklmnop", 0, 0, "");
+            int length = write(ring, 0, 1, 1, 1, "abcdefghijklmnop", 0x41414141, 0, ""); // "AAAA" right after it
             RingRecord r = new RingRecord();
             r.load(ring, 0, length);
             assertEquals("abcdefghijklmnop", r.comm());
