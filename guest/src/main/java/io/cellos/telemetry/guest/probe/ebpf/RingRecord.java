@@ -11,8 +11,8 @@ import java.util.Objects;
  *
  * <p>Why a copy: a field read through the mapped segment ({@code MemorySegment.get}) goes through a
  * var handle's method-handle chain, which the agent's C1-compiled code does not inline — several
- * calls per field, and per byte of a string; that was a fifth of the agent's CPU under load
- * (BENCHMARKS.md, "The agent's Java per event"). A copy of a record is one call.
+ * calls per field, and per byte of a string (BENCHMARKS.md, "The agent's Java per event"). A copy
+ * of a record is one call.
  *
  * <p>Every read is bounded by the record's length: an offset outside it throws
  * {@link IndexOutOfBoundsException} (our own program's layout would be wrong). Reused for every
