@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * The agent's one event loop: one thread, one {@code epoll} over every probe's fd, a timer, the
@@ -158,14 +159,14 @@ public final class Agent implements AutoCloseable {
     private void turn() throws IOException {
         long before = System.nanoTime();
         armTimer(before);
-        boolean probeReady = awaitWake(stoppedAtBound() ? 0 : window.waitMillis(before));
+        boolean probeReady = awaitWake(anyProbe(Probe::stoppedAtBound) ? 0 : window.waitMillis(before));
         long now = System.nanoTime();
         guard.check(now, guardTold);
         boolean waiting = markWaiting();
         window.renew(now, waiting);
         if (probeReady || waiting) {
             readProbes();
-            output.endOfWake(!processesBehind(), now);
+            output.endOfWake(!anyProbe(Probe::processesBehind), now);
         } else {
             output.endOfWake(false, now); // a name's wait may be over
         }
@@ -259,20 +260,14 @@ public final class Agent implements AutoCloseable {
         }
     }
 
-    /** Whether a probe's last read stopped at its bound with records left that nothing will signal. */
-    private boolean stoppedAtBound() {
+    /**
+     * Whether any probe says so: {@link Probe#stoppedAtBound} (its last read stopped at its bound
+     * with records left that nothing will signal), {@link Probe#processesBehind} (it stopped short of
+     * reading everything about processes, a bounded storm).
+     */
+    private boolean anyProbe(Predicate<Probe> says) {
         for (Probe p : probes) {
-            if (p.stoppedAtBound()) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** Whether a probe stopped short of reading everything about processes (a bounded storm). */
-    private boolean processesBehind() {
-        for (Probe p : probes) {
-            if (p.processesBehind()) {
+            if (says.test(p)) {
                 return true;
             }
         }

@@ -7,11 +7,10 @@ import io.cellos.telemetry.guest.linux.EbpfProgram.Size;
 import io.cellos.telemetry.guest.linux.ErrnoException;
 import io.cellos.telemetry.guest.linux.Fd;
 import io.cellos.telemetry.guest.linux.Libc;
+import io.cellos.telemetry.wire.Durations;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
-import io.cellos.telemetry.wire.Durations;
-
 import java.time.Duration;
 
 import static io.cellos.telemetry.guest.linux.EbpfProgram.Compare.GE;
