@@ -1,11 +1,13 @@
 package io.cellos.telemetry.bench;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * What the real agent costs: CPU and wake-ups when idle, CPU per 1,000 events under load, and
@@ -23,7 +25,9 @@ import java.util.TreeMap;
  * <li>Load: the scoped shell runs {@code --processes} children that exec {@code /bin/true} (three
  *     events each), as fast as {@code --generators} perl workers with {@code --in-flight} children
  *     each go; the window ends when the receiver has every expected event (or nothing for 3 s).
- *     Agent CPU time over the window per 1,000 events the receiver got in it.
+ *     Agent CPU time over the window per 1,000 events the receiver got in it; and over the window's
+ *     second half (from the moment the receiver has half the expected process events), where the
+ *     agent's JIT has compiled its event path: the cost a VM pays once it has run a while.
  * <li>Memory after the load.
  * </ol>
  *
@@ -55,12 +59,19 @@ public final class AgentCost {
      * @param eventsReceived     events but heartbeats the receiver got in the load window
      * @param processEvents      process events of the workload received
      * @param expectedEvents     process events the workload should have made
+     * @param secondHalfCpuSeconds the agent's CPU time over the load window's second half
+     * @param secondHalfEvents   events but heartbeats the receiver got in that half
      */
     record Result(long idleRunNanos, double idleSeconds, double loadCpuSeconds, long eventsReceived,
-                  int processEvents, int expectedEvents) {
+                  int processEvents, int expectedEvents, double secondHalfCpuSeconds, long secondHalfEvents) {
         /** The agent's CPU per 1,000 events of the load, in ms. */
         double msPer1000Events() {
             return 1e6 * loadCpuSeconds / eventsReceived;
+        }
+
+        /** The agent's CPU per 1,000 events of the load's second half, in ms. */
+        double secondHalfMsPer1000Events() {
+            return 1e6 * secondHalfCpuSeconds / secondHalfEvents;
         }
 
         /** The agent's CPU per minute of idleness, in ms. */
@@ -109,13 +120,14 @@ public final class AgentCost {
             int base = sum(rig.log(), PROCESS_EVENTS);
             before = rig.log().counts();
             ProcSample loadStart = ProcSample.take(pid);
+            Midpoint.Watch halfway = Midpoint.watch(rig.log(), pid, base + workload / 2, before);
             int status = rig.shell().run(plan.command());
             long generatedNanos = System.nanoTime() - loadStart.atNanos();
             int got = rig.log().await(base + workload, 3_000, PROCESS_EVENTS) - base;
             ProcSample loadEnd = ProcSample.take(pid);
+            Midpoint mid = halfway.stop();
             Map<String, Integer> received = difference(rig.log().counts(), before);
-            long events = received.entrySet().stream().filter(e -> !e.getKey().equals(ArrivalLog.HEARTBEAT))
-                    .mapToLong(Map.Entry::getValue).sum();
+            long events = eventsButHeartbeats(received);
             double loadSeconds = loadEnd.secondsSince(loadStart);
             out.printf(Locale.ROOT, "%nLOAD %s: generator status %d, %.2f s = %.0f processes/s;"
                             + " window until the last event %.2f s%n", plan, status, generatedNanos / 1e9,
@@ -127,13 +139,68 @@ public final class AgentCost {
                     loadEnd.cpuSecondsSince(loadStart), 1e6 * loadEnd.cpuSecondsSince(loadStart) / events,
                     loadEnd.runNanosSince(loadStart) / 1e6, loadEnd.runNanosSince(loadStart) / 1e3 / events,
                     100 * loadEnd.cpuSecondsSince(loadStart) / loadSeconds);
+            out.printf(Locale.ROOT, "  second half, from the receiver's %d of %d process events: %.1f ms by ticks"
+                            + " = %.1f ms per 1,000 of its %d events%n", mid.processEvents() - base, workload,
+                    1e3 * loadEnd.cpuSecondsSince(mid.sample()), 1e6 * loadEnd.cpuSecondsSince(mid.sample())
+                            / (events - mid.events()), events - mid.events());
             out.printf(Locale.ROOT, "  forks on the whole machine in the window: %d (%d of them ours)%n",
                     loadEnd.machineForks() - loadStart.machineForks(), plan.count() + 1 + plan.generators());
             out.print(loadEnd.threadReport(loadStart));
             out.println("MEMORY after load: " + loadEnd.memoryReport());
             out.println("highest dropped_total reported: " + rig.log().droppedTotal());
             return new Result(idleEnd.runNanosSince(idleStart), idleSeconds, loadEnd.cpuSecondsSince(loadStart),
-                    events, got, workload);
+                    events, got, workload, loadEnd.cpuSecondsSince(mid.sample()), events - mid.events());
+        }
+    }
+
+    /** Events of every type but heartbeats in {@code received}. */
+    private static long eventsButHeartbeats(Map<String, Integer> received) {
+        return received.entrySet().stream().filter(e -> !e.getKey().equals(ArrivalLog.HEARTBEAT))
+                .mapToLong(Map.Entry::getValue).sum();
+    }
+
+    /**
+     * The agent sampled when the receiver first had {@code processEvents} process events.
+     *
+     * @param events events but heartbeats received by then since the load began
+     */
+    private record Midpoint(ProcSample sample, int processEvents, long events) {
+        /** A thread that takes the sample; {@link #stop} waits for it. */
+        record Watch(Thread thread, AtomicReference<Object> taken) {
+            /**
+             * The sample, or the reason it could not be taken.
+             *
+             * @throws IllegalStateException if the load ended before half its events came
+             */
+            Midpoint stop() throws InterruptedException {
+                thread.interrupt();
+                thread.join();
+                return switch (taken.get()) {
+                    case Midpoint m -> m;
+                    case Exception e -> throw new IllegalStateException("the midpoint sample failed: " + e, e);
+                    case null, default -> throw new IllegalStateException(
+                            "the load ended before the receiver had half of its process events");
+                };
+            }
+        }
+
+        static Watch watch(ArrivalLog log, long pid, int processEvents, Map<String, Integer> before) {
+            AtomicReference<Object> taken = new AtomicReference<>();
+            Thread t = Thread.ofPlatform().daemon().name("midpoint").start(() -> {
+                try {
+                    int got;
+                    while ((got = sum(log, PROCESS_EVENTS)) < processEvents) {
+                        Thread.sleep(2);
+                    }
+                    ProcSample sample = ProcSample.take(pid);
+                    taken.set(new Midpoint(sample, got, eventsButHeartbeats(difference(log.counts(), before))));
+                } catch (InterruptedException stopped) {
+                    // the load ended first: stop() says so
+                } catch (IOException e) {
+                    taken.set(e);
+                }
+            });
+            return new Watch(t, taken);
         }
     }
 

@@ -57,8 +57,8 @@ public final class BenchMain {
                 output goes to a log file, named at the end.
 
                 The run takes /tmp/cellos-kernel-tests.lock (waiting, with a message, while kernel
-                tests hold it), so that no test arms probes beside it. A full run takes about half
-                an hour; run it on a machine with nothing else to do.
+                tests hold it), so that no test arms probes beside it. A full run takes about forty
+                minutes; run it on a machine with nothing else to do.
 
                 Options:
                   --quick          a short smoke run: fewer repeats, shorter phases and smaller
