@@ -6,7 +6,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -59,7 +61,8 @@ public final class AgentCost {
      * @param eventsReceived     events but heartbeats the receiver got in the load window
      * @param processEvents      process events of the workload received
      * @param expectedEvents     process events the workload should have made
-     * @param secondHalfCpuSeconds the agent's CPU time over the load window's second half
+     * @param secondHalfCpuSeconds the agent's CPU time over the load window's second half (NaN
+     *                           when the receiver never had half of the load's process events)
      * @param secondHalfEvents   events but heartbeats the receiver got in that half
      */
     record Result(long idleRunNanos, double idleSeconds, double loadCpuSeconds, long eventsReceived,
@@ -69,7 +72,7 @@ public final class AgentCost {
             return 1e6 * loadCpuSeconds / eventsReceived;
         }
 
-        /** The agent's CPU per 1,000 events of the load's second half, in ms. */
+        /** The agent's CPU per 1,000 events of the load's second half, in ms; NaN if not measured. */
         double secondHalfMsPer1000Events() {
             return 1e6 * secondHalfCpuSeconds / secondHalfEvents;
         }
@@ -120,12 +123,12 @@ public final class AgentCost {
             int base = sum(rig.log(), PROCESS_EVENTS);
             before = rig.log().counts();
             ProcSample loadStart = ProcSample.take(pid);
-            Midpoint.Watch halfway = Midpoint.watch(rig.log(), pid, base + workload / 2, before);
+            Midpoint.Watch halfway = new Midpoint.Watch(rig.log(), pid, base + workload / 2, before);
             int status = rig.shell().run(plan.command());
             long generatedNanos = System.nanoTime() - loadStart.atNanos();
             int got = rig.log().await(base + workload, 3_000, PROCESS_EVENTS) - base;
             ProcSample loadEnd = ProcSample.take(pid);
-            Midpoint mid = halfway.stop();
+            Optional<Midpoint> mid = halfway.stop();
             Map<String, Integer> received = difference(rig.log().counts(), before);
             long events = eventsButHeartbeats(received);
             double loadSeconds = loadEnd.secondsSince(loadStart);
@@ -139,17 +142,22 @@ public final class AgentCost {
                     loadEnd.cpuSecondsSince(loadStart), 1e6 * loadEnd.cpuSecondsSince(loadStart) / events,
                     loadEnd.runNanosSince(loadStart) / 1e6, loadEnd.runNanosSince(loadStart) / 1e3 / events,
                     100 * loadEnd.cpuSecondsSince(loadStart) / loadSeconds);
-            out.printf(Locale.ROOT, "  second half, from the receiver's %d of %d process events: %.1f ms by ticks"
-                            + " = %.1f ms per 1,000 of its %d events%n", mid.processEvents() - base, workload,
-                    1e3 * loadEnd.cpuSecondsSince(mid.sample()), 1e6 * loadEnd.cpuSecondsSince(mid.sample())
-                            / (events - mid.events()), events - mid.events());
+            double secondHalfCpu = mid.map(m -> loadEnd.cpuSecondsSince(m.sample())).orElse(Double.NaN);
+            long secondHalfEvents = events - mid.map(Midpoint::events).orElse(events);
+            if (mid.isPresent()) {
+                out.printf(Locale.ROOT, "  second half, from the receiver's %d of %d process events: %.1f ms by ticks"
+                                + " = %.1f ms per 1,000 of its %d events%n", mid.get().processEvents() - base, workload,
+                        1e3 * secondHalfCpu, 1e6 * secondHalfCpu / secondHalfEvents, secondHalfEvents);
+            } else {
+                out.println("  second half: not measured, the receiver never had half of the load's process events");
+            }
             out.printf(Locale.ROOT, "  forks on the whole machine in the window: %d (%d of them ours)%n",
                     loadEnd.machineForks() - loadStart.machineForks(), plan.count() + 1 + plan.generators());
             out.print(loadEnd.threadReport(loadStart));
             out.println("MEMORY after load: " + loadEnd.memoryReport());
             out.println("highest dropped_total reported: " + rig.log().droppedTotal());
             return new Result(idleEnd.runNanosSince(idleStart), idleSeconds, loadEnd.cpuSecondsSince(loadStart),
-                    events, got, workload, loadEnd.cpuSecondsSince(mid.sample()), events - mid.events());
+                    events, got, workload, secondHalfCpu, secondHalfEvents);
         }
     }
 
@@ -165,42 +173,47 @@ public final class AgentCost {
      * @param events events but heartbeats received by then since the load began
      */
     private record Midpoint(ProcSample sample, int processEvents, long events) {
-        /** A thread that takes the sample; {@link #stop} waits for it. */
-        record Watch(Thread thread, AtomicReference<Object> taken) {
+        /** A thread that waits for the midpoint and samples the agent there; {@link #stop} ends it. */
+        static final class Watch {
+            private final AtomicBoolean ended = new AtomicBoolean();
+            private final AtomicReference<Object> taken = new AtomicReference<>();
+            private final Thread thread;
+
+            Watch(ArrivalLog log, long pid, int processEvents, Map<String, Integer> before) {
+                thread = Thread.ofPlatform().daemon().name("midpoint").start(() -> {
+                    try {
+                        int got;
+                        while ((got = sum(log, PROCESS_EVENTS)) < processEvents) {
+                            if (ended.get()) {
+                                return;
+                            }
+                            Thread.sleep(2);
+                        }
+                        ProcSample sample = ProcSample.take(pid);
+                        taken.set(new Midpoint(sample, got, eventsButHeartbeats(difference(log.counts(), before))));
+                    } catch (IOException e) {
+                        taken.set(e);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt(); // no one interrupts it: it just ends, unsampled
+                    }
+                });
+            }
+
             /**
-             * The sample, or the reason it could not be taken.
+             * Ends the watch once the load has ended.
              *
-             * @throws IllegalStateException if the load ended before half its events came
+             * @return the sample; empty if the receiver never had the midpoint's events
+             * @throws IOException if the agent could not be sampled there
              */
-            Midpoint stop() throws InterruptedException {
-                thread.interrupt();
+            Optional<Midpoint> stop() throws InterruptedException, IOException {
+                ended.set(true);
                 thread.join();
                 return switch (taken.get()) {
-                    case Midpoint m -> m;
-                    case Exception e -> throw new IllegalStateException("the midpoint sample failed: " + e, e);
-                    case null, default -> throw new IllegalStateException(
-                            "the load ended before the receiver had half of its process events");
+                    case Midpoint m -> Optional.of(m);
+                    case IOException e -> throw new IOException("sampling the agent at the load's midpoint: " + e, e);
+                    case null, default -> Optional.empty();
                 };
             }
-        }
-
-        static Watch watch(ArrivalLog log, long pid, int processEvents, Map<String, Integer> before) {
-            AtomicReference<Object> taken = new AtomicReference<>();
-            Thread t = Thread.ofPlatform().daemon().name("midpoint").start(() -> {
-                try {
-                    int got;
-                    while ((got = sum(log, PROCESS_EVENTS)) < processEvents) {
-                        Thread.sleep(2);
-                    }
-                    ProcSample sample = ProcSample.take(pid);
-                    taken.set(new Midpoint(sample, got, eventsButHeartbeats(difference(log.counts(), before))));
-                } catch (InterruptedException stopped) {
-                    // the load ended first: stop() says so
-                } catch (IOException e) {
-                    taken.set(e);
-                }
-            });
-            return new Watch(t, taken);
         }
     }
 

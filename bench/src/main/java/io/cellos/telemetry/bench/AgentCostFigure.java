@@ -74,7 +74,11 @@ final class AgentCostFigure extends Figure {
 
     /** What the figure is in the loads' second halves, where the agent's JIT has compiled its event path. */
     private static String warm(List<Double> secondHalves) {
-        Spread s = Spread.of(secondHalves);
+        List<Double> measured = secondHalves.stream().filter(v -> !v.isNaN()).toList();
+        if (measured.isEmpty()) {
+            return "Not measured in the loads' second halves: the receiver never had half of a load's events.";
+        }
+        Spread s = Spread.of(measured);
         return "In the second half of each load (its first half warmed the JIT): " + BenchTable.number(s.median())
                 + " ms (min–max " + BenchTable.number(s.min()) + "–" + BenchTable.number(s.max()) + ").";
     }
