@@ -182,12 +182,10 @@ public final class AgentCost {
             Watch(ArrivalLog log, long pid, int processEvents, Map<String, Integer> before) {
                 thread = Thread.ofPlatform().daemon().name("midpoint").start(() -> {
                     try {
-                        int got;
-                        while ((got = sum(log, PROCESS_EVENTS)) < processEvents) {
-                            if (ended.get()) {
-                                return;
-                            }
-                            Thread.sleep(2);
+                        // no quiet limit: the load has not begun while the watch starts
+                        int got = log.await(processEvents, Long.MAX_VALUE, ended::get, PROCESS_EVENTS);
+                        if (got < processEvents) {
+                            return; // the load ended first
                         }
                         ProcSample sample = ProcSample.take(pid);
                         taken.set(new Midpoint(sample, got, eventsButHeartbeats(difference(log.counts(), before))));

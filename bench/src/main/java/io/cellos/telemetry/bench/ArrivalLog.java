@@ -8,6 +8,7 @@ import io.cellos.telemetry.wire.ProbeSource;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.BooleanSupplier;
 
 /**
  * A receiver sink that keeps no events, only when each one arrived: per event type, how many
@@ -94,6 +95,15 @@ final class ArrivalLog implements EventSink {
      * @return the count of {@code types} reached
      */
     int await(int n, long quietMillis, String... types) throws InterruptedException {
+        return await(n, quietMillis, () -> false, types);
+    }
+
+    /**
+     * As {@link #await(int, long, String...)}, and gives up as soon as {@code giveUp} says so.
+     *
+     * @return the count of {@code types} reached
+     */
+    int await(int n, long quietMillis, BooleanSupplier giveUp, String... types) throws InterruptedException {
         while (true) {
             int got;
             long sinceLast;
@@ -104,7 +114,7 @@ final class ArrivalLog implements EventSink {
                 }
                 sinceLast = (System.nanoTime() - lastArrivalNanos) / 1_000_000;
             }
-            if (got >= n || sinceLast >= quietMillis) {
+            if (got >= n || sinceLast >= quietMillis || giveUp.getAsBoolean()) {
                 return got;
             }
             Thread.sleep(20);
