@@ -1,6 +1,5 @@
 package io.cellos.telemetry.guest.probe.audit;
 
-import io.cellos.telemetry.guest.linux.AuditNetlink;
 import io.cellos.telemetry.guest.linux.AuditRule;
 import io.cellos.telemetry.guest.linux.AuditStatus;
 import io.cellos.telemetry.guest.linux.ErrnoException;
@@ -27,7 +26,7 @@ import java.util.function.BooleanSupplier;
  */
 final class AuditConfigGuard {
     private final int self;
-    private final AuditNetlink control;
+    private final AuditControl control;
     private final AuditRuleSet rules;
     private final List<AuditRule> added;
     private final BooleanSupplier daemon;
@@ -39,7 +38,7 @@ final class AuditConfigGuard {
      * @param daemon whether the probe is the audit daemon now (then the backlog settings are its)
      * @param peers  the other live agents when the probe armed
      */
-    AuditConfigGuard(int self, AuditNetlink control, AuditRuleSet rules, List<AuditRule> added, BooleanSupplier daemon,
+    AuditConfigGuard(int self, AuditControl control, AuditRuleSet rules, List<AuditRule> added, BooleanSupplier daemon,
                      Set<Integer> peers) {
         this.self = self;
         this.control = control;

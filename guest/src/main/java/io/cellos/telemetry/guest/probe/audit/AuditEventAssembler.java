@@ -69,7 +69,7 @@ final class AuditEventAssembler {
     private static final byte[] NO = AuditRecord.ascii("no");
 
     private final AuditRuleSet rules;
-    private final AuditConfigChanges configChanges = new AuditConfigChanges();
+    private final AuditConfigChanges configChanges;
     private final Consumer<AuditConfigChanges.Change> onConfigChange;
     private final byte[] comm = new byte[COMM_BYTES];
     private final byte[] exe = new byte[EXE_BYTES];
@@ -107,16 +107,19 @@ final class AuditEventAssembler {
      * rules ({@link SeccompLogProbe}): it is handed {@code AUDIT_SECCOMP} records only.
      */
     static AuditEventAssembler seccompOnly() {
-        return new AuditEventAssembler(null, 1, change -> { });
+        return new AuditEventAssembler(null, 1, new AuditConfigChanges(0), change -> { });
     }
 
     /**
      * @param rules          the rules whose records this assembler reads ({@code null} for {@link #seccompOnly})
      * @param capacity       how many connects may wait for their address at once
+     * @param configChanges  reads the configuration changes, and knows the probe's own
      * @param onConfigChange hears each configuration change once its event is complete
      */
-    AuditEventAssembler(AuditRuleSet rules, int capacity, Consumer<AuditConfigChanges.Change> onConfigChange) {
+    AuditEventAssembler(AuditRuleSet rules, int capacity, AuditConfigChanges configChanges,
+                        Consumer<AuditConfigChanges.Change> onConfigChange) {
         this.rules = rules;
+        this.configChanges = configChanges;
         this.onConfigChange = onConfigChange;
         this.pendingSerial = new long[capacity];
         this.pendingStamp = new long[capacity];

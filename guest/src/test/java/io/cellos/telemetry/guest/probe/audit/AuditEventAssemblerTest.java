@@ -38,7 +38,7 @@ class AuditEventAssemblerTest {
 
     private final AuditEventAssembler assembler =
             new AuditEventAssembler(new AuditRuleSet(1, new AuditStatus(0, 1, 0, 0, 64, 0, 0, 0, 15000), false), 4,
-                    change -> { });
+                    new AuditConfigChanges(1), change -> { });
     private final AuditRecord record = new AuditRecord();
     private final RecordingOutput out = new RecordingOutput();
 

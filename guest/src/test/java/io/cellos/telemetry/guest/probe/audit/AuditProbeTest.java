@@ -254,9 +254,7 @@ class AuditProbeTest {
             AuditProbe probe = new AuditProbe();
             try (ProbeHarness h = ProbeHarness.start(probe)) {
                 int rules = rulesWithKey(audit, probe.ruleKey()).size();
-                Process tamperer = new ProcessBuilder(ProcessHandle.current().info().command().orElseThrow(),
-                        "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                        AuditTamperer.class.getName(), probe.ruleKey()).redirectErrorStream(true).start();
+                Process tamperer = tamperer(probe.ruleKey(), 1);
                 String said = new String(tamperer.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).strip();
                 assertEquals(0, tamperer.waitFor(), said);
                 assertEquals(Integer.toString(rules), said.split(" ")[0], "the tamperer deleted every rule");
@@ -281,6 +279,48 @@ class AuditProbeTest {
                 assertEquals(p.pid(), awaitOne(h, connectTo("127.0.0.1:" + port)).guestPid(), "and it sees again");
             }
         }
+    }
+
+    /**
+     * As the audit daemon the probe's own calls are not audited while any rule is loaded (the
+     * kernel exempts the daemon's process), so the records of its own put-backs come without the
+     * {@code SYSCALL} record that names their sender. Rounds of tampering, each put back, make more
+     * of them than the changes that may wait for their sender: every one is still known for the
+     * probe's own, and nothing but the tamperer's changes is declared.
+     */
+    @Test
+    void theProbesOwnPutBacksAreNeverTakenForTampering() throws Exception {
+        try (AuditNetlink audit = new AuditNetlink("test audit control", false, 64 * 1024);
+             ServerSocket listener = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+            AuditProbe probe = new AuditProbe();
+            try (ProbeHarness h = ProbeHarness.start(probe)) {
+                assertTrue(probe.isAuditDaemon(), "this test needs the probe to be the audit daemon");
+                int rules = rulesWithKey(audit, probe.ruleKey()).size();
+                int rounds = AuditConfigChanges.PENDING / rules + 2;
+                Process tamperer = tamperer(probe.ruleKey(), rounds);
+                String said = new String(tamperer.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).strip();
+                assertEquals(0, tamperer.waitFor(), said);
+                assertEquals(rounds, said.lines().count(), said);
+                h.await(e -> e.source() == ProbeSource.AGENT_TAMPERED && e.guestPid() == tamperer.pid(),
+                        rounds * (rules + 1), PATIENCE);
+                // a connect declared after the last put-back: the probe has read every record before it
+                int port = listener.getLocalPort();
+                Process p = run("bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/" + port);
+                awaitOne(h, connectTo("127.0.0.1:" + port).and(e -> e.guestPid() == p.pid()));
+                List<ProbeEvent> others = h.events().stream()
+                        .filter(e -> e.source() == ProbeSource.AGENT_TAMPERED && e.guestPid() != tamperer.pid()).toList();
+                assertEquals(0, others.size(), () -> others.size() + " declared as tampering, but not the tamperer's, as "
+                        + others.stream().limit(3).map(e -> e.extensions().what()).toList());
+                assertEquals(rules, rulesWithKey(audit, probe.ruleKey()).size(), "every rule put back");
+            }
+        }
+    }
+
+    /** A JVM of its own that runs {@link AuditTamperer} on the rules under {@code key}, {@code rounds} times. */
+    private static Process tamperer(String key, int rounds) throws IOException {
+        return new ProcessBuilder(ProcessHandle.current().info().command().orElseThrow(),
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                AuditTamperer.class.getName(), key, Integer.toString(rounds)).redirectErrorStream(true).start();
     }
 
     @Test
