@@ -30,9 +30,11 @@ public final class AuditRule {
     /** {@code AUDIT_SUCCESS}: 1 for a call that succeeded. */
     public static final int FIELD_SUCCESS = 104;
     public static final int FIELD_FILTERKEY = 210;
-    /** {@code AUDIT_ARG0}: the call's first argument; {@code AUDIT_ARG1} is the second. */
+    /** {@code AUDIT_ARG0}: the call's first argument; {@code AUDIT_ARG1} the second, and so on. */
     public static final int FIELD_ARG0 = 200;
     public static final int FIELD_ARG1 = 201;
+    public static final int FIELD_ARG2 = 202;
+    public static final int FIELD_ARG3 = 203;
     public static final int OP_NOT_EQUAL = 0x30000000;
     public static final int OP_EQUAL = 0x40000000;
     /** {@code AUDIT_BIT_TEST}: {@code (field & value) == value}. */

@@ -28,6 +28,7 @@ public final class SyscallTable {
             42 connect
             44 sendto
             45 recvfrom
+            46 sendmsg
             49 bind
             50 listen
             54 setsockopt

@@ -6,18 +6,23 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.util.Arrays;
+import java.util.List;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 import static io.cellos.telemetry.guest.probe.Connects.assertDeclared;
 import static io.cellos.telemetry.guest.probe.Connects.closedPort;
 import static io.cellos.telemetry.guest.probe.Connects.python;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * The connects both mechanisms declare, each made by a real process against loopback and the real
  * kernel (root), with its pid, comm and peer: the eBPF connect probe and the audit probe run the
- * same cases. What only eBPF sees (io_uring, TCP Fast Open, addressed datagrams, UNIX sockets) is
- * tested in {@code EbpfConnectProbeTest}.
+ * same cases. What only eBPF sees (io_uring, addressed datagrams, UNIX sockets) and the protocol
+ * it names are tested in {@code EbpfConnectProbeTest}.
  */
 class ConnectProbesTest {
     static Stream<Arguments> mechanisms() {
@@ -59,6 +64,30 @@ class ConnectProbesTest {
                     except ConnectionRefusedError: pass
                     """.formatted(closed));
             assertDeclared(h, pid, "python3", "127.0.0.1:" + closed);
+        }
+    }
+
+    /**
+     * A TCP Fast Open connects through a send, {@code sendto} or {@code sendmsg} with
+     * {@code MSG_FASTOPEN}: declared by both, and as TCP where the mechanism says the protocol
+     * (audit's records do not).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("mechanisms")
+    void tcpFastOpenSendsAreDeclared(String name, Supplier<Probe> probe) throws Exception {
+        InetAddress loopback = InetAddress.getByName("127.0.0.1");
+        try (ServerSocket a = new ServerSocket(0, 1, loopback); ServerSocket b = new ServerSocket(0, 1, loopback);
+             ProbeHarness h = ProbeHarness.start(probe.get())) {
+            long pid = python("""
+                    import socket
+                    socket.socket().sendto(b"hello", socket.MSG_FASTOPEN, ("127.0.0.1", %d))
+                    socket.socket().sendmsg([b"hello"], [], socket.MSG_FASTOPEN, ("127.0.0.1", %d))
+                    """.formatted(a.getLocalPort(), b.getLocalPort()));
+            assertDeclared(h, pid, "python3", "127.0.0.1:" + a.getLocalPort());
+            assertDeclared(h, pid, "python3", "127.0.0.1:" + b.getLocalPort());
+            List<String> protocols = h.events().stream().filter(e -> e.guestPid() == pid)
+                    .map(e -> e.extensions().protocol()).distinct().toList();
+            assertEquals(name.equals("bpf") ? List.of("tcp") : Arrays.asList((String) null), protocols);
         }
     }
 

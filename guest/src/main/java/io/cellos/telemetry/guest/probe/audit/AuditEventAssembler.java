@@ -64,6 +64,7 @@ final class AuditEventAssembler {
     private static final byte[] A0 = AuditRecord.ascii("a0");
     private static final byte[] A1 = AuditRecord.ascii("a1");
     private static final byte[] A2 = AuditRecord.ascii("a2");
+    private static final byte[] A3 = AuditRecord.ascii("a3");
     /** {@code PATH_MAX}. */
     private static final int EXE_BYTES = 4096;
     private static final byte[] NO = AuditRecord.ascii("no");
@@ -101,6 +102,7 @@ final class AuditEventAssembler {
     private long a0;
     private long a1;
     private long a2;
+    private long a3;
 
     /**
      * An assembler of the seccomp verdicts alone, for a reader of the multicast log that loads no
@@ -178,6 +180,7 @@ final class AuditEventAssembler {
         a0 = -1;
         a1 = -1;
         a2 = -1;
+        a3 = -1;
         while (record.nextField()) {
             if (record.keyIs(ARCH)) {
                 arch = record.hex();
@@ -203,6 +206,8 @@ final class AuditEventAssembler {
                 a1 = record.hex();
             } else if (record.keyIs(A2)) {
                 a2 = record.hex();
+            } else if (record.keyIs(A3)) {
+                a3 = record.hex();
             }
         }
     }
@@ -215,7 +220,7 @@ final class AuditEventAssembler {
         if (arch != Integer.toUnsignedLong(AuditRule.ARCH_X86_64) || pid < 0) {
             return;
         }
-        if (syscall == AuditRuleSet.CONNECT) {
+        if (AuditRuleSet.attemptsConnect(syscall, a2, a3)) {
             hold(record, out);
         } else if (AuditRuleSet.isExec(syscall)) {
             if (!failed && rules.auditsExecs()) {

@@ -16,6 +16,8 @@ import static io.cellos.telemetry.guest.linux.AuditRule.ARCH_X86_64;
 import static io.cellos.telemetry.guest.linux.AuditRule.FIELD_ARCH;
 import static io.cellos.telemetry.guest.linux.AuditRule.FIELD_ARG0;
 import static io.cellos.telemetry.guest.linux.AuditRule.FIELD_ARG1;
+import static io.cellos.telemetry.guest.linux.AuditRule.FIELD_ARG2;
+import static io.cellos.telemetry.guest.linux.AuditRule.FIELD_ARG3;
 import static io.cellos.telemetry.guest.linux.AuditRule.FIELD_EXIT;
 import static io.cellos.telemetry.guest.linux.AuditRule.OP_BIT_TEST;
 import static io.cellos.telemetry.guest.linux.AuditRule.OP_EQUAL;
@@ -32,7 +34,9 @@ import static io.cellos.telemetry.guest.linux.AuditRule.OP_NOT_EQUAL;
  *       again on a socket already connecting or connected, which are no new attempt. A UDP "connect"
  *       is {@code connect(2)} on a datagram socket, as resolvers and most UDP clients do;
  *       {@code sendto}/{@code sendmsg} with an address on an unconnected socket are not audited, as a
- *       record per datagram would cost the workload too much.</li>
+ *       record per datagram would cost the workload too much. A TCP Fast Open, though, connects
+ *       through {@code sendto} or {@code sendmsg} with {@code MSG_FASTOPEN}: those calls are audited
+ *       (only with that flag: no other send pays for it), with the same exceptions.</li>
  *   <li>Refusals: calls that need a privilege (a capability, or owning the target process) when they
  *       fail with {@code EPERM} — and {@code perf_event_open} and {@code setpriority} with
  *       {@code EACCES}, and an open for writing or a {@code mkdir} with {@code EROFS}, the answer of
@@ -55,6 +59,10 @@ import static io.cellos.telemetry.guest.linux.AuditRule.OP_NOT_EQUAL;
  */
 final class AuditRuleSet {
     static final int CONNECT = SyscallTable.number("connect");
+    static final int SENDTO = SyscallTable.number("sendto");
+    static final int SENDMSG = SyscallTable.number("sendmsg");
+    /** {@code MSG_FASTOPEN}: a send that connects first, carrying its data in the SYN (TCP Fast Open). */
+    static final int MSG_FASTOPEN = 0x20000000;
     static final int EXECVE = SyscallTable.number("execve");
     static final int EXECVEAT = SyscallTable.number("execveat");
     static final int SETHOSTNAME = SyscallTable.number("sethostname");
@@ -95,6 +103,7 @@ final class AuditRuleSet {
 
     private final String key;
     private final AuditRule connects;
+    private final List<AuditRule> fastOpens;
     private final AuditRule refusedEperm;
     private final AuditRule refusedEacces;
     private final AuditRule refusedErofs;
@@ -109,8 +118,10 @@ final class AuditRuleSet {
     AuditRuleSet(int agentPid, AuditStatus restoreTo, boolean execs) {
         this.key = KEY_PREFIX + agentPid + ":" + restoreTo.enabled() + ":" + restoreTo.backlogLimit() + ":"
                 + restoreTo.backlogWaitTime();
-        this.connects = AuditRule.syscallExit(CONNECT).where(FIELD_ARCH, OP_EQUAL, ARCH_X86_64)
-                .where(FIELD_EXIT, OP_NOT_EQUAL, -Errno.EALREADY).where(FIELD_EXIT, OP_NOT_EQUAL, -Errno.EISCONN).withKey(key);
+        this.connects = connectAttempt(AuditRule.syscallExit(CONNECT)).withKey(key);
+        this.fastOpens = List.of(
+                connectAttempt(AuditRule.syscallExit(SENDTO)).where(FIELD_ARG3, OP_BIT_TEST, MSG_FASTOPEN).withKey(key),
+                connectAttempt(AuditRule.syscallExit(SENDMSG)).where(FIELD_ARG2, OP_BIT_TEST, MSG_FASTOPEN).withKey(key));
         this.refusedEperm = AuditRule.syscallExit(REFUSED_WITH_EPERM).where(FIELD_ARCH, OP_EQUAL, ARCH_X86_64)
                 .where(FIELD_EXIT, OP_EQUAL, -Errno.EPERM).withKey(key);
         this.refusedEacces = AuditRule.syscallExit(REFUSED_WITH_EACCES).where(FIELD_ARCH, OP_EQUAL, ARCH_X86_64)
@@ -122,6 +133,16 @@ final class AuditRuleSet {
                 rawSocket(PacketSocket.AF_PACKET));
         this.execs = execs ? AuditRule.syscallExit(EXECVE, EXECVEAT).where(FIELD_ARCH, OP_EQUAL, ARCH_X86_64)
                 .where(AuditRule.FIELD_SUCCESS, OP_EQUAL, 1).withKey(key) : null;
+    }
+
+    /**
+     * {@code rule}, x86-64 only, for a call that attempts a connect: whatever it returns but
+     * {@code EALREADY} and {@code EISCONN}, the answers to a socket already connecting or connected.
+     * The caller adds what else must hold, and the key.
+     */
+    private static AuditRule connectAttempt(AuditRule rule) {
+        return rule.where(FIELD_ARCH, OP_EQUAL, ARCH_X86_64).where(FIELD_EXIT, OP_NOT_EQUAL, -Errno.EALREADY)
+                .where(FIELD_EXIT, OP_NOT_EQUAL, -Errno.EISCONN);
     }
 
     /** A rule for a successful {@code socket(2)} of {@code family}, keyed; the caller adds what the type must be. */
@@ -179,12 +200,24 @@ final class AuditRuleSet {
 
     /** The rules to add, in order. */
     List<AuditRule> rules() {
-        List<AuditRule> all = new ArrayList<>(List.of(connects, refusedEperm, refusedEacces, refusedErofs));
+        List<AuditRule> all = new ArrayList<>(List.of(connects));
+        all.addAll(fastOpens);
+        all.addAll(List.of(refusedEperm, refusedEacces, refusedErofs));
         all.addAll(rawSockets);
         if (execs != null) {
             all.add(execs);
         }
         return List.copyOf(all);
+    }
+
+    /**
+     * Whether x86-64 call {@code nr}, with the flags argument of a send ({@code sendto}'s fourth,
+     * {@code sendmsg}'s third) among {@code a2} and {@code a3}, attempts a connect: {@code connect},
+     * or a send with {@code MSG_FASTOPEN}. Records of another consumer's rules reach the agent too,
+     * so the flag is checked here, not only in the kernel.
+     */
+    static boolean attemptsConnect(long nr, long a2, long a3) {
+        return nr == CONNECT || nr == SENDTO && (a3 & MSG_FASTOPEN) != 0 || nr == SENDMSG && (a2 & MSG_FASTOPEN) != 0;
     }
 
     /** Whether x86-64 call {@code nr} ending with {@code exit} is a refusal this set declares. */

@@ -42,6 +42,35 @@ class AuditEventAssemblerTest {
     private final AuditRecord record = new AuditRecord();
     private final RecordingOutput out = new RecordingOutput();
 
+    /**
+     * A TCP Fast Open connects in a {@code sendto} with {@code MSG_FASTOPEN} in its fourth argument
+     * or a {@code sendmsg} with it in its third; another consumer's rule may bring the agent the
+     * records of other sends, which are no connect.
+     */
+    @Test
+    void aSendWithMsgFastOpenIsAConnectAndNoOtherSendIs() {
+        String send = "arch=c000003e syscall=%d success=no exit=-111 a0=3 a1=7ffd2a1b3c40 a2=%x a3=%x items=0"
+                + " ppid=26876 pid=%d auid=4294967295 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0"
+                + " tty=(none) ses=4294967295 comm=\"python3\" exe=\"/usr/bin/python3.11\" key=(null)";
+        assembler.clock(10_000_000_000L, STAMP + 3);
+        feed(AuditRecord.SYSCALL, 140, send.formatted(44, 5, AuditRuleSet.MSG_FASTOPEN, 30001));
+        feed(AuditRecord.SOCKADDR, 140, TO_LOCALHOST_22);
+        feed(AuditRecord.EOE, 140, "");
+        feed(AuditRecord.SYSCALL, 141, send.formatted(46, AuditRuleSet.MSG_FASTOPEN, 0, 30002));
+        feed(AuditRecord.SOCKADDR, 141, TO_LOCALHOST_22);
+        feed(AuditRecord.EOE, 141, "");
+        feed(AuditRecord.SYSCALL, 142, send.formatted(44, 5, 0, 30003));
+        feed(AuditRecord.SOCKADDR, 142, TO_LOCALHOST_22);
+        feed(AuditRecord.EOE, 142, "");
+        feed(AuditRecord.SYSCALL, 143, send.formatted(46, 0, AuditRuleSet.MSG_FASTOPEN, 30004));
+        feed(AuditRecord.SOCKADDR, 143, TO_LOCALHOST_22);
+        feed(AuditRecord.EOE, 143, "");
+        assertEquals(List.of(30001L, 30002L), out.events.stream().map(ProbeEvent::guestPid).toList());
+        assertTrue(out.events.stream().allMatch(e -> e.source() == ProbeSource.NET_CONNECT_ATTEMPTED
+                && "127.0.0.1:22".equals(e.extensions().peer())), out.events.toString());
+        assertEquals(0, out.lost, "a send that is no connect is nothing lost either");
+    }
+
     @Test
     void aConnectIsDeclaredWhenItsAddressArrives() {
         assembler.clock(10_000_000_000L, STAMP + 3);

@@ -5,7 +5,6 @@ import io.cellos.telemetry.guest.probe.RecordingOutput;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.channels.DatagramChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -41,21 +40,6 @@ class EbpfConnectProbeTest {
             assertEquals(0, p.waitFor(), result);
             assertEquals("-111", result, "IORING_OP_CONNECT ran and was refused (ECONNREFUSED)");
             assertDeclared(h, p.pid(), null, "127.0.0.1:" + closed);
-        }
-    }
-
-    @Test
-    void aTcpFastOpenSendtoIsDeclared() throws Exception {
-        try (ServerSocket server = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"));
-             ProbeHarness h = ProbeHarness.start(new EbpfConnectProbe())) {
-            int port = server.getLocalPort();
-            long pid = python("""
-                    import socket
-                    s = socket.socket()
-                    s.sendto(b"hello", socket.MSG_FASTOPEN, ("127.0.0.1", %d))
-                    """.formatted(port));
-            assertDeclared(h, pid, "python3", "127.0.0.1:" + port);
-            assertEquals(Set.of("tcp"), protocolsOf(h, pid), "a TCP Fast Open is TCP's");
         }
     }
 
