@@ -14,6 +14,13 @@ import java.util.List;
 public final class GuestJvm {
     /** How many times later than by default C1 compiles a method (a role may compile some sooner). */
     public static final int THRESHOLD_SCALING = 100;
+    /**
+     * The JVM's own messages (unified logging's warnings and errors: an AOT cache it cannot map, a
+     * flag it ignores) on standard error, not on standard output, where a JVM writes them by
+     * default: the agent's first line there is its readiness ({@code StartingAgent}), and init's
+     * standard output is the workload's.
+     */
+    public static final List<String> MESSAGES_TO_STDERR = List.of("-Xlog:disable", "-Xlog:all=warning:stderr");
     public static final List<String> SMALL = List.of("-XX:+UseSerialGC", "-Xms8m", "-Xmn1m", "-Xss512k",
             "-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1", "-XX:ReservedCodeCacheSize=16m",
             "-XX:MaxMetaspaceSize=48m", "-XX:TrimNativeHeapInterval=60000",

@@ -49,7 +49,8 @@ public final class AgentLauncher {
      * second while the agent is idle.
      */
     static final List<String> JVM_OPTIONS = Stream.of(
-            Stream.of("-XX:+DisableAttachMechanism", "-XX:-UsePerfData"), GuestJvm.SMALL.stream(),
+            Stream.of("-XX:+DisableAttachMechanism", "-XX:-UsePerfData"), GuestJvm.MESSAGES_TO_STDERR.stream(),
+            GuestJvm.SMALL.stream(),
             Stream.of("-Xmx32m", "-Xshare:off", "-XX:CompileCommand=quiet"),
             EVENT_PATH_PACKAGES.stream().map(p -> "-XX:CompileCommand=CompileThresholdScaling," + p + ".*::*,"
                     + 1.0 / GuestJvm.THRESHOLD_SCALING),

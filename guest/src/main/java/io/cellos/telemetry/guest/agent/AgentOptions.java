@@ -60,9 +60,10 @@ public record AgentOptions(TransportAddress transport, List<String> watches, Fai
 
             Launch contract: started by init before the workload, the command returns 0 only once
             the agent is ready (channel connected, every probe armed) and runs on detached in its
-            own session; 2 with the reason on standard error if it cannot become ready. Once running,
-            an unrecoverable failure makes the agent exit 3. Run it as root, in the initial PID
-            namespace (the process connector and audit accept no one else).
+            own session; 2 with the reason on standard error if it cannot become ready (an agent that
+            has not said so within 60 s is killed). Once running, an unrecoverable failure makes the
+            agent exit 3. Run it as root, in the initial PID namespace (the process connector and
+            audit accept no one else).
 
             Options:
               --transport T          vsock:2:9001 (default, the host) or unix:PATH (a local cell)

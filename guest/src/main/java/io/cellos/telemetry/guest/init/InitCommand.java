@@ -38,10 +38,12 @@ public final class InitCommand {
      */
     static final List<String> SHIELDS = List.of("-Xrs", "-XX:+DisableAttachMechanism", "-XX:-UsePerfData");
     /**
-     * JVM flags for init: the {@link #SHIELDS}, and small ({@link GuestJvm#SMALL}: 44 MiB resident
-     * instead of 53, BENCHMARKS.md "Init's resident memory").
+     * JVM flags for init: the {@link #SHIELDS}, the JVM's messages kept off the workload's standard
+     * output ({@link GuestJvm#MESSAGES_TO_STDERR}), and small ({@link GuestJvm#SMALL}: 44 MiB
+     * resident instead of 53, BENCHMARKS.md "Init's resident memory").
      */
-    public static final List<String> JVM_OPTIONS = Stream.of(SHIELDS.stream(), GuestJvm.SMALL.stream(),
+    public static final List<String> JVM_OPTIONS = Stream.of(SHIELDS.stream(), GuestJvm.MESSAGES_TO_STDERR.stream(),
+            GuestJvm.SMALL.stream(),
             Stream.of("-Xmx64m", "-XX:-UseDynamicNumberOfCompilerThreads", "--enable-native-access=ALL-UNNAMED"))
             .flatMap(s -> s).toList();
     /** The signals init takes from its {@code signalfd}. */

@@ -1,10 +1,13 @@
 package io.cellos.telemetry.guest.agent;
 
 import io.cellos.telemetry.guest.GuestJvm;
+import io.cellos.telemetry.guest.image.GuestImage;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -38,6 +41,25 @@ class AgentLauncherFlagsTest {
         }
         assertEquals(AgentLauncher.EVENT_PATH_PACKAGES.stream().map(p -> p + ".*::*").toList(), scaled);
         assertTrue(scaled.contains("io.cellos.telemetry.*::*"), "the agent's own code");
+    }
+
+    /**
+     * The agent's standard output carries its readiness: a JVM with the agent's flags writes
+     * nothing there of its own, even when the image's AOT cache is one it cannot use (here: none
+     * at all), which a JVM reports on standard output by default.
+     */
+    @Test
+    void theJvmWritesNothingOfItsOwnOnTheAgentsStandardOutput(@TempDir Path image) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java"));
+        cmd.addAll(new GuestImage(image, false).jvmOptions(GuestImage.Role.AGENT, AgentLauncher.JVM_OPTIONS, true));
+        cmd.add("-version");
+        Process p = new ProcessBuilder(cmd).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "java -version ended");
+        assertTrue(err.contains("[error][aot]"), "the JVM did report the cache it could not use: " + err);
+        assertEquals("", out, "standard output");
     }
 
     @Test
