@@ -35,7 +35,8 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p>Usage: {@code AgentCost [--processes 10000] [--idle-seconds 60] [--settle-seconds 10]
  * [--generators 1] [--in-flight 2] [--heartbeat-ms 2000] [--agent-classpath cli/target/cellos.jar]
- * [--agent-main io.cellos.telemetry.cli.Main] [--probe-mechanism auto|bpf|audit] [--batch-window D]}
+ * [--agent-main io.cellos.telemetry.cli.Main] [--guest-image DIR] [--probe-mechanism auto|bpf|audit]
+ * [--batch-window D]}
  * ({@code --probe-mechanism} and {@code --batch-window} are passed to the agent; {@code default},
  * the default, passes none).
  * Run as root, from the project directory (for the default classpath).
@@ -91,11 +92,9 @@ public final class AgentCost {
      */
     static Result measure(String[] args, PrintStream out, PrintStream err) throws Exception {
         HarnessFlags f = HarnessFlags.parse(args, AgentRig.withAgentOptions(Map.of("processes", "10000",
-                "idle-seconds", "60", "settle-seconds", "10", "generators", "1", "in-flight", "2", "heartbeat-ms", "2000",
-                "agent-classpath", "cli/target/cellos.jar", "agent-main", "io.cellos.telemetry.cli.Main")));
+                "idle-seconds", "60", "settle-seconds", "10", "generators", "1", "in-flight", "2", "heartbeat-ms", "2000")));
         out.println("AgentCost " + f);
-        try (AgentRig rig = AgentRig.start(f.string("agent-classpath"), f.string("agent-main"), Duration.ofMillis(f.integer("heartbeat-ms")),
-                AgentRig.agentOptions(f), err)) {
+        try (AgentRig rig = AgentRig.start(f, Duration.ofMillis(f.integer("heartbeat-ms")), err)) {
             out.println(rig.readiness());
             long pid = rig.agentPid();
             Thread.sleep(f.integer("settle-seconds") * 1000L);

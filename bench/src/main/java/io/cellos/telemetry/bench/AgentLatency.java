@@ -22,7 +22,8 @@ import java.util.Map;
  *
  * <p>Usage: {@code AgentLatency [--per-second 333] [--seconds 30] [--warmup-seconds 5]
  * [--in-flight 4] [--agent-classpath cli/target/cellos.jar]
- * [--agent-main io.cellos.telemetry.cli.Main] [--probe-mechanism auto|bpf|audit] [--batch-window D]}
+ * [--agent-main io.cellos.telemetry.cli.Main] [--guest-image DIR] [--probe-mechanism auto|bpf|audit]
+ * [--batch-window D]}
  * (the last two passed to the agent; {@code default}, their default, passes none). Run as root, from the project
  * directory (for the default classpath).
  */
@@ -60,12 +61,10 @@ public final class AgentLatency {
      */
     static Result measure(String[] args, PrintStream out, PrintStream err) throws Exception {
         HarnessFlags f = HarnessFlags.parse(args, AgentRig.withAgentOptions(Map.of("per-second", "333", "seconds", "30",
-                "warmup-seconds", "5", "in-flight", "4", "agent-classpath", "cli/target/cellos.jar",
-                "agent-main", "io.cellos.telemetry.cli.Main")));
+                "warmup-seconds", "5", "in-flight", "4")));
         out.println("AgentLatency " + f);
         int rate = f.integer("per-second");
-        try (AgentRig rig = AgentRig.start(f.string("agent-classpath"), f.string("agent-main"), Duration.ofSeconds(2),
-                AgentRig.agentOptions(f), err)) {
+        try (AgentRig rig = AgentRig.start(f, Duration.ofSeconds(2), err)) {
             out.println(rig.readiness());
             ArrivalLog log = rig.log();
             run(rig, new SpawnPlan(rate * f.integer("warmup-seconds"), true, 1, f.integer("in-flight"), rate, false), out);

@@ -63,25 +63,21 @@ final class AgentRig implements AutoCloseable {
     }
 
     /**
-     * Binds the receiver, starts the shell and launches the agent.
-     *
-     * @param agentClasspath the classpath of {@code agentMain}, which the launcher passes on to the agent
-     * @param agentMain      the class whose {@code main} takes {@code agent ...}: {@code
-     *                       io.cellos.telemetry.cli.Main} (the {@code cellos} jar) or {@code
-     *                       io.cellos.telemetry.guest.GuestMain} (the guest image's {@code cellos-telemetry} jar)
-     * @throws IOException naming what failed, with what the launcher said if it was not ready
+     * How a harness starts the agent, with their defaults: {@code --agent-classpath} and {@code
+     * --agent-main}, on this harness's {@code java} (the {@code cellos} jar, or the guest image's jar
+     * with {@code io.cellos.telemetry.guest.GuestMain}); or {@code --guest-image DIR}, by the image's
+     * own launcher ({@code DIR/bin/cellos-telemetry}), on the image's runtime and with its flags and
+     * AOT cache, as a VM's init starts it ({@code none}, the default: from the class path).
      */
-    static AgentRig start(String agentClasspath, String agentMain, Duration heartbeat, PrintStream warnings)
-            throws IOException, InterruptedException {
-        return start(agentClasspath, agentMain, heartbeat, List.of(), warnings);
-    }
-
+    private static final Map<String, String> LAUNCH_OPTIONS = Map.of("agent-classpath", "cli/target/cellos.jar",
+            "agent-main", "io.cellos.telemetry.cli.Main", "guest-image", "none");
     /** The agent's own options a harness passes on, with their defaults: {@code default} passes none, the agent's default. */
     static final Map<String, String> AGENT_OPTIONS = Map.of("probe-mechanism", "default", "batch-window", "default");
 
-    /** {@code defaults} with {@link #AGENT_OPTIONS}: the flags of a harness that runs the agent. */
+    /** {@code defaults} with {@link #LAUNCH_OPTIONS} and {@link #AGENT_OPTIONS}: the flags of a harness that runs the agent. */
     static Map<String, String> withAgentOptions(Map<String, String> defaults) {
         Map<String, String> all = new LinkedHashMap<>(defaults);
+        all.putAll(LAUNCH_OPTIONS);
         all.putAll(AGENT_OPTIONS);
         return all;
     }
@@ -98,11 +94,31 @@ final class AgentRig implements AutoCloseable {
     }
 
     /**
-     * As {@link #start(String, String, Duration, PrintStream)}, passing {@code agentOptions} (such as
-     * {@code --probe-mechanism bpf}) to the agent after the rig's own.
+     * Binds the receiver, starts the shell and launches the agent as {@code f} says ({@link
+     * #withAgentOptions}), with its {@link #agentOptions} after the rig's own.
+     *
+     * @throws IOException naming what failed, with what the launcher said if it was not ready
      */
-    static AgentRig start(String agentClasspath, String agentMain, Duration heartbeat, List<String> agentOptions,
-                          PrintStream warnings) throws IOException, InterruptedException {
+    static AgentRig start(HarnessFlags f, Duration heartbeat, PrintStream warnings)
+            throws IOException, InterruptedException {
+        List<String> launcher = new ArrayList<>();
+        if (f.string("guest-image").equals("none")) {
+            String java = ProcessHandle.current().info().command().orElseThrow(
+                    () -> new IOException("cannot tell which java runs this harness"));
+            launcher.addAll(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", f.string("agent-classpath"),
+                    f.string("agent-main"), "agent"));
+        } else {
+            Path script = Path.of(f.string("guest-image"), "bin", "cellos-telemetry");
+            if (!Files.isExecutable(script)) {
+                throw new IllegalArgumentException("--guest-image: no " + script + " (make one with 'cellos package guest')");
+            }
+            launcher.add(script.toString());
+        }
+        return start(launcher, heartbeat, agentOptions(f), warnings);
+    }
+
+    private static AgentRig start(List<String> launch, Duration heartbeat, List<String> agentOptions,
+                                  PrintStream warnings) throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory("agent-rig");
         ArrivalLog log = new ArrivalLog();
         Receiver receiver = Receiver.start(ReceiverOptions.defaults().withLoops(1), log, warnings);
@@ -111,13 +127,10 @@ final class AgentRig implements AutoCloseable {
             CellHandle cell = receiver.bind(dir.resolve("cell"), new CellStamp("bench", "agent-rig", null));
             shell = new ScopedShell();
             Path launcherErr = dir.resolve("agent.err");
-            String java = ProcessHandle.current().info().command().orElseThrow(
-                    () -> new IOException("cannot tell which java runs this harness"));
             long t0 = System.nanoTime();
-            List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp",
-                    agentClasspath, agentMain, "agent", "--transport",
-                    "unix:" + cell.socketPath(), "--scope-root", Long.toString(shell.pid()), "--heartbeat",
-                    heartbeat.toMillis() + "ms"));
+            List<String> command = new ArrayList<>(launch);
+            command.addAll(List.of("--transport", "unix:" + cell.socketPath(), "--scope-root", Long.toString(shell.pid()),
+                    "--heartbeat", heartbeat.toMillis() + "ms"));
             command.addAll(agentOptions);
             Process launcher = new ProcessBuilder(command)
                     .redirectError(launcherErr.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
