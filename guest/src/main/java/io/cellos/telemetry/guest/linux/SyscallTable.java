@@ -113,6 +113,7 @@ public final class SyscallTable {
             303 name_to_handle_at
             304 open_by_handle_at
             305 clock_adjtime
+            307 sendmmsg
             308 setns
             310 process_vm_readv
             311 process_vm_writev

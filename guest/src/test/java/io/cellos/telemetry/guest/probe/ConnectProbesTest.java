@@ -68,23 +68,40 @@ class ConnectProbesTest {
     }
 
     /**
-     * A TCP Fast Open connects through a send, {@code sendto} or {@code sendmsg} with
-     * {@code MSG_FASTOPEN}: declared by both, and as TCP where the mechanism says the protocol
-     * (audit's records do not).
+     * A TCP Fast Open connects through a send, {@code sendto}, {@code sendmsg} or {@code sendmmsg}
+     * with {@code MSG_FASTOPEN} (the last through libc, which Python does not wrap): declared by
+     * both, and as TCP where the mechanism says the protocol (audit's records do not).
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("mechanisms")
     void tcpFastOpenSendsAreDeclared(String name, Supplier<Probe> probe) throws Exception {
         InetAddress loopback = InetAddress.getByName("127.0.0.1");
         try (ServerSocket a = new ServerSocket(0, 1, loopback); ServerSocket b = new ServerSocket(0, 1, loopback);
-             ProbeHarness h = ProbeHarness.start(probe.get())) {
+             ServerSocket c = new ServerSocket(0, 1, loopback); ProbeHarness h = ProbeHarness.start(probe.get())) {
             long pid = python("""
-                    import socket
+                    import ctypes, socket
                     socket.socket().sendto(b"hello", socket.MSG_FASTOPEN, ("127.0.0.1", %d))
                     socket.socket().sendmsg([b"hello"], [], socket.MSG_FASTOPEN, ("127.0.0.1", %d))
-                    """.formatted(a.getLocalPort(), b.getLocalPort()));
+                    class Iovec(ctypes.Structure):
+                        _fields_ = [("base", ctypes.c_void_p), ("len", ctypes.c_size_t)]
+                    class Msghdr(ctypes.Structure):
+                        _fields_ = [("name", ctypes.c_void_p), ("namelen", ctypes.c_uint32),
+                                    ("iov", ctypes.POINTER(Iovec)), ("iovlen", ctypes.c_size_t),
+                                    ("control", ctypes.c_void_p), ("controllen", ctypes.c_size_t), ("flags", ctypes.c_int)]
+                    class Mmsghdr(ctypes.Structure):
+                        _fields_ = [("hdr", Msghdr), ("len", ctypes.c_uint)]
+                    to = ctypes.create_string_buffer(socket.AF_INET.to_bytes(2, "little") + (%d).to_bytes(2, "big")
+                                                     + socket.inet_aton("127.0.0.1") + bytes(8))
+                    data = ctypes.create_string_buffer(b"hello")
+                    iov = Iovec(ctypes.cast(data, ctypes.c_void_p), 5)
+                    m = Mmsghdr(Msghdr(ctypes.cast(to, ctypes.c_void_p), 16, ctypes.pointer(iov), 1, None, 0, 0), 0)
+                    s = socket.socket()
+                    libc = ctypes.CDLL(None, use_errno=True)
+                    assert libc.sendmmsg(s.fileno(), ctypes.byref(m), 1, socket.MSG_FASTOPEN) == 1, ctypes.get_errno()
+                    """.formatted(a.getLocalPort(), b.getLocalPort(), c.getLocalPort()));
             assertDeclared(h, pid, "python3", "127.0.0.1:" + a.getLocalPort());
             assertDeclared(h, pid, "python3", "127.0.0.1:" + b.getLocalPort());
+            assertDeclared(h, pid, "python3", "127.0.0.1:" + c.getLocalPort());
             List<String> protocols = h.events().stream().filter(e -> e.guestPid() == pid)
                     .map(e -> e.extensions().protocol()).distinct().toList();
             assertEquals(name.equals("bpf") ? List.of("tcp") : Arrays.asList((String) null), protocols);

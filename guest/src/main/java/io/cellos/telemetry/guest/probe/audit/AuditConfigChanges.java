@@ -1,14 +1,11 @@
 package io.cellos.telemetry.guest.probe.audit;
 
 import io.cellos.telemetry.guest.linux.AuditRecord;
-import io.cellos.telemetry.guest.linux.AuditStatus;
 
-import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
-import java.util.function.ToIntFunction;
 
 /**
  * Audit's records of changes to its own configuration ({@code AUDIT_CONFIG_CHANGE}: a rule added
@@ -17,20 +14,17 @@ import java.util.function.ToIntFunction;
  * record, with the same serial, names the process ({@code pid}, {@code comm}); the event ends with
  * {@code AUDIT_EOE}.
  *
- * <p>The exception is the audit daemon's process: while any rule is loaded the kernel does not
- * audit its calls, so its changes come without an {@code AUDIT_SYSCALL} record and without
- * {@code AUDIT_EOE}, naming nobody. The probe therefore notes each change it asks for while it
- * reads the log ({@link #askedRule}, {@link #askedSettings}); a change read that matches one asked
- * for and not yet read back is the probe's own, told at once as made by this process. A change
- * matches when it is the same operation on the same filter key, or the same setting to the same
- * value: another process's identical change taken for the probe's is one the probe itself wanted,
- * and harmless by that.
+ * <p>The exception: while any rule is loaded the kernel does not audit the calls of the registered
+ * audit daemon's process (this probe's, or another agent's), and a process older than audit's
+ * first use has no audit context at all: their changes come without an {@code AUDIT_SYSCALL}
+ * record and without {@code AUDIT_EOE}. A change whose event has not ended {@value
+ * #UNNAMED_AFTER_MS} ms after it was read, with every record read meanwhile ({@link #expire}), is
+ * told without a process ({@code pid} -1): the kernel logs the {@code SYSCALL} record as the call
+ * that made the change returns, microseconds later, so a later one is not coming.
  *
  * <p>Bounded: at most {@value #PENDING} changes wait for the rest of their event; beyond, the
- * oldest is told as it is (with no process if none was named). At most {@value #ASKED} changes
- * asked for wait to be read back (one whose record never comes, as a rule added while audit was
- * off, is forgotten when the limit is reached). Confined to the probe's thread; allocates only for
- * changes, which are rare.
+ * oldest is told as it is. Confined to the probe's thread; allocates only for changes, which are
+ * rare.
  */
 final class AuditConfigChanges {
     /**
@@ -65,65 +59,19 @@ final class AuditConfigChanges {
     }
 
     static final int PENDING = 64;
-    private static final int ASKED = 256;
+    static final long UNNAMED_AFTER_MS = 100;
 
-    private final Map<Long, Change> pending = new LinkedHashMap<>();
-    /** What the changes asked for and not yet read back are, as {@link #what}; oldest first. */
-    private final ArrayDeque<String> asked = new ArrayDeque<>();
-    private final int self;
-
-    /** @param self the pid of the probe's process, which makes the changes {@link #askedRule asked for} */
-    AuditConfigChanges(int self) {
-        this.self = self;
+    /** A change waiting for the rest of its event, and when it was read ({@code System.nanoTime}). */
+    private record Waiting(Change change, long readAt) {
     }
 
-    /** The probe asks for {@code op} ({@code add_rule}, {@code remove_rule}) of a rule under {@code key}. */
-    void askedRule(String op, String key) {
-        ask(what(op, key, null, null));
-    }
+    private final Map<Long, Waiting> pending = new LinkedHashMap<>();
 
-    /** The probe asks for the settings in {@code mask} ({@link AuditStatus#MASK_ENABLED}, …) to be those of {@code values}. */
-    void askedSettings(int mask, AuditStatus values) {
-        for (Setting s : Setting.values()) {
-            if ((mask & s.mask) != 0) {
-                ask(what("set", null, s.name, Integer.toString(s.value.applyAsInt(values))));
-            }
-        }
-    }
-
-    private void ask(String what) {
-        if (asked.size() == ASKED) {
-            asked.removeFirst();
-        }
-        asked.addLast(what);
-    }
-
-    /** A change in few words: the operation and its key, or the setting and its value. */
-    private static String what(String op, String key, String setting, String value) {
-        return setting != null ? op + " " + setting + "=" + value : op + " " + key;
-    }
-
-    /** The settings {@code AUDIT_SET} changes, by the names their records give them. */
-    private enum Setting {
-        ENABLED(AuditStatus.MASK_ENABLED, "audit_enabled", AuditStatus::enabled),
-        FAILURE(AuditStatus.MASK_FAILURE, "audit_failure", AuditStatus::failure),
-        PID(AuditStatus.MASK_PID, "audit_pid", AuditStatus::pid),
-        BACKLOG_LIMIT(AuditStatus.MASK_BACKLOG_LIMIT, "audit_backlog_limit", AuditStatus::backlogLimit),
-        BACKLOG_WAIT_TIME(AuditStatus.MASK_BACKLOG_WAIT_TIME, "audit_backlog_wait_time", AuditStatus::backlogWaitTime);
-
-        final int mask;
-        final String name;
-        final ToIntFunction<AuditStatus> value;
-
-        Setting(int mask, String name, ToIntFunction<AuditStatus> value) {
-            this.mask = mask;
-            this.name = name;
-            this.value = value;
-        }
-    }
-
-    /** Reads the change in {@code record} (an {@code AUDIT_CONFIG_CHANGE}, header read), to be completed by its event. */
-    void onConfigChange(AuditRecord record, Consumer<Change> done) {
+    /**
+     * Reads the change in {@code record} (an {@code AUDIT_CONFIG_CHANGE}, header read) at
+     * {@code nowNanos}, to be completed by its event.
+     */
+    void onConfigChange(AuditRecord record, long nowNanos, Consumer<Change> done) {
         String op = null;
         String key = null;
         String setting = null;
@@ -151,17 +99,12 @@ final class AuditConfigChanges {
         if ("(null)".equals(key)) {
             key = null;
         }
-        Change change = new Change(op, key, setting, value, old, refused, -1, null);
-        if (asked.removeFirstOccurrence(what(op, key, setting, value))) {
-            done.accept(change.withActor(self, null)); // the probe's own: its event may never end
-            return;
-        }
         if (pending.size() == PENDING) {
-            Iterator<Change> oldest = pending.values().iterator();
-            done.accept(oldest.next());
+            Iterator<Waiting> oldest = pending.values().iterator();
+            done.accept(oldest.next().change());
             oldest.remove();
         }
-        pending.put(record.serial(), change);
+        pending.put(record.serial(), new Waiting(new Change(op, key, setting, value, old, refused, -1, null), nowNanos));
     }
 
     /** Whether a change waits for the process of event {@code serial}. */
@@ -171,9 +114,9 @@ final class AuditConfigChanges {
 
     /** The event's {@code AUDIT_SYSCALL} record named the process that made the change. */
     void actor(long serial, int pid, String comm) {
-        Change c = pending.get(serial);
-        if (c != null) {
-            pending.put(serial, c.withActor(pid, comm));
+        Waiting w = pending.get(serial);
+        if (w != null) {
+            pending.put(serial, new Waiting(w.change().withActor(pid, comm), w.readAt()));
         }
     }
 
@@ -182,9 +125,30 @@ final class AuditConfigChanges {
         if (pending.isEmpty()) {
             return;
         }
-        Change c = pending.remove(serial);
-        if (c != null) {
-            done.accept(c);
+        Waiting w = pending.remove(serial);
+        if (w != null) {
+            done.accept(w.change());
+        }
+    }
+
+    /** Whether a change waits for the rest of its event. */
+    boolean anyWaiting() {
+        return !pending.isEmpty();
+    }
+
+    /**
+     * Every record the kernel had queued is read, at {@code nowNanos}: tells the changes read
+     * {@value #UNNAMED_AFTER_MS} ms or more before as they are, without their event's end.
+     */
+    void expire(long nowNanos, Consumer<Change> done) {
+        Iterator<Waiting> it = pending.values().iterator();
+        while (it.hasNext()) {
+            Waiting w = it.next();
+            if (nowNanos - w.readAt() < UNNAMED_AFTER_MS * 1_000_000L) {
+                return; // in the order read
+            }
+            done.accept(w.change());
+            it.remove();
         }
     }
 }

@@ -1,13 +1,17 @@
 package io.cellos.telemetry.guest.probe.audit;
 
+import io.cellos.telemetry.guest.linux.AuditNetlink;
 import io.cellos.telemetry.guest.linux.AuditRule;
 import io.cellos.telemetry.guest.linux.AuditStatus;
 import io.cellos.telemetry.guest.linux.ErrnoException;
 import io.cellos.telemetry.guest.probe.ProbeOutput;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 
@@ -18,15 +22,39 @@ import java.util.function.BooleanSupplier;
  * <p>A change made by the probe's own process is its own. A change made by another agent — one
  * whose rules were there when the probe armed, or that added rules under its own key since — is
  * that agent's arming or closing (see {@link AuditPeers}). Any other change is tampering, refused
- * by the kernel or not: the probe's rules are added again where they are missing, audit switched
- * on again, the daemon's backlog settings set again, and the change is declared with the process
- * that made it — all in the wake that read its record.
+ * by the kernel or not.
+ *
+ * <p>A change whose sender the kernel did not name ({@link AuditConfigChanges}: the registered
+ * audit daemon's — this probe's, or another agent's — and those of processes older than audit's
+ * first use) is judged by what it did, since anyone could have made it:
+ * <ul>
+ *   <li>a refused change did nothing; a setting set to the value the agents keep ({@code
+ *       audit_enabled=1}, this probe's backlog settings, this process as the daemon) takes nothing,
+ *       nor does a daemon's giving up its place ({@code audit_pid=0}, which the kernel takes from
+ *       the daemon alone);</li>
+ *   <li>a rule change under another agent's key is for that agent to judge, or, if it is dead, the
+ *       sweeping of its stale rules;</li>
+ *   <li>a rule added under this probe's key is checked against the kernel's rules, which must be
+ *       exactly the probe's, and declared if the check found one that is not (a rule of the probe's
+ *       found missing is put back, and declared with the change that removed it, whose record
+ *       names its maker or comes unnamed);</li>
+ *   <li>anything else — this probe removes none of its own rules while it runs — is tampering by
+ *       an unnamed process.</li>
+ * </ul>
+ *
+ * <p>What tampering took is put back once for all the changes of a wake, in the wake that read
+ * them: rules under the probe's key that are not its own are deleted (a rule of the attacker's
+ * under the key, such as {@code exit,never} on {@code connect}), its missing rules are added again,
+ * audit switched on again and the daemon's backlog settings set again; each change is declared with
+ * the process that made it and what was put back.
  *
  * <p>Confined to the probe's thread.
  */
 final class AuditConfigGuard {
+    private static final String NOTHING = "nothing to put back";
+
     private final int self;
-    private final AuditControl control;
+    private final AuditNetlink control;
     private final AuditRuleSet rules;
     private final List<AuditRule> added;
     private final BooleanSupplier daemon;
@@ -38,7 +66,7 @@ final class AuditConfigGuard {
      * @param daemon whether the probe is the audit daemon now (then the backlog settings are its)
      * @param peers  the other live agents when the probe armed
      */
-    AuditConfigGuard(int self, AuditControl control, AuditRuleSet rules, List<AuditRule> added, BooleanSupplier daemon,
+    AuditConfigGuard(int self, AuditNetlink control, AuditRuleSet rules, List<AuditRule> added, BooleanSupplier daemon,
                      Set<Integer> peers) {
         this.self = self;
         this.control = control;
@@ -58,28 +86,122 @@ final class AuditConfigGuard {
         if (changes.isEmpty()) {
             return;
         }
+        List<AuditConfigChanges.Change> tampering = new ArrayList<>();
+        Map<String, List<AuditConfigChanges.Change>> addedUnderAgentKeys = new LinkedHashMap<>();
+        Set<Integer> arming = new HashSet<>();
         for (AuditConfigChanges.Change c : changes) {
             AuditRuleSet.Owner owner = AuditRuleSet.ownerOf(c.key());
-            boolean ownKey = owner != null && owner.pid() == c.pid();
-            if (c.pid() == self || peers.contains(c.pid()) && !c.op().equals("remove_rule") || ownKey) {
-                if (ownKey && c.op().equals("add_rule")) {
-                    peers.add(c.pid()); // an agent arming beside this one
+            if (owner != null && owner.pid() == c.pid() && c.op().equals("add_rule")) {
+                arming.add(c.pid()); // an agent arming beside this one, if its rules are an agent's
+            }
+        }
+        boolean check = false;
+        for (AuditConfigChanges.Change c : changes) {
+            if (c.pid() == self) {
+                continue;
+            }
+            AuditRuleSet.Owner owner = AuditRuleSet.ownerOf(c.key());
+            boolean unnamed = c.pid() < 0;
+            boolean agent = peers.contains(c.pid()) || arming.contains(c.pid());
+            if ((unnamed || agent) && harmless(c)) {
+                continue;
+            }
+            if (c.op().equals("add_rule") && !c.refused() && owner != null) {
+                if (owner.pid() != self) {
+                    addedUnderAgentKeys.computeIfAbsent(c.key(), k -> new ArrayList<>()).add(c); // checked below
+                } else if (unnamed) {
+                    check = true; // this probe's own put-back, or a rule of someone's under its key: the rules tell
+                } else {
+                    tampering.add(c);
                 }
                 continue;
             }
-            if (peers.contains(c.pid()) && owner != null && owner.pid() != self) {
-                continue; // an agent sweeping a dead one's rules
+            if (owner != null && owner.pid() != self && (unnamed || agent || owner.pid() == c.pid())) {
+                continue; // another agent's rules: it closing, or one sweeping a dead one's
             }
-            out.tampered(c.pid(), c.comm(), c.describe() + "; " + putBack());
+            tampering.add(c); // this probe removes no rule of its own while it runs, nor sets audit otherwise
         }
         changes.clear();
+        if (tampering.isEmpty() && !check && addedUnderAgentKeys.isEmpty()) {
+            return;
+        }
+        PutBack done = putBack(addedUnderAgentKeys.keySet());
+        addedUnderAgentKeys.forEach((key, adds) -> {
+            for (AuditConfigChanges.Change c : adds) {
+                if (done.noAgentsKeys().contains(key)) {
+                    tampering.add(c);
+                } else if (c.pid() >= 0 && AuditRuleSet.ownerOf(key).pid() == c.pid()) {
+                    peers.add(c.pid()); // an agent arming beside this one
+                }
+            }
+        });
+        if (tampering.isEmpty()) {
+            // a rule of the probe's missing is another change's, whose record names its maker
+            if (done.foreign() > 0) {
+                out.tampered(-1, null, "audit rule added under this agent's key by an unnamed process; " + done.said());
+            }
+            return;
+        }
+        for (AuditConfigChanges.Change c : tampering) {
+            out.tampered(c.pid(), c.comm(), c.describe() + "; " + done.said());
+        }
     }
 
-    /** Adds the probe's rules where they are missing, and its settings where they changed; says what it did. */
-    private String putBack() throws ErrnoException {
+    /**
+     * What {@link #putBack} did: rules deleted from under the probe's key, the other agents' keys it
+     * deleted rules from that were no agent's, and what it said of all it did.
+     */
+    private record PutBack(int foreign, Set<String> noAgentsKeys, String said) {
+    }
+
+    /** Whether {@code c}, whoever made it, took nothing from the agents: refused, or a setting set to their value. */
+    private boolean harmless(AuditConfigChanges.Change c) {
+        if (c.refused()) {
+            return true;
+        }
+        if (!c.op().equals("set") || c.setting() == null) {
+            return false;
+        }
+        return switch (c.setting()) {
+            case "audit_enabled" -> c.value().equals(Integer.toString(AuditStatus.ON));
+            case "audit_backlog_limit" -> c.value().equals(Integer.toString(AuditProbe.BACKLOG_LIMIT));
+            case "audit_backlog_wait_time" -> c.value().equals("0");
+            // 0 only from the daemon itself (the kernel refuses anyone else): its own place, given up
+            case "audit_pid" -> c.value().equals(Integer.toString(self)) || c.value().equals("0")
+                    || c.pid() >= 0 && c.value().equals(Integer.toString(c.pid())); // a process registering itself
+            default -> false;
+        };
+    }
+
+    /**
+     * Makes the rules under the probe's key exactly its own — deletes the others, adds the missing —
+     * and its settings its own again; deletes the rules under {@code agentKeys} (other agents') that
+     * are no agent's ({@link AuditRuleSet#agentRules}); says what it did, {@value #NOTHING} if nothing.
+     */
+    private PutBack putBack(Set<String> agentKeys) throws ErrnoException {
+        List<AuditRule> present = new ArrayList<>();
+        int foreign = 0;
+        int noAgents = 0;
+        Set<String> noAgentsKeys = new HashSet<>();
+        Map<String, List<AuditRule>> agentRules = new HashMap<>();
+        for (AuditRule r : control.rules()) {
+            if (rules.key().equals(r.key())) {
+                if (rules.rules().contains(r) && !present.contains(r)) {
+                    present.add(r);
+                } else if (control.deleteRule(r)) {
+                    foreign++;
+                }
+            } else if (agentKeys.contains(r.key())
+                    && !agentRules.computeIfAbsent(r.key(), AuditRuleSet::agentRules).contains(r)) {
+                noAgentsKeys.add(r.key());
+                if (control.deleteRule(r)) {
+                    noAgents++;
+                }
+            }
+        }
         int rulesBack = 0;
         for (AuditRule rule : rules.rules()) {
-            if (control.addRule(rule)) {
+            if (!present.contains(rule) && control.addRule(rule)) {
                 rulesBack++;
                 if (!added.contains(rule)) {
                     added.add(rule);
@@ -87,8 +209,12 @@ final class AuditConfigGuard {
             }
         }
         AuditStatus now = control.status();
+        String what = (foreign == 0 ? "" : foreign + " rules not the agent's deleted from under its key, ")
+                + (noAgents == 0 ? "" : noAgents + " rules that are no agent's deleted from under another agent's key, ")
+                + rulesBack + " rules";
         if (now.enabled() == AuditStatus.LOCKED) {
-            return "audit is locked (enabled=2) and cannot be changed until reboot; " + rulesBack + " rules put back";
+            return new PutBack(foreign, noAgentsKeys, "audit is locked (enabled=2) and cannot be changed until reboot; "
+                    + what + " put back");
         }
         int mask = now.enabled() == AuditStatus.OFF ? AuditStatus.MASK_ENABLED : 0;
         if (daemon.getAsBoolean() && (now.backlogLimit() != AuditProbe.BACKLOG_LIMIT || now.backlogWaitTime() != 0)) {
@@ -98,8 +224,9 @@ final class AuditConfigGuard {
             control.setStatus(mask, now.withEnabled(AuditStatus.ON).withBacklogLimit(AuditProbe.BACKLOG_LIMIT)
                     .withBacklogWaitTime(0));
         }
-        return rulesBack == 0 && mask == 0 ? "nothing to put back" : "put back (" + rulesBack + " rules"
+        return new PutBack(foreign, noAgentsKeys, foreign + noAgents == 0 && rulesBack == 0 && mask == 0 ? NOTHING
+                : "put back (" + what
                 + ((mask & AuditStatus.MASK_ENABLED) != 0 ? ", audit on" : "")
-                + ((mask & AuditStatus.MASK_BACKLOG_LIMIT) != 0 ? ", backlog settings" : "") + ")";
+                + ((mask & AuditStatus.MASK_BACKLOG_LIMIT) != 0 ? ", backlog settings" : "") + ")");
     }
 }

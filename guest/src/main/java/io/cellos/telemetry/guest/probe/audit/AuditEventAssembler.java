@@ -70,7 +70,7 @@ final class AuditEventAssembler {
     private static final byte[] NO = AuditRecord.ascii("no");
 
     private final AuditRuleSet rules;
-    private final AuditConfigChanges configChanges;
+    private final AuditConfigChanges configChanges = new AuditConfigChanges();
     private final Consumer<AuditConfigChanges.Change> onConfigChange;
     private final byte[] comm = new byte[COMM_BYTES];
     private final byte[] exe = new byte[EXE_BYTES];
@@ -109,19 +109,17 @@ final class AuditEventAssembler {
      * rules ({@link SeccompLogProbe}): it is handed {@code AUDIT_SECCOMP} records only.
      */
     static AuditEventAssembler seccompOnly() {
-        return new AuditEventAssembler(null, 1, new AuditConfigChanges(0), change -> { });
+        return new AuditEventAssembler(null, 1, change -> { });
     }
 
     /**
      * @param rules          the rules whose records this assembler reads ({@code null} for {@link #seccompOnly})
      * @param capacity       how many connects may wait for their address at once
-     * @param configChanges  reads the configuration changes, and knows the probe's own
-     * @param onConfigChange hears each configuration change once its event is complete
+     * @param onConfigChange hears each configuration change once its event is complete, or once
+     *                       it is clear that it will not be ({@link #allRead})
      */
-    AuditEventAssembler(AuditRuleSet rules, int capacity, AuditConfigChanges configChanges,
-                        Consumer<AuditConfigChanges.Change> onConfigChange) {
+    AuditEventAssembler(AuditRuleSet rules, int capacity, Consumer<AuditConfigChanges.Change> onConfigChange) {
         this.rules = rules;
-        this.configChanges = configChanges;
         this.onConfigChange = onConfigChange;
         this.pendingSerial = new long[capacity];
         this.pendingStamp = new long[capacity];
@@ -150,6 +148,19 @@ final class AuditEventAssembler {
     }
 
     /**
+     * Every record the kernel had queued is read (as of the {@link #clock}): configuration changes
+     * whose event will not end are told without their process ({@link AuditConfigChanges#expire}).
+     */
+    void allRead() {
+        configChanges.expire(nowMonoNanos, onConfigChange);
+    }
+
+    /** Whether a configuration change waits for the rest of its event. */
+    boolean configChangeWaiting() {
+        return configChanges.anyWaiting();
+    }
+
+    /**
      * Handles one record of {@code type}, one that {@link #reads}, whose header {@code record} has
      * just read; its fields are read from here on.
      */
@@ -161,7 +172,7 @@ final class AuditEventAssembler {
                 release(find(record.serial()));
                 configChanges.endOfEvent(record.serial(), onConfigChange);
             }
-            case AuditRecord.CONFIG_CHANGE -> configChanges.onConfigChange(record, onConfigChange);
+            case AuditRecord.CONFIG_CHANGE -> configChanges.onConfigChange(record, nowMonoNanos, onConfigChange);
             case AuditRecord.SECCOMP -> onSeccomp(record, out);
             default -> throw new IllegalArgumentException("not a record type the assembler reads: " + type);
         }

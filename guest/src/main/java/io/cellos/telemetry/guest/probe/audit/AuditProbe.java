@@ -97,8 +97,6 @@ public final class AuditProbe implements Probe {
     private AuditConfigGuard configGuard;
     private final ForeignDatagrams foreign = new ForeignDatagrams("the audit record socket");
     private AuditNetlink control;
-    /** The changes the probe makes while it reads the log, through {@link #control}. */
-    private AuditControl ownChanges;
     private AuditLog log;
     private AuditLossCount losses;
     /** The text of the barrier {@link #finish} sent, and whether it came back. */
@@ -162,10 +160,8 @@ public final class AuditProbe implements Probe {
             AuditPeers.Sweep sweep = AuditPeers.sweep(control, self, found);
             restoreTo = sweep.originals() != null ? sweep.originals() : found;
             ruleSet = new AuditRuleSet(self, restoreTo, declareExecs);
-            AuditConfigChanges configChanges = new AuditConfigChanges(self);
-            ownChanges = new AuditControl(control, configChanges);
-            configGuard = new AuditConfigGuard(self, ownChanges, ruleSet, added, () -> log.daemon(), sweep.peers());
-            assembler = new AuditEventAssembler(ruleSet, PENDING_CONNECTS, configChanges, configGuard::accept);
+            configGuard = new AuditConfigGuard(self, control, ruleSet, added, () -> log.daemon(), sweep.peers());
+            assembler = new AuditEventAssembler(ruleSet, PENDING_CONNECTS, configGuard::accept);
             ready = new ReadyGroup("audit records and lost-count timer");
             log = AuditLog.open(self, ready);
             if (log.daemon() && found.failure() == AuditStatus.FAIL_PANIC) {
@@ -173,7 +169,7 @@ public final class AuditProbe implements Probe {
                         + " the probe drops records rather than stall the workload, so it will not run as the daemon");
             }
             for (AuditRule rule : ruleSet.rules()) {
-                if (ownChanges.addRule(rule)) {
+                if (control.addRule(rule)) {
                     added.add(rule);
                 }
             }
@@ -182,7 +178,7 @@ public final class AuditProbe implements Probe {
                 mask |= AuditStatus.MASK_BACKLOG_LIMIT | AuditStatus.MASK_BACKLOG_WAIT_TIME;
             }
             if (mask != 0) {
-                ownChanges.setStatus(mask, daemonSettings(found.withEnabled(AuditStatus.ON)));
+                control.setStatus(mask, daemonSettings(found.withEnabled(AuditStatus.ON)));
             }
         }
         losses = new AuditLossCount(self, found, ready, control);
@@ -245,9 +241,11 @@ public final class AuditProbe implements Probe {
         assembler.clock(System.nanoTime(), System.currentTimeMillis());
         boolean sawRecords = false;
         boolean configChanged = false;
+        boolean allRead = false;
         for (int i = 0; i < DATAGRAMS_PER_WAKE; i++) {
             long n = log.receive();
             if (n == 0) {
+                allRead = true;
                 break;
             }
             int type = n < NetlinkSocket.NLMSG_HDRLEN ? 0 : log.type();
@@ -263,12 +261,16 @@ public final class AuditProbe implements Probe {
                 onRecord(type, n, out);
             }
         }
+        if (allRead) {
+            assembler.allRead();
+        }
         configGuard.settle(out);
         foreign.check(log.foreign(), log.lastForeignPort(), out);
         if (configChanged) {
             log.requests().requestStatus();
         }
-        losses.endOfWake(sawRecords, configChanged);
+        // a change still waiting for its event is decided at a later wake: the poll makes one
+        losses.endOfWake(sawRecords, configChanged || assembler.configChangeWaiting());
     }
 
     /** One record of {@code type}, {@code n} bytes with its header, in the log's buffer. */
@@ -306,14 +308,14 @@ public final class AuditProbe implements Probe {
         }
         if (!log.daemon() && !AuditPeers.alive(status.pid()) && log.takeOver(control)) {
             // the daemon this probe read beside has gone (an agent that ended first): this one is it now
-            ownChanges.setStatus(AuditStatus.MASK_BACKLOG_LIMIT | AuditStatus.MASK_BACKLOG_WAIT_TIME,
+            control.setStatus(AuditStatus.MASK_BACKLOG_LIMIT | AuditStatus.MASK_BACKLOG_WAIT_TIME,
                     daemonSettings(status));
         }
         if (status.enabled() == AuditStatus.OFF && !added.isEmpty()) {
             // someone switched audit off while this probe's rules are in place — typically an agent
             // that was closing as this one armed beside it, and found no rule but its own: switch
             // it back on. What happened meanwhile went unrecorded: count a loss of unknown size.
-            ownChanges.setStatus(AuditStatus.MASK_ENABLED, status.withEnabled(AuditStatus.ON));
+            control.setStatus(AuditStatus.MASK_ENABLED, status.withEnabled(AuditStatus.ON));
             out.lost(1);
         }
         losses.status(status, out);

@@ -35,8 +35,9 @@ import static io.cellos.telemetry.guest.linux.AuditRule.OP_NOT_EQUAL;
  *       is {@code connect(2)} on a datagram socket, as resolvers and most UDP clients do;
  *       {@code sendto}/{@code sendmsg} with an address on an unconnected socket are not audited, as a
  *       record per datagram would cost the workload too much. A TCP Fast Open, though, connects
- *       through {@code sendto} or {@code sendmsg} with {@code MSG_FASTOPEN}: those calls are audited
- *       (only with that flag: no other send pays for it), with the same exceptions.</li>
+ *       through {@code sendto}, {@code sendmsg} or {@code sendmmsg} with {@code MSG_FASTOPEN}: those
+ *       calls are audited (only with that flag), with the same exceptions; a UDP send that carries
+ *       the flag, which UDP ignores, is declared too, as the send to its address it is.</li>
  *   <li>Refusals: calls that need a privilege (a capability, or owning the target process) when they
  *       fail with {@code EPERM} — and {@code perf_event_open} and {@code setpriority} with
  *       {@code EACCES}, and an open for writing or a {@code mkdir} with {@code EROFS}, the answer of
@@ -61,6 +62,7 @@ final class AuditRuleSet {
     static final int CONNECT = SyscallTable.number("connect");
     static final int SENDTO = SyscallTable.number("sendto");
     static final int SENDMSG = SyscallTable.number("sendmsg");
+    static final int SENDMMSG = SyscallTable.number("sendmmsg");
     /** {@code MSG_FASTOPEN}: a send that connects first, carrying its data in the SYN (TCP Fast Open). */
     static final int MSG_FASTOPEN = 0x20000000;
     static final int EXECVE = SyscallTable.number("execve");
@@ -121,7 +123,8 @@ final class AuditRuleSet {
         this.connects = connectAttempt(AuditRule.syscallExit(CONNECT)).withKey(key);
         this.fastOpens = List.of(
                 connectAttempt(AuditRule.syscallExit(SENDTO)).where(FIELD_ARG3, OP_BIT_TEST, MSG_FASTOPEN).withKey(key),
-                connectAttempt(AuditRule.syscallExit(SENDMSG)).where(FIELD_ARG2, OP_BIT_TEST, MSG_FASTOPEN).withKey(key));
+                connectAttempt(AuditRule.syscallExit(SENDMSG)).where(FIELD_ARG2, OP_BIT_TEST, MSG_FASTOPEN).withKey(key),
+                connectAttempt(AuditRule.syscallExit(SENDMMSG)).where(FIELD_ARG3, OP_BIT_TEST, MSG_FASTOPEN).withKey(key));
         this.refusedEperm = AuditRule.syscallExit(REFUSED_WITH_EPERM).where(FIELD_ARCH, OP_EQUAL, ARCH_X86_64)
                 .where(FIELD_EXIT, OP_EQUAL, -Errno.EPERM).withKey(key);
         this.refusedEacces = AuditRule.syscallExit(REFUSED_WITH_EACCES).where(FIELD_ARCH, OP_EQUAL, ARCH_X86_64)
@@ -159,6 +162,16 @@ final class AuditRuleSet {
      *                 {@code backlogLimit} and {@code backlogWaitTime} (the other fields are 0)
      */
     record Owner(int pid, AuditStatus settings) {
+    }
+
+    /**
+     * The rules an agent adds under {@code key} (with the exec rule: a superset of those without it);
+     * empty if {@code key} is no agent's. A rule under an agent's key that is not among them is no
+     * agent's, whoever added it.
+     */
+    static List<AuditRule> agentRules(String key) {
+        Owner o = ownerOf(key);
+        return o == null ? List.of() : new AuditRuleSet(o.pid(), o.settings(), true).rules();
     }
 
     /** The agent that added {@code rule}, from its filter key; null if it is no agent's rule. */
@@ -211,13 +224,14 @@ final class AuditRuleSet {
     }
 
     /**
-     * Whether x86-64 call {@code nr}, with the flags argument of a send ({@code sendto}'s fourth,
-     * {@code sendmsg}'s third) among {@code a2} and {@code a3}, attempts a connect: {@code connect},
-     * or a send with {@code MSG_FASTOPEN}. Records of another consumer's rules reach the agent too,
-     * so the flag is checked here, not only in the kernel.
+     * Whether x86-64 call {@code nr}, with the flags argument of a send ({@code sendto}'s and
+     * {@code sendmmsg}'s fourth, {@code sendmsg}'s third) among {@code a2} and {@code a3}, attempts a
+     * connect: {@code connect}, or a send with {@code MSG_FASTOPEN}. Records of another consumer's
+     * rules reach the agent too, so the flag is checked here, not only in the kernel.
      */
     static boolean attemptsConnect(long nr, long a2, long a3) {
-        return nr == CONNECT || nr == SENDTO && (a3 & MSG_FASTOPEN) != 0 || nr == SENDMSG && (a2 & MSG_FASTOPEN) != 0;
+        return nr == CONNECT || (nr == SENDTO || nr == SENDMMSG) && (a3 & MSG_FASTOPEN) != 0
+                || nr == SENDMSG && (a2 & MSG_FASTOPEN) != 0;
     }
 
     /** Whether x86-64 call {@code nr} ending with {@code exit} is a refusal this set declares. */

@@ -38,13 +38,13 @@ class AuditEventAssemblerTest {
 
     private final AuditEventAssembler assembler =
             new AuditEventAssembler(new AuditRuleSet(1, new AuditStatus(0, 1, 0, 0, 64, 0, 0, 0, 15000), false), 4,
-                    new AuditConfigChanges(1), change -> { });
+                    change -> { });
     private final AuditRecord record = new AuditRecord();
     private final RecordingOutput out = new RecordingOutput();
 
     /**
-     * A TCP Fast Open connects in a {@code sendto} with {@code MSG_FASTOPEN} in its fourth argument
-     * or a {@code sendmsg} with it in its third; another consumer's rule may bring the agent the
+     * A TCP Fast Open connects in a {@code sendto} or {@code sendmmsg} with {@code MSG_FASTOPEN} in
+     * its fourth argument or a {@code sendmsg} with it in its third; another consumer's rule may bring the agent the
      * records of other sends, which are no connect.
      */
     @Test
@@ -65,7 +65,10 @@ class AuditEventAssemblerTest {
         feed(AuditRecord.SYSCALL, 143, send.formatted(46, 0, AuditRuleSet.MSG_FASTOPEN, 30004));
         feed(AuditRecord.SOCKADDR, 143, TO_LOCALHOST_22);
         feed(AuditRecord.EOE, 143, "");
-        assertEquals(List.of(30001L, 30002L), out.events.stream().map(ProbeEvent::guestPid).toList());
+        feed(AuditRecord.SYSCALL, 144, send.formatted(307, 1, AuditRuleSet.MSG_FASTOPEN, 30005));
+        feed(AuditRecord.SOCKADDR, 144, TO_LOCALHOST_22);
+        feed(AuditRecord.EOE, 144, "");
+        assertEquals(List.of(30001L, 30002L, 30005L), out.events.stream().map(ProbeEvent::guestPid).toList());
         assertTrue(out.events.stream().allMatch(e -> e.source() == ProbeSource.NET_CONNECT_ATTEMPTED
                 && "127.0.0.1:22".equals(e.extensions().peer())), out.events.toString());
         assertEquals(0, out.lost, "a send that is no connect is nothing lost either");

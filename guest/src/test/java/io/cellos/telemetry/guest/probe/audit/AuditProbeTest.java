@@ -4,6 +4,7 @@ import io.cellos.telemetry.guest.linux.AuditNetlink;
 import io.cellos.telemetry.guest.linux.AuditRule;
 import io.cellos.telemetry.guest.linux.AuditStatus;
 import io.cellos.telemetry.guest.linux.Libc;
+import io.cellos.telemetry.guest.linux.SyscallTable;
 import io.cellos.telemetry.guest.probe.GatedProbe;
 import io.cellos.telemetry.guest.probe.ProbeHarness;
 import io.cellos.telemetry.wire.ProbeEvent;
@@ -316,11 +317,80 @@ class AuditProbeTest {
         }
     }
 
+    /**
+     * This JVM is the probe's process, the audit daemon: the kernel names no sender of its changes,
+     * as of any process audit never saw. Such a change to the rules under the probe's key — a rule
+     * of the attacker's added there, one of the probe's deleted — cannot be told from the probe's own
+     * put-back by its sender: the probe checks the kernel's rules, makes them exactly its own again,
+     * and declares what it mended.
+     */
+    @Test
+    void rulesUnderTheProbesKeyChangedByAnUnnamedProcessAreMadeItsOwnAgain() throws Exception {
+        try (AuditNetlink audit = new AuditNetlink("test audit control", false, 64 * 1024);
+             ServerSocket listener = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+            AuditProbe probe = new AuditProbe();
+            try (ProbeHarness h = ProbeHarness.start(probe)) {
+                assertTrue(probe.isAuditDaemon(), "this test needs the probe to be the audit daemon");
+                List<AuditRule> own = rulesWithKey(audit, probe.ruleKey());
+                AuditRule foreign = AuditRule.syscallExit(SyscallTable.number("bind"))
+                        .where(AuditRule.FIELD_ARCH, AuditRule.OP_EQUAL, AuditRule.ARCH_X86_64).withKey(probe.ruleKey());
+                assertTrue(audit.addRule(foreign));
+                assertTrue(audit.deleteRule(own.getFirst()));
+                ProbeEvent declared = awaitOne(h, e -> e.source() == ProbeSource.AGENT_TAMPERED);
+                assertTrue(declared.extensions().what().startsWith("audit rule "), declared.extensions().what());
+                assertTrue(declared.extensions().what().contains("by an unnamed process; put back (1 rules not the"
+                        + " agent's deleted from under its key, 1 rules)"), declared.extensions().what());
+                assertEquals(Set.copyOf(own), Set.copyOf(rulesWithKey(audit, probe.ruleKey())), "exactly the probe's rules");
+
+                int port = listener.getLocalPort();
+                Process p = run("bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/" + port);
+                awaitOne(h, connectTo("127.0.0.1:" + port).and(e -> e.guestPid() == p.pid()));
+                List<String> all = h.events().stream().filter(e -> e.source() == ProbeSource.AGENT_TAMPERED)
+                        .map(e -> e.extensions().what()).toList();
+                assertTrue(all.stream().anyMatch(w -> w.startsWith("audit rule removed (key " + probe.ruleKey()
+                        + ") by an unnamed process")), "the removal declared: " + all);
+                assertTrue(all.size() <= 2, "the addition and the removal, no more: " + all);
+            }
+        }
+    }
+
+    /**
+     * A root process that poses as an agent arming beside the probe — a rule under an agent's key
+     * naming its own pid — is an agent only if its rules are an agent's: this one's is not, so it is
+     * deleted, and what the process did as the "agent" (switching audit off) is declared and undone.
+     */
+    @Test
+    void aProcessPosingAsAnAgentIsDeclaredAndItsRuleDeleted() throws Exception {
+        try (AuditNetlink audit = new AuditNetlink("test audit control", false, 64 * 1024)) {
+            AuditProbe probe = new AuditProbe();
+            try (ProbeHarness h = ProbeHarness.start(probe)) {
+                Process poser = tamperer(probe.ruleKey(), "pose-as-agent");
+                String key = new String(poser.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).strip();
+                assertEquals(0, poser.waitFor(), key);
+                List<ProbeEvent> declared = h.await(e -> e.source() == ProbeSource.AGENT_TAMPERED
+                        && e.guestPid() == poser.pid(), 2, PATIENCE);
+                assertTrue(declared.stream().anyMatch(e -> e.extensions().what().startsWith("audit rule added (key " + key
+                        + ")")), declared.toString());
+                assertTrue(declared.stream().anyMatch(e -> e.extensions().what().startsWith(
+                        "audit setting audit_enabled set to 0")), declared.toString());
+                assertTrue(declared.getFirst().extensions().what().contains(
+                        "1 rules that are no agent's deleted from under another agent's key"), declared.toString());
+                assertEquals(List.of(), rulesWithKey(audit, key), "its rule deleted");
+                assertEquals(AuditStatus.ON, audit.status().enabled(), "audit on again");
+            }
+        }
+    }
+
     /** A JVM of its own that runs {@link AuditTamperer} on the rules under {@code key}, {@code rounds} times. */
     private static Process tamperer(String key, int rounds) throws IOException {
+        return tamperer(key, Integer.toString(rounds));
+    }
+
+    /** A JVM of its own that runs {@link AuditTamperer} with {@code key} and {@code how}. */
+    private static Process tamperer(String key, String how) throws IOException {
         return new ProcessBuilder(ProcessHandle.current().info().command().orElseThrow(),
                 "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                AuditTamperer.class.getName(), key, Integer.toString(rounds)).redirectErrorStream(true).start();
+                AuditTamperer.class.getName(), key, how).redirectErrorStream(true).start();
     }
 
     @Test
