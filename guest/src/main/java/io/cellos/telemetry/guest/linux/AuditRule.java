@@ -20,8 +20,18 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  * read back from a listing equals the one that was added.
  */
 public final class AuditRule {
+    /** {@code AUDIT_FILTER_TASK}: evaluated when a task is made (its {@code never} leaves it unaudited). */
+    public static final int LIST_TASK = 0x01;
     /** {@code AUDIT_FILTER_EXIT}: evaluated at system-call exit. */
     public static final int LIST_EXIT = 0x04;
+    /** {@code AUDIT_FILTER_EXCLUDE}: drops records by type before they are made. */
+    public static final int LIST_EXCLUDE = 0x05;
+    /** {@code AUDIT_FILTER_URING_EXIT}: evaluated at the end of an io_uring operation. */
+    public static final int LIST_URING_EXIT = 0x07;
+    /** The list's bits of the rule's flags ({@code AUDIT_FILTER_PREPEND} and others above them). */
+    private static final int LIST_BITS = 0x0f;
+    /** {@code AUDIT_NEVER}: make no record when the rule matches, whatever later rules say. */
+    public static final int ACTION_NEVER = 0;
     /** {@code AUDIT_ALWAYS}: make a record when the rule matches. */
     public static final int ACTION_ALWAYS = 2;
 
@@ -112,6 +122,15 @@ public final class AuditRule {
         v[n] = value;
         s[n] = string;
         return new AuditRule(list, action, mask, t, o, v, s);
+    }
+
+    /**
+     * Whether the rule keeps the kernel from making records: {@code never} on the task, exit or
+     * io_uring list, or any rule on the exclude list.
+     */
+    public boolean suppresses() {
+        int l = list & LIST_BITS;
+        return l == LIST_EXCLUDE || (l == LIST_TASK || l == LIST_EXIT || l == LIST_URING_EXIT) && action == ACTION_NEVER;
     }
 
     /** The filter key, or null if the rule has none. */

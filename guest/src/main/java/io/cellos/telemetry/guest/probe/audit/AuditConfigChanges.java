@@ -2,8 +2,10 @@ package io.cellos.telemetry.guest.probe.audit;
 
 import io.cellos.telemetry.guest.linux.AuditRecord;
 
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -22,8 +24,9 @@ import java.util.function.Consumer;
  * told without a process ({@code pid} -1): the kernel logs the {@code SYSCALL} record as the call
  * that made the change returns, microseconds later, so a later one is not coming.
  *
- * <p>Bounded: at most {@value #PENDING} changes wait for the rest of their event; beyond, the
- * oldest is told as it is. Confined to the probe's thread; allocates only for changes, which are
+ * <p>One event may hold several changes (one system call can make many); its {@code SYSCALL}
+ * record names the process of each. Bounded: at most {@value #PENDING} changes wait for the rest
+ * of their event; beyond, the oldest is told as it is. Confined to the probe's thread; allocates only for changes, which are
  * rare.
  */
 final class AuditConfigChanges {
@@ -61,11 +64,23 @@ final class AuditConfigChanges {
     static final int PENDING = 64;
     static final long UNNAMED_AFTER_MS = 100;
 
-    /** A change waiting for the rest of its event, and when it was read ({@code System.nanoTime}). */
-    private record Waiting(Change change, long readAt) {
+    /**
+     * The changes of one event waiting for the rest of it — one system call can make several: a
+     * netlink datagram of many requests, an {@code AUDIT_SET} of many settings — and when the first
+     * was read ({@code System.nanoTime}).
+     */
+    private static final class Waiting {
+        final List<Change> changes = new ArrayList<>(1);
+        final long readAt;
+
+        Waiting(long readAt) {
+            this.readAt = readAt;
+        }
     }
 
     private final Map<Long, Waiting> pending = new LinkedHashMap<>();
+    /** How many changes wait, in all events. */
+    private int waitingChanges;
 
     /**
      * Reads the change in {@code record} (an {@code AUDIT_CONFIG_CHANGE}, header read) at
@@ -99,12 +114,18 @@ final class AuditConfigChanges {
         if ("(null)".equals(key)) {
             key = null;
         }
-        if (pending.size() == PENDING) {
+        if (waitingChanges == PENDING) {
             Iterator<Waiting> oldest = pending.values().iterator();
-            done.accept(oldest.next().change());
-            oldest.remove();
+            Waiting w = oldest.next();
+            done.accept(w.changes.removeFirst());
+            waitingChanges--;
+            if (w.changes.isEmpty()) {
+                oldest.remove();
+            }
         }
-        pending.put(record.serial(), new Waiting(new Change(op, key, setting, value, old, refused, -1, null), nowNanos));
+        pending.computeIfAbsent(record.serial(), s -> new Waiting(nowNanos))
+                .changes.add(new Change(op, key, setting, value, old, refused, -1, null));
+        waitingChanges++;
     }
 
     /** Whether a change waits for the process of event {@code serial}. */
@@ -116,7 +137,7 @@ final class AuditConfigChanges {
     void actor(long serial, int pid, String comm) {
         Waiting w = pending.get(serial);
         if (w != null) {
-            pending.put(serial, new Waiting(w.change().withActor(pid, comm), w.readAt()));
+            w.changes.replaceAll(c -> c.withActor(pid, comm));
         }
     }
 
@@ -127,8 +148,13 @@ final class AuditConfigChanges {
         }
         Waiting w = pending.remove(serial);
         if (w != null) {
-            done.accept(w.change());
+            tell(w, done);
         }
+    }
+
+    private void tell(Waiting w, Consumer<Change> done) {
+        w.changes.forEach(done);
+        waitingChanges -= w.changes.size();
     }
 
     /** Whether a change waits for the rest of its event. */
@@ -144,10 +170,10 @@ final class AuditConfigChanges {
         Iterator<Waiting> it = pending.values().iterator();
         while (it.hasNext()) {
             Waiting w = it.next();
-            if (nowNanos - w.readAt() < UNNAMED_AFTER_MS * 1_000_000L) {
+            if (nowNanos - w.readAt < UNNAMED_AFTER_MS * 1_000_000L) {
                 return; // in the order read
             }
-            done.accept(w.change());
+            tell(w, done);
             it.remove();
         }
     }

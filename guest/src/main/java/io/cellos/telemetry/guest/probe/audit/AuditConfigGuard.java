@@ -34,17 +34,24 @@ import java.util.function.BooleanSupplier;
  *       the daemon alone);</li>
  *   <li>a rule change under another agent's key is for that agent to judge, or, if it is dead, the
  *       sweeping of its stale rules;</li>
- *   <li>a rule added under this probe's key is checked against the kernel's rules, which must be
- *       exactly the probe's, and declared if the check found one that is not (a rule of the probe's
- *       found missing is put back, and declared with the change that removed it, whose record
- *       names its maker or comes unnamed);</li>
- *   <li>anything else — this probe removes none of its own rules while it runs — is tampering by
- *       an unnamed process.</li>
+ *   <li>a rule change under this probe's key (or one naming its pid: a key made to look like its
+ *       own is treated as its own) makes the probe check the kernel's rules under it, which must be
+ *       exactly the probe's: an addition is declared if the check deleted a rule that is not, a
+ *       removal if it put one of the probe's back (so the probe's own deletions, which come back
+ *       unnamed too, are not declared);</li>
+ *   <li>anything else is tampering by an unnamed process.</li>
  * </ul>
+ *
+ * <p>One system call may make several changes (a netlink datagram of many requests): each is
+ * judged. A process asking to be the audit daemon itself takes nothing from this probe (the kernel
+ * refuses while a daemon lives), and a rule removed under a dead agent's key is the sweeping of its
+ * stale rules, whoever does it.
  *
  * <p>What tampering took is put back once for all the changes of a wake, in the wake that read
  * them: rules under the probe's key that are not its own are deleted (a rule of the attacker's
- * under the key, such as {@code exit,never} on {@code connect}), its missing rules are added again,
+ * under the key, such as {@code exit,never} on {@code connect}), and so are rules that keep records
+ * from being made ({@link AuditRule#suppresses}: {@code never} rules, exclude rules) that audit did
+ * not have when the probe armed and no agent's key names; its missing rules are added again,
  * audit switched on again and the daemon's backlog settings set again; each change is declared with
  * the process that made it and what was put back.
  *
@@ -59,15 +66,19 @@ final class AuditConfigGuard {
     private final List<AuditRule> added;
     private final BooleanSupplier daemon;
     private final Set<Integer> peers = new HashSet<>();
+    /** The rules audit had when the probe armed: the machine's own, which the probe leaves alone. */
+    private final Set<AuditRule> found;
     private final List<AuditConfigChanges.Change> changes = new ArrayList<>();
 
     /**
      * @param added  the probe's own list of rules it added, to which a rule put back is added
      * @param daemon whether the probe is the audit daemon now (then the backlog settings are its)
      * @param peers  the other live agents when the probe armed
+     * @param found  the rules audit had when the probe armed
      */
     AuditConfigGuard(int self, AuditNetlink control, AuditRuleSet rules, List<AuditRule> added, BooleanSupplier daemon,
-                     Set<Integer> peers) {
+                     Set<Integer> peers, Set<AuditRule> found) {
+        this.found = Set.copyOf(found);
         this.self = self;
         this.control = control;
         this.rules = rules;
@@ -95,9 +106,10 @@ final class AuditConfigGuard {
                 arming.add(c.pid()); // an agent arming beside this one, if its rules are an agent's
             }
         }
-        boolean check = false;
+        boolean checkAdded = false;
+        boolean checkRemoved = false;
         for (AuditConfigChanges.Change c : changes) {
-            if (c.pid() == self) {
+            if (c.pid() == self || registersItself(c)) {
                 continue;
             }
             AuditRuleSet.Owner owner = AuditRuleSet.ownerOf(c.key());
@@ -106,23 +118,29 @@ final class AuditConfigGuard {
             if ((unnamed || agent) && harmless(c)) {
                 continue;
             }
-            if (c.op().equals("add_rule") && !c.refused() && owner != null) {
-                if (owner.pid() != self) {
-                    addedUnderAgentKeys.computeIfAbsent(c.key(), k -> new ArrayList<>()).add(c); // checked below
-                } else if (unnamed) {
-                    check = true; // this probe's own put-back, or a rule of someone's under its key: the rules tell
-                } else {
+            boolean ruleAdded = c.op().equals("add_rule") && !c.refused();
+            if (owner != null && owner.pid() == self) { // a key naming this probe, its own or one made to look so
+                if (!unnamed) {
                     tampering.add(c);
+                } else if (ruleAdded) {
+                    checkAdded = true; // this probe's own put-back, or a rule of someone's under its key: the rules tell
+                } else {
+                    checkRemoved = true; // this probe's own deletion of such a rule, or its rule taken: the rules tell
                 }
                 continue;
             }
-            if (owner != null && owner.pid() != self && (unnamed || agent || owner.pid() == c.pid())) {
+            if (ruleAdded && owner != null) {
+                addedUnderAgentKeys.computeIfAbsent(c.key(), k -> new ArrayList<>()).add(c); // checked below
+                continue;
+            }
+            if (owner != null && (unnamed || agent || owner.pid() == c.pid()
+                    || c.op().equals("remove_rule") && !AuditPeers.alive(owner.pid()))) {
                 continue; // another agent's rules: it closing, or one sweeping a dead one's
             }
             tampering.add(c); // this probe removes no rule of its own while it runs, nor sets audit otherwise
         }
         changes.clear();
-        if (tampering.isEmpty() && !check && addedUnderAgentKeys.isEmpty()) {
+        if (tampering.isEmpty() && !checkAdded && !checkRemoved && addedUnderAgentKeys.isEmpty()) {
             return;
         }
         PutBack done = putBack(addedUnderAgentKeys.keySet());
@@ -136,9 +154,11 @@ final class AuditConfigGuard {
             }
         });
         if (tampering.isEmpty()) {
-            // a rule of the probe's missing is another change's, whose record names its maker
-            if (done.foreign() > 0) {
-                out.tampered(-1, null, "audit rule added under this agent's key by an unnamed process; " + done.said());
+            // what an unnamed change under this probe's key did, as the rules tell: a rule not its own
+            // added, or one of its own taken (a rule found missing after an addition is another
+            // change's, whose record names its maker)
+            if (checkAdded && done.foreign() > 0 || checkRemoved && done.rulesBack() > 0) {
+                out.tampered(-1, null, "audit rules under this agent's key changed by an unnamed process; " + done.said());
             }
             return;
         }
@@ -148,10 +168,16 @@ final class AuditConfigGuard {
     }
 
     /**
-     * What {@link #putBack} did: rules deleted from under the probe's key, the other agents' keys it
-     * deleted rules from that were no agent's, and what it said of all it did.
+     * What {@link #putBack} did: rules deleted from under the probe's key, rules of its own added
+     * back, the other agents' keys it deleted rules from that were no agent's, and what it said of
+     * all it did.
      */
-    private record PutBack(int foreign, Set<String> noAgentsKeys, String said) {
+    private record PutBack(int foreign, int rulesBack, Set<String> noAgentsKeys, String said) {
+    }
+
+    /** Whether {@code c} is a process asking to be the audit daemon itself: refused while one lives, and no loss to this probe. */
+    private static boolean registersItself(AuditConfigChanges.Change c) {
+        return c.pid() >= 0 && "audit_pid".equals(c.setting()) && c.value().equals(Integer.toString(c.pid()));
     }
 
     /** Whether {@code c}, whoever made it, took nothing from the agents: refused, or a setting set to their value. */
@@ -167,8 +193,7 @@ final class AuditConfigGuard {
             case "audit_backlog_limit" -> c.value().equals(Integer.toString(AuditProbe.BACKLOG_LIMIT));
             case "audit_backlog_wait_time" -> c.value().equals("0");
             // 0 only from the daemon itself (the kernel refuses anyone else): its own place, given up
-            case "audit_pid" -> c.value().equals(Integer.toString(self)) || c.value().equals("0")
-                    || c.pid() >= 0 && c.value().equals(Integer.toString(c.pid())); // a process registering itself
+            case "audit_pid" -> c.value().equals(Integer.toString(self)) || c.value().equals("0");
             default -> false;
         };
     }
@@ -182,10 +207,12 @@ final class AuditConfigGuard {
         List<AuditRule> present = new ArrayList<>();
         int foreign = 0;
         int noAgents = 0;
+        int silencing = 0;
         Set<String> noAgentsKeys = new HashSet<>();
         Map<String, List<AuditRule>> agentRules = new HashMap<>();
         for (AuditRule r : control.rules()) {
-            if (rules.key().equals(r.key())) {
+            AuditRuleSet.Owner owner = AuditRuleSet.ownerOf(r.key());
+            if (owner != null && owner.pid() == self) { // its own key, or one made to look so: only its own rules stay
                 if (rules.rules().contains(r) && !present.contains(r)) {
                     present.add(r);
                 } else if (control.deleteRule(r)) {
@@ -197,6 +224,8 @@ final class AuditConfigGuard {
                 if (control.deleteRule(r)) {
                     noAgents++;
                 }
+            } else if (r.suppresses() && owner == null && !found.contains(r) && control.deleteRule(r)) {
+                silencing++; // added since the probe armed, to keep records from being made
             }
         }
         int rulesBack = 0;
@@ -211,9 +240,10 @@ final class AuditConfigGuard {
         AuditStatus now = control.status();
         String what = (foreign == 0 ? "" : foreign + " rules not the agent's deleted from under its key, ")
                 + (noAgents == 0 ? "" : noAgents + " rules that are no agent's deleted from under another agent's key, ")
+                + (silencing == 0 ? "" : silencing + " rules that keep records from being made deleted, ")
                 + rulesBack + " rules";
         if (now.enabled() == AuditStatus.LOCKED) {
-            return new PutBack(foreign, noAgentsKeys, "audit is locked (enabled=2) and cannot be changed until reboot; "
+            return new PutBack(foreign, rulesBack, noAgentsKeys, "audit is locked (enabled=2) and cannot be changed until reboot; "
                     + what + " put back");
         }
         int mask = now.enabled() == AuditStatus.OFF ? AuditStatus.MASK_ENABLED : 0;
@@ -224,7 +254,7 @@ final class AuditConfigGuard {
             control.setStatus(mask, now.withEnabled(AuditStatus.ON).withBacklogLimit(AuditProbe.BACKLOG_LIMIT)
                     .withBacklogWaitTime(0));
         }
-        return new PutBack(foreign, noAgentsKeys, foreign + noAgents == 0 && rulesBack == 0 && mask == 0 ? NOTHING
+        return new PutBack(foreign, rulesBack, noAgentsKeys, foreign + noAgents + silencing == 0 && rulesBack == 0 && mask == 0 ? NOTHING
                 : "put back (" + what
                 + ((mask & AuditStatus.MASK_ENABLED) != 0 ? ", audit on" : "")
                 + ((mask & AuditStatus.MASK_BACKLOG_LIMIT) != 0 ? ", backlog settings" : "") + ")");

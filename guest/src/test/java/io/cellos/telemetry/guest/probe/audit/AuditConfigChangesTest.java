@@ -53,6 +53,19 @@ class AuditConfigChangesTest {
         assertFalse(changes.anyWaiting());
     }
 
+    /** One netlink datagram of many requests, or one AUDIT_SET of many settings: one event, every change told. */
+    @Test
+    void everyChangeOfOneSystemCallIsToldWithItsProcess() {
+        read(20, SESSION + "op=add_rule key=(null) list=4 res=1", 0);
+        read(20, SESSION + "op=remove_rule key=\"cellos-telemetry:812:1:8192:0\" list=4 res=0", 0);
+        changes.actor(20, 812, "python3");
+        changes.endOfEvent(20, done::add);
+        assertEquals(2, done.size(), done.toString());
+        assertEquals(List.of("add_rule", "remove_rule"), done.stream().map(AuditConfigChanges.Change::op).toList());
+        assertTrue(done.stream().allMatch(c -> c.pid() == 812), done.toString());
+        assertFalse(changes.anyWaiting());
+    }
+
     @Test
     void settingsAreReadWithTheirValue() {
         read(14, "op=set audit_backlog_limit=8192 old=64 " + SESSION + "res=1", 0);
