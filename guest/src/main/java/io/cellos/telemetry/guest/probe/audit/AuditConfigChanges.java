@@ -26,8 +26,8 @@ import java.util.function.Consumer;
  *
  * <p>One event may hold several changes (one system call can make many); its {@code SYSCALL}
  * record names the process of each. Bounded: at most {@value #PENDING} changes wait for the rest
- * of their event; beyond, the oldest is told as it is. Confined to the probe's thread; allocates only for changes, which are
- * rare.
+ * of their event; beyond, the oldest is told as it is. Confined to the probe's thread; allocates
+ * only for changes, which are rare.
  */
 final class AuditConfigChanges {
     /**

@@ -210,10 +210,11 @@ final class AuditConfigGuard {
         int silencing = 0;
         Set<String> noAgentsKeys = new HashSet<>();
         Map<String, List<AuditRule>> agentRules = new HashMap<>();
+        List<AuditRule> own = rules.rules();
         for (AuditRule r : control.rules()) {
             AuditRuleSet.Owner owner = AuditRuleSet.ownerOf(r.key());
             if (owner != null && owner.pid() == self) { // its own key, or one made to look so: only its own rules stay
-                if (rules.rules().contains(r) && !present.contains(r)) {
+                if (own.contains(r) && !present.contains(r)) {
                     present.add(r);
                 } else if (control.deleteRule(r)) {
                     foreign++;
@@ -229,7 +230,7 @@ final class AuditConfigGuard {
             }
         }
         int rulesBack = 0;
-        for (AuditRule rule : rules.rules()) {
+        for (AuditRule rule : own) {
             if (!present.contains(rule) && control.addRule(rule)) {
                 rulesBack++;
                 if (!added.contains(rule)) {

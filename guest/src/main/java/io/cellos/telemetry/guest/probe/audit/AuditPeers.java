@@ -40,8 +40,9 @@ final class AuditPeers {
      * @param originals   the settings the oldest agent's rules record (audit before any agent), or
      *                    {@code null} when no agent's rules are there
      * @param peers       the live agents other than the caller that have rules in place
+     * @param left        every rule audit has once the dead agents' are deleted
      */
-    record Sweep(AuditStatus originals, Set<Integer> peers) {
+    record Sweep(AuditStatus originals, Set<Integer> peers, Set<AuditRule> left) {
         /** Whether a live agent other than the caller has rules in place. */
         boolean othersAlive() {
             return !peers.isEmpty();
@@ -67,16 +68,18 @@ final class AuditPeers {
 
     /**
      * Deletes the rules of agents that are no longer running and reads what the rules say: the
-     * oldest agent's record of the settings (the caller's own, if it is the oldest), and whether
-     * another live agent is there.
+     * oldest agent's record of the settings (the caller's own, if it is the oldest), whether another
+     * live agent is there, and what rules are left.
      *
      * @param current the settings in force now, whose other fields the originals keep
      */
     static Sweep sweep(AuditNetlink control, int self, AuditStatus current) throws ErrnoException {
         AuditStatus originals = null;
         Set<Integer> peers = new HashSet<>();
+        Set<AuditRule> left = new HashSet<>();
         for (AuditRule rule : control.rules()) {
             AuditRuleSet.Owner owner = AuditRuleSet.ownerOf(rule);
+            left.add(rule);
             if (owner == null) {
                 continue;
             }
@@ -91,10 +94,11 @@ final class AuditPeers {
             if (alive(owner.pid())) {
                 peers.add(owner.pid());
             } else {
-                control.deleteRule(rule);
+                control.deleteRule(rule); // gone either way
+                left.remove(rule);
             }
         }
-        return new Sweep(originals, Set.copyOf(peers));
+        return new Sweep(originals, Set.copyOf(peers), Set.copyOf(left));
     }
 
     /** Whether a process {@code pid} exists (a reused pid keeps a dead agent's rules: harmless). */

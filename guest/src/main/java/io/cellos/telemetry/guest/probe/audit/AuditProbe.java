@@ -20,7 +20,6 @@ import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
@@ -162,7 +161,7 @@ public final class AuditProbe implements Probe {
             restoreTo = sweep.originals() != null ? sweep.originals() : found;
             ruleSet = new AuditRuleSet(self, restoreTo, declareExecs);
             configGuard = new AuditConfigGuard(self, control, ruleSet, added, () -> log.daemon(), sweep.peers(),
-                    Set.copyOf(control.rules()));
+                    sweep.left());
             assembler = new AuditEventAssembler(ruleSet, PENDING_CONNECTS, configGuard::accept);
             ready = new ReadyGroup("audit records and lost-count timer");
             log = AuditLog.open(self, ready);

@@ -3,6 +3,7 @@ package io.cellos.telemetry.guest.probe.audit;
 import io.cellos.telemetry.guest.linux.AuditNetlink;
 import io.cellos.telemetry.guest.linux.AuditStatus;
 import io.cellos.telemetry.guest.linux.Libc;
+import io.cellos.telemetry.guest.probe.OtherJvm;
 import io.cellos.telemetry.guest.probe.ProbeHarness;
 import io.cellos.telemetry.wire.ProbeEvent;
 import io.cellos.telemetry.wire.ProbeSource;
@@ -58,9 +59,8 @@ class AuditPeersTest {
                 }
             }
         });
-        other = new ProcessBuilder(ProcessHandle.current().info().command().orElseThrow(),
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                AuditProbeProcess.class.getName()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        other = new ProcessBuilder(OtherJvm.command(AuditProbeProcess.class))
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         otherSays = new BufferedReader(new InputStreamReader(other.getInputStream(), StandardCharsets.UTF_8));
         assertEquals("armed daemon", otherSays.readLine(), "the first agent is the daemon");
     }

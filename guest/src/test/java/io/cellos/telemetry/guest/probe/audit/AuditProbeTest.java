@@ -6,6 +6,7 @@ import io.cellos.telemetry.guest.linux.AuditStatus;
 import io.cellos.telemetry.guest.linux.Libc;
 import io.cellos.telemetry.guest.linux.SyscallTable;
 import io.cellos.telemetry.guest.probe.GatedProbe;
+import io.cellos.telemetry.guest.probe.OtherJvm;
 import io.cellos.telemetry.guest.probe.ProbeHarness;
 import io.cellos.telemetry.wire.ProbeEvent;
 import io.cellos.telemetry.wire.ProbeSource;
@@ -397,9 +398,8 @@ class AuditProbeTest {
             AuditProbe probe = new AuditProbe();
             try (ProbeHarness h = ProbeHarness.start(probe)) {
                 assertTrue(probe.isAuditDaemon(), "this test needs the probe to be the audit daemon");
-                Process other = new ProcessBuilder(ProcessHandle.current().info().command().orElseThrow(),
-                        "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                        AuditProbeProcess.class.getName()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+                Process other = new ProcessBuilder(OtherJvm.command(AuditProbeProcess.class))
+                        .redirectError(ProcessBuilder.Redirect.INHERIT).start();
                 BufferedReader says = new BufferedReader(new InputStreamReader(other.getInputStream(), StandardCharsets.UTF_8));
                 assertEquals("armed multicast", says.readLine());
                 try (OutputStream toOther = other.getOutputStream()) {
@@ -465,9 +465,7 @@ class AuditProbeTest {
 
     /** A JVM of its own that runs {@link AuditTamperer} with {@code key} and {@code how}. */
     private static Process tamperer(String key, String how) throws IOException {
-        return new ProcessBuilder(ProcessHandle.current().info().command().orElseThrow(),
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                AuditTamperer.class.getName(), key, how).redirectErrorStream(true).start();
+        return new ProcessBuilder(OtherJvm.command(AuditTamperer.class, key, how)).redirectErrorStream(true).start();
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.cellos.telemetry.guest.probe.process;
 
+import io.cellos.telemetry.guest.probe.OtherJvm;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -67,9 +68,7 @@ class ProcessProbeTest {
     private static void assertTheBestIsTheWalk(List<String> namespaces) throws Exception {
         List<String> command = new ArrayList<>(List.of("unshare"));
         command.addAll(namespaces);
-        command.addAll(List.of(ProcessHandle.current().info().command().orElseThrow(),
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                ArmProcessProbes.class.getName()));
+        command.addAll(OtherJvm.command(ArmProcessProbes.class));
         Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         List<String> lines = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().toList();
         assertEquals(0, p.waitFor(), "the child JVM: " + lines);
