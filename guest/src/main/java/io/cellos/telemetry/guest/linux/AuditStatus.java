@@ -34,6 +34,7 @@ public record AuditStatus(int enabled, int failure, int pid, int rateLimit, int 
     public static final int MASK_ENABLED = 0x0001;
     public static final int MASK_FAILURE = 0x0002;
     public static final int MASK_PID = 0x0004;
+    public static final int MASK_RATE_LIMIT = 0x0008;
     public static final int MASK_BACKLOG_LIMIT = 0x0010;
     public static final int MASK_BACKLOG_WAIT_TIME = 0x0020;
 
@@ -68,6 +69,14 @@ public record AuditStatus(int enabled, int failure, int pid, int rateLimit, int 
 
     public AuditStatus withEnabled(int v) {
         return new AuditStatus(v, failure, pid, rateLimit, backlogLimit, lost, backlog, featureBitmap, backlogWaitTime);
+    }
+
+    public AuditStatus withFailure(int v) {
+        return new AuditStatus(enabled, v, pid, rateLimit, backlogLimit, lost, backlog, featureBitmap, backlogWaitTime);
+    }
+
+    public AuditStatus withRateLimit(int v) {
+        return new AuditStatus(enabled, failure, pid, v, backlogLimit, lost, backlog, featureBitmap, backlogWaitTime);
     }
 
     public AuditStatus withPid(int v) {

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 
 /**
  * Tells audit configuration changes that blind the agent from the work of agents beside it, puts
@@ -29,9 +30,11 @@ import java.util.function.BooleanSupplier;
  * first use) is judged by what it did, since anyone could have made it:
  * <ul>
  *   <li>a refused change did nothing; a setting set to the value the agents keep ({@code
- *       audit_enabled=1}, this probe's backlog settings, this process as the daemon) takes nothing,
- *       nor does a daemon's giving up its place ({@code audit_pid=0}, which the kernel takes from
- *       the daemon alone);</li>
+ *       audit_enabled=1}, this probe's backlog settings, the failure mode and rate limit audit had
+ *       when it armed, this process as the daemon) takes nothing, nor does a daemon's giving up its
+ *       place ({@code audit_pid=0}, which the kernel takes from the daemon alone), nor a rule removed
+ *       under no agent's key (no agent's record comes from it; this probe's own put-back deletes
+ *       such rules when they keep records from being made);</li>
  *   <li>a rule change under another agent's key is for that agent to judge, or, if it is dead, the
  *       sweeping of its stale rules;</li>
  *   <li>a rule change under this probe's key (or one naming its pid: a key made to look like its
@@ -52,8 +55,15 @@ import java.util.function.BooleanSupplier;
  * under the key, such as {@code exit,never} on {@code connect}), and so are rules that keep records
  * from being made ({@link AuditRule#suppresses}: {@code never} rules, exclude rules) that audit did
  * not have when the probe armed and no agent's key names; its missing rules are added again,
- * audit switched on again and the daemon's backlog settings set again; each change is declared with
- * the process that made it and what was put back.
+ * audit switched on again and, while the probe is the daemon, the backlog, failure mode and rate
+ * limit set again to the agents' values; each change is declared with the process that made it and
+ * what was put back. Audit locked ({@code enabled=2}) takes no change: the put-back says so and
+ * tries none.
+ *
+ * <p>Records can be kept from being made, their own among them (an exclude rule on {@code
+ * CONFIG_CHANGE}, or on the pid of the process that adds it): {@link #check}, called periodically,
+ * compares audit with what the agents keep whatever the records said, and puts back and declares
+ * what it finds changed.
  *
  * <p>Confined to the probe's thread.
  */
@@ -68,6 +78,10 @@ final class AuditConfigGuard {
     private final Set<Integer> peers = new HashSet<>();
     /** The rules audit had when the probe armed: the machine's own, which the probe leaves alone. */
     private final Set<AuditRule> found;
+    /** The settings audit had when the probe armed: the failure mode and rate limit kept while it is the daemon. */
+    private final AuditStatus keep;
+    /** Whether a check declared audit locked already: it is so until reboot. */
+    private boolean lockDeclared;
     private final List<AuditConfigChanges.Change> changes = new ArrayList<>();
 
     /**
@@ -75,10 +89,12 @@ final class AuditConfigGuard {
      * @param daemon whether the probe is the audit daemon now (then the backlog settings are its)
      * @param peers  the other live agents when the probe armed
      * @param found  the rules audit had when the probe armed
+     * @param keep   the settings audit had when the probe armed
      */
     AuditConfigGuard(int self, AuditNetlink control, AuditRuleSet rules, List<AuditRule> added, BooleanSupplier daemon,
-                     Set<Integer> peers, Set<AuditRule> found) {
+                     Set<Integer> peers, Set<AuditRule> found, AuditStatus keep) {
         this.found = Set.copyOf(found);
+        this.keep = keep;
         this.self = self;
         this.control = control;
         this.rules = rules;
@@ -143,7 +159,8 @@ final class AuditConfigGuard {
         if (tampering.isEmpty() && !checkAdded && !checkRemoved && addedUnderAgentKeys.isEmpty()) {
             return;
         }
-        PutBack done = putBack(addedUnderAgentKeys.keySet());
+        PutBack done = putBack(addedUnderAgentKeys::containsKey);
+        lockDeclared |= done.locked();
         addedUnderAgentKeys.forEach((key, adds) -> {
             for (AuditConfigChanges.Change c : adds) {
                 if (done.noAgentsKeys().contains(key)) {
@@ -168,11 +185,28 @@ final class AuditConfigGuard {
     }
 
     /**
-     * What {@link #putBack} did: rules deleted from under the probe's key, rules of its own added
-     * back, the other agents' keys it deleted rules from that were no agent's, and what it said of
-     * all it did.
+     * Compares audit with what the agents keep, as {@link #settle}'s put-back does after tampering —
+     * the rules under every agent's key, rules that keep records from being made, the settings — and
+     * declares what it had to put back, or audit found locked (once), as a change no record told of.
+     * To be called with every record read and no change waiting for its sender, so that what a
+     * record tells is settled first.
      */
-    private record PutBack(int foreign, int rulesBack, Set<String> noAgentsKeys, String said) {
+    void check(ProbeOutput out, long periodSeconds) throws ErrnoException {
+        PutBack done = putBack(key -> true);
+        if (done.changed() || done.locked() && !lockDeclared) {
+            lockDeclared |= done.locked();
+            out.tampered(-1, null, "audit changed with no record of the change read (found by the agent's check of audit"
+                    + " every " + periodSeconds + " s); " + done.said());
+        }
+    }
+
+    /**
+     * What {@link #putBack} did: rules deleted from under the probe's key, rules of its own added
+     * back, the other agents' keys it deleted rules from that were no agent's, whether it changed
+     * anything, whether audit is locked, and what it said of all it did.
+     */
+    private record PutBack(int foreign, int rulesBack, Set<String> noAgentsKeys, boolean changed, boolean locked,
+                           String said) {
     }
 
     /** Whether {@code c} is a process asking to be the audit daemon itself: refused while one lives, and no loss to this probe. */
@@ -180,10 +214,16 @@ final class AuditConfigGuard {
         return c.pid() >= 0 && "audit_pid".equals(c.setting()) && c.value().equals(Integer.toString(c.pid()));
     }
 
-    /** Whether {@code c}, whoever made it, took nothing from the agents: refused, or a setting set to their value. */
+    /**
+     * Whether {@code c}, whoever made it, took nothing from the agents: refused, a setting set to
+     * their value, a rule removed under no agent's key.
+     */
     private boolean harmless(AuditConfigChanges.Change c) {
         if (c.refused()) {
             return true;
+        }
+        if (c.op().equals("remove_rule") && AuditRuleSet.ownerOf(c.key()) == null) {
+            return true; // no agent's records come from it: a rule of the machine's, or one that kept records from being made
         }
         if (!c.op().equals("set") || c.setting() == null) {
             return false;
@@ -192,6 +232,8 @@ final class AuditConfigGuard {
             case "audit_enabled" -> c.value().equals(Integer.toString(AuditStatus.ON));
             case "audit_backlog_limit" -> c.value().equals(Integer.toString(AuditProbe.BACKLOG_LIMIT));
             case "audit_backlog_wait_time" -> c.value().equals("0");
+            case "audit_failure" -> c.value().equals(Integer.toString(keep.failure()));
+            case "audit_rate_limit" -> c.value().equals(Integer.toString(keep.rateLimit()));
             // 0 only from the daemon itself (the kernel refuses anyone else): its own place, given up
             case "audit_pid" -> c.value().equals(Integer.toString(self)) || c.value().equals("0");
             default -> false;
@@ -200,10 +242,16 @@ final class AuditConfigGuard {
 
     /**
      * Makes the rules under the probe's key exactly its own — deletes the others, adds the missing —
-     * and its settings its own again; deletes the rules under {@code agentKeys} (other agents') that
-     * are no agent's ({@link AuditRuleSet#agentRules}); says what it did, {@value #NOTHING} if nothing.
+     * and its settings its own again; deletes the rules under the other agents' keys that {@code
+     * judged} accepts and that are no agent's ({@link AuditRuleSet#agentRules}); says what it did,
+     * {@value #NOTHING} if nothing. Tries nothing while audit is locked.
      */
-    private PutBack putBack(Set<String> agentKeys) throws ErrnoException {
+    private PutBack putBack(Predicate<String> judged) throws ErrnoException {
+        AuditStatus now = control.status();
+        if (now.enabled() == AuditStatus.LOCKED) {
+            return new PutBack(0, 0, Set.of(), false, true,
+                    "audit is locked (enabled=2): no change can be put back until reboot");
+        }
         List<AuditRule> present = new ArrayList<>();
         int foreign = 0;
         int noAgents = 0;
@@ -219,7 +267,7 @@ final class AuditConfigGuard {
                 } else if (control.deleteRule(r)) {
                     foreign++;
                 }
-            } else if (agentKeys.contains(r.key())
+            } else if (owner != null && judged.test(r.key())
                     && !agentRules.computeIfAbsent(r.key(), AuditRuleSet::agentRules).contains(r)) {
                 noAgentsKeys.add(r.key());
                 if (control.deleteRule(r)) {
@@ -238,26 +286,28 @@ final class AuditConfigGuard {
                 }
             }
         }
-        AuditStatus now = control.status();
-        String what = (foreign == 0 ? "" : foreign + " rules not the agent's deleted from under its key, ")
-                + (noAgents == 0 ? "" : noAgents + " rules that are no agent's deleted from under another agent's key, ")
-                + (silencing == 0 ? "" : silencing + " rules that keep records from being made deleted, ")
-                + rulesBack + " rules";
-        if (now.enabled() == AuditStatus.LOCKED) {
-            return new PutBack(foreign, rulesBack, noAgentsKeys, "audit is locked (enabled=2) and cannot be changed until reboot; "
-                    + what + " put back");
-        }
         int mask = now.enabled() == AuditStatus.OFF ? AuditStatus.MASK_ENABLED : 0;
-        if (daemon.getAsBoolean() && (now.backlogLimit() != AuditProbe.BACKLOG_LIMIT || now.backlogWaitTime() != 0)) {
-            mask |= AuditStatus.MASK_BACKLOG_LIMIT | AuditStatus.MASK_BACKLOG_WAIT_TIME;
+        if (daemon.getAsBoolean()) { // the daemon's settings are the agents' while one is the daemon, else auditd's
+            if (now.backlogLimit() != AuditProbe.BACKLOG_LIMIT || now.backlogWaitTime() != 0) {
+                mask |= AuditStatus.MASK_BACKLOG_LIMIT | AuditStatus.MASK_BACKLOG_WAIT_TIME;
+            }
+            mask |= now.failure() != keep.failure() ? AuditStatus.MASK_FAILURE : 0;
+            mask |= now.rateLimit() != keep.rateLimit() ? AuditStatus.MASK_RATE_LIMIT : 0;
         }
         if (mask != 0) {
             control.setStatus(mask, now.withEnabled(AuditStatus.ON).withBacklogLimit(AuditProbe.BACKLOG_LIMIT)
-                    .withBacklogWaitTime(0));
+                    .withBacklogWaitTime(0).withFailure(keep.failure()).withRateLimit(keep.rateLimit()));
         }
-        return new PutBack(foreign, rulesBack, noAgentsKeys, foreign + noAgents + silencing == 0 && rulesBack == 0 && mask == 0 ? NOTHING
-                : "put back (" + what
+        boolean changed = foreign + noAgents + silencing + rulesBack != 0 || mask != 0;
+        String said = !changed ? NOTHING : "put back ("
+                + (foreign == 0 ? "" : foreign + " rules not the agent's deleted from under its key, ")
+                + (noAgents == 0 ? "" : noAgents + " rules that are no agent's deleted from under another agent's key, ")
+                + (silencing == 0 ? "" : silencing + " rules that keep records from being made deleted, ")
+                + rulesBack + " rules"
                 + ((mask & AuditStatus.MASK_ENABLED) != 0 ? ", audit on" : "")
-                + ((mask & AuditStatus.MASK_BACKLOG_LIMIT) != 0 ? ", backlog settings" : "") + ")");
+                + ((mask & AuditStatus.MASK_BACKLOG_LIMIT) != 0 ? ", backlog settings" : "")
+                + ((mask & AuditStatus.MASK_FAILURE) != 0 ? ", failure mode " + keep.failure() : "")
+                + ((mask & AuditStatus.MASK_RATE_LIMIT) != 0 ? ", rate limit " + keep.rateLimit() : "") + ")";
+        return new PutBack(foreign, rulesBack, noAgentsKeys, changed, false, said);
     }
 }

@@ -57,6 +57,11 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
  * configuration-change record, switches audit back on, and counts a loss of unknown size for what
  * went unrecorded meanwhile.
  *
+ * <p><b>Tampering</b> — audit's rules or settings changed by anything but an agent — is put back and
+ * declared by {@link AuditConfigGuard}: from the configuration-change records, and every
+ * {@value #CHECK_SECONDS} s from a comparison of audit with what the agents keep, which needs no
+ * record (an exclude rule can keep a change's own record from being made).
+ *
  * <p><b>Closing</b> deletes the rules the probe added and unregisters the daemon. If it is the last
  * live agent, it also gives back the settings audit had before the first agent (the backlog, unless
  * another daemon such as {@code auditd} owns them, and "off" if audit was off and no rule of anyone
@@ -87,6 +92,8 @@ public final class AuditProbe implements Probe {
     private static final int TEXT_BYTES = 16 * 1024;
     /** Enough of a record for its {@code audit(SECONDS.MILLIS:SERIAL): } header. */
     private static final int HEADER_BYTES = 64;
+    /** Seconds between checks of audit against what the agents keep, whatever the records said. */
+    static final long CHECK_SECONDS = 5;
 
     private final boolean declareExecs;
     private final byte[] text = new byte[TEXT_BYTES];
@@ -99,6 +106,7 @@ public final class AuditProbe implements Probe {
     private AuditNetlink control;
     private AuditLog log;
     private AuditLossCount losses;
+    private AuditCheckSchedule checks;
     /** The text of the barrier {@link #finish} sent, and whether it came back. */
     private byte[] barrier;
     private boolean barrierSeen;
@@ -161,7 +169,7 @@ public final class AuditProbe implements Probe {
             restoreTo = sweep.originals() != null ? sweep.originals() : found;
             ruleSet = new AuditRuleSet(self, restoreTo, declareExecs);
             configGuard = new AuditConfigGuard(self, control, ruleSet, added, () -> log.daemon(), sweep.peers(),
-                    sweep.left());
+                    sweep.left(), found);
             assembler = new AuditEventAssembler(ruleSet, PENDING_CONNECTS, configGuard::accept);
             ready = new ReadyGroup("audit records and lost-count timer");
             log = AuditLog.open(self, ready);
@@ -183,6 +191,7 @@ public final class AuditProbe implements Probe {
             }
         }
         losses = new AuditLossCount(self, found, ready, control);
+        checks = new AuditCheckSchedule(ready, CHECK_SECONDS * 1_000_000_000L);
     }
 
     /** {@code status} with the daemon's backlog settings: a queue that drops and counts, never waits. */
@@ -239,7 +248,8 @@ public final class AuditProbe implements Probe {
     @Override
     public void onReadable(ProbeOutput out) throws IOException {
         losses.onWake(log.requests(), control, out);
-        assembler.clock(System.nanoTime(), System.currentTimeMillis());
+        long now = System.nanoTime();
+        assembler.clock(now, System.currentTimeMillis());
         boolean sawRecords = false;
         boolean configChanged = false;
         boolean allRead = false;
@@ -266,6 +276,10 @@ public final class AuditProbe implements Probe {
             assembler.allRead();
         }
         configGuard.settle(out);
+        if (checks.due(now) && allRead && !assembler.configChangeWaiting()) {
+            configGuard.check(out, CHECK_SECONDS); // after what the records told is settled
+            checks.done();
+        }
         foreign.check(log.foreign(), log.lastForeignPort(), out);
         if (configChanged) {
             log.requests().requestStatus();
@@ -360,6 +374,9 @@ public final class AuditProbe implements Probe {
         }
         if (losses != null) {
             losses.close();
+        }
+        if (checks != null) {
+            checks.close();
         }
         if (log != null) {
             log.close();

@@ -26,10 +26,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
+import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -408,15 +410,7 @@ class AuditProbeTest {
                 assertEquals("closed lost=0", says.readLine());
                 assertEquals(0, other.waitFor());
 
-                int port = listener.getLocalPort();
-                Process p = run("bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/" + port);
-                awaitOne(h, connectTo("127.0.0.1:" + port).and(e -> e.guestPid() == p.pid()));
-                // past the wait for senders: the wake of a connect made now decides whatever came unnamed
-                Thread.sleep(2 * AuditConfigChanges.UNNAMED_AFTER_MS);
-                Process q = run("bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/" + port);
-                awaitOne(h, connectTo("127.0.0.1:" + port).and(e -> e.guestPid() == q.pid()));
-                assertEquals(List.of(), h.events().stream().filter(e -> e.source() == ProbeSource.AGENT_TAMPERED)
-                        .map(e -> e.extensions().what()).toList());
+                assertEquals(List.of(), tamperingDeclared(h, listener));
             }
         }
     }
@@ -441,21 +435,136 @@ class AuditProbeTest {
                 """;
         try (AuditNetlink audit = new AuditNetlink("test audit control", false, 64 * 1024);
              ServerSocket listener = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
-            int before = audit.rules().size();
+            List<AuditRule> before = audit.rules();
             try (ProbeHarness h = ProbeHarness.start(new AuditProbe())) {
-                Process p = new ProcessBuilder(PYTHON, "-c", never).redirectErrorStream(true).start();
-                String said = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                assertEquals(0, p.waitFor(), said);
+                Attack p = attack(never);
                 ProbeEvent declared = awaitOne(h, e -> e.source() == ProbeSource.AGENT_TAMPERED && e.guestPid() == p.pid());
                 assertTrue(declared.extensions().what().startsWith("audit rule added by pid " + p.pid() + " (python3); put"
                         + " back (1 rules that keep records from being made deleted"), declared.extensions().what());
                 assertTrue(audit.rules().stream().noneMatch(AuditRule::suppresses), "the never rule deleted");
-                int port = listener.getLocalPort();
-                Process c = run("bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/" + port);
-                awaitOne(h, connectTo("127.0.0.1:" + port).and(e -> e.guestPid() == c.pid()));
+                assertEquals(List.of(declared.extensions().what()), tamperingDeclared(h, listener),
+                        "connects seen again, and the probe's own deletion of the rule is no tampering");
+            } finally {
+                deleteSuppressingRulesNotIn(audit, before);
             }
-            assertEquals(before, audit.rules().size(), "nothing left behind");
+            assertEquals(before.size(), audit.rules().size(), "nothing left behind");
         }
+    }
+
+    /**
+     * A root process that first keeps the kernel from making its own records of what it does — an
+     * exclude rule, put first, that drops every {@code CONFIG_CHANGE} record, itself the first
+     * dropped — then deletes the probe's rules and switches audit off: no record tells of it. The
+     * probe's periodic check finds audit changed, puts it back (the exclude rule deleted) and
+     * declares it, within its period; connects are seen again.
+     */
+    @Test
+    void tamperingThatKeepsItsOwnRecordsFromBeingMadeIsFoundByThePeriodicCheck() throws Exception {
+        String unrecorded = """
+                import socket, struct, sys
+                key = sys.argv[1].encode()
+                s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 9)
+                def request(kind, payload):
+                    s.send(struct.pack("=IHHII", 16 + len(payload), kind, 1 | 4, 0, 0) + payload)
+                    assert struct.unpack_from("=i", s.recv(65536), 16)[0] == 0, kind
+                def words(first):
+                    return struct.pack("=64I", *([first] + [0] * 63))
+                # AUDIT_ADD_RULE on the exclude list, prepended, never: AUDIT_MSGTYPE (12) == AUDIT_CONFIG_CHANGE
+                request(1011, struct.pack("=III", 0x05 | 0x10, 0, 1) + struct.pack("=64I", *[0] * 64) + words(12)
+                         + words(1305) + words(0x40000000) + struct.pack("=I", 0))
+                s.send(struct.pack("=IHHII", 16, 1013, 1 | 0x300, 0, 0))  # AUDIT_LIST_RULES
+                listed, done = [], False
+                while not done:
+                    data, off = s.recv(1 << 20), 0
+                    while off < len(data):
+                        length, kind = struct.unpack_from("=IH", data, off)
+                        done = done or kind in (2, 3)
+                        if kind == 1013:
+                            listed.append(data[off + 16:off + length])
+                        off += (length + 3) & ~3
+                mine = [r for r in listed if r[1040:1040 + struct.unpack_from("=I", r, 1036)[0]] == key]
+                for r in mine:
+                    request(1012, r)  # AUDIT_DEL_RULE
+                request(1001, struct.pack("=11I", 1, *[0] * 10))  # AUDIT_SET: enabled 0
+                print(len(mine))
+                """;
+        try (AuditNetlink audit = new AuditNetlink("test audit control", false, 64 * 1024);
+             ServerSocket listener = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+            List<AuditRule> before = audit.rules();
+            AuditProbe probe = new AuditProbe();
+            try (ProbeHarness h = ProbeHarness.start(probe)) {
+                List<AuditRule> own = rulesWithKey(audit, probe.ruleKey());
+                // past the loss count's polls after arming, one of which would find audit off and switch it on
+                Thread.sleep(4 * AuditLossCount.POLL_NANOS / 1_000_000);
+                assertEquals(Integer.toString(own.size()), attack(unrecorded, probe.ruleKey()).said(),
+                        "every rule of the probe's deleted");
+
+                ProbeEvent declared = awaitOne(h, e -> e.source() == ProbeSource.AGENT_TAMPERED);
+                assertEquals("audit changed with no record of the change read (found by the agent's check of audit every "
+                        + AuditProbe.CHECK_SECONDS + " s); put back (1 rules that keep records from being made deleted, "
+                        + own.size() + " rules, audit on)", declared.extensions().what());
+                assertEquals(Set.copyOf(own), Set.copyOf(rulesWithKey(audit, probe.ruleKey())), "the probe's rules back");
+                assertTrue(audit.rules().stream().noneMatch(AuditRule::suppresses), "the exclude rule deleted");
+                assertEquals(AuditStatus.ON, audit.status().enabled(), "audit on again");
+                assertEquals(List.of(declared.extensions().what()), tamperingDeclared(h, listener),
+                        "connects seen again, and the probe's own put-back is no tampering");
+            } finally {
+                deleteSuppressingRulesNotIn(audit, before);
+            }
+            assertEquals(before.size(), audit.rules().size(), "nothing left behind");
+        }
+    }
+
+    /**
+     * A root process that makes the kernel drop records unseen — a rate limit of 1 record a second —
+     * and silent about it ({@code failure=0}): declared with its maker, and both settings put back
+     * to what audit had when the probe armed.
+     */
+    @Test
+    void aRateLimitOrFailureModeSetIsDeclaredAndPutBack() throws Exception {
+        String settings = """
+                import socket, struct
+                s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 9)
+                # AUDIT_SET: mask AUDIT_STATUS_FAILURE | AUDIT_STATUS_RATE_LIMIT, failure 0, rate limit 1
+                s.send(struct.pack("=IHHII", 16 + 44, 1001, 1 | 4, 0, 0) + struct.pack("=11I", 0x2 | 0x8, 0, 0, 0, 1, *[0] * 6))
+                assert struct.unpack_from("=i", s.recv(8192), 16)[0] == 0
+                """;
+        try (AuditNetlink audit = new AuditNetlink("test audit control", false, 64 * 1024);
+             ServerSocket listener = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+            AuditStatus before = audit.status();
+            try (ProbeHarness h = ProbeHarness.start(new AuditProbe())) {
+                assertTrue(before.failure() != 0 || before.rateLimit() != 1, "the test needs settings to change");
+                Attack p = attack(settings);
+                List<ProbeEvent> declared = h.await(e -> e.source() == ProbeSource.AGENT_TAMPERED
+                        && e.guestPid() == p.pid(), 2, PATIENCE);
+                assertEquals(Set.of("audit setting audit_failure set to 0 (was " + before.failure() + ")",
+                                "audit setting audit_rate_limit set to 1 (was " + before.rateLimit() + ")"),
+                        declared.stream().map(e -> e.extensions().what().split(" by pid ")[0]).collect(Collectors.toSet()));
+                assertTrue(declared.getFirst().extensions().what().endsWith("put back (0 rules, failure mode "
+                        + before.failure() + ", rate limit " + before.rateLimit() + ")"), declared.toString());
+                AuditStatus now = audit.status();
+                assertEquals(before.failure(), now.failure(), "the failure mode put back");
+                assertEquals(before.rateLimit(), now.rateLimit(), "the rate limit put back");
+                assertEquals(declared.stream().map(e -> e.extensions().what()).toList(), tamperingDeclared(h, listener),
+                        "nothing else declared");
+            } finally {
+                audit.setStatus(AuditStatus.MASK_FAILURE | AuditStatus.MASK_RATE_LIMIT, before);
+            }
+        }
+    }
+
+    /** A Python script run by {@link #attack}: its pid, which declarations name, and what it printed. */
+    private record Attack(long pid, String said) {
+    }
+
+    /** Runs a Python script with {@code args} to its end, which must be exit status 0. */
+    private static Attack attack(String script, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(PYTHON, "-c", script));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String said = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assertEquals(0, p.waitFor(), said);
+        return new Attack(p.pid(), said);
     }
 
     /** A JVM of its own that runs {@link AuditTamperer} on the rules under {@code key}, {@code rounds} times. */
@@ -557,6 +666,39 @@ class AuditProbeTest {
             // every connect lost had at least one record lost, and each lost record is counted
             assertTrue(declared + h.lost() >= connects, "declared " + declared + " + lost " + h.lost() + " < " + connects);
             assertTrue(declared > 0, "no connect declared at all");
+        }
+    }
+
+    /**
+     * Every {@code agent.tampered} the probe declared once all it read before now is decided: a
+     * connect declared after now shows the probe has read every record before it, and the turn of
+     * the loop that declares another, made past the wait for senders, decides whatever came unnamed.
+     */
+    private static List<String> tamperingDeclared(ProbeHarness h, ServerSocket listener) throws Exception {
+        int port = listener.getLocalPort();
+        Process p = run("bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/" + port);
+        awaitOne(h, connectTo("127.0.0.1:" + port).and(e -> e.guestPid() == p.pid()));
+        Thread.sleep(2 * AuditConfigChanges.UNNAMED_AFTER_MS);
+        Process q = run("bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/" + port);
+        awaitOne(h, connectTo("127.0.0.1:" + port).and(e -> e.guestPid() == q.pid()));
+        h.pause(); // the turn that declared the connect is over, its decisions made
+        try {
+            return h.events().stream().filter(e -> e.source() == ProbeSource.AGENT_TAMPERED)
+                    .map(e -> e.extensions().what()).toList();
+        } finally {
+            h.resume();
+        }
+    }
+
+    /**
+     * Deletes the rules that keep records from being made which audit did not have {@code before}:
+     * a test that adds one leaves the machine as it found it even when the probe failed to.
+     */
+    private static void deleteSuppressingRulesNotIn(AuditNetlink audit, List<AuditRule> before) throws IOException {
+        for (AuditRule r : audit.rules()) {
+            if (r.suppresses() && !before.contains(r)) {
+                audit.deleteRule(r);
+            }
         }
     }
 
