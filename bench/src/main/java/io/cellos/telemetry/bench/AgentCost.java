@@ -33,21 +33,31 @@ import java.util.concurrent.atomic.AtomicReference;
  * <li>Memory after the load.
  * </ol>
  *
- * <p>Usage: {@code AgentCost [--processes 10000] [--idle-seconds 60] [--settle-seconds 10]
- * [--generators 1] [--in-flight 2] [--heartbeat-ms 2000] [--agent-classpath cli/target/cellos.jar]
- * [--agent-main io.cellos.telemetry.cli.Main] [--guest-image DIR] [--probe-mechanism auto|bpf|audit]
- * [--batch-window D]}
- * ({@code --probe-mechanism} and {@code --batch-window} are passed to the agent; {@code default},
- * the default, passes none).
- * Run as root, from the project directory (for the default classpath).
+ * <p>Usage: {@link #USAGE}. Run as root, from the project directory (for the default classpath).
  */
 public final class AgentCost {
     private static final String[] PROCESS_EVENTS = {"process.spawned", "process.exec", "process.exited"};
+
+    static final String USAGE = """
+            usage: AgentCost [--processes 10000] [--idle-seconds 60] [--settle-seconds 10] [--generators 1]
+                             [--in-flight 2] [--heartbeat-ms 2000] [--agent-classpath cli/target/cellos.jar]
+                             [--agent-main io.cellos.telemetry.cli.Main] [--guest-image none|DIR]
+                             [--probe-mechanism default|auto|bpf|audit] [--batch-window default|D]
+              Starts the real agent against a receiver in this process, lets it settle, measures its CPU
+              over an idle phase, then over a load of --processes short processes (each exec /bin/true)
+              that a scoped shell runs --in-flight at a time: CPU per 1,000 events, over the whole load
+              and its second half, wake-ups and memory. --guest-image DIR starts the agent by that image's
+              launcher, runtime and flags; --probe-mechanism and --batch-window are passed to the agent
+              ('default' passes none). Run as root, from the project directory.""";
+    /** Every flag, with its default. */
+    private static final Map<String, String> FLAGS = AgentRig.withAgentOptions(Map.of("processes", "10000",
+            "idle-seconds", "60", "settle-seconds", "10", "generators", "1", "in-flight", "2", "heartbeat-ms", "2000"));
 
     private AgentCost() {
     }
 
     public static void main(String[] args) throws Exception {
+        HarnessFlags.checkForMain("AgentCost", USAGE, args, FLAGS);
         measure(args, System.out, System.err);
     }
 
@@ -91,8 +101,7 @@ public final class AgentCost {
      * @throws IllegalArgumentException on a bad argument
      */
     static Result measure(String[] args, PrintStream out, PrintStream err) throws Exception {
-        HarnessFlags f = HarnessFlags.parse(args, AgentRig.withAgentOptions(Map.of("processes", "10000",
-                "idle-seconds", "60", "settle-seconds", "10", "generators", "1", "in-flight", "2", "heartbeat-ms", "2000")));
+        HarnessFlags f = HarnessFlags.parse(args, FLAGS);
         out.println("AgentCost " + f);
         try (AgentRig rig = AgentRig.start(f, Duration.ofMillis(f.integer("heartbeat-ms")), err)) {
             out.println(rig.readiness());

@@ -20,20 +20,31 @@ import java.util.Map;
  * the agent to {@code CLOCK_MONOTONIC} (its error, up to a few ms of truncation and coarse-clock
  * lag, is in its figures).
  *
- * <p>Usage: {@code AgentLatency [--per-second 333] [--seconds 30] [--warmup-seconds 5]
- * [--in-flight 4] [--agent-classpath cli/target/cellos.jar]
- * [--agent-main io.cellos.telemetry.cli.Main] [--guest-image DIR] [--probe-mechanism auto|bpf|audit]
- * [--batch-window D]}
- * (the last two passed to the agent; {@code default}, their default, passes none). Run as root, from the project
- * directory (for the default classpath).
+ * <p>Usage: {@link #USAGE}. Run as root, from the project directory (for the default classpath).
  */
 public final class AgentLatency {
     private static final String[] PROCESS_EVENTS = {"process.spawned", "process.exec", "process.exited"};
+
+    static final String USAGE = """
+            usage: AgentLatency [--per-second 333] [--seconds 30] [--warmup-seconds 5] [--in-flight 4]
+                                [--agent-classpath cli/target/cellos.jar] [--agent-main io.cellos.telemetry.cli.Main]
+                                [--guest-image none|DIR] [--probe-mechanism default|auto|bpf|audit]
+                                [--batch-window default|D]
+              Starts the real agent against a receiver in this process and has a scoped shell run
+              --per-second short processes (each exec /bin/true) for --seconds after a warm-up; prints
+              the delay from each event's stamp to its CloudEvent (p50, p90, p99, p99.9, max) per event
+              type. --guest-image DIR starts the agent by that image's launcher, runtime and flags;
+              --probe-mechanism and --batch-window are passed to the agent ('default' passes none).
+              Run as root, from the project directory.""";
+    /** Every flag, with its default. */
+    private static final Map<String, String> FLAGS = AgentRig.withAgentOptions(Map.of("per-second", "333", "seconds",
+            "30", "warmup-seconds", "5", "in-flight", "4"));
 
     private AgentLatency() {
     }
 
     public static void main(String[] args) throws Exception {
+        HarnessFlags.checkForMain("AgentLatency", USAGE, args, FLAGS);
         measure(args, System.out, System.err);
     }
 
@@ -60,8 +71,7 @@ public final class AgentLatency {
      * @throws IllegalArgumentException on a bad argument
      */
     static Result measure(String[] args, PrintStream out, PrintStream err) throws Exception {
-        HarnessFlags f = HarnessFlags.parse(args, AgentRig.withAgentOptions(Map.of("per-second", "333", "seconds", "30",
-                "warmup-seconds", "5", "in-flight", "4")));
+        HarnessFlags f = HarnessFlags.parse(args, FLAGS);
         out.println("AgentLatency " + f);
         int rate = f.integer("per-second");
         try (AgentRig rig = AgentRig.start(f, Duration.ofSeconds(2), err)) {

@@ -1,5 +1,8 @@
 package io.cellos.telemetry.bench;
 
+import io.cellos.telemetry.wire.ExitCode;
+
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -32,6 +35,30 @@ final class HarnessFlags {
             v.put(name, args[i + 1]);
         }
         return new HarnessFlags(v);
+    }
+
+    /** Whether {@code args} ask for the usage: {@code --help} or {@code -h}. */
+    static boolean wantsHelp(String[] args) {
+        return Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h");
+    }
+
+    /**
+     * For a harness's {@code main}, before it runs: with {@code --help} or {@code -h}, prints {@code
+     * usage} on standard output and exits 0; with arguments {@link #parse} refuses, prints what is
+     * wrong and the usage on standard error and exits with {@link ExitCode#USAGE}; else returns.
+     */
+    static void checkForMain(String name, String usage, String[] args, Map<String, String> defaults) {
+        if (wantsHelp(args)) {
+            System.out.println(usage);
+            System.exit(ExitCode.OK);
+        }
+        try {
+            parse(args, defaults);
+        } catch (IllegalArgumentException e) {
+            System.err.println(name + ": " + e.getMessage());
+            System.err.println(usage);
+            System.exit(ExitCode.USAGE);
+        }
     }
 
     String string(String name) {

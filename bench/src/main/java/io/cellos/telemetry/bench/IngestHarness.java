@@ -28,6 +28,10 @@ public final class IngestHarness {
     }
 
     public static void main(String[] argv) throws IOException, InterruptedException {
+        if (HarnessFlags.wantsHelp(argv)) {
+            System.out.println(IngestArguments.USAGE);
+            return;
+        }
         IngestArguments args;
         try {
             args = IngestArguments.parse(argv);
