@@ -4,7 +4,6 @@ import io.cellos.telemetry.guest.linux.AuditNetlink;
 import io.cellos.telemetry.guest.linux.AuditStatus;
 import io.cellos.telemetry.guest.linux.ErrnoException;
 import io.cellos.telemetry.guest.linux.ReadyGroup;
-import io.cellos.telemetry.guest.linux.TimerFd;
 import io.cellos.telemetry.guest.probe.ProbeOutput;
 
 import java.lang.foreign.MemorySegment;
@@ -19,7 +18,7 @@ import java.nio.charset.StandardCharsets;
  * <p>It asks for the status (an asynchronous {@code AUDIT_GET}, answered on the record socket)
  * and settles the gaps a poll's time ({@value #POLL_NANOS} ns) after records came, again every
  * poll until the last serials are settled, and a poll after each configuration change; an idle
- * probe never wakes. Its timer is in the probe's {@link ReadyGroup}.
+ * probe never wakes. Its timer ({@link DueTimer}) is in the probe's {@link ReadyGroup}.
  *
  * <p>Confined to the loop thread; owns its timer.
  */
@@ -29,8 +28,7 @@ final class AuditLossCount implements AutoCloseable {
     private static final int SERIAL_WINDOW = 1 << 16;
 
     private final AuditSerialGaps gaps = new AuditSerialGaps(SERIAL_WINDOW);
-    private final TimerFd timer;
-    private boolean armed;
+    private final DueTimer timer;
     private long lastLost;
     /** The marker's text, {@code null} once it came back; sent again each wake while the kernel could not take it. */
     private byte[] marker;
@@ -43,9 +41,8 @@ final class AuditLossCount implements AutoCloseable {
      */
     AuditLossCount(int self, AuditStatus found, ReadyGroup ready, AuditNetlink control) throws ErrnoException {
         lastLost = Integer.toUnsignedLong(found.lost());
-        timer = new TimerFd();
+        timer = new DueTimer(ready);
         try {
-            ready.add(timer.fd());
             marker = ("cellos-agent " + self + " armed " + System.nanoTime()).getBytes(StandardCharsets.US_ASCII);
             sendMarker(control);
         } catch (ErrnoException | RuntimeException e) {
@@ -55,12 +52,11 @@ final class AuditLossCount implements AutoCloseable {
     }
 
     /**
-     * The start of a wake: asks for the status if the poll is due ({@code requests}: where the
-     * answer comes), and sends the marker if it is still owed.
+     * The start of a wake at {@code now} ({@link System#nanoTime}): asks for the status if the poll
+     * is due ({@code requests}: where the answer comes), and sends the marker if it is still owed.
      */
-    void onWake(AuditNetlink requests, AuditNetlink control, ProbeOutput out) throws ErrnoException {
-        if (timer.drain() > 0) {
-            armed = false;
+    void onWake(long now, AuditNetlink requests, AuditNetlink control, ProbeOutput out) throws ErrnoException {
+        if (timer.expired(now)) {
             boolean asked = requests.requestStatus();
             count(gaps.settle(), out);
             if (!asked || gaps.unsettled()) {
@@ -98,14 +94,13 @@ final class AuditLossCount implements AutoCloseable {
      * after a configuration change (whose record the kernel logs before the change is made).
      */
     void endOfWake(boolean sawRecords, boolean configChanged) throws ErrnoException {
-        if (configChanged || sawRecords && !armed) {
+        if (configChanged || sawRecords && !timer.armed()) {
             arm();
         }
     }
 
     private void arm() throws ErrnoException {
-        timer.arm(POLL_NANOS, 0);
-        armed = true;
+        timer.arm(POLL_NANOS);
     }
 
     private void sendMarker(AuditNetlink control) throws ErrnoException {

@@ -94,6 +94,7 @@ public final class AuditProbe implements Probe {
     private static final int HEADER_BYTES = 64;
     /** Seconds between checks of audit against what the agents keep, whatever the records said. */
     static final long CHECK_SECONDS = 5;
+    private static final long CHECK_NANOS = CHECK_SECONDS * 1_000_000_000L;
 
     private final boolean declareExecs;
     private final byte[] text = new byte[TEXT_BYTES];
@@ -106,7 +107,9 @@ public final class AuditProbe implements Probe {
     private AuditNetlink control;
     private AuditLog log;
     private AuditLossCount losses;
-    private AuditCheckSchedule checks;
+    /** When the next check of audit is due ({@link AuditConfigGuard#check}), and whether one is owed. */
+    private DueTimer checks;
+    private boolean checkOwed;
     /** The text of the barrier {@link #finish} sent, and whether it came back. */
     private byte[] barrier;
     private boolean barrierSeen;
@@ -171,7 +174,7 @@ public final class AuditProbe implements Probe {
             configGuard = new AuditConfigGuard(self, control, ruleSet, added, () -> log.daemon(), sweep.peers(),
                     sweep.left(), found);
             assembler = new AuditEventAssembler(ruleSet, PENDING_CONNECTS, configGuard::accept);
-            ready = new ReadyGroup("audit records and lost-count timer");
+            ready = new ReadyGroup("audit records and timers");
             log = AuditLog.open(self, ready);
             if (log.daemon() && found.failure() == AuditStatus.FAIL_PANIC) {
                 throw new IOException("audit: failure=2 would panic the kernel on the first record dropped;"
@@ -191,7 +194,8 @@ public final class AuditProbe implements Probe {
             }
         }
         losses = new AuditLossCount(self, found, ready, control);
-        checks = new AuditCheckSchedule(ready, CHECK_SECONDS * 1_000_000_000L);
+        checks = new DueTimer(ready);
+        checks.arm(CHECK_NANOS);
     }
 
     /** {@code status} with the daemon's backlog settings: a queue that drops and counts, never waits. */
@@ -247,8 +251,8 @@ public final class AuditProbe implements Probe {
 
     @Override
     public void onReadable(ProbeOutput out) throws IOException {
-        losses.onWake(log.requests(), control, out);
         long now = System.nanoTime();
+        losses.onWake(now, log.requests(), control, out);
         assembler.clock(now, System.currentTimeMillis());
         boolean sawRecords = false;
         boolean configChanged = false;
@@ -276,9 +280,11 @@ public final class AuditProbe implements Probe {
             assembler.allRead();
         }
         configGuard.settle(out);
-        if (checks.due(now) && allRead && !assembler.configChangeWaiting()) {
+        checkOwed |= checks.expired(now);
+        if (checkOwed && allRead && !assembler.configChangeWaiting()) {
             configGuard.check(out, CHECK_SECONDS); // after what the records told is settled
-            checks.done();
+            checkOwed = false;
+            checks.arm(CHECK_NANOS);
         }
         foreign.check(log.foreign(), log.lastForeignPort(), out);
         if (configChanged) {
