@@ -11,6 +11,12 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  * {@code struct nlmsghdr}: 16 bytes of length, type, flags, sequence and port id, then the payload,
  * each message aligned to 4 bytes.
  *
+ * <p>The socket is connected to the kernel (port 0): the kernel then refuses another process's
+ * unicast to it ({@code ECONNREFUSED}, to the sender) — root may otherwise send to any netlink
+ * port, found in {@code /proc/net/netlink}, to forge a record or fill the buffer so that the
+ * kernel's own answers are dropped. What can still come from elsewhere is a multicast to a group
+ * the socket joined: such a datagram is dropped unread and counted ({@link #foreign}).
+ *
  * <p>Confined to one thread; owns its fd and native memory.
  */
 public final class NetlinkSocket implements AutoCloseable {
@@ -40,7 +46,7 @@ public final class NetlinkSocket implements AutoCloseable {
     private int lastForeignPort;
 
     /**
-     * Opens and binds a netlink socket.
+     * Opens a netlink socket, binds it and connects it to the kernel.
      *
      * @param protocol    {@link #NETLINK_AUDIT}, {@link #NETLINK_CONNECTOR}, ...
      * @param type        {@link SockAddr#SOCK_RAW} or {@link SockAddr#SOCK_DGRAM}
@@ -59,6 +65,8 @@ public final class NetlinkSocket implements AutoCloseable {
             }
             MemorySegment addr = SockAddr.netlink(arena, 0, groups);
             Libc.BIND.call(what, fd.get(), addr, (int) SockAddr.SOCKADDR_NL.byteSize());
+            // the kernel's port, no group: unicasts from other sockets are refused, multicasts still come
+            Libc.CONNECT.call(what, fd.get(), SockAddr.netlink(arena, 0, 0), (int) SockAddr.SOCKADDR_NL.byteSize());
         } catch (ErrnoException e) {
             fd.close();
             arena.close();

@@ -553,6 +553,51 @@ class AuditProbeTest {
         }
     }
 
+    /**
+     * Root may send to any netlink port ({@code /proc/net/netlink} lists them): a forged record to
+     * the probe's record socket, or junk enough to fill its control socket so that the kernel's
+     * answers to its put-back are dropped. Both its sockets are connected to the kernel, which
+     * refuses such a datagram to its sender.
+     */
+    @Test
+    void aDatagramFromAnotherProcessToTheProbesSocketsIsRefused() throws Exception {
+        String send = """
+                import socket, sys
+                s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 9)
+                record = b"audit(1.000:1): arch=c000003e syscall=42 success=yes exit=0 pid=4242424 comm=\\"forged\\""
+                refused = 0
+                for port in sys.argv[1:]:
+                    try:
+                        s.sendto(len(record).to_bytes(4, "little") + (1300).to_bytes(2, "little") + bytes(10) + record,
+                                 (int(port), 0))
+                    except ConnectionRefusedError:
+                        refused += 1
+                print(refused)
+                """;
+        try (ProbeHarness h = ProbeHarness.start(new AuditProbe())) {
+            List<String> ports = auditPortsOfThisProcess();
+            assertEquals(2, ports.size(), "the probe's control and record sockets: " + ports);
+            assertEquals("2", attack(send, ports.toArray(String[]::new)).said(), "every datagram refused");
+            assertTrue(h.events().stream().noneMatch(e -> e.guestPid() == 4242424), "nothing forged taken");
+        }
+    }
+
+    /** The netlink ports of this process's audit sockets, from {@code /proc/net/netlink} and its fds. */
+    private static List<String> auditPortsOfThisProcess() throws IOException {
+        Set<String> inodes;
+        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+            inodes = fds.map(fd -> {
+                try {
+                    return Files.readSymbolicLink(fd).toString();
+                } catch (IOException gone) {
+                    return "";
+                }
+            }).filter(l -> l.startsWith("socket:[")).map(l -> l.replaceAll("\\D", "")).collect(Collectors.toSet());
+        }
+        return Files.readAllLines(Path.of("/proc/net/netlink")).stream().skip(1).map(l -> l.trim().split("\\s+"))
+                .filter(f -> f.length > 9 && f[1].equals("9") && inodes.contains(f[9])).map(f -> f[2]).toList();
+    }
+
     /** A Python script run by {@link #attack}: its pid, which declarations name, and what it printed. */
     private record Attack(long pid, String said) {
     }

@@ -191,12 +191,14 @@ class ProcConnectorProbeTest {
     }
 
     /**
-     * Another process (root may send to any netlink port) sends the probe's socket a well-formed
-     * connector message, a fork of a pid that does not exist: the socket takes only the kernel's
-     * word, so nothing is declared of it, and the forgery is.
+     * Another process (root) forges a well-formed connector message, a fork of a pid that does not
+     * exist. Sent to the probe's socket alone, the kernel refuses it ({@code ECONNREFUSED}: the socket
+     * is connected to the kernel); multicast to the connector's group, as the kernel sends its own, it
+     * reaches the socket, which takes only the kernel's word: nothing is declared of it, and the
+     * forgery is.
      */
     @Test
-    void aMessageFromAnotherProcessIsNoEventAndIsDeclared() throws Exception {
+    void aMessageFromAnotherProcessIsRefusedOrNoEventAndDeclared() throws Exception {
         ProcConnectorProbe probe = new ProcConnectorProbe();
         try (ProbeHarness h = ProbeHarness.start(probe)) {
             String inode = Files.readSymbolicLink(Path.of("/proc/self/fd", Integer.toString(probe.fd()))).toString()
@@ -205,15 +207,23 @@ class ProcConnectorProbeTest {
                     .filter(f -> f.length > 9 && f[9].equals(inode)).map(f -> f[2]).findFirst().orElseThrow();
             // cn_msg (idx 1, val 1, seq, ack, len 40, flags) + proc_event FORK: parent 1/1, child 4242424/4242424
             String forge = """
-                    import socket, struct
+                    import errno, socket, struct
                     ev = struct.pack("<IIQ", 1, 0, 0) + struct.pack("<iiii", 1, 1, 4242424, 4242424) + bytes(16)
                     msg = struct.pack("<IIIIHH", 1, 1, 0, 0, len(ev), 0) + ev
                     nl = struct.pack("<IHHII", 16 + len(msg), 3, 0, 0, 0) + msg
                     s = socket.socket(socket.AF_NETLINK, socket.SOCK_DGRAM, 11)
-                    s.sendto(nl, (%s, 0))
+                    s.bind((0, 0))
+                    try:
+                        s.sendto(nl, (%s, 0))
+                        print("unicast taken")
+                    except ConnectionRefusedError:
+                        print("unicast refused")
+                    s.sendto(nl, (0, 1))  # to the group of CN_IDX_PROC
                     """.formatted(port);
             Process p = new ProcessBuilder("/usr/bin/python3", "-c", forge).redirectErrorStream(true).start();
-            assertEquals(0, p.waitFor(), new String(p.getInputStream().readAllBytes()));
+            String said = new String(p.getInputStream().readAllBytes()).strip();
+            assertEquals(0, p.waitFor(), said);
+            assertEquals("unicast refused", said);
 
             ProbeEvent declared = h.await(e -> e.source() == ProbeSource.AGENT_TAMPERED, 1, PATIENCE).getFirst();
             assertTrue(declared.extensions().what().startsWith("1 datagram(s) on the process connector socket came from "
