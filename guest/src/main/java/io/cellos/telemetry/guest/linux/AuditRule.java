@@ -20,6 +20,8 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  * read back from a listing equals the one that was added.
  */
 public final class AuditRule {
+    /** {@code AUDIT_FILTER_USER}: evaluated for messages from user space (its {@code never} drops them). */
+    public static final int LIST_USER = 0x00;
     /** {@code AUDIT_FILTER_TASK}: evaluated when a task is made (its {@code never} leaves it unaudited). */
     public static final int LIST_TASK = 0x01;
     /** {@code AUDIT_FILTER_EXIT}: evaluated at system-call exit. */
@@ -125,12 +127,13 @@ public final class AuditRule {
     }
 
     /**
-     * Whether the rule keeps the kernel from making records: {@code never} on the task, exit or
-     * io_uring list, or any rule on the exclude list.
+     * Whether the rule keeps the kernel from making records: {@code never} on the user, task, exit
+     * or io_uring list, or any rule on the exclude list.
      */
     public boolean suppresses() {
         int l = list & LIST_BITS;
-        return l == LIST_EXCLUDE || (l == LIST_TASK || l == LIST_EXIT || l == LIST_URING_EXIT) && action == ACTION_NEVER;
+        return l == LIST_EXCLUDE
+                || (l == LIST_USER || l == LIST_TASK || l == LIST_EXIT || l == LIST_URING_EXIT) && action == ACTION_NEVER;
     }
 
     /** The filter key, or null if the rule has none. */

@@ -63,7 +63,9 @@ import java.util.function.Predicate;
  * <p>Records can be kept from being made, their own among them (an exclude rule on {@code
  * CONFIG_CHANGE}, or on the pid of the process that adds it): {@link #check}, called periodically,
  * compares audit with what the agents keep whatever the records said, and puts back and declares
- * what it finds changed.
+ * what it finds changed. What cannot be put back — audit locked, a rule the kernel lists but will
+ * not delete (an {@code exe} path that does not resolve from this process's root), a request the
+ * kernel refuses — is declared with the rest, never thrown: the probe goes on observing.
  *
  * <p>Confined to the probe's thread.
  */
@@ -80,8 +82,8 @@ final class AuditConfigGuard {
     private final Set<AuditRule> found;
     /** The settings audit had when the probe armed: the failure mode and rate limit kept while it is the daemon. */
     private final AuditStatus keep;
-    /** Whether a check declared audit locked already: it is so until reboot. */
-    private boolean lockDeclared;
+    /** What a put-back last could not do, as declared: a check declares it again only when it differs. */
+    private String troubleDeclared;
     private final List<AuditConfigChanges.Change> changes = new ArrayList<>();
 
     /**
@@ -109,7 +111,7 @@ final class AuditConfigGuard {
     }
 
     /** Decides the changes read since the last call; puts back what tampering took, and declares it. */
-    void settle(ProbeOutput out) throws ErrnoException {
+    void settle(ProbeOutput out) {
         if (changes.isEmpty()) {
             return;
         }
@@ -160,7 +162,6 @@ final class AuditConfigGuard {
             return;
         }
         PutBack done = putBack(addedUnderAgentKeys::containsKey);
-        lockDeclared |= done.locked();
         addedUnderAgentKeys.forEach((key, adds) -> {
             for (AuditConfigChanges.Change c : adds) {
                 if (done.noAgentsKeys().contains(key)) {
@@ -175,37 +176,52 @@ final class AuditConfigGuard {
             // added, or one of its own taken (a rule found missing after an addition is another
             // change's, whose record names its maker)
             if (checkAdded && done.foreign() > 0 || checkRemoved && done.rulesBack() > 0) {
-                out.tampered(-1, null, "audit rules under this agent's key changed by an unnamed process; " + done.said());
+                declare(out, -1, null, "audit rules under this agent's key changed by an unnamed process", done);
+            } else if (newTrouble(done)) {
+                declare(out, -1, null, "audit changed", done); // what it found it could not put back
             }
             return;
         }
         for (AuditConfigChanges.Change c : tampering) {
-            out.tampered(c.pid(), c.comm(), c.describe() + "; " + done.said());
+            declare(out, c.pid(), c.comm(), c.describe(), done);
         }
     }
 
     /**
      * Compares audit with what the agents keep, as {@link #settle}'s put-back does after tampering —
      * the rules under every agent's key, rules that keep records from being made, the settings — and
-     * declares what it had to put back, or audit found locked (once), as a change no record told of.
+     * declares what it had to put back, or could not (audit locked, a rule the kernel will not
+     * delete: each time that differs from what was declared last), as a change no record told of.
      * To be called with every record read and no change waiting for its sender, so that what a
      * record tells is settled first.
      */
-    void check(ProbeOutput out, long periodSeconds) throws ErrnoException {
+    void check(ProbeOutput out, long periodSeconds) {
         PutBack done = putBack(key -> true);
-        if (done.changed() || done.locked() && !lockDeclared) {
-            lockDeclared |= done.locked();
-            out.tampered(-1, null, "audit changed with no record of the change read (found by the agent's check of audit"
-                    + " every " + periodSeconds + " s); " + done.said());
+        if (done.changed() || newTrouble(done)) {
+            declare(out, -1, null, "audit changed with no record of the change read (found by the agent's check of audit"
+                    + " every " + periodSeconds + " s)", done);
+        }
+    }
+
+    /** Whether {@code done} could not do something that differs from what was declared last. */
+    private boolean newTrouble(PutBack done) {
+        return done.trouble() != null && !done.trouble().equals(troubleDeclared);
+    }
+
+    /** Declares {@code what} the process {@code pid} did, with what the put-back did and could not. */
+    private void declare(ProbeOutput out, int pid, String comm, String what, PutBack done) {
+        out.tampered(pid, comm, what + "; " + done.said());
+        if (done.trouble() != null) {
+            troubleDeclared = done.trouble();
         }
     }
 
     /**
      * What {@link #putBack} did: rules deleted from under the probe's key, rules of its own added
      * back, the other agents' keys it deleted rules from that were no agent's, whether it changed
-     * anything, whether audit is locked, and what it said of all it did.
+     * anything, what it could not do ({@code null}: nothing), and what it said of all of it.
      */
-    private record PutBack(int foreign, int rulesBack, Set<String> noAgentsKeys, boolean changed, boolean locked,
+    private record PutBack(int foreign, int rulesBack, Set<String> noAgentsKeys, boolean changed, String trouble,
                            String said) {
     }
 
@@ -216,14 +232,16 @@ final class AuditConfigGuard {
 
     /**
      * Whether {@code c}, whoever made it, took nothing from the agents: refused, a setting set to
-     * their value, a rule removed under no agent's key.
+     * their value, a rule removed under no agent's key by an unnamed process.
      */
     private boolean harmless(AuditConfigChanges.Change c) {
         if (c.refused()) {
             return true;
         }
-        if (c.op().equals("remove_rule") && AuditRuleSet.ownerOf(c.key()) == null) {
-            return true; // no agent's records come from it: a rule of the machine's, or one that kept records from being made
+        if (c.pid() < 0 && c.op().equals("remove_rule") && AuditRuleSet.ownerOf(c.key()) == null) {
+            // no agent's records come from it: a rule of the machine's, or one that kept records from
+            // being made — this probe's own put-back deletes those, and its deletions come unnamed
+            return true;
         }
         if (!c.op().equals("set") || c.setting() == null) {
             return false;
@@ -244,70 +262,143 @@ final class AuditConfigGuard {
      * Makes the rules under the probe's key exactly its own — deletes the others, adds the missing —
      * and its settings its own again; deletes the rules under the other agents' keys that {@code
      * judged} accepts and that are no agent's ({@link AuditRuleSet#agentRules}); says what it did,
-     * {@value #NOTHING} if nothing. Tries nothing while audit is locked.
+     * {@value #NOTHING} if nothing. Tries nothing while audit is locked. Never throws: what the kernel
+     * refuses, or a rule it lists but will not delete (a path in an {@code exe} field that does not
+     * resolve from this process's root answers {@code ENOENT}), is the put-back's trouble, said.
      */
-    private PutBack putBack(Predicate<String> judged) throws ErrnoException {
-        AuditStatus now = control.status();
-        if (now.enabled() == AuditStatus.LOCKED) {
-            return new PutBack(0, 0, Set.of(), false, true,
-                    "audit is locked (enabled=2): no change can be put back until reboot");
-        }
-        List<AuditRule> present = new ArrayList<>();
-        int foreign = 0;
-        int noAgents = 0;
-        int silencing = 0;
-        Set<String> noAgentsKeys = new HashSet<>();
-        Map<String, List<AuditRule>> agentRules = new HashMap<>();
-        List<AuditRule> own = rules.rules();
-        for (AuditRule r : control.rules()) {
-            AuditRuleSet.Owner owner = AuditRuleSet.ownerOf(r.key());
-            if (owner != null && owner.pid() == self) { // its own key, or one made to look so: only its own rules stay
-                if (own.contains(r) && !present.contains(r)) {
-                    present.add(r);
-                } else if (control.deleteRule(r)) {
-                    foreign++;
+    private PutBack putBack(Predicate<String> judged) {
+        Refusals refused = new Refusals();
+        try {
+            AuditStatus now = control.status();
+            if (now.enabled() == AuditStatus.LOCKED) {
+                String locked = "audit is locked (enabled=2): no change can be put back until reboot";
+                return new PutBack(0, 0, Set.of(), false, locked, locked);
+            }
+            List<AuditRule> present = new ArrayList<>();
+            int foreign = 0;
+            int noAgents = 0;
+            int silencing = 0;
+            Set<String> noAgentsKeys = new HashSet<>();
+            Map<String, List<AuditRule>> agentRules = new HashMap<>();
+            List<AuditRule> own = rules.rules();
+            for (AuditRule r : control.rules()) {
+                AuditRuleSet.Owner owner = AuditRuleSet.ownerOf(r.key());
+                if (owner != null && owner.pid() == self) { // its own key, or one made to look so: only its own rules stay
+                    if (own.contains(r) && !present.contains(r)) {
+                        present.add(r);
+                    } else if (refused.delete(control, r)) {
+                        foreign++;
+                    }
+                } else if (owner != null && judged.test(r.key())
+                        && !agentRules.computeIfAbsent(r.key(), AuditRuleSet::agentRules).contains(r)) {
+                    noAgentsKeys.add(r.key());
+                    if (refused.delete(control, r)) {
+                        noAgents++;
+                    }
+                } else if (r.suppresses() && owner == null && !found.contains(r) && refused.delete(control, r)) {
+                    silencing++; // added since the probe armed, to keep records from being made
                 }
-            } else if (owner != null && judged.test(r.key())
-                    && !agentRules.computeIfAbsent(r.key(), AuditRuleSet::agentRules).contains(r)) {
-                noAgentsKeys.add(r.key());
+            }
+            int rulesBack = 0;
+            for (AuditRule rule : own) {
+                if (!present.contains(rule) && refused.add(control, rule)) {
+                    rulesBack++;
+                    if (!added.contains(rule)) {
+                        added.add(rule);
+                    }
+                }
+            }
+            int mask = now.enabled() == AuditStatus.OFF ? AuditStatus.MASK_ENABLED : 0;
+            if (daemon.getAsBoolean()) { // the daemon's settings are the agents' while one is the daemon, else auditd's
+                if (now.backlogLimit() != AuditProbe.BACKLOG_LIMIT || now.backlogWaitTime() != 0) {
+                    mask |= AuditStatus.MASK_BACKLOG_LIMIT | AuditStatus.MASK_BACKLOG_WAIT_TIME;
+                }
+                mask |= now.failure() != keep.failure() ? AuditStatus.MASK_FAILURE : 0;
+                mask |= now.rateLimit() != keep.rateLimit() ? AuditStatus.MASK_RATE_LIMIT : 0;
+            }
+            if (mask != 0 && !refused.set(control, mask, now.withEnabled(AuditStatus.ON)
+                    .withBacklogLimit(AuditProbe.BACKLOG_LIMIT).withBacklogWaitTime(0).withFailure(keep.failure())
+                    .withRateLimit(keep.rateLimit()))) {
+                mask = 0;
+            }
+            String trouble = refused.trouble(control);
+            boolean changed = foreign + noAgents + silencing + rulesBack != 0 || mask != 0;
+            String said = (!changed ? NOTHING : "put back ("
+                    + (foreign == 0 ? "" : foreign + " rules not the agent's deleted from under its key, ")
+                    + (noAgents == 0 ? "" : noAgents + " rules that are no agent's deleted from under another agent's key, ")
+                    + (silencing == 0 ? "" : silencing + " rules that keep records from being made deleted, ")
+                    + rulesBack + " rules"
+                    + ((mask & AuditStatus.MASK_ENABLED) != 0 ? ", audit on" : "")
+                    + ((mask & AuditStatus.MASK_BACKLOG_LIMIT) != 0 ? ", backlog settings" : "")
+                    + ((mask & AuditStatus.MASK_FAILURE) != 0 ? ", failure mode " + keep.failure() : "")
+                    + ((mask & AuditStatus.MASK_RATE_LIMIT) != 0 ? ", rate limit " + keep.rateLimit() : "") + ")")
+                    + (trouble == null ? "" : "; " + trouble);
+            return new PutBack(foreign, rulesBack, noAgentsKeys, changed, trouble, said);
+        } catch (ErrnoException e) {
+            String trouble = "audit could not be read to put it back: " + e.getMessage();
+            return new PutBack(0, 0, Set.of(), false, trouble, trouble);
+        }
+    }
+
+    /**
+     * What the kernel would not do in one put-back: each request is made through it, and a refusal
+     * is noted rather than thrown, so that one refused rule leaves the others to be put back.
+     */
+    private static final class Refusals {
+        private final List<AuditRule> notDeleted = new ArrayList<>();
+        private final List<String> errors = new ArrayList<>();
+
+        /** Deletes {@code r}, which the kernel has just listed. */
+        boolean delete(AuditNetlink control, AuditRule r) {
+            try {
                 if (control.deleteRule(r)) {
-                    noAgents++;
+                    return true;
                 }
-            } else if (r.suppresses() && owner == null && !found.contains(r) && control.deleteRule(r)) {
-                silencing++; // added since the probe armed, to keep records from being made
+            } catch (ErrnoException e) {
+                errors.add(e.getMessage());
+            }
+            notDeleted.add(r); // refused, or "no such rule": gone meanwhile, or one the kernel cannot match from here
+            return false;
+        }
+
+        boolean add(AuditNetlink control, AuditRule r) {
+            try {
+                return control.addRule(r);
+            } catch (ErrnoException e) {
+                errors.add(e.getMessage());
+                return false;
             }
         }
-        int rulesBack = 0;
-        for (AuditRule rule : own) {
-            if (!present.contains(rule) && control.addRule(rule)) {
-                rulesBack++;
-                if (!added.contains(rule)) {
-                    added.add(rule);
-                }
+
+        boolean set(AuditNetlink control, int mask, AuditStatus values) {
+            try {
+                control.setStatus(mask, values);
+                return true;
+            } catch (ErrnoException e) {
+                errors.add(e.getMessage());
+                return false;
             }
         }
-        int mask = now.enabled() == AuditStatus.OFF ? AuditStatus.MASK_ENABLED : 0;
-        if (daemon.getAsBoolean()) { // the daemon's settings are the agents' while one is the daemon, else auditd's
-            if (now.backlogLimit() != AuditProbe.BACKLOG_LIMIT || now.backlogWaitTime() != 0) {
-                mask |= AuditStatus.MASK_BACKLOG_LIMIT | AuditStatus.MASK_BACKLOG_WAIT_TIME;
+
+        /** What could not be done, {@code null} if nothing: the rules not deleted that the kernel still lists, and the errors. */
+        String trouble(AuditNetlink control) throws ErrnoException {
+            List<AuditRule> stuck = new ArrayList<>();
+            if (!notDeleted.isEmpty()) {
+                List<AuditRule> listed = control.rules();
+                notDeleted.stream().filter(listed::contains).forEach(stuck::add);
             }
-            mask |= now.failure() != keep.failure() ? AuditStatus.MASK_FAILURE : 0;
-            mask |= now.rateLimit() != keep.rateLimit() ? AuditStatus.MASK_RATE_LIMIT : 0;
+            if (stuck.isEmpty() && errors.isEmpty()) {
+                return null;
+            }
+            List<String> parts = new ArrayList<>();
+            if (!stuck.isEmpty()) {
+                parts.add(stuck.size() + " rules the kernel will not delete left in place (" + stuck.getFirst()
+                        + (stuck.size() > 1 ? ", …" : "") + ")");
+            }
+            if (!errors.isEmpty()) {
+                parts.add("refused by the kernel: " + String.join("; ", errors.stream().distinct().toList()));
+            }
+            return String.join("; ", parts);
         }
-        if (mask != 0) {
-            control.setStatus(mask, now.withEnabled(AuditStatus.ON).withBacklogLimit(AuditProbe.BACKLOG_LIMIT)
-                    .withBacklogWaitTime(0).withFailure(keep.failure()).withRateLimit(keep.rateLimit()));
-        }
-        boolean changed = foreign + noAgents + silencing + rulesBack != 0 || mask != 0;
-        String said = !changed ? NOTHING : "put back ("
-                + (foreign == 0 ? "" : foreign + " rules not the agent's deleted from under its key, ")
-                + (noAgents == 0 ? "" : noAgents + " rules that are no agent's deleted from under another agent's key, ")
-                + (silencing == 0 ? "" : silencing + " rules that keep records from being made deleted, ")
-                + rulesBack + " rules"
-                + ((mask & AuditStatus.MASK_ENABLED) != 0 ? ", audit on" : "")
-                + ((mask & AuditStatus.MASK_BACKLOG_LIMIT) != 0 ? ", backlog settings" : "")
-                + ((mask & AuditStatus.MASK_FAILURE) != 0 ? ", failure mode " + keep.failure() : "")
-                + ((mask & AuditStatus.MASK_RATE_LIMIT) != 0 ? ", rate limit " + keep.rateLimit() : "") + ")";
-        return new PutBack(foreign, rulesBack, noAgentsKeys, changed, false, said);
     }
 }

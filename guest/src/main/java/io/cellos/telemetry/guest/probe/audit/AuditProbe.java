@@ -110,6 +110,7 @@ public final class AuditProbe implements Probe {
     /** When the next check of audit is due ({@link AuditConfigGuard#check}), and whether one is owed. */
     private DueTimer checks;
     private boolean checkOwed;
+    private long checkOwedSince;
     /** The text of the barrier {@link #finish} sent, and whether it came back. */
     private byte[] barrier;
     private boolean barrierSeen;
@@ -280,9 +281,14 @@ public final class AuditProbe implements Probe {
             assembler.allRead();
         }
         configGuard.settle(out);
-        checkOwed |= checks.expired(now);
-        if (checkOwed && allRead && !assembler.configChangeWaiting()) {
-            configGuard.check(out, CHECK_SECONDS); // after what the records told is settled
+        if (checks.expired(now)) {
+            checkOwed = true;
+            checkOwedSince = now;
+        }
+        // after what the records told is settled; put off at most a period (records that never end
+        // or never stop must not put it off for good)
+        if (checkOwed && (allRead && !assembler.configChangeWaiting() || now - checkOwedSince >= CHECK_NANOS)) {
+            configGuard.check(out, CHECK_SECONDS);
             checkOwed = false;
             checks.arm(CHECK_NANOS);
         }

@@ -12,6 +12,8 @@ import io.cellos.telemetry.wire.ProbeEvent;
 import io.cellos.telemetry.wire.ProbeSource;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -47,6 +49,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class AuditProbeTest {
     private static final Duration PATIENCE = Duration.ofSeconds(30);
     private static final String PYTHON = "/usr/bin/python3";
+    /** Ways a root process blinds the probe (see the script). */
+    private static final String BLIND = "src/test/resources/audit_blind.py";
 
     /**
      * Installs a seccomp filter, logged ({@code SECCOMP_FILTER_FLAG_LOG}) as the gate's must be,
@@ -598,15 +602,109 @@ class AuditProbeTest {
                 .filter(f -> f.length > 9 && f[1].equals("9") && inodes.contains(f[9])).map(f -> f[2]).toList();
     }
 
+    /**
+     * A rule that drops every record, its own addition's among them, naming an executable path that
+     * resolves only inside the attacker's root: the kernel will not delete it for a process
+     * elsewhere ({@code ENOENT}, or {@code ENOTDIR} where the path runs through a file in the
+     * probe's root). The probe's check finds it, cannot delete it, and declares it left in place,
+     * once — and goes on.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"/d/x", "/etc/passwd/x"})
+    void anExcludeRuleTheKernelWillNotDeleteForTheProbeIsDeclaredLeftInPlace(String path) throws Exception {
+        Path root = Files.createTempDirectory("cellos-attacker-root");
+        Files.createDirectories(root.resolve("d"));
+        Files.createDirectories(root.resolve("etc/passwd"));
+        try (AuditNetlink audit = new AuditNetlink("test audit control", false, 64 * 1024)) {
+            List<AuditRule> before = audit.rules();
+            try (ProbeHarness h = ProbeHarness.start(new AuditProbe())) {
+                assertEquals("ok", blind("exe-exclude", "add", root.toString(), path).said());
+                try {
+                    // found by the check, or by a put-back after a record of the probe's own arming
+                    String what = awaitOne(h, e -> e.source() == ProbeSource.AGENT_TAMPERED).extensions().what();
+                    assertTrue(what.startsWith("audit changed"), what);
+                    assertTrue(what.contains("; nothing to put back; 1 rules the kernel will not delete left in place"
+                            + " (list 5,always field 112=" + path + ")"), what);
+                    assertEquals("running", h.state());
+                    Thread.sleep(AuditProbe.CHECK_SECONDS * 1000 + 500);
+                    assertEquals(1, h.events().stream().filter(e -> e.source() == ProbeSource.AGENT_TAMPERED).count(),
+                            "declared once, not at every check");
+                } finally { // before the probe closes, which leaves audit on while a rule of someone else's is left
+                    assertEquals("ok", blind("exe-exclude", "del", root.toString(), path).said());
+                }
+            } finally {
+                deleteSuppressingRulesNotIn(audit, before);
+            }
+        }
+    }
+
+    /**
+     * Records that name no sender any more, and an unnamed change every 40 ms, each one waiting for a
+     * sender when the check falls due: the check is put off at most one period, then made.
+     */
+    @Test
+    void aChangeEvery40MsCannotPutTheCheckOffForGood() throws Exception {
+        try (AuditNetlink audit = new AuditNetlink("test audit control", false, 64 * 1024)) {
+            List<AuditRule> before = audit.rules();
+            Process changes = null;
+            try (ProbeHarness h = ProbeHarness.start(new AuditProbe())) {
+                changes = start(List.of(PYTHON, BLIND), "refused-changes", Long.toString(6 * AuditProbe.CHECK_SECONDS));
+                String what = awaitOne(h, e -> e.source() == ProbeSource.AGENT_TAMPERED).extensions().what();
+                assertTrue(changes.isAlive(), "declared while the changes still came");
+                assertTrue(what.startsWith("audit changed with no record of the change read (found by the agent's check of"
+                        + " audit every " + AuditProbe.CHECK_SECONDS + " s); put back (1 rules that keep records from being"
+                        + " made deleted, 0 rules)"), what);
+            } finally {
+                if (changes != null) {
+                    changes.destroy();
+                    changes.waitFor();
+                }
+                deleteSuppressingRulesNotIn(audit, before);
+            }
+        }
+    }
+
+    /** A rule that drops every message from user space: the probe's markers and the barrier it stops by. */
+    @Test
+    void aNeverRuleOnTheUserListIsDeclaredAndDeleted() throws Exception {
+        try (AuditNetlink audit = new AuditNetlink("test audit control", false, 64 * 1024)) {
+            List<AuditRule> before = audit.rules();
+            AuditProbe probe = new AuditProbe();
+            try (ProbeHarness h = ProbeHarness.start(probe)) {
+                Attack p = blind("user-never");
+                String what = awaitOne(h, e -> e.source() == ProbeSource.AGENT_TAMPERED && e.guestPid() == p.pid())
+                        .extensions().what();
+                assertTrue(what.startsWith("audit rule added by pid " + p.pid() + " (python3); put back (1 rules that keep"
+                        + " records from being made deleted"), what);
+                assertTrue(audit.rules().stream().noneMatch(AuditRule::suppresses), "the never rule deleted");
+            } finally {
+                deleteSuppressingRulesNotIn(audit, before);
+            }
+            assertTrue(probe.barrierSeen(), "the probe stopped by its barrier");
+        }
+    }
+
     /** A Python script run by {@link #attack}: its pid, which declarations name, and what it printed. */
     private record Attack(long pid, String said) {
     }
 
     /** Runs a Python script with {@code args} to its end, which must be exit status 0. */
     private static Attack attack(String script, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(PYTHON, "-c", script));
+        return ran(start(List.of(PYTHON, "-c", script), args));
+    }
+
+    /** Runs {@value #BLIND} with {@code args} to its end, which must be exit status 0. */
+    private static Attack blind(String... args) throws Exception {
+        return ran(start(List.of(PYTHON, BLIND), args));
+    }
+
+    private static Process start(List<String> program, String... args) throws IOException {
+        List<String> command = new ArrayList<>(program);
         command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        return new ProcessBuilder(command).redirectErrorStream(true).start();
+    }
+
+    private static Attack ran(Process p) throws Exception {
         String said = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         assertEquals(0, p.waitFor(), said);
         return new Attack(p.pid(), said);

@@ -1,0 +1,79 @@
+# Ways a root process blinds the audit probe, for AuditProbeTest. Speaks NETLINK_AUDIT itself, as an
+# attacker would. Usage, one of:
+#   audit_blind.py exe-exclude add|del ROOT PATH
+#       from inside chroot ROOT, adds (or deletes) the exclude rule "exe != PATH", put first: every
+#       record of every process dropped, its own add among them; PATH resolves only inside ROOT, so
+#       a process elsewhere cannot name the rule to delete it
+#   audit_blind.py refused-changes SECONDS
+#       drops every record but CONFIG_CHANGE (no record names a sender any more), unrecorded, then
+#       makes a refused change (deleting a rule that does not exist) every 40 ms for SECONDS; the
+#       exclude rule is left in place
+#   audit_blind.py user-never
+#       adds "user,never msgtype=AUDIT_USER": every message from user space dropped
+# Prints "ok" and exits 0, or says what the kernel refused and exits 1.
+import os, socket, struct, sys, time
+
+ADD, DEL = 1011, 1012
+LIST_USER, LIST_EXCLUDE, PREPEND = 0x00, 0x05, 0x10
+NEVER, ALWAYS = 0, 2
+MSGTYPE, EXE, KEY = 12, 112, 210
+EQUAL, NOT_EQUAL = 0x40000000, 0x30000000
+
+sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 9)
+
+
+def rule(flags, action, fields, syscall_mask=0):
+    """struct audit_rule_data: fields are (type, op, int or str); system calls 0-31 in syscall_mask"""
+    types, values, ops, strings = [0] * 64, [0] * 64, [0] * 64, b""
+    for i, (field, op, value) in enumerate(fields):
+        types[i], ops[i] = field, op
+        if isinstance(value, str):
+            strings += value.encode()
+            value = len(value.encode())
+        values[i] = value
+    return (struct.pack("=III", flags, action, len(fields)) + struct.pack("=I", syscall_mask) + bytes(252)
+            + struct.pack("=64I", *types)
+            + struct.pack("=64I", *values) + struct.pack("=64I", *ops) + struct.pack("=I", len(strings)) + strings)
+
+
+def request(kind, payload):
+    """sends with an ack asked for; returns the kernel's errno (0: done)"""
+    sock.send(struct.pack("=IHHII", 16 + len(payload), kind, 1 | 4, 0, 0) + payload)
+    return -struct.unpack_from("=i", sock.recv(65536), 16)[0]
+
+
+def must(kind, payload, what):
+    err = request(kind, payload)
+    if err:
+        sys.exit("%s: %s" % (what, os.strerror(err)))
+
+
+def without_prepend(r):
+    """the kernel keeps no PREPEND flag with the rule: a deletion names the list alone"""
+    return struct.pack("=I", struct.unpack_from("=I", r, 0)[0] & ~PREPEND) + r[4:]
+
+
+what = sys.argv[1]
+if what == "exe-exclude":
+    op, root, path = sys.argv[2:5]
+    os.chroot(root)
+    os.chdir("/")
+    r = rule(LIST_EXCLUDE | PREPEND, ALWAYS, [(EXE, NOT_EQUAL, path)])
+    must(ADD, r, "add") if op == "add" else must(DEL, without_prepend(r), "delete")
+elif what == "refused-changes":
+    seconds = float(sys.argv[2])
+    hide_changes = rule(LIST_EXCLUDE | PREPEND, ALWAYS, [(MSGTYPE, EQUAL, 1305)])
+    hide_rest = rule(LIST_EXCLUDE | PREPEND, ALWAYS, [(MSGTYPE, NOT_EQUAL, 1305)])
+    must(ADD, hide_changes, "add")
+    must(ADD, hide_rest, "add")  # unrecorded
+    must(DEL, without_prepend(hide_changes), "delete")  # recorded, but nothing names who did it
+    nothing = rule(4, ALWAYS, [(KEY, EQUAL, "no-such-rule")], syscall_mask=1)  # exit,always -S read
+    end = time.time() + seconds
+    while time.time() < end:
+        request(DEL, nothing)  # refused (ENOENT), recorded, unnamed
+        time.sleep(0.04)
+elif what == "user-never":
+    must(ADD, rule(LIST_USER, NEVER, [(MSGTYPE, EQUAL, 1005)]), "add")
+else:
+    sys.exit("unknown: " + what)
+print("ok")
