@@ -10,20 +10,28 @@
 #       exclude rule is left in place
 #   audit_blind.py user-never
 #       adds "user,never msgtype=AUDIT_USER": every message from user space dropped
+#   audit_blind.py under-key KEY
+#       adds, unrecorded (an exclude rule on CONFIG_CHANGE around it), two rules under filter key
+#       KEY: "exit,always -S bind", which makes records, and "exit,never -S connect", which keeps
+#       them from being made; then deletes the exclude rule (recorded, naming this process)
 # Prints "ok" and exits 0, or says what the kernel refused and exits 1.
 import os, socket, struct, sys, time
 
 ADD, DEL = 1011, 1012
-LIST_USER, LIST_EXCLUDE, PREPEND = 0x00, 0x05, 0x10
+LIST_USER, EXIT, LIST_EXCLUDE, PREPEND = 0x00, 0x04, 0x05, 0x10
 NEVER, ALWAYS = 0, 2
-MSGTYPE, EXE, KEY = 12, 112, 210
+MSGTYPE, ARCH, EXE, KEY = 12, 11, 112, 210
+X86_64, BIND, CONNECT = 0xC000003E, 49, 42
 EQUAL, NOT_EQUAL = 0x40000000, 0x30000000
 
 sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 9)
 
 
-def rule(flags, action, fields, syscall_mask=0):
-    """struct audit_rule_data: fields are (type, op, int or str); system calls 0-31 in syscall_mask"""
+def rule(flags, action, fields, syscalls=()):
+    """struct audit_rule_data: fields are (type, op, int or str), for the x86-64 system calls listed"""
+    mask = [0] * 64
+    for nr in syscalls:
+        mask[nr // 32] |= 1 << (nr % 32)
     types, values, ops, strings = [0] * 64, [0] * 64, [0] * 64, b""
     for i, (field, op, value) in enumerate(fields):
         types[i], ops[i] = field, op
@@ -31,8 +39,7 @@ def rule(flags, action, fields, syscall_mask=0):
             strings += value.encode()
             value = len(value.encode())
         values[i] = value
-    return (struct.pack("=III", flags, action, len(fields)) + struct.pack("=I", syscall_mask) + bytes(252)
-            + struct.pack("=64I", *types)
+    return (struct.pack("=III", flags, action, len(fields)) + struct.pack("=64I", *mask) + struct.pack("=64I", *types)
             + struct.pack("=64I", *values) + struct.pack("=64I", *ops) + struct.pack("=I", len(strings)) + strings)
 
 
@@ -67,11 +74,18 @@ elif what == "refused-changes":
     must(ADD, hide_changes, "add")
     must(ADD, hide_rest, "add")  # unrecorded
     must(DEL, without_prepend(hide_changes), "delete")  # recorded, but nothing names who did it
-    nothing = rule(4, ALWAYS, [(KEY, EQUAL, "no-such-rule")], syscall_mask=1)  # exit,always -S read
+    nothing = rule(EXIT, ALWAYS, [(KEY, EQUAL, "no-such-rule")], syscalls=[0])  # exit,always -S read
     end = time.time() + seconds
     while time.time() < end:
         request(DEL, nothing)  # refused (ENOENT), recorded, unnamed
         time.sleep(0.04)
+elif what == "under-key":
+    key = sys.argv[2]
+    hide_changes = rule(LIST_EXCLUDE | PREPEND, ALWAYS, [(MSGTYPE, EQUAL, 1305)])
+    must(ADD, hide_changes, "add")
+    must(ADD, rule(EXIT, ALWAYS, [(ARCH, EQUAL, X86_64), (KEY, EQUAL, key)], [BIND]), "add")
+    must(ADD, rule(EXIT, NEVER, [(ARCH, EQUAL, X86_64), (KEY, EQUAL, key)], [CONNECT]), "add")
+    must(DEL, without_prepend(hide_changes), "delete")
 elif what == "user-never":
     must(ADD, rule(LIST_USER, NEVER, [(MSGTYPE, EQUAL, 1005)]), "add")
 else:

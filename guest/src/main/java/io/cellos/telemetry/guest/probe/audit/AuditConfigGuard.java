@@ -161,7 +161,7 @@ final class AuditConfigGuard {
         if (tampering.isEmpty() && !checkAdded && !checkRemoved && addedUnderAgentKeys.isEmpty()) {
             return;
         }
-        PutBack done = putBack(addedUnderAgentKeys::containsKey);
+        PutBack done = putBack(r -> addedUnderAgentKeys.containsKey(r.key()));
         addedUnderAgentKeys.forEach((key, adds) -> {
             for (AuditConfigChanges.Change c : adds) {
                 if (done.noAgentsKeys().contains(key)) {
@@ -189,14 +189,17 @@ final class AuditConfigGuard {
 
     /**
      * Compares audit with what the agents keep, as {@link #settle}'s put-back does after tampering —
-     * the rules under every agent's key, rules that keep records from being made, the settings — and
+     * the rules under this probe's key, rules that keep records from being made (under another
+     * agent's key too: no agent adds one), the settings — and
      * declares what it had to put back, or could not (audit locked, a rule the kernel will not
      * delete: each time that differs from what was declared last), as a change no record told of.
      * To be called with every record read and no change waiting for its sender, so that what a
      * record tells is settled first.
      */
     void check(ProbeOutput out, long periodSeconds) {
-        PutBack done = putBack(key -> true);
+        // not the other rules under other agents' keys: an agent of another version adds rules this
+        // one does not know, and they take nothing from anyone
+        PutBack done = putBack(AuditRule::suppresses);
         if (done.changed() || newTrouble(done)) {
             declare(out, -1, null, "audit changed with no record of the change read (found by the agent's check of audit"
                     + " every " + periodSeconds + " s)", done);
@@ -266,7 +269,7 @@ final class AuditConfigGuard {
      * refuses, or a rule it lists but will not delete (a path in an {@code exe} field that does not
      * resolve from this process's root answers {@code ENOENT}), is the put-back's trouble, said.
      */
-    private PutBack putBack(Predicate<String> judged) {
+    private PutBack putBack(Predicate<AuditRule> judged) {
         Refusals refused = new Refusals();
         try {
             AuditStatus now = control.status();
@@ -289,7 +292,7 @@ final class AuditConfigGuard {
                     } else if (refused.delete(control, r)) {
                         foreign++;
                     }
-                } else if (owner != null && judged.test(r.key())
+                } else if (owner != null && judged.test(r)
                         && !agentRules.computeIfAbsent(r.key(), AuditRuleSet::agentRules).contains(r)) {
                     noAgentsKeys.add(r.key());
                     if (refused.delete(control, r)) {

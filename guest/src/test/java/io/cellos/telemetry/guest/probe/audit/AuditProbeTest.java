@@ -664,6 +664,41 @@ class AuditProbeTest {
         }
     }
 
+    /**
+     * Rules under a live agent's key that this agent's version would not add (an agent of another
+     * version beside it, or someone using its key), where no record told of them: the check leaves
+     * the one that makes records, which takes nothing from anyone, and deletes the one that keeps
+     * them from being made — no agent adds such a rule.
+     */
+    @Test
+    void theCheckLeavesAnotherAgentsRulesButNotOneThatKeepsRecordsFromBeingMade() throws Exception {
+        Process other = new ProcessBuilder("sleep", "120").start(); // a live pid to name in the key
+        String key = "cellos-telemetry:" + other.pid() + ":0:64:15000";
+        try (AuditNetlink audit = new AuditNetlink("test audit control", false, 64 * 1024)) {
+            List<AuditRule> before = audit.rules();
+            try (ProbeHarness h = ProbeHarness.start(new AuditProbe())) {
+                try {
+                    assertEquals("ok", blind("under-key", key).said());
+                    String what = awaitOne(h, e -> e.source() == ProbeSource.AGENT_TAMPERED
+                            && e.extensions().what().startsWith("audit changed with no record")).extensions().what();
+                    assertTrue(what.endsWith("; put back (1 rules that are no agent's deleted from under another agent's"
+                            + " key, 0 rules)"), what);
+                    List<AuditRule> left = rulesWithKey(audit, key);
+                    assertEquals(1, left.size(), left.toString());
+                    assertFalse(left.getFirst().suppresses(), left.toString());
+                } finally { // before the probe closes, which leaves audit's settings to an agent it thinks alive
+                    for (AuditRule r : rulesWithKey(audit, key)) {
+                        audit.deleteRule(r);
+                    }
+                    other.destroy();
+                    other.waitFor();
+                }
+            } finally {
+                deleteSuppressingRulesNotIn(audit, before);
+            }
+        }
+    }
+
     /** A rule that drops every message from user space: the probe's markers and the barrier it stops by. */
     @Test
     void aNeverRuleOnTheUserListIsDeclaredAndDeleted() throws Exception {
