@@ -2,7 +2,9 @@ package io.cellos.telemetry.guest.linux;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -42,6 +44,8 @@ public final class AuditRule {
     /** {@code AUDIT_SUCCESS}: 1 for a call that succeeded. */
     public static final int FIELD_SUCCESS = 104;
     public static final int FIELD_FILTERKEY = 210;
+    /** {@code AUDIT_EXE}: the path of the executable the process runs (a string field). */
+    public static final int FIELD_EXE = 112;
     /** {@code AUDIT_ARG0}: the call's first argument; {@code AUDIT_ARG1} the second, and so on. */
     public static final int FIELD_ARG0 = 200;
     public static final int FIELD_ARG1 = 201;
@@ -144,6 +148,20 @@ public final class AuditRule {
             }
         }
         return null;
+    }
+
+    /**
+     * The paths of the rule's {@code exe} fields ({@code AUDIT_EXE}): the kernel resolves each one's
+     * parent directory, from the requester's root, to add or delete the rule.
+     */
+    public List<String> exePaths() {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < types.length; i++) {
+            if (types[i] == FIELD_EXE && strings[i] != null) {
+                out.add(new String(strings[i], StandardCharsets.UTF_8));
+            }
+        }
+        return out;
     }
 
     /** Whether the rule names system call {@code nr}. */
@@ -251,7 +269,11 @@ public final class AuditRule {
         return 31 * (31 * list + Arrays.hashCode(mask)) + Arrays.hashCode(types);
     }
 
-    /** {@code exit,always syscalls=[42] 11==0xc000003e 103!=0xffffff8e key=cellos:7}, for messages. */
+    /**
+     * {@code exit,always syscalls=[42] 11==0xc000003e 103!=0xffffff8e key=cellos:7}, for messages: every
+     * field with its operator ({@code field 112!=/usr/bin/x} for a string field), so that two rules
+     * that differ read differently.
+     */
     @Override
     public String toString() {
         StringBuilder b = new StringBuilder();
@@ -268,13 +290,14 @@ public final class AuditRule {
         }
         for (int i = 0; i < types.length; i++) {
             b.append(' ');
-            if (strings[i] != null) {
-                b.append(types[i] == FIELD_FILTERKEY ? "key" : "field " + types[i]).append('=')
-                        .append(new String(strings[i], StandardCharsets.UTF_8));
-            } else {
-                b.append(types[i]).append(ops[i] == OP_EQUAL ? "==" : ops[i] == OP_NOT_EQUAL ? "!=" : " op " + ops[i] + " ")
-                        .append("0x").append(Integer.toHexString(values[i]));
+            if (types[i] == FIELD_FILTERKEY && strings[i] != null) {
+                b.append("key=").append(new String(strings[i], StandardCharsets.UTF_8));
+                continue;
             }
+            b.append(strings[i] != null ? "field " + types[i] : Integer.toString(types[i]))
+                    .append(ops[i] == OP_EQUAL ? "==" : ops[i] == OP_NOT_EQUAL ? "!=" : " op " + ops[i] + " ")
+                    .append(strings[i] != null ? new String(strings[i], StandardCharsets.UTF_8)
+                            : "0x" + Integer.toHexString(values[i]));
         }
         return b.toString();
     }

@@ -19,6 +19,8 @@ public final class Mounts {
     private static final Syscall UNSHARE = new Syscall("unshare");
     private static final Syscall MOUNT = new Syscall("mount");
     private static final Syscall UMOUNT2 = new Syscall("umount2");
+    private static final Syscall CHROOT = new Syscall("chroot");
+    private static final Syscall CHDIR = new Syscall("chdir");
     private static final int CLONE_NEWNS = 0x20000;
     private static final long MS_RDONLY = 1;
     private static final long MS_NOSUID = 2;
@@ -118,6 +120,26 @@ public final class Mounts {
         try (Arena arena = Arena.ofConfined()) {
             MOUNT.call("cgroup2 on " + target, arena.allocateFrom("cgroup2"), arena.allocateFrom(target),
                     arena.allocateFrom("cgroup2"), MS_NOSUID | MS_NODEV | MS_NOEXEC, MemorySegment.NULL);
+        }
+    }
+
+    /** Mounts an empty tmpfs on {@code target} (an existing directory): {@code nosuid}, {@code nodev}, {@code noexec}, mode 0700, 1 MiB. */
+    public static void mountTmpfs(String target) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MOUNT.call("tmpfs on " + target, arena.allocateFrom("tmpfs"), arena.allocateFrom(target),
+                    arena.allocateFrom("tmpfs"), MS_NOSUID | MS_NODEV | MS_NOEXEC, arena.allocateFrom("mode=0700,size=1m"));
+        }
+    }
+
+    /**
+     * Makes {@code dir} the calling thread's root directory and working directory ({@code chroot},
+     * {@code chdir("/")}). The thread must have a filesystem context of its own ({@link
+     * #unshareNamespace} gives it one), or every thread of the process moves with it.
+     */
+    public static void changeRoot(String dir) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            CHROOT.call("chroot " + dir, arena.allocateFrom(dir));
+            CHDIR.call("chdir /", arena.allocateFrom("/"));
         }
     }
 

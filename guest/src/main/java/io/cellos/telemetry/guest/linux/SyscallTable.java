@@ -38,6 +38,7 @@ public final class SyscallTable {
             61 wait4
             62 kill
             72 fcntl
+            80 chdir
             83 mkdir
             73 flock
             89 readlink

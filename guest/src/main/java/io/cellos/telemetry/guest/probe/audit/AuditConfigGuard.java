@@ -63,9 +63,10 @@ import java.util.function.Predicate;
  * <p>Records can be kept from being made, their own among them (an exclude rule on {@code
  * CONFIG_CHANGE}, or on the pid of the process that adds it): {@link #check}, called periodically,
  * compares audit with what the agents keep whatever the records said, and puts back and declares
- * what it finds changed. What cannot be put back — audit locked, a rule the kernel lists but will
- * not delete (an {@code exe} path that does not resolve from this process's root), a request the
- * kernel refuses — is declared with the rest, never thrown: the probe goes on observing.
+ * what it finds changed. A rule whose {@code exe} path does not resolve from this process's root
+ * is deleted from an empty one ({@link EmptyRootDeletion}). What cannot be put back — audit locked,
+ * a rule the kernel lists but will not delete even so, a request the kernel refuses — is declared
+ * with the rest, never thrown: the probe goes on observing.
  *
  * <p>Confined to the probe's thread.
  */
@@ -325,6 +326,9 @@ final class AuditConfigGuard {
                 mask = 0;
             }
             String trouble = refused.trouble(control);
+            if (trouble == null) {
+                troubleDeclared = null; // gone: should it come back, it is news again
+            }
             boolean changed = foreign + noAgents + silencing + rulesBack != 0 || mask != 0;
             String said = (!changed ? NOTHING : "put back ("
                     + (foreign == 0 ? "" : foreign + " rules not the agent's deleted from under its key, ")
@@ -348,19 +352,35 @@ final class AuditConfigGuard {
      * is noted rather than thrown, so that one refused rule leaves the others to be put back.
      */
     private static final class Refusals {
+        /** Rules a declaration names one by one; the rest are counted, with a digest of them all. */
+        private static final int STUCK_NAMED = 8;
         private final List<AuditRule> notDeleted = new ArrayList<>();
         private final List<String> errors = new ArrayList<>();
 
         /** Deletes {@code r}, which the kernel has just listed. */
         boolean delete(AuditNetlink control, AuditRule r) {
+            String error = null;
             try {
                 if (control.deleteRule(r)) {
                     return true;
                 }
             } catch (ErrnoException e) {
-                errors.add(e.getMessage());
+                error = e.getMessage();
             }
-            notDeleted.add(r); // refused, or "no such rule": gone meanwhile, or one the kernel cannot match from here
+            // refused, or "no such rule": gone meanwhile, or an exe path that does not resolve from here
+            if (!r.exePaths().isEmpty()) {
+                try {
+                    if (EmptyRootDeletion.delete(r)) {
+                        return true;
+                    }
+                } catch (Exception e) {
+                    error = (error == null ? "" : error + "; ") + "from an empty root: " + e;
+                }
+            }
+            if (error != null) {
+                errors.add(error);
+            }
+            notDeleted.add(r);
             return false;
         }
 
@@ -394,9 +414,12 @@ final class AuditConfigGuard {
                 return null;
             }
             List<String> parts = new ArrayList<>();
-            if (!stuck.isEmpty()) {
-                parts.add(stuck.size() + " rules the kernel will not delete left in place (" + stuck.getFirst()
-                        + (stuck.size() > 1 ? ", …" : "") + ")");
+            if (!stuck.isEmpty()) { // each named (a swap behind the same first rule must read differently), to a bound
+                List<String> named = stuck.stream().map(AuditRule::toString).toList();
+                parts.add(stuck.size() + " rules the kernel will not delete left in place ("
+                        + String.join("; ", named.subList(0, Math.min(named.size(), STUCK_NAMED)))
+                        + (named.size() > STUCK_NAMED ? "; and " + (named.size() - STUCK_NAMED) + " more, all together "
+                        + Integer.toHexString(String.join("\n", named).hashCode()) : "") + ")");
             }
             if (!errors.isEmpty()) {
                 parts.add("refused by the kernel: " + String.join("; ", errors.stream().distinct().toList()));

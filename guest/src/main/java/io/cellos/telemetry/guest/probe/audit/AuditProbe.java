@@ -335,8 +335,13 @@ public final class AuditProbe implements Probe {
         }
         if (!log.daemon() && !AuditPeers.alive(status.pid()) && log.takeOver(control)) {
             // the daemon this probe read beside has gone (an agent that ended first): this one is it now
-            control.setStatus(AuditStatus.MASK_BACKLOG_LIMIT | AuditStatus.MASK_BACKLOG_WAIT_TIME,
-                    daemonSettings(status));
+            try {
+                control.setStatus(AuditStatus.MASK_BACKLOG_LIMIT | AuditStatus.MASK_BACKLOG_WAIT_TIME,
+                        daemonSettings(status));
+            } catch (ErrnoException e) { // audit locked since this probe armed: observe with the backlog as it is
+                out.tampered(-1, null, "audit: this agent took the audit daemon's place but could not set its backlog ("
+                        + e.getMessage() + ")");
+            }
         }
         if (status.enabled() == AuditStatus.OFF && !added.isEmpty()) {
             // someone switched audit off while this probe's rules are in place — typically an agent
