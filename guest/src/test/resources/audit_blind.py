@@ -1,9 +1,10 @@
 # Ways a root process blinds the audit probe, for AuditProbeTest. Speaks NETLINK_AUDIT itself, as an
 # attacker would. Usage, one of:
-#   audit_blind.py exe-exclude add|del ROOT PATH
-#       from inside chroot ROOT, adds (or deletes) the exclude rule "exe != PATH", put first: every
-#       record of every process dropped, its own add among them; PATH resolves only inside ROOT, so
-#       a process elsewhere cannot name the rule to delete it
+#   audit_blind.py exe-exclude add|del ROOT HEXPATH
+#       from inside chroot ROOT, adds (or deletes) the exclude rule "exe != PATH", put first, PATH's
+#       bytes given in hex (any bytes: "..", no character set): every record of every process
+#       dropped, its own add among them. The add makes PATH's parent directories in ROOT first; PATH
+#       resolves only inside ROOT, so a process elsewhere cannot name the rule to delete it
 #   audit_blind.py refused-changes SECONDS
 #       drops every record but CONFIG_CHANGE (no record names a sender any more), unrecorded, then
 #       makes a refused change (deleting a rule that does not exist) every 40 ms for SECONDS; the
@@ -36,8 +37,10 @@ def rule(flags, action, fields, syscalls=()):
     for i, (field, op, value) in enumerate(fields):
         types[i], ops[i] = field, op
         if isinstance(value, str):
-            strings += value.encode()
-            value = len(value.encode())
+            value = value.encode()
+        if isinstance(value, bytes):
+            strings += value
+            value = len(value)
         values[i] = value
     return (struct.pack("=III", flags, action, len(fields)) + struct.pack("=64I", *mask) + struct.pack("=64I", *types)
             + struct.pack("=64I", *values) + struct.pack("=64I", *ops) + struct.pack("=I", len(strings)) + strings)
@@ -62,9 +65,11 @@ def without_prepend(r):
 
 what = sys.argv[1]
 if what == "exe-exclude":
-    op, root, path = sys.argv[2:5]
+    op, root, path = sys.argv[2], sys.argv[3], bytes.fromhex(sys.argv[4])
     os.chroot(root)
     os.chdir("/")
+    if op == "add":
+        os.makedirs(os.path.dirname(path), exist_ok=True)
     r = rule(LIST_EXCLUDE | PREPEND, ALWAYS, [(EXE, NOT_EQUAL, path)])
     must(ADD, r, "add") if op == "add" else must(DEL, without_prepend(r), "delete")
 elif what == "refused-changes":

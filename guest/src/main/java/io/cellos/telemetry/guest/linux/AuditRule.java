@@ -151,14 +151,14 @@ public final class AuditRule {
     }
 
     /**
-     * The paths of the rule's {@code exe} fields ({@code AUDIT_EXE}): the kernel resolves each one's
-     * parent directory, from the requester's root, to add or delete the rule.
+     * The paths of the rule's {@code exe} fields ({@code AUDIT_EXE}), as the bytes the kernel has:
+     * it resolves each one's parent directory, from the requester's root, to add or delete the rule.
      */
-    public List<String> exePaths() {
-        List<String> out = new ArrayList<>();
+    public List<byte[]> exePaths() {
+        List<byte[]> out = new ArrayList<>();
         for (int i = 0; i < types.length; i++) {
             if (types[i] == FIELD_EXE && strings[i] != null) {
-                out.add(new String(strings[i], StandardCharsets.UTF_8));
+                out.add(strings[i].clone());
             }
         }
         return out;

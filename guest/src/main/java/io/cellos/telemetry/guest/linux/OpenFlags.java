@@ -9,6 +9,8 @@ public final class OpenFlags {
     public static final int O_LARGEFILE = 0x8000;
     public static final int O_DIRECTORY = 0x10000;
     public static final int O_CLOEXEC = 0x80000;
+    /** {@code O_PATH}: a handle on the file for *at calls, which opens nothing. */
+    public static final int O_PATH = 0x200000;
 
     private OpenFlags() {
     }
