@@ -40,7 +40,7 @@
 # this workload belongs to, never to a multicast group; forge_connector_by_sock_diag, which cannot
 # tell that agent's sockets apart, sends its marked fake to every proc connector listener of this
 # network namespace: run it under the kernel-tests lock (scripts/attack-vm takes it), where the only
-# listener is the cell's agent, which drops it and declares it.
+# listener is the cell's agent, whose socket, connected to the kernel, refuses it.
 #
 # stdlib + ctypes only; x86-64 Linux.
 import ctypes
@@ -118,6 +118,10 @@ def effect(what):
 
 def blocked(why):
     return "blocked:" + clean(why)
+
+
+# the kernel's answer to a unicast to a netlink socket connected to the kernel (the agent's are)
+CONNECTED_TO_KERNEL = "the-socket-is-connected-to-the-kernel,which-refuses-other-senders(ECONNREFUSED)"
 
 
 def standing(what):
@@ -1413,6 +1417,8 @@ def forge(agent, init, root="/proc", prefix=""):
             res.append((prefix + "forge_audit_record@agent", effect(
                 "fake-AUDIT_SECCOMP-queued-on-its-record-socket(portid=%d;names-pid-%d-syscall-4095-comm-forged-by-wkld)"
                 % (struct.unpack("<i", struct.pack("<I", record[1]))[0], framed))))
+        except ConnectionRefusedError:
+            res.append((prefix + "forge_audit_record@agent", blocked(CONNECTED_TO_KERNEL)))
         except OSError as ex:
             res.append((prefix + "forge_audit_record@agent", refused(ex.errno)))
     if not conn:
@@ -1432,6 +1438,8 @@ def forge(agent, init, root="/proc", prefix=""):
             s.close()
             res.append((prefix + "forge_connector_events@agent", effect(
                 "fake-fork+exit-queued-on-its-connector-socket(phantom-pid-%d-child-of-%d)" % (ghost, framed))))
+        except ConnectionRefusedError:
+            res.append((prefix + "forge_connector_events@agent", blocked(CONNECTED_TO_KERNEL)))
         except OSError as ex:
             res.append((prefix + "forge_connector_events@agent", refused(ex.errno)))
     return res
@@ -1597,6 +1605,8 @@ def v_forge_by_sock_diag():
         cn = struct.pack("<IIIIHH", 1, 1, 0, 0, len(ev), 0) + ev
         for portid in listeners:
             s.sendto(struct.pack("<IHHII", 16 + len(cn), 3, 0, 0, 0) + cn, (portid, 0))
+    except ConnectionRefusedError:
+        return blocked(CONNECTED_TO_KERNEL)
     except OSError as ex:
         return refused(ex.errno)
     finally:

@@ -75,7 +75,7 @@ class AttackSuiteTest {
             assertTrue(c.events().stream().noneMatch(e -> e.path("data").path("guest_comm").asText()
                     .equals("forged-by-wkld")), "no forged record became evidence");
         } else {
-            theConnectorForgeryIsDroppedAndDeclared(c);
+            theConnectorForgeryIsRefused(c);
         }
         // alive to the end: a heartbeat after the last attack's event, nobody silenced
         int lastAttack = Math.max(c.events().indexOf(denied.getLast()),
@@ -108,20 +108,16 @@ class AttackSuiteTest {
         assertTrue(c.out().contains("moved away"), "the summary shows it: " + c.out());
     }
 
-    /** The forgery through sock_diag: delivered by the kernel, dropped and declared by the agent. */
-    private static void theConnectorForgeryIsDroppedAndDeclared(CellProcess c) {
-        Matcher ghost = Pattern.compile("forge_connector_by_sock_diag declared:fake-fork-of-phantom-pid-(\\d+)")
-                .matcher(c.out());
-        assertTrue(ghost.find(), "the forgery was sent: " + lines(c.out(), "forge"));
-        long phantom = Long.parseLong(ghost.group(1));
-        assertTrue(c.events().stream().noneMatch(e -> e.path("data").path("guest_pid").asLong() == phantom
-                || e.path("data").path("syscall").asInt() == 4095
+    /**
+     * The forgery through sock_diag: the agent's connector socket is connected to the kernel, which
+     * refuses the workload's unicast to it (a multicast forgery is dropped and declared by the agent:
+     * {@code ProcConnectorProbeTest}).
+     */
+    private static void theConnectorForgeryIsRefused(CellProcess c) {
+        assertTrue(c.out().contains("forge_connector_by_sock_diag blocked:the-socket-is-connected-to-the-kernel"),
+                "the forgery refused by the kernel: " + lines(c.out(), "forge"));
+        assertTrue(c.events().stream().noneMatch(e -> e.path("data").path("syscall").asInt() == 4095
                 || e.path("data").path("guest_comm").asText().equals("forged-by-wkld")), "no forged record became evidence");
-        List<JsonNode> tampered = c.ofType("agent.tampered");
-        assertTrue(tampered.stream().anyMatch(e -> e.path("data").path("what").asText().contains("not the kernel")),
-                "the forgery is declared: " + tampered);
-        assertTrue(c.out().contains("not the kernel"), "and the summary shows it: " + c.out());
-
     }
 
     private static String lines(String text, String containing) {
