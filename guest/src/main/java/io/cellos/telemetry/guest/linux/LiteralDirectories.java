@@ -60,13 +60,15 @@ public final class LiteralDirectories {
     private static int enter(Arena arena, int dir, byte[] name) throws ErrnoException {
         MemorySegment c = arena.allocate(name.length + 1L);
         MemorySegment.copy(name, 0, c, JAVA_BYTE, 0, name.length);
-        String shown = new String(name, StandardCharsets.UTF_8);
         long made = MKDIRAT.callOrErrno(dir, c, 0700);
         if (made < 0 && made != -Errno.EEXIST) {
-            throw new ErrnoException("mkdirat(" + shown + ")", (int) -made);
+            throw new ErrnoException("mkdirat(" + new String(name, StandardCharsets.UTF_8) + ")", (int) -made);
         }
-        int next = (int) Libc.OPENAT.call(shown, dir, c, OpenFlags.O_PATH | OpenFlags.O_DIRECTORY | OpenFlags.O_CLOEXEC, 0);
+        long next = Libc.OPENAT.callOrErrno(dir, c, OpenFlags.O_PATH | OpenFlags.O_DIRECTORY | OpenFlags.O_CLOEXEC, 0);
+        if (next < 0) {
+            throw new ErrnoException("openat(" + new String(name, StandardCharsets.UTF_8) + ")", (int) -next);
+        }
         Libc.CLOSE.callOrErrno(dir);
-        return next;
+        return (int) next;
     }
 }

@@ -4,8 +4,10 @@ import io.cellos.telemetry.guest.linux.AuditNetlink;
 import io.cellos.telemetry.guest.linux.AuditRule;
 import io.cellos.telemetry.guest.linux.AuditStatus;
 import io.cellos.telemetry.guest.linux.Libc;
+import io.cellos.telemetry.guest.linux.NetlinkSocket;
 import io.cellos.telemetry.guest.linux.SyscallTable;
 import io.cellos.telemetry.guest.probe.GatedProbe;
+import io.cellos.telemetry.guest.probe.NetlinkPorts;
 import io.cellos.telemetry.guest.probe.OtherJvm;
 import io.cellos.telemetry.guest.probe.ProbeHarness;
 import io.cellos.telemetry.wire.ProbeEvent;
@@ -579,27 +581,11 @@ class AuditProbeTest {
                 print(refused)
                 """;
         try (ProbeHarness h = ProbeHarness.start(new AuditProbe())) {
-            List<String> ports = auditPortsOfThisProcess();
+            List<String> ports = NetlinkPorts.ofThisProcess(NetlinkSocket.NETLINK_AUDIT, fd -> true);
             assertEquals(2, ports.size(), "the probe's control and record sockets: " + ports);
             assertEquals("2", attack(send, ports.toArray(String[]::new)).said(), "every datagram refused");
             assertTrue(h.events().stream().noneMatch(e -> e.guestPid() == 4242424), "nothing forged taken");
         }
-    }
-
-    /** The netlink ports of this process's audit sockets, from {@code /proc/net/netlink} and its fds. */
-    private static List<String> auditPortsOfThisProcess() throws IOException {
-        Set<String> inodes;
-        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
-            inodes = fds.map(fd -> {
-                try {
-                    return Files.readSymbolicLink(fd).toString();
-                } catch (IOException gone) {
-                    return "";
-                }
-            }).filter(l -> l.startsWith("socket:[")).map(l -> l.replaceAll("\\D", "")).collect(Collectors.toSet());
-        }
-        return Files.readAllLines(Path.of("/proc/net/netlink")).stream().skip(1).map(l -> l.trim().split("\\s+"))
-                .filter(f -> f.length > 9 && f[1].equals("9") && inodes.contains(f[9])).map(f -> f[2]).toList();
     }
 
     /**

@@ -1,6 +1,8 @@
 package io.cellos.telemetry.guest.probe.process;
 
+import io.cellos.telemetry.guest.linux.NetlinkSocket;
 import io.cellos.telemetry.guest.probe.GatedProbe;
+import io.cellos.telemetry.guest.probe.NetlinkPorts;
 import io.cellos.telemetry.guest.probe.ProbeHarness;
 import io.cellos.telemetry.wire.ProbeEvent;
 import io.cellos.telemetry.wire.ProbeSource;
@@ -201,10 +203,7 @@ class ProcConnectorProbeTest {
     void aMessageFromAnotherProcessIsRefusedOrNoEventAndDeclared() throws Exception {
         ProcConnectorProbe probe = new ProcConnectorProbe();
         try (ProbeHarness h = ProbeHarness.start(probe)) {
-            String inode = Files.readSymbolicLink(Path.of("/proc/self/fd", Integer.toString(probe.fd()))).toString()
-                    .replaceAll("\\D", "");
-            String port = Files.readAllLines(Path.of("/proc/net/netlink")).stream().map(l -> l.trim().split("\\s+"))
-                    .filter(f -> f.length > 9 && f[9].equals(inode)).map(f -> f[2]).findFirst().orElseThrow();
+            String port = NetlinkPorts.ofThisProcess(NetlinkSocket.NETLINK_CONNECTOR, fd -> fd == probe.fd()).getFirst();
             // cn_msg (idx 1, val 1, seq, ack, len 40, flags) + proc_event FORK: parent 1/1, child 4242424/4242424
             String forge = """
                     import errno, socket, struct
