@@ -1,0 +1,168 @@
+/*
+ * wakefloor: what one wake and one send per event cost a reader on this machine, in C.
+ *
+ * The agent's default is latency-first: it sleeps in epoll_wait until the kernel signals a record,
+ * reads what came, and sends it to the host at once. Its CPU per event therefore has a floor that
+ * no language or code can go under: a blocking wait woken from another CPU, plus a send that wakes
+ * the host's reader. This program measures that floor with nothing else in the loop.
+ *
+ *   wakefloor RATE EVENTS MODE [READER...]
+ *     RATE    events per second the "workload" makes, paced (absolute clock, one event per tick)
+ *     EVENTS  how many events in all
+ *     MODE    wake  - the reader blocks in epoll_wait on an eventfd the workload writes, reads it;
+ *             send  - the same, then sends 96 bytes a wake on a UNIX stream socket to a third
+ *                     process blocked in read() (the agent's channel in a local cell).
+ *
+ *     READER  optional: a command to be the reader instead of this process (WakeFloor.java: the
+ *             same loop in Java through FFM). It gets four more arguments: the eventfd's and the
+ *             socket's descriptor numbers, EVENTS and MODE, and prints its own figures; the
+ *             workload then starts 3 s late, so that a JVM is up before the first event.
+ *
+ * Three processes: the workload (writes the eventfd), the reader (this process: the agent's
+ * part), the receiver. Prints the reader's run time over the events (getrusage: utime+stime,
+ * which the kernel scales to the scheduler's exact run time), per event and per wake, and its
+ * voluntary context switches. Build: gcc -O2 -o wakefloor wakefloor.c
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static void die(const char *what) { perror(what); exit(2); }
+
+/* Clears close-on-exec so that the reader inherits fd; returns fd. */
+static int fcntl_keep(int fd) {
+    int flags = fcntl(fd, F_GETFD);
+    if (flags < 0 || fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC)) die("fcntl");
+    return fd;
+}
+
+static double cpu_us(void) {
+    struct rusage u;
+    if (getrusage(RUSAGE_SELF, &u)) die("getrusage");
+    return (u.ru_utime.tv_sec + u.ru_stime.tv_sec) * 1e6 + u.ru_utime.tv_usec + u.ru_stime.tv_usec;
+}
+
+static long voluntary(void) {
+    struct rusage u;
+    if (getrusage(RUSAGE_SELF, &u)) die("getrusage");
+    return u.ru_nvcsw;
+}
+
+/* The workload: one eventfd write per tick, on an absolute schedule, then exits. */
+static void workload(int efd, long rate, long events, int delay) {
+    sleep(delay);
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    long step = 1000000000L / rate;
+    for (long i = 0; i < events; i++) {
+        t.tv_nsec += step;
+        while (t.tv_nsec >= 1000000000L) { t.tv_nsec -= 1000000000L; t.tv_sec++; }
+        while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &t, NULL) == EINTR) {}
+        uint64_t one = 1;
+        if (write(efd, &one, 8) != 8) die("workload write");
+    }
+    _exit(0);
+}
+
+/* The receiver: reads until the reader closes its end. */
+static void receiver(int sock) {
+    char buf[65536];
+    for (;;) {
+        ssize_t n = read(sock, buf, sizeof buf);
+        if (n == 0) _exit(0);
+        if (n < 0 && errno != EINTR) die("receiver read");
+    }
+}
+
+int main(int argc, char **argv) {
+    if (argc < 4) {
+        fprintf(stderr, "usage: wakefloor RATE EVENTS wake|send [READER...]\n");
+        return 2;
+    }
+    long rate = atol(argv[1]), events = atol(argv[2]);
+    int send_too = strcmp(argv[3], "send") == 0;
+    if (rate <= 0 || events <= 0 || (!send_too && strcmp(argv[3], "wake") != 0)) {
+        fprintf(stderr, "wakefloor: RATE and EVENTS must be positive, MODE wake or send\n");
+        return 2;
+    }
+    int efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (efd < 0) die("eventfd");
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv)) die("socketpair");
+    pid_t rx = fork();
+    if (rx < 0) die("fork");
+    if (rx == 0) { close(sv[0]); receiver(sv[1]); }
+    close(sv[1]);
+    int ep = epoll_create1(EPOLL_CLOEXEC);
+    if (ep < 0) die("epoll_create1");
+    struct epoll_event ev = { .events = EPOLLIN, .data.fd = efd };
+    if (epoll_ctl(ep, EPOLL_CTL_ADD, efd, &ev)) die("epoll_ctl");
+
+    if (argc > 4) {
+        /* another reader: it inherits the eventfd and the socket, and reports for itself */
+        pid_t rd = fork();
+        if (rd < 0) die("fork");
+        if (rd == 0) {
+            char **args = calloc(argc + 1, sizeof *args);
+            char efd_s[16], sock_s[16];
+            snprintf(efd_s, sizeof efd_s, "%d", fcntl_keep(efd));
+            snprintf(sock_s, sizeof sock_s, "%d", fcntl_keep(sv[0]));
+            int k = 0;
+            for (int i = 4; i < argc; i++) args[k++] = argv[i];
+            args[k++] = efd_s; args[k++] = sock_s; args[k++] = argv[2]; args[k++] = argv[3];
+            execvp(args[0], args);
+            die("exec reader");
+        }
+        close(sv[0]);
+        pid_t wl = fork();
+        if (wl < 0) die("fork");
+        if (wl == 0) workload(efd, rate, events, 3);
+        int status;
+        waitpid(rd, &status, 0);
+        waitpid(wl, NULL, 0);
+        waitpid(rx, NULL, 0);
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 2;
+    }
+
+    double cpu0 = cpu_us();
+    long vol0 = voluntary();
+    pid_t wl = fork();
+    if (wl < 0) die("fork");
+    if (wl == 0) workload(efd, rate, events, 0);
+
+    char frame[96];
+    memset(frame, 0xa5, sizeof frame);
+    long seen = 0, wakes = 0;
+    while (seen < events) {
+        struct epoll_event got;
+        int n = epoll_wait(ep, &got, 1, -1);
+        if (n < 0) { if (errno == EINTR) continue; die("epoll_wait"); }
+        uint64_t count;
+        if (read(efd, &count, 8) != 8) continue; /* woken with nothing: not an event */
+        seen += (long) count;
+        wakes++;
+        if (send_too && send(sv[0], frame, sizeof frame, MSG_NOSIGNAL) != (ssize_t) sizeof frame)
+            die("send");
+    }
+    double cpu = cpu_us() - cpu0;
+    long vol = voluntary() - vol0;
+    close(sv[0]);
+    waitpid(wl, NULL, 0);
+    waitpid(rx, NULL, 0);
+    printf("mode=%s rate=%ld/s events=%ld wakes=%ld cpu=%.1f ms per_event=%.2f us per_wake=%.2f us"
+           " per_1000_events=%.1f ms voluntary_switches=%ld\n",
+           argv[3], rate, seen, wakes, cpu / 1000, cpu / seen, cpu / wakes, cpu / seen, vol);
+    return 0;
+}
