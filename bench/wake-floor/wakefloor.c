@@ -6,17 +6,15 @@
  * no language or code can go under: a blocking wait woken from another CPU, plus a send that wakes
  * the host's reader. This program measures that floor with nothing else in the loop.
  *
- *   wakefloor RATE EVENTS MODE [READER...]
+ *   wakefloor RATE EVENTS MODE
  *     RATE    events per second the "workload" makes, paced (absolute clock, one event per tick)
  *     EVENTS  how many events in all
  *     MODE    wake  - the reader blocks in epoll_wait on an eventfd the workload writes, reads it;
  *             send  - the same, then sends 96 bytes a wake on a UNIX stream socket to a third
  *                     process blocked in read() (the agent's channel in a local cell).
  *
- *     READER  optional: a command to be the reader instead of this process (WakeFloor.java: the
- *             same loop in Java through FFM). It gets four more arguments: the eventfd's and the
- *             socket's descriptor numbers, EVENTS and MODE, and prints its own figures; the
- *             workload then starts 3 s late, so that a JVM is up before the first event.
+ * The same loop in Java, through the agent's own system-call path, is the bench harness
+ * io.cellos.telemetry.bench.WakeFloor (run.sh runs both).
  *
  * Three processes: the workload (writes the eventfd), the reader (this process: the agent's
  * part), the receiver. Prints the reader's run time over the events (getrusage: utime+stime,
@@ -25,7 +23,6 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -41,13 +38,6 @@
 
 static void die(const char *what) { perror(what); exit(2); }
 
-/* Clears close-on-exec so that the reader inherits fd; returns fd. */
-static int fcntl_keep(int fd) {
-    int flags = fcntl(fd, F_GETFD);
-    if (flags < 0 || fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC)) die("fcntl");
-    return fd;
-}
-
 static double cpu_us(void) {
     struct rusage u;
     if (getrusage(RUSAGE_SELF, &u)) die("getrusage");
@@ -61,8 +51,7 @@ static long voluntary(void) {
 }
 
 /* The workload: one eventfd write per tick, on an absolute schedule, then exits. */
-static void workload(int efd, long rate, long events, int delay) {
-    sleep(delay);
+static void workload(int efd, long rate, long events) {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     long step = 1000000000L / rate;
@@ -87,8 +76,8 @@ static void receiver(int sock) {
 }
 
 int main(int argc, char **argv) {
-    if (argc < 4) {
-        fprintf(stderr, "usage: wakefloor RATE EVENTS wake|send [READER...]\n");
+    if (argc != 4) {
+        fprintf(stderr, "usage: wakefloor RATE EVENTS wake|send\n");
         return 2;
     }
     long rate = atol(argv[1]), events = atol(argv[2]);
@@ -110,37 +99,11 @@ int main(int argc, char **argv) {
     struct epoll_event ev = { .events = EPOLLIN, .data.fd = efd };
     if (epoll_ctl(ep, EPOLL_CTL_ADD, efd, &ev)) die("epoll_ctl");
 
-    if (argc > 4) {
-        /* another reader: it inherits the eventfd and the socket, and reports for itself */
-        pid_t rd = fork();
-        if (rd < 0) die("fork");
-        if (rd == 0) {
-            char **args = calloc(argc + 1, sizeof *args);
-            char efd_s[16], sock_s[16];
-            snprintf(efd_s, sizeof efd_s, "%d", fcntl_keep(efd));
-            snprintf(sock_s, sizeof sock_s, "%d", fcntl_keep(sv[0]));
-            int k = 0;
-            for (int i = 4; i < argc; i++) args[k++] = argv[i];
-            args[k++] = efd_s; args[k++] = sock_s; args[k++] = argv[2]; args[k++] = argv[3];
-            execvp(args[0], args);
-            die("exec reader");
-        }
-        close(sv[0]);
-        pid_t wl = fork();
-        if (wl < 0) die("fork");
-        if (wl == 0) workload(efd, rate, events, 3);
-        int status;
-        waitpid(rd, &status, 0);
-        waitpid(wl, NULL, 0);
-        waitpid(rx, NULL, 0);
-        return WIFEXITED(status) ? WEXITSTATUS(status) : 2;
-    }
-
     double cpu0 = cpu_us();
     long vol0 = voluntary();
     pid_t wl = fork();
     if (wl < 0) die("fork");
-    if (wl == 0) workload(efd, rate, events, 0);
+    if (wl == 0) workload(efd, rate, events);
 
     char frame[96];
     memset(frame, 0xa5, sizeof frame);

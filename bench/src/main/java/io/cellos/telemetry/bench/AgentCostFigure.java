@@ -7,7 +7,9 @@ import java.util.Locale;
 /**
  * The real agent's CPU per 1,000 events under a load of short processes, and its CPU per minute
  * when idle ({@link AgentCost}), with the eBPF mechanism against audit, and eBPF with each batch
- * window of {@link #WINDOWS} against eBPF without; one agent per run, all of them alternating.
+ * window of {@link #WINDOWS} against eBPF without; one agent per run, all of them alternating. Each
+ * round also measures the floor under the default ({@link WakeFloor}: one blocking wake and one send
+ * per event through the agent's system-call path, nothing else), a second baseline of the eBPF row.
  */
 final class AgentCostFigure extends Figure {
     /**
@@ -17,6 +19,8 @@ final class AgentCostFigure extends Figure {
     static final List<String> WINDOWS = List.of("10ms", "100ms");
     /** eBPF as shipped and audit; then eBPF with each window, from index {@value #FIRST_WINDOWED}. */
     private static final int FIRST_WINDOWED = 2;
+    /** The floor's pace: about the agent's event rate under {@link AgentCost}'s load here. */
+    private static final int FLOOR_PER_SECOND = 600;
 
     AgentCostFigure() {
         super("agent-cost", "agent CPU per 1,000 events and idle CPU per minute, eBPF vs audit, and with batch windows", true);
@@ -35,6 +39,7 @@ final class AgentCostFigure extends Figure {
             secondHalf.add(new ArrayList<>());
             idle.add(new ArrayList<>());
         });
+        List<Double> floors = new ArrayList<>();
         List<String> shortfalls = new ArrayList<>();
         String args = String.format(Locale.ROOT, "--settle-seconds %d --idle-seconds %d --processes %d",
                 ctx.pick(5, 2), ctx.pick(60, 5), ctx.pick(6000, 500));
@@ -52,13 +57,19 @@ final class AgentCostFigure extends Figure {
                             + res.expectedEvents() + " process events");
                 }
             }
+            floors.add(WakeFloor.measure(FLOOR_PER_SECOND, FLOOR_PER_SECOND * ctx.pick(10, 2), ctx.log()).msPer1000Events());
         }
         String command = BenchContext.harness("AgentCost --probe-mechanism bpf " + args) + "; then audit";
         String note = shortfalls.isEmpty() ? "" : "Events missing: " + String.join("; ", shortfalls) + ".";
         List<Row> rows = new ArrayList<>();
         rows.add(Row.of("agent CPU per 1,000 events (bpf)", "ms", Goal.atMost(20, "≤ 20 ms"), Spread.of(perEvents.get(0)),
-                List.of(Baseline.measured("audit", Spread.of(perEvents.get(1)))), command,
-                (note + " " + warm(secondHalf.get(0))).strip()));
+                List.of(Baseline.measured("audit", Spread.of(perEvents.get(1))),
+                        Baseline.measured("floor: a bare wake + send per event", Spread.of(floors))),
+                command + "; the floor: " + BenchContext.harness("WakeFloor --per-second " + FLOOR_PER_SECOND
+                        + " --seconds " + ctx.pick(10, 2)),
+                (note + " " + warm(secondHalf.get(0)) + " The floor: what one blocking wake and one send per event"
+                        + " cost a loop that does nothing else, through the agent's own system calls, at "
+                        + FLOOR_PER_SECOND + " events/s on an otherwise idle machine (bench/wake-floor has it in C).").strip()));
         for (int w = 0; w < WINDOWS.size(); w++) {
             String window = WINDOWS.get(w);
             rows.add(Row.of("agent CPU per 1,000 events (bpf, --batch-window " + window + ")", "ms",

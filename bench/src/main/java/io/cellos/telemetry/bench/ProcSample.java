@@ -60,7 +60,7 @@ record ProcSample(long atNanos, long cpuTicks, Map<Integer, ThreadSample> thread
             for (Path t : tasks) {
                 try {
                     Map<String, String> status = fields(t.resolve("status"));
-                    long run = Long.parseLong(Files.readString(t.resolve("schedstat")).split(" ")[0]);
+                    long run = runNanos(t);
                     threads.put(Integer.parseInt(t.getFileName().toString()), new ThreadSample(status.get("Name"),
                             Long.parseLong(status.get("voluntary_ctxt_switches")),
                             Long.parseLong(status.get("nonvoluntary_ctxt_switches")), run));
@@ -78,6 +78,16 @@ record ProcSample(long atNanos, long cpuTicks, Map<Integer, ThreadSample> thread
         }
         return new ProcSample(at, ticks, threads, kib(status, "VmRSS"), kib(status, "VmHWM"), kib(status, "RssAnon"),
                 kib(status, "RssFile"), forks);
+    }
+
+    /** The calling thread's time on a CPU, in ns, from its {@code schedstat}. */
+    static long threadRunNanos() throws IOException {
+        return runNanos(Path.of("/proc/thread-self"));
+    }
+
+    /** A task's time on a CPU, in ns: the first field of {@code TASK/schedstat}. */
+    private static long runNanos(Path task) throws IOException {
+        return Long.parseLong(Files.readString(task.resolve("schedstat")).split(" ")[0]);
     }
 
     /**
