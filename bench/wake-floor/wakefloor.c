@@ -6,12 +6,15 @@
  * no language or code can go under: a blocking wait woken from another CPU, plus a send that wakes
  * the host's reader. This program measures that floor with nothing else in the loop.
  *
- *   wakefloor RATE EVENTS MODE
+ *   wakefloor RATE EVENTS MODE [PAGES]
  *     RATE    events per second the "workload" makes, paced (absolute clock, one event per tick)
  *     EVENTS  how many events in all
  *     MODE    wake  - the reader blocks in epoll_wait on an eventfd the workload writes, reads it;
  *             send  - the same, then sends 96 bytes a wake on a UNIX stream socket to a third
  *                     process blocked in read() (the agent's channel in a local cell).
+ *     PAGES   optional, default 0: in each wake the reader also writes one cache line in each of
+ *             PAGES distinct 4 KiB pages of a buffer of its own (a different line each wake), to
+ *             see what a larger working set between two sleeps costs on this machine.
  *
  * The same loop in Java, through the agent's own system-call path, is the bench harness
  * io.cellos.telemetry.bench.WakeFloor (run.sh runs both).
@@ -76,15 +79,21 @@ static void receiver(int sock) {
 }
 
 int main(int argc, char **argv) {
-    if (argc != 4) {
-        fprintf(stderr, "usage: wakefloor RATE EVENTS wake|send\n");
+    if (argc != 4 && argc != 5) {
+        fprintf(stderr, "usage: wakefloor RATE EVENTS wake|send [PAGES]\n");
         return 2;
     }
-    long rate = atol(argv[1]), events = atol(argv[2]);
+    long rate = atol(argv[1]), events = atol(argv[2]), pages = argc == 5 ? atol(argv[4]) : 0;
     int send_too = strcmp(argv[3], "send") == 0;
-    if (rate <= 0 || events <= 0 || (!send_too && strcmp(argv[3], "wake") != 0)) {
-        fprintf(stderr, "wakefloor: RATE and EVENTS must be positive, MODE wake or send\n");
+    if (rate <= 0 || events <= 0 || pages < 0 || (!send_too && strcmp(argv[3], "wake") != 0)) {
+        fprintf(stderr, "wakefloor: RATE and EVENTS must be positive, PAGES not negative, MODE wake or send\n");
         return 2;
+    }
+    volatile char *touched = NULL;
+    if (pages > 0) {
+        touched = malloc(pages * 4096);
+        if (touched == NULL) die("malloc");
+        memset((char *) touched, 1, pages * 4096);
     }
     int efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (efd < 0) die("eventfd");
@@ -116,6 +125,7 @@ int main(int argc, char **argv) {
         if (read(efd, &count, 8) != 8) continue; /* woken with nothing: not an event */
         seen += (long) count;
         wakes++;
+        for (long p = 0; p < pages; p++) touched[p * 4096 + (wakes % 64) * 64]++;
         if (send_too && send(sv[0], frame, sizeof frame, MSG_NOSIGNAL) != (ssize_t) sizeof frame)
             die("send");
     }
@@ -124,8 +134,8 @@ int main(int argc, char **argv) {
     close(sv[0]);
     waitpid(wl, NULL, 0);
     waitpid(rx, NULL, 0);
-    printf("mode=%s rate=%ld/s events=%ld wakes=%ld cpu=%.1f ms per_event=%.2f us per_wake=%.2f us"
+    printf("mode=%s pages=%ld rate=%ld/s events=%ld wakes=%ld cpu=%.1f ms per_event=%.2f us per_wake=%.2f us"
            " per_1000_events=%.1f ms voluntary_switches=%ld\n",
-           argv[3], rate, seen, wakes, cpu / 1000, cpu / seen, cpu / wakes, cpu / seen, vol);
+           argv[3], pages, rate, seen, wakes, cpu / 1000, cpu / seen, cpu / wakes, cpu / seen, vol);
     return 0;
 }
