@@ -26,7 +26,6 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,16 +40,12 @@
 
 static void die(const char *what) { perror(what); exit(2); }
 
-static double cpu_us(void) {
+/* This process's run time so far in µs (utime + stime), and its voluntary context switches. */
+static void usage_now(double *cpu_us, long *voluntary) {
     struct rusage u;
     if (getrusage(RUSAGE_SELF, &u)) die("getrusage");
-    return (u.ru_utime.tv_sec + u.ru_stime.tv_sec) * 1e6 + u.ru_utime.tv_usec + u.ru_stime.tv_usec;
-}
-
-static long voluntary(void) {
-    struct rusage u;
-    if (getrusage(RUSAGE_SELF, &u)) die("getrusage");
-    return u.ru_nvcsw;
+    *cpu_us = (u.ru_utime.tv_sec + u.ru_stime.tv_sec) * 1e6 + u.ru_utime.tv_usec + u.ru_stime.tv_usec;
+    *voluntary = u.ru_nvcsw;
 }
 
 /* The workload: one eventfd write per tick, on an absolute schedule, then exits. */
@@ -108,8 +103,9 @@ int main(int argc, char **argv) {
     struct epoll_event ev = { .events = EPOLLIN, .data.fd = efd };
     if (epoll_ctl(ep, EPOLL_CTL_ADD, efd, &ev)) die("epoll_ctl");
 
-    double cpu0 = cpu_us();
-    long vol0 = voluntary();
+    double cpu0, cpu;
+    long vol0, vol;
+    usage_now(&cpu0, &vol0);
     pid_t wl = fork();
     if (wl < 0) die("fork");
     if (wl == 0) workload(efd, rate, events);
@@ -129,8 +125,9 @@ int main(int argc, char **argv) {
         if (send_too && send(sv[0], frame, sizeof frame, MSG_NOSIGNAL) != (ssize_t) sizeof frame)
             die("send");
     }
-    double cpu = cpu_us() - cpu0;
-    long vol = voluntary() - vol0;
+    usage_now(&cpu, &vol);
+    cpu -= cpu0;
+    vol -= vol0;
     close(sv[0]);
     waitpid(wl, NULL, 0);
     waitpid(rx, NULL, 0);

@@ -40,6 +40,7 @@ final class AgentCostFigure extends Figure {
             idle.add(new ArrayList<>());
         });
         List<Double> floors = new ArrayList<>();
+        int floorSeconds = ctx.pick(10, 2);
         List<String> shortfalls = new ArrayList<>();
         String args = String.format(Locale.ROOT, "--settle-seconds %d --idle-seconds %d --processes %d",
                 ctx.pick(5, 2), ctx.pick(60, 5), ctx.pick(6000, 500));
@@ -57,7 +58,7 @@ final class AgentCostFigure extends Figure {
                             + res.expectedEvents() + " process events");
                 }
             }
-            floors.add(WakeFloor.measure(FLOOR_PER_SECOND, FLOOR_PER_SECOND * ctx.pick(10, 2), ctx.log()).msPer1000Events());
+            floors.add(WakeFloor.measure(FLOOR_PER_SECOND, FLOOR_PER_SECOND * floorSeconds, ctx.log()).msPer1000Events());
         }
         String command = BenchContext.harness("AgentCost --probe-mechanism bpf " + args) + "; then audit";
         String note = shortfalls.isEmpty() ? "" : "Events missing: " + String.join("; ", shortfalls) + ".";
@@ -66,7 +67,7 @@ final class AgentCostFigure extends Figure {
                 List.of(Baseline.measured("audit", Spread.of(perEvents.get(1))),
                         Baseline.measured("floor: a bare wake + send per event", Spread.of(floors))),
                 command + "; the floor: " + BenchContext.harness("WakeFloor --per-second " + FLOOR_PER_SECOND
-                        + " --seconds " + ctx.pick(10, 2)),
+                        + " --seconds " + floorSeconds),
                 (note + " " + warm(secondHalf.get(0)) + " The floor: what one blocking wake and one send per event"
                         + " cost a loop that does nothing else, through the agent's own system calls, at "
                         + FLOOR_PER_SECOND + " events/s on an otherwise idle machine (bench/wake-floor has it in C).").strip()));
